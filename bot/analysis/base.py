@@ -1,0 +1,75 @@
+"""The analyzer interface and the input rules every analyzer shares."""
+
+from __future__ import annotations
+
+import abc
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.analysis.contract import AnalysisResult
+from bot.errors import UserError
+
+#: Slack allows 40,000 characters in a message; nothing a customer writes by
+#: hand is that long, and scoring a wall of pasted logs is noise.
+DEFAULT_MAX_TEXT_CHARS = 20_000
+
+
+class InvalidText(UserError):
+    """A text that cannot be analyzed, with a reason a person can act on."""
+
+
+def clean_text(text: object, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> str:
+    """Validate and normalize a message text, or raise `InvalidText`.
+
+    Control characters (other than newlines and tabs) are dropped; the result
+    is NFC-normalized. Empty, whitespace-only, binary and over-long texts are
+    refused with a reason.
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidText("text is not valid UTF-8 (binary data?)") from exc
+    if not isinstance(text, str):
+        raise InvalidText(f"text must be a string, not {type(text).__name__}")
+    if "\x00" in text:
+        raise InvalidText("text contains NUL bytes (binary data?)")
+    if len(text) > max_chars:
+        raise InvalidText(f"text is {len(text):,} characters; the limit is {max_chars:,}")
+    cleaned = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+    cleaned = unicodedata.normalize("NFC", cleaned).strip()
+    if not cleaned:
+        raise InvalidText("text is empty")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    """One customer message to analyze, with the thread's earlier messages."""
+
+    text: str
+    context: tuple[str, ...] = ()
+
+
+@dataclass
+class AnalysisOutcome:
+    """An analysis plus what it cost and whether it fell back."""
+
+    result: AnalysisResult
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: float = 0.0
+    fallback_reason: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Analyzer(abc.ABC):
+    """Scores a customer message. Implementations: offline and Claude."""
+
+    name: str
+
+    @abc.abstractmethod
+    async def analyze(self, request: AnalysisRequest) -> AnalysisOutcome:
+        """Analyze one message. Must not raise for a valid request."""

@@ -1,0 +1,64 @@
+"""The `tonewatch` command line. Each sub-command lives in its own module."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+import uuid
+
+import click
+
+from bot.cli.analyze import analyze_command, eval_command
+from bot.cli.data import db_group, import_command, train_command
+from bot.cli.serve import run_command
+from bot.errors import UserError
+
+
+class TonewatchGroup(click.Group):
+    """Turns errors into one clear line and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
+            error_id = uuid.uuid4().hex[:8]
+            logging.getLogger("tonewatch").debug("unexpected error %s", error_id, exc_info=True)
+            if os.environ.get("TONEWATCH_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"error: unexpected {type(exc).__name__} (id {error_id}); set TONEWATCH_DEBUG=1 for details",
+                err=True,
+            )
+            sys.exit(1)
+
+
+@click.group(cls=TonewatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tonewatch")
+def cli() -> None:
+    """Tonewatch hears how customers feel: it scores every customer message and tells the right people."""
+    logging.basicConfig(
+        level=os.environ.get("TONEWATCH_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+cli.add_command(analyze_command)
+cli.add_command(eval_command)
+cli.add_command(import_command)
+cli.add_command(train_command)
+cli.add_command(db_group)
+cli.add_command(run_command)
+
+
+def main() -> None:
+    cli(prog_name="tonewatch")

@@ -1,0 +1,112 @@
+"""`tonewatch analyze` and `tonewatch eval`."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from bot.analysis.base import AnalysisRequest, Analyzer, InvalidText, clean_text
+from bot.analysis.contract import AnalysisResult
+from bot.analysis.metrics import evaluate, predict_for_task, task_for_labels
+from bot.cli.common import analyzer_for_cli, run_async, settings
+from bot.cli.render import render_evaluation, render_result
+from bot.errors import UserError
+from bot.textfiles import BadInputFile, read_records
+
+
+@click.command("analyze")
+@click.argument("text", required=False)
+@click.option("--file", "path", help="A .jsonl (field text), .csv (column text) or - for stdin.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per input, in input order.")
+def analyze_command(text: str | None, path: str | None, as_json: bool) -> None:
+    """Score a message, or every message of a file."""
+    if (text is None) == (path is None):
+        raise click.UsageError('give either TEXT or --file PATH (e.g. tonewatch analyze "It broke again")')
+    config = settings()
+    if text is not None:
+        cleaned = clean_text(text, config.max_text_chars)
+        texts: list[tuple[int, str | None, str | None]] = [(1, cleaned, None)]
+    else:
+        texts = []
+        for record in read_records(path or "-"):
+            try:
+                texts.append((record["_line"], clean_text(record["text"], config.max_text_chars), None))
+            except InvalidText as exc:
+                texts.append((record["_line"], None, str(exc)))
+    analyzer, close = analyzer_for_cli(config)
+
+    async def analyze_all() -> list[AnalysisResult | None]:
+        try:
+            results: list[AnalysisResult | None] = []
+            for _line, cleaned_text, _error in texts:
+                if cleaned_text is None:
+                    results.append(None)
+                else:
+                    results.append((await analyzer.analyze(AnalysisRequest(cleaned_text))).result)
+            return results
+        finally:
+            await close()
+
+    results = run_async(analyze_all)
+    failures = 0
+    for (line, _text, error), result in zip(texts, results, strict=True):
+        if result is None:
+            failures += 1
+            where = f"line {line}: " if path is not None else ""
+            if as_json:
+                click.echo(json.dumps({"line": line, "error": error}, ensure_ascii=False))
+            click.echo(f"error: {where}{error}", err=True)
+        elif as_json:
+            click.echo(json.dumps(result.to_json_dict(), ensure_ascii=False))
+        else:
+            if len(texts) > 1:
+                click.echo(f"— line {line}")
+            click.echo(render_result(result))
+    if failures:
+        raise SystemExit(1)
+
+
+@click.command("eval")
+@click.argument("path")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with the metrics.")
+def eval_command(path: str, as_json: bool) -> None:
+    """Measure the analyzer on a labeled text,label CSV (sentiment, complaint or urgency labels)."""
+    config = settings()
+    rows = list(read_records(path, required=("text", "label")))
+    labels = {str(row["label"]).strip().lower() for row in rows}
+    try:
+        task = task_for_labels(labels)
+    except ValueError as exc:
+        raise BadInputFile(f"{path}: {exc}") from None
+    gold: list[str] = []
+    texts: list[str] = []
+    skipped = 0
+    for row in rows:
+        try:
+            texts.append(clean_text(row["text"], config.max_text_chars))
+            gold.append(str(row["label"]).strip().lower())
+        except InvalidText:
+            skipped += 1
+    if not texts:
+        raise UserError(f"{path}: no analyzable rows")
+    analyzer, close = analyzer_for_cli(config)
+    started = time.perf_counter()
+    predicted = run_async(lambda: _predict_all(analyzer, close, texts, task))
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    report = evaluate(gold, predicted)
+    report.update(
+        task=task,
+        messages=len(texts),
+        skipped=skipped,
+        messages_per_second=round(len(texts) / elapsed, 1),
+    )
+    click.echo(json.dumps(report, ensure_ascii=False) if as_json else render_evaluation(report))
+
+
+async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -> list[str]:
+    try:
+        return [predict_for_task((await analyzer.analyze(AnalysisRequest(t))).result, task) for t in texts]
+    finally:
+        await close()

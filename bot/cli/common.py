@@ -1,0 +1,39 @@
+"""What the sub-commands share: settings, the analyzer, running a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from bot.analysis.base import Analyzer
+from bot.composition import build_analyzer, build_engine, build_offline_analyzer, sqlite_file_missing
+from bot.config import Settings, load_settings
+
+T = TypeVar("T")
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def analyzer_for_cli(config: Settings) -> tuple[Analyzer, Callable[[], Awaitable[None]]]:
+    """The configured analyzer, without creating a database just to look for a trained model."""
+    engine = None if sqlite_file_missing(config.database_url) else build_engine(config, migrate=False)
+    offline = build_offline_analyzer(config, engine)
+    analyzer, closers = build_analyzer(config, offline)
+
+    async def close() -> None:
+        for closer in closers:
+            await closer()
+        if engine is not None:
+            engine.dispose()
+
+    return analyzer, close
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        return await make()
+
+    return asyncio.run(main())

@@ -1,0 +1,99 @@
+"""`tonewatch train`: fit the team's own model from labeled files and chat corrections."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from bot.analysis.base import InvalidText, clean_text
+from bot.analysis.learned import LearnedModel
+from bot.analysis.offline import OfflineAnalyzer
+from bot.errors import UserError
+from storage.db import session_scope
+from storage.models import Correction, CustomerMessage, TrainingExample
+from storage.queries import deactivate_trained_models, save_trained_model
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def add_examples(engine: Engine, rows: list[dict], source: str, max_text_chars: int) -> tuple[int, int]:
+    """Store labeled rows; returns (added, skipped as duplicates or unusable)."""
+    added = skipped = 0
+    bad: list[str] = []
+    examples: list[tuple[str, str]] = []
+    for row in rows:
+        label = str(row.get("label", "")).strip().lower()
+        if label not in SENTIMENT_LABELS:
+            bad.append(f"line {row.get('_line', '?')}: label {label!r} is not negative/neutral/positive")
+            continue
+        try:
+            examples.append((clean_text(row.get("text"), max_text_chars), label))
+        except InvalidText:
+            skipped += 1
+    if bad:
+        raise UserError(f"{source}: {len(bad)} bad label(s) — " + "; ".join(bad[:5]))
+    with session_scope(engine) as session:
+        for text, label in examples:
+            try:
+                with session.begin_nested():
+                    session.add(
+                        TrainingExample(text=text, text_hash=text_hash(text), label=label, source=source)
+                    )
+                added += 1
+            except IntegrityError:
+                skipped += 1
+    return added, skipped
+
+
+def training_set(engine: Engine) -> tuple[list[str], list[str]]:
+    """Stored examples plus every correction's label (a correction wins over a file's label)."""
+    by_text: dict[str, str] = {}
+    with session_scope(engine) as session:
+        for example in session.exec(select(TrainingExample)).all():
+            by_text[example.text] = example.label
+        corrected = session.exec(
+            select(CustomerMessage.text, Correction.label)
+            .join(Correction, Correction.message_id == CustomerMessage.id)  # type: ignore[arg-type]
+            .where(Correction.label.is_not(None))  # type: ignore[union-attr]
+            .order_by(Correction.id)  # type: ignore[arg-type]
+        ).all()
+        for text, label in corrected:
+            if text and label in SENTIMENT_LABELS:
+                by_text[text] = label
+    return list(by_text.keys()), list(by_text.values())
+
+
+def train(engine: Engine, offline: OfflineAnalyzer) -> dict:
+    """Fit on the stored training set, store the model as the active one, return its summary."""
+    texts, labels = training_set(engine)
+    if len(texts) < 20 or len(set(labels)) < 2:
+        raise UserError(
+            f"need at least 20 labeled texts with two or more labels to train (have {len(texts)})"
+        )
+    started = time.perf_counter()
+    model = LearnedModel.fit(texts, labels, feature_fn=offline.features)
+    seconds = time.perf_counter() - started
+    with session_scope(engine) as session:
+        stored = save_trained_model(session, model.to_bytes(), dict(model.metrics), trained_on=len(texts))
+        model_id = stored.id
+    counts = {label: labels.count(label) for label in sorted(set(labels))}
+    return {
+        "model_id": model_id,
+        "trained_on": len(texts),
+        "labels": counts,
+        "metrics": dict(model.metrics),
+        "seconds": round(seconds, 2),
+    }
+
+
+def reset(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        return deactivate_trained_models(session)

@@ -1,0 +1,60 @@
+"""Engine and sessions. The composition root calls `create_db_engine` once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+from bot.errors import ConfigError
+
+
+def create_db_engine(url: str, echo: bool = False) -> Engine:
+    """An engine for SQLite or PostgreSQL, with SQLite made safe for threads and concurrent readers."""
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        if not memory:
+            path = url.split(":///", 1)[-1]
+            parent = Path(path).expanduser().resolve().parent
+            if not parent.exists():
+                raise ConfigError(f"DATABASE_URL: folder {parent} does not exist")
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    try:
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            "DATABASE_URL: PostgreSQL needs the driver; install with pip install -e '.[postgres]'"
+        ) from exc
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,39 @@
+"""Alembic environment: runs against the engine `tonewatch db upgrade` hands it."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
+                                poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run `tonewatch db upgrade`")
+run_migrations_online()

@@ -1,0 +1,235 @@
+"""The tables. Every datetime is UTC; every table name is explicit.
+
+Idempotency lives here as unique constraints: a customer message is unique per
+(platform, place, external id), a digest run per (target, period), a work item
+per (kind, subject). A duplicate insert raises `IntegrityError`, which the
+queries turn into "already have it".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import JsonColumn, UtcDateTime, utcnow
+
+
+def _utc_column(index: bool = False) -> Any:
+    return Field(default_factory=utcnow, sa_type=UtcDateTime(), nullable=False, index=index)
+
+
+class Account(SQLModel, table=True):
+    """A customer company."""
+
+    __tablename__ = "accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    #: Lower-cased name, for case-insensitive lookup and uniqueness.
+    name_key: str = Field(max_length=200, unique=True, index=True)
+    owner: str | None = Field(default=None, max_length=200)
+    #: Email domains whose senders belong to this customer (comma-separated).
+    domains: str = Field(default="", max_length=1000)
+    created_at: datetime = _utc_column()
+
+
+class Place(SQLModel, table=True):
+    """Where messages arrive or are posted: a Slack channel, a Teams channel, an inbox."""
+
+    __tablename__ = "places"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_places_platform_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    external_id: str = Field(max_length=300)
+    name: str = Field(default="", max_length=300)
+    account_id: int | None = Field(default=None, foreign_key="accounts.id", index=True)
+    #: Customers can read it (Slack Connect, external Teams members, an inbox).
+    is_external: bool = True
+    is_alert_channel: bool = False
+    sensitivity: str = Field(default="normal", max_length=20)
+    watched: bool = False
+    created_at: datetime = _utc_column()
+
+
+class CustomerMessage(SQLModel, table=True):
+    """One message, from the customer side or our own staff (kept to know who replied)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("platform", "place_key", "external_id", name="uq_messages_platform_place_external"),
+        Index("ix_messages_account_created", "account_id", "created_at"),
+        Index("ix_messages_created", "created_at"),
+        Index("ix_messages_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    source_kind: str = Field(default="chat", max_length=20)
+    #: The place the message came from ("" when none, e.g. an import).
+    place_key: str = Field(default="", max_length=300)
+    external_id: str = Field(max_length=300)
+    account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    author: str = Field(default="", max_length=300)
+    author_email: str | None = Field(default=None, max_length=300)
+    is_customer: bool = True
+    #: None once erased (forget / retention); the analysis stays.
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    language: str | None = Field(default=None, max_length=10)
+    thread_key: str | None = Field(default=None, max_length=300)
+    #: A score supplied with the message by its source (NPS 0–10, CSAT 1–5).
+    source_score: float | None = None
+    created_at: datetime = _utc_column()
+    received_at: datetime = _utc_column()
+    #: pending → analyzed | skipped | invalid
+    status: str = Field(default="pending", max_length=20)
+    #: Denormalized from the latest analysis, so health is aggregated in SQL.
+    score: float | None = None
+    label: str | None = Field(default=None, max_length=10)
+    latest_analysis_id: int | None = None
+
+
+class Analysis(SQLModel, table=True):
+    """One analyzer's reading of one message, with what it cost and which prompt it used."""
+
+    __tablename__ = "analyses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    provider: str = Field(max_length=20)
+    model: str = Field(max_length=100)
+    prompt_version: str = Field(max_length=100)
+    score: float
+    label: str = Field(max_length=10)
+    intensity: str = Field(max_length=10)
+    emotions: list[str] = Field(default_factory=list, sa_type=JsonColumn)
+    urgency: str = Field(max_length=10)
+    concerns: list[str] = Field(default_factory=list, sa_type=JsonColumn)
+    churn_risk: bool = False
+    expansion: bool = False
+    competitor_mentioned: bool = False
+    sarcasm: bool = False
+    confidence: float = 0.0
+    evidence: list[str] = Field(default_factory=list, sa_type=JsonColumn)
+    language: str = Field(default="en", max_length=10)
+    recommended_action: str = Field(default="no_action", max_length=30)
+    recommended_response: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    draft_reply: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    abstained: bool = False
+    abstain_reason: str | None = Field(default=None, max_length=300)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: float = 0.0
+    fallback_reason: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _utc_column()
+
+
+class Alert(SQLModel, table=True):
+    """An escalation or opportunity raised for an account; one open thread per account and issue."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_account_status", "account_id", "status"),
+        UniqueConstraint("open_key", name="uq_alerts_open_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    analysis_id: int | None = Field(default=None, foreign_key="analyses.id")
+    severity: str = Field(max_length=20)
+    issue_key: str = Field(default="general", max_length=100)
+    #: "<account>:<issue>" while open, None once closed, so only one alert per issue is open.
+    open_key: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="open", max_length=20)
+    message_count: int = 1
+    snoozed_until: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    post_channel: str | None = Field(default=None, max_length=300)
+    post_ref: str | None = Field(default=None, max_length=300)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class Correction(SQLModel, table=True):
+    """A person's correction of an analysis; feeds precision figures and training."""
+
+    __tablename__ = "corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    analysis_id: int | None = Field(default=None, foreign_key="analyses.id")
+    alert_id: int | None = Field(default=None, foreign_key="alerts.id")
+    corrected_by: str = Field(default="", max_length=200)
+    label: str | None = Field(default=None, max_length=10)
+    urgency: str | None = Field(default=None, max_length=10)
+    emotions: list[str] | None = Field(default=None, sa_type=JsonColumn, nullable=True)
+    note: str = Field(default="", max_length=2000)
+    created_at: datetime = _utc_column(index=True)
+
+
+class DigestRun(SQLModel, table=True):
+    """A digest for one target and period; the unique key is taken before the work is done."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("target_key", "period_key", name="uq_digest_runs_target_period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_key: str = Field(max_length=300)
+    period_key: str = Field(max_length=50)
+    status: str = Field(default="claimed", max_length=20)
+    claimed_by: str = Field(default="", max_length=200)
+    claimed_at: datetime = _utc_column()
+    completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    payload: dict[str, Any] | None = Field(default=None, sa_type=JsonColumn, nullable=True)
+
+
+class WorkItem(SQLModel, table=True):
+    """A durable queue entry (analyze a message, post an alert); survives a crash."""
+
+    __tablename__ = "work_items"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject", name="uq_work_items_kind_subject"),
+        Index("ix_work_items_due", "status", "run_after"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    subject: str = Field(max_length=300)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    run_after: datetime = _utc_column()
+    locked_by: str | None = Field(default=None, max_length=100)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _utc_column()
+
+
+class TrainedModel(SQLModel, table=True):
+    """A model fitted by `tonewatch train`; the newest active one is used by the offline analyzer."""
+
+    __tablename__ = "trained_models"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default="tfidf-logreg", max_length=50)
+    blob: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_type=JsonColumn)
+    trained_on: int = 0
+    active: bool = True
+    created_at: datetime = _utc_column()
+
+
+class TrainingExample(SQLModel, table=True):
+    """A labeled text for `tonewatch train`: from a file, or a correction made in chat."""
+
+    __tablename__ = "training_examples"
+    __table_args__ = (UniqueConstraint("text_hash", name="uq_training_examples_text_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    text_hash: str = Field(max_length=64)
+    label: str = Field(max_length=10)
+    source: str = Field(default="file", max_length=300)
+    created_at: datetime = _utc_column()

@@ -1,0 +1,160 @@
+"""Reads and writes the core needs, as plain functions over a Session."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.analysis.base import AnalysisOutcome
+from bot.inbound import InboundMessage
+from storage.models import Account, Analysis, CustomerMessage, TrainedModel
+from storage.types import utcnow
+
+
+def account_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def find_account(session: Session, name: str) -> Account | None:
+    return session.exec(select(Account).where(Account.name_key == account_key(name))).first()
+
+
+def get_or_create_account(session: Session, name: str) -> Account:
+    """The account called `name` (case-insensitive), created if new; safe under concurrent creators."""
+    name = " ".join(name.split())
+    existing = find_account(session, name)
+    if existing is not None:
+        return existing
+    try:
+        with session.begin_nested():
+            account = Account(name=name, name_key=account_key(name))
+            session.add(account)
+        return account
+    except IntegrityError:
+        found = find_account(session, name)
+        assert found is not None
+        return found
+
+
+def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMessage, bool]:
+    """Store a message once. Returns (the stored row, whether it was new).
+
+    The unique key (platform, place, external id) makes a redelivery return the
+    row already stored instead of adding a second one.
+    """
+    existing = _find_message(session, inbound)
+    if existing is not None:
+        return existing, False
+    account_id = get_or_create_account(session, inbound.account).id if inbound.account else None
+    message = CustomerMessage(
+        platform=inbound.platform,
+        source_kind=str(inbound.source_kind),
+        place_key=inbound.place_key,
+        external_id=inbound.external_id,
+        account_id=account_id,
+        author=inbound.author,
+        author_email=inbound.author_email,
+        is_customer=inbound.is_customer,
+        text=inbound.text,
+        thread_key=inbound.thread_key,
+        source_score=inbound.source_score,
+        created_at=inbound.created_at,
+        status="pending" if inbound.is_customer else "skipped",
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        found = _find_message(session, inbound)
+        assert found is not None
+        return found, False
+    return message, True
+
+
+def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage | None:
+    return session.exec(
+        select(CustomerMessage).where(
+            CustomerMessage.platform == inbound.platform,
+            CustomerMessage.place_key == inbound.place_key,
+            CustomerMessage.external_id == inbound.external_id,
+        )
+    ).first()
+
+
+def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
+    """Store an analysis and mark the message analyzed with its score."""
+    result = outcome.result
+    analysis = Analysis(
+        message_id=message.id,
+        provider=result.provider,
+        model=result.model,
+        prompt_version=result.prompt_version,
+        score=result.score,
+        label=str(result.label),
+        intensity=str(result.intensity),
+        emotions=[str(e) for e in result.emotions],
+        urgency=str(result.urgency),
+        concerns=[str(c) for c in result.concerns],
+        churn_risk=result.churn_risk,
+        expansion=result.expansion,
+        competitor_mentioned=result.competitor_mentioned,
+        sarcasm=result.sarcasm,
+        confidence=result.confidence,
+        evidence=list(result.evidence),
+        language=result.language,
+        recommended_action=str(result.recommended_action),
+        recommended_response=result.recommended_response,
+        draft_reply=result.draft_reply,
+        abstained=result.abstained,
+        abstain_reason=result.abstain_reason,
+        tokens_in=outcome.tokens_in,
+        tokens_out=outcome.tokens_out,
+        latency_ms=round(outcome.latency_ms, 3),
+        fallback_reason=outcome.fallback_reason,
+    )
+    session.add(analysis)
+    session.flush()
+    message.status = "analyzed"
+    message.language = result.language
+    message.latest_analysis_id = analysis.id
+    if result.abstained:
+        message.score, message.label = None, None
+    else:
+        message.score, message.label = result.score, str(result.label)
+    session.add(message)
+    return analysis
+
+
+def mark_invalid(session: Session, message: CustomerMessage, reason: str) -> None:
+    """A stored message that cannot be analyzed keeps its row and says why."""
+    message.status = "invalid"
+    session.add(message)
+
+
+def latest_analysis(session: Session, message_id: int) -> Analysis | None:
+    return session.exec(
+        select(Analysis).where(Analysis.message_id == message_id).order_by(col(Analysis.id).desc())
+    ).first()
+
+
+def save_trained_model(session: Session, blob: bytes, metrics: dict, trained_on: int) -> TrainedModel:
+    """Store a fitted model and make it the only active one."""
+    session.exec(update(TrainedModel).values(active=False))  # type: ignore[call-overload]
+    model = TrainedModel(blob=blob, metrics=metrics, trained_on=trained_on, active=True, created_at=utcnow())
+    session.add(model)
+    session.flush()
+    return model
+
+
+def deactivate_trained_models(session: Session) -> int:
+    result = session.exec(  # type: ignore[call-overload]
+        update(TrainedModel).where(col(TrainedModel.active)).values(active=False)
+    )
+    return result.rowcount or 0
+
+
+def active_trained_model(session: Session) -> TrainedModel | None:
+    return session.exec(
+        select(TrainedModel).where(col(TrainedModel.active)).order_by(col(TrainedModel.id).desc())
+    ).first()
