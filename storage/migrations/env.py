@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -14,13 +13,9 @@ target_metadata = SQLModel.metadata
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    engine = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
-                                poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        _run(connection)
+    if connection is None:
+        raise SystemExit("run migrations with `tonewatch db upgrade`")
+    _run(connection)
 
 
 def _run(connection) -> None:

@@ -1,0 +1,85 @@
+"""Shared fixtures: a clean environment, real SQLite and the machine's real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from storage.db import create_db_engine
+from storage.migrate import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_EVAL = REPO.parent / "shared" / "eval"
+DEFAULT_TEST_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+_CLEARED_PREFIXES = ("SLACK_", "ANTHROPIC_", "TEAMS_", "TONEWATCH_", "DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's keys, database or .env: each starts in an empty folder."""
+    for name in list(os.environ):
+        if name.startswith(_CLEARED_PREFIXES) and name != "TONEWATCH_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tonewatch-test.db'}"
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(sqlite_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def postgres_url() -> str:
+    return os.environ.get("TONEWATCH_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A fresh schema in the machine's PostgreSQL, migrated, dropped afterwards.
+
+    Skips when the server is unreachable; `.ci/run` starts it, so CI runs these for real.
+    """
+    base = create_db_engine(postgres_url())
+    try:
+        with base.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001
+        base.dispose()
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {postgres_url()}: {type(exc).__name__}")
+    schema = f"tw_{uuid.uuid4().hex[:12]}"
+    with base.begin() as connection:
+        connection.execute(text(f'create schema "{schema}"'))
+    engine = _engine_in_schema(schema)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+    with base.begin() as connection:
+        connection.execute(text(f'drop schema "{schema}" cascade'))
+    base.dispose()
+
+
+def _engine_in_schema(schema: str) -> Engine:
+    url = postgres_url()
+    separator = "&" if "?" in url else "?"
+    return create_db_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on SQLite and on the real PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_engine")
