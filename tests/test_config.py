@@ -13,7 +13,9 @@ def test_defaults_need_no_keys_and_use_a_local_sqlite_file():
     assert settings.database_url == DEFAULT_DATABASE_URL
     assert settings.llm_policy is LlmPolicy.hybrid
     assert not settings.claude_configured
-    assert settings.analysis_model.startswith("claude-haiku") and settings.reasoning_model.startswith("claude-")
+    assert settings.analysis_model.startswith("claude-haiku") and settings.reasoning_model.startswith(
+        "claude-"
+    )
 
 
 def test_environment_and_dotenv_are_read(monkeypatch, tmp_path):

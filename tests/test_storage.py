@@ -41,9 +41,18 @@ def inbound(external_id: str = "1700000000.000100", **overrides) -> InboundMessa
 
 def result(**overrides) -> AnalysisResult:
     fields = dict(
-        score=-0.7, label=Label.negative, intensity=Intensity.strong, emotions=[Emotion.frustration],
-        urgency=Urgency.high, concerns=[Concern.reliability], churn_risk=True, confidence=0.8,
-        evidence=["failed again"], provider="offline", model="offline-rules", prompt_version="offline-rules@1",
+        score=-0.7,
+        label=Label.negative,
+        intensity=Intensity.strong,
+        emotions=[Emotion.frustration],
+        urgency=Urgency.high,
+        concerns=[Concern.reliability],
+        churn_risk=True,
+        confidence=0.8,
+        evidence=["failed again"],
+        provider="offline",
+        model="offline-rules",
+        prompt_version="offline-rules@1",
     )
     fields.update(overrides)
     return AnalysisResult(**fields)
@@ -53,8 +62,18 @@ def test_migrations_reach_head_and_repeat_safely(any_engine):
     assert current_revision(any_engine) == head_revision()
     upgrade(any_engine)  # a second run changes nothing and does not fail
     tables = set(inspect(any_engine).get_table_names())
-    assert {"accounts", "places", "messages", "analyses", "alerts", "corrections", "digest_runs",
-            "work_items", "trained_models", "training_examples"} <= tables
+    assert {
+        "accounts",
+        "places",
+        "messages",
+        "analyses",
+        "alerts",
+        "corrections",
+        "digest_runs",
+        "work_items",
+        "trained_models",
+        "training_examples",
+    } <= tables
 
 
 def test_a_redelivered_message_is_stored_once(any_engine):
@@ -104,7 +123,9 @@ def test_datetimes_come_back_in_utc(any_engine):
 def test_an_analysis_is_recorded_with_every_field_and_marks_the_message(any_engine):
     with session_scope(any_engine) as session:
         message, _ = store_message(session, inbound())
-        outcome = AnalysisOutcome(result(), tokens_in=120, tokens_out=40, latency_ms=12.5, fallback_reason="timeout")
+        outcome = AnalysisOutcome(
+            result(), tokens_in=120, tokens_out=40, latency_ms=12.5, fallback_reason="timeout"
+        )
         record_analysis(session, message, outcome)
     with Session(any_engine) as session:
         stored = session.exec(select(Analysis)).one()
@@ -115,7 +136,11 @@ def test_an_analysis_is_recorded_with_every_field_and_marks_the_message(any_engi
     assert (stored.tokens_in, stored.tokens_out, stored.fallback_reason) == (120, 40, "timeout")
     assert stored.prompt_version == "offline-rules@1"
     assert (loaded.status, loaded.score, loaded.label, loaded.latest_analysis_id) == (
-        "analyzed", -0.7, "negative", stored.id)
+        "analyzed",
+        -0.7,
+        "negative",
+        stored.id,
+    )
 
 
 def test_an_abstained_analysis_leaves_the_message_unscored(any_engine):
