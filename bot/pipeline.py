@@ -11,16 +11,20 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import col, select
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.inbound import InboundMessage
 from storage.db import session_scope
-from storage.models import CustomerMessage
+from storage.models import CustomerMessage, WorkItem
 from storage.queries import mark_invalid, record_analysis, store_message
+from storage.queue import DONE, enqueue, requeue
 
 log = logging.getLogger(__name__)
+
+#: The work-queue kind for "analyze this stored message".
+ANALYZE = "analyze"
 
 #: How many earlier messages of a thread go to the analyzer as context.
 THREAD_CONTEXT_MESSAGES = 5
@@ -44,7 +48,32 @@ class MessagePipeline:
         """Store (idempotently) and return at once; analysis happens later."""
         with session_scope(self.engine) as session:
             message, created = store_message(session, inbound)
+            session.flush()
+            if created and message.status == "pending":
+                enqueue(session, ANALYZE, str(message.id))
             return StoredMessage(id=message.id or 0, created=created)
+
+    def replace_text(self, platform: str, place_key: str, external_id: str, text: str | None) -> int | None:
+        """An edit (new text, analyzed again) or a delete (text None, erased); returns the message id."""
+        with session_scope(self.engine) as session:
+            message = session.exec(
+                select(CustomerMessage).where(
+                    CustomerMessage.platform == platform,
+                    CustomerMessage.place_key == place_key,
+                    CustomerMessage.external_id == external_id,
+                )
+            ).first()
+            if message is None:
+                return None
+            message.text = text
+            if text is None:
+                message.status, message.score, message.label = "deleted", None, None
+            elif message.is_customer:
+                message.status = "pending"
+                session.flush()
+                requeue(session, ANALYZE, str(message.id))
+            session.add(message)
+            return message.id
 
     def store_many(self, inbound: list[InboundMessage], chunk: int = 1000) -> list[StoredMessage]:
         """Store a batch (an import), a transaction per chunk; idempotent like `store`."""
@@ -54,6 +83,8 @@ class MessagePipeline:
                 for item in inbound[start : start + chunk]:
                     message, created = store_message(session, item)
                     session.flush()
+                    if created and message.status == "pending":
+                        enqueue(session, ANALYZE, str(message.id))
                     stored.append(StoredMessage(id=message.id or 0, created=created))
         return stored
 
@@ -109,6 +140,12 @@ class MessagePipeline:
                 if message is None or message.status != "pending":
                     continue  # erased, or another worker finished it first
                 record_analysis(session, message, outcome)
+            # The CLI analyzes in-process; the queue entries for these are then finished too.
+            session.exec(  # type: ignore[call-overload]
+                update(WorkItem)
+                .where(WorkItem.kind == ANALYZE, col(WorkItem.subject).in_([str(i) for i in outcomes]))
+                .values(status=DONE)
+            )
 
     async def analyze_messages(
         self, message_ids: list[int], concurrency: int = 8
