@@ -1,0 +1,83 @@
+"""The durable work queue: nothing lost when a worker dies, nothing run twice at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.worker import Worker
+from storage.db import session_scope
+from storage.models import WorkItem
+from storage.queue import DONE, FAILED, PENDING, claim, complete, depth, enqueue, fail
+from storage.types import utcnow
+
+
+def test_enqueueing_twice_keeps_one_item(any_engine):
+    with session_scope(any_engine) as session:
+        assert enqueue(session, "analyze", "42") is True
+        assert enqueue(session, "analyze", "42") is False
+    assert depth(any_engine) == {PENDING: 1}
+
+
+def test_two_workers_never_claim_the_same_item(any_engine):
+    with session_scope(any_engine) as session:
+        for n in range(5):
+            enqueue(session, "analyze", str(n))
+    first = claim(any_engine, "worker-a", ("analyze",), limit=3)
+    second = claim(any_engine, "worker-b", ("analyze",), limit=10)
+    assert len(first) == 3 and len(second) == 2
+    assert not {i.id for i in first} & {i.id for i in second}
+
+
+def test_a_dead_workers_item_is_claimed_again_when_its_lease_runs_out(any_engine):
+    with session_scope(any_engine) as session:
+        enqueue(session, "post_alert", "7")
+    now = utcnow()
+    [item] = claim(any_engine, "crashed", ("post_alert",), lease=timedelta(seconds=30), now=now)
+    assert claim(any_engine, "other", ("post_alert",), now=now + timedelta(seconds=10)) == []
+    [again] = claim(any_engine, "other", ("post_alert",), now=now + timedelta(seconds=31))
+    assert again.id == item.id and again.attempts == 2
+
+
+def test_a_failed_item_waits_for_its_retry_and_can_be_given_up(any_engine):
+    with session_scope(any_engine) as session:
+        enqueue(session, "post_alert", "8")
+    now = utcnow()
+    [item] = claim(any_engine, "w", ("post_alert",), now=now)
+    fail(any_engine, item, "w", "slack 503", timedelta(minutes=1), now=now)
+    assert claim(any_engine, "w", ("post_alert",), now=now + timedelta(seconds=59)) == []
+    [retry] = claim(any_engine, "w", ("post_alert",), now=now + timedelta(seconds=61))
+    fail(any_engine, retry, "w", "slack 503 again", None)
+    assert depth(any_engine) == {FAILED: 1}
+
+
+async def test_the_worker_retries_a_failing_handler_and_completes_a_good_one(sqlite_engine):
+    calls: list[tuple[str, int]] = []
+
+    async def flaky(subject: str, attempts: int) -> None:
+        calls.append((subject, attempts))
+        if subject == "bad":
+            raise RuntimeError("connector down")
+
+    worker = Worker(sqlite_engine)
+    worker.register("post_alert", flaky)
+    with session_scope(sqlite_engine) as session:
+        enqueue(session, "post_alert", "good")
+        enqueue(session, "post_alert", "bad")
+    assert await worker.run_once() == 2
+    with session_scope(sqlite_engine) as session:
+        statuses = {w.subject: (w.status, w.last_error) for w in session.exec(select(WorkItem)).all()}
+    assert statuses["good"] == (DONE, None)
+    assert statuses["bad"][0] == PENDING and "connector down" in statuses["bad"][1]
+    assert sorted(calls) == [("bad", 1), ("good", 1)]
+
+
+def test_completing_needs_the_claim(any_engine):
+    with session_scope(any_engine) as session:
+        enqueue(session, "analyze", "1")
+    [item] = claim(any_engine, "owner", ("analyze",))
+    complete(any_engine, item, "someone-else")
+    assert depth(any_engine) == {"running": 1}
+    complete(any_engine, item, "owner")
+    assert depth(any_engine) == {}
