@@ -1,0 +1,286 @@
+"""Turning analyzed messages into alert threads, durably.
+
+After a message is analyzed, `AlertService.after_analysis` asks the policy
+whether it warrants an alert. The alert row and the work item that will post
+it are written in one transaction, so a crash never loses an alert and a
+retry never posts one twice (posting is keyed by the alert id). A message on
+an issue that already has an open alert joins that alert — raising its
+severity, and escalating a warning to critical when the customer asks again —
+instead of opening another.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
+from bot.analysis.contract import AnalysisResult
+from storage.db import session_scope
+from storage.models import Account, Alert, Analysis, CustomerMessage, Place
+from storage.queue import enqueue
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+POST_ALERT = "post_alert"
+UPDATE_ALERT = "update_alert"
+OPEN_STATES = ("open", "acknowledged", "snoozed")
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    alert_id: int
+    action: str  # "opened" | "joined"
+    severity: Severity
+    post_now: bool
+
+
+@dataclass
+class AlertCard:
+    """Everything an alert shows, platform-free; posters render it as Block Kit or an Adaptive Card."""
+
+    alert_id: int
+    account: str
+    light: str | None
+    severity: str
+    message_count: int
+    status: str
+    quote: str
+    score: float
+    intensity: str
+    emotions: list[str]
+    urgency: str
+    concerns: list[str]
+    churn_risk: bool
+    competitor_mentioned: bool
+    expansion: bool
+    confidence: float
+    evidence: list[str]
+    reasons: list[str]
+    recommended_response: str
+    draft_reply: str
+    owner: str | None
+    source_platform: str
+    source_place: str
+    source_external_id: str
+    source_kind: str
+    author: str
+    created_at: datetime
+    reply_due: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def analysis_result(row: Analysis) -> AnalysisResult:
+    return AnalysisResult(
+        score=row.score,
+        label=row.label,
+        intensity=row.intensity,
+        emotions=row.emotions,
+        urgency=row.urgency,
+        concerns=row.concerns,
+        churn_risk=row.churn_risk,
+        expansion=row.expansion,
+        competitor_mentioned=row.competitor_mentioned,
+        sarcasm=row.sarcasm,
+        confidence=row.confidence,
+        evidence=row.evidence,
+        language=row.language,
+        recommended_action=row.recommended_action,
+        recommended_response=row.recommended_response,
+        draft_reply=row.draft_reply,
+        abstained=row.abstained,
+        abstain_reason=row.abstain_reason,
+        provider=row.provider,
+        model=row.model,
+        prompt_version=row.prompt_version,
+    )
+
+
+class AlertService:
+    def __init__(
+        self, engine: Engine, thresholds: PolicyThresholds, reply_sla: timedelta, quiet_hours=None
+    ) -> None:
+        self.engine = engine
+        self.thresholds = thresholds
+        self.reply_sla = reply_sla
+        #: Optional callable(now) -> bool; True while alerts other than critical should wait.
+        self.quiet_hours = quiet_hours
+
+    def after_analysis(self, message_id: int, now: datetime | None = None) -> AlertChange | None:
+        """Decide, store and queue the alert a freshly analyzed message warrants."""
+        now = now or utcnow()
+        with session_scope(self.engine) as session:
+            message = session.get(CustomerMessage, message_id)
+            if message is None or not message.is_customer or message.latest_analysis_id is None:
+                return None
+            analysis = session.get(Analysis, message.latest_analysis_id)
+            if analysis is None:
+                return None
+            place = (
+                session.exec(
+                    select(Place).where(
+                        Place.platform == message.platform, Place.external_id == message.place_key
+                    )
+                ).first()
+                if message.place_key
+                else None
+            )
+            sensitivity = Sensitivity(place.sensitivity) if place else Sensitivity.normal
+            decision = decide(
+                analysis_result(analysis),
+                thresholds=self.thresholds,
+                sensitivity=sensitivity,
+                source_score=message.source_score,
+                source_kind=message.source_kind,
+                quiet_hours=bool(self.quiet_hours and self.quiet_hours(now)),
+            )
+            if decision is None:
+                return None
+            return self._open_or_join(session, message, analysis, decision, now)
+
+    def _open_or_join(
+        self,
+        session: Session,
+        message: CustomerMessage,
+        analysis: Analysis,
+        decision: AlertDecision,
+        now: datetime,
+    ) -> AlertChange:
+        open_key = f"{message.account_id or 0}:{decision.issue_key}"
+        existing = session.exec(select(Alert).where(Alert.open_key == open_key)).first()
+        if existing is None:
+            alert = Alert(
+                account_id=message.account_id,
+                message_id=message.id,
+                analysis_id=analysis.id,
+                severity=decision.severity.value,
+                issue_key=decision.issue_key,
+                open_key=open_key,
+                status="open",
+                created_at=now,
+                updated_at=now,
+            )
+            try:
+                with session.begin_nested():
+                    session.add(alert)
+            except IntegrityError:
+                existing = session.exec(select(Alert).where(Alert.open_key == open_key)).first()
+            else:
+                if decision.post_now:
+                    enqueue(session, POST_ALERT, str(alert.id))
+                return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
+        assert existing is not None
+        return self._join(session, existing, message, analysis, decision, now)
+
+    def _join(
+        self,
+        session: Session,
+        alert: Alert,
+        message: CustomerMessage,
+        analysis: Analysis,
+        decision: AlertDecision,
+        now: datetime,
+    ) -> AlertChange:
+        current = Severity(alert.severity)
+        severity = escalate(current, decision.severity)
+        if current is Severity.warning and decision.severity is Severity.warning:
+            severity = Severity.critical  # the customer is asking again
+        alert.severity = severity.value
+        alert.message_count += 1
+        alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
+        if alert.status == "snoozed" and severity.rank > current.rank:
+            alert.status = "open"  # a worse message ends the snooze
+        session.add(alert)
+        session.flush()
+        post_now = severity is Severity.critical or decision.post_now
+        if alert.post_ref:
+            enqueue(session, UPDATE_ALERT, f"{alert.id}:{message.id}")
+        elif post_now:
+            enqueue(session, POST_ALERT, str(alert.id))
+        return AlertChange(alert.id or 0, "joined", severity, post_now)
+
+    def card(self, alert_id: int, light: str | None = None) -> AlertCard | None:
+        """What the alert shows now (its newest message and analysis)."""
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            if alert is None or alert.message_id is None or alert.analysis_id is None:
+                return None
+            message = session.get(CustomerMessage, alert.message_id)
+            analysis = session.get(Analysis, alert.analysis_id)
+            account = session.get(Account, alert.account_id) if alert.account_id else None
+            if message is None or analysis is None:
+                return None
+            result = analysis_result(analysis)
+            decision = decide(
+                result,
+                thresholds=self.thresholds,
+                source_score=message.source_score,
+                source_kind=message.source_kind,
+            )
+            return AlertCard(
+                alert_id=alert_id,
+                account=account.name if account else "Unknown account",
+                light=light,
+                severity=alert.severity,
+                message_count=alert.message_count,
+                status=alert.status,
+                quote=(message.text or "")[:500],
+                score=analysis.score,
+                intensity=analysis.intensity,
+                emotions=list(analysis.emotions),
+                urgency=analysis.urgency,
+                concerns=list(analysis.concerns),
+                churn_risk=analysis.churn_risk,
+                competitor_mentioned=analysis.competitor_mentioned,
+                expansion=analysis.expansion,
+                confidence=analysis.confidence,
+                evidence=list(analysis.evidence),
+                reasons=list(decision.reasons) if decision else [],
+                recommended_response=analysis.recommended_response,
+                draft_reply=analysis.draft_reply,
+                owner=account.owner if account else None,
+                source_platform=message.platform,
+                source_place=message.place_key,
+                source_external_id=message.external_id,
+                source_kind=message.source_kind,
+                author=message.author,
+                created_at=message.created_at,
+                reply_due=message.created_at + self.reply_sla,
+            )
+
+    def record_post(self, alert_id: int, channel: str, ref: str) -> None:
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            if alert is not None:
+                alert.post_channel, alert.post_ref = channel, ref
+                session.add(alert)
+
+    def posted_ref(self, alert_id: int) -> tuple[str | None, str | None]:
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            return (alert.post_channel, alert.post_ref) if alert else (None, None)
+
+    def set_status(self, alert_id: int, status: str, snoozed_until: datetime | None = None) -> Alert | None:
+        """Acknowledge, snooze or resolve; a resolved alert frees its issue for a new one."""
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            if alert is None:
+                return None
+            alert.status, alert.snoozed_until, alert.updated_at = status, snoozed_until, utcnow()
+            if status == "resolved":
+                alert.open_key = None
+            session.add(alert)
+            return alert
+
+    def open_alerts(self, account_id: int | None = None) -> list[Alert]:
+        with session_scope(self.engine) as session:
+            query = select(Alert).where(col(Alert.status).in_(OPEN_STATES))
+            if account_id is not None:
+                query = query.where(Alert.account_id == account_id)
+            return list(session.exec(query.order_by(col(Alert.id))).all())

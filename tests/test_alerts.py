@@ -1,0 +1,143 @@
+"""Alert threads: one per account and issue, stored and queued in one step, never posted to customers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.alert_policy import PolicyThresholds, Sensitivity
+from bot.alerts import POST_ALERT, UPDATE_ALERT, AlertService
+from bot.analysis.base import AnalysisOutcome
+from bot.analysis.contract import AnalysisResult, Concern, Emotion, Intensity, Label, Urgency
+from bot.inbound import InboundMessage
+from bot.places import PlaceRegistry, RefusedPlace
+from storage.db import session_scope
+from storage.models import Alert, WorkItem
+from storage.queries import record_analysis, store_message
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def scored(engine, external_id: str, result: AnalysisResult, account: str = "Acme", **fields) -> int:
+    inbound = InboundMessage(
+        platform="slack",
+        external_id=external_id,
+        text=f"message {external_id}",
+        created_at=NOW,
+        account=account,
+        place_key="C_ACME",
+        **fields,
+    )
+    with session_scope(engine) as session:
+        message, _ = store_message(session, inbound)
+        session.flush()
+        record_analysis(session, message, AnalysisOutcome(result))
+        return message.id
+
+
+def negative(score: float, *concerns: Concern, **fields) -> AnalysisResult:
+    return AnalysisResult(
+        score=score,
+        label=Label.negative,
+        intensity=Intensity.strong,
+        urgency=Urgency.medium,
+        concerns=list(concerns),
+        emotions=[Emotion.frustration],
+        confidence=0.8,
+        draft_reply="Sorry — we are on it.",
+        **fields,
+    )
+
+
+@pytest.fixture
+def service(any_engine) -> AlertService:
+    return AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+
+
+def work(engine) -> list[tuple[str, str]]:
+    with session_scope(engine) as session:
+        return sorted(
+            (w.kind, w.subject) for w in session.exec(select(WorkItem)).all() if w.kind != "analyze"
+        )
+
+
+def test_a_critical_message_opens_an_alert_and_queues_its_post(service, any_engine):
+    message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability, churn_risk=True))
+    change = service.after_analysis(message_id, now=NOW)
+    assert change.action == "opened" and change.severity == "critical" and change.post_now
+    assert work(any_engine) == [(POST_ALERT, str(change.alert_id))]
+    card = service.card(change.alert_id, light="red")
+    assert card.account == "Acme" and card.light == "red" and card.churn_risk
+    assert "churn risk" in card.reasons and card.draft_reply and card.reply_due == NOW + timedelta(hours=24)
+
+
+def test_a_second_message_on_the_same_issue_joins_the_open_alert(service, any_engine):
+    first = service.after_analysis(scored(any_engine, "1", negative(-0.8, Concern.reliability)), now=NOW)
+    service.record_post(first.alert_id, "C_ALERTS", "1700.1")
+    second_message = scored(any_engine, "2", negative(-0.7, Concern.reliability))
+    second = service.after_analysis(second_message, now=NOW)
+    assert second.action == "joined" and second.alert_id == first.alert_id
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+    assert alert.message_count == 2
+    assert (UPDATE_ALERT, f"{first.alert_id}:{second_message}") in work(any_engine)
+
+
+def test_a_customer_asking_again_turns_a_warning_critical(service, any_engine):
+    first = service.after_analysis(scored(any_engine, "1", negative(-0.4, Concern.billing)), now=NOW)
+    assert first.severity == "warning" and not first.post_now and work(any_engine) == []
+    again = service.after_analysis(scored(any_engine, "2", negative(-0.35, Concern.billing)), now=NOW)
+    assert again.severity == "critical" and again.post_now
+    assert work(any_engine) == [(POST_ALERT, str(first.alert_id))]
+
+
+def test_another_issue_or_account_opens_another_alert(service, any_engine):
+    a = service.after_analysis(scored(any_engine, "1", negative(-0.8, Concern.reliability)), now=NOW)
+    b = service.after_analysis(scored(any_engine, "2", negative(-0.8, Concern.billing)), now=NOW)
+    c = service.after_analysis(
+        scored(any_engine, "3", negative(-0.8, Concern.reliability), account="Globex"), now=NOW
+    )
+    assert len({a.alert_id, b.alert_id, c.alert_id}) == 3
+
+
+def test_a_resolved_alert_frees_the_issue(service, any_engine):
+    first = service.after_analysis(scored(any_engine, "1", negative(-0.8, Concern.bug)), now=NOW)
+    service.set_status(first.alert_id, "resolved")
+    second = service.after_analysis(scored(any_engine, "2", negative(-0.8, Concern.bug)), now=NOW)
+    assert second.action == "opened" and second.alert_id != first.alert_id
+
+
+def test_staff_messages_and_calm_messages_never_alert(service, any_engine):
+    calm = AnalysisResult(
+        score=0.1, label=Label.neutral, intensity=Intensity.mild, urgency=Urgency.low, confidence=0.9
+    )
+    assert service.after_analysis(scored(any_engine, "1", calm), now=NOW) is None
+    staff = scored(any_engine, "2", negative(-0.9), is_customer=False)
+    assert service.after_analysis(staff, now=NOW) is None
+
+
+def test_the_channel_sensitivity_is_applied(service, any_engine):
+    PlaceRegistry(any_engine).watch(
+        "slack", "C_ACME", "acme-shared", "Acme", is_external=True, sensitivity=Sensitivity.aggressive
+    )
+    change = service.after_analysis(scored(any_engine, "1", negative(-0.4, Concern.billing)), now=NOW)
+    assert change.severity == "warning" and change.post_now
+
+
+def test_an_external_channel_can_never_be_the_alert_channel(any_engine):
+    places = PlaceRegistry(any_engine)
+    with pytest.raises(RefusedPlace, match="customers can read"):
+        places.set_alert_channel("slack", "C_SHARED", "acme-shared", is_external=True)
+    places.set_alert_channel("slack", "C_INTERNAL", "cs-alerts", is_external=False)
+    places.mark_external("slack", "C_INTERNAL", True)  # the channel was shared later
+    assert places.alert_channel("slack") is None
+
+
+def test_the_alert_channel_prefers_the_same_platform(any_engine):
+    places = PlaceRegistry(any_engine)
+    places.set_alert_channel("teams", "19:abc", "CS alerts", is_external=False)
+    assert places.alert_channel("slack").platform == "teams"  # falls back to any internal channel
+    places.set_alert_channel("slack", "C_INTERNAL", "cs-alerts", is_external=False)
+    assert places.alert_channel("slack").external_id == "C_INTERNAL"
