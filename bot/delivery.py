@@ -1,0 +1,148 @@
+"""Delivering alerts through whichever platform holds the alert channel.
+
+Each step is a work item, so a crash or a platform outage delays an alert but
+never loses or doubles it: the root post records its reference before the
+thread reply is queued, and a retried item finds what was already done.
+The audience check runs before every post and fails closed.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+
+from bot.alerts import POST_ALERT, UPDATE_ALERT, AlertCard, AlertService
+from bot.places import PlaceRegistry
+from bot.worker import Worker
+from storage.db import session_scope
+from storage.models import CustomerMessage
+from storage.queue import enqueue
+
+log = logging.getLogger(__name__)
+
+POST_ALERT_THREAD = "post_alert_thread"
+
+
+class NotInternal(Exception):
+    """The destination can be read by customers (or that could not be ruled out)."""
+
+
+class AlertPoster(abc.ABC):
+    """A platform's way of showing alerts. Slack and Teams implement it."""
+
+    platform: str
+
+    @abc.abstractmethod
+    async def is_internal(self, channel: str) -> bool:
+        """True only if no customer can read `channel`; any doubt or error is False."""
+
+    @abc.abstractmethod
+    async def post_alert(self, channel: str, card: AlertCard) -> str:
+        """Post the alert; return a reference to its thread."""
+
+    @abc.abstractmethod
+    async def update_alert(self, channel: str, ref: str, card: AlertCard, joined_quote: str | None) -> None:
+        """Show the alert's new state; add the joining message to its thread."""
+
+    @abc.abstractmethod
+    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
+        """Put the recommended response and the drafted reply in the alert's thread."""
+
+
+def thread_text(card: AlertCard) -> str:
+    """The thread reply under an alert: what to do, and a draft to edit before sending."""
+    parts = []
+    if card.recommended_response:
+        parts.append(f"Recommended: {card.recommended_response}")
+    if card.draft_reply:
+        quoted = "\n".join(f"> {line}" for line in card.draft_reply.splitlines())
+        parts.append(f"Draft reply (edit before sending):\n{quoted}")
+    return "\n\n".join(parts) or "No draft for this one."
+
+
+class AlertDelivery:
+    """The work-queue handlers that post, thread and update alerts."""
+
+    def __init__(
+        self, alerts: AlertService, places: PlaceRegistry, posters: dict[str, AlertPoster], light_of=None
+    ) -> None:
+        self.alerts = alerts
+        self.places = places
+        self.posters = posters
+        #: Optional callable(account name) -> "green" | "yellow" | "red" | None.
+        self.light_of = light_of
+
+    def register(self, worker: Worker) -> None:
+        worker.register(POST_ALERT, self.post)
+        worker.register(POST_ALERT_THREAD, self.post_thread)
+        worker.register(UPDATE_ALERT, self.update)
+
+    def _card(self, alert_id: int) -> AlertCard | None:
+        card = self.alerts.card(alert_id)
+        if card is not None and self.light_of is not None:
+            try:
+                card.light = self.light_of(card.account)
+            except Exception:  # noqa: BLE001 - the light is decoration; the alert must still go out
+                log.warning("could not compute the light for %s", card.account, exc_info=True)
+        return card
+
+    def _poster_for(self, channel: str) -> AlertPoster | None:
+        for platform, poster in self.posters.items():
+            if self.places.get(platform, channel) is not None:
+                return poster
+        return None
+
+    async def _destination(self, card: AlertCard) -> tuple[AlertPoster, str] | None:
+        place = self.places.alert_channel(card.source_platform)
+        if place is None or place.platform not in self.posters:
+            log.warning("alert %s has no alert channel to go to; it stays for the digest", card.alert_id)
+            return None
+        poster = self.posters[place.platform]
+        if not await poster.is_internal(place.external_id):
+            self.places.mark_external(place.platform, place.external_id, True)
+            raise NotInternal(f"alert channel {place.external_id} is readable by customers; not posting")
+        return poster, place.external_id
+
+    async def post(self, subject: str, attempts: int) -> None:
+        alert_id = int(subject)
+        _channel, ref = self.alerts.posted_ref(alert_id)
+        if ref:
+            return  # posted before a crash; the thread reply has its own work item
+        card = self._card(alert_id)
+        if card is None:
+            return
+        destination = await self._destination(card)
+        if destination is None:
+            return
+        poster, channel = destination
+        ref = await poster.post_alert(channel, card)
+        self.alerts.record_post(alert_id, channel, ref)
+        with session_scope(self.alerts.engine) as session:
+            enqueue(session, POST_ALERT_THREAD, str(alert_id))
+
+    async def post_thread(self, subject: str, attempts: int) -> None:
+        alert_id = int(subject)
+        channel, ref = self.alerts.posted_ref(alert_id)
+        card = self._card(alert_id)
+        if not channel or not ref or card is None:
+            return
+        poster = self._poster_for(channel)
+        if poster is None or not await poster.is_internal(channel):
+            raise NotInternal(f"alert channel {channel} is readable by customers; not posting the draft")
+        await poster.post_alert_thread(channel, ref, card)
+
+    async def update(self, subject: str, attempts: int) -> None:
+        alert_id_text, message_id_text = subject.split(":", 1)
+        alert_id = int(alert_id_text)
+        channel, ref = self.alerts.posted_ref(alert_id)
+        card = self._card(alert_id)
+        if not channel or not ref or card is None:
+            return
+        destination = await self._destination(card)
+        if destination is None:
+            return
+        poster, _ = destination
+        with session_scope(self.alerts.engine) as session:
+            joined = session.get(CustomerMessage, int(message_id_text))
+            quote = (joined.text or "")[:500] if joined else None
+        await poster.update_alert(channel, ref, card, quote)
