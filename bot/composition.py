@@ -90,6 +90,7 @@ def build_analyzer(settings: Settings, offline: OfflineAnalyzer) -> tuple[Analyz
         model=settings.analysis_model,
         prompt=load_prompt("analyze_message"),
         offline=offline,
+        max_text_chars=settings.max_text_chars,
     )
     policy = PolicyAnalyzer(
         policy=settings.llm_policy.value,

@@ -83,3 +83,7 @@ def _engine_in_schema(schema: str) -> Engine:
 def any_engine(request: pytest.FixtureRequest) -> Engine:
     """The same test on SQLite and on the real PostgreSQL."""
     return request.getfixturevalue(f"{request.param}_engine")
+
+
+# The Messages API stand-in (a local HTTP server speaking Anthropic's wire format), for any test that asks.
+from tests.fakes.messages_api import messages_api  # noqa: E402, F401
