@@ -31,6 +31,9 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            # pysqlite's own transaction handling breaks SAVEPOINTs (a nested rollback could
+            # leave half a batch committed); SQLAlchemy emits BEGIN itself instead (see below).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             if not memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
@@ -38,6 +41,12 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection) -> None:  # pragma: no cover - trivial
+            # IMMEDIATE takes the write lock up front: two threads that read then write
+            # would otherwise fail with "database is locked" instead of waiting.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     try:
