@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
+
 import click
+from aiohttp import web
 
 from bot.cli.common import settings
+from bot.composition import build_core, build_runtime, build_scheduler, configured_surfaces
+from bot.config import Settings
 from bot.errors import UserError
+from bot.server import build_web_app, mark_ready
+
+log = logging.getLogger(__name__)
 
 NOTHING_CONFIGURED = (
     "nothing to serve: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (one workspace), "
@@ -14,11 +25,68 @@ NOTHING_CONFIGURED = (
     "To see Tonewatch work with no keys at all, run: tonewatch demo"
 )
 
+SHUTDOWN_SECONDS = 15.0
+
 
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=3000, show_default=True, type=int)
+@click.option("--port", default=3000, show_default=True, type=int, help="0 picks a free port.")
 def run_command(host: str, port: int) -> None:
     """Serve Slack, Teams, inboxes and the ingest webhook — whichever are configured."""
-    settings()
-    raise UserError(NOTHING_CONFIGURED)
+    config = settings()
+    if not configured_surfaces(config):
+        raise UserError(NOTHING_CONFIGURED)
+    asyncio.run(serve(config, host, port))
+
+
+async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or `stop` is set), then finish in-flight work and close everything."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+    core = build_core(config)
+    runtime = build_runtime(core)
+    app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    worker_task = asyncio.create_task(runtime.worker.run_forever(), name="tonewatch-worker")
+    scheduler = None
+    started = []
+    try:
+        for surface in runtime.surfaces:
+            if surface.start is not None:
+                await surface.start()
+            started.append(surface)
+        scheduler = build_scheduler(runtime)
+        if scheduler is not None:
+            scheduler.start()
+        mark_ready(app)
+        bound = runner.addresses[0][1] if runner.addresses else port
+        click.echo(f"tonewatch listening on http://{host}:{bound}", err=True)
+        for surface in runtime.surfaces:
+            click.echo(f"  {surface.describe or surface.name}", err=True)
+        await stop.wait()
+        click.echo("tonewatch stopping", err=True)
+    finally:
+        mark_ready(app, False)
+        if scheduler is not None:
+            with contextlib.suppress(Exception):
+                scheduler.shutdown(wait=False)
+        for surface in reversed(started):
+            if surface.stop is not None:
+                try:
+                    await asyncio.wait_for(surface.stop(), SHUTDOWN_SECONDS)
+                except Exception:  # noqa: BLE001 - keep closing the rest
+                    log.warning("stopping %s failed", surface.name, exc_info=True)
+        runtime.worker.stop()
+        try:
+            await asyncio.wait_for(worker_task, SHUTDOWN_SECONDS)
+        except (TimeoutError, asyncio.CancelledError):
+            worker_task.cancel()
+        await runner.cleanup()
+        await core.aclose()

@@ -1,0 +1,105 @@
+"""The one aiohttp application: /healthz, /metrics, and every configured surface's routes.
+
+A surface (Slack today; Teams and /ingest later) is its routes plus optional
+start and stop steps; `mount` adds one. Nothing here knows a platform SDK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+
+from bot.telemetry import Telemetry
+from storage.migrate import is_up_to_date
+from storage.queue import depth
+
+log = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+@dataclass
+class Surface:
+    """A way in: HTTP routes, and what must start and stop with the server (e.g. a Socket Mode link)."""
+
+    name: str
+    routes: Sequence[web.AbstractRouteDef] = ()
+    start: Callable[[], Awaitable[None]] | None = None
+    stop: Callable[[], Awaitable[None]] | None = None
+    #: One line for the start-up banner ("http /slack/events", "socket mode").
+    describe: str = ""
+
+
+@dataclass
+class ServerState:
+    engine: Engine
+    telemetry: Telemetry
+    ready: bool = False
+    surfaces: list[Surface] = field(default_factory=list)
+
+
+STATE = web.AppKey("tonewatch_state", ServerState)
+
+
+def mount(app: web.Application, surface: Surface) -> None:
+    app.router.add_routes(surface.routes)
+    app[STATE].surfaces.append(surface)
+
+
+def build_web_app(engine: Engine, telemetry: Telemetry, surfaces: Iterable[Surface] = ()) -> web.Application:
+    app = web.Application()
+    app[STATE] = ServerState(engine, telemetry)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    for surface in surfaces:
+        mount(app, surface)
+    return app
+
+
+def mark_ready(app: web.Application, ready: bool = True) -> None:
+    """/healthz answers 200 from now on (while the database is reachable and migrated)."""
+    app[STATE].ready = ready
+
+
+def _database_ok(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        if not is_up_to_date(engine):
+            return "database schema is not at the newest revision (run: tonewatch db upgrade)"
+    except Exception as exc:  # noqa: BLE001 - any failure is "not healthy", said plainly
+        return f"database unreachable: {type(exc).__name__}"
+    return None
+
+
+async def healthz(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    if not state.ready:
+        return web.json_response({"status": "starting"}, status=503)
+    try:
+        problem = await asyncio.wait_for(
+            asyncio.to_thread(_database_ok, state.engine), HEALTH_TIMEOUT_SECONDS
+        )
+    except TimeoutError:
+        problem = "database check timed out"
+    if problem:
+        return web.json_response({"status": "unhealthy", "reason": problem}, status=503)
+    return web.json_response({"status": "ok", "surfaces": [s.name for s in state.surfaces]})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    try:
+        counts = await asyncio.to_thread(depth, state.engine)
+        for status in ("pending", "running", "failed"):
+            state.telemetry.queue_depth.labels(status).set(counts.get(status, 0))
+    except Exception:  # noqa: BLE001 - metrics still answer when the database does not
+        log.warning("queue depth unavailable", exc_info=True)
+    body = generate_latest(state.telemetry.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,0 +1,238 @@
+"""The alert's buttons and modals: Acknowledge, Snooze, Not accurate, Use draft.
+
+State changes are made in the core (`AlertService.set_status`, a stored
+`Correction`); refreshing the alert message and thread notes happen in the
+background after Slack has its answer. "Use draft" is the one path that posts where the
+customer reads — and only when a person submits the modal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import select
+
+from bot.alerts import AlertCard
+from bot.inbound import InboundMessage
+from handlers.slack_blocks import (
+    ACK,
+    CORRECTION_VIEW,
+    DRAFT_VIEW,
+    NOT_ACCURATE,
+    REFUSAL,
+    SNOOZE,
+    SNOOZES,
+    USE_DRAFT,
+    correction_modal,
+    draft_modal,
+    section,
+)
+from handlers.slack_deps import PLATFORM, SlackDeps, home_of
+from handlers.slack_directory import display_name, is_external_user
+from handlers.slack_poster import post_customer_reply
+from storage.db import session_scope
+from storage.models import Alert, Correction, CustomerMessage
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def _action(body: dict) -> dict:
+    return (body.get("actions") or [{}])[0]
+
+
+def _alert_id_of(action: dict) -> int:
+    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
+    return int(str(value).split(":", 1)[0])
+
+
+def _input(view: dict, block: str, action: str = "value") -> dict:
+    return ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
+
+
+class SlackActions:
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+
+    def register(self, registrar) -> None:
+        registrar.action(ACK, self.acknowledge)
+        registrar.action(SNOOZE, self.snooze)
+        registrar.action(NOT_ACCURATE, self.open_correction)
+        registrar.action(USE_DRAFT, self.open_draft)
+        registrar.view(CORRECTION_VIEW, self.save_correction)
+        registrar.view(DRAFT_VIEW, self.send_draft)
+
+    async def _card(self, alert_id: int) -> AlertCard | None:
+        return await asyncio.to_thread(self.deps.alerts.card, alert_id)
+
+    async def _staff(self, body: dict, context, client: AsyncWebClient) -> bool:
+        user = await self.deps.directory.user(self.deps.quick(client), body["user"]["id"])
+        return not is_external_user(user, home_of(context))
+
+    # --- Acknowledge / Snooze -----------------------------------------------------------------
+
+    async def acknowledge(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        await ack()
+        if await self._staff(body, context, client):
+            alert_id = _alert_id_of(_action(body))
+            await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "acknowledged")
+            self.deps.background.spawn(self.refresh_card(alert_id, body["user"]["id"]), "refresh an alert")
+
+    async def snooze(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        await ack()
+        action = _action(body)
+        choice = str((action.get("selected_option") or {}).get("value") or "").split(":", 1)[-1]
+        if choice in SNOOZES and await self._staff(body, context, client):
+            until = utcnow() + timedelta(seconds=SNOOZES[choice][1])
+            alert_id = _alert_id_of(action)
+            await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "snoozed", until)
+            self.deps.background.spawn(self.refresh_card(alert_id, body["user"]["id"]), "refresh an alert")
+
+    async def refresh_card(self, alert_id: int, user: str) -> None:
+        """Show who acknowledged or snoozed it, in the alert message itself."""
+        card = await self._card(alert_id)
+        channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
+        if card is None or not channel or not ref:
+            return
+        card.extra["status_by"] = user
+        card.extra["snoozed_until"] = await asyncio.to_thread(self._snoozed_until, alert_id)
+        await self.deps.poster.refresh_alert(channel, ref, card)
+
+    def _snoozed_until(self, alert_id: int):
+        with session_scope(self.deps.engine) as session:
+            alert = session.get(Alert, alert_id)
+            return alert.snoozed_until if alert else None
+
+    # --- Not accurate ---------------------------------------------------------------------------
+
+    async def open_correction(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        await ack()
+        card = await self._card(_alert_id_of(_action(body)))
+        if card is not None and await self._staff(body, context, client):
+            await self.deps.quick(client).views_open(
+                trigger_id=body["trigger_id"], view=correction_modal(card)
+            )
+
+    async def save_correction(self, ack, body: dict, view: dict) -> None:
+        alert_id = int(view["private_metadata"])
+        label = (_input(view, "label").get("selected_option") or {}).get("value")
+        urgency = (_input(view, "urgency").get("selected_option") or {}).get("value")
+        emotions = [o["value"] for o in _input(view, "emotions").get("selected_options") or []]
+        note = _input(view, "note").get("value") or ""
+        saved = await asyncio.to_thread(
+            self._store_correction, alert_id, body["user"]["id"], label, urgency, emotions, note
+        )
+        if not saved:
+            await ack(response_action="errors", errors={"label": "This alert no longer exists."})
+            return
+        await ack()
+        note = f"<@{body['user']['id']}> marked this not accurate: {label or '?'}, urgency {urgency or '?'}."
+        self.deps.background.spawn(self._thread_note(alert_id, note), "note a correction")
+
+    def _store_correction(
+        self, alert_id: int, user: str, label: str | None, urgency: str | None, emotions: list[str], note: str
+    ) -> bool:
+        with session_scope(self.deps.engine) as session:
+            alert = session.get(Alert, alert_id)
+            if alert is None or alert.message_id is None:
+                return False
+            session.add(
+                Correction(
+                    message_id=alert.message_id,
+                    analysis_id=alert.analysis_id,
+                    alert_id=alert_id,
+                    corrected_by=f"slack:{user}",
+                    label=label,
+                    urgency=urgency,
+                    emotions=emotions,
+                    note=note[:2000],
+                )
+            )
+            return True
+
+    async def _thread_note(self, alert_id: int, text: str) -> None:
+        channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
+        if channel and ref:
+            await self.deps.poster.post_message(channel, text, [section(text)], thread_ts=ref)
+
+    # --- Use draft ------------------------------------------------------------------------------
+
+    async def open_draft(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        await ack()
+        card = await self._card(_alert_id_of(_action(body)))
+        if card is None or card.source_platform != PLATFORM or not await self._staff(body, context, client):
+            return
+        quick = self.deps.quick(client)
+        try:
+            name = "#" + ((await self.deps.directory.channel(quick, card.source_place)).get("name") or "")
+        except SlackApiError:
+            name = "the customer's channel"
+        await quick.views_open(trigger_id=body["trigger_id"], view=draft_modal(card, name))
+
+    async def send_draft(self, ack, body: dict, view: dict, context, client: AsyncWebClient) -> None:
+        """Post the person's reply in the customer's thread — the one customer-facing post."""
+        text = (_input(view, "draft", "text").get("value") or "").strip()
+        if not text:
+            await ack(response_action="errors", errors={"draft": "Write the reply first."})
+            return
+        if not await self._staff(body, context, client):
+            await ack(response_action="errors", errors={"draft": REFUSAL})
+            return
+        alert_id = int(view["private_metadata"])
+        card = await self._card(alert_id)
+        if card is None or card.source_platform != PLATFORM:
+            await ack(response_action="errors", errors={"draft": "This alert no longer exists."})
+            return
+        thread_ts = await asyncio.to_thread(self._thread_of, card)
+        try:
+            ts = await post_customer_reply(self.deps.quick(client), card.source_place, thread_ts, text)
+        except (SlackApiError, TimeoutError, OSError) as exc:
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.warning("reply to %s not posted: %s", card.source_place, reason)
+            await ack(
+                response_action="errors",
+                errors={"draft": f"Slack did not take the reply ({reason}); nothing was sent. Try again."},
+            )
+            return
+        await ack()
+        author = display_name(self.deps.directory.users.get(body["user"]["id"]) or {}) or body["user"]["id"]
+        await asyncio.to_thread(self._record_reply, card, ts, thread_ts, text, author)
+        self.deps.background.spawn(self._note_reply(card, body["user"]["id"]), "note a reply")
+
+    def _thread_of(self, card: AlertCard) -> str:
+        with session_scope(self.deps.engine) as session:
+            message = session.exec(
+                select(CustomerMessage).where(
+                    CustomerMessage.platform == PLATFORM,
+                    CustomerMessage.place_key == card.source_place,
+                    CustomerMessage.external_id == card.source_external_id,
+                )
+            ).first()
+            return (message.thread_key if message is not None else None) or card.source_external_id
+
+    def _record_reply(self, card: AlertCard, ts: str, thread_ts: str, text: str, author: str) -> None:
+        """Our reply is part of the conversation: stored as staff, so the customer counts as answered."""
+        self.deps.pipeline.store(
+            InboundMessage(
+                platform=PLATFORM,
+                external_id=ts,
+                text=text,
+                created_at=utcnow(),
+                account=card.account,
+                place_key=card.source_place,
+                author=author,
+                is_customer=False,
+                thread_key=thread_ts,
+            )
+        )
+        if card.status == "open":
+            self.deps.alerts.set_status(card.alert_id, "acknowledged")
+
+    async def _note_reply(self, card: AlertCard, user: str) -> None:
+        link = await self.deps.poster.permalink(card.source_place, card.source_external_id)
+        where = f" (<{link}|thread>)" if link else ""
+        await self._thread_note(card.alert_id, f"<@{user}> sent a reply to the customer{where}.")

@@ -1,0 +1,132 @@
+"""What the Slack listeners share, handed to them by the composition root (no globals)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
+
+from bot.alerts import AlertService
+from bot.config import Settings
+from bot.pipeline import MessagePipeline
+from bot.places import PlaceRegistry
+from bot.telemetry import Telemetry
+from handlers.slack_clients import Home, SlackClients
+from handlers.slack_directory import SlackDirectory
+from handlers.slack_oauth import ChannelTeams
+from handlers.slack_poster import SlackPoster
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+
+Reply = Callable[[str, list[dict[str, Any]] | None], Awaitable[None]]
+
+
+class QuestionHandler(Protocol):
+    """Answers a question one of our own people asked (a mention or a DM).
+
+    `reply` posts where only that person, or only our own people, can read it.
+    """
+
+    async def __call__(self, question: str, user: str, reply: Reply) -> None: ...
+
+
+class HomeViewBuilder(Protocol):
+    """The App Home tab for one of our own people."""
+
+    async def __call__(self, user: str) -> dict[str, Any]: ...
+
+
+class SeenEvents:
+    """Event ids handled recently: a redelivery (X-Slack-Retry-Num) does nothing twice.
+
+    Storing is idempotent by itself (the unique key); this also covers what is
+    not stored — edits, deletes, replies to mentions.
+    """
+
+    def __init__(self, ttl_seconds: float = 3600.0, max_entries: int = 20_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def __contains__(self, event_id: object) -> bool:
+        if not isinstance(event_id, str):
+            return False
+        seen_at = self._seen.get(event_id)
+        return seen_at is not None and seen_at > time.monotonic() - self.ttl
+
+    def add(self, event_id: str | None) -> None:
+        if not event_id:
+            return
+        self._seen[event_id] = time.monotonic()
+        self._seen.move_to_end(event_id)
+        while len(self._seen) > self.max_entries:
+            self._seen.popitem(last=False)
+
+
+class Background:
+    """Work started from a listener that must not hold up Slack's 3-second answer (kept until done)."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task] = set()
+
+    def spawn(self, work: Awaitable[Any], what: str) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except Exception:  # noqa: BLE001 - logged with its traceback; the listener already answered
+                log.exception("Slack background work failed: %s", what)
+
+        task = asyncio.ensure_future(run())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        if self.tasks:
+            await asyncio.wait(set(self.tasks), timeout=timeout)
+
+
+@dataclass
+class SlackDeps:
+    settings: Settings
+    engine: Engine
+    pipeline: MessagePipeline
+    places: PlaceRegistry
+    alerts: AlertService
+    telemetry: Telemetry
+    clients: SlackClients
+    directory: SlackDirectory
+    poster: SlackPoster
+    seen: SeenEvents
+    background: Background
+    #: Starts queued work now (the worker's `wake`).
+    wake: Callable[[], None]
+    channel_teams: ChannelTeams | None = None
+    #: Part B: answers to questions; None replies with help.
+    questions: QuestionHandler | None = None
+    #: Part B: the App Home tab; None shows the help.
+    home_view: HomeViewBuilder | None = None
+
+    def quick(self, client: AsyncWebClient) -> AsyncWebClient:
+        return self.clients.quick(client)
+
+    async def remember_channel(self, channel: str | None, home: Home) -> None:
+        """With many workspaces, note the channel's workspace for posts made later by the worker."""
+        if self.channel_teams is not None and channel and home.team_id:
+            await asyncio.to_thread(self.channel_teams.remember, channel, home.team_id, home.enterprise_id)
+
+
+def home_of(context: Any) -> Home:
+    """Our workspace for this request: the installation that received it."""
+    authorized = context.authorize_result
+    team = context.team_id or (authorized.team_id if authorized else None)
+    enterprise = context.enterprise_id or (authorized.enterprise_id if authorized else None)
+    return Home(team, enterprise)

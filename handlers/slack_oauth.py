@@ -1,0 +1,323 @@
+"""Installing Tonewatch in many workspaces: OAuth installations and states in our database.
+
+The tables (migration 0003) have the columns of slack_sdk's SQLAlchemy stores,
+but the stores here are our own: slack_sdk's module imports SQLAlchemy's
+asyncio extension (and so greenlet) just to be importable, and Bolt's AsyncApp
+wants async stores anyway. Each call is one short transaction in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine
+
+log = logging.getLogger(__name__)
+
+#: The bot scopes Tonewatch asks for; `manifest.yml` lists the same (a test holds them together).
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "groups:read",
+    "im:history",
+    "im:read",
+    "im:write",
+    "team:read",
+    "users:read",
+    "users:read.email",
+)
+
+STATE_SECONDS = 600
+
+_metadata = sa.MetaData()
+
+
+def _bot_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("client_id", sa.String(32), nullable=False),
+        sa.Column("app_id", sa.String(32), nullable=False),
+        sa.Column("enterprise_id", sa.String(32)),
+        sa.Column("enterprise_name", sa.String(200)),
+        sa.Column("team_id", sa.String(32)),
+        sa.Column("team_name", sa.String(200)),
+        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_id", sa.String(32)),
+        sa.Column("bot_user_id", sa.String(32)),
+        sa.Column("bot_scopes", sa.String(1000)),
+        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_token_expires_at", sa.DateTime),
+        sa.Column("is_enterprise_install", sa.Boolean, nullable=False, default=False),
+        sa.Column("installed_at", sa.DateTime, nullable=False),
+    ]
+
+
+bots = sa.Table("slack_bots", _metadata, *_bot_columns())
+installations = sa.Table(
+    "slack_installations",
+    _metadata,
+    *_bot_columns(),
+    sa.Column("enterprise_url", sa.String(200)),
+    sa.Column("user_id", sa.String(32), nullable=False),
+    sa.Column("user_token", sa.String(200)),
+    sa.Column("user_scopes", sa.String(1000)),
+    sa.Column("user_refresh_token", sa.String(200)),
+    sa.Column("user_token_expires_at", sa.DateTime),
+    sa.Column("incoming_webhook_url", sa.String(200)),
+    sa.Column("incoming_webhook_channel", sa.String(200)),
+    sa.Column("incoming_webhook_channel_id", sa.String(200)),
+    sa.Column("incoming_webhook_configuration_url", sa.String(200)),
+    sa.Column("token_type", sa.String(32)),
+)
+oauth_states = sa.Table(
+    "slack_oauth_states",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("state", sa.String(200), nullable=False),
+    sa.Column("expire_at", sa.DateTime, nullable=False),
+)
+#: Which workspace a channel was seen in, so the worker posts with that workspace's bot token.
+channel_teams = sa.Table(
+    "slack_channel_teams",
+    _metadata,
+    sa.Column("channel_id", sa.String(32), primary_key=True),
+    sa.Column("team_id", sa.String(32), nullable=False),
+    sa.Column("enterprise_id", sa.String(32)),
+)
+
+
+def _to_db(value: Any) -> Any:
+    """Aware datetimes are stored as naive UTC (the columns carry no zone, as in slack_sdk's schema)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _from_db(row: Any) -> dict[str, Any]:
+    values = dict(row._mapping)
+    for key, value in values.items():
+        if isinstance(value, datetime) and value.tzinfo is None:
+            values[key] = value.replace(tzinfo=UTC)
+    values.pop("id", None)
+    values.pop("client_id", None)
+    return values
+
+
+def _row(table: sa.Table, values: dict[str, Any], client_id: str) -> dict[str, Any]:
+    row = {key: _to_db(value) for key, value in values.items() if key in table.c and key != "id"}
+    row["client_id"] = client_id
+    return row
+
+
+class DbInstallationStore(AsyncInstallationStore):
+    """Installations and their bots, newest first; Bolt resolves each request's token from here."""
+
+    def __init__(self, engine: Engine, client_id: str) -> None:
+        self.engine = engine
+        self.client_id = client_id
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    def _where(
+        self, table: sa.Table, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool
+    ):
+        if is_enterprise_install:
+            team_id = None  # an org-wide installation is found by its enterprise alone
+        return sa.and_(
+            table.c.client_id == self.client_id,
+            table.c.enterprise_id == enterprise_id,
+            table.c.team_id == team_id,
+        )
+
+    def _save(self, installation: Installation) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                installations.insert().values(_row(installations, installation.to_dict(), self.client_id))
+            )
+            connection.execute(
+                bots.insert().values(_row(bots, installation.to_bot().to_dict(), self.client_id))
+            )
+
+    def _save_bot(self, bot: Bot) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(bots.insert().values(_row(bots, bot.to_dict(), self.client_id)))
+
+    def _find_bot(self, enterprise_id, team_id, is_enterprise_install) -> Bot | None:
+        query = (
+            sa.select(bots)
+            .where(self._where(bots, enterprise_id, team_id, is_enterprise_install))
+            .order_by(bots.c.installed_at.desc(), bots.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return Bot(**_from_db(row)) if row is not None else None
+
+    def _find_installation(
+        self, enterprise_id, team_id, user_id, is_enterprise_install
+    ) -> Installation | None:
+        condition = self._where(installations, enterprise_id, team_id, is_enterprise_install)
+        if user_id is not None:
+            condition = sa.and_(condition, installations.c.user_id == user_id)
+        query = (
+            sa.select(installations)
+            .where(condition)
+            .order_by(installations.c.installed_at.desc(), installations.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return Installation(**_from_db(row)) if row is not None else None
+
+    def _delete(self, table: sa.Table, enterprise_id, team_id, user_id=None) -> None:
+        condition = self._where(table, enterprise_id, team_id, False)
+        if user_id is not None:
+            condition = sa.and_(condition, table.c.user_id == user_id)
+        with self.engine.begin() as connection:
+            connection.execute(table.delete().where(condition))
+
+    async def async_save(self, installation: Installation) -> None:
+        await asyncio.to_thread(self._save, installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await asyncio.to_thread(self._save_bot, bot)
+
+    async def async_find_bot(self, *, enterprise_id, team_id, is_enterprise_install=False) -> Bot | None:
+        return await asyncio.to_thread(self._find_bot, enterprise_id, team_id, bool(is_enterprise_install))
+
+    async def async_find_installation(
+        self, *, enterprise_id, team_id, user_id=None, is_enterprise_install=False
+    ) -> Installation | None:
+        return await asyncio.to_thread(
+            self._find_installation, enterprise_id, team_id, user_id, bool(is_enterprise_install)
+        )
+
+    async def async_delete_bot(self, *, enterprise_id, team_id) -> None:
+        await asyncio.to_thread(self._delete, bots, enterprise_id, team_id)
+
+    async def async_delete_installation(self, *, enterprise_id, team_id, user_id=None) -> None:
+        await asyncio.to_thread(self._delete, installations, enterprise_id, team_id, user_id)
+
+    async def async_delete_all(self, *, enterprise_id, team_id) -> None:
+        await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        await self.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
+
+
+class DbStateStore(AsyncOAuthStateStore):
+    """One-time OAuth `state` values, valid for STATE_SECONDS (protects the redirect from forgery)."""
+
+    def __init__(self, engine: Engine, expiration_seconds: int = STATE_SECONDS) -> None:
+        self.engine = engine
+        self.expiration_seconds = expiration_seconds
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    def _issue(self) -> str:
+        state = uuid.uuid4().hex
+        expire_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=self.expiration_seconds)
+        with self.engine.begin() as connection:
+            connection.execute(oauth_states.insert().values(state=state, expire_at=expire_at))
+        return state
+
+    def _consume(self, state: str) -> bool:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with self.engine.begin() as connection:
+            deleted = connection.execute(
+                oauth_states.delete().where(oauth_states.c.state == state, oauth_states.c.expire_at > now)
+            )
+            return bool(deleted.rowcount)
+
+    async def async_issue(self, *args, **kwargs) -> str:
+        return await asyncio.to_thread(self._issue)
+
+    async def async_consume(self, state: str) -> bool:
+        return await asyncio.to_thread(self._consume, state)
+
+
+@dataclass(frozen=True)
+class ChannelTeam:
+    team_id: str
+    enterprise_id: str | None
+
+
+class ChannelTeams:
+    """Remembers each channel's workspace, so the worker can post with the right installation."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._known: dict[str, ChannelTeam] = {}
+
+    def remember(self, channel: str, team_id: str | None, enterprise_id: str | None = None) -> None:
+        if not channel or not team_id:
+            return
+        wanted = ChannelTeam(team_id, enterprise_id)
+        if self._known.get(channel) == wanted:
+            return
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                channel_teams.update()
+                .where(channel_teams.c.channel_id == channel)
+                .values(team_id=team_id, enterprise_id=enterprise_id)
+            )
+            if not updated.rowcount:
+                connection.execute(
+                    channel_teams.insert().values(
+                        channel_id=channel, team_id=team_id, enterprise_id=enterprise_id
+                    )
+                )
+        self._known[channel] = wanted
+
+    def team_of(self, channel: str) -> ChannelTeam | None:
+        if channel in self._known:
+            return self._known[channel]
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(channel_teams.c.team_id, channel_teams.c.enterprise_id).where(
+                    channel_teams.c.channel_id == channel
+                )
+            ).first()
+        if row is None:
+            return None
+        self._known[channel] = ChannelTeam(row.team_id, row.enterprise_id)
+        return self._known[channel]
+
+
+def build_oauth_flow(
+    engine: Engine,
+    client: AsyncWebClient,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str | None,
+) -> tuple[AsyncOAuthFlow, DbInstallationStore]:
+    """Bolt's OAuth flow (/slack/install, /slack/oauth_redirect) with installations in our database."""
+    store = DbInstallationStore(engine, client_id)
+    settings = AsyncOAuthSettings(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=list(BOT_SCOPES),
+        redirect_uri=redirect_uri,
+        installation_store=store,
+        state_store=DbStateStore(engine),
+    )
+    return AsyncOAuthFlow(client=client, settings=settings, logger=log), store

@@ -1,0 +1,173 @@
+"""Everything Tonewatch posts in Slack goes through here, behind the audience check.
+
+`SlackPoster` is the core's `AlertPoster` for Slack, plus the guarded
+primitives other features use (a message, a DM, an image): each one asks
+`SlackDirectory.customers_can_read` right before posting and refuses when the
+answer is yes or unknown. The single exception is `post_customer_reply`, the
+reply a person chose to send from the "Use draft" modal.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.alerts import AlertCard
+from bot.delivery import AlertPoster, NotInternal
+from handlers.slack_blocks import (
+    REFUSAL,
+    alert_blocks,
+    clip,
+    fallback_text,
+    joined_text,
+    section,
+    thread_blocks,
+    thread_fallback,
+)
+from handlers.slack_clients import Home, SlackClients
+from handlers.slack_directory import SlackDirectory, is_external_user
+
+log = logging.getLogger(__name__)
+
+
+class SlackPoster(AlertPoster):
+    platform = "slack"
+
+    def __init__(self, clients: SlackClients, directory: SlackDirectory) -> None:
+        self.clients = clients
+        self.directory = directory
+
+    # --- the audience check -----------------------------------------------------------------
+
+    async def is_internal(self, channel: str) -> bool:
+        try:
+            client, home = await self.clients.for_channel(channel)
+        except Exception as exc:  # noqa: BLE001 - no client means no check, and no post
+            log.warning("no Slack client for %s: %s", channel, exc)
+            return False
+        return not await self.directory.customers_can_read(client, channel, home, fresh=True)
+
+    async def internal_client(self, channel: str) -> AsyncWebClient:
+        """The client for `channel`, only once Slack confirmed no customer can read it."""
+        if not await self.is_internal(channel):
+            raise NotInternal(f"Slack channel {channel} is readable by customers (or unknown); not posting")
+        client, _home = await self.clients.for_channel(channel)
+        return client
+
+    # --- guarded primitives (alerts, digests, answers) ---------------------------------------
+
+    async def post_message(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Post in an internal channel (or in a thread there); returns the message ts."""
+        client = await self.internal_client(channel)
+        answer = await client.chat_postMessage(
+            channel=channel,
+            text=clip(text, 3000),
+            blocks=blocks,
+            thread_ts=thread_ts,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return str(answer["ts"])
+
+    async def update_message(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        client = await self.internal_client(channel)
+        await client.chat_update(channel=channel, ts=ts, text=clip(text, 3000), blocks=blocks)
+
+    async def post_to_user(
+        self,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        near_channel: str | None = None,
+    ) -> str:
+        """A DM to one of our own people (refused for a guest or an external person).
+
+        With many workspaces, `near_channel` (any channel of the person's workspace) picks the bot token.
+        """
+        if self.clients.installations is None:
+            client = self.clients.app_client
+        else:
+            client, _home = await self.clients.for_channel(near_channel or "")
+        opened = await client.conversations_open(users=user)
+        channel = str(opened["channel"]["id"])
+        if near_channel:
+            self.clients.same_team(channel, near_channel)
+        return await self.post_message(channel, text, blocks)
+
+    async def upload_image(
+        self, channel: str, png: bytes, filename: str, title: str, thread_ts: str | None = None
+    ) -> None:
+        """A chart in an internal channel, via the files v2 upload steps."""
+        client = await self.internal_client(channel)
+        await client.files_upload_v2(
+            channel=channel, content=png, filename=filename, title=title, thread_ts=thread_ts
+        )
+
+    async def whisper(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        user: str,
+        home: Home,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """An ephemeral message only `user` sees; refused unless `user` is one of our own people."""
+        if is_external_user(await self.directory.user(client, user), home):
+            raise NotInternal(f"{user} is external; only the refusal may be shown to them")
+        await client.chat_postEphemeral(channel=channel, user=user, text=clip(text, 3000), blocks=blocks)
+
+    async def refuse(self, client: AsyncWebClient, channel: str, user: str) -> None:
+        """The polite refusal an external person gets (it says nothing about anything)."""
+        await client.chat_postEphemeral(channel=channel, user=user, text=REFUSAL)
+
+    async def permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            client, _home = await self.clients.for_channel(channel)
+            return (await client.chat_getPermalink(channel=channel, message_ts=ts)).get("permalink")
+        except Exception as exc:  # noqa: BLE001 - the link is a convenience; the alert still goes out
+            log.info("no permalink for %s/%s: %s", channel, ts, exc)
+            return None
+
+    # --- AlertPoster ------------------------------------------------------------------------
+
+    async def _source_link(self, card: AlertCard) -> str | None:
+        if card.source_platform != "slack" or not card.source_place:
+            return None
+        return await self.permalink(card.source_place, card.source_external_id)
+
+    async def post_alert(self, channel: str, card: AlertCard) -> str:
+        blocks = alert_blocks(card, await self._source_link(card))
+        return await self.post_message(channel, fallback_text(card), blocks)
+
+    async def refresh_alert(self, channel: str, ref: str, card: AlertCard) -> None:
+        """Show the alert's current state (severity, count, newest quote, status) in its root message."""
+        blocks = alert_blocks(card, await self._source_link(card))
+        await self.update_message(channel, ref, fallback_text(card), blocks)
+
+    async def update_alert(self, channel: str, ref: str, card: AlertCard, joined_quote: str | None) -> None:
+        await self.refresh_alert(channel, ref, card)
+        if joined_quote is not None:
+            line = joined_text(card, joined_quote)
+            await self.post_message(channel, line, [section(line)], thread_ts=ref)
+
+    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
+        await self.post_message(channel, thread_fallback(card), thread_blocks(card), thread_ts=ref)
+
+
+async def post_customer_reply(client: AsyncWebClient, channel: str, thread_ts: str, text: str) -> str:
+    """THE customer-facing post: a reply a person wrote or approved and explicitly chose to send.
+
+    Called only from the "Use draft" modal's submit. No audience check here on
+    purpose: the customer's channel is external by definition.
+    """
+    answer = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text)
+    return str(answer["ts"])

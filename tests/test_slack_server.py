@@ -1,0 +1,181 @@
+"""The server around Slack: /healthz, /metrics, OAuth for many workspaces, Socket Mode, `tonewatch run`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import sqlalchemy as sa
+
+from bot.server import mark_ready
+from handlers.slack_oauth import _metadata as slack_tables
+from storage.migrate import head_revision
+from tests.slack_requests import (
+    ALERTS,
+    CUSTOMER,
+    ESCALATION,
+    HOME_TEAM,
+    SHARED,
+    base_environment,
+    event_body,
+    message_event,
+    populate,
+    running_tonewatch,
+    signed_headers,
+    wait_for,
+)
+
+#: The `slack` and `slack_api` fixtures (a running Tonewatch, the Slack stand-in).
+pytest_plugins = ("tests.slack_fixtures",)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+async def test_healthz_answers_once_ready_and_metrics_count_what_happened(slack):
+    assert (await slack.http.get("/healthz")).status == 200
+    mark_ready(slack.http.app, False)
+    assert (await slack.http.get("/healthz")).status == 503
+    mark_ready(slack.http.app)
+    slack.set_up()
+    await slack.event(message_event(SHARED, CUSTOMER, "Where is my invoice?"))
+    metrics = await (await slack.http.get("/metrics")).text()
+    assert 'tonewatch_messages_stored_total{platform="slack"} 1.0' in metrics
+    assert "tonewatch_queue_depth" in metrics
+
+
+async def test_healthz_fails_when_the_schema_is_behind(slack):
+    with slack.core.engine.begin() as connection:
+        connection.execute(sa.text("update alembic_version set version_num = '0001'"))
+    response = await slack.http.get("/healthz")
+    assert response.status == 503 and "tonewatch db upgrade" in (await response.json())["reason"]
+
+
+def test_the_oauth_tables_match_the_migration_and_there_is_one_head(sqlite_engine):
+    inspector = sa.inspect(sqlite_engine)
+    for table in slack_tables.tables.values():
+        migrated = {column["name"] for column in inspector.get_columns(table.name)}
+        assert migrated == set(table.c.keys()), table.name
+    assert head_revision() is not None  # get_current_head raises when there are several heads
+
+
+async def test_oauth_installs_a_workspace_and_uses_its_token_for_events_and_alerts(
+    slack_api, slack_database_url, monkeypatch
+):
+    oauth = {"SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret"}
+    async with running_tonewatch(slack_api, slack_database_url, monkeypatch, **oauth) as slack:
+        install = await slack.http.get("/slack/install", allow_redirects=False)
+        assert install.status == 200
+        link = next(part for part in (await install.text()).split('"') if "oauth/v2/authorize" in part)
+        state = parse_qs(urlparse(link.replace("&amp;", "&")).query)["state"][0]
+        cookie = install.headers["Set-Cookie"].split(";")[0]
+
+        slack_api.add_oauth_install("code-1", HOME_TEAM, "Home Co", "xoxb-installed")
+        forged = await slack.http.get("/slack/oauth_redirect", params={"code": "code-1", "state": "forged"})
+        assert forged.status >= 400
+        done = await slack.http.get(
+            "/slack/oauth_redirect", params={"code": "code-1", "state": state}, headers={"Cookie": cookie}
+        )
+        assert done.status == 200, await done.text()
+        bot = await slack.deps.clients.installations.async_find_bot(enterprise_id=None, team_id=HOME_TEAM)
+        assert bot.bot_token == "xoxb-installed"
+
+        await slack.command(f"alerts <#{ALERTS}|cs-alerts>", channel=ALERTS)
+        await slack.command("watch", channel=SHARED)
+        await slack.alert_posted()
+        tokens = {c.token for c in slack_api.calls if c.method not in ("oauth.v2.access", "response_url")}
+        assert tokens == {"xoxb-installed"}  # every request and the worker's posts used the installation
+
+        await slack.event({"type": "app_uninstalled"})
+        assert (
+            await slack.deps.clients.installations.async_find_bot(enterprise_id=None, team_id=HOME_TEAM)
+            is None
+        )
+
+
+async def test_socket_mode_receives_events_over_the_websocket_and_acknowledges_them(
+    slack_api, slack_database_url, monkeypatch
+):
+    socket = {"SLACK_APP_TOKEN": "xapp-1-test", "SLACK_SIGNING_SECRET": ""}
+    async with running_tonewatch(slack_api, slack_database_url, monkeypatch, **socket) as slack:
+        assert not [r for r in slack.http.app.router.routes() if r.resource.canonical == "/slack/events"]
+        await wait_for(lambda: slack_api.socket_connections == 1, what="the socket connection")
+        assert slack_api.calls_to("apps.connections.open")[0].token == "xapp-1-test"
+        slack.set_up()
+        envelope = {
+            "envelope_id": "env-1",
+            "type": "events_api",
+            "accepts_response_payload": False,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": event_body(message_event(SHARED, CUSTOMER, ESCALATION)),
+        }
+        slack_api.push_envelope(envelope)
+        await wait_for(
+            lambda: [a for a in slack_api.socket_acks if a.get("envelope_id") == "env-1"], what="ack"
+        )
+        assert [m.text for m in slack.messages()] == [ESCALATION]  # stored before the ack
+        await slack.posted_alert()
+    assert slack_api.socket_connections == 0
+
+
+async def test_tonewatch_run_serves_slack_until_sigterm(slack_api, tmp_path):
+    populate(slack_api)
+    database = tmp_path / "run.db"
+    environment = {**os.environ, **base_environment(slack_api, f"sqlite:///{database}")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--port",
+        "0",
+        cwd=tmp_path,
+        env=environment,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        banner = ""
+        while "listening on" not in banner:
+            line = await asyncio.wait_for(process.stderr.readline(), 30)
+            assert line, "tonewatch run exited before listening"
+            banner = line.decode()
+        url = banner.split("listening on ", 1)[1].strip()
+        async with aiohttp.ClientSession() as http:
+            assert (await http.get(f"{url}/healthz")).status == 200
+            form = "&".join(
+                f"{k}={v}"
+                for k, v in {
+                    "command": "/tonewatch",
+                    "text": "watch",
+                    "user_id": "U_SAM",
+                    "channel_id": SHARED,
+                    "team_id": HOME_TEAM,
+                    "response_url": slack_api.response_url("run"),
+                }.items()
+            )
+            headers = signed_headers(form, "application/x-www-form-urlencoded")
+            assert (await http.post(f"{url}/slack/events", data=form, headers=headers)).status == 200
+            await wait_for(lambda: slack_api.responses("run"), timeout=10, what="the command's answer")
+            body = json.dumps(event_body(message_event(SHARED, CUSTOMER, ESCALATION)))
+            answer = await http.post(
+                f"{url}/slack/events", data=body, headers=signed_headers(body, "application/json")
+            )
+            assert answer.status == 200
+        engine = sa.create_engine(f"sqlite:///{database}")
+        with engine.connect() as connection:
+            texts = connection.execute(sa.text("select text from messages")).scalars().all()
+        engine.dispose()
+        assert texts == [ESCALATION]
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+        assert b"stopping" in await process.stderr.read()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
