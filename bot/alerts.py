@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
@@ -189,10 +189,18 @@ class AlertService:
     ) -> AlertChange:
         current = Severity(alert.severity)
         severity = escalate(current, decision.severity)
-        if current is Severity.warning and decision.severity is Severity.warning:
+        # An edited message is analyzed again: it updates the alert but is not another message.
+        edited = (
+            session.exec(
+                select(func.count()).select_from(Analysis).where(Analysis.message_id == message.id)
+            ).one()
+            > 1
+        )
+        if current is Severity.warning and decision.severity is Severity.warning and not edited:
             severity = Severity.critical  # the customer is asking again
         alert.severity = severity.value
-        alert.message_count += 1
+        if not edited:
+            alert.message_count += 1
         alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
         if alert.status == "snoozed" and severity.rank > current.rank:
             alert.status = "open"  # a worse message ends the snooze
@@ -200,7 +208,8 @@ class AlertService:
         session.flush()
         post_now = severity is Severity.critical or decision.post_now
         if alert.post_ref:
-            enqueue(session, UPDATE_ALERT, f"{alert.id}:{message.id}")
+            subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
+            enqueue(session, UPDATE_ALERT, subject)
         elif post_now:
             enqueue(session, POST_ALERT, str(alert.id))
         return AlertChange(alert.id or 0, "joined", severity, post_now)

@@ -132,7 +132,7 @@ class AlertDelivery:
         await poster.post_alert_thread(channel, ref, card)
 
     async def update(self, subject: str, attempts: int) -> None:
-        alert_id_text, message_id_text = subject.split(":", 1)
+        alert_id_text, message_id_text, *edit = subject.split(":")
         alert_id = int(alert_id_text)
         channel, ref = self.alerts.posted_ref(alert_id)
         card = self._card(alert_id)
@@ -144,5 +144,6 @@ class AlertDelivery:
         poster, _ = destination
         with session_scope(self.alerts.engine) as session:
             joined = session.get(CustomerMessage, int(message_id_text))
-            quote = (joined.text or "")[:500] if joined else None
+            # An edit re-renders the alert; only a new message gets its own line in the thread.
+            quote = (joined.text or "")[:500] if joined and not edit else None
         await poster.update_alert(channel, ref, card, quote)

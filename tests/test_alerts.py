@@ -141,3 +141,19 @@ def test_the_alert_channel_prefers_the_same_platform(any_engine):
     assert places.alert_channel("slack").platform == "teams"  # falls back to any internal channel
     places.set_alert_channel("slack", "C_INTERNAL", "cs-alerts", is_external=False)
     assert places.alert_channel("slack").external_id == "C_INTERNAL"
+
+
+def test_an_edited_message_updates_its_alert_without_counting_twice(service, any_engine):
+    message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(message_id, now=NOW)
+    service.record_post(opened.alert_id, "C_ALERTS", "1700.1")
+    with session_scope(any_engine) as session:  # the customer edits the message; it is analyzed again
+        from storage.models import CustomerMessage
+
+        message = session.get(CustomerMessage, message_id)
+        record_analysis(session, message, AnalysisOutcome(negative(-0.9, Concern.reliability)))
+    again = service.after_analysis(message_id, now=NOW)
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+    assert again.alert_id == opened.alert_id and alert.message_count == 1
+    assert any(kind == UPDATE_ALERT and ":edit" in subject for kind, subject in work(any_engine))
