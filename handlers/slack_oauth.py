@@ -24,6 +24,8 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
+from storage.slack_tables import bots, channel_teams, installations, oauth_states
+
 log = logging.getLogger(__name__)
 
 #: The bot scopes Tonewatch asks for; `manifest.yml` lists the same (a test holds them together).
@@ -45,62 +47,6 @@ BOT_SCOPES = (
 )
 
 STATE_SECONDS = 600
-
-_metadata = sa.MetaData()
-
-
-def _bot_columns() -> list[sa.Column]:
-    return [
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("client_id", sa.String(32), nullable=False),
-        sa.Column("app_id", sa.String(32), nullable=False),
-        sa.Column("enterprise_id", sa.String(32)),
-        sa.Column("enterprise_name", sa.String(200)),
-        sa.Column("team_id", sa.String(32)),
-        sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
-        sa.Column("bot_id", sa.String(32)),
-        sa.Column("bot_user_id", sa.String(32)),
-        sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
-        sa.Column("bot_token_expires_at", sa.DateTime),
-        sa.Column("is_enterprise_install", sa.Boolean, nullable=False, default=False),
-        sa.Column("installed_at", sa.DateTime, nullable=False),
-    ]
-
-
-bots = sa.Table("slack_bots", _metadata, *_bot_columns())
-installations = sa.Table(
-    "slack_installations",
-    _metadata,
-    *_bot_columns(),
-    sa.Column("enterprise_url", sa.String(200)),
-    sa.Column("user_id", sa.String(32), nullable=False),
-    sa.Column("user_token", sa.String(200)),
-    sa.Column("user_scopes", sa.String(1000)),
-    sa.Column("user_refresh_token", sa.String(200)),
-    sa.Column("user_token_expires_at", sa.DateTime),
-    sa.Column("incoming_webhook_url", sa.String(200)),
-    sa.Column("incoming_webhook_channel", sa.String(200)),
-    sa.Column("incoming_webhook_channel_id", sa.String(200)),
-    sa.Column("incoming_webhook_configuration_url", sa.String(200)),
-    sa.Column("token_type", sa.String(32)),
-)
-oauth_states = sa.Table(
-    "slack_oauth_states",
-    _metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("state", sa.String(200), nullable=False),
-    sa.Column("expire_at", sa.DateTime, nullable=False),
-)
-#: Which workspace a channel was seen in, so the worker posts with that workspace's bot token.
-channel_teams = sa.Table(
-    "slack_channel_teams",
-    _metadata,
-    sa.Column("channel_id", sa.String(32), primary_key=True),
-    sa.Column("team_id", sa.String(32), nullable=False),
-    sa.Column("enterprise_id", sa.String(32)),
-)
 
 
 def _to_db(value: Any) -> Any:

@@ -14,8 +14,8 @@ import aiohttp
 import sqlalchemy as sa
 
 from bot.server import mark_ready
-from handlers.slack_oauth import _metadata as slack_tables
 from storage.migrate import head_revision
+from storage.slack_tables import metadata as slack_tables
 from tests.slack_requests import (
     ALERTS,
     CUSTOMER,

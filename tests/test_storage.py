@@ -171,3 +171,16 @@ def test_only_the_newest_trained_model_is_active(any_engine):
     with session_scope(any_engine) as session:
         assert active_trained_model(session) is None
         assert len(session.exec(select(TrainedModel)).all()) == 2
+
+
+def test_the_migrations_create_exactly_what_the_models_describe(any_engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from storage.slack_tables import metadata as slack_metadata
+
+    with any_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, [SQLModel.metadata, slack_metadata])
+    assert differences == []

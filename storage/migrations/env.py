@@ -6,9 +6,10 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from storage.slack_tables import metadata as slack_metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = [SQLModel.metadata, slack_metadata]
 
 
 def run_migrations_online() -> None:
