@@ -1,0 +1,421 @@
+"""One raw email → what the customer wrote this time, with who, when and which thread.
+
+- MIME: the text/plain body is preferred, an HTML-only body is turned into
+  text; attachments are never decoded (a large one costs nothing).
+- Charsets: the declared one is used where it decodes cleanly, with the usual
+  mislabels corrected (ISO-8859-1 that is really Windows-1252, Shift_JIS that
+  is really CP932); otherwise the bytes' own encoding is detected.
+- Quoted history and signatures are cut with mail-parser-reply, so only the
+  newest reply is scored; a forwarded message keeps the forwarded text.
+- Broken input (malformed MIME, bad headers, a truncated fetch) yields what
+  can be read and never raises.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+
+from mailparser_reply.parser import EmailMessage as ReplyText
+
+log = logging.getLogger(__name__)
+
+#: Languages whose reply headers ("On … wrote:", "Am … schrieb") and sign-offs are recognised.
+#: Danish and Swedish are left out: their sign-off patterns ("Tak", "/\w+") cut ordinary sentences.
+REPLY_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "cs", "ja", "ko", "zh")
+
+#: The longest id kept verbatim; longer Message-IDs are hashed (the column holds 300).
+MAX_ID_CHARS = 250
+
+#: Declared charsets that are routinely wrong, mapped to the superset mail clients really use.
+CHARSET_SUPERSETS = {
+    "iso-8859-1": "windows-1252",
+    "latin1": "windows-1252",
+    "latin-1": "windows-1252",
+    "us-ascii": "windows-1252",
+    "ascii": "windows-1252",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "utf8": "utf-8",
+}
+
+_FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|wg|tr|rv|doorst|enc)\s*:", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|sv|antw|odp|ref|fwd?|fw|wg|tr|rv|enc)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+_FORWARD_MARKERS = re.compile(
+    r"^[\s>]*(?:-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
+    r"Messaggio inoltrato|Doorgestuurd bericht)\s*-*|Begin forwarded message:|Anfang der weitergeleiteten "
+    r"Nachricht:|Début du message réexpédié\s*:)\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_HEADER_FROM = re.compile(r"^[\s>*]*(?:From|Von|De|Da|Van|Od)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_QUOTED_LINE = re.compile(r"^\s*>")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    """The parts of an email the core needs. Addresses are lower-cased."""
+
+    message_id: str
+    subject: str
+    sender_name: str
+    sender_address: str
+    recipients: tuple[str, ...]
+    sent_at: datetime | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    #: The newest reply only (quoted history and the signature removed), then any forwarded text.
+    body: str
+    #: The text of a forwarded message alone (empty when the mail is no forward).
+    forwarded_body: str
+    is_forward: bool
+    #: Who wrote the forwarded message, when the body carries one.
+    forwarded_sender: str | None
+    forwarded_sender_name: str
+    #: Out-of-office replies, bounces and bulk mail: no person wrote them.
+    automated: bool
+    attachments: int
+    defects: tuple[str, ...]
+
+    @property
+    def sender_domain(self) -> str:
+        return domain_of(self.sender_address)
+
+    @property
+    def thread_root(self) -> str | None:
+        """The conversation's first message id: References lists it first, else the direct parent."""
+        if self.references:
+            return self.references[0]
+        return self.in_reply_to
+
+    @property
+    def clean_subject(self) -> str:
+        return _REPLY_PREFIX.sub("", self.subject).strip()
+
+    def text(self, max_chars: int, forwarded_only: bool = False) -> str:
+        """What is stored and scored: the subject on the first line, then the body, cut to `max_chars`.
+
+        `forwarded_only` keeps just the forwarded message (a colleague's note above it is not the customer's).
+        """
+        subject = self.clean_subject
+        body = self.forwarded_body if forwarded_only and self.forwarded_body else self.body
+        if subject and not body.lower().startswith(subject.lower()):
+            combined = f"{subject}\n\n{body}" if body else subject
+        else:
+            combined = body or subject
+        return truncate(combined, max_chars)
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2].strip().lower() if "@" in address else ""
+
+
+def truncate(text: str, max_chars: int) -> str:
+    """At most `max_chars` characters, cut at a word boundary when one is near."""
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1]
+    space = cut.rfind(" ", max(0, len(cut) - 200))
+    return (cut[:space] if space > 0 else cut).rstrip() + "…"
+
+
+def normalize_id(value: str | None) -> str | None:
+    """ "<abc@host>" → "abc@host"; very long ids become a stable hash."""
+    if not value:
+        return None
+    cleaned = value.strip().strip("<>").strip()
+    if not cleaned:
+        return None
+    if len(cleaned) > MAX_ID_CHARS:
+        return "sha256:" + hashlib.sha256(cleaned.encode("utf-8", "replace")).hexdigest()
+    return cleaned
+
+
+def _id_list(value: str) -> tuple[str, ...]:
+    ids = re.findall(r"<([^<>\s]+)>", value)
+    if not ids:  # some clients omit the angle brackets
+        ids = value.split()
+    normalized = (normalize_id(item) for item in ids)
+    return tuple(dict.fromkeys(item for item in normalized if item))
+
+
+def decode_bytes(payload: bytes, declared: str | None) -> str:
+    """Bytes → text: the declared charset if it fits, else a detected one; never raises."""
+    if not payload:
+        return ""
+    candidates: list[str] = []
+    if declared:
+        name = declared.strip().strip('"').lower()
+        superset = CHARSET_SUPERSETS.get(name)
+        if name in ("us-ascii", "ascii"):
+            candidates.append("utf-8")  # a client that declared ASCII but wrote UTF-8
+        if superset:
+            candidates.append(superset)
+        candidates.append(name)
+    else:
+        candidates.append("utf-8")
+    for charset in candidates:
+        try:
+            codecs.lookup(charset)
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    detected = _detect(payload)
+    if detected is not None:
+        return detected
+    return payload.decode("windows-1252" if not declared else "utf-8", errors="replace")
+
+
+def _detect(payload: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(payload).best()
+    return str(best) if best is not None else None
+
+
+def _header(message: Message, name: str) -> str:
+    """A header as text; a malformed one is decoded as far as possible instead of raising."""
+    try:
+        value = message.get(name)
+    except Exception:  # noqa: BLE001 - the email package raises many kinds on broken headers
+        value = None
+        for key, raw in message.raw_items() if hasattr(message, "raw_items") else message.items():
+            if key.lower() == name.lower():
+                value = raw
+                break
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:  # an encoded word the policy left alone (broken header)
+        try:
+            text = str(email.header.make_header(email.header.decode_header(text)))
+        except Exception:  # noqa: BLE001
+            pass
+    return " ".join(text.split())
+
+
+def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
+    values = [_header(message, name) for name in names]
+    pairs = getaddresses([value for value in values if value])
+    return [(name.strip(), address.strip().lower()) for name, address in pairs if "@" in address]
+
+
+def _sent_at(message: Message) -> datetime | None:
+    raw = _header(message, "Date")
+    if not raw:
+        return None
+    try:
+        moment = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _is_automated(message: Message, sender: str) -> bool:
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return True
+    if _header(message, "Precedence").lower() in ("bulk", "junk", "list", "auto_reply"):
+        return True
+    if _header(message, "X-Autoreply") or _header(message, "X-Autorespond"):
+        return True
+    if _header(message, "List-Unsubscribe") and _header(message, "List-Id"):
+        return True
+    local = sender.partition("@")[0]
+    return local in ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply")
+
+
+def _part_text(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001 - a broken transfer encoding
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    if not isinstance(payload, bytes):
+        return str(payload)
+    text = decode_bytes(payload, part.get_content_charset())
+    if part.get_content_subtype() == "html":
+        text = html_to_text(text)
+    return text
+
+
+def html_to_text(html: str) -> str:
+    """Readable text from an HTML body (layout kept, markup and scripts dropped)."""
+    if not html.strip():
+        return ""
+    from inscriptis import get_text
+
+    try:
+        return get_text(html)
+    except Exception:  # noqa: BLE001 - lxml gives up on some broken markup
+        return re.sub(r"<[^>]+>", " ", html)
+
+
+def _is_attachment(part: Message) -> bool:
+    try:
+        disposition = part.get_content_disposition()
+    except Exception:  # noqa: BLE001
+        disposition = None
+    if disposition == "attachment":
+        return True
+    binary = part.get_content_maintype() not in ("text", "multipart", "message")
+    return binary and part.get_filename() is not None
+
+
+TEXT_OR_BROKEN = ("text", "multipart")
+
+
+def _body_part(message: Message) -> Message | None:
+    """The part holding the message's own text: plain preferred, HTML otherwise."""
+    if isinstance(message, EmailMessage):
+        try:
+            body = message.get_body(preferencelist=("plain", "html"))
+        except Exception:  # noqa: BLE001 - malformed structure; walk it by hand below
+            body = None
+        if body is not None:
+            return body
+    fallback = None
+    for part in message.walk():
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        if part.get_content_maintype() == "message":
+            break  # the attached message's parts are its own, not ours
+        if part.get_content_type() == "text/plain":
+            return part
+        if part.get_content_type() == "text/html" and fallback is None:
+            fallback = part
+    if fallback is None and not message.is_multipart() and message.get_content_maintype() in TEXT_OR_BROKEN:
+        # A plain message, or a "multipart" whose boundary never appears: its body is the text.
+        return message
+    return fallback
+
+
+def _attached_message(message: Message) -> Message | None:
+    """A message forwarded as an attachment (message/rfc822)."""
+    for part in message.walk():
+        if part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                return payload[0]
+    return None
+
+
+def _count_attachments(message: Message) -> int:
+    return sum(1 for part in message.walk() if not part.is_multipart() and _is_attachment(part))
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+
+
+def _normalize(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _CONTROL.sub("", text)
+    lines = [line.rstrip() for line in text.split("\n")]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+@dataclass(frozen=True)
+class _Reply:
+    newest: str
+    forwarded: str
+    forwarded_header: str
+
+
+def split_reply(text: str) -> _Reply:
+    """The newest reply (no quotes, no signature) and, for a forward, the forwarded message."""
+    text = _normalize(text)
+    if not text:
+        return _Reply("", "", "")
+    parsed = ReplyText(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True).read()
+    replies = parsed.replies or []
+    newest = replies[0].body if replies else text
+    forwarded = forwarded_header = ""
+    marker = _FORWARD_MARKERS.search(newest)
+    if marker is not None:
+        # The forward marker ends the forwarder's note; what follows it is the forwarded message.
+        newest = newest[: marker.start()]
+        if len(replies) > 1:
+            forwarded, forwarded_header = replies[1].body, replies[1].headers or ""
+    return _Reply(_drop_quoted(newest), _drop_quoted(forwarded), forwarded_header)
+
+
+def _drop_quoted(text: str) -> str:
+    kept = [line for line in text.split("\n") if not _QUOTED_LINE.match(line)]
+    return _BLANK_RUNS.sub("\n\n", "\n".join(kept)).strip()
+
+
+def _forwarded_sender(header_block: str) -> tuple[str, str]:
+    match = _HEADER_FROM.search(header_block)
+    if match is None:
+        return "", ""
+    name, address = parseaddr(match.group(1).replace("[mailto:", "<").replace("]", ">"))
+    return name.strip().strip('"'), address.strip().lower()
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse a raw RFC 5322 message (possibly truncated or malformed); never raises."""
+    message = email.message_from_bytes(raw, policy=policy.default)
+    defects = [type(defect).__name__ for part in message.walk() for defect in getattr(part, "defects", [])]
+    senders = _addresses(message, "From") or _addresses(message, "Sender") or _addresses(message, "Reply-To")
+    sender_name, sender_address = senders[0] if senders else ("", "")
+    recipients = tuple(dict.fromkeys(address for _, address in _addresses(message, "To", "Cc")))
+    subject = _header(message, "Subject")
+
+    body_part = _body_part(message)
+    body_text = _part_text(body_part) if body_part is not None else ""
+    reply = split_reply(body_text)
+    newest, forwarded, forwarded_header = reply.newest, reply.forwarded, reply.forwarded_header
+    is_forward = bool(_FORWARD_SUBJECT.match(subject)) or bool(forwarded)
+    forwarded_name, forwarded_address = _forwarded_sender(forwarded_header) if forwarded else ("", "")
+
+    attached = _attached_message(message)
+    if attached is not None and not forwarded:
+        inner_part = _body_part(attached)
+        inner = split_reply(_part_text(inner_part) if inner_part is not None else "")
+        forwarded = inner.newest
+        inner_senders = _addresses(attached, "From")
+        forwarded_name, forwarded_address = inner_senders[0] if inner_senders else ("", "")
+        is_forward = True
+
+    body = newest if not forwarded else (f"{newest}\n\n{forwarded}" if newest else forwarded)
+    return ParsedEmail(
+        message_id=normalize_id(_header(message, "Message-ID")) or "",
+        subject=subject,
+        sender_name=sender_name.strip('"'),
+        sender_address=sender_address,
+        recipients=recipients,
+        sent_at=_sent_at(message),
+        in_reply_to=next(iter(_id_list(_header(message, "In-Reply-To"))), None),
+        references=_id_list(_header(message, "References")),
+        body=body.strip(),
+        forwarded_body=forwarded.strip(),
+        is_forward=is_forward,
+        forwarded_sender=forwarded_address or None,
+        forwarded_sender_name=forwarded_name,
+        automated=_is_automated(message, sender_address),
+        attachments=_count_attachments(message),
+        defects=tuple(dict.fromkeys(defects)),
+    )
