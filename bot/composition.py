@@ -6,16 +6,27 @@ scheduler receive what they need from here.
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.alert_policy import PolicyThresholds
+from bot.alerts import AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config import LlmPolicy, Settings
-from bot.pipeline import MessagePipeline
+from bot.delivery import AlertDelivery, AlertPoster
+from bot.pipeline import ANALYZE, MessagePipeline
+from bot.places import PlaceRegistry
+from bot.server import Surface
+from bot.telemetry import Telemetry
+from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
 from storage.migrate import is_up_to_date, upgrade
 from storage.queries import active_trained_model
@@ -33,6 +44,20 @@ class Core:
     analyzer: Analyzer
     pipeline: MessagePipeline
     closers: list = field(default_factory=list)
+    places: PlaceRegistry = field(init=False)
+    alerts: AlertService = field(init=False)
+    telemetry: Telemetry = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.places = PlaceRegistry(self.engine)
+        self.alerts = AlertService(
+            self.engine,
+            PolicyThresholds(
+                critical_score=self.settings.critical_score, warning_score=self.settings.warning_score
+            ),
+            reply_sla=timedelta(hours=self.settings.reply_sla_hours),
+        )
+        self.telemetry = Telemetry()
 
     async def aclose(self) -> None:
         for close in self.closers:
@@ -107,3 +132,111 @@ def build_core(settings: Settings, migrate: bool = True) -> Core:
     analyzer, closers = build_analyzer(settings, offline)
     pipeline = MessagePipeline(engine, analyzer, max_text_chars=settings.max_text_chars)
     return Core(settings, engine, offline, analyzer, pipeline, closers)
+
+
+# --- the running process: worker, surfaces, posters ------------------------------------------------
+
+
+@dataclass
+class Runtime:
+    """What `tonewatch run` serves: the worker, the surfaces and the posters that deliver alerts."""
+
+    core: Core
+    worker: Worker
+    surfaces: list[Surface]
+    posters: dict[str, AlertPoster]
+    delivery: AlertDelivery
+    #: Per platform, what its builder returned (e.g. the Slack app, for tests and part B).
+    platforms: dict[str, Any] = field(default_factory=dict)
+
+
+def configured_surfaces(settings: Settings) -> list[str]:
+    """The surfaces the settings turn on (nothing is served when this is empty)."""
+    surfaces = ["slack"] if settings.slack_configured else []
+    if settings.ingest_token is not None:
+        surfaces.append("ingest")
+    if settings.inboxes:
+        surfaces.append("inboxes")
+    return surfaces
+
+
+def register_analysis(worker: Worker, core: Core) -> None:
+    """ANALYZE: score the stored message, then let the alert service decide; wake the worker for the post."""
+
+    async def analyze(subject: str, attempts: int) -> None:
+        message_id = int(subject)
+        outcome = await core.pipeline.analyze_message(message_id)
+        if outcome is None and attempts <= 1:
+            return  # erased, or not pending any more: nothing new to decide
+        # On a retry the analysis may be stored already while the alert decision failed: decide again.
+        change = await asyncio.to_thread(core.alerts.after_analysis, message_id)
+        if change is not None:
+            worker.wake()
+
+    worker.register(ANALYZE, analyze)
+
+
+def build_slack_runtime(core: Core, worker: Worker):
+    """The Slack app and its poster (imports slack_bolt only when Slack is configured)."""
+    from handlers.slack import build_slack
+
+    return build_slack(
+        core.settings, core.engine, core.pipeline, core.places, core.alerts, core.telemetry, worker.wake
+    )
+
+
+def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
+    worker = worker or Worker(core.engine)
+    register_analysis(worker, core)
+    surfaces: list[Surface] = []
+    posters: dict[str, AlertPoster] = {}
+    platforms: dict[str, Any] = {}
+    if core.settings.slack_configured:
+        slack = build_slack_runtime(core, worker)
+        surfaces.append(slack.surface)
+        posters["slack"] = slack.poster
+        platforms["slack"] = slack
+    if core.settings.ingest_token is not None:
+        from handlers.ingest import IngestDeps, ingest_routes
+
+        deps = IngestDeps.from_core(core, telemetry=core.telemetry, on_stored=worker.wake)
+        surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
+    delivery = AlertDelivery(core.alerts, core.places, posters)
+    delivery.register(worker)
+    return Runtime(core, worker, surfaces, posters, delivery, platforms)
+
+
+def scheduled_poster(runtime: Runtime):
+    """The `bot.posting.Poster` scheduled digests and notices go through, if a platform provides one.
+
+    A platform offers it as `scheduled_poster` on what its builder returned (Slack's digest posting
+    sets `SlackRuntime.scheduled_poster`).
+    """
+    for platform in runtime.platforms.values():
+        poster = getattr(platform, "scheduled_poster", None)
+        if poster is not None:
+            return poster
+    return None
+
+
+def build_scheduler(runtime: Runtime):
+    """The scheduler (`scheduler.build_scheduler(core, poster)`), or None when nothing could post for it."""
+    try:
+        factory = getattr(importlib.import_module("scheduler"), "build_scheduler", None)
+    except ModuleNotFoundError:
+        factory = None
+    poster = scheduled_poster(runtime)
+    scheduler = factory(runtime.core, poster) if factory is not None and poster is not None else None
+    if factory is not None and poster is None:
+        log.warning("scheduled digests and checks are off: no platform can post them yet")
+    # Inbox polling runs whether or not any platform can post digests.
+    from scheduler.inbox_jobs import add_inbox_job, build_inbox_jobs
+
+    inbox_jobs = build_inbox_jobs(runtime.core, on_stored=runtime.worker.wake)
+    if inbox_jobs is not None:
+        if scheduler is None:
+            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+            scheduler = AsyncIOScheduler(timezone=UTC)
+        add_inbox_job(scheduler, inbox_jobs, runtime.core.settings.inbox_poll_seconds)
+    return scheduler
