@@ -24,6 +24,7 @@ from bot.config import LlmPolicy, Settings
 from bot.delivery import AlertDelivery, AlertPoster
 from bot.pipeline import ANALYZE, MessagePipeline
 from bot.places import PlaceRegistry
+from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from bot.server import Surface
 from bot.telemetry import Telemetry
 from bot.worker import Worker
@@ -153,6 +154,8 @@ class Runtime:
 def configured_surfaces(settings: Settings) -> list[str]:
     """The surfaces the settings turn on (nothing is served when this is empty)."""
     surfaces = ["slack"] if settings.slack_configured else []
+    if settings.teams_configured:
+        surfaces.append("teams")
     if settings.ingest_token is not None:
         surfaces.append("ingest")
     if settings.inboxes:
@@ -185,8 +188,17 @@ def build_slack_runtime(core: Core, worker: Worker):
     )
 
 
+def build_teams_runtime(core: Core, worker: Worker):
+    """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
+    from handlers.teams import build_teams
+
+    return build_teams(
+        core.settings, core.engine, core.pipeline, core.places, core.alerts, core.telemetry, worker.wake
+    )
+
+
 def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
-    worker = worker or Worker(core.engine)
+    worker = worker or Worker(core.engine, concurrency=core.settings.worker_concurrency)
     register_analysis(worker, core)
     surfaces: list[Surface] = []
     posters: dict[str, AlertPoster] = {}
@@ -196,6 +208,11 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         surfaces.append(slack.surface)
         posters["slack"] = slack.poster
         platforms["slack"] = slack
+    if core.settings.teams_configured:
+        teams = build_teams_runtime(core, worker)
+        surfaces.append(teams.surface)
+        posters["teams"] = teams.poster
+        platforms["teams"] = teams
     if core.settings.ingest_token is not None:
         from handlers.ingest import IngestDeps, ingest_routes
 
@@ -210,13 +227,42 @@ def scheduled_poster(runtime: Runtime):
     """The `bot.posting.Poster` scheduled digests and notices go through, if a platform provides one.
 
     A platform offers it as `scheduled_poster` on what its builder returned (Slack's digest posting
-    sets `SlackRuntime.scheduled_poster`).
+    sets `SlackRuntime.scheduled_poster`; Teams sets `TeamsRuntime.scheduled_poster`).
     """
-    for platform in runtime.platforms.values():
-        poster = getattr(platform, "scheduled_poster", None)
-        if poster is not None:
-            return poster
-    return None
+    offered = {
+        name: poster
+        for name, platform in runtime.platforms.items()
+        if (poster := getattr(platform, "scheduled_poster", None)) is not None
+    }
+    if len(offered) > 1:
+        return PosterByPlatform(offered)
+    return next(iter(offered.values()), None)
+
+
+class PosterByPlatform(Poster):
+    """With several platforms posting, each digest target goes to its own platform's poster.
+
+    A notice without a target goes to the first platform's alert route (Slack's when both are set).
+    """
+
+    name = "by-platform"
+
+    def __init__(self, posters: dict[str, Poster]) -> None:
+        self.posters = posters
+
+    def _for(self, target: Destination | None) -> Poster:
+        if target is not None and target.platform in self.posters:
+            return self.posters[target.platform]
+        return next(iter(self.posters.values()))
+
+    async def post_digest(self, target: Destination, digest) -> PostReceipt:
+        return await self._for(target).post_digest(target, digest)
+
+    async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
+        return await self._for(target).post_alert(alert, target)
+
+    async def post_attention(self, target: Destination, attention) -> PostReceipt:
+        return await self._for(target).post_attention(target, attention)
 
 
 def build_scheduler(runtime: Runtime):

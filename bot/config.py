@@ -7,15 +7,46 @@ names it (`load_settings` turns pydantic's errors into a `ConfigError`).
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.inbox_config import InboxConfig, parse_domain_accounts, parse_domain_list, parse_inboxes
 
 DEFAULT_DATABASE_URL = "sqlite:///tonewatch.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_clock_time(value: str) -> str:
+    """ "9:00" / "09:00" → "09:00", or ValueError."""
+    hour, separator, minute = value.strip().partition(":")
+    if not separator or not hour.isdigit() or not minute.isdigit() or not (
+        0 <= int(hour) <= 23 and 0 <= int(minute) <= 59
+    ):
+        raise ValueError(f"{value!r} is not a time like 09:00")
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
+def parse_time_zone(value: str) -> str:
+    """An IANA time zone name (Europe/Berlin, America/New_York, UTC), or ValueError."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = value.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a time zone name like Europe/Berlin") from None
+    return value
 
 
 class LlmPolicy(StrEnum):
@@ -48,6 +79,61 @@ class Settings(BaseSettings):
     reply_sla_hours: float = Field(24.0, gt=0, validation_alias="TONEWATCH_REPLY_SLA_HOURS")
     competitors: str = Field("", validation_alias="TONEWATCH_COMPETITORS")
     log_level: str = Field("INFO", validation_alias="TONEWATCH_LOG_LEVEL")
+    #: Work items run at once; analysis mostly waits on Claude, so this can be far above the core count.
+    worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias="TONEWATCH_WORKER_CONCURRENCY")
+
+    # Slack: one workspace (bot token + signing secret), many (OAuth: client id + secret + signing
+    # secret), or Socket Mode (an app-level token beside the bot token; no public URL needed).
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_redirect_uri: str | None = Field(None, validation_alias="SLACK_REDIRECT_URI")
+    slack_api_url: str = Field(DEFAULT_SLACK_API_URL, validation_alias="SLACK_API_URL")
+    slack_rate_limit_retries: int = Field(3, ge=0, le=10, validation_alias="SLACK_RATE_LIMIT_RETRIES")
+
+    # Microsoft Teams (docs: platform brief §2). With TEAMS_APP_ID every request's token is verified;
+    # TEAMS_LOCAL_DEV serves /api/messages without an app id, to loopback callers only (Emulator, tunnels).
+    teams_app_id: str | None = Field(None, validation_alias="TEAMS_APP_ID")
+    teams_app_password: SecretStr | None = Field(None, validation_alias="TEAMS_APP_PASSWORD")
+    #: Our Entra tenant: the bot is single-tenant, and members of any other tenant are customers.
+    teams_tenant_id: str | None = Field(None, validation_alias="TEAMS_TENANT_ID")
+    teams_local_dev: bool = Field(False, validation_alias="TEAMS_LOCAL_DEV")
+
+    # Digests and schedules (docs/health.md). Defaults for new digest targets; each target keeps its own.
+    digest_day: str = Field("mon", validation_alias="TONEWATCH_DIGEST_DAY")
+    digest_time: str = Field("09:00", validation_alias="TONEWATCH_DIGEST_TIME")
+    digest_timezone: str = Field("UTC", validation_alias="TONEWATCH_DIGEST_TIMEZONE")
+    #: Local time of the daily attention list for new targets; "off" for none.
+    attention_time: str = Field("09:00", validation_alias="TONEWATCH_ATTENTION_TIME")
+    #: A JSON file overriding health rule thresholds (see bot/health_rules.py).
+    health_rules_file: str | None = Field(None, validation_alias="TONEWATCH_HEALTH_RULES")
+    chart_dir: str = Field("charts", validation_alias="TONEWATCH_CHART_DIR")
+    incident_window_hours: float = Field(4.0, gt=0, le=48, validation_alias="TONEWATCH_INCIDENT_WINDOW_HOURS")
+    incident_min_accounts: int = Field(3, ge=2, le=1000, validation_alias="TONEWATCH_INCIDENT_MIN_ACCOUNTS")
+    sla_check_minutes: int = Field(15, ge=1, le=1440, validation_alias="TONEWATCH_SLA_CHECK_MINUTES")
+    #: SLA breaches older than this are not escalated any more (keeps an import of old history quiet).
+    sla_lookback_hours: float = Field(24.0, gt=0, le=24 * 30, validation_alias="TONEWATCH_SLA_LOOKBACK_HOURS")
+    #: A claimed scheduled run not finished after this long is taken over (the claimer crashed).
+    run_lease_minutes: float = Field(10.0, gt=0, le=24 * 60, validation_alias="TONEWATCH_RUN_LEASE_MINUTES")
+    #: Ask Claude for the digest's opening paragraph when Claude is configured (template otherwise).
+    digest_narrative: bool = Field(True, validation_alias="TONEWATCH_DIGEST_NARRATIVE")
+
+    # Connected inboxes and the inbound webhook (docs/ingest.md).
+    #: The bearer token POST /ingest requires; the route is served only when it is set.
+    ingest_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_INGEST_TOKEN")
+    #: IMAP inboxes: a JSON list of inbox objects, or the path of a JSON/YAML file with it.
+    inboxes: Annotated[list[InboxConfig], NoDecode] = Field(
+        default_factory=list, validation_alias="TONEWATCH_INBOXES"
+    )
+    #: Our own mail domains: their senders are staff, never customers.
+    our_domains: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="TONEWATCH_OUR_DOMAINS")
+    #: Sender domain (or address) → account name, for domains that do not name the account by themselves.
+    domain_accounts: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias="TONEWATCH_DOMAIN_ACCOUNTS"
+    )
+    inbox_poll_seconds: float = Field(60.0, ge=5, le=86_400, validation_alias="TONEWATCH_INBOX_POLL_SECONDS")
 
     @field_validator("database_url")
     @classmethod
@@ -62,6 +148,86 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value[len("postgresql://") :]
         return value
 
+    @field_validator(
+        "slack_bot_token", "slack_signing_secret", "slack_app_token", "slack_client_secret", mode="before"
+    )
+    @classmethod
+    def _blank_secret_is_unset(cls, value):
+        # `SLACK_BOT_TOKEN=` in a copied .env.example means "not set", not "an empty token".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_client_id", "slack_redirect_uri", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_kind(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token (starts with xoxb-)")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_kind(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token (starts with xapp-) with connections:write")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_api_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @model_validator(mode="after")
+    def _slack_complete(self) -> Settings:
+        """A half-configured Slack stops start-up, naming what is missing."""
+        if (self.slack_client_id is None) != (self.slack_client_secret is None):
+            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (OAuth, many workspaces)")
+        oauth = self.slack_client_id is not None
+        if oauth and self.slack_signing_secret is None:
+            raise ValueError("SLACK_SIGNING_SECRET is required with SLACK_CLIENT_ID (OAuth runs over HTTP)")
+        if self.slack_app_token is not None and self.slack_bot_token is None:
+            raise ValueError("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN as well")
+        socket = self.slack_app_token is not None
+        if self.slack_bot_token is not None and not (oauth or socket) and self.slack_signing_secret is None:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN: Socket Mode)"
+            )
+        if self.slack_signing_secret is not None and self.slack_bot_token is None and not oauth:
+            raise ValueError("SLACK_SIGNING_SECRET is set but neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID is")
+        return self
+
+    @field_validator("teams_app_id", "teams_tenant_id", "teams_app_password", mode="before")
+    @classmethod
+    def _blank_teams_setting_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("teams_app_id", "teams_tenant_id")
+    @classmethod
+    def _teams_guid(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if not _GUID.fullmatch(value):
+            raise ValueError("must be a GUID like 00000000-0000-0000-0000-000000000000 (the Azure Bot's ids)")
+        return value
+
+    @model_validator(mode="after")
+    def _teams_complete(self) -> Settings:
+        """A half-configured Teams stops start-up, naming what is missing."""
+        if self.teams_app_id is not None and self.teams_app_password is None:
+            raise ValueError("TEAMS_APP_PASSWORD is required with TEAMS_APP_ID (the app's client secret)")
+        if self.teams_app_password is not None and self.teams_app_id is None:
+            raise ValueError("TEAMS_APP_PASSWORD is set but TEAMS_APP_ID is not")
+        if self.teams_app_id is not None and self.teams_local_dev:
+            raise ValueError("TEAMS_LOCAL_DEV turns token checks off; unset it when TEAMS_APP_ID is set")
+        return self
+
     @field_validator("warning_score")
     @classmethod
     def _warning_above_critical(cls, value: float, info) -> float:
@@ -69,6 +235,57 @@ class Settings(BaseSettings):
         if critical is not None and value <= critical:
             raise ValueError("must be above TONEWATCH_CRITICAL_SCORE")
         return value
+
+    @field_validator("digest_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        value = value.strip().lower()[:3]
+        if value not in WEEKDAYS:
+            raise ValueError("must be a weekday: mon, tue, wed, thu, fri, sat or sun")
+        return value
+
+    @field_validator("digest_time", "attention_time")
+    @classmethod
+    def _clock_time(cls, value: str, info) -> str:
+        value = value.strip().lower()
+        if info.field_name == "attention_time" and value in ("off", "none", ""):
+            return "off"
+        return parse_clock_time(value)
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        return parse_time_zone(value)
+
+    @field_validator("ingest_token", mode="before")
+    @classmethod
+    def _blank_ingest_token_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ingest_token")
+    @classmethod
+    def _ingest_token_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().strip()) < 16:
+            raise ValueError(
+                "must be at least 16 characters; generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
+
+    @field_validator("inboxes", mode="before")
+    @classmethod
+    def _inboxes(cls, value: object) -> list[InboxConfig]:
+        return parse_inboxes(value)
+
+    @field_validator("our_domains", mode="before")
+    @classmethod
+    def _our_domains(cls, value: object) -> tuple[str, ...]:
+        return parse_domain_list(value)
+
+    @field_validator("domain_accounts", mode="before")
+    @classmethod
+    def _domain_accounts(cls, value: object) -> dict[str, str]:
+        return parse_domain_accounts(value)
 
     @field_validator("log_level")
     @classmethod
@@ -83,6 +300,30 @@ class Settings(BaseSettings):
         return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
 
     @property
+    def slack_mode(self) -> str | None:
+        """How Slack is served: "oauth" (many workspaces), "socket" (Socket Mode), "http", or None."""
+        if self.slack_client_id is not None:
+            return "oauth"
+        if self.slack_bot_token is not None:
+            return "socket" if self.slack_app_token is not None else "http"
+        return None
+
+    @property
+    def slack_configured(self) -> bool:
+        return self.slack_mode is not None
+
+    @property
+    def teams_mode(self) -> str | None:
+        """How Teams is served: "verified" (tokens checked), "local" (loopback only, no checks), or None."""
+        if self.teams_app_id is not None:
+            return "verified"
+        return "local" if self.teams_local_dev else None
+
+    @property
+    def teams_configured(self) -> bool:
+        return self.teams_mode is not None
+
+    @property
     def competitor_names(self) -> tuple[str, ...]:
         return tuple(name.strip() for name in self.competitors.split(",") if name.strip())
 
@@ -94,10 +335,16 @@ def _setting_name(loc: tuple) -> str:
     return str(alias) if alias else field_name.upper()
 
 
+def _problem(err) -> str:
+    if not err["loc"]:  # a rule across settings; its message names them
+        return str(err["msg"]).removeprefix("Value error, ")
+    return f"{_setting_name(err['loc'])}: {err['msg']}"
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides) -> Settings:
     """Read settings, or raise `ConfigError` naming each bad setting."""
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
-        problems = "; ".join(f"{_setting_name(err['loc'])}: {err['msg']}" for err in exc.errors())
+        problems = "; ".join(_problem(err) for err in exc.errors())
         raise ConfigError(f"invalid configuration — {problems}") from None

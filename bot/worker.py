@@ -43,17 +43,11 @@ class Worker:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """Claim and run what is due now; returns how many items were processed."""
+        """Claim and run what is due now, waiting for it; returns how many items were processed."""
         items = await asyncio.to_thread(
-            claim, self.engine, self.worker_id, tuple(self.handlers), self.concurrency * 2
+            claim, self.engine, self.worker_id, tuple(self.handlers), self.concurrency
         )
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def run(item: ClaimedItem) -> None:
-            async with gate:
-                await self._run_item(item)
-
-        await asyncio.gather(*(run(item) for item in items))
+        await asyncio.gather(*(self._run_item(item) for item in items))
         return len(items)
 
     async def _run_item(self, item: ClaimedItem) -> None:
@@ -76,19 +70,37 @@ class Worker:
         await asyncio.to_thread(complete, self.engine, item, self.worker_id)
 
     async def run_forever(self) -> None:
-        while not self._stopping:
-            try:
-                processed = await self.run_once()
-            except Exception:  # noqa: BLE001 - the database may be briefly unavailable
-                log.exception("work queue poll failed")
-                processed = 0
-            if processed:
-                continue
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
+        """Keep up to `concurrency` items in flight; claim more as soon as one finishes or work arrives."""
+        in_flight: set[asyncio.Task] = set()
+        try:
+            while not self._stopping:
+                free = self.concurrency - len(in_flight)
+                claimed = 0
+                if free > 0:
+                    self._wake.clear()
+                    try:
+                        items = await asyncio.to_thread(
+                            claim, self.engine, self.worker_id, tuple(self.handlers), free
+                        )
+                    except Exception:  # noqa: BLE001 - the database may be briefly unavailable
+                        log.exception("work queue poll failed")
+                        items = []
+                    claimed = len(items)
+                    for item in items:
+                        in_flight.add(asyncio.create_task(self._run_item(item)))
+                if claimed and claimed == free:
+                    continue  # there may be more due right now; claim again when a slot frees
+                waiters: set[asyncio.Future] = {asyncio.ensure_future(self._wake.wait()), *in_flight}
+                done, _ = await asyncio.wait(
+                    waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+                in_flight -= {task for task in done if task in in_flight}
+                for waiter in waiters - in_flight:
+                    if waiter not in done:
+                        waiter.cancel()
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
 
     def stop(self) -> None:
         self._stopping = True
