@@ -6,7 +6,6 @@ scheduler receive what they need from here.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import logging
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from bot.server import Surface
 from bot.telemetry import Telemetry
+from bot.threads import BackgroundThreads
 from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
 from storage.migrate import is_up_to_date, upgrade
@@ -163,6 +163,13 @@ def configured_surfaces(settings: Settings) -> list[str]:
     return surfaces
 
 
+def _closing(threads: BackgroundThreads):
+    async def close() -> None:
+        threads.close()
+
+    return close
+
+
 def register_analysis(worker: Worker, core: Core) -> None:
     """ANALYZE: score the stored message, then let the alert service decide; wake the worker for the post."""
 
@@ -172,7 +179,7 @@ def register_analysis(worker: Worker, core: Core) -> None:
         if outcome is None and attempts <= 1:
             return  # erased, or not pending any more: nothing new to decide
         # On a retry the analysis may be stored already while the alert decision failed: decide again.
-        change = await asyncio.to_thread(core.alerts.after_analysis, message_id)
+        change = await worker.offload(core.alerts.after_analysis, message_id)
         if change is not None:
             worker.wake()
 
@@ -199,6 +206,10 @@ def build_teams_runtime(core: Core, worker: Worker):
 
 def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
     worker = worker or Worker(core.engine, concurrency=core.settings.worker_concurrency)
+    # Background work gets its own threads so it never queues in front of a request's "store before ack".
+    threads = BackgroundThreads()
+    core.closers.append(_closing(threads))
+    worker.offload = core.pipeline.offload = threads.run
     register_analysis(worker, core)
     surfaces: list[Surface] = []
     posters: dict[str, AlertPoster] = {}
@@ -219,6 +230,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         deps = IngestDeps.from_core(core, telemetry=core.telemetry, on_stored=worker.wake)
         surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
     delivery = AlertDelivery(core.alerts, core.places, posters)
+    delivery.offload = threads.run
     delivery.register(worker)
     return Runtime(core, worker, surfaces, posters, delivery, platforms)
 

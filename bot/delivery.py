@@ -9,6 +9,7 @@ The audience check runs before every post and fails closed.
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 
 from bot.alerts import POST_ALERT, UPDATE_ALERT, AlertCard, AlertService
@@ -71,6 +72,8 @@ class AlertDelivery:
         self.posters = posters
         #: Optional callable(account name) -> "green" | "yellow" | "red" | None.
         self.light_of = light_of
+        #: Where blocking calls run (see bot/threads.py); never on the event loop itself.
+        self.offload = asyncio.to_thread
 
     def register(self, worker: Worker) -> None:
         worker.register(POST_ALERT, self.post)
@@ -86,6 +89,11 @@ class AlertDelivery:
                 log.warning("could not compute the light for %s", card.account, exc_info=True)
         return card
 
+    def _quote(self, message_id: int) -> str | None:
+        with session_scope(self.alerts.engine) as session:
+            joined = session.get(CustomerMessage, message_id)
+            return (joined.text or "")[:500] if joined else None
+
     def _poster_for(self, channel: str) -> AlertPoster | None:
         for platform, poster in self.posters.items():
             if self.places.get(platform, channel) is not None:
@@ -93,22 +101,22 @@ class AlertDelivery:
         return None
 
     async def _destination(self, card: AlertCard) -> tuple[AlertPoster, str] | None:
-        place = self.places.alert_channel(card.source_platform)
+        place = await self.offload(self.places.alert_channel, card.source_platform)
         if place is None or place.platform not in self.posters:
             log.warning("alert %s has no alert channel to go to; it stays for the digest", card.alert_id)
             return None
         poster = self.posters[place.platform]
         if not await poster.is_internal(place.external_id):
-            self.places.mark_external(place.platform, place.external_id, True)
+            await self.offload(self.places.mark_external, place.platform, place.external_id, True)
             raise NotInternal(f"alert channel {place.external_id} is readable by customers; not posting")
         return poster, place.external_id
 
     async def post(self, subject: str, attempts: int) -> None:
         alert_id = int(subject)
-        _channel, ref = self.alerts.posted_ref(alert_id)
+        _channel, ref = await self.offload(self.alerts.posted_ref, alert_id)
         if ref:
             return  # posted before a crash; the thread reply has its own work item
-        card = self._card(alert_id)
+        card = await self.offload(self._card, alert_id)
         if card is None:
             return
         destination = await self._destination(card)
@@ -116,17 +124,20 @@ class AlertDelivery:
             return
         poster, channel = destination
         ref = await poster.post_alert(channel, card)
+        await self.offload(self._record_post, alert_id, channel, ref)
+
+    def _record_post(self, alert_id: int, channel: str, ref: str) -> None:
         self.alerts.record_post(alert_id, channel, ref)
         with session_scope(self.alerts.engine) as session:
             enqueue(session, POST_ALERT_THREAD, str(alert_id))
 
     async def post_thread(self, subject: str, attempts: int) -> None:
         alert_id = int(subject)
-        channel, ref = self.alerts.posted_ref(alert_id)
-        card = self._card(alert_id)
+        channel, ref = await self.offload(self.alerts.posted_ref, alert_id)
+        card = await self.offload(self._card, alert_id)
         if not channel or not ref or card is None:
             return
-        poster = self._poster_for(channel)
+        poster = await self.offload(self._poster_for, channel)
         if poster is None or not await poster.is_internal(channel):
             raise NotInternal(f"alert channel {channel} is readable by customers; not posting the draft")
         await poster.post_alert_thread(channel, ref, card)
@@ -134,16 +145,14 @@ class AlertDelivery:
     async def update(self, subject: str, attempts: int) -> None:
         alert_id_text, message_id_text, *edit = subject.split(":")
         alert_id = int(alert_id_text)
-        channel, ref = self.alerts.posted_ref(alert_id)
-        card = self._card(alert_id)
+        channel, ref = await self.offload(self.alerts.posted_ref, alert_id)
+        card = await self.offload(self._card, alert_id)
         if not channel or not ref or card is None:
             return
         destination = await self._destination(card)
         if destination is None:
             return
         poster, _ = destination
-        with session_scope(self.alerts.engine) as session:
-            joined = session.get(CustomerMessage, int(message_id_text))
-            # An edit re-renders the alert; only a new message gets its own line in the thread.
-            quote = (joined.text or "")[:500] if joined and not edit else None
+        # An edit re-renders the alert; only a new message gets its own line in the thread.
+        quote = None if edit else await self.offload(self._quote, int(message_id_text))
         await poster.update_alert(channel, ref, card, quote)

@@ -43,6 +43,8 @@ class MessagePipeline:
         self.engine = engine
         self.analyzer = analyzer
         self.max_text_chars = max_text_chars
+        #: Where blocking calls of the analysis path run (see bot/threads.py).
+        self.offload = asyncio.to_thread
 
     def store(self, inbound: InboundMessage) -> StoredMessage:
         """Store (idempotently) and return at once; analysis happens later."""
@@ -151,7 +153,7 @@ class MessagePipeline:
         self, message_ids: list[int], concurrency: int = 8
     ) -> dict[int, AnalysisOutcome]:
         """Analyze the given stored messages that are still pending, and store the results."""
-        requests = await asyncio.to_thread(self._load_requests, message_ids)
+        requests = await self.offload(self._load_requests, message_ids)
         gate = asyncio.Semaphore(concurrency)
 
         async def run(message_id: int, request: AnalysisRequest) -> tuple[int, AnalysisOutcome]:
@@ -159,7 +161,7 @@ class MessagePipeline:
                 return message_id, await self.analyzer.analyze(request)
 
         outcomes = dict(await asyncio.gather(*(run(mid, req) for mid, req in requests.items())))
-        await asyncio.to_thread(self._save, outcomes)
+        await self.offload(self._save, outcomes)
         return outcomes
 
     async def analyze_message(self, message_id: int) -> AnalysisOutcome | None:
@@ -168,9 +170,9 @@ class MessagePipeline:
     async def analyze_pending(self, batch: int = 200) -> int:
         """Analyze every pending message; returns how many were analyzed."""
         done = 0
-        while ids := await asyncio.to_thread(self.pending_ids, batch):
+        while ids := await self.offload(self.pending_ids, batch):
             outcomes = await self.analyze_messages(ids)
             done += len(outcomes)
-            if not outcomes and ids == await asyncio.to_thread(self.pending_ids, batch):
+            if not outcomes and ids == await self.offload(self.pending_ids, batch):
                 break  # nothing could progress; never spin
         return done

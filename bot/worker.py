@@ -34,6 +34,8 @@ class Worker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.handlers: dict[str, Handler] = {}
         self._wake = asyncio.Event()
+        #: Where blocking queue calls run; `BackgroundThreads.run` keeps them off the request path.
+        self.offload = asyncio.to_thread
         self._stopping = False
 
     def register(self, kind: str, handler: Handler) -> None:
@@ -44,9 +46,7 @@ class Worker:
 
     async def run_once(self) -> int:
         """Claim and run what is due now, waiting for it; returns how many items were processed."""
-        items = await asyncio.to_thread(
-            claim, self.engine, self.worker_id, tuple(self.handlers), self.concurrency
-        )
+        items = await self.offload(claim, self.engine, self.worker_id, tuple(self.handlers), self.concurrency)
         await asyncio.gather(*(self._run_item(item) for item in items))
         return len(items)
 
@@ -63,11 +63,9 @@ class Worker:
                 exc,
                 exc_info=log.isEnabledFor(logging.DEBUG),
             )
-            await asyncio.to_thread(
-                fail, self.engine, item, self.worker_id, f"{type(exc).__name__}: {exc}", retry
-            )
+            await self.offload(fail, self.engine, item, self.worker_id, f"{type(exc).__name__}: {exc}", retry)
             return
-        await asyncio.to_thread(complete, self.engine, item, self.worker_id)
+        await self.offload(complete, self.engine, item, self.worker_id)
 
     async def run_forever(self) -> None:
         """Keep up to `concurrency` items in flight; claim more as soon as one finishes or work arrives."""
@@ -79,7 +77,7 @@ class Worker:
                 if free > 0:
                     self._wake.clear()
                     try:
-                        items = await asyncio.to_thread(
+                        items = await self.offload(
                             claim, self.engine, self.worker_id, tuple(self.handlers), free
                         )
                     except Exception:  # noqa: BLE001 - the database may be briefly unavailable
