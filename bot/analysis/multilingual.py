@@ -1,0 +1,203 @@
+"""Small cue lexicons for Spanish, German, French and Portuguese.
+
+VADER only reads English. For the other supported languages the analyzer
+scores polarity and urgency from these hand-written lists of how customers
+complain, thank, threaten to leave and ask for speed. Kind "lexicon" cues
+carry their valence in `strength` (VADER units); the other kinds reuse the
+English weights in `cues.KIND_VALENCE`. A positive word right after a negator
+("no", "nicht", "pas", "não") is flipped by the analyzer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.analysis.contract import Concern as C
+from bot.analysis.contract import Emotion as E
+from bot.analysis.cues import Cue, PhraseMatcher
+
+_FRU = (E.frustration,)
+_DIS = (E.disappointment,)
+_SUP = (C.support_responsiveness,)
+_REN = (C.contract_renewal,)
+
+
+def _lex(pattern: str, valence: float, emotions: tuple[E, ...] = (), concerns: tuple[C, ...] = ()) -> Cue:
+    return Cue("lexicon", pattern, valence, emotions, concerns)
+
+
+SPANISH = [
+    Cue("polite", r"buen(?:os|as)? (?:días|dia|tardes|noches)|(?:un )?saludo(?:s)?(?: cordiales)?|gracias de "
+                  r"antemano"),
+    _lex(r"(?:cobrad[oa]s? (?:dos veces|doble|de más)|cobro (?:doble|duplicado)|reembolso|devolución)", -1.6,
+         _FRU, (C.billing,)),
+    Cue("switching", r"(?:competencia|competidor(?:es)?|otro proveedor|(?:una )?alternativa más barata|"
+                     r"(?:mucho )?más barat[oa]s?)", 1.0, _DIS, _REN, 0.5),
+    Cue("waiting", r"(?:llevo|llevamos|esperando|esperamos|espero) (?:ya )?(?:más de |casi )?(?:\d+|dos|tres|"
+                   r"cuatro|cinco|varios|varias|muchos|muchas) (?:horas|días|semanas|"
+                   r"meses)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:sin respuesta|nadie (?:responde|contesta|me ha respondido|nos ha respondido)|"
+                   r"(?:todavía|aún|seguimos|sigo) (?:esperando|sin respuesta)|no (?:he|hemos) recibido "
+                   r"(?:ninguna )?respuesta|hay alguien)", 1.2, _FRU, _SUP, 1.0),
+    Cue("repeated", r"(?:otra vez|de nuevo|nuevamente|(?:segunda|tercera|cuarta) vez|una y otra vez|sigue "
+                    r"sin|siempre (?:falla|pasa))", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
+    Cue("expansion", r"(?:añadir|agregar) (?:\w+ )?(?:usuarios|licencias|puestos)|más (?:usuarios|"
+                     r"licencias)", 1.0,
+        (E.excitement,), _REN),
+    Cue("churn", r"(?:pensando en|vamos a|queremos) cancelar|(?:cancelar (?:nuestra|mi|la) (?:suscripción|"
+                 r"cuenta|contrato)|no (?:vamos a |voy a )?renovar|cambiar(?:nos)? (?:a otro|de) proveedor|"
+                 r"reconsiderando (?:la|nuestra) renovación|dar de baja)",
+        1.4, _DIS, _REN, 1.0),
+    Cue("gratitude", r"(?:muchas gracias|gracias|se lo agradezco|agradecemos|"
+                     r"agradezco)", 1.0, (E.gratitude,)),
+    Cue("urgency", r"(?:urgente|urgencia|lo antes posible|cuanto antes|inmediatamente|de inmediato|ya mismo|"
+                   r"(?:producción|el sistema|la plataforma|el servicio|la web) (?:está )?caíd[oa]|"
+                   r"(?:perdiendo|perdemos) dinero|brecha de seguridad|llámenme "
+                   r"hoy)", 1.0, (E.anxiety,), (), 2.5),
+    Cue("urgency", r"(?:hoy|ahora|esta tarde|mañana|plazo|fecha límite)", 1.0, (), (), 1.0),
+    _lex(r"no funciona|no sirve|no anda|no carga|dejó de funcionar", -2.0, _FRU, (C.bug,)),
+    _lex(r"(?:pésim[oa]|horrible|terrible|fatal|inaceptable|vergonzoso|desastre|lament(?:able|ablemente)|"
+         r"malísim[oa]|malo|mala|peor)", -2.5, (E.anger,)),
+    _lex(r"(?:problemas?|error(?:es)?|fallo|fallos|falla|caíd[oa]|lento|lenta|roto|rota|queja|molest[oa]|"
+         r"frustrad[oa]|frustrante|decepcionad[oa]|decepción|enfadad[oa]|enojad[oa]|harto|harta|"
+         r"preocupad[oa]|nadie)", -1.6, _FRU),
+    _lex(r"(?:excelente|genial|perfecto|perfecta|estupend[oa]|maravillos[oa]|fantástic[oa]|increíble|"
+         r"encantad[oa]|me encanta|nos encanta|feliz|felices|content[oa]s?|satisfech[oa]s?|buenísim[oa]|"
+         r"funciona (?:bien|perfectamente)|solucionado|resuelto|bien|buen|buena|bueno|rápid[oa])",
+         2.0, (E.satisfaction,)),
+]
+
+GERMAN = [
+    Cue("polite", r"guten (?:tag|morgen|abend)|(?:viele|beste|liebe|freundliche) grüße|danke im voraus"),
+    _lex(r"(?:doppelt (?:abgebucht|berechnet)|rückerstattung|zu viel berechnet)", -1.6, _FRU, (C.billing,)),
+    Cue("switching", r"(?:wettbewerbers?|konkurren(?:z|ten)|anderen anbieter|(?:deutlich |viel )?günstiger)",
+        1.0, _DIS, _REN, 0.5),
+    Cue("waiting", r"(?:warte|warten|wir warten|ich warte) (?:jetzt |schon |bereits |seit )*(?:über |mehr "
+                   r"als |fast )?(?:\d+|zwei|drei|vier|fünf|mehreren|einigen|vielen) (?:stunden|tagen?|"
+                   r"wochen?|monaten?)|seit (?:\d+|zwei|drei|vier|fünf|mehreren|einigen) (?:stunden|tagen|"
+                   r"wochen|monaten)",
+        1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:keine (?:antwort|rückmeldung|reaktion)|niemand (?:antwortet|meldet sich|reagiert)|"
+                   r"warten (?:immer )?noch|immer noch keine|ist da jemand)", 1.2, _FRU, _SUP, 1.0),
+    Cue("repeated", r"(?:schon wieder|erneut|wieder einmal|(?:zum )?(?:zweiten|dritten|vierten) mal|immer "
+                    r"wieder|jedes mal|ständig)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
+    Cue("expansion", r"(?:weitere|zusätzliche|mehr) (?:lizenzen|nutzer|benutzer|plätze|"
+                     r"seats)", 1.0, (E.excitement,),
+        _REN),
+    Cue("churn", r"(?:überlegen|erwägen),? (?:zu )?kündigen|(?:kündigen|kündigung|nicht (?:mehr )?verlängern|"
+                 r"vertrag (?:nicht )?verlängern|anbieter wechseln|zu einem anderen anbieter|überdenken "
+                 r"(?:die|unsere) verlängerung)", 1.4, _DIS,
+        _REN, 1.0),
+    Cue("gratitude", r"(?:vielen dank|danke(?: schön| sehr)?|herzlichen dank|wir bedanken uns)", 1.0,
+        (E.gratitude,)),
+    Cue("urgency", r"(?:dringend|sofort|umgehend|so schnell wie möglich|asap|schnellstmöglich|(?:produktion|"
+                   r"das system|die plattform|der dienst|die seite) (?:ist )?(?:ausgefallen|down|nicht "
+                   r"erreichbar)|verlieren geld|sicherheitsvorfall|datenleck|rufen sie mich heute)",
+        1.0, (E.anxiety,), (), 2.5),
+    Cue("urgency", r"(?:heute|jetzt|morgen|frist|deadline|bis (?:morgen|heute))", 1.0, (), (), 1.0),
+    _lex(r"funktioniert (?:immer noch |noch immer |schon wieder )?nicht|geht (?:immer noch )?nicht|klappt "
+         r"nicht|lädt nicht|ausgefallen|abgestürzt", -2.0, _FRU, (C.bug,)),
+    _lex(r"(?:schrecklich|furchtbar|katastrophal|katastrophe|inakzeptabel|unmöglich|unverschämt|miserabel|"
+         r"schlecht|schlechter|schlechteste|ärgerlich|enttäuschend)", -2.5, (E.anger,)),
+    _lex(r"(?:problem(?:e)?|fehler|störung|langsam|kaputt|beschwerde|frustriert|frustrierend|enttäuscht|"
+         r"verärgert|wütend|genervt|besorgt|niemand)", -1.6, _FRU),
+    _lex(r"(?:ausgezeichnet|hervorragend|großartig|super|toll|perfekt|fantastisch|wunderbar|klasse|spitze|"
+         r"zufrieden|begeistert|glücklich|freuen uns|gelöst|behoben|(?:funktioniert|läuft) (?:alles |jetzt |"
+         r"wieder )*(?:wieder|einwandfrei|perfekt|gut|super|rund)|einwandfrei|gut|gute[nrms]?|"
+         r"schnelle?[nrms]?)",
+         2.0, (E.satisfaction,)),
+]
+
+FRENCH = [
+    Cue("polite", r"bonjour|bonsoir|(?:bien )?cordialement|bonne (?:journée|soirée)|merci d(?:e |'|’)\w+|"
+                  r"merci par avance|merci d'avance"),
+    _lex(r"(?:factur[ée]e?s? deux fois|prélev[ée]e?s? deux fois|remboursement)", -1.6, _FRU, (C.billing,)),
+    _lex(r"ne (?:peuvent|peut|pouvons|pouvez|peux) (?:plus|pas)", -2.0, _FRU, (C.bug,)),
+    Cue("switching", r"(?:solution concurrente|concurrents?|concurrence|autre (?:fournisseur|prestataire)|"
+                     r"(?:beaucoup |bien )?moins chère?s?)", 1.0, _DIS, _REN, 0.5),
+    Cue("waiting", r"(?:j'attends|nous attendons|on attend|attendons|attends) (?:depuis )?(?:plus de |"
+                   r"presque )?(?:\d+|deux|trois|quatre|cinq|plusieurs) (?:heures|jours|semaines|mois)|"
+                   r"depuis (?:\d+|deux|trois|quatre|cinq|plusieurs) (?:heures|jours|semaines|"
+                   r"mois)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:(?:aucune|pas de) réponse|personne ne (?:répond|nous répond|me répond)|toujours "
+                   r"(?:en attente|pas de réponse|rien)|il y a quelqu'un)", 1.2, _FRU, _SUP, 1.0),
+    Cue("repeated", r"(?:de nouveau|à nouveau|(?:deuxième|troisième|quatrième) fois|toujours pas|encore une "
+                    r"fois)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
+    Cue("expansion", r"ajouter (?:\w+ )?(?:utilisateurs|licences|sièges|postes)|(?:plus de|davantage de) "
+                     r"(?:licences|utilisateurs)", 1.0, (E.excitement,), _REN),
+    Cue("churn", r"(?:envisageons|pensons|allons|voulons) (?:de |à )?résilier|(?:résilier|résiliation|"
+                 r"annuler (?:notre|mon|l') ?(?:abonnement|contrat|compte)|ne (?:pas )?renouveler|pas "
+                 r"renouveler|changer de (?:fournisseur|prestataire)|reconsidér(?:er|ons) (?:le|notre) "
+                 r"renouvellement)", 1.4, _DIS, _REN, 1.0),
+    Cue("gratitude", r"(?:merci beaucoup|merci|nous vous remercions|je vous remercie)", 1.0, (E.gratitude,)),
+    Cue("urgency", r"(?:urgent|urgence|au plus vite|dès que possible|immédiatement|tout de suite|(?:la "
+                   r"production|le système|la plateforme|le service|le site) (?:est )?(?:en panne|hors "
+                   r"service|tombée?)|perdons de l'argent|faille de sécurité|appelez-moi "
+                   r"aujourd'hui)", 1.0, (E.anxiety,), (), 2.5),
+    Cue("urgency", r"(?:aujourd'hui|maintenant|demain|délai|échéance)", 1.0, (), (), 1.0),
+    _lex(r"ne (?:fonctionne|marche) (?:toujours |plus |pas)(?:pas)?|ça ne marche pas|en panne|planté|"
+         r"bloqué", -2.0, _FRU, (C.bug,)),
+    _lex(r"(?:horrible|terrible|inacceptable|lamentable|catastrophique|catastrophe|nul|nulle|honteux|"
+         r"scandaleux|pire|mauvais|mauvaise|déplorable)", -2.5, (E.anger,)),
+    _lex(r"(?:problèmes?|erreurs?|panne|lent|lente|cassé|plainte|frustré|frustrant|déçu|déçue|déception|"
+         r"énervé|fâché|inquiet|inquiète|personne)", -1.6, _FRU),
+    _lex(r"(?:excellent|excellente|génial|géniale|parfait|parfaite|super|formidable|fantastique|merveilleux|"
+         r"ravi|ravie|ravis|content|contente|contents|satisfait|satisfaite|satisfaits|résolu|réglé|"
+         r"fonctionne (?:bien|parfaitement)|bien|bon|bonne|rapide|top)", 2.0, (E.satisfaction,)),
+]
+
+PORTUGUESE = [
+    Cue("polite", r"bom dia|boa (?:tarde|noite)|(?:um )?abraço|atenciosamente|obrigad[oa] desde já"),
+    _lex(r"(?:cobrad[oa]s? (?:duas vezes|em dobro|a mais)|cobrança (?:duplicada|em dobro)|estorno|reembolso)",
+         -1.6, _FRU, (C.billing,)),
+    Cue("switching", r"(?:concorrentes?|concorrência|outro fornecedor|(?:bem |muito )?mais barat[oa]s?)",
+        1.0, _DIS, _REN, 0.5),
+    Cue("waiting", r"(?:esperando|aguardando|espero|aguardo|esperamos|aguardamos) (?:há )?(?:mais de |quase "
+                   r")?(?:\d+|dois|duas|três|quatro|cinco|vários|várias) (?:horas|dias|semanas|meses)|há "
+                   r"(?:\d+|dois|duas|três|quatro|cinco|vários|várias) (?:horas|dias|semanas|"
+                   r"meses)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:sem resposta|ninguém (?:responde|respondeu|retorna)|(?:ainda|continuo|continuamos) "
+                   r"(?:esperando|aguardando|sem resposta)|não (?:recebi|recebemos) (?:nenhuma )?resposta|"
+                   r"tem alguém)",
+        1.2, _FRU, _SUP, 1.0),
+    Cue("repeated", r"(?:de novo|novamente|outra vez|(?:segunda|terceira|quarta) vez|sempre (?:falha|"
+                    r"acontece)|continua sem)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
+    Cue("expansion", r"adicionar (?:\w+ )?(?:usuários|licenças|assentos)|mais (?:usuários|licenças)", 1.0,
+        (E.excitement,), _REN),
+    Cue("churn", r"(?:pensando em|vamos|queremos) cancelar|(?:cancelar (?:nossa|minha|a|o) (?:assinatura|"
+                 r"conta|contrato)|não (?:vamos |vou )?renovar|trocar de fornecedor|mudar (?:para outro|de) "
+                 r"fornecedor|reconsiderando (?:a|nossa) renovação)",
+        1.4, _DIS, _REN, 1.0),
+    Cue("gratitude", r"(?:muito obrigad[oa]|obrigad[oa]|agradeço|agradecemos|valeu)", 1.0, (E.gratitude,)),
+    Cue("urgency", r"(?:urgente|urgência|o mais rápido possível|assim que possível|imediatamente|(?:a "
+                   r"produção|o sistema|a plataforma|o serviço|o site) (?:está )?(?:fora do ar|caíd[oa]|"
+                   r"parad[oa])|perdendo dinheiro|falha de segurança|me liguem hoje|liguem-me "
+                   r"hoje)", 1.0, (E.anxiety,), (), 2.5),
+    Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
+    _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar", -2.0, _FRU,
+         (C.bug,)),
+    _lex(r"(?:péssim[oa]|horrível|terrível|inaceitável|lamentável|vergonhos[oa]|desastre|ruim|pior)", -2.5,
+         (E.anger,)),
+    _lex(r"(?:problemas?|erros?|falha|falhas|lento|lenta|quebrad[oa]|reclamação|frustrad[oa]|frustrante|"
+         r"decepcionad[oa]|decepção|irritad[oa]|chatead[oa]|preocupad[oa]|ninguém)", -1.6, _FRU),
+    _lex(r"(?:excelente|ótim[oa]|perfeit[oa]|maravilhos[oa]|fantástic[oa]|incrível|adorei|adoramos|feliz|"
+         r"felizes|satisfeit[oa]s?|content[ea]s?|resolvid[oa]|funciona (?:bem|perfeitamente)|bom|boa|"
+         r"rápid[oa]|legal)", 2.0, (E.satisfaction,)),
+]
+
+LEXICONS: dict[str, tuple[Cue, ...]] = {
+    "es": tuple(SPANISH),
+    "de": tuple(GERMAN),
+    "fr": tuple(FRENCH),
+    "pt": tuple(PORTUGUESE),
+}
+
+NEGATOR_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:no|nunca|ni|nada|tampoco)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "de": re.compile(r"\b(?:nicht|kein|keine|keinen|nie|niemals)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "fr": re.compile(r"\b(?:pas|ne|n'\w*|jamais|plus|aucun|aucune)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:não|nunca|nem|nada)\s+(?:\w+\s+)?$", re.IGNORECASE),
+}
+
+
+MATCHERS: dict[str, PhraseMatcher] = {code: PhraseMatcher(cues) for code, cues in LEXICONS.items()}

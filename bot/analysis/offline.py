@@ -1,0 +1,911 @@
+"""The offline analyzer: VADER plus a customer-success layer, no network.
+
+Always available and deterministic: the same text gives the same result. A
+message is first reduced to what the customer wrote now (no quoted history,
+signature or pasted logs, see `language.py`); texts it cannot judge (another
+language, a log paste, an auto-reply) are abstained on rather than guessed.
+
+Scoring works in VADER's raw valence units: VADER's compound is turned back
+into its raw sum, the cue valences of `cues.py` (waiting, repeated failure,
+churn, sarcasm...) are added, and the total is squashed with VADER's own
+normalisation. Emotions, concerns, urgency and flags come from the same cue
+matches, so every one of them can be traced to an `evidence` phrase.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.analysis import cues as en
+from bot.analysis.base import (
+    DEFAULT_MAX_TEXT_CHARS,
+    AnalysisOutcome,
+    AnalysisRequest,
+    Analyzer,
+    InvalidText,
+    clean_text,
+)
+from bot.analysis.contract import (
+    AnalysisResult,
+    Concern,
+    Emotion,
+    Intensity,
+    Label,
+    RecommendedAction,
+    Urgency,
+    intensity_for_score,
+)
+from bot.analysis.language import (
+    auto_reply_marker,
+    detect_language,
+    separate_prose,
+    strip_quoted_and_signature,
+)
+from bot.analysis.multilingual import MATCHERS, NEGATOR_RE
+from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
+
+if TYPE_CHECKING:
+    from bot.analysis.learned import LearnedModel
+
+RULES_VERSION = "offline-rules@1"
+MODEL_NAME = "offline-rules"
+
+#: VADER's normalisation constant: compound = raw / sqrt(raw² + ALPHA).
+ALPHA = 15.0
+
+
+@dataclass
+class Tuning:
+    """Thresholds tuned on the dev splits only (see bench/accuracy.py)."""
+
+    positive_band: float = 0.05
+    negative_band: float = 0.0
+    #: Bands for a message no customer-success cue fired on: VADER's lexicon
+    #: alone is weaker evidence than "waiting three days", so it needs more.
+    bare_positive_band: float = 0.45
+    bare_negative_band: float = 0.15
+    #: Later matches of the same kind add less: a rant listing five failures
+    #: is not five times as negative as one naming one.
+    repeat_decay: tuple[float, ...] = (1.0, 0.6, 0.35, 0.2)
+    #: "Thanks" closing a request is politeness, not gratitude for something.
+    polite_thanks: float = -0.8
+    #: A question with no problem in it is someone asking, not complaining.
+    neutral_question_damping: float = 0.3
+    shouting_boost: float = 1.25
+    #: Share of a weak problem cue's valence kept inside a request.
+    weak_problem_in_request: float = 0.2
+    #: Urgency points (see `cues.Cue.urgency`) for medium and high.
+    urgency_high: float = 4.0
+    urgency_medium: float = 1.5
+    negative_urgency: float = 1.5
+    strong_negative_urgency: float = 0.0
+    emphasis_urgency: float = 0.5
+    churn_urgency: float = 0.0
+    vader_weight: float = 1.0
+    #: Share of VADER's positive reading kept when the message names a problem.
+    problem_damping: float = 0.4
+
+
+TUNING = Tuning()
+
+#: VADER words whose everyday valence is wrong in a support conversation
+#: ("help", "please" are requests; "credit card" is not praise).
+_LEXICON_OVERRIDES = {
+    "help": 0.0, "please": 0.0, "pls": 0.0, "plz": 0.0, "support": 0.0, "credit": 0.0, "share": 0.0,
+    "solution": 0.3, "wish": 0.0, "yes": 0.6, "ok": 0.3, "okay": 0.3, "sure": 0.3, "hope": 1.0,
+    "well": 0.4, "pretty": 0.5, "kind": 1.0, "save": 0.5, "ready": 0.5, "top": 0.2, "honest": 0.8,
+    "promise": 0.0, "chance": 0.3, "po": 0.0, "joke": -1.0, "free": 1.0, "urgent": 0.0, "like": 1.0,
+    # Names, not praise: "United" (States, Airlines, Kingdom...).
+    "united": 0.0,
+    # Common words VADER's lexicon lacks.
+    "overpriced": -1.8, "garbage": -2.0, "trash": -1.8, "junk": -1.6, "pointless": -1.6, "absurd": -1.8,
+    "nightmare": -2.4, "afraid": -1.8, "hideous": -2.4, "dammit": -1.8, "lie": -1.8, "hypocrite": -2.2,
+    "hypocrites": -2.2, "hypocrisy": -2.2, "corrupt": -2.2, "corruption": -2.2, "sexist": -2.3,
+    "bigot": -2.5, "bigots": -2.5, "nazi": -2.8, "nazis": -2.8, "idiots": -2.3, "thug": -2.2, "thugs": -2.2,
+    "massacre": -3.2, "genocide": -3.4, "bombing": -2.8, "shooting": -2.2, "shootings": -2.4, "dying": -2.2,
+    "deplorable": -2.4, "stoked": 2.4, "legend": 2.0, "legendary": 2.4, "incredible": 2.6,
+}
+
+
+class Vader:
+    """VADER's scoring (vaderSentiment 3.3.2), with its lexicon and rules, without its overhead.
+
+    `SentimentIntensityAnalyzer.polarity_scores` lower-cases the whole word
+    list again for every negation check and rebuilds the text character by
+    character to translate emoji; on short support messages that is most of
+    the analyzer's time budget. This class walks the words once with the
+    same rules (boosters, "kind of", "no", capitals, negation within three
+    words, "never so", "without doubt", idioms, "least", punctuation
+    emphasis) and calls the package itself for the rare "but" rule.
+    `tests/test_offline_analyzer.py` checks it returns exactly the package's
+    scores on a spread of texts (and it matched on all 23,798 texts of the
+    shared evaluation sets when written).
+    """
+
+    def __init__(self, overrides: dict[str, float]) -> None:
+        from vaderSentiment import vaderSentiment as vs
+
+        self._vs = vs
+        self.package = vs.SentimentIntensityAnalyzer()
+        for word, valence in overrides.items():
+            if valence == 0.0:
+                self.package.lexicon.pop(word, None)
+            else:
+                self.package.lexicon[word] = valence
+        self.lexicon = self.package.lexicon
+        self.emojis = self.package.emojis
+        self._boosters = vs.BOOSTER_DICT
+        self._special = vs.SPECIAL_CASES
+        self._negate = frozenset(vs.NEGATE)
+        self._punctuation = string.punctuation
+
+    def _negated(self, word: str) -> bool:
+        return word in self._negate or "n't" in word
+
+    def polarity_scores(self, text: str, hits: list[tuple[str, float]] | None = None) -> dict[str, float]:
+        """VADER's scores for `text` as the package returns them."""
+        compound, pos, neg, neu = self.scores(text, hits)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
+
+    def scores(
+        self, text: str, hits: list[tuple[str, float]] | None = None
+    ) -> tuple[float, float, float, float]:
+        """(compound, pos, neg, neu); strongly valenced words are appended to `hits`."""
+        if not text.isascii():
+            text = self._describe_emoji(text)
+        text = text.strip()
+        punctuation = self._punctuation
+        words = []
+        for token in text.split():
+            stripped = token.strip(punctuation)
+            words.append(token if len(stripped) <= 2 else stripped)
+        lower = [word.lower() for word in words]
+        lexicon, boosters = self.lexicon, self._boosters
+        sentiments: list[float] = [0] * len(words)
+        scored = [i for i, low in enumerate(lower) if low in lexicon and low not in boosters]
+        if scored:
+            upper_count = sum(map(str.isupper, words))
+            is_cap_diff = 0 < len(words) - upper_count < len(words)
+            last = len(words) - 1
+            for i in scored:
+                low = lower[i]
+                if low == "kind" and i < last and lower[i + 1] == "of":
+                    continue
+                if hits is not None and abs(lexicon[low]) >= _STRONG_WORD:
+                    hits.append((words[i], lexicon[low]))
+                sentiments[i] = self._valence(i, words, lower, is_cap_diff)
+        if "but" in lower:
+            sentiments = self.package._but_check(words, sentiments)
+        return _vader_summary(sentiments, text)
+
+    def _describe_emoji(self, text: str) -> str:
+        emojis = self.emojis
+        pieces: list[str] = []
+        previous_space = True
+        for ch in text:
+            description = emojis.get(ch) if ord(ch) > 127 else None
+            if description is not None:
+                if not previous_space:
+                    pieces.append(" ")
+                pieces.append(description)
+                previous_space = False
+            else:
+                pieces.append(ch)
+                previous_space = ch == " "
+        return "".join(pieces)
+
+    def _valence(self, i: int, words: list[str], lower: list[str], is_cap_diff: bool) -> float:
+        vs, lexicon = self._vs, self.lexicon
+        low = lower[i]
+        valence = lexicon[low]
+        if low == "no" and i != len(lower) - 1 and lower[i + 1] in lexicon:
+            valence = 0.0
+        if (i > 0 and lower[i - 1] == "no") or (i > 1 and lower[i - 2] == "no") or (
+            i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor")
+        ):
+            valence = lexicon[low] * vs.N_SCALAR
+        if is_cap_diff and words[i].isupper():
+            valence = valence + vs.C_INCR if valence > 0 else valence - vs.C_INCR
+        for start_i in range(3):
+            if i > start_i and lower[i - (start_i + 1)] not in lexicon:
+                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                if start_i == 1 and scalar != 0:
+                    scalar = scalar * 0.95
+                if start_i == 2 and scalar != 0:
+                    scalar = scalar * 0.9
+                valence = valence + scalar
+                valence = self._negation(valence, lower, start_i, i)
+                if start_i == 2:
+                    valence = self._idioms(valence, lower, i)
+        return self._least(valence, lower, i)
+
+    def _negation(self, valence: float, lower: list[str], start_i: int, i: int) -> float:
+        n_scalar = self._vs.N_SCALAR
+        if start_i == 0:
+            if self._negated(lower[i - 1]):
+                valence = valence * n_scalar
+        elif start_i == 1:
+            if lower[i - 2] == "never" and lower[i - 1] in ("so", "this"):
+                valence = valence * 1.25
+            elif lower[i - 2] == "without" and lower[i - 1] == "doubt":
+                pass
+            elif self._negated(lower[i - 2]):
+                valence = valence * n_scalar
+        else:
+            if (lower[i - 3] == "never" and lower[i - 2] in ("so", "this")) or lower[i - 1] in ("so", "this"):
+                valence = valence * 1.25
+            elif lower[i - 3] == "without" and (lower[i - 2] == "doubt" or lower[i - 1] == "doubt"):
+                pass
+            elif self._negated(lower[i - 3]):
+                valence = valence * n_scalar
+        return valence
+
+    def _idioms(self, valence: float, lower: list[str], i: int) -> float:
+        special, boosters = self._special, self._boosters
+        one_zero = f"{lower[i - 1]} {lower[i]}"
+        two_one_zero = f"{lower[i - 2]} {lower[i - 1]} {lower[i]}"
+        two_one = f"{lower[i - 2]} {lower[i - 1]}"
+        three_two_one = f"{lower[i - 3]} {lower[i - 2]} {lower[i - 1]}"
+        three_two = f"{lower[i - 3]} {lower[i - 2]}"
+        for sequence in (one_zero, two_one_zero, two_one, three_two_one, three_two):
+            if sequence in special:
+                valence = special[sequence]
+                break
+        if len(lower) - 1 > i:
+            zero_one = f"{lower[i]} {lower[i + 1]}"
+            if zero_one in special:
+                valence = special[zero_one]
+        if len(lower) - 1 > i + 1:
+            zero_one_two = f"{lower[i]} {lower[i + 1]} {lower[i + 2]}"
+            if zero_one_two in special:
+                valence = special[zero_one_two]
+        for n_gram in (three_two_one, three_two, two_one):
+            if n_gram in boosters:
+                valence = valence + boosters[n_gram]
+        return valence
+
+    def _least(self, valence: float, lower: list[str], i: int) -> float:
+        lexicon = self.lexicon
+        if i > 1 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+            if lower[i - 2] != "at" and lower[i - 2] != "very":
+                valence = valence * self._vs.N_SCALAR
+        elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
+            valence = valence * self._vs.N_SCALAR
+        return valence
+
+
+def _vader_summary(sentiments: list[float], text: str) -> tuple[float, float, float, float]:
+    """VADER's `score_valence` (punctuation emphasis, normalisation, proportions), as a tuple."""
+    if not sentiments:
+        return 0.0, 0.0, 0.0, 0.0
+    total = float(sum(sentiments))
+    question_marks = text.count("?")
+    emphasis = min(text.count("!"), 4) * 0.292
+    if question_marks > 1:
+        emphasis += question_marks * 0.18 if question_marks <= 3 else 0.96
+    if total > 0:
+        total += emphasis
+    elif total < 0:
+        total -= emphasis
+    compound = max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA)))
+    positive = negative = 0.0
+    neutral = 0
+    for sentiment in sentiments:
+        if sentiment > 0:
+            positive += float(sentiment) + 1
+        elif sentiment < 0:
+            negative += float(sentiment) - 1
+        else:
+            neutral += 1
+    if positive > -negative:
+        positive += emphasis
+    elif positive < -negative:
+        negative -= emphasis
+    whole = positive - negative + neutral
+    return (
+        round(compound, 4),
+        round(abs(positive / whole), 3),
+        round(abs(negative / whole), 3),
+        round(abs(neutral / whole), 3),
+    )
+
+
+_vader_lock = threading.Lock()
+_vader_instance: Vader | None = None
+
+
+def _vader() -> Vader:
+    global _vader_instance
+    if _vader_instance is None:
+        with _vader_lock:
+            if _vader_instance is None:
+                _vader_instance = Vader(_LEXICON_OVERRIDES)
+    return _vader_instance
+
+
+#: Words around a configured competitor's name that mean the customer is going to it.
+_SWITCH_BEFORE_RE = re.compile(
+    r"\b(?:trial+ing|trying|piloting|testing|evaluating|demoing|switch(?:ed|ing)? to|signed with|signing "
+    r"with|mov(?:e|ing) to|migrat\w* to|go(?:ing)? with|went with|chose|choosing|prefer|talking to|in talks "
+    r"with)\s+(?:out\s+)?$",
+    re.IGNORECASE,
+)
+_SWITCH_AFTER_RE = re.compile(
+    r"\s+(?:quoted|offered|is offering|offers|would cost|costs? (?:less|half)|is (?:cheaper|better|half the "
+    r"price))",
+    re.IGNORECASE,
+)
+_NAME_RE = re.compile(r"@\w+|https?://\S+")
+_HASHTAG_RE = re.compile(r"#([A-Za-z][A-Za-z0-9]*)")
+_CAMEL_RE = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_UPPER_WORD_RE = re.compile(r"\b[A-Z][A-Z']+\b")
+_ASKING_RE = re.compile(
+    r"\?|^(?:can|could|would|will|is|are|do|does|did|how|what|when|where|which|who)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+#: "Today" and "by Friday" together make a request medium-urgent, not high.
+_MAX_TIME_POINTS = 2.0
+#: VADER's increment per exclamation mark (up to four).
+_EXCLAMATION_EMPHASIS = 0.292
+#: Lexicon words at least this strong (VADER units) are quoted as evidence.
+_STRONG_WORD = 1.5
+_MAX_EVIDENCE = 8
+_KINDS = tuple(en.KIND_VALENCE) + ("lexicon",)
+
+
+def _split_hashtag(match: re.Match[str]) -> str:
+    return " ".join(_CAMEL_RE.findall(match.group(1)))
+
+
+@dataclass
+class Reading:
+    """Everything the rules saw in one message, before any learned model."""
+
+    language: str = "en"
+    language_certain: bool = True
+    abstain_reason: str | None = None
+    words: int = 0
+    vader_compound: float = 0.0
+    vader_pos: float = 0.0
+    vader_neg: float = 0.0
+    vader_neu: float = 1.0
+    cue_valence: float = 0.0
+    emoji_valence: float = 0.0
+    total: float = 0.0
+    score: float = 0.0
+    kind_counts: dict[str, int] = field(default_factory=dict)
+    emotions: list[Emotion] = field(default_factory=list)
+    concerns: list[Concern] = field(default_factory=list)
+    urgency_points: float = 0.0
+    #: Points from time words ("today", "by Friday"): urgent only in a request or a complaint.
+    time_points: float = 0.0
+    evidence: list[tuple[int, str]] = field(default_factory=list)
+    churn: bool = False
+    competitor: bool = False
+    expansion: bool = False
+    sarcasm: bool = False
+    shouting: bool = False
+    exclamations: int = 0
+    questions: int = 0
+    asks_something: bool = False
+    #: Whether a full-strength problem cue fired (not just "can't find").
+    strong_problem: bool = False
+    weak_problem_valence: float = 0.0
+    #: An emoji that marks irony ("🙃"), when present.
+    irony_marker: str | None = None
+    #: Spans of formulaic politeness hidden from VADER.
+    masked: list[tuple[int, int]] = field(default_factory=list)
+    #: (word, lexicon valence) of the strongly valenced words VADER saw.
+    lexicon_hits: list[tuple[str, float]] = field(default_factory=list)
+
+
+class OfflineAnalyzer(Analyzer):
+    """Rules over VADER; optionally blended with a team's learned model."""
+
+    name = "offline"
+
+    def __init__(
+        self,
+        learned: LearnedModel | None = None,
+        *,
+        competitors: Sequence[str] | str = (),
+        max_chars: int = DEFAULT_MAX_TEXT_CHARS,
+        tuning: Tuning | None = None,
+    ) -> None:
+        self.learned = learned
+        self.max_chars = max_chars
+        self.tuning = tuning or TUNING
+        if isinstance(competitors, str):
+            competitors = [name for name in competitors.split(",")]
+        names = sorted({name.strip() for name in competitors if name.strip()}, key=len, reverse=True)
+        self._competitor_re = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+            if names
+            else None
+        )
+        self.model = f"offline+learned:{learned.model_id}" if learned is not None else MODEL_NAME
+
+    # --- public API ------------------------------------------------------------------
+
+    async def analyze(self, request: AnalysisRequest) -> AnalysisOutcome:
+        started = time.perf_counter()
+        result = self.analyze_text(request.text, request.context)
+        return AnalysisOutcome(result=result, latency_ms=(time.perf_counter() - started) * 1000.0)
+
+    def analyze_text(self, text: str, context: Sequence[str] = ()) -> AnalysisResult:
+        """Analyze one message; raises `InvalidText` for empty, binary or over-long input."""
+        cleaned = _clean(text, self.max_chars)
+        reading = self.read(cleaned, context)
+        if reading.abstain_reason is not None:
+            return self._abstained(reading)
+        score = reading.score
+        label = self._label(score, reading)
+        if self.learned is not None:
+            score, label = self._blend(cleaned, reading)
+        return self._result(reading, score, label, text if isinstance(text, str) else cleaned)
+
+    def features(self, text: str) -> dict[str, float]:
+        """The rule features a learned model trains and predicts on; never raises for a str."""
+        try:
+            reading = self.read(_clean(text, self.max_chars))
+        except InvalidText:
+            return features_of(Reading(abstain_reason="invalid"))
+        return features_of(reading)
+
+    # --- reading ---------------------------------------------------------------------
+
+    def read(self, cleaned: str, context: Sequence[str] = ()) -> Reading:
+        """Run the rules over an already cleaned text."""
+        reading = Reading()
+        marker = auto_reply_marker(cleaned[:600])
+        if marker is not None:
+            reading.abstain_reason = f"auto-reply (\u201c{marker}\u201d), not a message from the customer"
+            return reading
+        body = strip_quoted_and_signature(cleaned)
+        prose = separate_prose(body) if ("\n" in body or len(body) > 40) else None
+        if prose is not None:
+            if prose.abstain_reason is not None:
+                reading.abstain_reason = prose.abstain_reason
+                return reading
+            body = prose.text
+        if not body:
+            reading.abstain_reason = "nothing left to analyze once quoted history and signature are removed"
+            return reading
+        decision = detect_language(body, fallback=self._thread_language(context))
+        reading.language = decision.code
+        reading.language_certain = decision.certain
+        if not decision.supported:
+            reading.abstain_reason = (
+                f"language '{decision.code}' is not supported by the offline analyzer (en, es, de, fr, pt)"
+            )
+            return reading
+        if decision.code == "en":
+            self._read_english(body, reading)
+        else:
+            self._read_other(body, decision.code, reading)
+        return reading
+
+    def _thread_language(self, context: Sequence[str]) -> str:
+        if not context:
+            return "en"
+        joined = " ".join(str(message) for message in list(context)[-3:])[:2000]
+        decision = detect_language(joined)
+        return decision.code if decision.supported else "en"
+
+    def _read_english(self, body: str, r: Reading) -> None:
+        t = self.tuning
+        self._scan(body, en.CUE_MATCHER, r)
+        if self._competitor_re is not None:
+            self._read_competitors(body, r)
+        if "@" in body or "http" in body:
+            # Handles and links are names ("@united" is not the word "united").
+            r.masked.extend(match.span() for match in _NAME_RE.finditer(body))
+        vader_input = _masked(body, r.masked) if r.masked else body
+        if "#" in vader_input:
+            # "#NotImpressed" is two words VADER knows, negation included.
+            vader_input = _HASHTAG_RE.sub(_split_hashtag, vader_input)
+        r.vader_compound, r.vader_pos, r.vader_neg, r.vader_neu = _vader().scores(vader_input, r.lexicon_hits)
+        vader_raw = _raw(r.vader_compound) * t.vader_weight
+        counts = r.kind_counts
+        problems = any(kind in counts for kind in en.PROBLEM_KINDS)
+        if problems and vader_raw > 0:
+            # Someone describing a failure is not pleased because they were polite about it.
+            vader_raw *= t.problem_damping
+        opener = en.SARCASTIC_OPENER_RE.search(body) if problems and not r.sarcasm else None
+        if opener is not None and "praise" not in counts:
+            r.sarcasm = True
+            r.evidence.append((opener.start(), opener.group(0).strip(" ,.!…")))
+        if not r.sarcasm and r.irony_marker is not None and (r.vader_compound > 0 or "gratitude" in counts):
+            # "Super helpful 🙃": the emoji says the praise is not meant.
+            r.sarcasm = True
+        if r.sarcasm:
+            # The praise words are the irony; VADER's positive reading is dropped.
+            vader_raw = min(vader_raw, 0.0) - 0.5 * max(vader_raw, 0.0)
+            r.cue_valence -= self._kind_valence(("gratitude", "praise"), counts)
+            if "sarcasm" not in counts:
+                r.cue_valence += en.KIND_VALENCE["sarcasm"]
+        if "gratitude" in counts and r.asks_something and not problems and "praise" not in counts:
+            r.cue_valence += t.polite_thanks
+        if r.asks_something and problems and not r.strong_problem and r.weak_problem_valence:
+            # "Can you resend the invite? I can't find it." is a request, not a complaint.
+            r.cue_valence -= (1.0 - t.weak_problem_in_request) * r.weak_problem_valence
+        r.total = vader_raw + r.cue_valence + r.emoji_valence
+        if r.asks_something and not problems and not r.sarcasm and r.total > 0:
+            r.total *= t.neutral_question_damping
+        self._finish(body, r)
+
+    def _read_competitors(self, body: str, r: Reading) -> None:
+        """A configured vendor named; leaving for it ("trialling X", "X quoted us") is churn risk."""
+        assert self._competitor_re is not None
+        for match in self._competitor_re.finditer(body):
+            r.competitor = True
+            start, end = match.span()
+            before = _SWITCH_BEFORE_RE.search(body, max(0, start - 40), start)
+            after = _SWITCH_AFTER_RE.match(body, end)
+            if before is not None or after is not None:
+                if not r.churn:
+                    r.cue_valence += en.KIND_VALENCE["switching"]
+                r.churn = True
+                start = before.start() if before is not None else start
+                end = after.end() if after is not None else end
+            r.evidence.append((start, body[start:end]))
+
+    def _read_other(self, body: str, language: str, r: Reading) -> None:
+        self._scan(body, MATCHERS[language], r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
+        r.total = r.cue_valence + r.emoji_valence
+        self._finish(body, r)
+
+    def _scan(
+        self,
+        body: str,
+        matcher: en.PhraseMatcher,
+        r: Reading,
+        negator: re.Pattern[str] | None = None,
+        kind_valence: dict[str, float] = en.KIND_VALENCE,
+    ) -> None:
+        t = self.tuning
+        counts = r.kind_counts
+        strengths: dict[str, list[float]] = {}
+        first_question = body.find("?")
+        for cue, match in matcher.scan(body):
+            kind = cue.kind
+            if kind == "gratitude" and _is_closing(body, match, first_question, r.asks_something):
+                # "Could you send the invoice? Thanks!" thanks for nothing yet: politeness.
+                kind = "polite"
+            strength = cue.strength
+            if negator is not None and kind == "lexicon" and strength > 0:
+                if negator.search(body, max(0, match.start() - 24), match.start()):
+                    strength = -0.7 * strength
+            if kind == "calm" or kind == "idiom_positive":
+                # "No rush" is not a negative "no", "couldn't be happier" not a negated
+                # "happier": hidden from VADER, scored by the cue.
+                r.masked.append((match.start(), match.end()))
+            if kind == "polite" or kind == "polite_request":
+                r.masked.append((match.start(), match.end()))
+                r.asks_something = r.asks_something or kind == "polite_request"
+                for concern in cue.concerns:
+                    if concern not in r.concerns:
+                        r.concerns.append(concern)
+                continue
+            counts[kind] = counts.get(kind, 0) + 1
+            strengths.setdefault(kind, []).append(strength)
+            if kind in en.PROBLEM_KINDS and strength >= 1.0:
+                r.strong_problem = True
+            if kind == "sarcasm":
+                r.sarcasm = True
+            elif kind == "churn":
+                r.churn = True
+            elif kind == "competitor":
+                r.competitor = True
+            elif kind == "switching" or kind == "comparison":
+                r.churn = r.competitor = True
+            elif kind == "expansion" or kind == "expansion_keen":
+                r.expansion = True
+            elif kind == "request":
+                r.asks_something = True
+            for emotion in cue.emotions:
+                if emotion not in r.emotions:
+                    r.emotions.append(emotion)
+            for concern in cue.concerns:
+                if concern not in r.concerns:
+                    r.concerns.append(concern)
+            if kind == "urgency_time":
+                r.time_points = min(r.time_points + cue.urgency, _MAX_TIME_POINTS)
+            elif cue.urgency:
+                r.urgency_points += cue.urgency
+            # The match ran on the lower-cased text; evidence quotes the message itself.
+            if kind not in ("topic", "request") or (kind == "topic" and len(r.evidence) < 3):
+                r.evidence.append((match.start(), body[match.start() : match.end()]))
+        valence = 0.0
+        decay = t.repeat_decay
+        for kind, values in strengths.items():
+            weight = 1.0 if kind == "lexicon" else kind_valence.get(kind, 0.0)
+            if weight == 0.0:
+                continue
+            values.sort(key=abs, reverse=True)
+            valence += weight * sum(v * decay[min(i, len(decay) - 1)] for i, v in enumerate(values))
+        r.cue_valence = valence
+        r.weak_problem_valence = sum(
+            kind_valence.get(kind, 0.0) * value
+            for kind, values in strengths.items() if kind in en.PROBLEM_KINDS
+            for value in values if value < 1.0
+        )
+        if not body.isascii():
+            for match in en.EMOJI_RE.finditer(body):
+                r.emoji_valence += en.EMOJI_VALENCE[match.group(0)]
+                r.masked.append(match.span())
+                if match.group(0) in en.ANGRY_EMOJI and Emotion.anger not in r.emotions:
+                    r.emotions.append(Emotion.anger)
+                if match.group(0) in en.IRONY_EMOJI:
+                    r.irony_marker = match.group(0)
+                r.evidence.append((match.start(), match.group(0)))
+        r.questions = body.count("?")
+        r.exclamations = body.count("!")
+        if r.questions or _ASKING_RE.search(body):
+            r.asks_something = True
+
+    def _kind_valence(self, kinds: Sequence[str], counts: dict[str, int]) -> float:
+        return sum(en.KIND_VALENCE[kind] * min(counts.get(kind, 0), 1) for kind in kinds)
+
+    def _finish(self, body: str, r: Reading) -> None:
+        t = self.tuning
+        r.words = len(body.split())
+        if r.exclamations and r.total and not r.vader_compound:
+            # VADER's exclamation emphasis, for a message only the cues scored.
+            r.total += math.copysign(min(r.exclamations, 4) * _EXCLAMATION_EMPHASIS, r.total)
+        upper = [w for w in _UPPER_WORD_RE.findall(body) if w not in en.ACRONYMS]
+        r.shouting = len(upper) >= 2 or (len(upper) == 1 and r.words <= 3)
+        if r.shouting and r.total < 0:
+            r.total *= t.shouting_boost
+            if Emotion.anger not in r.emotions:
+                r.emotions.append(Emotion.anger)
+        r.score = r.total / math.sqrt(r.total * r.total + ALPHA)
+
+    # --- result ----------------------------------------------------------------------
+
+    def _label(self, score: float, reading: Reading) -> Label:
+        t = self.tuning
+        if reading.cue_valence or reading.emoji_valence or reading.sarcasm:
+            positive_band, negative_band = t.positive_band, t.negative_band
+        else:
+            positive_band, negative_band = t.bare_positive_band, t.bare_negative_band
+        if score >= positive_band:
+            return Label.positive
+        if score <= -negative_band:
+            return Label.negative
+        return Label.neutral
+
+    def _blend(self, cleaned: str, reading: Reading) -> tuple[float, Label]:
+        assert self.learned is not None
+        probabilities = self.learned.predict_proba(cleaned, features_of(reading))
+        p_pos = probabilities.get("positive", 0.0)
+        p_neg = probabilities.get("negative", 0.0)
+        weight = self.learned.blend_weight
+        score = weight * (p_pos - p_neg) + (1.0 - weight) * reading.score
+        label = Label(max(probabilities, key=lambda name: probabilities[name]))
+        return max(-1.0, min(1.0, score)), label
+
+    def _result(self, r: Reading, score: float, label: Label, original: str) -> AnalysisResult:
+        urgency = self._urgency(r, label, score)
+        intensity = intensity_for_score(score)
+        if label is not Label.neutral and (r.shouting or r.exclamations >= 3):
+            # Capitals and "!!!" say more than the words: one step stronger.
+            intensity = _STRONGER[intensity]
+        emotions = self._emotions(r, label, score)
+        concerns = list(r.concerns)
+        if label is Label.negative and not concerns:
+            concerns.append(Concern.other)
+        evidence = self._evidence(r, label, original)
+        situation = Situation(
+            label=label, score=score, urgency=urgency, concerns=concerns, emotions=emotions,
+            churn_risk=r.churn, expansion=r.expansion, asks_something=r.asks_something, language=r.language,
+        )
+        action = choose_action(situation)
+        return AnalysisResult(
+            score=max(-1.0, min(1.0, score)),
+            label=label,
+            intensity=intensity,
+            emotions=emotions,
+            urgency=urgency,
+            concerns=concerns,
+            churn_risk=r.churn,
+            expansion=r.expansion,
+            competitor_mentioned=r.competitor,
+            sarcasm=r.sarcasm,
+            confidence=self._confidence(r, score, label),
+            evidence=evidence,
+            language=r.language,
+            recommended_action=action,
+            recommended_response=guidance(action, situation),
+            draft_reply=draft_reply(action, situation),
+            provider="offline",
+            model=self.model,
+            prompt_version=RULES_VERSION,
+        )
+
+    def _urgency(self, r: Reading, label: Label, score: float) -> Urgency:
+        """How soon a CSM should act: the cues' urgency points plus what the tone adds."""
+        t = self.tuning
+        points = r.urgency_points
+        if r.asks_something or label is Label.negative:
+            points += r.time_points
+        if label is Label.negative:
+            # An unhappy customer waits for an answer; that alone makes it medium.
+            points += t.negative_urgency
+            if score <= -0.6:
+                points += t.strong_negative_urgency
+            if r.shouting or r.exclamations >= 2:
+                points += t.emphasis_urgency
+        if r.churn:
+            points += t.churn_urgency
+        if label is Label.positive and not r.asks_something:
+            points = min(points, t.urgency_medium - 0.1)
+        if points >= t.urgency_high:
+            return Urgency.high
+        if points >= t.urgency_medium:
+            return Urgency.medium
+        return Urgency.low
+
+    def _emotions(self, r: Reading, label: Label, score: float) -> list[Emotion]:
+        emotions = list(r.emotions)
+        if label is Label.positive:
+            emotions = [e for e in emotions if e in _POSITIVE_EMOTIONS or e is Emotion.confusion]
+            if not emotions and score >= 0.5:
+                emotions.append(Emotion.satisfaction)
+        elif label is Label.negative:
+            emotions = [e for e in emotions if e not in _POSITIVE_EMOTIONS]
+            if not emotions and score <= -0.5:
+                emotions.append(Emotion.frustration)
+        else:
+            emotions = [e for e in emotions if e in (Emotion.confusion, Emotion.anxiety, Emotion.gratitude)]
+        return emotions
+
+    def _evidence(self, r: Reading, label: Label, original: str) -> list[str]:
+        spans = list(r.evidence)
+        if label is not Label.neutral and r.lexicon_hits and len(spans) < _MAX_EVIDENCE:
+            sign = 1.0 if label is Label.positive else -1.0
+            # The words VADER weighed most, when they point the same way as the label.
+            for word, valence in r.lexicon_hits:
+                if valence * sign > 0:
+                    spans.append((original.find(word), word))
+        spans.sort(key=lambda item: (item[0], -len(item[1])))
+        evidence: list[str] = []
+        for _, phrase in spans:
+            phrase = phrase.strip()
+            # A word already quoted inside a longer phrase ("losing" in "losing money") adds nothing.
+            if phrase and phrase in original and not any(phrase.lower() in kept.lower() for kept in evidence):
+                evidence.append(phrase)
+            if len(evidence) >= _MAX_EVIDENCE:
+                break
+        return evidence
+
+    def _confidence(self, r: Reading, score: float, label: Label) -> float:
+        cue_sign = (r.cue_valence + r.emoji_valence) if r.language == "en" else 0.0
+        vader_sign = r.vader_compound if r.language == "en" else r.cue_valence
+        confidence = 0.45
+        if label is Label.neutral:
+            quiet = abs(r.total) < 0.5 and not any(k in r.kind_counts for k in en.PROBLEM_KINDS)
+            confidence += 0.2 if quiet else 0.0
+        else:
+            confidence += 0.3 * min(1.0, abs(score) / 0.6)
+        if cue_sign and vader_sign and abs(r.vader_compound) > 0.05:
+            confidence += 0.15 if (cue_sign > 0) == (vader_sign > 0) else -0.15
+        if len(r.evidence) >= 3:
+            confidence += 0.05
+        if r.words < 4:
+            confidence -= 0.15
+        if not r.language_certain:
+            confidence -= 0.1
+        if r.sarcasm:
+            confidence -= 0.1
+        return max(0.05, min(0.98, confidence))
+
+    def _abstained(self, r: Reading) -> AnalysisResult:
+        return AnalysisResult(
+            score=0.0,
+            label=Label.neutral,
+            intensity=Intensity.mild,
+            urgency=Urgency.low,
+            confidence=0.1,
+            language=r.language,
+            recommended_action=RecommendedAction.no_action,
+            recommended_response=f"Not analyzed: {r.abstain_reason}. Read it yourself if it needs an answer.",
+            abstained=True,
+            abstain_reason=r.abstain_reason,
+            provider="offline",
+            model=self.model,
+            prompt_version=RULES_VERSION,
+        )
+
+
+_POSITIVE_EMOTIONS = frozenset({Emotion.satisfaction, Emotion.gratitude, Emotion.excitement})
+_STRONGER = {Intensity.mild: Intensity.moderate, Intensity.moderate: Intensity.strong,
+             Intensity.strong: Intensity.strong}
+#: Without VADER underneath, thanks must carry its own weight (VADER gives
+#: "thanks" 1.9); the other kinds keep the English weights.
+_OTHER_KIND_VALENCE = {**en.KIND_VALENCE, "gratitude": 1.9}
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the given spans replaced by spaces."""
+    pieces: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if end <= start:
+            continue
+        pieces.append(text[position:start])
+        pieces.append(" " * (end - start))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _is_closing(body: str, match: re.Match[str], first_question: int, asked: bool) -> bool:
+    """Whether a "thanks" closes a request (after a question or a request, last words of the message)."""
+    after_request = asked or (0 <= first_question < match.start())
+    return after_request and len(body[match.end() :].split()) <= 3
+
+
+_NEEDS_CLEANING_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _clean(text: object, max_chars: int) -> str:
+    """`clean_text`, with a fast path for the common text it would only strip.
+
+    `clean_text` looks at every character in Python; a text with no control
+    characters, already NFC and within the limit comes out of it stripped and
+    otherwise unchanged, which C-speed checks can tell.
+    """
+    if (
+        isinstance(text, str)
+        and len(text) <= max_chars
+        and not _NEEDS_CLEANING_RE.search(text)
+        and (text.isascii() or unicodedata.is_normalized("NFC", text))
+    ):
+        stripped = text.strip()
+        if stripped:
+            return stripped
+    return clean_text(text, max_chars)
+
+
+def _raw(compound: float) -> float:
+    """VADER's raw valence sum from its compound score (the inverse of its normalisation)."""
+    compound = max(-0.9995, min(0.9995, compound))
+    return compound * math.sqrt(ALPHA / (1.0 - compound * compound))
+
+
+def features_of(r: Reading) -> dict[str, float]:
+    """Numeric features of a reading, the same names for every text."""
+    features = {
+        "vader_compound": r.vader_compound,
+        "vader_pos": r.vader_pos,
+        "vader_neg": r.vader_neg,
+        "vader_neu": r.vader_neu,
+        "rule_score": r.score,
+        "cue_valence": r.cue_valence / 4.0,
+        "emoji_valence": r.emoji_valence / 4.0,
+        "urgency_points": min(r.urgency_points, 6.0) / 6.0,
+        "sarcasm": float(r.sarcasm),
+        "churn": float(r.churn),
+        "competitor": float(r.competitor),
+        "expansion": float(r.expansion),
+        "shouting": float(r.shouting),
+        "exclamations": min(r.exclamations, 5) / 5.0,
+        "questions": min(r.questions, 3) / 3.0,
+        "asks_something": float(r.asks_something),
+        "log_words": math.log1p(r.words) / 5.0,
+        "abstained": float(r.abstain_reason is not None),
+        "non_english": float(r.language != "en"),
+    }
+    for kind in _KINDS:
+        features[f"cue_{kind}"] = min(r.kind_counts.get(kind, 0), 3) / 3.0
+    return features
