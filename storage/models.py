@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import JsonColumn, UtcDateTime, utcnow
@@ -64,6 +64,13 @@ class CustomerMessage(SQLModel, table=True):
         Index("ix_messages_account_created", "account_id", "created_at"),
         Index("ix_messages_created", "created_at"),
         Index("ix_messages_status", "status"),
+        # Covers the health scan (bot/health_sql.py): a time range read from the index alone.
+        Index(
+            "ix_messages_health", "created_at", "account_id", "is_customer", "score", "churn_risk",
+            "competitor_mentioned", "expansion", "source_kind", "source_score",
+        ),
+        # "Was it answered?" probes: a later staff message in the same place (bot/replies.py).
+        Index("ix_messages_replies", "platform", "place_key", "is_customer", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -90,6 +97,11 @@ class CustomerMessage(SQLModel, table=True):
     score: float | None = None
     label: str | None = Field(default=None, max_length=10)
     latest_analysis_id: int | None = None
+    #: Also denormalized from the latest analysis (health, digests and SLA checks aggregate them in SQL).
+    urgency: str | None = Field(default=None, max_length=10)
+    churn_risk: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    expansion: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    competitor_mentioned: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Analysis(SQLModel, table=True):
@@ -233,3 +245,139 @@ class TrainingExample(SQLModel, table=True):
     label: str = Field(max_length=10)
     source: str = Field(default="file", max_length=300)
     created_at: datetime = _utc_column()
+
+
+class MessageConcern(SQLModel, table=True):
+    """One concern a message raises, denormalized from its latest analysis so concerns are counted in SQL.
+
+    Carries the message's account, time and score, so portfolio counts and the
+    cross-account incident search read this table alone.
+    """
+
+    __tablename__ = "message_concerns"
+    __table_args__ = (
+        UniqueConstraint("message_id", "concern", name="uq_message_concerns_message_concern"),
+        Index("ix_message_concerns_created", "created_at"),
+        Index("ix_message_concerns_account_created", "account_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id")
+    account_id: int | None = Field(default=None, foreign_key="accounts.id")
+    concern: str = Field(max_length=40)
+    score: float | None = None
+    created_at: datetime = Field(sa_type=UtcDateTime(), nullable=False)
+
+
+class DigestTarget(SQLModel, table=True):
+    """Where digests go: a channel (every account) or a CSM's DM (only that CSM's accounts).
+
+    The schedule is wall-clock time in the target's own time zone, so a digest
+    stays at Monday 09:00 local across daylight-saving changes.
+    """
+
+    __tablename__ = "digest_targets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Stable identity, e.g. "slack:T1:C123", "slack:T1:dm:U42", "teams:<conversation>", "console".
+    key: str = Field(max_length=300, unique=True, index=True)
+    platform: str = Field(max_length=20)
+    #: The platform's address: a channel id, a user id, a conversation reference.
+    destination: str = Field(default="", max_length=1000)
+    #: "channel" or "owner_dm".
+    kind: str = Field(default="channel", max_length=20)
+    #: Only accounts whose owner is this (case-insensitive); None for every account.
+    owner: str | None = Field(default=None, max_length=200)
+    timezone: str = Field(default="UTC", max_length=64)
+    #: mon, tue, ... sun
+    day_of_week: str = Field(default="mon", max_length=3)
+    #: "HH:MM", local time
+    send_time: str = Field(default="09:00", max_length=5)
+    #: "HH:MM" local time of the daily attention list; None turns it off (a Python default here
+    #: would also replace an explicit None, so `scheduler.targets.add_target` fills the setting's).
+    attention_time: str | None = Field(default=None, max_length=5)
+    enabled: bool = True
+    created_at: datetime = _utc_column()
+
+
+class HealthChange(SQLModel, table=True):
+    """A change of an account's colour, with the signals and messages that moved it and what turns it back."""
+
+    __tablename__ = "health_changes"
+    __table_args__ = (
+        UniqueConstraint("account_id", "day_key", name="uq_health_changes_account_day"),
+        Index("ix_health_changes_account_changed", "account_id", "changed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id")
+    #: The local date of the evaluation ("2026-11-23"); one change per account and day.
+    day_key: str = Field(max_length=10)
+    changed_at: datetime = _utc_column()
+    #: None the first time an account is evaluated.
+    from_light: str | None = Field(default=None, max_length=10)
+    to_light: str = Field(max_length=10)
+    trend: str = Field(default="stable", max_length=10)
+    points: int = 0
+    signals: list[dict[str, Any]] = Field(default_factory=list, sa_type=JsonColumn)
+    message_ids: list[int] = Field(default_factory=list, sa_type=JsonColumn)
+    turn_back: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class InboxState(SQLModel, table=True):
+    """Where polling one IMAP inbox got to, and whether it is reachable.
+
+    IMAP UIDs only mean something within one UIDVALIDITY: when the server
+    reports another, the mailbox was recreated and is read again from the start
+    (Message-ID keeps that from storing anything twice). A failing inbox waits
+    `next_attempt_at` (growing backoff) and keeps its last error for status.
+    The lease (`locked_by`, `locked_until`) lets one process poll an inbox at a time.
+    """
+
+    __tablename__ = "inbox_states"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: user@host:port/folder
+    inbox_key: str = Field(max_length=300, unique=True, index=True)
+    #: IMAP UIDs and UIDVALIDITY are unsigned 32-bit numbers: too big for a signed INTEGER.
+    uidvalidity: int | None = Field(default=None, sa_type=BigInteger, nullable=True)
+    last_uid: int = Field(default=0, sa_type=BigInteger, nullable=False)
+    messages_stored: int = 0
+    failures: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+    last_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    last_success_at: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    locked_by: str | None = Field(default=None, max_length=200)
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    created_at: datetime = _utc_column()
+
+
+class TeamsConversation(SQLModel, table=True):
+    """A Teams channel or chat Tonewatch can post in later: its stored conversation reference.
+
+    Teams only lets a bot send proactively to a conversation it has seen, through
+    the service URL Teams gave for it; the reference is saved when the bot is
+    installed or added and refreshed from every inbound activity (the service
+    URL can change). `conversation_id` is the channel or chat id, without a
+    thread's `;messageid=` suffix.
+    """
+
+    __tablename__ = "teams_conversations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(max_length=300, unique=True, index=True)
+    #: "channel", "groupChat" or "personal".
+    kind: str = Field(default="channel", max_length=20)
+    tenant_id: str | None = Field(default=None, max_length=100)
+    team_id: str | None = Field(default=None, max_length=300)
+    name: str = Field(default="", max_length=300)
+    #: In a personal chat, the person's Teams user id (to reach them privately later).
+    user_id: str | None = Field(default=None, max_length=300, index=True)
+    service_url: str = Field(max_length=500)
+    #: botbuilder's ConversationReference, serialized.
+    reference: dict[str, Any] = Field(default_factory=dict, sa_type=JsonColumn)
+    #: False once Tonewatch was removed from it.
+    installed: bool = True
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()

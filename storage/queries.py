@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.analysis.base import AnalysisOutcome
 from bot.inbound import InboundMessage
-from storage.models import Account, Analysis, CustomerMessage, TrainedModel
+from storage.models import Account, Analysis, CustomerMessage, DigestTarget, MessageConcern, TrainedModel
 from storage.types import utcnow
 
 
@@ -122,8 +122,42 @@ def record_analysis(session: Session, message: CustomerMessage, outcome: Analysi
         message.score, message.label = None, None
     else:
         message.score, message.label = result.score, str(result.label)
+    _copy_signals(session, message, result)
     session.add(message)
     return analysis
+
+
+def _copy_signals(session: Session, message: CustomerMessage, result) -> None:
+    """Denormalize the latest analysis's signals onto the message and the concerns table.
+
+    An abstained analysis carries no signal. Replacing (not adding) keeps a
+    re-analyzed message counted once.
+    """
+    judged = not result.abstained
+    message.urgency = str(result.urgency) if judged else None
+    message.churn_risk = bool(result.churn_risk) and judged
+    message.expansion = bool(result.expansion) and judged
+    message.competitor_mentioned = bool(result.competitor_mentioned) and judged
+    session.exec(delete(MessageConcern).where(MessageConcern.message_id == message.id))  # type: ignore[call-overload]
+    if judged:
+        for concern in dict.fromkeys(str(c) for c in result.concerns):
+            session.add(
+                MessageConcern(
+                    message_id=message.id,
+                    account_id=message.account_id,
+                    concern=concern,
+                    score=message.score,
+                    created_at=message.created_at,
+                )
+            )
+
+
+def clear_message_signals(session: Session, message: CustomerMessage) -> None:
+    """Forget a message's denormalized signals (it was deleted or erased, or is about to be re-analyzed)."""
+    message.score = message.label = message.urgency = None
+    message.churn_risk = message.expansion = message.competitor_mentioned = False
+    session.exec(delete(MessageConcern).where(MessageConcern.message_id == message.id))  # type: ignore[call-overload]
+    session.add(message)
 
 
 def mark_invalid(session: Session, message: CustomerMessage, reason: str) -> None:
@@ -158,3 +192,27 @@ def active_trained_model(session: Session) -> TrainedModel | None:
     return session.exec(
         select(TrainedModel).where(col(TrainedModel.active)).order_by(col(TrainedModel.id).desc())
     ).first()
+
+
+def list_digest_targets(session: Session, enabled_only: bool = True) -> list[DigestTarget]:
+    query = select(DigestTarget).order_by(col(DigestTarget.key))
+    if enabled_only:
+        query = query.where(col(DigestTarget.enabled))
+    return list(session.exec(query).all())
+
+
+def get_digest_target(session: Session, key: str) -> DigestTarget | None:
+    return session.exec(select(DigestTarget).where(DigestTarget.key == key)).first()
+
+
+def save_digest_target(session: Session, key: str, **fields) -> DigestTarget:
+    """Create or update the digest target `key` (fields as in `DigestTarget`); validate before calling."""
+    target = get_digest_target(session, key)
+    if target is None:
+        target = DigestTarget(key=key, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(target, name, value)
+    session.add(target)
+    session.flush()
+    return target

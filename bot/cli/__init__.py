@@ -10,9 +10,11 @@ import uuid
 
 import click
 
+from bot.cli.accounts import account_command, digest_command
 from bot.cli.analyze import analyze_command, eval_command
 from bot.cli.data import db_group, import_command, train_command
 from bot.cli.serve import run_command
+from bot.cli.teams import teams_package_command
 from bot.errors import UserError
 
 
@@ -58,6 +60,9 @@ cli.add_command(import_command)
 cli.add_command(train_command)
 cli.add_command(db_group)
 cli.add_command(run_command)
+cli.add_command(account_command)
+cli.add_command(digest_command)
+cli.add_command(teams_package_command)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ from bot.cli.common import run_async, settings
 from bot.composition import build_core, build_engine, build_offline_analyzer
 from bot.importer import validate_records
 from bot.textfiles import read_records
-from bot.training import add_examples, reset, train
 from storage.migrate import current_revision, upgrade
 
 
@@ -56,6 +55,8 @@ def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def train_command(path: str | None, reset_model: bool, as_json: bool) -> None:
     """Fit the team's own model on LABELED.csv (text,label) plus corrections made in chat."""
+    from bot.training import add_examples, reset, train  # scikit-learn loads only when training
+
     config = settings()
     engine = build_engine(config)
     try:
