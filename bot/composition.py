@@ -200,7 +200,14 @@ def build_teams_runtime(core: Core, worker: Worker):
     from handlers.teams import build_teams
 
     return build_teams(
-        core.settings, core.engine, core.pipeline, core.places, core.alerts, core.telemetry, worker.wake
+        core.settings,
+        core.engine,
+        core.pipeline,
+        core.places,
+        core.alerts,
+        core.telemetry,
+        worker.wake,
+        offload=worker.offload,
     )
 
 

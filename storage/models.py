@@ -66,8 +66,8 @@ class CustomerMessage(SQLModel, table=True):
         Index("ix_messages_status", "status"),
         # Covers the health scan (bot/health_sql.py): a time range read from the index alone.
         Index(
-            "ix_messages_health", "created_at", "account_id", "is_customer", "score", "churn_risk",
-            "competitor_mentioned", "expansion", "source_kind", "source_score",
+            "ix_messages_health", "created_at", "account_id", "is_customer", "score", "created_day",
+            "churn_risk", "competitor_mentioned", "expansion", "source_kind", "source_score",
         ),
         # "Was it answered?" probes: a later staff message in the same place (bot/replies.py).
         Index("ix_messages_replies", "platform", "place_key", "is_customer", "created_at"),
@@ -102,6 +102,9 @@ class CustomerMessage(SQLModel, table=True):
     churn_risk: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     expansion: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     competitor_mentioned: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    #: `created_at` as days since 1970-01-01 UTC, set with the analysis: recency weights sum it in SQL
+    #: without a date function per row.
+    created_day: float | None = None
 
 
 class Analysis(SQLModel, table=True):

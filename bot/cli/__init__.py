@@ -13,6 +13,7 @@ import click
 from bot.cli.accounts import account_command, digest_command
 from bot.cli.analyze import analyze_command, eval_command
 from bot.cli.data import db_group, import_command, train_command
+from bot.cli.demo import demo_command
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
 from bot.errors import UserError
@@ -63,6 +64,7 @@ cli.add_command(run_command)
 cli.add_command(account_command)
 cli.add_command(digest_command)
 cli.add_command(teams_package_command)
+cli.add_command(demo_command)
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""The Teams surface: botbuilder's CloudAdapter and Tonewatch's bot, served at POST /api/messages.
+
+`build_teams` is called by the composition root with the core's parts; it
+creates the adapter and the bot (nothing at import). Every botbuilder import
+of the project lives in `handlers/teams*.py`, so moving to botbuilder's
+successor (the Microsoft 365 Agents SDK) stays inside these modules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.alerts import AlertService
+from bot.config import Settings
+from bot.pipeline import MessagePipeline
+from bot.places import PlaceRegistry
+from bot.server import Surface
+from bot.telemetry import Telemetry
+from handlers.teams_bot import TeamsBot
+from handlers.teams_connector import TeamsConnector
+from handlers.teams_conversations import TeamsConversations
+from handlers.teams_deps import Background, RecentActivities, TeamsDeps
+from handlers.teams_http import PATH, BotEndpoints, build_adapter, messages_route
+from handlers.teams_poster import TeamsPoster, TeamsScheduledPoster
+from handlers.teams_questions import core_answerer
+
+log = logging.getLogger(__name__)
+
+LOCAL_MODE_WARNING = (
+    "Teams LOCAL DEVELOPMENT MODE (TEAMS_LOCAL_DEV, no TEAMS_APP_ID): tokens are not checked, "
+    "so /api/messages answers loopback requests only"
+)
+
+
+@dataclass
+class TeamsRuntime:
+    bot: TeamsBot
+    deps: TeamsDeps
+    poster: TeamsPoster
+    #: The `bot.posting.Poster` for scheduled digests, attention lists and notices in Teams.
+    scheduled_poster: TeamsScheduledPoster
+    surface: Surface
+
+
+def build_teams(
+    settings: Settings,
+    engine: Engine,
+    pipeline: MessagePipeline,
+    places: PlaceRegistry,
+    alerts: AlertService,
+    telemetry: Telemetry,
+    wake: Callable[[], None],
+    endpoints: BotEndpoints | None = None,
+    offload: Callable[..., Awaitable[Any]] | None = None,
+) -> TeamsRuntime:
+    """The Teams surface; `offload` is where the worker-side posting runs its blocking calls."""
+    mode = settings.teams_mode
+    if mode is None:
+        raise ValueError("Teams is not configured")
+    adapter = build_adapter(settings, endpoints)
+    conversations = TeamsConversations(engine)
+    connector = TeamsConnector(adapter, settings.teams_app_id or "", conversations)
+    if offload is not None:
+        connector.offload = offload
+    poster = TeamsPoster(connector, places, settings.teams_tenant_id)
+    deps = TeamsDeps(
+        settings=settings,
+        engine=engine,
+        pipeline=pipeline,
+        places=places,
+        alerts=alerts,
+        telemetry=telemetry,
+        conversations=conversations,
+        connector=connector,
+        poster=poster,
+        background=Background(),
+        recent=RecentActivities(),
+        wake=wake,
+    )
+    deps.questions = core_answerer(deps)
+    bot = TeamsBot(deps)
+    if mode == "local":
+        log.warning(LOCAL_MODE_WARNING)
+        describe = f"Teams at {PATH} — LOCAL DEVELOPMENT MODE: no token checks, loopback requests only"
+    else:
+        tenancy = f"single-tenant {settings.teams_tenant_id}" if settings.teams_tenant_id else "multi-tenant"
+        describe = f"Teams at {PATH} (app {settings.teams_app_id}, {tenancy}, tokens verified)"
+    surface = Surface(
+        name="teams",
+        routes=[messages_route(adapter, bot.on_turn, settings, telemetry)],
+        stop=deps.background.drain,
+        describe=describe,
+    )
+    return TeamsRuntime(bot, deps, poster, TeamsScheduledPoster(poster, conversations), surface)

@@ -1,0 +1,157 @@
+"""`@Tonewatch <command>`: set Tonewatch up from Teams (the same commands as Slack's `/tonewatch`).
+
+Only our own people may use them (the caller checks). Whether customers can
+read the channel is asked of Teams right then: `alerts` is refused where they
+can (`PlaceRegistry.set_alert_channel`), and the answer to any command goes
+where only the asker's side reads it (`Replier`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from bot.config import WEEKDAYS
+from bot.errors import UserError
+from handlers.teams_activity import Turn
+from handlers.teams_cards import HELP_TEXT
+from handlers.teams_connector import TeamsCalls
+from handlers.teams_deps import PLATFORM, TeamsDeps
+from scheduler.targets import add_target
+from storage.db import session_scope
+from storage.queries import find_account
+
+VERBS = ("watch", "unwatch", "alerts", "status", "digest", "help")
+
+
+def verb_of(text: str) -> str | None:
+    words = text.split()
+    verb = words[0].lower() if words else "help"
+    return verb if verb in VERBS else None
+
+
+def schedule_words(words: list[str]) -> dict[str, str | None]:
+    """`[day] [time] [time zone]` in any order; `add_target` validates each and names a bad one."""
+    schedule: dict[str, str | None] = {"day_of_week": None, "send_time": None, "timezone": None}
+    for word in words:
+        if word.lower()[:3] in WEEKDAYS and word.isalpha():
+            schedule["day_of_week"] = word.lower()[:3]
+        elif word[:1].isdigit():
+            schedule["send_time"] = word
+        else:
+            schedule["timezone"] = word
+    return schedule
+
+
+class TeamsCommands:
+    def __init__(self, deps: TeamsDeps) -> None:
+        self.deps = deps
+
+    async def run(self, turn: Turn) -> str:
+        words = turn.text.split()
+        verb = verb_of(turn.text) or "help"
+        handler: dict[str, Callable[[Turn, list[str]], Awaitable[str]]] = {
+            "watch": self._watch,
+            "unwatch": self._unwatch,
+            "alerts": self._alerts,
+            "status": self._status,
+            "digest": self._digest,
+        }
+        try:
+            return await handler[verb](turn, words[1:]) if verb in handler else HELP_TEXT
+        except UserError as exc:
+            return f"⛔ {exc}"
+
+    async def customers_can_read(self, turn: Turn) -> bool:
+        """Asked of Teams now; an unreadable roster counts as "yes"."""
+
+        async def check(calls: TeamsCalls) -> bool:
+            return not await self.deps.poster.readable_only_by_us(calls, turn.conversation_id)
+
+        try:
+            return await self.deps.connector.run(turn.conversation_id, check)
+        except Exception:  # noqa: BLE001 - doubt is external
+            return True
+
+    async def _watch(self, turn: Turn, words: list[str]) -> str:
+        if turn.kind == "personal":
+            raise UserError("say `@Tonewatch watch [account]` in the customer's channel, not in a 1:1 chat")
+        account = " ".join(words)
+        if not account:
+            raise UserError("name the account: `@Tonewatch watch Acme Corp`")
+        external = await self.customers_can_read(turn)
+        place = await asyncio.to_thread(
+            self.deps.places.watch, PLATFORM, turn.conversation_id, turn.name, account, external
+        )
+        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
+        where = (
+            f"Alerts go to {alert_channel.name or 'the alert channel'}."
+            if alert_channel
+            else "No alert channel yet: say `@Tonewatch alerts` in an internal channel."
+        )
+        return (
+            f"👀 Watching {turn.name} for **{place.account or account}**. Customer messages there are "
+            f"scored; nothing about them is ever posted there. {where}"
+        )
+
+    async def _unwatch(self, turn: Turn, words: list[str]) -> str:
+        place = await asyncio.to_thread(self.deps.places.unwatch, PLATFORM, turn.conversation_id)
+        if place is None:
+            return "This conversation wasn't watched."
+        return f"Stopped watching {turn.name} for **{place.account or ''}**. Stored messages are kept."
+
+    async def _alerts(self, turn: Turn, words: list[str]) -> str:
+        if turn.kind == "personal":
+            raise UserError("say `@Tonewatch alerts` in the internal channel that should get the alerts")
+        external = await self.customers_can_read(turn)
+        await asyncio.to_thread(
+            self.deps.places.set_alert_channel, PLATFORM, turn.conversation_id, turn.name, external
+        )
+        return f"🔔 Alerts go to {turn.name} from now on."
+
+    async def _status(self, turn: Turn, words: list[str]) -> str:
+        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, turn.conversation_id)
+        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
+        lines = []
+        if place is not None and place.watched:
+            count = await asyncio.to_thread(self._open_alerts, place.account)
+            lines.append(f"{turn.name} is watched for **{place.account or ''}**; open alerts: {count}.")
+        elif place is not None and place.is_alert_channel:
+            lines.append(f"{turn.name} is the alert channel.")
+        else:
+            lines.append(f"{turn.name} is not watched. `@Tonewatch watch [account]` starts.")
+        if alert_channel and not (place and place.is_alert_channel):
+            lines.append(f"Alerts go to {alert_channel.name or 'the alert channel'}.")
+        elif not alert_channel:
+            lines.append("No alert channel yet: `@Tonewatch alerts` in an internal channel.")
+        watched = await asyncio.to_thread(self.deps.places.watched, PLATFORM)
+        lines.append(f"Conversations watched in all: {len(watched)}.")
+        return "\n\n".join(lines)
+
+    def _open_alerts(self, account: str | None) -> int:
+        if not account:
+            return 0
+        with session_scope(self.deps.engine) as session:
+            found = find_account(session, account)
+        return len(self.deps.alerts.open_alerts(found.id)) if found else 0
+
+    async def _digest(self, turn: Turn, words: list[str]) -> str:
+        if not words or words[0].lower() != "here":
+            raise UserError("say where: `@Tonewatch digest here [mon 09:00 Europe/Paris]`")
+        if turn.kind != "personal" and await self.customers_can_read(turn):
+            raise UserError("customers can read this conversation; the digest only goes to internal ones")
+        schedule = schedule_words(words[1:])
+        target = await asyncio.to_thread(
+            add_target,
+            self.deps.engine,
+            f"teams:{turn.conversation_id}",
+            platform=PLATFORM,
+            destination=turn.conversation_id,
+            kind="channel",
+            settings=self.deps.settings,
+            **schedule,
+        )
+        return (
+            f"📅 The digest comes here every {target.day_of_week.title()} at {target.send_time} "
+            f"({target.timezone})."
+        )

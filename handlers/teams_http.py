@@ -1,0 +1,146 @@
+"""POST /api/messages: Teams' way in, and who may use it.
+
+With TEAMS_APP_ID set, every request must carry a Bot Framework token for our
+app id: botbuilder checks its signature against the Bot Framework's published
+keys, its issuer, audience, expiry, endorsement for the channel, and that it
+was issued for the activity's service URL. Anything wrong is a 401 and the
+activity is not looked at. Without an app id (TEAMS_LOCAL_DEV) no token is
+checked, so only loopback callers are served (the Bot Framework Emulator, a
+tunnel on the same machine) and a proxied request (X-Forwarded-For) is
+refused, since its real caller is unknown.
+
+botbuilder fetches the signing keys with a blocking HTTP call (about once a
+day); verification therefore runs in a thread so it never stalls the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.config import Settings
+from bot.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+PATH = "/api/messages"
+PUBLIC_TOKEN_ISSUER = "https://api.botframework.com"
+
+
+@dataclass(frozen=True)
+class BotEndpoints:
+    """Where tokens are checked and obtained, when not the public Bot Framework cloud's.
+
+    botbuilder takes these from its configuration object; a sovereign cloud or
+    a test stand-in for the key service sets them. None (the default) is the
+    public cloud.
+    """
+
+    openid_metadata_url: str
+    token_issuer: str = PUBLIC_TOKEN_ISSUER
+    emulator_openid_metadata_url: str | None = None
+    login_url: str = "https://login.microsoftonline.com/botframework.com"
+    oauth_scope: str = "https://api.botframework.com"
+    oauth_url: str = "https://api.botframework.com"
+
+
+class BotConfig:
+    """The configuration object botbuilder reads (its attribute names), built from our settings."""
+
+    def __init__(self, settings: Settings, endpoints: BotEndpoints | None = None) -> None:
+        password = settings.teams_app_password.get_secret_value() if settings.teams_app_password else ""
+        self.APP_ID = settings.teams_app_id or ""
+        self.APP_PASSWORD = password
+        self.APP_TENANTID = settings.teams_tenant_id or ""
+        # New Azure Bot registrations must be single-tenant (multi-tenant ones are no longer created).
+        self.APP_TYPE = "SingleTenant" if self.APP_ID and self.APP_TENANTID else "MultiTenant"
+        if endpoints is not None:
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = endpoints.openid_metadata_url
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = endpoints.token_issuer
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+                endpoints.emulator_openid_metadata_url or endpoints.openid_metadata_url
+            )
+            tenant = self.APP_TENANTID if self.APP_TYPE == "SingleTenant" else "botframework.com"
+            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = endpoints.login_url.replace("botframework.com", tenant)
+            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = endpoints.oauth_scope
+            self.OAUTH_URL = endpoints.oauth_url
+            self.CALLER_ID = "urn:botframework:azure"
+
+
+def build_adapter(settings: Settings, endpoints: BotEndpoints | None = None) -> CloudAdapter:
+    authentication = ConfigurationBotFrameworkAuthentication(BotConfig(settings, endpoints))
+    return CloudAdapter(authentication)
+
+
+def is_loopback(request: web.Request) -> bool:
+    if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
+        return False
+    try:
+        return ipaddress.ip_address((request.remote or "").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def messages_route(
+    adapter: CloudAdapter,
+    on_turn: Callable[[Any], Awaitable[None]],
+    settings: Settings,
+    telemetry: Telemetry,
+) -> web.RouteDef:
+    verified = settings.teams_mode == "verified"
+
+    def refuse(status: int, reason: str, text: str) -> web.Response:
+        telemetry.requests_rejected.labels(PATH, reason).inc()
+        return web.Response(status=status, text=text)
+
+    async def authenticate(activity: Activity, header: str) -> Any:
+        # botbuilder's key refresh is a blocking `requests.get`: keep it off the event loop.
+        return await asyncio.to_thread(
+            lambda: asyncio.run(adapter.bot_framework_authentication.authenticate_request(activity, header))
+        )
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if not verified and not is_loopback(request):
+            return refuse(403, "not_loopback", "Teams local development mode serves loopback requests only")
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return refuse(415, "content_type", "expected application/json")
+        header = request.headers.get("Authorization", "")
+        if verified and not header.startswith("Bearer "):
+            return refuse(401, "no_token", "unauthorized")
+        try:
+            activity = Activity().deserialize(await request.json())
+        except Exception:  # noqa: BLE001 - not an activity
+            return refuse(400, "bad_body", "expected a Bot Framework activity")
+        if not activity.type:
+            return refuse(400, "bad_body", "expected a Bot Framework activity")
+        authenticated: Any = ""
+        if verified:
+            try:
+                authenticated = await authenticate(activity, header)
+            except Exception as exc:  # noqa: BLE001 - every way a token can be wrong is a 401
+                log.info("Teams request refused: %s: %s", type(exc).__name__, exc)
+                return refuse(401, "bad_token", "unauthorized")
+        try:
+            invoke = await adapter.process_activity(authenticated, activity, on_turn)
+        except Exception:  # noqa: BLE001 - logged with an id; Teams may redeliver
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("Teams activity %s (%s) failed, error id %s", activity.id, activity.type, error_id)
+            return web.json_response({"error": f"internal error {error_id}"}, status=500)
+        if invoke is not None:
+            return web.json_response(
+                serializer_helper(invoke.body), status=int(invoke.status or HTTPStatus.OK)
+            )
+        return web.Response(status=201)
+
+    return web.post(PATH, handle)

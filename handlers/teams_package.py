@@ -1,0 +1,154 @@
+"""The Teams app package: manifest.json (schema v1.22) and its two icons, zipped, ready to upload.
+
+The manifest names the Azure Bot's app id (TEAMS_APP_ID) as the bot and as
+the Entra app whose resource-specific consent (RSC) lets Tonewatch read every
+message of the channels and chats it is added to (ChannelMessage.Read.Group,
+ChatMessage.Read.Chat), not only those that mention it. The icons are drawn
+here: 192×192 in colour, and a 32×32 outline that is white on transparent, as
+Teams requires. No botbuilder import: the CLI builds this without the SDK.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+MANIFEST_VERSION = "1.22"
+SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
+RSC_PERMISSIONS = ("ChannelMessage.Read.Group", "ChatMessage.Read.Chat")
+ACCENT = "#1D3557"
+COLOR_SIZE, OUTLINE_SIZE = 192, 32
+
+#: The bot's commands as Teams suggests them (titles ≤ 32 characters, descriptions ≤ 128).
+COMMANDS = (
+    ("watch", "Score the customer's messages here: watch [account]"),
+    ("unwatch", "Stop watching this channel or chat"),
+    ("alerts", "Make this internal channel the alert channel"),
+    ("status", "What Tonewatch does with this channel"),
+    ("digest here", "The weekly digest in this internal channel: digest here [mon 09:00 Europe/Paris]"),
+    ("how is", "Ask about an account: how is Acme doing?"),
+    ("help", "What Tonewatch can do"),
+)
+
+
+@dataclass(frozen=True)
+class PackageDetails:
+    app_id: str
+    developer: str = "Tonewatch"
+    website: str = "https://tonewatch.example.com"
+    privacy_url: str | None = None
+    terms_url: str | None = None
+    #: The public host of /api/messages (optional; listed in validDomains).
+    domain: str | None = None
+
+
+def package_version() -> str:
+    try:
+        return version("tonewatch")
+    except PackageNotFoundError:
+        return "0.1.0"
+
+
+def manifest(details: PackageDetails) -> dict[str, Any]:
+    website = details.website.rstrip("/")
+    return {
+        "$schema": SCHEMA,
+        "manifestVersion": MANIFEST_VERSION,
+        "version": package_version(),
+        "id": details.app_id,
+        "developer": {
+            "name": details.developer,
+            "websiteUrl": website,
+            "privacyUrl": details.privacy_url or f"{website}/privacy",
+            "termsOfUseUrl": details.terms_url or f"{website}/terms",
+        },
+        "name": {"short": "Tonewatch", "full": "Tonewatch: how your customers feel"},
+        "description": {
+            "short": "Scores customer messages and alerts the right people",
+            "full": (
+                "Tonewatch reads the customer channels and chats it is added to, scores every customer "
+                "message (sentiment, urgency, concerns, churn risk, expansion), posts alerts with a drafted "
+                "reply in an internal channel, answers questions about accounts and sends a weekly digest. "
+                "Alerts, scores and drafts never appear where customers can read them."
+            ),
+        },
+        "icons": {"color": "color.png", "outline": "outline.png"},
+        "accentColor": ACCENT,
+        "bots": [
+            {
+                "botId": details.app_id,
+                "scopes": ["personal", "team", "groupChat"],
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [
+                    {
+                        "scopes": ["personal", "team", "groupChat"],
+                        "commands": [{"title": title, "description": text} for title, text in COMMANDS],
+                    }
+                ],
+            }
+        ],
+        "validDomains": [details.domain] if details.domain else [],
+        "webApplicationInfo": {"id": details.app_id},
+        "authorization": {
+            "permissions": {
+                "resourceSpecific": [{"name": name, "type": "Application"} for name in RSC_PERMISSIONS]
+            }
+        },
+    }
+
+
+SUPERSAMPLE = 4
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _icon(size: int, background: tuple[int, ...], stroke: float, dot: bool) -> bytes:
+    """A tone wave (one full sine period) across the icon, drawn large and scaled down for smooth edges."""
+    import math
+
+    from PIL import Image, ImageDraw
+
+    big = size * SUPERSAMPLE
+    image = Image.new("RGBA", (big, big), background)
+    draw = ImageDraw.Draw(image)
+    radius = stroke * big / 2
+    left, right = big * 0.18, big * 0.82
+    for step in range(400):
+        x = left + (right - left) * step / 399
+        y = big / 2 - big * 0.18 * math.sin(2 * math.pi * step / 399)
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=(255, 255, 255, 255))
+    if dot:
+        draw.ellipse((big * 0.74, big * 0.16, big * 0.86, big * 0.28), fill=(230, 57, 70, 255))
+    return _png(image.resize((size, size), Image.Resampling.LANCZOS))
+
+
+def color_icon() -> bytes:
+    """192×192, full colour: a white tone wave and a red dot on the accent colour."""
+    accent = tuple(int(ACCENT[i : i + 2], 16) for i in (1, 3, 5)) + (255,)
+    return _icon(COLOR_SIZE, accent, stroke=0.07, dot=True)
+
+
+def outline_icon() -> bytes:
+    """32×32, white on transparent (Teams shows it on its own colours)."""
+    return _icon(OUTLINE_SIZE, (0, 0, 0, 0), stroke=0.12, dot=False)
+
+
+def write_package(details: PackageDetails, folder: Path) -> Path:
+    """Write `tonewatch-teams.zip` (manifest.json, color.png, outline.png at its root) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "tonewatch-teams.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest(details), indent=2, ensure_ascii=False))
+        archive.writestr("color.png", color_icon())
+        archive.writestr("outline.png", outline_icon())
+    return path

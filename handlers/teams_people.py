@@ -1,0 +1,78 @@
+"""Who is on the customer's side in Teams, decided from the roster Teams returns.
+
+A member is external when Teams marks them a guest, when they belong to
+another Entra tenant (shared channels, external access), or when that cannot
+be told (no tenant on the member, or ours unknown): any doubt counts as
+external, so a channel with such a member never receives internal content. An
+author of our own tenant still writes as the customer when their e-mail domain
+is one of the account's (`Account.domains`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from storage.db import session_scope
+from storage.queries import find_account
+
+#: Teams' `userRole` for guests (anonymous meeting users are "anonymous").
+OUTSIDE_ROLES = frozenset({"guest", "anonymous"})
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str = ""
+    email: str | None = None
+    tenant_id: str | None = None
+    role: str | None = None
+    aad_object_id: str | None = None
+
+    @property
+    def domain(self) -> str | None:
+        if not self.email or "@" not in self.email:
+            return None
+        return self.email.rsplit("@", 1)[1].strip().lower() or None
+
+
+def person_from(account: Any) -> Person:
+    """A Person from botbuilder's (Teams)ChannelAccount, whichever fields Teams filled in."""
+    extra = dict(getattr(account, "additional_properties", None) or {})
+
+    def field(attribute: str, wire: str) -> Any:
+        return getattr(account, attribute, None) or extra.get(wire)
+
+    return Person(
+        id=str(getattr(account, "id", "") or ""),
+        name=str(getattr(account, "name", "") or ""),
+        email=field("email", "email") or field("user_principal_name", "userPrincipalName"),
+        tenant_id=field("tenant_id", "tenantId"),
+        role=field("user_role", "userRole"),
+        aad_object_id=field("aad_object_id", "aadObjectId"),
+    )
+
+
+def is_external(person: Person, home_tenant: str | None) -> bool:
+    """A guest, another tenant's member, or anyone whose tenant cannot be compared with ours."""
+    if (person.role or "").lower() in OUTSIDE_ROLES:
+        return True
+    if not home_tenant or not person.tenant_id:
+        return True
+    return person.tenant_id.lower() != home_tenant.lower()
+
+
+def account_domains(engine: Engine, account: str | None) -> set[str]:
+    """The e-mail domains listed for the account (`Account.domains`, comma- or semicolon-separated)."""
+    if not account:
+        return set()
+    with session_scope(engine) as session:
+        found = find_account(session, account)
+        raw = found.domains if found else ""
+    return {d.strip().lower().lstrip("@") for d in raw.replace(";", ",").split(",") if d.strip()}
+
+
+def writes_as_customer(person: Person, home_tenant: str | None, domains: set[str]) -> bool:
+    return is_external(person, home_tenant) or (person.domain is not None and person.domain in domains)
