@@ -83,6 +83,7 @@ MESSAGE_COLUMNS = (
     "churn_risk",
     "expansion",
     "competitor_mentioned",
+    "created_day",
 )
 CONCERN_COLUMNS = ("message_id", "account_id", "concern", "score", "created_at")
 
@@ -166,6 +167,7 @@ def generate(accounts: int, messages: int, seed: int = 7):
                 bool(score is not None and score < -0.4 and rng.random() < 0.02),
                 bool(score is not None and score > 0.3 and rng.random() < 0.01),
                 bool(score is not None and score < -0.2 and rng.random() < 0.01),
+                None if score is None else created.timestamp() / 86400.0,
             )
         )
         for concern in concerns:

@@ -364,20 +364,22 @@ def _opportunities(
     session: Session, period: DigestPeriod, rules: HealthRules, account_ids: list[int] | None, limit: int
 ) -> list[Opportunity]:
     promoter = and_(_M.source_kind == "nps", _M.source_score >= rules.promoter_min)
+    # The ids come from the health index alone (it holds every column tested); rows are read for those.
+    wanted = select(_M.id).where(
+        _M.is_customer,
+        _M.score.is_not(None),
+        _M.created_at > period.start,
+        _M.created_at <= period.end,
+        or_(_M.expansion, promoter),
+    )
+    if account_ids is not None:
+        wanted = wanted.where(_M.account_id.in_(account_ids))
     query = (
         select(_M.id, _M.created_at, _M.text, _M.expansion, _M.source_score, Account.name)
         .join(Account, Account.id == _M.account_id)
-        .where(
-            _M.is_customer,
-            _M.score.is_not(None),
-            _M.created_at > period.start,
-            _M.created_at <= period.end,
-            or_(_M.expansion, promoter),
-        )
+        .where(_M.id.in_(wanted))
         .order_by(_M.created_at.desc())
     )
-    if account_ids is not None:
-        query = query.where(_M.account_id.in_(account_ids))
     found: dict[tuple[str, str], Opportunity] = {}
     for row in session.execute(query.limit(limit * 20)):
         kind = "expansion" if row.expansion else "promoter"

@@ -87,7 +87,8 @@ def segment_stats(
         *((created > boundary, index) for index, boundary in enumerate(boundaries[1:-1])),
         else_=len(boundaries) - 2,
     ).label("segment")
-    t = _epoch_days(created, dialect)
+    # Stored with the analysis; computed here only for rows written before that column existed.
+    t = func.coalesce(_M.created_day, _epoch_days(created, dialect))
     critical = score <= rules.critical_score
     nps = _M.source_kind == "nps"
     detractor = nps & (_M.source_score <= rules.detractor_max)

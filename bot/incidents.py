@@ -193,3 +193,21 @@ def _name_accounts(session: Session, incidents: list[Incident]) -> None:
     names = dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(ids))).all())  # type: ignore[union-attr]
     for incident in incidents:
         incident.accounts = [names.get(a, f"account {a}") for a in incident.account_ids]
+
+
+def active_incident(
+    session: Session, concern: str, now: datetime, rules: IncidentRules | None = None
+) -> Incident | None:
+    """The incident about `concern` still going on at `now` (its last message within one window), if any.
+
+    For the alert path: a warning about this concern can join the systemic incident instead of
+    being posted once per account.
+    """
+    rules = rules or IncidentRules()
+    window = timedelta(hours=rules.window_hours)
+    ongoing = [
+        incident
+        for incident in detect_incidents(session, now - 2 * window, now + timedelta(microseconds=1), rules)
+        if incident.concern == concern and incident.end >= now - window
+    ]
+    return ongoing[-1] if ongoing else None

@@ -74,23 +74,25 @@ def unanswered_messages(
         or_(m.place_key != "", r.account_id == m.account_id),
         or_(m.thread_key.is_(None), r.thread_key.is_(None), r.thread_key == m.thread_key),
     )
-    conditions = [
-        m.is_customer,
-        m.account_id.is_not(None),
-        m.score.is_not(None),
-        m.score <= max_score,
-        m.created_at > created_after,
-        m.created_at <= min(created_before, as_of),
-        ~answered,
+    # Candidates first, by id, from columns the health index holds (no row reads); the reply
+    # probe then runs for those alone. SQLite would otherwise read every row of the range.
+    c = CustomerMessage.__table__.c
+    candidates = [
+        c.is_customer,
+        c.account_id.is_not(None),
+        c.score.is_not(None),
+        c.score <= max_score,
+        c.created_at > created_after,
+        c.created_at <= min(created_before, as_of),
     ]
     if above_score is not None:
-        conditions.append(m.score > above_score)
+        candidates.append(c.score > above_score)
     if account_ids is not None:
-        conditions.append(m.account_id.in_(account_ids))
+        candidates.append(c.account_id.in_(account_ids))
     query = (
         select(m.id, m.account_id, Account.name, Account.owner, m.created_at, m.score)
         .join(Account, and_(Account.id == m.account_id))
-        .where(*conditions)
+        .where(m.id.in_(select(c.id).where(*candidates)), ~answered)
         .order_by(m.created_at)
     )
     if limit is not None:

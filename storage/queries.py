@@ -134,6 +134,7 @@ def _copy_signals(session: Session, message: CustomerMessage, result) -> None:
     re-analyzed message counted once.
     """
     judged = not result.abstained
+    message.created_day = message.created_at.timestamp() / 86400.0
     message.urgency = str(result.urgency) if judged else None
     message.churn_risk = bool(result.churn_risk) and judged
     message.expansion = bool(result.expansion) and judged

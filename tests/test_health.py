@@ -17,7 +17,7 @@ from bot.health import compute_health
 from bot.health_changes import record_colour_changes
 from bot.health_report import UnknownAccount, account_report, find_account
 from bot.health_rules import HealthRules, Light, Trend, load_health_rules
-from bot.incidents import detect_incidents
+from bot.incidents import active_incident, detect_incidents
 from storage.db import session_scope
 from storage.models import CustomerMessage, HealthChange, MessageConcern
 from storage.queries import record_analysis
@@ -329,6 +329,10 @@ def test_incident_when_several_accounts_raise_the_same_concern_within_hours(any_
     incident = incidents[0]
     assert incident.concern == "reliability" and incident.accounts == ["A", "B", "C", "D", "E"]
     assert incident.describe(UTC) == "reliability raised by 5 accounts on Nov 21 between 09:00 and 11:20"
+    with Session(any_engine) as session:  # the alert path can fold a sixth warning into it
+        assert active_incident(session, "reliability", outage + timedelta(hours=3)).accounts[-1] == "E"
+        assert active_incident(session, "billing", outage + timedelta(hours=3)) is None
+        assert active_incident(session, "reliability", outage + timedelta(hours=9)) is None
 
 
 def test_incident_threshold_rises_with_the_concerns_usual_rate(sqlite_engine) -> None:
