@@ -18,7 +18,7 @@ from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, Invali
 from bot.inbound import InboundMessage
 from storage.db import session_scope
 from storage.models import CustomerMessage, WorkItem
-from storage.queries import mark_invalid, record_analysis, store_message
+from storage.queries import clear_message_signals, mark_invalid, record_analysis, store_message
 from storage.queue import DONE, enqueue, requeue
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,10 @@ class MessagePipeline:
             if message is None:
                 return None
             message.text = text
+            # The old reading no longer holds: its concerns must not count in top concerns or incidents.
+            clear_message_signals(session, message)
             if text is None:
-                message.status, message.score, message.label = "deleted", None, None
+                message.status = "deleted"
             elif message.is_customer:
                 message.status = "pending"
                 session.flush()
