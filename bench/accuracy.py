@@ -90,10 +90,9 @@ def _as_task(label: str, task: str) -> str:
     return label
 
 
-def score_offline(analyzer: OfflineAnalyzer, texts: list[str], task: str) -> tuple[list[str], int, float]:
+def score_offline(analyzer: OfflineAnalyzer, texts: list[str], task: str) -> tuple[list[str], int]:
     predicted: list[str] = []
     abstained = 0
-    started = time.perf_counter()
     for text in texts:
         try:
             result = analyzer.analyze_text(text)
@@ -102,7 +101,7 @@ def score_offline(analyzer: OfflineAnalyzer, texts: list[str], task: str) -> tup
             continue
         abstained += result.abstained
         predicted.append(predict_for_task(result, task))
-    return predicted, abstained, time.perf_counter() - started
+    return predicted, abstained
 
 
 def score_vader(texts: list[str]) -> list[str]:
@@ -147,20 +146,19 @@ def run(eval_dir: Path, split: str, trained_on: Path | None, baselines: bool) ->
     results = []
     for path in sorted(eval_dir.glob(f"*/{split}.csv")):
         task, texts, gold, note = load_set(path)
-        predicted, abstained, seconds = score_offline(offline, texts, task)
+        predicted, abstained = score_offline(offline, texts, task)
         entry: dict = {
             "set": path.parent.name,
             "task": task,
             "rows": len(texts),
             "note": note,
-            "offline": {**_summary(gold, predicted), "abstained": abstained,
-                        "messages_per_second": round(len(texts) / max(seconds, 1e-9))},
+            "offline": {**_summary(gold, predicted), "abstained": abstained},
         }
         if baselines and task != "urgency":
             entry["vader"] = _summary(gold, [_as_task(p, task) for p in score_vader(texts)])
             entry["textblob"] = _summary(gold, [_as_task(p, task) for p in score_textblob(texts)])
         if learned_analyzer is not None and task == "sentiment":
-            predicted, _, _ = score_offline(learned_analyzer, texts, task)
+            predicted, _ = score_offline(learned_analyzer, texts, task)
             entry["offline+learned"] = _summary(gold, predicted)
         results.append(entry)
     return {
@@ -190,9 +188,8 @@ def render(report: dict) -> str:
         lines.append(line)
     lines.append("")
     for entry in report["sets"]:
-        offline = entry["offline"]
-        extra = f"abstained {offline['abstained']}, {offline['messages_per_second']:,} msg/s"
-        lines.append(f"{entry['set']}: offline {extra}" + (f"; {entry['note']}" if entry["note"] else ""))
+        note = f"; {entry['note']}" if entry["note"] else ""
+        lines.append(f"{entry['set']}: offline abstained on {entry['offline']['abstained']}{note}")
     if report["training"]:
         training = report["training"]
         lines.append(

@@ -8,9 +8,12 @@ from an evaluation set. A cue belongs to a *kind*; the kind's weight (in
 VADER's −4..+4 lexicon units) lives in `KIND_VALENCE`, so tuning moves whole
 kinds, not single phrases.
 
-All cues are compiled into one alternation (`CUE_RE`) scanned once per
-message; phrases are placed before single words so the longest reading of a
-span wins.
+All cues are scanned together by one `PhraseMatcher` (`CUE_MATCHER`); list
+order is priority, so where two cues could start at the same word the one
+listed first wins, and cues never overlap. Patterns are written in lower case
+(the scan lower-cases the message) and must not contain capturing groups.
+Besides a valence, a cue may carry emotions, concerns and urgency points
+(`Cue.urgency`, summed per message; see `OfflineAnalyzer._urgency`).
 """
 
 from __future__ import annotations
@@ -35,9 +38,16 @@ NUM = (
     r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|an?)"
 )
 SPAN = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|business days?)"
+#: Negations, written to start at "not" ("is not" matches as "not") so a cue
+#: is only tried where a negation can start, not at every "is" or "are".
 NEG_AUX = (
-    r"(?:doesn'?t|does not|didn'?t|did not|won'?t|will not|isn'?t|is not|aren'?t|are not|can'?t|cannot|"
-    r"couldn'?t|could not|wasn'?t|was not|unable to|not able to|still not|never)"
+    r"(?:doesn'?t|didn'?t|won'?t|isn'?t|aren'?t|can'?t|cannot|couldn'?t|wasn'?t|unable to|not able to|still "
+    r"not|never|not)"
+)
+#: Leading counts, without "a"/"an"/"a few": those start too many words to index a cue by.
+NUM_LEAD = (
+    r"(?:\d+(?:\.\d+)?\+?|several|many|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty)"
 )
 ORDINAL = r"(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th|nth|umpteenth|100th)"
 
@@ -86,33 +96,27 @@ class PhraseMatcher:
         if all_prefixes:
             alternatives.append(r"\b" + _trie_regex(all_prefixes) + r"[^\W_]*")
         self._starts = re.compile("|".join(alternatives))
-        # One alternation per set of cues sharing a first word, compiled on first use.
-        self._word_keys = {word: tuple(indices) for word, indices in self._by_word.items()}
+        # One alternation per set of cues sharing a first word, compiled on first use
+        # and then found by the word itself.
         self._alternations: dict[tuple[int, ...], _Alternation] = {}
-        self._prefixed: dict[str, _Alternation | None] = {}
+        self._per_word: dict[str, _Alternation] = {}
 
     def scan(self, text: str) -> list[tuple[Cue, re.Match[str]]]:
         """Each cue match in `text`, left to right, not overlapping."""
         original, lower = _fold(text)
         found: list[tuple[Cue, re.Match[str]]] = []
         matched_until = 0
-        word_keys, alternations, by_prefix = self._word_keys, self._alternations, self._by_prefix
+        per_word = self._per_word
         for token in self._starts.finditer(lower):
             start = token.start()
             if start < matched_until:
                 continue
             word = token.group()
-            if word[0] in by_prefix:
-                pattern = self._prefixed_pattern(word)
-                if pattern is None:
+            pattern = per_word.get(word)
+            if pattern is None:
+                pattern = self._word_alternation(word)
+                if not pattern:
                     continue
-            else:
-                key = word_keys.get(word)
-                if key is None:
-                    continue
-                pattern = alternations.get(key)
-                if pattern is None:
-                    pattern = alternations[key] = self._alternation(key)
             for segment, on_original in pattern:
                 match = segment.match(original if on_original else lower, start)
                 if match is not None and match.end() > start:
@@ -121,16 +125,19 @@ class PhraseMatcher:
                     break
         return found
 
-    def _prefixed_pattern(self, word: str) -> _Alternation | None:
-        """The alternation for a word some cues index by prefix ("5" for "502")."""
-        pattern = self._prefixed.get(word, False)
-        if pattern is False:
-            indices = set(self._by_word.get(word, ()))
-            indices.update(index for prefix, index in self._by_prefix[word[0]] if word.startswith(prefix))
-            pattern = self._alternation(tuple(sorted(indices))) if indices else None
-            if len(self._prefixed) < 4096:
-                self._prefixed[word] = pattern
-        return pattern  # type: ignore[return-value]
+    def _word_alternation(self, word: str) -> _Alternation:
+        """The alternations for the cues that can start at `word` (empty when none can)."""
+        indices = set(self._by_word.get(word, ()))
+        for prefix, index in self._by_prefix.get(word[0], ()):
+            if word.startswith(prefix):
+                indices.add(index)
+        key = tuple(sorted(indices))
+        pattern = self._alternations.get(key)
+        if pattern is None:
+            pattern = self._alternations[key] = self._alternation(key) if key else ()
+        if len(self._per_word) < _MAX_CACHED_WORDS:
+            self._per_word[word] = pattern
+        return pattern
 
     def _alternation(self, indices: tuple[int, ...]) -> _Alternation:
         """The cues that may start at one word, as alternations in priority order.
@@ -163,6 +170,8 @@ class PhraseMatcher:
 #: A cue pattern containing this checks capital letters, so it must see the original text.
 _CASE_SENSITIVE = "(?-i:"
 _Alternation = tuple[tuple[re.Pattern[str], bool], ...]
+#: Words remembered with their alternations (numbers make the set open-ended).
+_MAX_CACHED_WORDS = 20_000
 
 
 def _trie_regex(words) -> str:
@@ -327,10 +336,10 @@ WAITING = [
                    r"call ?back|update|refund|resolution|fix|someone|somebody|anyone|an agent|a "
                    r"human)", 1.0, _FRU,
         (C.support_responsiveness,), 0.5),
-    Cue("waiting", rf"{NUM} ?(?:{SPAN}|hr|min) (?:of )?(?:wait(?:ing)?|delay|on hold|late|in line|in a queue|"
-                   rf"queue)|{NUM}(?:\+| \+)? {SPAN} (?:and counting|later|"
+    Cue("waiting", rf"{NUM_LEAD} ?(?:{SPAN}|hr|min) (?:of )?(?:wait(?:ing)?|delay|on hold|late|in line|in a "
+                   rf"queue|queue)|{NUM_LEAD}(?:\+| \+)? {SPAN} (?:and counting|later|"
                    rf"now)", 1.0, _FRU, (C.support_responsiveness,), 0.5),
-    Cue("waiting", rf"(?:it'?s|it has|it'?s already|already) been (?:over |more than |almost |nearly )?"
+    Cue("waiting", rf"(?:it'?s|it'?s already|already) been (?:over |more than |almost |nearly )?"
                    rf"(?:{NUM}) "
         rf"{SPAN}|(?:no ?one|nobody) (?:has )?(?:even )?(?:acknowledged|looked at|read|touched|picked up)|"
         r"(?:no ?one|nobody) (?:thought|bothered|cared) to (?:mention|tell|inform|warn|notify|ask)",
@@ -338,8 +347,8 @@ WAITING = [
     Cue("waiting", r"any (?:answer|response|reply|update|news|word) (?:on|about|regarding|to|"
                    r"from)", 0.6, _FRU,
         (C.support_responsiveness,)),
-    Cue("waiting", r"(?:and|still) counting|(?:got|getting|gotten|get) nowhere|no (?:one|body) (?:to talk|"
-                   r"picks up|answers)|hung up|hang(?:s|ing)? up on (?:me|us)|black hole|run "
+    Cue("waiting", r"(?:(?<=and )|(?<=still ))counting|(?:got|getting|gotten|get) nowhere|no (?:one|body) "
+                   r"(?:to talk|picks up|answers)|hung up|hang(?:s|ing)? up on (?:me|us)|black hole|run "
                    r"?around", 1.0, _FRU,
         (C.support_responsiveness,), 0.5),
     Cue("waiting", rf"tried (?:calling|to call|emailing|to email|contacting|to contact|to reach|reaching|"
@@ -371,7 +380,7 @@ WAITING = [
     Cue("waiting", r"(?:taking|takes|took|taken) (?:so|too|this|way too) long|(?:taking|takes|took|taken) "
                    r"(?:forever|ages)|(?:so|too|very|really) slow to (?:respond|reply|answer)", 1.0, _FRU,
         (C.support_responsiveness,), 0.5),
-    Cue("waiting", rf"(?:multiple|several|many|countless|numerous|{NUM}) (?:emails|calls|tickets|messages|"
+    Cue("waiting", rf"(?:multiple|countless|numerous|{NUM_LEAD}) (?:emails|calls|tickets|messages|"
         r"tweets|dms|attempts|requests)(?: later)?(?:,| and| but| with)(?: still)? (?:no|nothing|nobody)",
         1.4, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", r"(?:can'?t|cannot|couldn'?t|unable to|impossible to|trying to) (?:get (?:through|thru|a "
@@ -383,9 +392,9 @@ WAITING = [
 ]
 
 REPEATED = [
-    Cue("repeated", rf"{ORDINAL} time(?: (?:this|in a|in|"
-        r"that|today|now))?(?: (?:week|month|year|quarter|row|days?|weeks|months))?", 1.2, _FRU + _DIS,
-        (C.reliability,), 1.0),
+    Cue("repeated", rf"{ORDINAL} (?:time|outage|incident|failure|crash|breach|bug|issue|problem|error)s?"
+        r"(?: (?:this|in a|in|that|today|now))?(?: (?:week|month|year|quarter|row|days?|weeks|months))?",
+        1.2, _FRU + _DIS, (C.reliability,), 1.5),
     Cue("repeated", r"(?:yet|once|over and over|time and time|again and) again|all over again|(?:happen(?:ed|"
                     r"ing|s)?|down|broken|failing|failed|crashed|crashing|delayed|cancell?ed|late|wrong) "
                     r"again",
@@ -458,9 +467,9 @@ FAILURE = [
                    r"wi-?fi|tv|phone|network|connection|cable|signal) (?:has been |is |was |went |been "
                    r")?out(?: for| again| since| all)",
         1.2, _FRU, (C.reliability,), 1.0),
-    Cue("failure", r"(?:epic ?fail|fail|outages?|downtime|crash(?:ed|es|ing)?|fail(?:ed|s|ing|ure|ures)|"
-                   r"broken|malfunction(?:s|ed|ing)?|unusable|unstable|(?:data|service) "
-                   r"loss)", 1.0, _FRU, (C.reliability,), 0.5),
+    Cue("failure", r"outages?|downtime|(?:data|service) loss", 1.0, _FRU, (C.reliability,), 1.5),
+    Cue("failure", r"(?:epic ?fail|fail|crash(?:ed|es|ing)?|fail(?:ed|s|ing|ure|ures)|broken|malfunction(?:s|"
+                   r"ed|ing)?|unusable|unstable)", 1.0, _FRU, (C.reliability,), 0.5),
     Cue("failure", r"(?:bugs?|buggy|glitch(?:es|y)?|errors?|exceptions?|defects?|regression)", 0.8, (),
         (C.bug,)),
     Cue("failure", r"(?:slow(?:ness|er|est|ly)?|sluggish|lag(?:gy|s|ging)?|laggy|time[ds]? ?out|timeouts?|"
@@ -487,8 +496,8 @@ SERVICE_FAILURE = [
     Cue("service_failure", r"(?:price|prices|pricing|invoice|bill|cost|fees?|rate)s? (?:went|gone|has gone|"
                            r"have gone|is going|are going|has gone) up|price (?:increase|hike|jump)|(?:\d+ "
                            r"?%|doubled|tripled) (?:increase|more|higher|price)|(?:constant|real|huge|major|"
-                           r"massive|ongoing) (?:headache|pain|hassle|struggle)|a (?:headache|pain|hassle)|"
-                           r"sticking point|deal ?breaker|red flag|(?:has )?stagnated",
+                           r"massive|ongoing) (?:headache|pain|hassle|struggle)|headache|hassle|sticking "
+                           r"point|deal ?breaker|red flag|(?:has )?stagnated",
         1.0, _FRU + _DIS, (C.pricing,)),
     Cue("service_failure", r"(?:need|want|demand|requesting|request|where(?:'s| is)|still no) (?:a |my |our |"
                            r"the |full )?(?:refund|reimbursement|compensation|money back)|(?:compensat(?:e|"
@@ -555,20 +564,19 @@ CHURN = [
                  r"(?:our|the) (?:contract|relationship|partnership|subscription)", 1.2, _DIS,
         (C.contract_renewal,), 0.5),
     Cue("churn", r"move off (?:the|your|this) (?:platform|product|tool|service)|(?:have|leave us|leaves us|"
-                 r"left with) no (?:other )?(?:choice|option) but to|(?:we|i) (?:have |already )?cancell?ed "
-                 r"(?:in|on|last|our|the|it|back)|(?:we|i)(?:'ll| will) be cancell?ing|we'?re done\b|renewal "
-                 r"(?:decision|review|conversation) is (?:next|this|coming|in|"
-                 r"on)", 1.2, _DIS, (C.contract_renewal,), 1.0),
+                 r"left with) no (?:other )?(?:choice|option) but to|(?:already )?cancell?ed (?:in|on|last|"
+                 r"our|the|it|back)|be cancell?ing|we'?re done\b|renewal (?:decision|review|conversation) is "
+                 r"(?:next|this|coming|in|on)", 1.2, _DIS, (C.contract_renewal,), 1.0),
     Cue("churn", r"(?:decided|decision|plan|planning|going) not to renew|wind(?:ing)? down|phas(?:e|ing) "
                  r"(?:\w+ )?out|sunset(?:ting)? (?:our|the)|stop(?:ping)? using|(?:after|once|when) (?:the|"
                  r"our) account (?:closes|is closed)|(?:cut|cutting|reduc(?:e|ing)|drop(?:ping)?|scal(?:e|"
-                 r"ing) back|go(?:ing)? down)(?: \w+){0,3}? (?:seats|licen[cs]es|users) (?:to|at)|from \d+ "
-                 r"(?:seats|licen[cs]es|users) to \d+|(?:reduce|downsize|cut back|scale down|cut) (?:at|"
-                 r"before|for|by) (?:the |our )?renewal|drop (?:the|your|this) (?:tool|product|platform|"
-                 r"service|subscription)(?: entirely| altogether)?|drop(?:ping)? (?:down )?to (?:the |a "
-                 r")?(?:basic|cheaper|lower|free|starter|smaller|lite) (?:plan|tier|version|package)|only "
-                 r"reason (?:we'?re|we are|i'?m|i am) still (?:here|with you|a customer|customers|using)|"
-                 r"(?:up for|under) review", 1.2, _DIS,
+                 r"ing) back|go(?:ing)? down)(?: \w+){0,3}? (?:seats|licen[cs]es|users) (?:to|at)|\d+ "
+                 r"(?:seats|licen[cs]es|users) (?:down )?to \d+|(?:reduce|downsize|cut back|scale down|cut) "
+                 r"(?:at|before|for|by) (?:the |our )?renewal|drop (?:the|your|this) (?:tool|product|"
+                 r"platform|service|subscription)(?: entirely| altogether)?|drop(?:ping)? (?:down )?to "
+                 r"(?:the |a )?(?:basic|cheaper|lower|free|starter|smaller|lite) (?:plan|tier|version|"
+                 r"package)|only reason (?:we'?re|we are|i'?m|i am) still (?:here|with you|a customer|"
+                 r"customers|using)|(?:up for|under) review", 1.2, _DIS,
         (C.contract_renewal,), 1.0),
     Cue("churn", r"(?:no longer|never again|won'?t ever|will never|won'?t be) (?:fly(?:ing)?|us(?:e|ing)|"
                  r"buy(?:ing)?|book(?:ing)?|shop(?:ping)?|order(?:ing)?|do(?:ing)? business|work(?:ing)? "
@@ -605,8 +613,9 @@ COMPETITOR = [
 ]
 
 EXPANSION = [
-    Cue("expansion", rf"(?:more|additional|extra|another {NUM}|{NUM} more|{NUM} (?:additional|extra|new)) "
-        r"(?:seats|licenses|licences|users|accounts|workspaces|agents|logins|instances|sites)", 1.0,
+    Cue("expansion", rf"(?:more|additional|extra|another {NUM}|{NUM_LEAD} more|{NUM_LEAD} (?:additional|"
+                     rf"extra|new)) (?:seats|licenses|licences|users|accounts|workspaces|agents|logins|"
+                     rf"instances|sites)", 1.0,
         (E.excitement,), (C.contract_renewal,)),
     Cue("expansion", rf"add(?:ing)? (?:{NUM}|more|another|a few|some|extra|additional) (?:\w+ )?(?:seats|"
         r"licenses|licences|users|people|teams|team members|agents|departments)", 1.0, (E.excitement,),
@@ -644,9 +653,9 @@ SARCASM = [
                    r"overcharg\w*|charging (?:me|us)|another|the (?:delay|outage|wait|hassle|headache|"
                    r"trouble)|nothing)", 1.0, (E.anger, E.frustration)),
     Cue("sarcasm", r"(?:oh|ah),? (?:good|great|joy|fun|perfect|nice|lovely|brilliant)[,.!]|exactly (?:how|"
-                   r"what) (?:i|we) (?:wanted|needed)|just what (?:i|we) (?:needed|wanted)|yeah,? sure|but "
-                   r"who'?s counting|can'?t wait to (?:explain|tell|justify|break the news)|(?:they|he|she|"
-                   r"my boss|everyone|our (?:board|ceo|cfo|boss|team|customers))(?:'ll| will) (?:be "
+                   r"what) (?:i|we) (?:wanted|needed)|just what (?:i|we) (?:needed|wanted)|yeah,? sure|"
+                   r"(?<=but )who'?s counting|can'?t wait to (?:explain|tell|justify|break the news)|(?:they|"
+                   r"he|she|my boss|everyone|our (?:board|ceo|cfo|boss|team|customers))(?:'ll| will) (?:be "
                    r")?(?:thrilled|delighted|so happy|overjoyed)|(?:loves?|loving|enjoys?|enjoying) "
                    r"(?:re-?\w+ing|having to|being forced to|starting over|waiting|doing it "
                    r"twice)", 1.0, (E.frustration,)),
@@ -693,9 +702,8 @@ PRAISE = [
                   r"(?:happy|pleased|satisfied|delighted|thrilled) with (?:the|your|our|how|it|this)|miles "
                   r"ahead|(?:way|much|far|so much) better than|reason (?:we|i) chose you|(?:looking forward "
                   r"to|excited (?:for|about)) (?:another|the next|working|continuing|growing|our)|(?:just "
-                  r")?renewed for|renewal (?:paperwork )?(?:is )?(?:signed|done|complete)|(?:leadership|the "
-                  r"team|everyone|management) (?:is|are) (?:thrilled|delighted|stoked|ecstatic|over the "
-                  r"moon)",
+                  r")?renewed for|renewal (?:paperwork )?(?:is )?(?:signed|done|complete)|(?:leadership|team|"
+                  r"everyone|management) (?:is|are) (?:thrilled|delighted|stoked|ecstatic|over the moon)",
         1.0, (E.satisfaction,)),
 ]
 
@@ -735,8 +743,8 @@ EMOTIONS = [
     Cue("anger", r"(?:unacceptable|outrageous|ridiculous|absurd|pathetic|disgrace(?:ful)?|shameful|furious|"
                  r"livid|pissed|fuming|enraged|infuriat(?:ed|ing|es)|appall(?:ed|ing)|disgust(?:ed|ing|s)?|"
                  r"fed up|sick (?:and tired )?of|wtf|ffs|what the (?:hell|heck|f\w*)|scam|rip-?off|ripped "
-                 r"off|robbery|a joke|insult(?:s|ed|ing)?|suck(?:s|ed)?|sucky|fuck(?:s|ed|ing|in)?|shit(?:ty|"
-                 r"s)?|crap(?:py)?|screw(?:ed)? (?:up|over|me|us)|smh|fleeced|nightmare|horrendous|atrocious|"
+                 r"off|robbery|insult(?:s|ed|ing)?|suck(?:s|ed)?|sucky|fuck(?:s|ed|ing|in)?|shit(?:ty|s)?|"
+                 r"crap(?:py)?|screw(?:ed)? (?:up|over|me|us)|smh|fleeced|nightmare|horrendous|atrocious|"
                  r"abysmal|dreadful|stinks?)",
         1.0, (E.anger,)),
     Cue("confusion", r"(?:confus(?:ed|es|ing)|unclear|(?:don'?t|do not|doesn'?t|does not|can'?t|cannot) "
@@ -745,17 +753,16 @@ EMOTIONS = [
                      r"as to|puzzl(?:ed|ing)|baffl(?:ed|ing)|contradict(?:s|ed|ing|ory|ion|ions)?|mixed "
                      r"messages)", 1.0, (E.confusion,)),
     Cue("anxiety", r"(?:worried|worrying|concerned|nervous|anxious|afraid|scared|panick?(?:ing|ed)?|at risk|"
-                   r"can'?t afford|(?:our|my|the) (?:job|jobs|reputation|launch|go-live|audit) (?:is|are|"
-                   r"depends)|before (?:the|our) (?:deadline|launch|go-live|audit|board meeting)|what "
-                   r"if)", 1.0, (E.anxiety,)),
+                   r"can'?t afford|(?:job|jobs|reputation|launch|go-live|audit) (?:is|are) (?:at stake|on "
+                   r"the line|at risk)|depends on (?:this|it|you)|before (?:the|our) (?:deadline|launch|"
+                   r"go-live|audit|board meeting)|what if)", 1.0, (E.anxiety,)),
     Cue("disappointment", r"(?:not (?:good|great|happy|pleased|satisfied|impressed|ok|okay|acceptable|"
                           r"ideal)(?: enough| at all)?|disappoint(?:ed|ing|ment)|let ?down|(?:expected|"
                           r"expect) (?:better|more)|not what (?:we|i) (?:expected|paid for|were promised|was "
                           r"promised|signed up for)|unfortunately|sadly|regret (?:buying|signing|choosing|"
                           r"booking|purchasing)|used to be (?:so )?(?:good|great|better|reliable)|"
-                          r"(?:promised|told) (?:me|us)\b.{0,40}?\b(?:but|never|still|not)|(?:we|i) (?:were|"
-                          r"was) (?:promised|told|assured)|(?:it|this) (?:isn'?t|is not|wasn'?t|still "
-                          r"isn'?t)\.)", 1.0, _DIS),
+                          r"(?:promised|told) (?:me|us)\b.{0,40}?\b(?:but|never|still|not)|(?:were|was) "
+                          r"(?:promised|told|assured)|(?:isn'?t|wasn'?t)\.)", 1.0, _DIS),
 ]
 
 URGENCY = [
@@ -763,8 +770,8 @@ URGENCY = [
                 r"pressing|a big deal)|whenever (?:you|is) (?:can|get a chance|have time|convenient)|at your "
                 r"(?:convenience|leisure)|when(?:ever)? you (?:get|have) (?:a )?(?:chance|moment|minute|"
                 r"time)|low priority|nice to have|no urgency)", 1.0, (), (), -3.0),
-    Cue("urgency", r"(?:urgent(?:ly)?|emergency|asap|a\.s\.a\.p|critical(?:ly)?|sev ?[01]|p[01]|top priority|"
-                   r"time[- ]sensitive|mission[- ]critical|high priority)", 1.0, (E.anxiety,), (), 2.5),
+    Cue("urgency", r"(?:urgent(?:ly)?|emergency|asap|critical(?:ly)?|sev ?[01]|p[01]|top priority|time[- "
+                   r"]sensitive|mission[- ]critical|high priority)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:as soon as (?:possible|you can|you see this|you get this)|immediately|right (?:now|"
                    r"away)|this (?:minute|instant)|escalat(?:e|ed|ing|ion)|(?:call|phone|ring) me (?:today|"
                    r"now|asap|back today|immediately|right away|back asap)|(?:need|want|expect) (?:this|it|"
@@ -830,8 +837,8 @@ TOPICS = [
                  r"dump|backups?|migrat(?:e|ing|ion) (?:our|the) data)", 1.0, (), (C.data_export,)),
     Cue("topic", r"(?:feature requests?|would be (?:great|nice|helpful|awesome) (?:if|to)|(?:please |could "
                  r"you |can you )?(?:add|build|support) (?:a |an |the )?(?:option|feature|ability|way|"
-                 r"setting|toggle)|roadmap|wish (?:list|you|it|there)|(?:any|are there) plans to|is it "
-                 r"possible to (?:add|get|have)|missing (?:a |the )?feature)", 1.0, (), (C.feature_request,)),
+                 r"setting|toggle)|roadmap|wish (?:list|you|it|there)|(?:any|are there) plans to|possible to "
+                 r"(?:add|get|have)|missing (?:a |the )?feature)", 1.0, (), (C.feature_request,)),
     Cue("topic", r"(?:renew(?:al|als|ing|ed)?|contracts?|subscriptions?|licen[cs]es?|seats|terms of (?:the|"
                  r"our) (?:agreement|contract))", 1.0, (), (C.contract_renewal,)),
 ]
@@ -841,9 +848,9 @@ REQUESTS = [
                    r"share|move|resend|update|change|confirm|schedule|reschedule|set up|add|remove|check|"
                    r"look|let|provide|help|tell|give|forward|book|cancel the (?:meeting|call)|arrange|email|"
                    r"call)|please (?:send|share|confirm|find|see|let|advise|update|forward|review|sign)|let "
-                   r"(?:me|us) know|i'?d like to|we'?d like to|(?:is|are) there (?:a|any)|do you (?:have|"
-                   r"offer|know|support)|quick question|just (?:checking|confirming|wanted to (?:check|"
-                   r"confirm|ask))|following up on", 1.0),
+                   r"(?:me|us) know|i'?d like to|we'?d like to|do you (?:have|offer|know|support)|quick "
+                   r"question|just (?:checking|confirming|wanted to (?:check|confirm|ask))|following up "
+                   r"on", 1.0),
 ]
 
 #: Formulaic politeness VADER reads as sentiment ("Good morning" is not joy,
@@ -866,12 +873,11 @@ POLITE = [
                   r"you (?:had|have) (?:had )?a (?:good|great|nice|lovely) \w+)"),
     Cue("polite", r"have a (?:good|great|nice|lovely|wonderful) (?:day|weekend|week|one|evening|morning|"
                   r"afternoon)"),
-    Cue("polite", r"(?:thanks|thank you|tia) in (?:advance|adv)|in advance"),
+    Cue("polite", r"(?:thanks|thank you|tia) in (?:advance|adv)"),
     Cue("polite", r"(?:kind|best|warm|warmest) regards|looking forward to (?:hearing|your|speaking|talking|"
                   r"the)"),
-    Cue("polite_request", r"(?:i|we|you)(?:'d| would) like"),
-    Cue("polite", r"(?:looks?|seems?|sounds?|feels?) like|(?:is|was) like|like (?:a|an|the|this|that|it|to|"
-                  r"my|our)"),
+    Cue("polite_request", r"(?:i'd|we'd|you'd|would) like"),
+    Cue("polite", r"(?:looks?|seems?|sounds?|feels?) like|like (?:a|an|the|this|that|it|to|my|our)"),
     Cue("polite", r"customer care", concerns=(C.support_responsiveness,)),
     Cue("polite", r"free (?:trial|tier|plan)|feel free"),
 ]

@@ -3,8 +3,8 @@
 `tonewatch train LABELED.csv` fits TF-IDF word and character n-grams plus the
 offline analyzer's own features (VADER's scores, the customer-success cue
 counts) into one logistic regression. The rules carry what every customer
-says; the n-grams pick up what this team's customers say ("the sync",
-"Cancelled Flightled", their product's names). The offline analyzer blends
+says; the n-grams pick up what this team's customers say (their product's
+names, their own shorthand for "broken"). The offline analyzer blends
 the model's probabilities with its rule score; everything but the label and
 score stays rule-based.
 

@@ -46,6 +46,7 @@ from bot.analysis.contract import (
 from bot.analysis.language import (
     auto_reply_marker,
     detect_language,
+    may_hold_machine_text,
     separate_prose,
     strip_quoted_and_signature,
 )
@@ -112,6 +113,8 @@ _LEXICON_OVERRIDES = {
     "bigot": -2.5, "bigots": -2.5, "nazi": -2.8, "nazis": -2.8, "idiots": -2.3, "thug": -2.2, "thugs": -2.2,
     "massacre": -3.2, "genocide": -3.4, "bombing": -2.8, "shooting": -2.2, "shootings": -2.4, "dying": -2.2,
     "deplorable": -2.4, "stoked": 2.4, "legend": 2.0, "legendary": 2.4, "incredible": 2.6,
+    "victory": 2.2, "celebration": 2.2, "favourite": 2.0, "iconic": 1.8, "smooth": 1.5, "reliable": 1.5,
+    "rip": -1.5,
 }
 
 
@@ -425,11 +428,10 @@ class OfflineAnalyzer(Analyzer):
         self.tuning = tuning or TUNING
         if isinstance(competitors, str):
             competitors = [name for name in competitors.split(",")]
-        names = sorted({name.strip() for name in competitors if name.strip()}, key=len, reverse=True)
+        names = sorted({name.strip().lower() for name in competitors if name.strip()}, key=len, reverse=True)
+        # Matched on the lower-cased message: case-insensitive alternations are several times slower.
         self._competitor_re = (
-            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
-            if names
-            else None
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)") if names else None
         )
         self.model = f"offline+learned:{learned.model_id}" if learned is not None else MODEL_NAME
 
@@ -470,8 +472,8 @@ class OfflineAnalyzer(Analyzer):
             reading.abstain_reason = f"auto-reply (\u201c{marker}\u201d), not a message from the customer"
             return reading
         body = strip_quoted_and_signature(cleaned)
-        prose = separate_prose(body) if ("\n" in body or len(body) > 40) else None
-        if prose is not None:
+        if may_hold_machine_text(body):
+            prose = separate_prose(body)
             if prose.abstain_reason is not None:
                 reading.abstain_reason = prose.abstain_reason
                 return reading
@@ -545,7 +547,10 @@ class OfflineAnalyzer(Analyzer):
     def _read_competitors(self, body: str, r: Reading) -> None:
         """A configured vendor named; leaving for it ("trialling X", "X quoted us") is churn risk."""
         assert self._competitor_re is not None
-        for match in self._competitor_re.finditer(body):
+        lower = body.lower()
+        if len(lower) != len(body):  # a few characters lower-case to two ("İ")
+            lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in body)
+        for match in self._competitor_re.finditer(lower):
             r.competitor = True
             start, end = match.span()
             before = _SWITCH_BEFORE_RE.search(body, max(0, start - 40), start)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.analysis.contract import Concern, Emotion, Label, RecommendedAction, Urgency
 
@@ -69,10 +70,19 @@ _GUIDANCE_WHEN = {Urgency.high: "today", Urgency.medium: "within a few hours", U
 
 
 def guidance(action: RecommendedAction, s: Situation) -> str:
-    topic = s.concerns[0].value.replace("_", " ") if s.concerns else "their request"
-    when = _GUIDANCE_WHEN[s.urgency]
-    if action is A.reply and s.label is not Label.negative:
-        return f"Answer their request {when}." if s.asks_something else "Acknowledge the message."
+    """One line for the CSM: what to do and by when."""
+    first = s.concerns[0] if s.concerns else None
+    return _guidance(action, first, s.urgency, s.label is Label.negative, s.asks_something)
+
+
+@lru_cache(maxsize=1024)
+def _guidance(
+    action: RecommendedAction, concern: Concern | None, urgency: Urgency, negative: bool, asks: bool
+) -> str:
+    topic = concern.value.replace("_", " ") if concern is not None else "their request"
+    when = _GUIDANCE_WHEN[urgency]
+    if action is A.reply and not negative:
+        return f"Answer their request {when}." if asks else "Acknowledge the message."
     return _GUIDANCE[action].format(topic=topic, when=when)
 
 
@@ -245,31 +255,44 @@ _CONCERN_TEXT: dict[str, dict[Concern | None, tuple[str, str]]] = {
 }
 
 
-def _concern_text(language: str, concerns: Sequence[Concern]) -> tuple[str, str]:
-    table = _CONCERN_TEXT[language]
-    for concern in concerns:
-        if concern in table:
-            return table[concern]
-    return table[None]
-
-
 def draft_reply(action: RecommendedAction, s: Situation) -> str:
     """A reply the CSM can edit and send; empty when no reply is needed."""
     if action is A.no_action:
         return ""
     language = s.language if s.language in _PARTS else "en"
+    table = _CONCERN_TEXT[language]
+    concern = next((concern for concern in s.concerns if concern in table), None)
+    return _draft(
+        action,
+        language,
+        concern,
+        s.label is Label.negative or s.churn_risk,
+        s.label,
+        s.asks_something,
+        s.urgency,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _draft(
+    action: RecommendedAction,
+    language: str,
+    concern: Concern | None,
+    unhappy: bool,
+    label: Label,
+    asks: bool,
+    urgency: Urgency,
+) -> str:
+    # The draft depends only on these few values, so each is written once and reused.
     parts = _PARTS[language]
-    topic, next_step = _concern_text(language, s.concerns)
-    lines = [parts["hello"], ""]
-    if s.label is Label.negative or s.churn_risk:
+    topic, next_step = _CONCERN_TEXT[language][concern]
+    if unhappy:
         opener = parts["sorry_strong"].format(topic=topic) if action is A.escalate else parts["sorry"]
-        body = [opener, parts["own"], next_step, parts[s.urgency.value]]
+        body = [opener, parts["own"], next_step, parts[urgency.value]]
     elif action is A.expansion_follow_up:
         body = [parts["expansion"], parts["expansion_next"]]
-    elif action is A.celebrate or (s.label is Label.positive and not s.asks_something):
+    elif action is A.celebrate or (label is Label.positive and not asks):
         body = [parts["thanks_praise"]]
     else:
-        body = [parts["thanks_request"], parts[s.urgency.value]]
-    lines.append(" ".join(body))
-    lines += ["", parts["bye"]]
-    return "\n".join(lines)
+        body = [parts["thanks_request"], parts[urgency.value]]
+    return "\n".join([parts["hello"], "", " ".join(body), "", parts["bye"]])
