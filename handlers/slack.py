@@ -24,11 +24,14 @@ from bot.places import PlaceRegistry
 from bot.server import Surface
 from bot.telemetry import Telemetry
 from handlers.slack_actions import SlackActions
+from handlers.slack_answers import SlackAnswers
 from handlers.slack_clients import SlackClients
 from handlers.slack_commands import SlackCommands
 from handlers.slack_deps import Background, SeenEvents, SlackDeps
+from handlers.slack_digest import SlackDigestPoster
 from handlers.slack_directory import SlackDirectory
 from handlers.slack_events import SlackEvents
+from handlers.slack_home import SlackHome
 from handlers.slack_http import bolt_routes
 from handlers.slack_oauth import ChannelTeams, DbInstallationStore, build_oauth_flow
 from handlers.slack_poster import SlackPoster
@@ -75,7 +78,7 @@ class SlackRuntime:
     deps: SlackDeps
     poster: SlackPoster
     surface: Surface
-    #: The `bot.posting.Poster` for scheduled digests and notices in Slack (set by digest posting).
+    #: The `bot.posting.Poster` for scheduled digests, attention lists and notices in Slack.
     scheduled_poster: Any = None
 
 
@@ -173,13 +176,16 @@ def build_slack(
         wake=wake,
         channel_teams=channel_teams,
     )
+    deps.questions = SlackAnswers(deps)
+    deps.home_view = SlackHome(deps)
     registrar = Registrar(app)
     SlackEvents(deps).register(registrar)
     SlackCommands(deps).register(registrar)
     SlackActions(deps).register(registrar)
     _register_uninstall(registrar, installations)
     surface = _surface(settings, app, clients, deps)
-    return SlackRuntime(app, registrar, deps, poster, surface)
+    scheduled = SlackDigestPoster(poster, places, engine)
+    return SlackRuntime(app, registrar, deps, poster, surface, scheduled_poster=scheduled)
 
 
 def _surface(settings: Settings, app: AsyncApp, clients: SlackClients, deps: SlackDeps) -> Surface:

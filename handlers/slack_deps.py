@@ -27,16 +27,49 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 
-Reply = Callable[[str, list[dict[str, Any]] | None], Awaitable[None]]
+
+@dataclass
+class AnswerPlace:
+    """Where the answer to one of our own people's question goes, already decided by the listener.
+
+    A DM, or a thread under the mention in an internal channel: a message, and images may follow.
+    A channel customers can read (`private` is set): an ephemeral message only the asker sees, and
+    no image (a file cannot be shown to one person). Every post goes through `SlackPoster`'s checks.
+    """
+
+    poster: SlackPoster
+    channel: str
+    user: str
+    thread_ts: str | None = None
+    #: Set where customers can read: the client and our workspace, for the ephemeral answer.
+    private: tuple[AsyncWebClient, Home] | None = None
+
+    async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        if self.private is not None:
+            client, home = self.private
+            await self.poster.whisper(client, self.channel, self.user, home, text, blocks)
+        else:
+            await self.poster.post_message(self.channel, text, blocks, thread_ts=self.thread_ts)
+
+    async def __call__(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        await self.say(text, blocks)
+
+    @property
+    def shows_images(self) -> bool:
+        return self.private is None
+
+    async def image(self, png: bytes, filename: str, title: str) -> bool:
+        """Share a PNG with the answer; False (nothing shared) where only the asker may see the answer."""
+        if self.private is not None:
+            return False
+        await self.poster.upload_image(self.channel, png, filename, title, thread_ts=self.thread_ts)
+        return True
 
 
 class QuestionHandler(Protocol):
-    """Answers a question one of our own people asked (a mention or a DM).
+    """Answers a question one of our own people asked (a mention or a DM), through `place`."""
 
-    `reply` posts where only that person, or only our own people, can read it.
-    """
-
-    async def __call__(self, question: str, user: str, reply: Reply) -> None: ...
+    async def __call__(self, question: str, user: str, place: AnswerPlace) -> None: ...
 
 
 class HomeViewBuilder(Protocol):

@@ -19,7 +19,7 @@ from bot.inbound import InboundMessage
 from bot.places import PlaceInfo
 from handlers.slack_blocks import HELP_TEXT
 from handlers.slack_clients import Home
-from handlers.slack_deps import PLATFORM, SlackDeps, home_of
+from handlers.slack_deps import PLATFORM, AnswerPlace, SlackDeps, home_of
 from handlers.slack_directory import display_name, email_domain, is_external_user
 from handlers.slack_text import plain_text, ts_to_datetime
 from storage.db import session_scope
@@ -183,12 +183,9 @@ class SlackEvents:
             await self.deps.poster.refuse(quick, channel, user_id)
             return
         await self.deps.remember_channel(channel, home)
-
-        async def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-            await self.deps.poster.post_message(channel, text, blocks)
-
+        place = AnswerPlace(self.deps.poster, channel, user_id)
         question = plain_text(event.get("text") or "").strip()
-        self.deps.background.spawn(self._answer(question, user_id, reply), "answer a DM")
+        self.deps.background.spawn(self._answer(question, user_id, place), "answer a DM")
 
     async def on_mention(self, event: dict, body: dict, context, client: AsyncWebClient, request) -> None:
         if self._already_handled(body, request):
@@ -214,20 +211,15 @@ class SlackEvents:
     ) -> None:
         """In a channel customers can read, only the asker sees the answer; elsewhere it is a thread reply."""
         shared = await self.deps.directory.customers_can_read(client, channel, home)
+        private = (client, home) if shared else None
+        place = AnswerPlace(self.deps.poster, channel, user, thread, private=private)
+        await self._answer(plain_text(event.get("text") or "").strip(), user, place)
 
-        async def reply(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
-            if shared:
-                await self.deps.poster.whisper(client, channel, user, home, text, blocks)
-            else:
-                await self.deps.poster.post_message(channel, text, blocks, thread_ts=thread)
-
-        await self._answer(plain_text(event.get("text") or "").strip(), user, reply)
-
-    async def _answer(self, question: str, user: str, reply) -> None:
+    async def _answer(self, question: str, user: str, place: AnswerPlace) -> None:
         if self.deps.questions is not None:
-            await self.deps.questions(question, user, reply)
+            await self.deps.questions(question, user, place)
         else:
-            await reply(HELP_TEXT, None)
+            await place.say(HELP_TEXT)
 
     async def on_home_opened(self, event: dict, context, client: AsyncWebClient) -> None:
         if event.get("tab") != "home":
@@ -237,6 +229,10 @@ class SlackEvents:
         user = await self.deps.directory.user(quick, user_id)
         if is_external_user(user, home_of(context)):
             return  # nothing to show someone outside the team
+        # The portfolio can take longer to read than Slack waits for our answer: publish after it.
+        self.deps.background.spawn(self._publish_home(user_id, client), "publish the App Home")
+
+    async def _publish_home(self, user_id: str, client: AsyncWebClient) -> None:
         if self.deps.home_view is not None:
             view = await self.deps.home_view(user_id)
         else:
@@ -244,7 +240,7 @@ class SlackEvents:
                 "type": "home",
                 "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": HELP_TEXT}}],
             }
-        await quick.views_publish(user_id=user_id, view=view)
+        await client.views_publish(user_id=user_id, view=view)
 
     # --- who can read a channel changed -------------------------------------------------------
 

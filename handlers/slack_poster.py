@@ -92,6 +92,10 @@ class SlackPoster(AlertPoster):
 
         With many workspaces, `near_channel` (any channel of the person's workspace) picks the bot token.
         """
+        return await self.post_message(await self.open_dm(user, near_channel), text, blocks)
+
+    async def open_dm(self, user: str, near_channel: str | None = None) -> str:
+        """The DM channel with `user`, opened if need be (posting there is still checked, per post)."""
         if self.clients.installations is None:
             client = self.clients.app_client
         else:
@@ -100,7 +104,7 @@ class SlackPoster(AlertPoster):
         channel = str(opened["channel"]["id"])
         if near_channel:
             self.clients.same_team(channel, near_channel)
-        return await self.post_message(channel, text, blocks)
+        return channel
 
     async def upload_image(
         self, channel: str, png: bytes, filename: str, title: str, thread_ts: str | None = None

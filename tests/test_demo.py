@@ -1,0 +1,53 @@
+"""`tonewatch demo`: the newcomer's first command, run as they would run it (a fresh process, no keys)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+from bot.demo_script import portfolio_path
+
+REPO = Path(__file__).resolve().parents[1]
+SECTIONS = ("Alert threads", "Drafts", "Account card: Acme Corp", "Digest", "Chart written to ")
+
+
+def test_the_demo_plays_the_week_and_prints_what_slack_would_show(tmp_path: Path) -> None:
+    out = tmp_path / "demo-out"
+    started = time.monotonic()
+    process = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--out", str(out)], capture_output=True, text=True, timeout=120
+    )
+    seconds = time.monotonic() - started
+    assert process.returncode == 0, process.stderr[-2000:]
+    printed = process.stdout
+    positions = [printed.find(section) for section in SECTIONS]
+    assert -1 not in positions and positions == sorted(positions), positions
+    assert "Critical · Acme Corp" in printed and "Draft reply (edit before sending" in printed
+    card = printed[printed.find("Account card: Acme Corp") : printed.find("Asked by mention")]
+    assert "Acme Corp — red" in card and "[image shared in the DM: Acme Corp: weekly tone]" in card
+    digest = printed[printed.find("\nDigest") :]
+    assert "CUSTOMER SENTIMENT · WEEK OF NOV 16–22" in digest and "Needs attention" in digest
+    assert "posted, skipped" in digest  # the scheduler's job posts each target and week once
+    assert "Nothing internal was posted where customers can read" in printed
+    chart = Path(printed.split("Chart written to ", 1)[1].split("\n", 1)[0].strip())
+    assert chart.is_file() and chart.read_bytes().startswith(b"\x89PNG") and chart.is_relative_to(out)
+    assert "Traceback" not in process.stderr
+    assert seconds < 60, f"the demo took {seconds:.1f} s"
+
+
+def test_the_example_portfolio_ships_with_the_package() -> None:
+    """The demo reads examples/portfolio.jsonl of a checkout, else the same file from the package data."""
+    source = REPO / "examples" / "portfolio.jsonl"
+    assert portfolio_path() == source
+    shipped = resources.files("bot").joinpath("data", "portfolio.jsonl")
+    assert shipped.read_bytes() == source.read_bytes()
+
+
+def test_the_readme_starts_with_the_demo() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    assert first_block.strip() == "pip install -e . && tonewatch demo"
+    assert "## Asking Tonewatch" in readme
