@@ -163,6 +163,28 @@ def configured_surfaces(settings: Settings) -> list[str]:
     return surfaces
 
 
+def account_light(core: Core):
+    """A callable(account name) -> its light now, for alert cards (blocking: run it in a thread)."""
+    from datetime import datetime
+
+    from bot.health import compute_health
+    from bot.health_rules import load_health_rules
+    from storage.queries import find_account
+
+    settings = core.settings
+    rules = load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
+
+    def light_of(account: str) -> str | None:
+        with session_scope(core.engine) as session:
+            found = find_account(session, account)
+            if found is None or found.id is None:
+                return None
+            [health] = compute_health(session, datetime.now(UTC), rules, account_ids=[found.id]) or [None]
+            return health.light.value if health is not None else None
+
+    return light_of
+
+
 def _closing(threads: BackgroundThreads):
     async def close() -> None:
         threads.close()
@@ -236,7 +258,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
 
         deps = IngestDeps.from_core(core, telemetry=core.telemetry, on_stored=worker.wake)
         surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
-    delivery = AlertDelivery(core.alerts, core.places, posters)
+    delivery = AlertDelivery(core.alerts, core.places, posters, light_of=account_light(core))
     delivery.offload = threads.run
     delivery.register(worker)
     return Runtime(core, worker, surfaces, posters, delivery, platforms)

@@ -178,3 +178,10 @@ async def test_the_stand_in_catches_an_internal_post_in_a_shared_channel(slack):
     await client.chat_postMessage(channel=SHARED, text="Acme: churn risk, score -0.8")
     assert slack.api.violations() == ["chat.postMessage to C_ACME: 'Acme: churn risk, score -0.8'"]
     slack.api.calls.clear()  # so this test's own teardown check passes
+
+
+async def test_the_alert_shows_the_accounts_light_from_its_health(slack):
+    slack.set_up()
+    root, _thread = await slack.alert_posted()
+    header = root.blocks_text
+    assert any(f"*Acme Corp* ({light})" in header for light in ("green", "yellow", "red")), header
