@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import AlertService
 from bot.config import Settings
+from bot.inflight import Background, RecentKeys
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
 from bot.server import Surface
@@ -27,7 +28,7 @@ from handlers.slack_actions import SlackActions
 from handlers.slack_answers import SlackAnswers
 from handlers.slack_clients import SlackClients
 from handlers.slack_commands import SlackCommands
-from handlers.slack_deps import Background, SeenEvents, SlackDeps
+from handlers.slack_deps import SlackDeps
 from handlers.slack_digest import SlackDigestPoster
 from handlers.slack_directory import SlackDirectory
 from handlers.slack_events import SlackEvents
@@ -171,8 +172,8 @@ def build_slack(
         clients=clients,
         directory=directory,
         poster=poster,
-        seen=SeenEvents(),
-        background=Background(),
+        seen=RecentKeys(),
+        background=Background("Slack"),
         wake=wake,
         channel_teams=channel_teams,
     )

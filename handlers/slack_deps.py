@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -15,6 +13,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import AlertService
 from bot.config import Settings
+from bot.inflight import Background, RecentKeys
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
 from bot.telemetry import Telemetry
@@ -78,55 +77,6 @@ class HomeViewBuilder(Protocol):
     async def __call__(self, user: str) -> dict[str, Any]: ...
 
 
-class SeenEvents:
-    """Event ids handled recently: a redelivery (X-Slack-Retry-Num) does nothing twice.
-
-    Storing is idempotent by itself (the unique key); this also covers what is
-    not stored — edits, deletes, replies to mentions.
-    """
-
-    def __init__(self, ttl_seconds: float = 3600.0, max_entries: int = 20_000) -> None:
-        self.ttl = ttl_seconds
-        self.max_entries = max_entries
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def __contains__(self, event_id: object) -> bool:
-        if not isinstance(event_id, str):
-            return False
-        seen_at = self._seen.get(event_id)
-        return seen_at is not None and seen_at > time.monotonic() - self.ttl
-
-    def add(self, event_id: str | None) -> None:
-        if not event_id:
-            return
-        self._seen[event_id] = time.monotonic()
-        self._seen.move_to_end(event_id)
-        while len(self._seen) > self.max_entries:
-            self._seen.popitem(last=False)
-
-
-class Background:
-    """Work started from a listener that must not hold up Slack's 3-second answer (kept until done)."""
-
-    def __init__(self) -> None:
-        self.tasks: set[asyncio.Task] = set()
-
-    def spawn(self, work: Awaitable[Any], what: str) -> None:
-        async def run() -> None:
-            try:
-                await work
-            except Exception:  # noqa: BLE001 - logged with its traceback; the listener already answered
-                log.exception("Slack background work failed: %s", what)
-
-        task = asyncio.ensure_future(run())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-
-    async def drain(self, timeout: float = 10.0) -> None:
-        if self.tasks:
-            await asyncio.wait(set(self.tasks), timeout=timeout)
-
-
 @dataclass
 class SlackDeps:
     settings: Settings
@@ -138,7 +88,7 @@ class SlackDeps:
     clients: SlackClients
     directory: SlackDirectory
     poster: SlackPoster
-    seen: SeenEvents
+    seen: RecentKeys
     background: Background
     #: Starts queued work now (the worker's `wake`).
     wake: Callable[[], None]

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from bot.alerts import AlertService
 from bot.config import Settings
+from bot.inflight import Background, RecentKeys
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
 from bot.server import Surface
@@ -24,7 +25,7 @@ from bot.telemetry import Telemetry
 from handlers.teams_bot import TeamsBot
 from handlers.teams_connector import TeamsConnector
 from handlers.teams_conversations import TeamsConversations
-from handlers.teams_deps import Background, RecentActivities, TeamsDeps
+from handlers.teams_deps import TeamsDeps
 from handlers.teams_http import PATH, BotEndpoints, build_adapter, messages_route
 from handlers.teams_poster import TeamsPoster, TeamsScheduledPoster
 from handlers.teams_questions import core_answerer
@@ -78,8 +79,8 @@ def build_teams(
         conversations=conversations,
         connector=connector,
         poster=poster,
-        background=Background(),
-        recent=RecentActivities(),
+        background=Background("Teams"),
+        recent=RecentKeys(),
         wake=wake,
     )
     deps.questions = core_answerer(deps)
