@@ -16,15 +16,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import UserError
+from bot.place_status import place_status
 from handlers.slack_blocks import HELP_TEXT, REFUSAL
 from handlers.slack_clients import Home
 from handlers.slack_deps import PLATFORM, SlackDeps, home_of
 from handlers.slack_directory import is_external_user
 from handlers.slack_text import channel_id_in, escape
 from scheduler.targets import add_target
-from storage.db import session_scope
 from storage.models import DigestTarget
-from storage.queries import find_account
 
 COMMAND = "/tonewatch"
 
@@ -183,32 +182,21 @@ class SlackCommands:
         return f":bell: Alerts go to <#{target}> from now on.{invite}"
 
     async def _status(self, words: list[str], channel: str, home: Home, client: AsyncWebClient) -> str:
-        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel)
-        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
+        status = await asyncio.to_thread(place_status, self.deps.places, self.deps.alerts, PLATFORM, channel)
         lines = []
-        if place is not None and place.watched:
-            lines.append(f"<#{channel}> is watched for *{escape(place.account or '')}*.")
-            lines.append(
-                f"Open alerts for this account: {await asyncio.to_thread(self._open_alerts, place.account)}."
-            )
-        elif place is not None and place.is_alert_channel:
+        if status.watched:
+            lines.append(f"<#{channel}> is watched for *{escape(status.place.account or '')}*.")
+            lines.append(f"Open alerts for this account: {status.open_alerts}.")
+        elif status.is_alert_channel:
             lines.append(f"<#{channel}> is the alert channel.")
         else:
             lines.append(f"<#{channel}> is not watched. `/tonewatch watch [account]` starts.")
-        if alert_channel and not (place and place.is_alert_channel):
-            lines.append(f"Alerts go to <#{alert_channel.external_id}>.")
-        elif not alert_channel:
+        if status.alert_channel and not status.is_alert_channel:
+            lines.append(f"Alerts go to <#{status.alert_channel.external_id}>.")
+        elif not status.alert_channel:
             lines.append("No alert channel yet: `/tonewatch alerts #channel`.")
-        watched = await asyncio.to_thread(self.deps.places.watched, PLATFORM)
-        lines.append(f"Channels watched in all: {len(watched)}.")
+        lines.append(f"Channels watched in all: {status.watched_count}.")
         return "\n".join(lines)
-
-    def _open_alerts(self, account: str | None) -> int:
-        if not account:
-            return 0
-        with session_scope(self.deps.engine) as session:
-            found = find_account(session, account)
-        return len(self.deps.alerts.open_alerts(found.id)) if found else 0
 
     async def _digest(self, words: list[str], channel: str, home: Home, client: AsyncWebClient) -> str:
         if not words or words[0].lower() != "here":

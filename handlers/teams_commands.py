@@ -13,13 +13,12 @@ from collections.abc import Awaitable, Callable
 
 from bot.config import WEEKDAYS
 from bot.errors import UserError
+from bot.place_status import place_status
 from handlers.teams_activity import Turn
 from handlers.teams_cards import HELP_TEXT
 from handlers.teams_connector import TeamsCalls
 from handlers.teams_deps import PLATFORM, TeamsDeps
 from scheduler.targets import add_target
-from storage.db import session_scope
-from storage.queries import find_account
 
 VERBS = ("watch", "unwatch", "alerts", "status", "digest", "help")
 
@@ -110,30 +109,23 @@ class TeamsCommands:
         return f"🔔 Alerts go to {turn.name} from now on."
 
     async def _status(self, turn: Turn, words: list[str]) -> str:
-        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, turn.conversation_id)
-        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
+        status = await asyncio.to_thread(
+            place_status, self.deps.places, self.deps.alerts, PLATFORM, turn.conversation_id
+        )
         lines = []
-        if place is not None and place.watched:
-            count = await asyncio.to_thread(self._open_alerts, place.account)
-            lines.append(f"{turn.name} is watched for **{place.account or ''}**; open alerts: {count}.")
-        elif place is not None and place.is_alert_channel:
+        if status.watched:
+            account = status.place.account if status.place else ""
+            lines.append(f"{turn.name} is watched for **{account}**; open alerts: {status.open_alerts}.")
+        elif status.is_alert_channel:
             lines.append(f"{turn.name} is the alert channel.")
         else:
             lines.append(f"{turn.name} is not watched. `@Tonewatch watch [account]` starts.")
-        if alert_channel and not (place and place.is_alert_channel):
-            lines.append(f"Alerts go to {alert_channel.name or 'the alert channel'}.")
-        elif not alert_channel:
+        if status.alert_channel and not status.is_alert_channel:
+            lines.append(f"Alerts go to {status.alert_channel.name or 'the alert channel'}.")
+        elif not status.alert_channel:
             lines.append("No alert channel yet: `@Tonewatch alerts` in an internal channel.")
-        watched = await asyncio.to_thread(self.deps.places.watched, PLATFORM)
-        lines.append(f"Conversations watched in all: {len(watched)}.")
+        lines.append(f"Conversations watched in all: {status.watched_count}.")
         return "\n\n".join(lines)
-
-    def _open_alerts(self, account: str | None) -> int:
-        if not account:
-            return 0
-        with session_scope(self.deps.engine) as session:
-            found = find_account(session, account)
-        return len(self.deps.alerts.open_alerts(found.id)) if found else 0
 
     async def _digest(self, turn: Turn, words: list[str]) -> str:
         if not words or words[0].lower() != "here":
