@@ -7,7 +7,7 @@ ones in a digest, the one asked about), and phrases colour changes.
 
 from __future__ import annotations
 
-import difflib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +18,7 @@ from sqlmodel import Session
 from bot.errors import UserError
 from bot.health import AccountHealth, Signal, compute_health, compute_health_many
 from bot.health_rules import LIGHT_ORDER, HealthRules, Light
+from bot.question_grammar import resolve_account
 from storage.models import Account, CustomerMessage, HealthChange, MessageConcern
 from storage.queries import account_key
 
@@ -62,21 +63,25 @@ def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
 
 
 def find_account(session: Session, name: str) -> Account:
-    """The account called `name` (case-insensitive), or `UnknownAccount` naming close matches."""
+    """The account `name` means — exactly (any case and spacing), or by a word or prefix only one
+    account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
+    for another account silently: scripts depend on this command."""
     account = session.execute(select(Account).where(Account.name_key == account_key(name))).scalars().first()
     if account is not None:
         return account
     names = [row[0] for row in session.execute(select(Account.name))]
-    wanted = account_key(name)
-    by_key = {account_key(n): n for n in names}
-    close = [by_key[k] for k in difflib.get_close_matches(wanted, list(by_key), n=3, cutoff=0.6)]
-    close += [n for n in names if wanted and wanted in account_key(n) and n not in close]
-    if close:
-        raise UnknownAccount(f"no account named {name!r}; did you mean {', '.join(close[:3])}?")
     if not names:
         raise UnknownAccount(
             f"no account named {name!r}: no accounts yet (import history with tonewatch import)"
         )
+    match = resolve_account(name, names)
+    wanted = account_key(name)
+    if match.name is not None and re.search(rf"\b{re.escape(wanted)}", account_key(match.name)):
+        found = session.execute(select(Account).where(Account.name_key == account_key(match.name)))
+        return found.scalars().one()
+    suggestions = match.suggestions or ((match.name,) if match.name else ())
+    if suggestions:
+        raise UnknownAccount(f"no account named {name!r}; did you mean {', '.join(suggestions)}?")
     raise UnknownAccount(f"no account named {name!r} (and none with a similar name)")
 
 

@@ -273,6 +273,10 @@ def test_unknown_account_names_close_matches(sqlite_engine) -> None:
             find_account(session, "acme")
     assert str(raised.value).startswith("no account named 'acme'; did you mean ")
     assert set(str(raised.value).split("mean ")[1].rstrip("?").split(", ")) == {"Acme Corp", "Acme Labs"}
+    history.say("Globex International", 1, 0.2)
+    with Session(sqlite_engine) as session:
+        assert find_account(session, "globex").name == "Globex International"  # one account has that word
+        assert find_account(session, "Acme L").name == "Acme Labs"  # a prefix only one name has
 
 
 def test_account_cli_json_and_unknown_name(sqlite_url, sqlite_engine, monkeypatch) -> None:
