@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from sqlmodel import select
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
@@ -263,3 +264,42 @@ async def test_the_app_home_shows_the_help_to_staff(slack):
     await slack.event({"type": "app_home_opened", "user": STAFF, "channel": "D_SAM", "tab": "home"})
     published = await wait_for(lambda: slack.api.calls_to("views.publish"))
     assert published[0].args["user_id"] == STAFF and "/tonewatch" in published[0].blocks_text
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ("payload=%7Bbroken", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_a_signed_but_malformed_body_gets_a_clear_400_and_no_retry(slack, body, content_type):
+    response = await slack.post(body, content_type)
+    assert response.status == 400 and response.headers.get("X-Slack-No-Retry") == "1"
+    assert "malformed request body" in (await response.json())["error"]
+    healthy = await slack.http.get("/healthz")
+    assert healthy.status == 200  # and the process keeps serving
+
+
+async def test_an_unsigned_malformed_body_is_refused_as_unsigned(slack):
+    response = await slack.http.post(
+        "/slack/events", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 401
+
+
+async def test_odd_customer_texts_are_stored_and_handled_without_a_crash(slack):
+    slack.set_up()
+    texts = ["😡😡😡", "x" * 40_000, "Das ist wirklich schlecht, nichts funktioniert!"]
+    for text in texts:
+        assert (await slack.event(message_event(SHARED, CUSTOMER, text))).status == 200
+    def handled():
+        messages = slack.messages()
+        return messages if len(messages) == 3 and all(m.status != "pending" for m in messages) else None
+
+    stored = await wait_for(handled, timeout=15, what="all three handled")
+    by_text = {m.text[:10]: m for m in stored}
+    assert by_text["😡😡😡"].label == "negative"
+    assert by_text["x" * 10].status == "invalid"  # stored, and marked: too long to analyze
+    assert by_text["Das ist wi"].label == "negative" and by_text["Das ist wi"].language == "de"
