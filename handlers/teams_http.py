@@ -124,6 +124,12 @@ def messages_route(
             return refuse(400, "bad_body", "expected a Bot Framework activity")
         if not activity.type:
             return refuse(400, "bad_body", "expected a Bot Framework activity")
+        required = ("conversation", "from_property", "service_url")
+        missing = [name for name in required if not getattr(activity, name)]
+        if missing:
+            # Every activity Teams sends names its conversation, sender and service URL.
+            fields = ", ".join("from" if m == "from_property" else m for m in missing)
+            return refuse(400, "bad_body", f"activity is missing {fields}")
         authenticated: Any = ""
         if verified:
             try:

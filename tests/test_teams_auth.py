@@ -152,6 +152,14 @@ async def test_not_an_activity_is_a_bad_request(teams):
         await teams.http.post("/api/messages", data=b"{}", headers={"Content-Type": "text/plain"})
     ).status == 415
     assert (await teams.http.post("/api/messages", json={"text": "no type"})).status == 400
+    assert (
+        await teams.http.post(
+            "/api/messages", data=b"{not json", headers={"Content-Type": "application/json"}
+        )
+    ).status == 400
+    half = await teams.http.post("/api/messages", json={"type": "message", "text": "hi"})
+    assert half.status == 400 and "conversation" in (await half.text())
+    assert (await teams.http.get("/healthz")).status == 200  # and the process keeps serving
 
 
 @pytest.mark.parametrize(
