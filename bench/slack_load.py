@@ -33,6 +33,7 @@ from storage.db import create_db_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.fakes.messages_api import FakeMessagesAPI, default_respond, slow  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
+from tests.run_process import start_tonewatch_run  # noqa: E402
 from tests.slack_requests import (  # noqa: E402
     ALERTS,
     CUSTOMER,
@@ -59,30 +60,6 @@ TEXTS = [
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-async def start_tonewatch(
-    environment: dict[str, str], folder: Path
-) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--port",
-        "0",
-        cwd=folder,
-        env=environment,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    banner = ""
-    while "listening on" not in banner:
-        line = await asyncio.wait_for(process.stderr.readline(), 60)
-        if not line:
-            raise SystemExit("tonewatch run exited before listening")
-        banner = line.decode()
-    asyncio.create_task(process.stderr.read())  # keep draining its log
-    return process, banner.split("listening on ", 1)[1].strip()
 
 
 async def send(http: aiohttp.ClientSession, url: str, body: str, retry: int | None) -> tuple[float, int]:
@@ -118,7 +95,8 @@ async def run(
         "TONEWATCH_WORKER_CONCURRENCY": "256",
         "TONEWATCH_LOG_LEVEL": "WARNING",
     }
-    process, url = await start_tonewatch(environment, folder)
+    process, url = await start_tonewatch_run(environment, folder)
+    asyncio.create_task(process.stderr.read())  # keep draining its log
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     random.seed(20261123)

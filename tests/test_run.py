@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 
 import aiohttp
 import sqlalchemy as sa
+
+from tests.run_process import start_tonewatch_run
 
 TOKEN = "ingest-token-for-tests-0123456789"
 
@@ -27,24 +28,8 @@ async def test_run_serves_ingest_alone_and_analyzes_what_arrives(tmp_path):
         "DATABASE_URL": f"sqlite:///{database}",
         "TONEWATCH_INGEST_TOKEN": TOKEN,
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--port",
-        "0",
-        cwd=tmp_path,
-        env=environment,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process, url = await start_tonewatch_run(environment, tmp_path)
     try:
-        banner = ""
-        while "listening on" not in banner:
-            line = await asyncio.wait_for(process.stderr.readline(), 30)
-            assert line, "tonewatch run exited before listening"
-            banner = line.decode()
-        url = banner.split("listening on ", 1)[1].strip()
         ticket = {
             "account": "Acme",
             "text": "Production is down again and nobody answers. Fix it today!",

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from bot.server import mark_ready
 from storage.migrate import head_revision
 from storage.slack_tables import metadata as slack_tables
+from tests.run_process import start_tonewatch_run
 from tests.slack_requests import (
     ALERTS,
     CUSTOMER,
@@ -128,24 +128,8 @@ async def test_tonewatch_run_serves_slack_until_sigterm(slack_api, tmp_path):
     populate(slack_api)
     database = tmp_path / "run.db"
     environment = {**os.environ, **base_environment(slack_api, f"sqlite:///{database}")}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--port",
-        "0",
-        cwd=tmp_path,
-        env=environment,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process, url = await start_tonewatch_run(environment, tmp_path)
     try:
-        banner = ""
-        while "listening on" not in banner:
-            line = await asyncio.wait_for(process.stderr.readline(), 30)
-            assert line, "tonewatch run exited before listening"
-            banner = line.decode()
-        url = banner.split("listening on ", 1)[1].strip()
         async with aiohttp.ClientSession() as http:
             assert (await http.get(f"{url}/healthz")).status == 200
             form = "&".join(
