@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.alert_policy import Sensitivity
 from bot.errors import UserError
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Account, Place
 from storage.queries import get_or_create_account
 
@@ -134,7 +134,7 @@ class PlaceRegistry:
             session.add(place)
 
     def get(self, platform: str, external_id: str) -> PlaceInfo | None:
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             place = session.exec(
                 select(Place).where(Place.platform == platform, Place.external_id == external_id)
             ).first()
@@ -145,14 +145,14 @@ class PlaceRegistry:
 
     def alert_channel(self, platform: str | None = None) -> PlaceInfo | None:
         """The internal alert channel: the given platform's, else any platform's."""
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             query = select(Place).where(col(Place.is_alert_channel), Place.is_external == False)  # noqa: E712
             places = session.exec(query.order_by(col(Place.id))).all()
             preferred = [p for p in places if p.platform == platform] or list(places)
             return _info(preferred[0], None) if preferred else None
 
     def watched(self, platform: str | None = None) -> list[PlaceInfo]:
-        with session_scope(self.engine) as session:
+        with read_scope(self.engine) as session:
             query = select(Place, Account).join(Account, isouter=True).where(col(Place.watched))
             if platform:
                 query = query.where(Place.platform == platform)

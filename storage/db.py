@@ -13,6 +13,9 @@ from sqlmodel import Session, create_engine
 
 from bot.errors import ConfigError
 
+#: Execution option marking a session that only reads (see `read_scope`).
+READ_ONLY = "tonewatch_read_only"
+
 
 def create_db_engine(url: str, echo: bool = False) -> Engine:
     """An engine for SQLite or PostgreSQL, with SQLite made safe for threads and concurrent readers."""
@@ -50,6 +53,9 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection) -> None:  # pragma: no cover - trivial
+            if connection.get_execution_options().get(READ_ONLY):
+                connection.exec_driver_sql("BEGIN")  # a WAL reader: no lock, sees the last commit
+                return
             writer.acquire()
             try:
                 # IMMEDIATE takes the write lock up front: two threads that read then write
@@ -62,6 +68,8 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
         @event.listens_for(engine, "commit")
         @event.listens_for(engine, "rollback")
         def _sqlite_end(connection) -> None:  # pragma: no cover - trivial
+            if connection.get_execution_options().get(READ_ONLY):
+                return
             try:
                 writer.release()
             except RuntimeError:
@@ -86,3 +94,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A session for reads only. On SQLite it never waits for the writer (WAL readers don't),
+    which keeps lookups on a request's path out of the writers' queue; it must not write."""
+    with Session(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

@@ -184,3 +184,33 @@ def test_the_migrations_create_exactly_what_the_models_describe(any_engine):
         context = MigrationContext.configure(connection, opts={"compare_type": False})
         differences = compare_metadata(context, [SQLModel.metadata, slack_metadata])
     assert differences == []
+
+
+def test_a_read_never_waits_for_a_writer_on_sqlite(sqlite_engine):
+    import threading
+
+    from storage.db import read_scope
+
+    with session_scope(sqlite_engine) as session:
+        session.add(Account(name="Acme", name_key="acme"))
+    writing, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with session_scope(sqlite_engine) as session:
+            session.add(Account(name="Globex", name_key="globex"))
+            session.flush()
+            writing.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    try:
+        assert writing.wait(10)
+        with read_scope(sqlite_engine) as session:  # would block until `release` if it queued for the writer
+            names = session.exec(select(Account.name)).all()
+        assert names == ["Acme"]  # the uncommitted write is not seen
+    finally:
+        release.set()
+        writer.join()
+    with read_scope(sqlite_engine) as session:
+        assert sorted(session.exec(select(Account.name)).all()) == ["Acme", "Globex"]
