@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from storage.db import session_scope
 from storage.models import Account
-from storage.queries import get_or_create_account
+from storage.queries import domains_of, get_or_create_account
 
 #: Mail providers for individuals: the domain names no customer company.
 PERSONAL_MAIL_DOMAINS = frozenset(
@@ -73,10 +73,6 @@ def _domain(address: str) -> str:
     return address.rpartition("@")[2].strip().lower()
 
 
-def _domains_of(account: Account) -> list[str]:
-    return [part.strip().lower() for part in (account.domains or "").split(",") if part.strip()]
-
-
 class AccountDirectory:
     """Sender → account name, read from settings and the accounts table (reload with `refresh`)."""
 
@@ -96,7 +92,7 @@ class AccountDirectory:
         stored: dict[str, str] = {}
         with session_scope(self.engine) as session:
             for account in session.exec(select(Account).where(Account.domains != "")).all():
-                for domain in _domains_of(account):
+                for domain in domains_of(account):
                     stored.setdefault(domain, account.name)
         self._stored = stored
 
@@ -131,8 +127,8 @@ class AccountDirectory:
         domain = _domain(address)
         with session_scope(self.engine) as session:
             row = get_or_create_account(session, account)
-            if domain and domain not in PERSONAL_MAIL_DOMAINS and domain not in _domains_of(row):
-                row.domains = ",".join([*_domains_of(row), domain])[:1000]
+            if domain and domain not in PERSONAL_MAIL_DOMAINS and domain not in domains_of(row):
+                row.domains = ",".join([*domains_of(row), domain])[:1000]
                 session.add(row)
         if domain and domain not in PERSONAL_MAIL_DOMAINS:
             self._stored.setdefault(domain, account)

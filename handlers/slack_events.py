@@ -22,8 +22,7 @@ from handlers.slack_clients import Home
 from handlers.slack_deps import PLATFORM, AnswerPlace, SlackDeps, home_of
 from handlers.slack_directory import display_name, email_domain, is_external_user
 from handlers.slack_text import plain_text, ts_to_datetime
-from storage.db import session_scope
-from storage.queries import find_account
+from storage.queries import account_domains
 
 log = logging.getLogger(__name__)
 
@@ -136,16 +135,10 @@ class SlackEvents:
             return True, user
         domain = email_domain(user)
         if domain and place.account:
-            domains = await asyncio.to_thread(self._account_domains, place.account)
+            domains = await asyncio.to_thread(account_domains, self.deps.engine, place.account)
             if domain in domains:
                 return True, user
         return False, user
-
-    def _account_domains(self, account: str) -> set[str]:
-        with session_scope(self.deps.engine) as session:
-            found = find_account(session, account)
-            raw = found.domains if found else ""
-        return {d.strip().lower().lstrip("@") for d in raw.replace(";", ",").split(",") if d.strip()}
 
     async def _edited(self, event: dict) -> None:
         message = event.get("message") or {}

@@ -24,9 +24,10 @@ from bot.places import PlaceInfo
 from handlers.teams_activity import Turn
 from handlers.teams_connector import TeamsCalls, status_of
 from handlers.teams_deps import PLATFORM, TeamsDeps
-from handlers.teams_people import Person, account_domains, writes_as_customer
+from handlers.teams_people import Person, writes_as_customer
 from storage.db import session_scope
 from storage.models import CustomerMessage
+from storage.queries import account_domains
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
-
-from storage.db import session_scope
-from storage.queries import find_account
-
 #: Teams' `userRole` for guests (anonymous meeting users are "anonymous").
 OUTSIDE_ROLES = frozenset({"guest", "anonymous"})
 
@@ -62,16 +57,6 @@ def is_external(person: Person, home_tenant: str | None) -> bool:
     if not home_tenant or not person.tenant_id:
         return True
     return person.tenant_id.lower() != home_tenant.lower()
-
-
-def account_domains(engine: Engine, account: str | None) -> set[str]:
-    """The e-mail domains listed for the account (`Account.domains`, comma- or semicolon-separated)."""
-    if not account:
-        return set()
-    with session_scope(engine) as session:
-        found = find_account(session, account)
-        raw = found.domains if found else ""
-    return {d.strip().lower().lstrip("@") for d in raw.replace(";", ",").split(",") if d.strip()}
 
 
 def writes_as_customer(person: Person, home_tenant: str | None, domains: set[str]) -> bool:

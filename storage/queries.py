@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.analysis.base import AnalysisOutcome
 from bot.inbound import InboundMessage
+from storage.db import session_scope
 from storage.models import Account, Analysis, CustomerMessage, DigestTarget, MessageConcern, TrainedModel
 from storage.types import utcnow
 
@@ -18,6 +19,20 @@ def account_key(name: str) -> str:
 
 def find_account(session: Session, name: str) -> Account | None:
     return session.exec(select(Account).where(Account.name_key == account_key(name))).first()
+
+
+def domains_of(account: Account | None) -> list[str]:
+    """The e-mail domains listed on an account (`Account.domains`: comma- or semicolon-separated)."""
+    raw = account.domains if account is not None else ""
+    return [d.strip().lower().lstrip("@") for d in (raw or "").replace(";", ",").split(",") if d.strip()]
+
+
+def account_domains(engine: Engine, account: str | None) -> set[str]:
+    """The domains whose senders write as the customer `account` (empty when unknown)."""
+    if not account:
+        return set()
+    with session_scope(engine) as session:
+        return set(domains_of(find_account(session, account)))
 
 
 def get_or_create_account(session: Session, name: str) -> Account:
