@@ -14,10 +14,9 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlmodel import select
 
+from bot.alert_actions import acknowledge_after_reply, record_reply, store_correction, thread_of
 from bot.alerts import AlertCard
-from bot.inbound import InboundMessage
 from handlers.slack_blocks import (
     ACK,
     CORRECTION_VIEW,
@@ -35,7 +34,7 @@ from handlers.slack_deps import PLATFORM, SlackDeps, home_of
 from handlers.slack_directory import display_name, is_external_user
 from handlers.slack_poster import post_customer_reply
 from storage.db import session_scope
-from storage.models import Alert, Correction, CustomerMessage
+from storage.models import Alert
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -124,7 +123,14 @@ class SlackActions:
         emotions = [o["value"] for o in _input(view, "emotions").get("selected_options") or []]
         note = _input(view, "note").get("value") or ""
         saved = await asyncio.to_thread(
-            self._store_correction, alert_id, body["user"]["id"], label, urgency, emotions, note
+            store_correction,
+            self.deps.engine,
+            alert_id,
+            f"slack:{body['user']['id']}",
+            label,
+            urgency,
+            emotions,
+            note,
         )
         if not saved:
             await ack(response_action="errors", errors={"label": "This alert no longer exists."})
@@ -132,27 +138,6 @@ class SlackActions:
         await ack()
         note = f"<@{body['user']['id']}> marked this not accurate: {label or '?'}, urgency {urgency or '?'}."
         self.deps.background.spawn(self._thread_note(alert_id, note), "note a correction")
-
-    def _store_correction(
-        self, alert_id: int, user: str, label: str | None, urgency: str | None, emotions: list[str], note: str
-    ) -> bool:
-        with session_scope(self.deps.engine) as session:
-            alert = session.get(Alert, alert_id)
-            if alert is None or alert.message_id is None:
-                return False
-            session.add(
-                Correction(
-                    message_id=alert.message_id,
-                    analysis_id=alert.analysis_id,
-                    alert_id=alert_id,
-                    corrected_by=f"slack:{user}",
-                    label=label,
-                    urgency=urgency,
-                    emotions=emotions,
-                    note=note[:2000],
-                )
-            )
-            return True
 
     async def _thread_note(self, alert_id: int, text: str) -> None:
         channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
@@ -187,7 +172,7 @@ class SlackActions:
         if card is None or card.source_platform != PLATFORM:
             await ack(response_action="errors", errors={"draft": "This alert no longer exists."})
             return
-        thread_ts = await asyncio.to_thread(self._thread_of, card)
+        thread_ts = await asyncio.to_thread(thread_of, self.deps.engine, card)
         try:
             ts = await post_customer_reply(self.deps.quick(client), card.source_place, thread_ts, text)
         except (SlackApiError, TimeoutError, OSError) as exc:
@@ -203,34 +188,9 @@ class SlackActions:
         await asyncio.to_thread(self._record_reply, card, ts, thread_ts, text, author)
         self.deps.background.spawn(self._note_reply(card, body["user"]["id"]), "note a reply")
 
-    def _thread_of(self, card: AlertCard) -> str:
-        with session_scope(self.deps.engine) as session:
-            message = session.exec(
-                select(CustomerMessage).where(
-                    CustomerMessage.platform == PLATFORM,
-                    CustomerMessage.place_key == card.source_place,
-                    CustomerMessage.external_id == card.source_external_id,
-                )
-            ).first()
-            return (message.thread_key if message is not None else None) or card.source_external_id
-
     def _record_reply(self, card: AlertCard, ts: str, thread_ts: str, text: str, author: str) -> None:
-        """Our reply is part of the conversation: stored as staff, so the customer counts as answered."""
-        self.deps.pipeline.store(
-            InboundMessage(
-                platform=PLATFORM,
-                external_id=ts,
-                text=text,
-                created_at=utcnow(),
-                account=card.account,
-                place_key=card.source_place,
-                author=author,
-                is_customer=False,
-                thread_key=thread_ts,
-            )
-        )
-        if card.status == "open":
-            self.deps.alerts.set_status(card.alert_id, "acknowledged")
+        record_reply(self.deps.pipeline, card, ts, text, author, thread_ts, utcnow())
+        acknowledge_after_reply(self.deps.alerts, card)
 
     async def _note_reply(self, card: AlertCard, user: str) -> None:
         link = await self.deps.poster.permalink(card.source_place, card.source_external_id)

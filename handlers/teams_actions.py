@@ -14,15 +14,15 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.alerts import AlertCard
-from handlers.teams_activity import Turn
-from handlers.teams_alert_steps import (
+from bot.alert_actions import (
     acknowledge_after_reply,
-    claim_reply,
+    record_reply,
     release_reply,
     store_correction,
     thread_of,
 )
+from bot.alerts import AlertCard
+from handlers.teams_activity import Turn
 from handlers.teams_cards import ACK, CORRECT, SEND_DRAFT, SNOOZE, SNOOZES
 from handlers.teams_deps import PLATFORM, TeamsDeps
 from handlers.teams_poster import send_customer_reply
@@ -117,7 +117,7 @@ class TeamsActions:
         key = f"reply:{turn.activity_id}"
         author = turn.author.name or turn.author.id
         claimed = await asyncio.to_thread(
-            claim_reply, self.deps.pipeline, card, key, text, author, thread, utcnow()
+            record_reply, self.deps.pipeline, card, key, text, author, thread, utcnow()
         )
         if not claimed:
             log.info("Use draft %s pressed again (redelivery); not sending twice", turn.activity_id)

@@ -1,9 +1,8 @@
-"""The platform-free steps behind an alert's "Not accurate" and "Use draft", as Teams needs them.
+"""The platform-free steps behind an alert's "Not accurate" and "Use draft", for Slack and Teams.
 
-They touch only the core's tables. Slack runs the same steps inline in
-`handlers/slack_actions.py` (`_store_correction`, `_thread_of`,
-`_record_reply`); they are kept apart here so they can move into `bot/` for
-both platforms (see the Teams report) instead of being copied a third time.
+A correction is stored against the alert's newest analysis (the training set
+reads it); our reply to the customer is stored as a staff message in the
+customer's thread, so the customer counts as answered.
 """
 
 from __future__ import annotations
@@ -66,13 +65,13 @@ def thread_of(engine: Engine, card: AlertCard) -> str:
         return (found.thread_key if found is not None else None) or card.source_external_id
 
 
-def claim_reply(
+def record_reply(
     pipeline: MessagePipeline, card: AlertCard, key: str, text: str, author: str, thread: str, now: datetime
 ) -> bool:
-    """Record our reply to the customer before it is sent, keyed by the confirming action.
+    """Store our reply to the customer as a staff message in the customer's thread.
 
-    Stored as a staff message (so the customer counts as answered); False when
-    the same confirmation was seen before (a redelivery): then nothing is sent.
+    `key` is its external id: the platform's id once sent, or the confirming action's id when it is
+    recorded before sending (Teams). False when that key was stored before (a redelivery).
     """
     stored = pipeline.store(
         InboundMessage(
