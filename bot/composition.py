@@ -6,7 +6,6 @@ scheduler receive what they need from here.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -307,18 +306,15 @@ class PosterByPlatform(Poster):
 
 
 def build_scheduler(runtime: Runtime):
-    """The scheduler (`scheduler.build_scheduler(core, poster)`), or None when nothing could post for it."""
-    try:
-        factory = getattr(importlib.import_module("scheduler"), "build_scheduler", None)
-    except ModuleNotFoundError:
-        factory = None
-    poster = scheduled_poster(runtime)
-    scheduler = factory(runtime.core, poster) if factory is not None and poster is not None else None
-    if factory is not None and poster is None:
-        log.warning("scheduled digests and checks are off: no platform can post them yet")
-    # Inbox polling runs whether or not any platform can post digests.
+    """The scheduler: digests and checks when a platform can post them, inbox polling when inboxes are set."""
+    from scheduler import build_scheduler as digest_scheduler
     from scheduler.inbox_jobs import add_inbox_job, build_inbox_jobs
 
+    poster = scheduled_poster(runtime)
+    scheduler = digest_scheduler(runtime.core, poster) if poster is not None else None
+    if poster is None:
+        log.warning("scheduled digests and checks are off: no platform can post them yet")
+    # Inbox polling runs whether or not any platform can post digests.
     inbox_jobs = build_inbox_jobs(runtime.core, on_stored=runtime.worker.wake)
     if inbox_jobs is not None:
         if scheduler is None:
