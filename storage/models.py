@@ -93,6 +93,8 @@ class CustomerMessage(SQLModel, table=True):
     received_at: datetime = _utc_column()
     #: pending → analyzed | skipped | invalid
     status: str = Field(default="pending", max_length=20)
+    #: Why the status is what it is, when that needs saying (an invalid text: "empty", "too long").
+    status_reason: str | None = Field(default=None, max_length=500)
     #: Denormalized from the latest analysis, so health is aggregated in SQL.
     score: float | None = None
     label: str | None = Field(default=None, max_length=10)
@@ -199,6 +201,22 @@ class DigestRun(SQLModel, table=True):
     claimed_at: datetime = _utc_column()
     completed_at: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
     payload: dict[str, Any] | None = Field(default=None, sa_type=JsonColumn, nullable=True)
+
+
+class Erasure(SQLModel, table=True):
+    """That a customer's data was erased (`tonewatch forget`): who as a one-way hash, what, when.
+
+    Never the name or address itself; it lets a second forget say "already forgotten" instead
+    of "unknown", and an operator show the erasure was done.
+    """
+
+    __tablename__ = "erasures"
+    __table_args__ = (UniqueConstraint("subject_key", name="uq_erasures_subject"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_key: str = Field(max_length=100)
+    erased_at: datetime = _utc_column()
+    counts: dict[str, Any] | None = Field(default=None, sa_type=JsonColumn, nullable=True)
 
 
 class WorkItem(SQLModel, table=True):

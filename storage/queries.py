@@ -179,6 +179,7 @@ def clear_message_signals(session: Session, message: CustomerMessage) -> None:
 def mark_invalid(session: Session, message: CustomerMessage, reason: str) -> None:
     """A stored message that cannot be analyzed keeps its row and says why."""
     message.status = "invalid"
+    message.status_reason = reason[:500]
     session.add(message)
 
 

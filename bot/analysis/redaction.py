@@ -1,19 +1,31 @@
 """Personal data out of a text before it leaves for a third-party model.
 
-`redact` replaces e-mail addresses, phone numbers, payment card numbers, IBANs
-and street addresses with placeholders ([EMAIL], [PHONE], [CARD], [IBAN],
-[ADDRESS]) and counts what it replaced. Each detector validates what it finds
-(phone numbers with libphonenumber, cards with the Luhn checksum and a known
-issuer prefix, IBANs with their mod-97 check digits and country format), so
-ordinary numbers — error codes, versions, dates, prices, ticket ids — stay as
-they are: the model needs them to judge the message.
+`redact` replaces personal data and credentials with placeholders and counts
+what it replaced: secrets (API keys, tokens, passwords given with their name)
+[SECRET], e-mail addresses (also written "jane [at] acme [dot] com") [EMAIL],
+IBANs [IBAN], payment card numbers [CARD], public IP addresses [IP], phone
+numbers [PHONE], street addresses and UK postcodes [ADDRESS], and people's
+names where the writing marks them as names — after a greeting ("Hi Jane,"),
+under a sign-off ("Best regards,\nMaria Lopez"), after "my name is", before
+an e-mail address ("Jane Quill <...>") [NAME].
 
-Placeholders contain no digits and no '@', so a later detector never matches
-what an earlier one inserted.
+Each detector validates what it finds (phone numbers with libphonenumber,
+cards with the Luhn checksum and a known issuer prefix, IBANs with their
+mod-97 check digits and country format, IPs with `ipaddress`, secrets must
+hold a digit), so ordinary numbers — error codes, versions, dates, prices,
+ticket ids, private IPs — stay as they are: the model needs them to judge the
+message. Every detector needs a digit, an '@', a bracket or a capital letter
+to match; text without any of those is never changed.
+
+Placeholders contain no digits, no '@' and no capitalized word, so a later
+detector never matches what an earlier one inserted.
+
+The team's corpus `tests/data/pii_corpus.csv` is the specification.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -28,6 +40,9 @@ PHONE = "[PHONE]"
 CARD = "[CARD]"
 IBAN_PLACEHOLDER = "[IBAN]"
 ADDRESS = "[ADDRESS]"
+NAME = "[NAME]"
+SECRET = "[SECRET]"
+IP = "[IP]"
 
 #: Regions whose national-format numbers (no "+country" prefix) are looked
 #: for; numbers written with a "+" prefix are found whatever the region. Chosen
@@ -95,15 +110,100 @@ _ADDRESS_RES = (
 # Product names that look like "<number> <Name> Drive/Way" but are not addresses.
 _ADDRESS_FALSE_FRIENDS = re.compile(r"\b(?:Google|Shared|One|My)\s+Drive\b")
 
+# A UK postcode ("NW1 6XE", "SW1A 2AA"): it names a handful of houses. The inward code's letters
+# never include C, I, K, M, O or V, which keeps "Q3 4PM" and the like out.
+_UK_POSTCODE_RE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b")
+
+# "dana [at] initech [dot] io", "dana(at)initech.io": an address spelled out to dodge scrapers.
+_SPELLED_EMAIL_RE = re.compile(
+    r"(?i)(?<![\w.+-])[\w.+-]+\s*[\[({]\s*at\s*[\])}]\s*[\w-]+"
+    r"(?:\s*(?:[\[({]\s*dot\s*[\])}]|\.)\s*[A-Za-z0-9-]+)+"
+)
+
+# Credentials: a vendor's key format, a JWT, a bearer token, a value given with its name
+# ("password: ...", "api_key=..."), or a long random-looking string. Group "secret" is replaced;
+# it must hold a digit.
+_SECRET_RES = (
+    re.compile(r"\b(?P<secret>(?:sk|pk|rk)[-_](?:ant-|proj-|live_|test_)?[A-Za-z0-9_-]{16,})"),
+    re.compile(r"\b(?P<secret>(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,})"),
+    re.compile(
+        r"\b(?P<secret>gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|glpat-[A-Za-z0-9_-]{20,})"
+    ),
+    re.compile(r"\b(?P<secret>(?:AKIA|ASIA)[0-9A-Z]{16})\b"),
+    re.compile(r"\b(?P<secret>AIza[0-9A-Za-z_-]{35})"),
+    re.compile(r"\b(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"),
+    re.compile(r"(?i)\bbearer\s+(?P<secret>[A-Za-z0-9._~+/=-]{16,})"),
+    re.compile(
+        r"(?i)\b(?:api[_ -]?key|secret(?:[_ -]?key)?|access[_ -]?(?:key|token)|auth[_ -]?token|token"
+        r"|password|passwd|pwd|passcode)[\"']?\s*[:=]\s*[\"']?(?P<secret>[^\s'\",;]{6,})"
+    ),
+    re.compile(
+        r"(?<![A-Za-z0-9+/=_-])(?P<secret>(?=[A-Za-z0-9+/=_-]*[a-z])(?=[A-Za-z0-9+/=_-]*[A-Z])"
+        r"[A-Za-z0-9+/=_-]{32,})"
+    ),
+)
+
+# Addresses in private networks say nothing about who wrote; the model may need them.
+_PRIVATE_NETWORKS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+_IPV4_CANDIDATE_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6_CANDIDATE_RE = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:]*::?[0-9A-Fa-f]*:)[0-9A-Fa-f:]{3,39}(?![\w:])")
+_VERSION_BEFORE_RE = re.compile(r"(?i)(?:\bv|version|build|release|rev)\s*$")
+
+# Names, where the writing marks them as one. A name word is capitalized; common
+# addressees ("Hi team,") are not names.
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿß'’-]+"
+_FULL_NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}"
+_TITLE = r"(?:(?:Mr|Mrs|Ms|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra|Dott|Dña)\.?[ \t]+)"
+_NOT_NAMES = frozenset(
+    """team all there everyone everybody folks guys support sales billing finance again both friends
+    colleagues together zusammen alle tous toutes todos equipo equipe équipe time today thanks thank
+    customer customers sir madam madame partner partners""".split()
+)
+_GREETING_RE = re.compile(
+    rf"(?m)(?:^|(?<=[.!?])[ \t]+)(?:Hi|Hello|Hey|Dear|Morning|Good morning|Good afternoon|Hallo|Liebe[rs]?|"
+    rf"Sehr geehrte[rs]?|Bonjour|Bonsoir|Cher|Chère|Hola|Estimad[oa]s?|Olá|Oi|Ciao|Gentile|Beste|Hej|"
+    rf"Thanks|Thank you|Cheers|Merci|Danke|Gracias|Grazie|Obrigad[oa])"
+    rf"[ \t]+{_TITLE}?(?P<name>{_FULL_NAME})(?=[ \t]*(?:[,!:;\n]|$))"
+)
+_SIGN_OFF = (
+    r"(?:Thanks|Thank you|Many thanks|Thanks again|Thx|Cheers|Best|All the best|Best wishes|Regards|"
+    r"Best regards|Kind regards|Warm regards|Warmest regards|Sincerely|Yours sincerely|Yours truly|"
+    r"Respectfully|BR|Viele Grüße|Beste Grüße|Liebe Grüße|Mit freundlichen Grüßen|Freundliche Grüße|"
+    r"Grüße|Gruß|Cordialement|Bien cordialement|Bien à vous|Salutations|Merci|Saludos|Un saludo|"
+    r"Atentamente|Gracias|Abraços|Atenciosamente|Cumprimentos|Obrigad[oa]|Cordiali saluti|Saluti|"
+    r"Grazie|Met vriendelijke groet|Groeten|Vriendelijke groet)"
+)
+_SIGNATURE_RE = re.compile(
+    rf"(?m)^[ \t]*{_SIGN_OFF}[ \t]*[,!.]?[ \t]*(?:\n[ \t]*|(?<=,)[ \t]*|[ \t]+[-–—][ \t]*)"
+    rf"(?P<name>{_FULL_NAME})[ \t]*$"
+)
+# "-- Tom Becker", or the signature delimiter line "-- " with the name under it.
+_DASH_SIGNATURE_RE = re.compile(rf"(?m)^[ \t]*(?:--|[-–—])[ \t]*(?:\n[ \t]*)?(?P<name>{_FULL_NAME})[ \t]*$")
+_SELF_NAMED_RE = re.compile(
+    rf"(?i:\bmy name is|\bmy name's|\bje m'appelle|\bme llamo|\bmi nombre es|\bmein name ist|"
+    rf"\bich heiße|\bmeu nome é|\bmi chiamo)[ \t]+(?P<name>{_FULL_NAME})"
+)
+_DISPLAY_NAME_RE = re.compile(rf"(?P<q>[\"']?)(?P<name>{_FULL_NAME})(?P=q)[ \t]*<\[EMAIL\]>")
+
 
 def redact(text: str, phone_regions: Iterable[str] = DEFAULT_PHONE_REGIONS) -> RedactionResult:
     """Replace personal data in `text` with placeholders; see the module docstring."""
     counts: Counter[str] = Counter()
+    # Secrets first: their digit runs must not be half-taken for a phone or a card.
+    text = _redact_secrets(text, counts)
     text = _sub_counted(_EMAIL_RE, text, EMAIL, counts, "email")
+    text = _sub_counted(_SPELLED_EMAIL_RE, text, EMAIL, counts, "email")
     text = _redact_ibans(text, counts)
     text = _redact_cards(text, counts)
+    # Before phones: libphonenumber would read some dotted addresses as numbers.
+    text = _redact_ips(text, counts)
     text = _redact_phones(text, tuple(phone_regions), counts)
     text = _redact_addresses(text, counts)
+    # Last: a display name is found by the [EMAIL] that follows it.
+    text = _redact_names(text, counts)
     return RedactionResult(text=text, counts={kind: n for kind, n in counts.items() if n})
 
 
@@ -194,9 +294,12 @@ def _is_part_of_identifier(text: str, start: int, end: int) -> bool:
 
 def _redact_phones(text: str, regions: tuple[str, ...], counts: Counter[str]) -> str:
     spans: list[tuple[int, int]] = []
+    # A dotted quad left in the text is a private IP address (public ones are gone): never a phone.
+    quads = [match.span() for match in _IPV4_CANDIDATE_RE.finditer(text)]
     for region in regions or ("US",):
         for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            if not _is_part_of_identifier(text, match.start, match.end):
+            in_quad = any(start < match.end and match.start < end for start, end in quads)
+            if not in_quad and not _is_part_of_identifier(text, match.start, match.end):
                 spans.append((match.start, match.end))
     merged = _merge_spans(spans)
     counts["phone"] += len(merged)
@@ -209,9 +312,56 @@ def _redact_addresses(text: str, counts: Counter[str]) -> str:
         for match in pattern.finditer(text):
             if not _ADDRESS_FALSE_FRIENDS.search(match.group(0)):
                 spans.append(match.span())
+    spans.extend(match.span() for match in _UK_POSTCODE_RE.finditer(text))
     merged = _merge_spans(spans)
     counts["address"] += len(merged)
     return _replace_spans(text, merged, ADDRESS)
+
+
+def _redact_secrets(text: str, counts: Counter[str]) -> str:
+    spans: list[tuple[int, int]] = []
+    for pattern in _SECRET_RES:
+        for match in pattern.finditer(text):
+            if any(char.isdigit() for char in match.group("secret")):
+                spans.append(match.span("secret"))
+    merged = _merge_spans(spans)
+    counts["secret"] += len(merged)
+    return _replace_spans(text, merged, SECRET)
+
+
+def _is_public_ip(candidate: str) -> bool:
+    try:
+        address = ipaddress.ip_address(candidate)
+    except ValueError:
+        return False
+    if address.is_loopback or address.is_link_local or address.is_unspecified or address.is_multicast:
+        return False
+    return not any(address in network for network in _PRIVATE_NETWORKS if network.version == address.version)
+
+
+def _redact_ips(text: str, counts: Counter[str]) -> str:
+    spans: list[tuple[int, int]] = []
+    for pattern in (_IPV4_CANDIDATE_RE, _IPV6_CANDIDATE_RE):
+        for match in pattern.finditer(text):
+            if _VERSION_BEFORE_RE.search(text, 0, match.start()):
+                continue  # "version 2.14.1.3" is a version, not an address
+            if _is_public_ip(match.group(0)):
+                spans.append(match.span())
+    merged = _merge_spans(spans)
+    counts["ip"] += len(merged)
+    return _replace_spans(text, merged, IP)
+
+
+def _redact_names(text: str, counts: Counter[str]) -> str:
+    spans: list[tuple[int, int]] = []
+    for pattern in (_GREETING_RE, _SIGNATURE_RE, _DASH_SIGNATURE_RE, _SELF_NAMED_RE, _DISPLAY_NAME_RE):
+        for match in pattern.finditer(text):
+            words = match.group("name").split()
+            if not any(word.casefold() in _NOT_NAMES for word in words):
+                spans.append(match.span("name"))
+    merged = _merge_spans(spans)
+    counts["name"] += len(merged)
+    return _replace_spans(text, merged, NAME)
 
 
 def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -14,9 +14,12 @@ from bot.cli.accounts import account_command, digest_command
 from bot.cli.analyze import analyze_command, eval_command
 from bot.cli.data import db_group, import_command, train_command
 from bot.cli.demo import demo_command
+from bot.cli.privacy import forget_command
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
+from bot.config import secrets_in_environment
 from bot.errors import UserError
+from bot.logs import configure_logging, scrub
 
 
 class TonewatchGroup(click.Group):
@@ -28,7 +31,7 @@ class TonewatchGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except UserError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {scrub(str(exc))}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -37,7 +40,7 @@ class TonewatchGroup(click.Group):
             error_id = uuid.uuid4().hex[:8]
             logging.getLogger("tonewatch").debug("unexpected error %s", error_id, exc_info=True)
             if os.environ.get("TONEWATCH_DEBUG"):
-                traceback.print_exc()
+                click.echo(scrub(traceback.format_exc()), err=True, nl=False)
             click.echo(
                 f"error: unexpected {type(exc).__name__} (id {error_id}); set TONEWATCH_DEBUG=1 for details",
                 err=True,
@@ -49,9 +52,12 @@ class TonewatchGroup(click.Group):
 @click.version_option(package_name="tonewatch")
 def cli() -> None:
     """Tonewatch hears how customers feel: it scores every customer message and tells the right people."""
-    logging.basicConfig(
-        level=os.environ.get("TONEWATCH_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    # Until a command reads the settings (`run` applies TONEWATCH_LOG_LEVEL/FORMAT from them, .env
+    # included), log warnings and worse, never printing a secret the environment holds.
+    configure_logging(
+        os.environ.get("TONEWATCH_LOG_LEVEL", "WARNING"),
+        os.environ.get("TONEWATCH_LOG_FORMAT", "text").strip().lower(),
+        secrets=secrets_in_environment(),
     )
 
 
@@ -65,6 +71,7 @@ cli.add_command(account_command)
 cli.add_command(digest_command)
 cli.add_command(teams_package_command)
 cli.add_command(demo_command)
+cli.add_command(forget_command)
 
 
 def main() -> None:
