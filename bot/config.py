@@ -7,16 +7,19 @@ names it (`load_settings` turns pydantic's errors into a `ConfigError`).
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
 from bot.inbox_config import InboxConfig, parse_domain_accounts, parse_domain_list, parse_inboxes
+from bot.scrub import SecretScrubber, url_password
 
 DEFAULT_DATABASE_URL = "sqlite:///tonewatch.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -79,8 +82,12 @@ class Settings(BaseSettings):
     reply_sla_hours: float = Field(24.0, gt=0, validation_alias="TONEWATCH_REPLY_SLA_HOURS")
     competitors: str = Field("", validation_alias="TONEWATCH_COMPETITORS")
     log_level: str = Field("INFO", validation_alias="TONEWATCH_LOG_LEVEL")
+    #: "text" for people, "json" for log pipelines (one object per line); see bot/logs.py.
+    log_format: str = Field("text", validation_alias="TONEWATCH_LOG_FORMAT")
     #: Work items run at once; analysis mostly waits on Claude, so this can be far above the core count.
     worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias="TONEWATCH_WORKER_CONCURRENCY")
+    #: A work item held by a process that died is taken over this long after its last heartbeat.
+    work_lease_seconds: float = Field(30.0, ge=1, le=3600, validation_alias="TONEWATCH_WORK_LEASE_SECONDS")
 
     # Slack: one workspace (bot token + signing secret), many (OAuth: client id + secret + signing
     # secret), or Socket Mode (an app-level token beside the bot token; no public URL needed).
@@ -134,6 +141,9 @@ class Settings(BaseSettings):
         default_factory=dict, validation_alias="TONEWATCH_DOMAIN_ACCOUNTS"
     )
     inbox_poll_seconds: float = Field(60.0, ge=5, le=86_400, validation_alias="TONEWATCH_INBOX_POLL_SECONDS")
+
+    #: Customer text older than this many days is erased daily (scores stay); 0 keeps it (bot/privacy.py).
+    retention_days: int = Field(0, ge=0, le=36_500, validation_alias="TONEWATCH_RETENTION_DAYS")
 
     @field_validator("database_url")
     @classmethod
@@ -295,6 +305,14 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return value
 
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value
+
     @property
     def claude_configured(self) -> bool:
         return self.anthropic_api_key is not None and bool(self.anthropic_api_key.get_secret_value())
@@ -342,9 +360,80 @@ def _problem(err) -> str:
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides) -> Settings:
-    """Read settings, or raise `ConfigError` naming each bad setting."""
+    """Read settings, or raise `ConfigError` naming each bad setting (and echoing no secret)."""
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = "; ".join(_problem(err) for err in exc.errors())
-        raise ConfigError(f"invalid configuration — {problems}") from None
+        known = [*secrets_in_environment(), *secrets_in_env_file(env_file), *_secret_inputs(exc)]
+        scrubber = SecretScrubber(known)
+        raise ConfigError(f"invalid configuration — {scrubber.scrub(problems)}") from None
+
+
+# --- which settings are secrets ---------------------------------------------------------------------
+
+
+def _holds_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in get_args(annotation)
+
+
+def secret_setting_names() -> tuple[str, ...]:
+    """The environment names of the settings that hold secrets (every `SecretStr` setting)."""
+    return tuple(
+        str(field.validation_alias)
+        for field in Settings.model_fields.values()
+        if _holds_secret(field.annotation)
+    )
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret the settings hold: tokens, keys, the database password, inbox passwords."""
+    values: list[str | None] = [
+        value.get_secret_value()
+        for name, field in Settings.model_fields.items()
+        if _holds_secret(field.annotation) and (value := getattr(settings, name)) is not None
+    ]
+    values.append(url_password(settings.database_url))
+    values.extend(inbox.secret() for inbox in settings.inboxes)
+    return [value for value in values if value]
+
+
+def secrets_in_environment(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secrets set in the environment, known before (or without) reading the settings."""
+    environ = os.environ if environ is None else environ
+    names = set(secret_setting_names())
+    values = [value for key, value in environ.items() if key.upper() in names]
+    values.append(url_password(environ.get("DATABASE_URL")) or "")
+    return [value for value in values if value]
+
+
+def secrets_in_env_file(env_file: str | Path | None) -> list[str]:
+    """The secrets an env file sets (they reach the settings without passing through the environment)."""
+    if env_file is None or not Path(env_file).is_file():
+        return []
+    from dotenv import dotenv_values
+
+    return secrets_in_environment({key: value for key, value in dotenv_values(env_file).items() if value})
+
+
+def _secret_inputs(exc: ValidationError) -> list[str]:
+    """The secret values among what failed validation (from the environment, .env or overrides)."""
+    names = set(secret_setting_names())
+    found: list[str] = []
+
+    def take(name: object, value: object) -> None:
+        if not isinstance(value, str):
+            return
+        if str(name).upper() in names:
+            found.append(value)
+        elif str(name).upper() == "DATABASE_URL":
+            found.append(url_password(value) or "")
+
+    for err in exc.errors():
+        given = err.get("input")
+        if err["loc"]:
+            take(err["loc"][0], given)
+        elif isinstance(given, Mapping):  # a rule across settings gets every given value
+            for key, value in given.items():
+                take(key, value)
+    return found

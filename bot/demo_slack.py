@@ -14,8 +14,10 @@ merged query/form/JSON arguments, bot token), and can be scripted:
 read: in an externally shared channel (or one with external members, or a DM
 with an external person) the only posts allowed are a customer reply declared
 with `allow_customer_reply(text)` (what "Use draft" sends on a person's
-submit) and ephemeral messages that only a staff member sees or that are a
-refusal. The tests' `slack_api` fixture (tests/fakes/slack_api.py) asserts it
+submit: plain text in a thread, no blocks) and ephemeral messages that only a
+staff member sees or that are a refusal; an outsider's App Home and a slash
+command's answer to an outsider count too. Who could read a place is decided
+when each call arrives. The tests' `slack_api` fixture (tests/fakes/slack_api.py) asserts it
 is empty after every test; the demo prints it.
 
 It lives in the package (not under tests/) because `tonewatch demo` needs it
@@ -67,6 +69,14 @@ def api_error(error: str) -> Reply:
 
 
 @dataclass
+class _Hold:
+    """Calls of one method waiting for `FakeSlackAPI.release`."""
+
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    carry_out: bool = True
+
+
+@dataclass
 class Call:
     method: str
     args: dict[str, Any]
@@ -74,6 +84,13 @@ class Call:
     headers: dict[str, str]
     #: Whether Slack accepted it (a 429 or an error answer posts nothing).
     ok: bool = False
+    #: Whether a customer could see it, decided when it arrived (None: decide when checked).
+    reaches_customers: bool | None = None
+
+    @property
+    def decorated(self) -> bool:
+        """Carries blocks or attachments: rendered content (an alert, a card), not a person's plain reply."""
+        return bool(self.json_arg("blocks") or self.json_arg("attachments"))
 
     def json_arg(self, name: str) -> Any:
         """An argument the SDK sent JSON-encoded in a form (blocks, view), decoded."""
@@ -128,8 +145,10 @@ class FakeSlackAPI:
         self.socket_acks: list[dict[str, Any]] = []
         self.allowed_customer_replies: list[str] = []
         self.refusals: set[str] = set()
+        self.response_users: dict[str, str] = {}
         self.oauth_installs: dict[str, dict[str, Any]] = {}
         self._queued: dict[str, deque[Reply]] = defaultdict(deque)
+        self._held: dict[str, _Hold] = {}
         self._ts = itertools.count(1)
         self._lock = threading.RLock()
         self._loop = asyncio.new_event_loop()
@@ -160,6 +179,7 @@ class FakeSlackAPI:
 
     def close(self) -> None:
         async def stop() -> None:
+            self._release_all_held()
             for ws in list(self._sockets):
                 await ws.close()
             if self._runner is not None:
@@ -178,7 +198,11 @@ class FakeSlackAPI:
         """The Web API base URL (what SLACK_API_URL is set to)."""
         return f"{self.base}/api/"
 
-    def response_url(self, name: str = "cmd") -> str:
+    def response_url(self, name: str = "cmd", user: str | None = None) -> str:
+        """A slash command's response_url; `user` ran the command (and reads an ephemeral answer)."""
+        if user is not None:
+            with self._lock:
+                self.response_users[name] = user
         return f"{self.base}/respond/{name}"
 
     # --- configuration -----------------------------------------------------------------------
@@ -251,6 +275,34 @@ class FakeSlackAPI:
         with self._lock:
             self._queued[method].extend(replies)
 
+    # --- holding calls in flight (crash tests) ----------------------------------------------
+
+    def hold(self, method: str) -> None:
+        """Leave calls of `method` unanswered, and not yet done, until `release(method)`.
+
+        A held call is recorded in `calls` (ok False) the moment it arrives, so a test can
+        wait for it and then kill the caller while the call is in flight.
+        """
+        with self._lock:
+            self._held.setdefault(method, _Hold())
+
+    def release(self, method: str, *, carry_out: bool = True) -> None:
+        """End the hold: with `carry_out`, do the held calls as Slack would (even if their caller
+        is gone: Slack accepted them); without, drop them undone, as if they never reached Slack."""
+        with self._lock:
+            held = self._held.pop(method, None)
+        if held is not None:
+            held.carry_out = carry_out
+            self._loop.call_soon_threadsafe(held.released.set)
+
+    def _release_all_held(self) -> None:
+        """At close: nothing still held is done (close must not wait on a held call)."""
+        with self._lock:
+            held, self._held = list(self._held.values()), {}
+        for hold in held:
+            hold.carry_out = False
+            hold.released.set()
+
     def allow_customer_reply(self, text: str) -> None:
         """Declare the one customer-facing post a test expects (the "Use draft" reply)."""
         with self._lock:
@@ -286,8 +338,33 @@ class FakeSlackAPI:
             return True
         return any(self.user_is_external(m) for m in self.members.get(channel_id or "", []) if m != BOT_USER)
 
+    def reaches_customers(self, call: Call) -> bool:
+        """Whether a customer could see what `call` showed, were Slack to accept it now."""
+        if call.method in CHANNEL_POSTS:
+            return self.customers_can_read(call.channel)
+        if call.method == "files.completeUploadExternal":
+            targets = [call.args.get("channel_id"), *str(call.args.get("channels") or "").split(",")]
+            return any(self.customers_can_read(target) for target in targets if target)
+        if call.method == "chat.postEphemeral":
+            return self.customers_can_read(call.channel) and self.user_is_external(call.args.get("user"))
+        if call.method == "views.publish":  # an App Home: whoever's tab it is reads it
+            return self.user_is_external(call.args.get("user_id"))
+        if call.method == "response_url":
+            if call.args.get("response_type") == "in_channel":
+                return True
+            user = self.response_users.get(str(call.args.get("_name")))
+            return user is not None and self.user_is_external(user)
+        return False
+
     def violations(self) -> list[str]:
-        """Internal content posted where a customer can read it (empty when all is well)."""
+        """Internal content shown where a customer can read it (empty when all is well).
+
+        Allowed there: a customer reply declared with `allow_customer_reply` (plain text in a
+        thread, as "Use draft" sends it: no blocks or attachments, which carry alerts and
+        analyses), and a declared refusal answering someone outside the team. Who could read a
+        place is decided when the call arrived, so a channel shared (or unshared) later changes
+        nothing.
+        """
         found: list[str] = []
         with self._lock:
             calls = list(self.calls)
@@ -295,20 +372,23 @@ class FakeSlackAPI:
         for call in calls:
             if not call.ok:
                 continue  # refused by Slack: nothing was shown
-            if call.method in CHANNEL_POSTS and self.customers_can_read(call.channel):
-                if call.method == "chat.postMessage" and call.args.get("thread_ts") and call.text in allowed:
-                    allowed.remove(call.text)
-                    continue
-                found.append(f"{call.method} to {call.channel}: {call.text[:80]!r}")
-            elif call.method == "files.completeUploadExternal":
-                targets = [call.args.get("channel_id"), *str(call.args.get("channels") or "").split(",")]
-                if any(self.customers_can_read(t) for t in targets if t):
-                    found.append(f"file upload to {targets}")
-            elif call.method == "chat.postEphemeral" and self.customers_can_read(call.channel):
-                if self.user_is_external(call.args.get("user")) and call.text not in self.refusals:
-                    found.append(f"ephemeral to external {call.args.get('user')}: {call.text[:80]!r}")
-            elif call.method == "response_url" and call.args.get("response_type") == "in_channel":
-                found.append(f"in_channel response: {call.text[:80]!r}")
+            reached = call.reaches_customers
+            if not (self.reaches_customers(call) if reached is None else reached):
+                continue
+            if (
+                call.method == "chat.postMessage"
+                and call.args.get("thread_ts")
+                and call.text in allowed
+                and not call.decorated
+            ):
+                allowed.remove(call.text)
+                continue
+            if call.method in ("chat.postEphemeral", "response_url") and (
+                call.text in self.refusals and not call.decorated
+            ):
+                continue
+            where = call.channel or call.args.get("user_id") or call.args.get("_name")
+            found.append(f"{call.method} to {where}: {(call.text or call.blocks_text)[:80]!r}")
         return found
 
     # --- Socket Mode -------------------------------------------------------------------------
@@ -359,7 +439,14 @@ class FakeSlackAPI:
         token = authorization.removeprefix("Bearer ") if authorization else args.get("token")
         call = Call(method, args, token, dict(request.headers))
         with self._lock:
+            call.reaches_customers = self.reaches_customers(call)
             self.calls.append(call)
+            hold = self._held.get(method)
+        if hold is not None:
+            await hold.released.wait()
+            if not hold.carry_out:
+                return web.json_response({"ok": False, "error": "request_dropped"}, status=503)
+        with self._lock:
             queued = self._queued[method].popleft() if self._queued[method] else None
         if queued is not None:
             call.ok = queued.status == 200 and bool(queued.body.get("ok"))
@@ -425,8 +512,42 @@ class FakeSlackAPI:
             "user": self.bot_user_id,
             "thread_ts": call.args.get("thread_ts"),
         }
+        # Kept like Slack keeps it; `conversations.history` shows it with `include_all_metadata`.
+        metadata = call.json_arg("metadata")
+        if metadata:
+            message["metadata"] = metadata
         self.messages[channel].append(message)
-        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        shown = {k: v for k, v in message.items() if k != "metadata"}
+        return {"ok": True, "channel": channel, "ts": ts, "message": shown}
+
+    def _listed(self, message: dict[str, Any], call: Call) -> dict[str, Any]:
+        shown = {k: v for k, v in message.items() if k != "metadata" and v is not None}
+        if message.get("metadata") and str(call.args.get("include_all_metadata")).lower() in ("1", "true"):
+            shown["metadata"] = message["metadata"]
+        return shown
+
+    def _m_conversations_history(self, call: Call) -> dict[str, Any]:
+        channel, info = self._channel_or_error(call)
+        if info is None:
+            return {"ok": False, "error": "channel_not_found"}
+        limit = int(call.args.get("limit") or 100)
+        top = [m for m in self.messages[channel] if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+        return {
+            "ok": True,
+            "messages": [self._listed(m, call) for m in reversed(top)][:limit],
+            "has_more": False,
+        }
+
+    def _m_conversations_replies(self, call: Call) -> dict[str, Any]:
+        channel, info = self._channel_or_error(call)
+        if info is None:
+            return {"ok": False, "error": "channel_not_found"}
+        ts = call.args.get("ts")
+        thread = [m for m in self.messages[channel] if m["ts"] == ts or m.get("thread_ts") == ts]
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        limit = int(call.args.get("limit") or 100)
+        return {"ok": True, "messages": [self._listed(m, call) for m in thread][:limit], "has_more": False}
 
     def _m_chat_update(self, call: Call) -> dict[str, Any]:
         channel, info = self._channel_or_error(call)

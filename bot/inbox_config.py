@@ -113,11 +113,23 @@ def _load_inbox_document(value: str) -> Any:
         try:
             return yaml.safe_load(content)
         except yaml.YAMLError as exc:
-            raise ValueError(f"{path}: not valid YAML ({exc})") from None
+            raise ValueError(f"{path}: not valid YAML ({_yaml_problem(exc)})") from None
     try:
         return json.loads(content)
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """What PyYAML found and where, without its excerpt of the file: that line may hold a password."""
+    parts = []
+    for text, mark in (
+        (getattr(exc, "context", None), getattr(exc, "context_mark", None)),
+        (getattr(exc, "problem", None), getattr(exc, "problem_mark", None)),
+    ):
+        if text:
+            parts.append(f"{text} at line {mark.line + 1} column {mark.column + 1}" if mark else str(text))
+    return "; ".join(parts) or "syntax error"
 
 
 def parse_inboxes(value: object) -> list[InboxConfig]:

@@ -181,8 +181,11 @@ class DbStateStore(AsyncOAuthStateStore):
 
     def _issue(self) -> str:
         state = uuid.uuid4().hex
-        expire_at = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=self.expiration_seconds)
+        now = datetime.now(UTC).replace(tzinfo=None)
         with self.engine.begin() as connection:
+            # /slack/install is public: anyone may ask for states, so expired ones go as new ones come.
+            connection.execute(oauth_states.delete().where(oauth_states.c.expire_at <= now))
+            expire_at = now + timedelta(seconds=self.expiration_seconds)
             connection.execute(oauth_states.insert().values(state=state, expire_at=expire_at))
         return state
 

@@ -213,7 +213,7 @@ class SlackHarness:
 
     async def command(self, text: str, user: str = STAFF, channel: str = SHARED):
         name = f"cmd{next(_ids)}"
-        form = command_form(text, user, channel, self.api.response_url(name))
+        form = command_form(text, user, channel, self.api.response_url(name, user=user))
         response = await self.post(form, "application/x-www-form-urlencoded")
         assert response.status == 200, await response.text()
         answers = await wait_for(lambda: self.api.responses(name), what=f"the answer to /tonewatch {text}")
@@ -264,6 +264,9 @@ class SlackHarness:
 
 def populate(api: FakeSlackAPI) -> None:
     """A small world: our CSM Sam, Maria at Acme (Slack Connect), a guest, three channels."""
+    from handlers.slack_blocks import REFUSAL
+
+    api.refusals.add(REFUSAL)  # what someone outside the team may be told (see FakeSlackAPI.violations)
     api.add_team(ACME_TEAM, "Acme Corp")
     api.add_user(STAFF, email="sam@home.test", name="sam")
     api.add_user(CUSTOMER, team_id=ACME_TEAM, email="maria@acme.test", name="maria")

@@ -6,15 +6,23 @@ import asyncio
 import json
 import os
 import signal
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import sqlalchemy as sa
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
+from sqlmodel import select
 
-from bot.server import mark_ready
+from bot.server import build_web_app, mark_ready
+from bot.telemetry import Telemetry
+from storage.db import create_db_engine, session_scope
 from storage.migrate import head_revision
+from storage.models import Analysis
 from storage.slack_tables import metadata as slack_tables
+from tests.fakes.messages_api import neutral_analysis, overloaded, server_error, tool_use
 from tests.run_process import start_tonewatch_run
 from tests.slack_requests import (
     ALERTS,
@@ -37,16 +45,147 @@ pytest_plugins = ("tests.slack_fixtures",)
 REPO = Path(__file__).resolve().parents[1]
 
 
-async def test_healthz_answers_once_ready_and_metrics_count_what_happened(slack):
-    assert (await slack.http.get("/healthz")).status == 200
-    mark_ready(slack.http.app, False)
-    assert (await slack.http.get("/healthz")).status == 503
-    mark_ready(slack.http.app)
-    slack.set_up()
-    await slack.event(message_event(SHARED, CUSTOMER, "Where is my invoice?"))
-    metrics = await (await slack.http.get("/metrics")).text()
-    assert 'tonewatch_messages_stored_total{platform="slack"} 1.0' in metrics
-    assert "tonewatch_queue_depth" in metrics
+def metric_samples(text: str) -> dict[tuple[str, frozenset], float]:
+    """/metrics parsed as Prometheus does: (sample name, labels) -> value."""
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def sample(samples: dict, name: str, **labels: str) -> float | None:
+    return samples.get((name, frozenset(labels.items())))
+
+
+async def scrape(slack) -> dict[tuple[str, frozenset], float]:
+    response = await slack.http.get("/metrics")
+    assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
+    return metric_samples(await response.text())
+
+
+def queue_depth(samples: dict) -> dict[str, float | None]:
+    return {s: sample(samples, "tonewatch_queue_depth", status=s) for s in ("pending", "running", "failed")}
+
+
+async def test_healthz_answers_once_ready_and_metrics_count_what_happened(
+    slack_api, slack_database_url, messages_api, monkeypatch
+):
+    """Every operational metric, after real traffic: what was stored, refused, analyzed, posted and queued."""
+    claude = {
+        "ANTHROPIC_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": messages_api.url,
+        "TONEWATCH_LLM_POLICY": "all",
+        "TONEWATCH_LLM_MAX_RETRIES": "0",
+    }
+    async with running_tonewatch(slack_api, slack_database_url, monkeypatch, **claude) as slack:
+        assert (await slack.http.get("/healthz")).status == 200
+        mark_ready(slack.http.app, False)
+        assert (await slack.http.get("/healthz")).status == 503
+        mark_ready(slack.http.app)
+        slack.set_up()
+        assert (await slack.http.post("/slack/events", data=b"{}")).status == 401  # unsigned
+
+        # Two messages Claude fails on (an outage, then overload): stored, analyzed offline, no alert.
+        messages_api.enqueue(server_error(), overloaded(), tool_use(CLAUDE_ESCALATION))
+        for text in ("Thanks, see you Tuesday.", "Got it, talk soon."):
+            await slack.event(message_event(SHARED, CUSTOMER, text))
+        await wait_for(lambda: analyses(slack) == 2, timeout=10, what="both analyses")
+
+        # An escalation Claude reads; its alert post is held in flight by Slack, then goes out.
+        slack_api.hold("chat.postMessage")
+        escalation = message_event(SHARED, CUSTOMER, ESCALATION)
+        await slack.event(escalation, event_id="Ev-escalation")
+        await slack.event(escalation, event_id="Ev-escalation", retry=1)  # Slack's redelivery
+        await wait_for(lambda: slack_api.calls_to("chat.postMessage"), timeout=10, what="the held post")
+        in_flight = await wait_for_metrics(
+            slack, lambda s: queue_depth(s) == {"pending": 0, "running": 1, "failed": 0}
+        )
+        assert (
+            sample(in_flight, "tonewatch_alerts_posted_total", platform="slack", severity="critical") is None
+        )
+        slack_api.release("chat.postMessage")
+        await slack.posted_alert()
+
+        after = await wait_for_metrics(
+            slack, lambda s: queue_depth(s) == {"pending": 0, "running": 0, "failed": 0}
+        )
+    [alert] = slack.alerts()
+    assert alert.severity == "critical"
+    assert {
+        "stored": sample(after, "tonewatch_messages_stored_total", platform="slack"),
+        "duplicates": sample(after, "tonewatch_duplicate_deliveries_total", platform="slack"),
+        "rejected": sample(
+            after, "tonewatch_requests_rejected_total", path="/slack/events", reason="signature"
+        ),
+        "alerts": sample(after, "tonewatch_alerts_posted_total", platform="slack", severity="critical"),
+        "claude analyses": sample(after, "tonewatch_analysis_seconds_count", provider="claude"),
+        "offline analyses": sample(after, "tonewatch_analysis_seconds_count", provider="offline"),
+        "outage fallbacks": sample(after, "tonewatch_llm_fallbacks_total", reason="server_error"),
+        "overload fallbacks": sample(after, "tonewatch_llm_fallbacks_total", reason="overloaded"),
+    } == {
+        "stored": 3.0,
+        "duplicates": 1.0,
+        "rejected": 1.0,
+        "alerts": 1.0,
+        "claude analyses": 1.0,
+        "offline analyses": 2.0,
+        "outage fallbacks": 1.0,
+        "overload fallbacks": 1.0,
+    }
+    latency = sample(after, "tonewatch_analysis_seconds_sum", provider="claude")
+    assert latency is not None and 0 < latency < 10
+    assert sample(after, "tonewatch_analysis_seconds_bucket", provider="claude", le="+Inf") == 1.0
+
+
+CLAUDE_ESCALATION = neutral_analysis(
+    score=-0.85,
+    label="negative",
+    intensity="strong",
+    emotions=["frustration"],
+    urgency="high",
+    concerns=["reliability"],
+    churn_risk=True,
+    confidence=0.9,
+    recommended_action="escalate",
+    recommended_response="Call them today.",
+)
+
+
+def analyses(slack) -> int:
+    with session_scope(slack.core.engine) as session:
+        return len(session.exec(select(Analysis)).all())
+
+
+async def wait_for_metrics(slack, condition, timeout: float = 10.0) -> dict:
+    """Scrape /metrics until `condition(samples)` holds (the worker finishes on its own schedule)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = await scrape(slack)
+        if condition(samples):
+            return samples
+        if time.monotonic() > deadline:
+            raise AssertionError(f"metrics never matched; queue depth {queue_depth(samples)}")
+        await asyncio.sleep(0.05)
+
+
+async def test_healthz_fails_when_the_database_is_unreachable(tmp_path):
+    """A database the probe cannot open (its SQLite folder gone; a PostgreSQL port closed) is a 503."""
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    sqlite = create_db_engine(f"sqlite:///{folder / 'tonewatch.db'}")
+    folder.rmdir()
+    postgres = create_db_engine("postgresql+psycopg://tonewatch:db-password-0123@127.0.0.1:1/tonewatch")
+    for engine in (sqlite, postgres):
+        app = build_web_app(engine, Telemetry())
+        mark_ready(app)
+        async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
+            response = await http.get("/healthz")
+            answer = await response.json()
+            assert response.status == 503 and answer["reason"].startswith("database unreachable"), answer
+            assert "db-password" not in json.dumps(answer)
+            assert (await http.get("/metrics")).status == 200  # metrics still answer without the database
+        engine.dispose()
 
 
 async def test_healthz_fails_when_the_schema_is_behind(slack):

@@ -8,13 +8,16 @@ from typing import TypeVar
 
 from bot.analysis.base import Analyzer
 from bot.composition import build_analyzer, build_engine, build_offline_analyzer, sqlite_file_missing
-from bot.config import Settings, load_settings
+from bot.config import Settings, load_settings, secrets_of
+from bot.logs import protect
 
 T = TypeVar("T")
 
 
 def settings() -> Settings:
-    return load_settings()
+    config = load_settings()
+    protect(*secrets_of(config))  # .env values too, which the environment alone did not show
+    return config
 
 
 def analyzer_for_cli(config: Settings) -> tuple[Analyzer, Callable[[], Awaitable[None]]]:

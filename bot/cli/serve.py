@@ -12,8 +12,9 @@ from aiohttp import web
 
 from bot.cli.common import settings
 from bot.composition import build_core, build_runtime, build_scheduler, configured_surfaces
-from bot.config import Settings
+from bot.config import Settings, secrets_of
 from bot.errors import UserError
+from bot.logs import announce, configure_logging
 from bot.server import build_web_app, mark_ready
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ SHUTDOWN_SECONDS = 15.0
 def run_command(host: str, port: int) -> None:
     """Serve Slack, Teams, inboxes and the ingest webhook — whichever are configured."""
     config = settings()
+    configure_logging(config.log_level, config.log_format, secrets=secrets_of(config))
     if not configured_surfaces(config):
         raise UserError(NOTHING_CONFIGURED)
     asyncio.run(serve(config, host, port))
@@ -67,11 +69,11 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
             scheduler.start()
         mark_ready(app)
         bound = runner.addresses[0][1] if runner.addresses else port
-        click.echo(f"tonewatch listening on http://{host}:{bound}", err=True)
+        announce(f"tonewatch listening on http://{host}:{bound}", url=f"http://{host}:{bound}")
         for surface in runtime.surfaces:
-            click.echo(f"  {surface.describe or surface.name}", err=True)
+            announce(f"  {surface.describe or surface.name}", surface=surface.name)
         await stop.wait()
-        click.echo("tonewatch stopping", err=True)
+        announce("tonewatch stopping")
     finally:
         mark_ready(app, False)
         if scheduler is not None:

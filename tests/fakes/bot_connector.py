@@ -115,6 +115,10 @@ class Conversation:
     name: str = ""
     team_id: str | None = None
     members: list[str] = field(default_factory=list)
+    #: A channel shared with another team or organisation (its outside members may be unlisted).
+    shared: bool = False
+    #: The tenant hosting the conversation, when not ours (a chat started in a customer's tenant).
+    tenant_id: str | None = None
 
 
 @dataclass
@@ -254,13 +258,25 @@ class FakeBotConnector:
             self.users[member.id] = member
         return member
 
-    def add_channel(self, channel_id: str, name: str, members: list[str], team_id: str = TEAM_ID) -> None:
+    def add_channel(
+        self, channel_id: str, name: str, members: list[str], team_id: str = TEAM_ID, *, shared: bool = False
+    ) -> None:
         with self._lock:
-            self.conversations[channel_id] = Conversation(channel_id, "channel", name, team_id, list(members))
+            self.conversations[channel_id] = Conversation(
+                channel_id, "channel", name, team_id, list(members), shared=shared
+            )
 
-    def add_chat(self, chat_id: str, members: list[str], kind: str = "groupChat", name: str = "") -> None:
+    def add_chat(
+        self,
+        chat_id: str,
+        members: list[str],
+        kind: str = "groupChat",
+        name: str = "",
+        tenant_id: str | None = None,
+    ) -> None:
         with self._lock:
-            self.conversations[chat_id] = Conversation(chat_id, kind, name, None, list(members))
+            chat = Conversation(chat_id, kind, name, None, list(members), tenant_id=tenant_id)
+            self.conversations[chat_id] = chat
 
     def add_member(self, conversation_id: str, user_id: str) -> None:
         with self._lock:
@@ -306,9 +322,12 @@ class FakeBotConnector:
             return [r for r in self.requests if r[1].endswith(suffix)]
 
     def customers_can_read(self, conversation_id: str) -> bool:
-        """A member from another tenant, a guest, or a conversation nobody told the stand-in about."""
+        """A shared channel, another tenant's conversation, a member from another tenant or a guest in it,
+        or a conversation nobody told the stand-in about."""
         conversation = self.conversations.get(conversation_id)
         if conversation is None:
+            return True
+        if conversation.shared or conversation.tenant_id not in (None, HOME_TENANT):
             return True
         for user_id in conversation.members:
             member = self.users.get(user_id)
@@ -324,11 +343,14 @@ class FakeBotConnector:
         for post in posted:
             if not post.external:
                 continue
-            if post.kind in ("reply", "send") and post.text in allowed and not post.cards:
+            # Plain text only: attachments (cards, charts) carry alerts and analyses, never a reply.
+            plain = not post.activity.get("attachments")
+            if post.kind in ("reply", "send") and post.text in allowed and plain:
                 allowed.remove(post.text)
                 continue
             conversation = self.conversations.get(post.conversation)
-            if conversation is not None and conversation.kind == "personal" and post.text in self.refusals:
+            personal = conversation is not None and conversation.kind == "personal"
+            if personal and post.text in self.refusals and plain:
                 continue
             found.append(f"{post.kind} to {post.conversation}: {post.everything[:100]!r}")
         return found
@@ -740,3 +762,76 @@ async def teams(
     """Tonewatch in Teams local development mode, talking to the Bot Connector stand-in."""
     async with running_tonewatch(bot_connector, teams_database_url, monkeypatch) as harness:
         yield harness
+
+
+# --- posting faults (tests/test_posting_faults.py) ------------------------------------------------
+
+
+class FaultyBotConnector(FakeBotConnector):
+    """The Bot Connector stand-in, plus the faults the posting tests need.
+
+    - `answer_late_to_create(seconds, carry_out=...)`: the next new thread (an alert's post) is made
+      at once (Teams accepted it) or not at all, and answered only after `seconds`, longer than
+      the client waits: the caller sees a timeout either way.
+    - `outage(reply)`: until `end_outage()`, every Bot Connector call is answered with `reply`
+      and nothing is done.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._late_creates: deque[tuple[float, bool]] = deque()
+        self._outage: Reply | None = None
+
+    def answer_late_to_create(self, seconds: float, *, carry_out: bool = True) -> None:
+        with self._lock:
+            self._late_creates.append((seconds, carry_out))
+
+    def outage(self, reply: Reply) -> None:
+        with self._lock:
+            self._outage = reply
+
+    def end_outage(self) -> None:
+        with self._lock:
+            self._outage = None
+
+    def _outage_answer(self, request: web.Request) -> web.Response | None:
+        with self._lock:
+            reply = self._outage
+        if reply is None:
+            return None
+        self._record(request, None)
+        return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        if (refused := self._outage_answer(request)) is not None:
+            return refused
+        with self._lock:
+            late = self._late_creates.popleft() if self._late_creates else None
+        if late is None:
+            return await super()._create(request)
+        seconds, carry_out = late
+        if carry_out:
+            response = await super()._create(request)
+        else:
+            self._record(request, None)
+            dropped = failure(503)
+            response = web.json_response(dropped.body, status=dropped.status)
+        await asyncio.sleep(seconds)
+        return response
+
+    async def _conversation(self, request: web.Request) -> web.Response:
+        if (refused := self._outage_answer(request)) is not None:
+            return refused
+        return await super()._conversation(request)
+
+
+@pytest.fixture
+def faulty_bot_connector() -> Iterator[FaultyBotConnector]:
+    """A started `FaultyBotConnector`; at teardown, nothing internal may have reached a customer."""
+    connector = FaultyBotConnector().start()
+    try:
+        yield connector
+        violations = connector.violations()
+        assert not violations, f"internal content posted where customers can read it: {violations}"
+    finally:
+        connector.close()
