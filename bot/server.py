@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,6 +23,10 @@ from storage.queue import depth
 log = logging.getLogger(__name__)
 
 HEALTH_TIMEOUT_SECONDS = 3.0
+#: The largest request body a route may read (aiohttp's default is 1 MiB). A 40,000-character
+#: Slack message of emoji, escaped in JSON and repeated in its blocks, comes near 1 MB; /ingest
+#: reads its body itself, under its own documented limit.
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 @dataclass
@@ -52,8 +57,23 @@ def mount(app: web.Application, surface: Surface) -> None:
     app[STATE].surfaces.append(surface)
 
 
+@web.middleware
+async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
+    """Every refusal and failure answers in JSON saying what happened, never an HTML error page."""
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        return web.json_response({"error": f"the body is over {request.client_max_size:,} bytes"}, status=413)
+    except web.HTTPException:
+        raise
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("%s %s failed, error id %s", request.method, request.path, error_id)
+        return web.json_response({"error": f"internal error {error_id}"}, status=500)
+
+
 def build_web_app(engine: Engine, telemetry: Telemetry, surfaces: Iterable[Surface] = ()) -> web.Application:
-    app = web.Application()
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[plain_errors])
     app[STATE] = ServerState(engine, telemetry)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

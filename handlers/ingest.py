@@ -31,6 +31,7 @@ from bot.analysis.base import InvalidText, clean_text
 from bot.inbound import InboundMessage, SourceKind, stable_external_id
 from bot.pipeline import MessagePipeline, StoredMessage
 from bot.transcripts import TranscriptError, customer_lines
+from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,10 @@ class IngestItem(BaseModel):
         now = (info.context or {}).get("now") or utcnow()
         if value > now + FUTURE_TOLERANCE:
             raise ValueError("is in the future")
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00 is before the first UTC instant
+            raise ValueError("is out of range") from None
 
     def to_inbound(self, now: datetime) -> InboundMessage:
         kind = SOURCES[self.source]
@@ -284,6 +288,10 @@ class IngestHandler:
             raise _Rejected(
                 400, "json", f"the body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
+        except RecursionError:
+            raise _Rejected(400, "json", "the JSON nests too deeply") from None
+        if has_unpaired_surrogate(document):
+            raise _Rejected(400, "json", UNPAIRED_SURROGATE)
         if isinstance(document, dict):
             return [document], True
         if not isinstance(document, list):

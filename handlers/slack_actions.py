@@ -32,6 +32,14 @@ from handlers.slack_blocks import (
 )
 from handlers.slack_deps import PLATFORM, SlackDeps, home_of
 from handlers.slack_directory import display_name, is_external_user
+from handlers.slack_payload import (
+    MalformedPayload,
+    alert_id_in,
+    json_type,
+    object_field,
+    required_id,
+    text_field,
+)
 from handlers.slack_poster import post_customer_reply
 from storage.db import session_scope
 from storage.models import Alert
@@ -41,16 +49,46 @@ log = logging.getLogger(__name__)
 
 
 def _action(body: dict) -> dict:
+    # slack_http checked that `actions` is a list of objects.
     return (body.get("actions") or [{}])[0]
 
 
+def _user_id(body: dict) -> str:
+    return required_id(object_field(body, "user", "body"), "id", "user")
+
+
+def _selected(action: dict, where: str) -> str:
+    """The value of the chosen option of a select ("" when none is chosen)."""
+    return text_field(object_field(action, "selected_option", where), "value", f"{where}.selected_option")
+
+
 def _alert_id_of(action: dict) -> int:
-    value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
-    return int(str(value).split(":", 1)[0])
+    value = action.get("value") or _selected(action, "action")
+    return alert_id_in(value, "the action's value")
+
+
+def _view_alert_id(view: dict) -> int:
+    return alert_id_in(view.get("private_metadata"), "view.private_metadata")
 
 
 def _input(view: dict, block: str, action: str = "value") -> dict:
-    return ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
+    """One input's state in a submitted modal ({} when the block was left out)."""
+    values = object_field(object_field(view, "state", "view"), "values", "view.state")
+    where = f"view.state.values.{block}"
+    return object_field(object_field(values, block, "view.state.values"), action, where)
+
+
+def _chosen(view: dict, block: str) -> str | None:
+    state = _input(view, block)
+    return _selected(state, f"view.state.values.{block}.value") or None
+
+
+def _chosen_many(view: dict, block: str) -> list[str]:
+    options = _input(view, block).get("selected_options") or []
+    where = f"view.state.values.{block}.value.selected_options"
+    if not isinstance(options, list) or not all(isinstance(option, dict) for option in options):
+        raise MalformedPayload(f"{where} must be an array of objects, not {json_type(options)}")
+    return [text_field(option, "value", where) for option in options]
 
 
 class SlackActions:
@@ -69,27 +107,27 @@ class SlackActions:
         return await asyncio.to_thread(self.deps.alerts.card, alert_id)
 
     async def _staff(self, body: dict, context, client: AsyncWebClient) -> bool:
-        user = await self.deps.directory.user(self.deps.quick(client), body["user"]["id"])
+        user = await self.deps.directory.user(self.deps.quick(client), _user_id(body))
         return not is_external_user(user, home_of(context))
 
     # --- Acknowledge / Snooze -----------------------------------------------------------------
 
     async def acknowledge(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        alert_id, user_id = _alert_id_of(_action(body)), _user_id(body)
         await ack()
         if await self._staff(body, context, client):
-            alert_id = _alert_id_of(_action(body))
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "acknowledged")
-            self.deps.background.spawn(self.refresh_card(alert_id, body["user"]["id"]), "refresh an alert")
+            self.deps.background.spawn(self.refresh_card(alert_id, user_id), "refresh an alert")
 
     async def snooze(self, ack, body: dict, context, client: AsyncWebClient) -> None:
-        await ack()
         action = _action(body)
-        choice = str((action.get("selected_option") or {}).get("value") or "").split(":", 1)[-1]
+        alert_id, user_id = _alert_id_of(action), _user_id(body)
+        choice = _selected(action, "action").split(":", 1)[-1]
+        await ack()
         if choice in SNOOZES and await self._staff(body, context, client):
             until = utcnow() + timedelta(seconds=SNOOZES[choice][1])
-            alert_id = _alert_id_of(action)
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "snoozed", until)
-            self.deps.background.spawn(self.refresh_card(alert_id, body["user"]["id"]), "refresh an alert")
+            self.deps.background.spawn(self.refresh_card(alert_id, user_id), "refresh an alert")
 
     async def refresh_card(self, alert_id: int, user: str) -> None:
         """Show who acknowledged or snoozed it, in the alert message itself."""
@@ -109,24 +147,22 @@ class SlackActions:
     # --- Not accurate ---------------------------------------------------------------------------
 
     async def open_correction(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        alert_id, trigger = _alert_id_of(_action(body)), required_id(body, "trigger_id", "body")
         await ack()
-        card = await self._card(_alert_id_of(_action(body)))
+        card = await self._card(alert_id)
         if card is not None and await self._staff(body, context, client):
-            await self.deps.quick(client).views_open(
-                trigger_id=body["trigger_id"], view=correction_modal(card)
-            )
+            await self.deps.quick(client).views_open(trigger_id=trigger, view=correction_modal(card))
 
     async def save_correction(self, ack, body: dict, view: dict) -> None:
-        alert_id = int(view["private_metadata"])
-        label = (_input(view, "label").get("selected_option") or {}).get("value")
-        urgency = (_input(view, "urgency").get("selected_option") or {}).get("value")
-        emotions = [o["value"] for o in _input(view, "emotions").get("selected_options") or []]
-        note = _input(view, "note").get("value") or ""
+        alert_id, user_id = _view_alert_id(view), _user_id(body)
+        label, urgency = _chosen(view, "label"), _chosen(view, "urgency")
+        emotions = _chosen_many(view, "emotions")
+        note = text_field(_input(view, "note"), "value", "view.state.values.note.value")
         saved = await asyncio.to_thread(
             store_correction,
             self.deps.engine,
             alert_id,
-            f"slack:{body['user']['id']}",
+            f"slack:{user_id}",
             label,
             urgency,
             emotions,
@@ -136,7 +172,7 @@ class SlackActions:
             await ack(response_action="errors", errors={"label": "This alert no longer exists."})
             return
         await ack()
-        note = f"<@{body['user']['id']}> marked this not accurate: {label or '?'}, urgency {urgency or '?'}."
+        note = f"<@{user_id}> marked this not accurate: {label or '?'}, urgency {urgency or '?'}."
         self.deps.background.spawn(self._thread_note(alert_id, note), "note a correction")
 
     async def _thread_note(self, alert_id: int, text: str) -> None:
@@ -147,8 +183,9 @@ class SlackActions:
     # --- Use draft ------------------------------------------------------------------------------
 
     async def open_draft(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        alert_id, trigger = _alert_id_of(_action(body)), required_id(body, "trigger_id", "body")
         await ack()
-        card = await self._card(_alert_id_of(_action(body)))
+        card = await self._card(alert_id)
         if card is None or card.source_platform != PLATFORM or not await self._staff(body, context, client):
             return
         quick = self.deps.quick(client)
@@ -156,18 +193,18 @@ class SlackActions:
             name = "#" + ((await self.deps.directory.channel(quick, card.source_place)).get("name") or "")
         except SlackApiError:
             name = "the customer's channel"
-        await quick.views_open(trigger_id=body["trigger_id"], view=draft_modal(card, name))
+        await quick.views_open(trigger_id=trigger, view=draft_modal(card, name))
 
     async def send_draft(self, ack, body: dict, view: dict, context, client: AsyncWebClient) -> None:
         """Post the person's reply in the customer's thread — the one customer-facing post."""
-        text = (_input(view, "draft", "text").get("value") or "").strip()
+        alert_id, user_id = _view_alert_id(view), _user_id(body)
+        text = text_field(_input(view, "draft", "text"), "value", "view.state.values.draft.text").strip()
         if not text:
             await ack(response_action="errors", errors={"draft": "Write the reply first."})
             return
         if not await self._staff(body, context, client):
             await ack(response_action="errors", errors={"draft": REFUSAL})
             return
-        alert_id = int(view["private_metadata"])
         card = await self._card(alert_id)
         if card is None or card.source_platform != PLATFORM:
             await ack(response_action="errors", errors={"draft": "This alert no longer exists."})
@@ -184,9 +221,9 @@ class SlackActions:
             )
             return
         await ack()
-        author = display_name(self.deps.directory.users.get(body["user"]["id"]) or {}) or body["user"]["id"]
+        author = display_name(self.deps.directory.users.get(user_id) or {}) or user_id
         await asyncio.to_thread(self._record_reply, card, ts, thread_ts, text, author)
-        self.deps.background.spawn(self._note_reply(card, body["user"]["id"]), "note a reply")
+        self.deps.background.spawn(self._note_reply(card, user_id), "note a reply")
 
     def _record_reply(self, card: AlertCard, ts: str, thread_ts: str, text: str, author: str) -> None:
         record_reply(self.deps.pipeline, card, ts, text, author, thread_ts, utcnow())

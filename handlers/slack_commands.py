@@ -21,11 +21,14 @@ from handlers.slack_blocks import HELP_TEXT, REFUSAL
 from handlers.slack_clients import Home
 from handlers.slack_deps import PLATFORM, SlackDeps, home_of
 from handlers.slack_directory import is_external_user
+from handlers.slack_payload import MalformedPayload, required_id, text_field
 from handlers.slack_text import channel_id_in, escape
 from scheduler.targets import add_target
 from storage.models import DigestTarget
 
 COMMAND = "/tonewatch"
+#: Account names are stored in a column this wide (storage/models.py Account.name).
+MAX_ACCOUNT_NAME = 200
 
 FULL_DAYS = {
     "mon": "Monday",
@@ -96,6 +99,15 @@ def save_digest_target(
     )
 
 
+def _read(command: dict) -> tuple[str, str, str]:
+    """Who typed the command, where, and what they typed."""
+    return (
+        required_id(command, "user_id", "command"),
+        required_id(command, "channel_id", "command"),
+        text_field(command, "text", "command"),
+    )
+
+
 class SlackCommands:
     def __init__(self, deps: SlackDeps) -> None:
         self.deps = deps
@@ -103,19 +115,23 @@ class SlackCommands:
     def register(self, registrar) -> None:
         registrar.command(COMMAND, ack=self.acknowledge, lazy=[self.run])
 
-    async def acknowledge(self, ack) -> None:
+    async def acknowledge(self, ack, command: dict) -> None:
+        _read(command)  # a command without its user or channel gets a 400 naming the field
         await ack()
 
     async def run(self, command: dict, context, client: AsyncWebClient, respond) -> None:
+        try:
+            user_id, channel, text = _read(command)
+        except MalformedPayload:
+            return  # refused already by `acknowledge`; Bolt starts the lazy listener anyway
         home = home_of(context)
         quick = self.deps.quick(client)
-        user = await self.deps.directory.user(quick, command["user_id"])
+        user = await self.deps.directory.user(quick, user_id)
         if is_external_user(user, home):
             await respond(text=REFUSAL, response_type="ephemeral")
             return
-        words = (command.get("text") or "").split()
+        words = text.split()
         verb = words[0].lower() if words else "help"
-        channel = command["channel_id"]
         await self.deps.remember_channel(channel, home)
         handler = {
             "watch": self._watch,
@@ -143,6 +159,8 @@ class SlackCommands:
             account = (await self.deps.directory.team_name(client, partner) or "") if partner else ""
         if not account:
             raise UserError("name the account: `/tonewatch watch Acme Corp`")
+        if len(account) > MAX_ACCOUNT_NAME:
+            raise UserError(f"an account name has at most {MAX_ACCOUNT_NAME} characters")
         external = await self._is_external(client, channel, home)
         place = await asyncio.to_thread(
             self.deps.places.watch, PLATFORM, channel, info.get("name") or channel, account, external

@@ -13,6 +13,7 @@ import logging
 import time
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack_clients import Home
@@ -102,7 +103,13 @@ class SlackDirectory:
     async def user(self, client: AsyncWebClient, user_id: str) -> dict[str, Any]:
         cached = self.users.get(user_id)
         if cached is None:
-            cached = (await client.users_info(user=user_id))["user"]
+            try:
+                cached = (await client.users_info(user=user_id))["user"]
+            except SlackApiError as exc:
+                if exc.response.get("error") != "user_not_found":
+                    raise  # rate limits, outages: the caller's failure lets Slack redeliver
+                # A user Slack does not know is no one of ours (fails closed, like the audience rules).
+                cached = {"id": user_id, "is_stranger": True}
             self.users.put(user_id, cached)
         return cached
 
@@ -162,13 +169,19 @@ class SlackDirectory:
         return verdict
 
     async def customers_can_read(
-        self, client: AsyncWebClient, channel_id: str, home: Home, fresh: bool = False
+        self,
+        client: AsyncWebClient,
+        channel_id: str,
+        home: Home,
+        fresh: bool = False,
+        unknown_raises: bool = False,
     ) -> bool:
         """True unless Slack confirms that only our own people can read `channel_id`.
 
         `fresh` asks conversations.info again instead of using the last answer (before a post:
         a channel may have been shared a moment ago). Membership verdicts are kept for a few
-        minutes and dropped whenever someone joins.
+        minutes and dropped whenever someone joins. With `unknown_raises`, a lookup Slack did not
+        answer raises instead of answering True (the caller retries rather than concluding).
         """
         try:
             channel = await self.channel(client, channel_id, fresh=fresh)
@@ -178,5 +191,7 @@ class SlackDirectory:
                 return True
             return await self._has_external_members(client, channel_id, home)
         except Exception as exc:  # noqa: BLE001 - fail closed: unknown means customers might read it
+            if unknown_raises:
+                raise
             log.warning("audience check of %s failed (%s); treating it as external", channel_id, exc)
             return True

@@ -21,6 +21,14 @@ from handlers.slack_blocks import HELP_TEXT
 from handlers.slack_clients import Home
 from handlers.slack_deps import PLATFORM, AnswerPlace, SlackDeps, home_of
 from handlers.slack_directory import display_name, email_domain, is_external_user
+from handlers.slack_payload import (
+    object_field,
+    optional_id,
+    optional_ts,
+    required_id,
+    required_ts,
+    text_field,
+)
 from handlers.slack_text import plain_text, ts_to_datetime
 from storage.queries import account_domains
 
@@ -62,7 +70,7 @@ class SlackEvents:
     # --- de-duplication ---------------------------------------------------------------------
 
     def _already_handled(self, body: dict[str, Any], request: Any) -> bool:
-        event_id = body.get("event_id")
+        event_id = optional_id(body, "event_id", "body")
         if event_id in self.deps.seen:
             self.deps.telemetry.duplicates.labels(PLATFORM).inc()
             log.info("redelivery %s of %s ignored (already handled)", retry_number(request), event_id)
@@ -74,13 +82,14 @@ class SlackEvents:
     async def on_message(self, event: dict, body: dict, context, client: AsyncWebClient, request) -> None:
         if self._already_handled(body, request):
             return
-        subtype = event.get("subtype")
+        subtype = optional_id(event, "subtype", "event")
         if subtype == "message_changed":
             await self._edited(event)
         elif subtype == "message_deleted":
-            await self._erase(event.get("channel"), event.get("deleted_ts"))
+            deleted = optional_ts(event, "deleted_ts", "event")
+            await self._erase(optional_id(event, "channel", "event"), deleted)
         elif subtype in WRITTEN_SUBTYPES and not event.get("hidden") and not event.get("bot_id"):
-            user = event.get("user")
+            user = optional_id(event, "user", "event")
             if user and user != context.bot_user_id:
                 if event.get("channel_type") == "im":
                     await self._direct_message(event, context, client)
@@ -89,11 +98,13 @@ class SlackEvents:
         self.deps.seen.add(body.get("event_id"))
 
     async def _channel_message(self, event: dict, context, client: AsyncWebClient) -> None:
-        channel = event["channel"]
+        channel = required_id(event, "channel", "event")
+        ts = required_ts(event, "ts", "event")
+        thread_ts = optional_ts(event, "thread_ts", "event")
+        text = plain_text(text_field(event, "text", "event")).strip()
         place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel)
         if place is None or not place.watched:
             return
-        text = plain_text(event.get("text") or "").strip()
         if not text:
             return  # a file with no comment: nothing to read
         home = home_of(context)
@@ -101,17 +112,17 @@ class SlackEvents:
         is_customer, user = await self._author(event, home, place, self.deps.quick(client))
         inbound = InboundMessage(
             platform=PLATFORM,
-            external_id=event["ts"],
+            external_id=ts,
             text=text,
-            created_at=ts_to_datetime(event["ts"]),
+            created_at=ts_to_datetime(ts),
             account=place.account,
             place_key=channel,
             author=display_name(user) if user else event["user"],
             author_email=(user.get("profile") or {}).get("email") if user else None,
             is_customer=is_customer,
-            thread_key=event.get("thread_ts") or event["ts"],
+            thread_key=thread_ts or ts,
         )
-        stored = await asyncio.to_thread(self.deps.pipeline.store, inbound)
+        stored = await self.deps.pipeline.store_durably(inbound)
         if not stored.created:
             self.deps.telemetry.duplicates.labels(PLATFORM).inc()
             return
@@ -127,7 +138,7 @@ class SlackEvents:
             user = await self.deps.directory.user(client, event["user"])
         except Exception:
             # In Slack Connect the event itself names the author's team; otherwise let Slack retry.
-            user_team = event.get("user_team")
+            user_team = optional_id(event, "user_team", "event")
             if user_team and home.team_id and user_team != home.team_id:
                 return True, None
             raise
@@ -141,23 +152,22 @@ class SlackEvents:
         return False, user
 
     async def _edited(self, event: dict) -> None:
-        message = event.get("message") or {}
-        previous = event.get("previous_message") or {}
-        channel = event.get("channel")
-        if message.get("subtype") == "tombstone":
-            await self._erase(channel, message.get("ts"))
+        message = object_field(event, "message", "event")
+        previous = object_field(event, "previous_message", "event")
+        channel = optional_id(event, "channel", "event")
+        ts = optional_ts(message, "ts", "event.message")
+        if optional_id(message, "subtype", "event.message") == "tombstone":
+            await self._erase(channel, ts)
             return
-        text = plain_text(message.get("text") or "").strip()
-        if not channel or not message.get("ts") or message.get("bot_id"):
+        text = plain_text(text_field(message, "text", "event.message")).strip()
+        if not channel or not ts or message.get("bot_id"):
             return
-        if text == plain_text(previous.get("text") or "").strip():
+        if text == plain_text(text_field(previous, "text", "event.previous_message")).strip():
             return  # an unfurl or a reply count changed, not the words
         if not text:
-            await self._erase(channel, message["ts"])
+            await self._erase(channel, ts)
             return
-        found = await asyncio.to_thread(
-            self.deps.pipeline.replace_text, PLATFORM, channel, message["ts"], text
-        )
+        found = await asyncio.to_thread(self.deps.pipeline.replace_text, PLATFORM, channel, ts, text)
         if found is not None:
             self.deps.wake()
 
@@ -168,7 +178,8 @@ class SlackEvents:
     # --- people talking to the bot ----------------------------------------------------------
 
     async def _direct_message(self, event: dict, context, client: AsyncWebClient) -> None:
-        channel, user_id = event["channel"], event["user"]
+        channel, user_id = required_id(event, "channel", "event"), required_id(event, "user", "event")
+        question = plain_text(text_field(event, "text", "event")).strip()
         home = home_of(context)
         quick = self.deps.quick(client)
         user = await self.deps.directory.user(quick, user_id)
@@ -177,13 +188,14 @@ class SlackEvents:
             return
         await self.deps.remember_channel(channel, home)
         place = AnswerPlace(self.deps.poster, channel, user_id)
-        question = plain_text(event.get("text") or "").strip()
         self.deps.background.spawn(self._answer(question, user_id, place), "answer a DM")
 
     async def on_mention(self, event: dict, body: dict, context, client: AsyncWebClient, request) -> None:
         if self._already_handled(body, request):
             return
-        channel, user_id = event.get("channel"), event.get("user")
+        channel, user_id = optional_id(event, "channel", "event"), optional_id(event, "user", "event")
+        question = plain_text(text_field(event, "text", "event")).strip()
+        thread = optional_ts(event, "thread_ts", "event") or optional_ts(event, "ts", "event")
         if not channel or not user_id or event.get("bot_id"):
             return
         home = home_of(context)
@@ -193,20 +205,19 @@ class SlackEvents:
             await self.deps.poster.refuse(quick, channel, user_id)
         else:
             await self.deps.remember_channel(channel, home)
-            thread = event.get("thread_ts") or event.get("ts")
             self.deps.background.spawn(
-                self._answer_in_channel(event, channel, user_id, thread, home, client), "answer a mention"
+                self._answer_in_channel(question, channel, user_id, thread, home, client), "answer a mention"
             )
         self.deps.seen.add(body.get("event_id"))
 
     async def _answer_in_channel(
-        self, event: dict, channel: str, user: str, thread: str | None, home: Home, client: AsyncWebClient
+        self, question: str, channel: str, user: str, thread: str | None, home: Home, client: AsyncWebClient
     ) -> None:
         """In a channel customers can read, only the asker sees the answer; elsewhere it is a thread reply."""
         shared = await self.deps.directory.customers_can_read(client, channel, home)
         private = (client, home) if shared else None
         place = AnswerPlace(self.deps.poster, channel, user, thread, private=private)
-        await self._answer(plain_text(event.get("text") or "").strip(), user, place)
+        await self._answer(question, user, place)
 
     async def _answer(self, question: str, user: str, place: AnswerPlace) -> None:
         if self.deps.questions is not None:
@@ -217,7 +228,7 @@ class SlackEvents:
     async def on_home_opened(self, event: dict, context, client: AsyncWebClient) -> None:
         if event.get("tab") != "home":
             return
-        user_id = event["user"]
+        user_id = required_id(event, "user", "event")
         quick = self.deps.quick(client)
         user = await self.deps.directory.user(quick, user_id)
         if is_external_user(user, home_of(context)):
@@ -238,7 +249,8 @@ class SlackEvents:
     # --- who can read a channel changed -------------------------------------------------------
 
     async def on_member_joined(self, event: dict, context, client: AsyncWebClient) -> None:
-        channel = event.get("channel")
+        channel = optional_id(event, "channel", "event")
+        inviter = optional_id(event, "inviter", "event")
         if not channel:
             return
         self.deps.directory.forget_channel(channel)
@@ -246,8 +258,7 @@ class SlackEvents:
         place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel)
         if place is not None and place.is_alert_channel:
             self.deps.background.spawn(self._recheck(channel, home, client), "re-check the alert channel")
-        inviter = event.get("inviter")
-        if event.get("user") == context.bot_user_id and inviter:
+        if optional_id(event, "user", "event") == context.bot_user_id and inviter:
             self.deps.background.spawn(self._greet(client, channel, inviter, home), "greet the inviter")
 
     async def _greet(self, client: AsyncWebClient, channel: str, inviter: str, home: Home) -> None:
@@ -263,13 +274,13 @@ class SlackEvents:
             log.warning("alert channel %s can now be read by customers; alerts stop going there", channel)
 
     async def on_channel_shared(self, event: dict) -> None:
-        channel = event.get("channel")
+        channel = optional_id(event, "channel", "event")
         if channel:
             self.deps.directory.forget_channel(channel)
             await asyncio.to_thread(self.deps.places.mark_external, PLATFORM, channel, True)
 
     async def on_channel_unshared(self, event: dict, context, client: AsyncWebClient) -> None:
-        channel = event.get("channel")
+        channel = optional_id(event, "channel", "event")
         if channel:
             self.deps.directory.forget_channel(channel)
             self.deps.background.spawn(

@@ -2,22 +2,69 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
+import time
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
+from slack_bolt.response import BoltResponse
 
 from bot.telemetry import Telemetry
+from handlers.slack_payload import MalformedPayload, envelope_problem
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+#: Told to Slack with every refusal of a signed but malformed payload: sending it again won't help.
+NO_RETRY = {"X-Slack-No-Retry": "1"}
+#: How old (or new) a signed request's timestamp may be, as slack_sdk's verifier allows.
+MAX_CLOCK_SKEW_SECONDS = 5 * 60
+
+
+def is_signed(body: bytes, timestamp: str, signature: str, secret: str) -> bool:
+    """Slack's v0 signature over the raw bytes, and a timestamp within five minutes.
+
+    slack_sdk's `SignatureVerifier` decodes the body as UTF-8 first, so it cannot
+    tell a signed body that is not UTF-8 from a forged one; this is the same
+    check on the bytes, only to choose between "malformed" (400) and "unsigned" (401).
+    """
+    if not secret or not (timestamp.isascii() and timestamp.isdigit()):
+        return False
+    if abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape"))
+
+
+def answer_malformed_payloads(app: AsyncApp) -> None:
+    """A listener's `MalformedPayload` becomes a 400 naming the field; any other error stays a 500.
+
+    A 500 makes Slack redeliver, which is right for a failure on our side (the
+    database, a Slack API call) and useless for a payload that will never parse.
+    """
+
+    async def on_error(error: Exception) -> BoltResponse | None:
+        if isinstance(error, MalformedPayload):
+            log.warning("Slack payload refused: %s", error)
+            return BoltResponse(
+                status=400,
+                body=json.dumps({"error": f"malformed Slack payload: {error}"}),
+                headers={"content-type": "application/json", **{k.lower(): v for k, v in NO_RETRY.items()}},
+            )
+        log.error("Slack listener failed: %s: %s", type(error).__name__, error, exc_info=error)
+        return None
+
+    app.error(on_error)
 
 
 def bolt_routes(app: AsyncApp, telemetry: Telemetry, events_path: str = EVENTS_PATH) -> list[web.RouteDef]:
     """The routes that hand Slack's requests to Bolt (which verifies every signature)."""
+    answer_malformed_payloads(app)
 
     async def events(request: web.Request) -> web.Response:
         retry = request.headers.get("X-Slack-Retry-Num")
@@ -25,38 +72,43 @@ def bolt_routes(app: AsyncApp, telemetry: Telemetry, events_path: str = EVENTS_P
             log.info("Slack redelivery %s (%s)", retry, request.headers.get("X-Slack-Retry-Reason", "?"))
         try:
             bolt_request = await to_bolt_request(request)
-            if not isinstance(bolt_request.body, dict):
-                raise ValueError("the body is not a JSON object or a form")
-        except (ValueError, TypeError, AttributeError, KeyError, UnicodeDecodeError):
-            return await unreadable(request)
+        except (UnicodeDecodeError, LookupError):  # LookupError: a charset Python does not know
+            return await unreadable(request, "the body is not UTF-8")
+        except RecursionError:
+            return await unreadable(request, "the JSON nests too deeply")
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            return await unreadable(request, "expected Slack's JSON or form payload")
+        if not isinstance(bolt_request.body, dict):
+            return await unreadable(request, "expected Slack's JSON or form payload")
+        problem = envelope_problem(bolt_request.body)
+        if problem:
+            return await unreadable(request, problem)
+        stamp = request.headers.get("X-Slack-Request-Timestamp")
+        if stamp is not None and not (stamp.isascii() and stamp.isdigit()):
+            # Bolt's verifier reads it with int() and would fail with a 500.
+            telemetry.requests_rejected.labels(events_path, "signature").inc()
+            return web.json_response({"error": "invalid request"}, status=401)
         response = await app.async_dispatch(bolt_request)
         if response.status >= 400:
-            reason = "signature" if response.status == 401 else f"status_{response.status}"
+            reason = {401: "signature", 400: "malformed"}.get(response.status, f"status_{response.status}")
             telemetry.requests_rejected.labels(events_path, reason).inc()
         return await to_aiohttp_response(response)
 
-    async def unreadable(request: web.Request) -> web.Response:
-        # Bolt parses before it verifies; a body it cannot parse gets the same answer it would have
-        # got unsigned (401), or a clear 400 when it was signed, and Slack is told not to retry.
-        body = await request.read()
-        verifier = SignatureVerifier(getattr(app, "_signing_secret", "") or "")
-        try:
-            signed = verifier.is_valid(
-                body=body,
-                timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
-                signature=request.headers.get("X-Slack-Signature", ""),
-            )
-        except (ValueError, TypeError):  # a missing or non-numeric timestamp
-            signed = False
+    async def unreadable(request: web.Request, problem: str) -> web.Response:
+        # Bolt parses before it verifies; a body it cannot parse or route gets the same answer it
+        # would have got unsigned (401), or a clear 400 when it was signed, and Slack is told not to retry.
+        signed = is_signed(
+            await request.read(),
+            request.headers.get("X-Slack-Request-Timestamp", ""),
+            request.headers.get("X-Slack-Signature", ""),
+            getattr(app, "_signing_secret", "") or "",
+        )
         reason = "malformed" if signed else "signature"
         telemetry.requests_rejected.labels(events_path, reason).inc()
         if not signed:
             return web.json_response({"error": "invalid request"}, status=401)
-        return web.json_response(
-            {"error": "malformed request body: expected Slack's JSON or form payload"},
-            status=400,
-            headers={"X-Slack-No-Retry": "1"},
-        )
+        error = {"error": f"malformed request body: {problem}"}
+        return web.json_response(error, status=400, headers=NO_RETRY)
 
     routes = [web.post(events_path, events)]
     flow = app.oauth_flow

@@ -21,7 +21,7 @@ from botbuilder.schema import ActivityTypes
 
 from bot.delivery import NotInternal
 from handlers.teams_actions import TeamsActions
-from handlers.teams_activity import Turn, conversation_info, turn_of
+from handlers.teams_activity import Turn, card_submission, conversation_info, turn_of
 from handlers.teams_cards import GREETING, REFUSAL
 from handlers.teams_commands import TeamsCommands, verb_of
 from handlers.teams_connector import message
@@ -93,6 +93,7 @@ class TeamsBot(TeamsActivityHandler):
         if is_bot(context):
             return  # other bots' posts are neither the customer's words nor ours
         if turn.value is not None and "tonewatch" in turn.value:
+            card_submission(turn.value)  # a 400 naming the field, before anything is looked up
             author = await self.messages.author(context, turn)
             if is_external(author, self.home_tenant(turn)):
                 log.warning("card action from outside the team ignored (%s)", turn.conversation_id)
@@ -115,7 +116,12 @@ class TeamsBot(TeamsActivityHandler):
             self._addressed(turn)
 
     async def _personal(self, context: TurnContext, turn: Turn) -> None:
-        author = await self.messages.author(context, turn)
+        author = await self.messages.member(context, turn)
+        if author is None:
+            # The chat's own roster does not know its author: not a 1:1 chat Teams holds with
+            # someone, so there is no one to answer, and no post can be shown to be private.
+            log.warning("1:1 message from outside its chat's roster ignored (%s)", turn.conversation_id)
+            return
         if is_external(author, self.home_tenant(turn)):
             await context.send_activity(message(text=REFUSAL))
             return

@@ -16,7 +16,10 @@ day); verification therefore runs in a thread so it never stalls the loop.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import ipaddress
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -31,11 +34,14 @@ from botbuilder.schema import Activity
 
 from bot.config import Settings
 from bot.telemetry import Telemetry
+from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
+from handlers.teams_activity import MalformedActivity, activity_problem
 
 log = logging.getLogger(__name__)
 
 PATH = "/api/messages"
 PUBLIC_TOKEN_ISSUER = "https://api.botframework.com"
+NOT_AN_ACTIVITY = "expected a Bot Framework activity"
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,24 @@ def build_adapter(settings: Settings, endpoints: BotEndpoints | None = None) -> 
     return CloudAdapter(authentication)
 
 
+def has_expiry(authorization: str) -> bool:
+    """Whether the bearer token's claims name an expiry time.
+
+    botbuilder (PyJWT underneath) checks `exp` only when a token has one, so a
+    correctly signed token without it would be good forever; such a token is
+    refused before botbuilder looks at it. The signature is botbuilder's to check.
+    """
+    parts = authorization.removeprefix("Bearer ").strip().split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return False
+    expiry = claims.get("exp") if isinstance(claims, dict) else None
+    return isinstance(expiry, int | float) and not isinstance(expiry, bool)
+
+
 def is_loopback(request: web.Request) -> bool:
     if request.headers.get("X-Forwarded-For") or request.headers.get("Forwarded"):
         return False
@@ -119,11 +143,24 @@ def messages_route(
         if verified and not header.startswith("Bearer "):
             return refuse(401, "no_token", "unauthorized")
         try:
-            activity = Activity().deserialize(await request.json())
-        except Exception:  # noqa: BLE001 - not an activity
-            return refuse(400, "bad_body", "expected a Bot Framework activity")
-        if not activity.type:
-            return refuse(400, "bad_body", "expected a Bot Framework activity")
+            document = json.loads(await request.text())
+        except web.HTTPRequestEntityTooLarge:
+            size = f"{request.client_max_size:,}"
+            return refuse(413, "too_large", f"the body is over {size} bytes; Teams sends far smaller ones")
+        except (UnicodeDecodeError, LookupError):  # LookupError: a charset Python does not know
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: the body is not UTF-8")
+        except json.JSONDecodeError as exc:
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: the body is not JSON ({exc.msg})")
+        except RecursionError:
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: the JSON nests too deeply")
+        problem = UNPAIRED_SURROGATE if has_unpaired_surrogate(document) else activity_problem(document)
+        if problem:
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: {problem}")
+        try:
+            activity = Activity().deserialize(document)
+        except Exception as exc:  # noqa: BLE001 - msrest says what it could not read
+            log.info("Teams activity not readable: %s", exc)
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: a field has the wrong format")
         required = ("conversation", "from_property", "service_url")
         missing = [name for name in required if not getattr(activity, name)]
         if missing:
@@ -131,6 +168,8 @@ def messages_route(
             fields = ", ".join("from" if m == "from_property" else m for m in missing)
             return refuse(400, "bad_body", f"activity is missing {fields}")
         authenticated: Any = ""
+        if verified and not has_expiry(header):
+            return refuse(401, "bad_token", "unauthorized")
         if verified:
             try:
                 authenticated = await authenticate(activity, header)
@@ -139,10 +178,16 @@ def messages_route(
                 return refuse(401, "bad_token", "unauthorized")
         try:
             invoke = await adapter.process_activity(authenticated, activity, on_turn)
+        except MalformedActivity as exc:
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: {exc}")
         except Exception:  # noqa: BLE001 - logged with an id; Teams may redeliver
             error_id = uuid.uuid4().hex[:8]
             log.exception("Teams activity %s (%s) failed, error id %s", activity.id, activity.type, error_id)
             return web.json_response({"error": f"internal error {error_id}"}, status=500)
+        if invoke is not None and invoke.status == HTTPStatus.NOT_IMPLEMENTED:
+            # botbuilder's answer to an invoke no handler takes; Tonewatch's cards use Action.Submit.
+            name = activity.name or "a card action"
+            return refuse(400, "unsupported", f"Tonewatch does not handle invoke activities ({name})")
         if invoke is not None:
             return web.json_response(
                 serializer_helper(invoke.body), status=int(invoke.status or HTTPStatus.OK)

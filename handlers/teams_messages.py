@@ -39,30 +39,37 @@ AUTHOR_TTL_SECONDS = 600.0
 class TeamsMessages:
     def __init__(self, deps: TeamsDeps) -> None:
         self.deps = deps
-        self._authors: dict[tuple[str, str], tuple[Person, float]] = {}
+        self._authors: dict[tuple[str, str], tuple[Person | None, float]] = {}
 
     def home_tenant(self, turn: Turn) -> str | None:
         return self.deps.settings.teams_tenant_id or turn.tenant_id
 
     async def author(self, context: TurnContext, turn: Turn) -> Person:
         """The author as the roster knows them (tenant, role, e-mail); errors propagate so Teams retries."""
+        person = await self.member(context, turn)
+        # Not in the roster (left since, or never a member): nothing says they are ours.
+        return person if person is not None else Person(id=turn.author.id, name=turn.author.name)
+
+    async def member(self, context: TurnContext, turn: Turn) -> Person | None:
+        """The author as the conversation's roster knows them; None when the roster does not (a 404)."""
         key = (turn.conversation_id, turn.author.id)
         known = self._authors.get(key)
         if known is not None and known[1] > time.monotonic():
             return known[0]
         try:
-            person = await TeamsCalls.of(context).member(turn.conversation_id, turn.author.id)
+            person: Person | None = await TeamsCalls.of(context).member(turn.conversation_id, turn.author.id)
         except HttpOperationError as error:
             if status_of(error) != 404:
                 raise
-            # Not in the roster (left since, or never a member): nothing says they are ours.
-            person = Person(id=turn.author.id, name=turn.author.name)
+            person = None
         if len(self._authors) > 10_000:
             self._authors.clear()
         self._authors[key] = (person, time.monotonic() + AUTHOR_TTL_SECONDS)
         return person
 
     async def is_customer(self, author: Person, turn: Turn, place: PlaceInfo | None) -> bool:
+        if writes_as_customer(author, self.home_tenant(turn), set()):
+            return True  # another tenant or a guest: no need to read the account's domains
         domains = await asyncio.to_thread(account_domains, self.deps.engine, place.account if place else None)
         return writes_as_customer(author, self.home_tenant(turn), domains)
 
@@ -80,7 +87,7 @@ class TeamsMessages:
             is_customer=is_customer,
             thread_key=turn.root,
         )
-        stored = await asyncio.to_thread(self.deps.pipeline.store, inbound)
+        stored = await self.deps.pipeline.store_durably(inbound)
         if not stored.created:
             self.deps.telemetry.duplicates.labels(PLATFORM).inc()
             log.info("Teams redelivered %s; already stored", turn.activity_id)
