@@ -7,6 +7,7 @@ scheduler receive what they need from here.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -191,12 +192,36 @@ def _closing(threads: BackgroundThreads):
     return close
 
 
+def observe_analysis(telemetry: Telemetry, message_id: int, outcome, seconds: float) -> None:
+    """One analysis: its latency in /metrics, by the provider whose result was kept, and a debug line."""
+    provider = outcome.result.provider or "unknown"
+    telemetry.analysis_seconds.labels(provider).observe(seconds)
+    log.debug(
+        "message %s analyzed (%s, %s)",
+        message_id,
+        provider,
+        outcome.result.label.value,
+        extra={
+            "message_id": message_id,
+            "provider": provider,
+            "fallback_reason": outcome.fallback_reason,
+            "seconds": round(seconds, 4),
+        },
+    )
+
+
 def register_analysis(worker: Worker, core: Core) -> None:
     """ANALYZE: score the stored message, then let the alert service decide; wake the worker for the post."""
 
     async def analyze(subject: str, attempts: int) -> None:
         message_id = int(subject)
+        started = time.perf_counter()
         outcome = await core.pipeline.analyze_message(message_id)
+        if outcome is not None:
+            observe_analysis(core.telemetry, message_id, outcome, time.perf_counter() - started)
+        if outcome is not None and outcome.fallback_reason:
+            # By kind ("invalid_output"), not by the detail after the colon: a label per cause, not per text.
+            core.telemetry.llm_fallbacks.labels(outcome.fallback_reason.split(":")[0]).inc()
         if outcome is None and attempts <= 1:
             return  # erased, or not pending any more: nothing new to decide
         # On a retry the analysis may be stored already while the alert decision failed: decide again.
@@ -233,7 +258,11 @@ def build_teams_runtime(core: Core, worker: Worker):
 
 
 def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
-    worker = worker or Worker(core.engine, concurrency=core.settings.worker_concurrency)
+    worker = worker or Worker(
+        core.engine,
+        concurrency=core.settings.worker_concurrency,
+        lease_seconds=core.settings.work_lease_seconds,
+    )
     # Background work gets its own threads so it never queues in front of a request's "store before ack".
     threads = BackgroundThreads()
     core.closers.append(_closing(threads))
@@ -259,6 +288,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
     delivery = AlertDelivery(core.alerts, core.places, posters, light_of=account_light(core))
     delivery.offload = threads.run
+    delivery.telemetry = core.telemetry
     delivery.register(worker)
     return Runtime(core, worker, surfaces, posters, delivery, platforms)
 
@@ -306,7 +336,8 @@ class PosterByPlatform(Poster):
 
 
 def build_scheduler(runtime: Runtime):
-    """The scheduler: digests and checks when a platform can post them, inbox polling when inboxes are set."""
+    """The scheduler: digests and checks when a platform can post them, inbox polling when inboxes are set,
+    the retention purge when TONEWATCH_RETENTION_DAYS is set."""
     from scheduler import build_scheduler as digest_scheduler
     from scheduler.inbox_jobs import add_inbox_job, build_inbox_jobs
 
@@ -316,10 +347,16 @@ def build_scheduler(runtime: Runtime):
         log.warning("scheduled digests and checks are off: no platform can post them yet")
     # Inbox polling runs whether or not any platform can post digests.
     inbox_jobs = build_inbox_jobs(runtime.core, on_stored=runtime.worker.wake)
-    if inbox_jobs is not None:
-        if scheduler is None:
-            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    retention = runtime.core.settings.retention_days
+    if scheduler is None and (inbox_jobs is not None or retention):
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-            scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler = AsyncIOScheduler(timezone=UTC)
+    if inbox_jobs is not None:
         add_inbox_job(scheduler, inbox_jobs, runtime.core.settings.inbox_poll_seconds)
+    # So does the daily retention purge (TONEWATCH_RETENTION_DAYS).
+    if retention:
+        from scheduler.retention_job import RetentionJob, add_retention_job
+
+        add_retention_job(scheduler, RetentionJob.from_core(runtime.core))
     return scheduler

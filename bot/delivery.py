@@ -1,9 +1,14 @@
 """Delivering alerts through whichever platform holds the alert channel.
 
 Each step is a work item, so a crash or a platform outage delays an alert but
-never loses or doubles it: the root post records its reference before the
-thread reply is queued, and a retried item finds what was already done.
-The audience check runs before every post and fails closed.
+never loses it: the root post records its reference before the thread reply is
+queued, and a retried item finds what was already done. A post whose answer
+was lost (a timeout after the platform accepted it) is looked for before it is
+made again, where the platform can tell (`AlertPoster.find_alert`); where it
+cannot, the retry may show it twice, which is the lesser harm than losing it.
+The audience check runs before every post and fails closed; only a confirmed
+"customers can read it" takes a channel's alert role away, never a check the
+platform failed to answer (that is retried).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from bot.places import PlaceRegistry
 from bot.worker import Worker
 from storage.db import session_scope
 from storage.models import CustomerMessage
-from storage.queue import enqueue
+from storage.queue import PENDING, RUNNING, enqueue, status_of
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +33,27 @@ class NotInternal(Exception):
     """The destination can be read by customers (or that could not be ruled out)."""
 
 
+class AlertNotPostedYet(Exception):
+    """An update for an alert whose post is still queued or in flight: retried until it is posted."""
+
+
+class AudienceUnknown(NotInternal):
+    """The platform did not answer who can read the destination (an outage, a revoked token, a
+    deleted channel): nothing is posted, the item is retried, and the channel keeps its role."""
+
+
 class AlertPoster(abc.ABC):
     """A platform's way of showing alerts. Slack and Teams implement it."""
 
     platform: str
 
     @abc.abstractmethod
-    async def is_internal(self, channel: str) -> bool:
-        """True only if no customer can read `channel`; any doubt or error is False."""
+    async def is_internal(self, channel: str, *, unknown_raises: bool = False) -> bool:
+        """True only if no customer can read `channel`; any doubt or error is False.
+
+        With `unknown_raises`, a check the platform did not answer raises `AudienceUnknown`
+        instead of answering False, so the caller can tell "customers can read it" from "ask again".
+        """
 
     @abc.abstractmethod
     async def post_alert(self, channel: str, card: AlertCard) -> str:
@@ -48,6 +66,18 @@ class AlertPoster(abc.ABC):
     @abc.abstractmethod
     async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
         """Put the recommended response and the drafted reply in the alert's thread."""
+
+    async def find_alert(self, channel: str, card: AlertCard) -> str | None:
+        """The reference of this alert's post if an earlier attempt made it (its answer was lost).
+
+        Asked before posting again after a failed attempt. None when not found, and wherever the
+        platform cannot tell (the default): the post is then made again.
+        """
+        return None
+
+    async def find_alert_thread(self, channel: str, ref: str, card: AlertCard) -> bool:
+        """Whether an earlier attempt already put the draft in the alert's thread (see `find_alert`)."""
+        return False
 
 
 def thread_text(card: AlertCard) -> str:
@@ -74,6 +104,8 @@ class AlertDelivery:
         self.light_of = light_of
         #: Where blocking calls run (see bot/threads.py); never on the event loop itself.
         self.offload = asyncio.to_thread
+        #: bot.telemetry.Telemetry, when the process has one (counts alerts posted).
+        self.telemetry = None
 
     def register(self, worker: Worker) -> None:
         worker.register(POST_ALERT, self.post)
@@ -106,7 +138,8 @@ class AlertDelivery:
             log.warning("alert %s has no alert channel to go to; it stays for the digest", card.alert_id)
             return None
         poster = self.posters[place.platform]
-        if not await poster.is_internal(place.external_id):
+        # AudienceUnknown propagates: the item is retried and the channel keeps its role.
+        if not await poster.is_internal(place.external_id, unknown_raises=True):
             await self.offload(self.places.mark_external, place.platform, place.external_id, True)
             raise NotInternal(f"alert channel {place.external_id} is readable by customers; not posting")
         return poster, place.external_id
@@ -123,8 +156,26 @@ class AlertDelivery:
         if destination is None:
             return
         poster, channel = destination
-        ref = await poster.post_alert(channel, card)
+        found = await poster.find_alert(channel, card) if attempts > 1 else None
+        if found:
+            log.info(
+                "alert %s was posted by an attempt whose answer was lost; not posting it again", alert_id
+            )
+        ref = found or await poster.post_alert(channel, card)
         await self.offload(self._record_post, alert_id, channel, ref)
+        if self.telemetry is not None:
+            self.telemetry.alerts_posted.labels(poster.platform, card.severity).inc()
+        log.info(
+            "alert %s about %s posted",
+            alert_id,
+            card.account,
+            extra={
+                "alert_id": alert_id,
+                "account": card.account,
+                "platform": poster.platform,
+                "severity": card.severity,
+            },
+        )
 
     def _record_post(self, alert_id: int, channel: str, ref: str) -> None:
         self.alerts.record_post(alert_id, channel, ref)
@@ -140,12 +191,22 @@ class AlertDelivery:
         poster = await self.offload(self._poster_for, channel)
         if poster is None or not await poster.is_internal(channel):
             raise NotInternal(f"alert channel {channel} is readable by customers; not posting the draft")
+        if attempts > 1 and await poster.find_alert_thread(channel, ref, card):
+            log.info("the draft of alert %s was posted by an attempt whose answer was lost", alert_id)
+            return
         await poster.post_alert_thread(channel, ref, card)
 
     async def update(self, subject: str, attempts: int) -> None:
         alert_id_text, message_id_text, *edit = subject.split(":")
         alert_id = int(alert_id_text)
         channel, ref = await self.offload(self.alerts.posted_ref, alert_id)
+        if not ref and await self.offload(status_of, self.alerts.engine, POST_ALERT, str(alert_id)) in (
+            PENDING,
+            RUNNING,
+        ):
+            # The alert's own post is still on its way: this message's line waits for it (retried),
+            # or the thread would never show it.
+            raise AlertNotPostedYet(f"alert {alert_id} is not posted yet; its update waits")
         card = await self.offload(self._card, alert_id)
         if not channel or not ref or card is None:
             return

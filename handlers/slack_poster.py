@@ -5,6 +5,12 @@ primitives other features use (a message, a DM, an image): each one asks
 `SlackDirectory.customers_can_read` right before posting and refuses when the
 answer is yes or unknown. The single exception is `post_customer_reply`, the
 reply a person chose to send from the "Use draft" modal.
+
+chat.postMessage has no idempotency key, so an alert (and its draft reply) is
+posted with message metadata naming it; a retry after a lost answer looks for
+that metadata in the channel's latest messages (or the thread) before posting
+again. The look is best effort: if Slack cannot be asked, the post is made, and
+at worst shows twice.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts import AlertCard
-from bot.delivery import AlertPoster, NotInternal
+from bot.delivery import AlertPoster, AudienceUnknown, NotInternal
 from handlers.slack_blocks import (
     REFUSAL,
     alert_blocks,
@@ -31,6 +37,18 @@ from handlers.slack_directory import SlackDirectory, is_external_user
 
 log = logging.getLogger(__name__)
 
+#: Message metadata event types that mark our alert posts, so a retry can find them.
+ALERT_EVENT = "tonewatch_alert"
+ALERT_THREAD_EVENT = "tonewatch_alert_thread"
+#: How many of the newest messages a retry looks through for an earlier attempt's post. Slack caps
+#: it at 15 for non-Marketplace apps; an alert channel busier than that between two attempts means
+#: the earlier post is not found, and the alert shows twice.
+LOOKBACK_MESSAGES = 50
+
+
+def alert_marker(event_type: str, alert_id: int) -> dict[str, Any]:
+    return {"event_type": event_type, "event_payload": {"alert_id": alert_id}}
+
 
 class SlackPoster(AlertPoster):
     platform = "slack"
@@ -41,13 +59,17 @@ class SlackPoster(AlertPoster):
 
     # --- the audience check -----------------------------------------------------------------
 
-    async def is_internal(self, channel: str) -> bool:
+    async def is_internal(self, channel: str, *, unknown_raises: bool = False) -> bool:
         try:
             client, home = await self.clients.for_channel(channel)
-        except Exception as exc:  # noqa: BLE001 - no client means no check, and no post
+            return not await self.directory.customers_can_read(
+                client, channel, home, fresh=True, unknown_raises=unknown_raises
+            )
+        except Exception as exc:  # noqa: BLE001 - no client or no answer means no check, and no post
+            if unknown_raises:
+                raise AudienceUnknown(f"Slack did not say who can read {channel}: {exc}") from exc
             log.warning("no Slack client for %s: %s", channel, exc)
             return False
-        return not await self.directory.customers_can_read(client, channel, home, fresh=True)
 
     async def internal_client(self, channel: str) -> AsyncWebClient:
         """The client for `channel`, only once Slack confirmed no customer can read it."""
@@ -64,6 +86,7 @@ class SlackPoster(AlertPoster):
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> str:
         """Post in an internal channel (or in a thread there); returns the message ts."""
         client = await self.internal_client(channel)
@@ -74,6 +97,7 @@ class SlackPoster(AlertPoster):
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=metadata,
         )
         return str(answer["ts"])
 
@@ -150,7 +174,41 @@ class SlackPoster(AlertPoster):
 
     async def post_alert(self, channel: str, card: AlertCard) -> str:
         blocks = alert_blocks(card, await self._source_link(card))
-        return await self.post_message(channel, fallback_text(card), blocks)
+        marker = alert_marker(ALERT_EVENT, card.alert_id)
+        return await self.post_message(channel, fallback_text(card), blocks, metadata=marker)
+
+    async def find_alert(self, channel: str, card: AlertCard) -> str | None:
+        return await self._find_marked(channel, alert_marker(ALERT_EVENT, card.alert_id))
+
+    async def find_alert_thread(self, channel: str, ref: str, card: AlertCard) -> bool:
+        marker = alert_marker(ALERT_THREAD_EVENT, card.alert_id)
+        return await self._find_marked(channel, marker, thread_ts=ref) is not None
+
+    async def _find_marked(
+        self, channel: str, marker: dict[str, Any], thread_ts: str | None = None
+    ) -> str | None:
+        """The ts of our message carrying `marker` among the newest of the channel (or thread)."""
+        try:
+            client = await self.internal_client(channel)
+            if thread_ts:
+                answer = await client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=LOOKBACK_MESSAGES, include_all_metadata=True
+                )
+            else:
+                answer = await client.conversations_history(
+                    channel=channel, limit=LOOKBACK_MESSAGES, include_all_metadata=True
+                )
+        except Exception as exc:  # noqa: BLE001 - best effort: post again rather than risk losing it
+            log.warning("could not look for an earlier post in %s (%s); posting again", channel, exc)
+            return None
+        for message in answer.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == marker["event_type"]
+                and metadata.get("event_payload") == marker["event_payload"]
+            ):
+                return str(message["ts"])
+        return None
 
     async def refresh_alert(self, channel: str, ref: str, card: AlertCard) -> None:
         """Show the alert's current state (severity, count, newest quote, status) in its root message."""
@@ -164,7 +222,10 @@ class SlackPoster(AlertPoster):
             await self.post_message(channel, line, [section(line)], thread_ts=ref)
 
     async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
-        await self.post_message(channel, thread_fallback(card), thread_blocks(card), thread_ts=ref)
+        marker = alert_marker(ALERT_THREAD_EVENT, card.alert_id)
+        await self.post_message(
+            channel, thread_fallback(card), thread_blocks(card), thread_ts=ref, metadata=marker
+        )
 
 
 async def post_customer_reply(client: AsyncWebClient, channel: str, thread_ts: str, text: str) -> str:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from botbuilder.schema import Activity, Attachment
 
 from bot.alerts import AlertCard
-from bot.delivery import AlertPoster, NotInternal
+from bot.delivery import AlertPoster, AudienceUnknown, NotInternal
 from bot.digest import Digest
 from bot.digest_render import render_digest_text
 from bot.places import PlaceRegistry
@@ -83,10 +83,12 @@ class TeamsPoster(AlertPoster):
         home = self.home_tenant or calls.tenant_id
         return bool(members) and not any(is_external(person, home) for person in members)
 
-    async def is_internal(self, channel: str) -> bool:
+    async def is_internal(self, channel: str, *, unknown_raises: bool = False) -> bool:
         try:
             return await self.connector.run(channel, lambda calls: self.readable_only_by_us(calls, channel))
         except Exception as exc:  # noqa: BLE001 - no answer means no post
+            if unknown_raises:
+                raise AudienceUnknown(f"Teams did not say who can read {channel}: {exc}") from exc
             log.warning("could not check who reads Teams conversation %s: %s", channel, exc)
             return False
 

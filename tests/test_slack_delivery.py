@@ -59,8 +59,9 @@ async def test_when_the_audience_check_fails_nothing_is_posted_and_the_alert_wai
     failed = await wait_for(
         lambda: [w for w in work_items(slack, "post_alert") if w.last_error], what="the post to fail"
     )
-    assert "NotInternal" in failed[0].last_error and failed[0].status == "pending"  # retried later
+    assert "AudienceUnknown" in failed[0].last_error and failed[0].status == "pending"  # retried later
     assert not slack.api.posts()
+    assert slack.core.places.alert_channel("slack") is not None  # no answer is not "customers can read it"
 
 
 async def test_an_alert_channel_shared_since_it_was_chosen_gets_nothing(slack):
@@ -185,3 +186,32 @@ async def test_the_alert_shows_the_accounts_light_from_its_health(slack):
     root, _thread = await slack.alert_posted()
     header = root.blocks_text
     assert any(f"*Acme Corp* ({light})" in header for light in ("green", "yellow", "red")), header
+
+
+async def test_a_message_joining_while_the_alert_post_is_in_flight_still_shows_in_its_thread(
+    slack, monkeypatch
+):
+    """The joining message's update waits for the post (retried) instead of finding no post and stopping."""
+    import bot.worker
+    from storage.queue import backoff
+
+    monkeypatch.setattr(bot.worker, "backoff", lambda attempts: backoff(attempts, base_seconds=0.01))
+    slack.set_up()
+    slack.api.hold("chat.postMessage")
+    await slack.event(message_event(SHARED, CUSTOMER, ESCALATION))
+    await wait_for(lambda: slack.api.calls_to("chat.postMessage"), what="the alert post to be in flight")
+    second = "Still no answer. We are seriously reconsidering our renewal if reliability doesn't improve."
+    await slack.event(message_event(SHARED, CUSTOMER, second))
+    await wait_for(
+        lambda: [w for w in work_items(slack, "update_alert") if w.last_error],
+        what="the joining message's update to wait for the post",
+    )
+    slack.api.release("chat.postMessage")
+    await wait_for(lambda: slack.api.calls_to("chat.update"), what="the alert card to be updated")
+    await wait_for(
+        lambda: [c for c in slack.api.posts(ALERTS) if c.ok and "Still no answer" in str(c.args)],
+        what="the joining message's line in the alert's thread",
+    )
+    assert slack.alerts()[0].message_count == 2
+    roots = [c for c in slack.api.posts(ALERTS) if c.ok and not c.args.get("thread_ts")]
+    assert len(roots) == 1

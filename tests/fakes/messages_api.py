@@ -214,7 +214,8 @@ def default_respond(body: dict[str, Any]) -> Reply:
 class FakeMessagesAPI:
     """The Messages API stand-in; see the module docstring."""
 
-    def __init__(self, respond: Callable[[dict[str, Any]], Reply] = default_respond) -> None:
+    def __init__(self, respond: Callable[[dict[str, Any]], Reply] = default_respond, port: int = 0) -> None:
+        # `port`: a fixed port, for a test that first finds nothing listening there (connection refused).
         self.respond = respond
         self.requests: list[RecordedRequest] = []
         self.errors: list[Exception] = []  # exceptions raised by `respond`
@@ -222,7 +223,7 @@ class FakeMessagesAPI:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._closing = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._serve, name="fake-messages-api", daemon=True)
 
