@@ -21,9 +21,9 @@ from sqlmodel import Session, col, func, select
 
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
-from storage.db import session_scope
-from storage.models import Account, Alert, Analysis, CustomerMessage, Place
-from storage.queue import enqueue
+from storage.db import read_scope, session_scope
+from storage.models import Account, Alert, Analysis, CustomerMessage, Place, WorkItem
+from storage.queue import RUNNING, enqueue
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -115,34 +115,47 @@ class AlertService:
     def after_analysis(self, message_id: int, now: datetime | None = None) -> AlertChange | None:
         """Decide, store and queue the alert a freshly analyzed message warrants."""
         now = now or utcnow()
+        # Most messages warrant nothing: decide on a read, and take the writer only to open or join.
+        with read_scope(self.engine) as session:
+            if self._decide(session, message_id, now) is None:
+                return None
         with session_scope(self.engine) as session:
-            message = session.get(CustomerMessage, message_id)
-            if message is None or not message.is_customer or message.latest_analysis_id is None:
+            decided = self._decide(session, message_id, now)
+            if decided is None:
                 return None
-            analysis = session.get(Analysis, message.latest_analysis_id)
-            if analysis is None:
-                return None
-            place = (
-                session.exec(
-                    select(Place).where(
-                        Place.platform == message.platform, Place.external_id == message.place_key
-                    )
-                ).first()
-                if message.place_key
-                else None
-            )
-            sensitivity = Sensitivity(place.sensitivity) if place else Sensitivity.normal
-            decision = decide(
-                analysis_result(analysis),
-                thresholds=self.thresholds,
-                sensitivity=sensitivity,
-                source_score=message.source_score,
-                source_kind=message.source_kind,
-                quiet_hours=bool(self.quiet_hours and self.quiet_hours(now)),
-            )
-            if decision is None:
-                return None
+            message, analysis, decision = decided
             return self._open_or_join(session, message, analysis, decision, now)
+
+    def _decide(
+        self, session: Session, message_id: int, now: datetime
+    ) -> tuple[CustomerMessage, Analysis, AlertDecision] | None:
+        message = session.get(CustomerMessage, message_id)
+        if message is None or not message.is_customer or message.latest_analysis_id is None:
+            return None
+        analysis = session.get(Analysis, message.latest_analysis_id)
+        if analysis is None:
+            return None
+        place = (
+            session.exec(
+                select(Place).where(
+                    Place.platform == message.platform, Place.external_id == message.place_key
+                )
+            ).first()
+            if message.place_key
+            else None
+        )
+        sensitivity = Sensitivity(place.sensitivity) if place else Sensitivity.normal
+        decision = decide(
+            analysis_result(analysis),
+            thresholds=self.thresholds,
+            sensitivity=sensitivity,
+            source_score=message.source_score,
+            source_kind=message.source_kind,
+            quiet_hours=bool(self.quiet_hours and self.quiet_hours(now)),
+        )
+        if decision is None:
+            return None
+        return message, analysis, decision
 
     def _open_or_join(
         self,
@@ -153,7 +166,10 @@ class AlertService:
         now: datetime,
     ) -> AlertChange:
         open_key = f"{message.account_id or 0}:{decision.issue_key}"
-        existing = session.exec(select(Alert).where(Alert.open_key == open_key)).first()
+        # Locked until commit (PostgreSQL): two messages joining at once, in one process or two,
+        # would otherwise both write message_count + 1 over the same old value and lose one.
+        open_alert = select(Alert).where(Alert.open_key == open_key).with_for_update()
+        existing = session.exec(open_alert).first()
         if existing is None:
             alert = Alert(
                 account_id=message.account_id,
@@ -170,7 +186,7 @@ class AlertService:
                 with session.begin_nested():
                     session.add(alert)
             except IntegrityError:
-                existing = session.exec(select(Alert).where(Alert.open_key == open_key)).first()
+                existing = session.exec(open_alert).first()
             else:
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
@@ -207,11 +223,13 @@ class AlertService:
         session.add(alert)
         session.flush()
         post_now = severity is Severity.critical or decision.post_now
-        if alert.post_ref:
-            subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
+        subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
+        if alert.post_ref or _post_in_flight(session, alert.id):
+            # In flight: the card being posted was read before this message joined. The update
+            # waits for the post (bot/delivery.py), then shows this message in the thread.
             enqueue(session, UPDATE_ALERT, subject)
         elif post_now:
-            enqueue(session, POST_ALERT, str(alert.id))
+            enqueue(session, POST_ALERT, str(alert.id))  # a queued post reads the card as it is then
         return AlertChange(alert.id or 0, "joined", severity, post_now)
 
     def card(self, alert_id: int, light: str | None = None) -> AlertCard | None:
@@ -293,3 +311,10 @@ class AlertService:
             if account_id is not None:
                 query = query.where(Alert.account_id == account_id)
             return list(session.exec(query.order_by(col(Alert.id))).all())
+
+
+def _post_in_flight(session: Session, alert_id: int | None) -> bool:
+    status = session.exec(
+        select(WorkItem.status).where(WorkItem.kind == POST_ALERT, WorkItem.subject == str(alert_id))
+    ).first()
+    return status == RUNNING

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
+from bot.group_commit import GroupCommit
 from bot.inbound import InboundMessage
-from storage.db import session_scope
+from storage.db import read_scope, session_scope, urgent_scope
+from storage.erasure import scrub_analyses
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import clear_message_signals, mark_invalid, record_analysis, store_message
 from storage.queue import DONE, enqueue, requeue
@@ -28,6 +32,19 @@ ANALYZE = "analyze"
 
 #: How many earlier messages of a thread go to the analyzer as context.
 THREAD_CONTEXT_MESSAGES = 5
+
+
+#: PostgreSQL's deadlock_detected and serialization_failure: the statement can simply be tried again.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+DEADLOCK_RETRIES = 3
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+
+
+def _message_key(item: InboundMessage) -> tuple[str, str, str]:
+    return (item.platform, item.place_key or "", item.external_id)
 
 
 @dataclass
@@ -45,19 +62,56 @@ class MessagePipeline:
         self.max_text_chars = max_text_chars
         #: Where blocking calls of the analysis path run (see bot/threads.py).
         self.offload = asyncio.to_thread
+        self._arrivals: GroupCommit[InboundMessage, StoredMessage] = GroupCommit(self.store_batch)
 
     def store(self, inbound: InboundMessage) -> StoredMessage:
         """Store (idempotently) and return at once; analysis happens later."""
-        with session_scope(self.engine) as session:
-            message, created = store_message(session, inbound)
-            session.flush()
-            if created and message.status == "pending":
-                enqueue(session, ANALYZE, str(message.id))
-            return StoredMessage(id=message.id or 0, created=created)
+        result = self.store_batch([inbound])[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    async def store_durably(self, inbound: InboundMessage) -> StoredMessage:
+        """`store` for a request that acknowledges once the message is committed.
+
+        Messages arriving together share one transaction (bot/group_commit.py)."""
+        return await self._arrivals.submit(inbound)
+
+    def store_batch(self, inbound: Sequence[InboundMessage]) -> list[StoredMessage | BaseException]:
+        """Store each message in one transaction; a message that fails fails alone (its savepoint)."""
+        results: list[StoredMessage | BaseException] = [RuntimeError("not stored")] * len(inbound)
+        # Every process takes row locks in the same order (the unique key's), so two processes
+        # storing the same redelivered messages wait for each other instead of deadlocking.
+        order = sorted(range(len(inbound)), key=lambda i: _message_key(inbound[i]))
+        # Urgent: the platform's acknowledgement waits on this write, the worker's writes need not.
+        with urgent_scope(self.engine) as session:
+            for index in order:
+                results[index] = self._store_one(session, inbound[index])
+        return results
+
+    @staticmethod
+    def _store_one(session, item: InboundMessage) -> StoredMessage | BaseException:
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            try:
+                with session.begin_nested():
+                    message, created = store_message(session, item)
+                    session.flush()
+                    if created and message.status == "pending":
+                        enqueue(session, ANALYZE, str(message.id))
+                return StoredMessage(id=message.id or 0, created=created)
+            except DBAPIError as exc:
+                # PostgreSQL picked this statement as a deadlock's victim (e.g. two processes creating
+                # the same new account): its savepoint is rolled back, and trying again succeeds.
+                if _sqlstate(exc) not in RETRYABLE_SQLSTATES or attempt == DEADLOCK_RETRIES:
+                    return exc
+                log.info("storing %s hit %s; trying again", item.external_id, _sqlstate(exc))
+            except Exception as exc:  # noqa: BLE001 - handed to that message's caller
+                return exc
+        raise AssertionError("unreachable")
 
     def replace_text(self, platform: str, place_key: str, external_id: str, text: str | None) -> int | None:
         """An edit (new text, analyzed again) or a delete (text None, erased); returns the message id."""
-        with session_scope(self.engine) as session:
+        with urgent_scope(self.engine) as session:
             message = session.exec(
                 select(CustomerMessage).where(
                     CustomerMessage.platform == platform,
@@ -72,6 +126,7 @@ class MessagePipeline:
             clear_message_signals(session, message)
             if text is None:
                 message.status = "deleted"
+                scrub_analyses(session, [message.id])  # its quotes and draft reply go with it
             elif message.is_customer:
                 message.status = "pending"
                 session.flush()
@@ -83,7 +138,8 @@ class MessagePipeline:
         """Store a batch (an import), a transaction per chunk; idempotent like `store`."""
         stored: list[StoredMessage] = []
         for start in range(0, len(inbound), chunk):
-            with session_scope(self.engine) as session:
+            # Urgent too: in the server this is /ingest, whose caller waits for the commit.
+            with urgent_scope(self.engine) as session:
                 for item in inbound[start : start + chunk]:
                     message, created = store_message(session, item)
                     session.flush()
@@ -105,7 +161,9 @@ class MessagePipeline:
     def _load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
         """Requests for the given messages that are still pending; invalid texts are marked so."""
         requests: dict[int, AnalysisRequest] = {}
-        with session_scope(self.engine) as session:
+        invalid: dict[int, str] = {}
+        # Reading needs no writer; only a text that cannot be analyzed is written back.
+        with read_scope(self.engine) as session:
             for message_id in message_ids:
                 message = session.get(CustomerMessage, message_id)
                 if message is None or message.status != "pending":
@@ -114,10 +172,16 @@ class MessagePipeline:
                     text = clean_text(message.text or "", self.max_text_chars)
                 except InvalidText as exc:
                     log.info("message %s not analyzable: %s", message_id, exc)
-                    mark_invalid(session, message, str(exc))
+                    invalid[message_id] = str(exc)
                     continue
                 context = self._thread_context(session, message)
                 requests[message_id] = AnalysisRequest(text=text, context=context)
+        if invalid:
+            with session_scope(self.engine) as session:
+                for message_id, reason in invalid.items():
+                    message = session.get(CustomerMessage, message_id)
+                    if message is not None and message.status == "pending":
+                        mark_invalid(session, message, reason)
         return requests
 
     @staticmethod
@@ -139,8 +203,10 @@ class MessagePipeline:
 
     def _save(self, outcomes: dict[int, AnalysisOutcome]) -> None:
         with session_scope(self.engine) as session:
-            for message_id, outcome in outcomes.items():
-                message = session.get(CustomerMessage, message_id)
+            for message_id, outcome in sorted(outcomes.items()):
+                # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
+                # either sees this analysis and erases it, or commits first and is seen here.
+                message = session.get(CustomerMessage, message_id, with_for_update=True)
                 if message is None or message.status != "pending":
                     continue  # erased, or another worker finished it first
                 record_analysis(session, message, outcome)

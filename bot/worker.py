@@ -3,7 +3,9 @@
 Handlers are registered per kind; a handler that raises is retried with
 backoff and, after `max_attempts`, left as failed (visible in /metrics) —
 never dropped silently. Enqueuers call `wake()` so work starts at once
-instead of at the next poll.
+instead of at the next poll. While items run, a heartbeat renews their lease
+every third of it, so a live worker keeps its items however long they take and
+a dead worker's items are taken over one lease after its last heartbeat.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from storage.queue import ClaimedItem, backoff, claim, complete, fail
+from bot.loop_lag import AdaptiveLimit, LoopLag
+from storage.queue import DEFAULT_LEASE, ClaimedItem, backoff, claim, complete, fail, renew
 
 log = logging.getLogger(__name__)
 
@@ -25,18 +29,28 @@ Handler = Callable[[str, int], Awaitable[None]]
 
 class Worker:
     def __init__(
-        self, engine: Engine, poll_seconds: float = 2.0, concurrency: int = 8, max_attempts: int = 8
+        self,
+        engine: Engine,
+        poll_seconds: float = 2.0,
+        concurrency: int = 8,
+        max_attempts: int = 8,
+        lease_seconds: float = DEFAULT_LEASE.total_seconds(),
     ) -> None:
         self.engine = engine
         self.poll_seconds = poll_seconds
         self.concurrency = concurrency
         self.max_attempts = max_attempts
+        self.lease = timedelta(seconds=lease_seconds)
+        self._running = 0  # items between claim and complete/fail: what the heartbeat renews
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.handlers: dict[str, Handler] = {}
         self._wake = asyncio.Event()
         #: Where blocking queue calls run; `BackgroundThreads.run` keeps them off the request path.
         self.offload = asyncio.to_thread
         self._stopping = False
+        #: How many items may run right now: `concurrency`, less while the loop is late (bot/loop_lag.py).
+        self.limit = AdaptiveLimit(concurrency)
+        self.loop_lag = LoopLag(self.limit)
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
@@ -46,11 +60,23 @@ class Worker:
 
     async def run_once(self) -> int:
         """Claim and run what is due now, waiting for it; returns how many items were processed."""
-        items = await self.offload(claim, self.engine, self.worker_id, tuple(self.handlers), self.concurrency)
+        items = await self._claim(self.concurrency)
         await asyncio.gather(*(self._run_item(item) for item in items))
         return len(items)
 
+    async def _claim(self, limit: int) -> list[ClaimedItem]:
+        return await self.offload(
+            claim, self.engine, self.worker_id, tuple(self.handlers), limit, lease=self.lease
+        )
+
     async def _run_item(self, item: ClaimedItem) -> None:
+        self._running += 1
+        try:
+            await self._run_claimed(item)
+        finally:
+            self._running -= 1
+
+    async def _run_claimed(self, item: ClaimedItem) -> None:
         try:
             await self.handlers[item.kind](item.subject, item.attempts)
         except Exception as exc:  # noqa: BLE001 - a failed item is retried, never lost
@@ -62,6 +88,7 @@ class Worker:
                 item.attempts,
                 exc,
                 exc_info=log.isEnabledFor(logging.DEBUG),
+                extra={"work_item_kind": item.kind, "work_item": item.subject, "attempt": item.attempts},
             )
             await self.offload(fail, self.engine, item, self.worker_id, f"{type(exc).__name__}: {exc}", retry)
             return
@@ -70,16 +97,16 @@ class Worker:
     async def run_forever(self) -> None:
         """Keep up to `concurrency` items in flight; claim more as soon as one finishes or work arrives."""
         in_flight: set[asyncio.Task] = set()
+        heartbeat = asyncio.create_task(self._heartbeat(), name="tonewatch-work-lease")
+        lag_monitor = asyncio.create_task(self.loop_lag.run(), name="tonewatch-loop-lag")
         try:
             while not self._stopping:
-                free = self.concurrency - len(in_flight)
+                free = self.limit.value - len(in_flight)
                 claimed = 0
                 if free > 0:
                     self._wake.clear()
                     try:
-                        items = await self.offload(
-                            claim, self.engine, self.worker_id, tuple(self.handlers), free
-                        )
+                        items = await self._claim(free)
                     except Exception:  # noqa: BLE001 - the database may be briefly unavailable
                         log.exception("work queue poll failed")
                         items = []
@@ -99,6 +126,21 @@ class Worker:
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
+            heartbeat.cancel()
+            lag_monitor.cancel()
+            await asyncio.gather(heartbeat, lag_monitor, return_exceptions=True)
+
+    async def _heartbeat(self) -> None:
+        """Renew the lease of the items running here, every third of the lease."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            if not self._running:
+                continue
+            try:
+                # Not `offload`: behind a queue of busy items in that small pool, a renewal could come late.
+                await asyncio.to_thread(renew, self.engine, self.worker_id, self.lease)
+            except Exception:  # noqa: BLE001 - the next beat (a third of a lease later) tries again
+                log.warning("could not renew the work-item leases", exc_info=True)
 
     def stop(self) -> None:
         self._stopping = True

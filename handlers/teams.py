@@ -27,6 +27,7 @@ from handlers.teams_connector import TeamsConnector
 from handlers.teams_conversations import TeamsConversations
 from handlers.teams_deps import TeamsDeps
 from handlers.teams_http import PATH, BotEndpoints, build_adapter, messages_route
+from handlers.teams_msrest import make_client_construction_cheap
 from handlers.teams_poster import TeamsPoster, TeamsScheduledPoster
 from handlers.teams_questions import core_answerer
 
@@ -63,6 +64,7 @@ def build_teams(
     mode = settings.teams_mode
     if mode is None:
         raise ValueError("Teams is not configured")
+    make_client_construction_cheap()
     adapter = build_adapter(settings, endpoints)
     conversations = TeamsConversations(engine)
     connector = TeamsConnector(adapter, settings.teams_app_id or "", conversations)

@@ -15,6 +15,57 @@ from bot.errors import ConfigError
 
 #: Execution option marking a session that only reads (see `read_scope`).
 READ_ONLY = "tonewatch_read_only"
+#: Execution option marking a write someone is waiting for (see `urgent_scope`).
+URGENT = "tonewatch_urgent"
+
+
+class WriterLock:
+    """SQLite's one writer, handed out in this process: urgent writers first, then the rest in turn.
+
+    A Slack event is acknowledged only after its message is stored, and Slack gives up after
+    3 seconds; the worker's writes (analyses, alert decisions, queue bookkeeping) can wait. So a
+    writer marked urgent goes ahead of every waiting background writer. Re-entrant per thread,
+    like the RLock it replaces.
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+        #: Threads blocked in `acquire` (urgent or not); tests wait on it.
+        self.waiting = 0
+
+    def acquire(self, urgent: bool = False) -> None:
+        me = threading.get_ident()
+        with self._condition:
+            if self._owner == me:
+                self._depth += 1
+                return
+            self.waiting += 1
+            try:
+                if urgent:
+                    self._urgent_waiting += 1
+                    try:
+                        while self._owner is not None:
+                            self._condition.wait()
+                    finally:
+                        self._urgent_waiting -= 1
+                else:
+                    while self._owner is not None or self._urgent_waiting:
+                        self._condition.wait()
+            finally:
+                self.waiting -= 1
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._condition:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("release of a writer lock this thread does not hold")
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._condition.notify_all()
 
 
 def create_db_engine(url: str, echo: bool = False) -> Engine:
@@ -49,14 +100,14 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
         # SQLite has one writer at a time. Threads of this process queue for it on a Python lock,
         # handed over the moment it is free, instead of in SQLite's busy handler, which polls with
         # sleeps of up to 100 ms: under load that polling, not the work, set a request's latency.
-        writer = threading.RLock()
+        writer = WriterLock()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection) -> None:  # pragma: no cover - trivial
             if connection.get_execution_options().get(READ_ONLY):
                 connection.exec_driver_sql("BEGIN")  # a WAL reader: no lock, sees the last commit
                 return
-            writer.acquire()
+            writer.acquire(urgent=bool(connection.get_execution_options().get(URGENT)))
             try:
                 # IMMEDIATE takes the write lock up front: two threads that read then write
                 # would otherwise fail with "database is locked" instead of waiting.
@@ -94,6 +145,14 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def urgent_scope(engine: Engine) -> Iterator[Session]:
+    """`session_scope` for a write someone is waiting on (a platform's ack): on SQLite it goes
+    ahead of background writers in the queue for the one writer. Elsewhere it is a plain session."""
+    with session_scope(engine.execution_options(**{URGENT: True})) as session:
+        yield session
 
 
 @contextmanager

@@ -1,9 +1,12 @@
 """A durable work queue in the database: what must happen survives a crash.
 
 An item is unique per (kind, subject), so enqueueing twice is harmless. A
-worker claims an item with a compare-and-set UPDATE and holds it for a lease;
-if the process dies, the lease runs out and another worker (or the restarted
-process) claims it again. This works the same on SQLite and PostgreSQL.
+worker claims an item with a compare-and-set UPDATE and holds it for a lease,
+which it renews while the item runs (`renew`, the worker's heartbeat); if the
+process dies, renewals stop, the lease runs out and another worker (or the
+restarted process) claims it again. The lease can therefore be short: it
+bounds how long a dead worker's items wait, not how long an item may take.
+This works the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from storage.models import WorkItem
 from storage.types import utcnow
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+
+#: How long a claim lasts without renewal (TONEWATCH_WORK_LEASE_SECONDS sets the worker's).
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def claim(
     worker: str,
     kinds: tuple[str, ...],
     limit: int = 20,
-    lease: timedelta = timedelta(minutes=2),
+    lease: timedelta = DEFAULT_LEASE,
     now: datetime | None = None,
 ) -> list[ClaimedItem]:
     """Claim up to `limit` due items of the given kinds for `lease`."""
@@ -65,7 +71,7 @@ def claim(
         and_(WorkItem.status == PENDING, col(WorkItem.run_after) <= now),
         and_(WorkItem.status == RUNNING, col(WorkItem.locked_until) < now),
     )
-    claimed: list[ClaimedItem] = []
+    until = now + lease
     with session_scope(engine) as session:
         candidates = session.exec(
             select(WorkItem.id)
@@ -73,20 +79,42 @@ def claim(
             .order_by(col(WorkItem.id))
             .limit(limit)
         ).all()
-        for item_id in candidates:
-            result = session.exec(  # type: ignore[call-overload]
-                update(WorkItem)
-                .where(col(WorkItem.id) == item_id, due)
-                .values(
-                    status=RUNNING, locked_by=worker, locked_until=now + lease, attempts=WorkItem.attempts + 1
-                )
+        if not candidates:
+            return []
+        # One compare-and-set for the lot (a statement per item held SQLite's one writer for long
+        # under load); `due` again in the WHERE keeps an item another worker just took out.
+        session.exec(  # type: ignore[call-overload]
+            update(WorkItem)
+            .where(col(WorkItem.id).in_(candidates), due)
+            .values(status=RUNNING, locked_by=worker, locked_until=until, attempts=WorkItem.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        rows = session.exec(
+            select(WorkItem.id, WorkItem.kind, WorkItem.subject, WorkItem.attempts)
+            .where(
+                col(WorkItem.id).in_(candidates),
+                WorkItem.status == RUNNING,
+                WorkItem.locked_by == worker,
+                WorkItem.locked_until == until,
             )
-            if result.rowcount == 1:
-                item = session.get(WorkItem, item_id)
-                assert item is not None
-                session.refresh(item)
-                claimed.append(ClaimedItem(item.id or 0, item.kind, item.subject, item.attempts))
-    return claimed
+            .order_by(col(WorkItem.id))
+        ).all()
+    return [ClaimedItem(item_id or 0, kind, subject, attempts) for item_id, kind, subject, attempts in rows]
+
+
+def renew(engine: Engine, worker: str, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None) -> int:
+    """Extend the lease of every item `worker` is running (its heartbeat); returns how many.
+
+    An item another worker took over after this one's lease ran out is not renewed: it is not ours.
+    """
+    now = now or utcnow()
+    with session_scope(engine) as session:
+        result = session.exec(  # type: ignore[call-overload]
+            update(WorkItem)
+            .where(WorkItem.status == RUNNING, WorkItem.locked_by == worker)
+            .values(locked_until=now + lease)
+        )
+        return int(result.rowcount or 0)
 
 
 def complete(engine: Engine, item: ClaimedItem, worker: str) -> None:
@@ -115,6 +143,14 @@ def fail(
             .where(col(WorkItem.id) == item.id, WorkItem.locked_by == worker)
             .values(locked_by=None, locked_until=None, last_error=error[:2000], **values)
         )
+
+
+def status_of(engine: Engine, kind: str, subject: str) -> str | None:
+    """The status of one item (None when it was never queued)."""
+    with session_scope(engine) as session:
+        return session.exec(
+            select(WorkItem.status).where(WorkItem.kind == kind, WorkItem.subject == subject)
+        ).first()
 
 
 def depth(engine: Engine) -> dict[str, int]:

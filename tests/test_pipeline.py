@@ -54,3 +54,23 @@ async def test_an_edit_is_analyzed_again(any_engine):
     assert outcome is not None and outcome.result.label == "positive"
     with session_scope(any_engine) as session:
         assert session.exec(select(MessageConcern)).all() == []
+
+
+async def test_a_text_that_cannot_be_analyzed_is_kept_and_says_why(any_engine):
+    """Not a silent drop: the message stays stored, marked invalid, with the reason recorded."""
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer(), max_text_chars=20_000)
+    too_long = InboundMessage(
+        platform="slack",
+        external_id="1.2",
+        text="the export fails " * 2_500,  # 42,500 characters
+        created_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        account="Acme",
+        is_customer=True,
+    )
+    stored = pipeline.store(too_long)
+    assert await pipeline.analyze_pending() == 0
+    with session_scope(any_engine) as session:
+        message = session.get(CustomerMessage, stored.id)
+        assert message.status == "invalid"
+        assert message.text == too_long.text
+        assert "20000" in message.status_reason.replace(",", "") or "long" in message.status_reason
