@@ -17,11 +17,13 @@ import abc
 import asyncio
 import logging
 
+from sqlmodel import col, select
+
 from bot.alerts import POST_ALERT, UPDATE_ALERT, AlertCard, AlertService
 from bot.places import PlaceRegistry
 from bot.worker import Worker
-from storage.db import session_scope
-from storage.models import CustomerMessage
+from storage.db import read_scope, session_scope
+from storage.models import CustomerMessage, WorkItem
 from storage.queue import PENDING, RUNNING, enqueue, status_of
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,17 @@ class AlertDelivery:
                 log.warning("could not compute the light for %s", card.account, exc_info=True)
         return card
 
+    def _superseded(self, alert_id: int, message_id: int) -> bool:
+        with read_scope(self.alerts.engine) as session:
+            subjects = session.exec(
+                select(WorkItem.subject).where(
+                    WorkItem.kind == UPDATE_ALERT,
+                    col(WorkItem.subject).startswith(f"{alert_id}:"),
+                    col(WorkItem.status).in_((PENDING, RUNNING)),
+                )
+            ).all()
+        return any(int(subject.split(":")[1]) > message_id for subject in subjects)
+
     def _quote(self, message_id: int) -> str | None:
         with session_scope(self.alerts.engine) as session:
             joined = session.get(CustomerMessage, message_id)
@@ -207,6 +220,10 @@ class AlertDelivery:
             # The alert's own post is still on its way: this message's line waits for it (retried),
             # or the thread would never show it.
             raise AlertNotPostedYet(f"alert {alert_id} is not posted yet; its update waits")
+        if await self.offload(self._superseded, alert_id, int(message_id_text)):
+            # A newer message on this alert has its own update queued or running: that one shows the
+            # card as it is then, with the count so far. In a burst, one line instead of one per message.
+            return
         card = await self.offload(self._card, alert_id)
         if not channel or not ref or card is None:
             return

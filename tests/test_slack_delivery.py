@@ -215,3 +215,41 @@ async def test_a_message_joining_while_the_alert_post_is_in_flight_still_shows_i
     assert slack.alerts()[0].message_count == 2
     roots = [c for c in slack.api.posts(ALERTS) if c.ok and not c.args.get("thread_ts")]
     assert len(roots) == 1
+
+
+async def test_in_a_burst_only_the_newest_queued_update_of_an_alert_posts(slack):
+    """Fifty messages on one issue make one refreshed card with the count, not fifty thread lines."""
+    from datetime import timedelta
+
+    from bot.alerts import UPDATE_ALERT
+    from bot.inbound import InboundMessage
+    from storage.queue import enqueue
+    from storage.types import utcnow
+
+    slack.set_up()
+    await slack.alert_posted()
+    [alert] = slack.alerts()
+    # Two more messages whose updates are queued but not yet due (the running worker leaves them alone).
+    older, newer = (
+        slack.core.pipeline.store(
+            InboundMessage(
+                platform="slack", external_id=f"1763900100.00000{n}", text=text, place_key=SHARED,
+                created_at=datetime(2026, 11, 23, 10, n, tzinfo=UTC), account="Acme Corp", is_customer=False,
+            )
+        ).id
+        for n, text in ((1, "first of the burst"), (2, "newest of the burst"))
+    )
+    later = utcnow() + timedelta(hours=1)
+    with session_scope(slack.core.engine) as session:
+        for message_id in (older, newer):
+            enqueue(session, UPDATE_ALERT, f"{alert.id}:{message_id}", run_after=later)
+    calls_before = len(slack.api.calls)
+
+    await slack.runtime.delivery.update(f"{alert.id}:{older}", attempts=1)
+    assert len(slack.api.calls) == calls_before  # the newer update will show the card as it is then
+
+    await slack.runtime.delivery.update(f"{alert.id}:{newer}", attempts=1)
+    assert slack.api.calls_to("chat.update")
+    lines = [c for c in slack.api.posts(ALERTS) if c.args.get("thread_ts") == alert.post_ref]
+    assert [c for c in lines if "newest of the burst" in str(c.args)]
+    assert not [c for c in lines if "first of the burst" in str(c.args)]
