@@ -257,6 +257,13 @@ def build_teams_runtime(core: Core, worker: Worker):
     )
 
 
+def background_threads(engine) -> int:
+    """Threads for the worker's blocking calls. On SQLite one: there is one writer, and every further
+    thread only queues for it while competing with the event loop for the GIL — with three, Slack's
+    acknowledgements waited seconds at 50 events/s (docs/benchmarks.md); PostgreSQL writes in parallel."""
+    return 1 if engine.dialect.name == "sqlite" else 2
+
+
 def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
     worker = worker or Worker(
         core.engine,
@@ -264,7 +271,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         lease_seconds=core.settings.work_lease_seconds,
     )
     # Background work gets its own threads so it never queues in front of a request's "store before ack".
-    threads = BackgroundThreads()
+    threads = BackgroundThreads(background_threads(core.engine))
     core.closers.append(_closing(threads))
     worker.offload = core.pipeline.offload = threads.run
     register_analysis(worker, core)
