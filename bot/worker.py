@@ -99,12 +99,20 @@ class Worker:
         in_flight: set[asyncio.Task] = set()
         heartbeat = asyncio.create_task(self._heartbeat(), name="tonewatch-work-lease")
         lag_monitor = asyncio.create_task(self.loop_lag.run(), name="tonewatch-loop-lag")
+
+        def finished(task: asyncio.Task) -> None:
+            in_flight.discard(task)
+            self._wake.set()  # a slot is free
+
         try:
             while not self._stopping:
+                # Cleared before counting: a slot freed or work enqueued from here on wakes the wait below.
+                # (Waiting on the wake event alone, not on every running task: with hundreds in flight,
+                # asyncio.wait over all of them on each wake-up cost a sixth of the event loop.)
+                self._wake.clear()
                 free = self.limit.value - len(in_flight)
                 claimed = 0
                 if free > 0:
-                    self._wake.clear()
                     try:
                         items = await self._claim(free)
                     except Exception:  # noqa: BLE001 - the database may be briefly unavailable
@@ -112,17 +120,15 @@ class Worker:
                         items = []
                     claimed = len(items)
                     for item in items:
-                        in_flight.add(asyncio.create_task(self._run_item(item)))
+                        task = asyncio.create_task(self._run_item(item))
+                        in_flight.add(task)
+                        task.add_done_callback(finished)
                 if claimed and claimed == free:
                     continue  # there may be more due right now; claim again when a slot frees
-                waiters: set[asyncio.Future] = {asyncio.ensure_future(self._wake.wait()), *in_flight}
-                done, _ = await asyncio.wait(
-                    waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
-                )
-                in_flight -= {task for task in done if task in in_flight}
-                for waiter in waiters - in_flight:
-                    if waiter not in done:
-                        waiter.cancel()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                except TimeoutError:
+                    pass
         finally:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
