@@ -30,9 +30,6 @@ NOTHING_CONFIGURED = (
 SHUTDOWN_SECONDS = 15.0
 
 
-@click.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=3000, show_default=True, type=int, help="0 picks a free port.")
 def keep_start_up_objects_out_of_collections() -> None:
     """Everything built at start-up (modules, the analyzer's lexicons, SQLAlchemy's and pydantic's
     models) lives as long as the process. Left in the collector's oldest generation, every full
@@ -42,6 +39,9 @@ def keep_start_up_objects_out_of_collections() -> None:
     gc.freeze()
 
 
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=3000, show_default=True, type=int, help="0 picks a free port.")
 def run_command(host: str, port: int) -> None:
     """Serve Slack, Teams, inboxes and the ingest webhook — whichever are configured."""
     config = settings()
