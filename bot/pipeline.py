@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.group_commit import GroupCommit
 from bot.inbound import InboundMessage
+from storage.bulk_store import store_messages
 from storage.db import read_scope, session_scope, urgent_scope
 from storage.erasure import scrub_analyses
 from storage.models import CustomerMessage, WorkItem
@@ -78,13 +79,21 @@ class MessagePipeline:
         return await self._arrivals.submit(inbound)
 
     def store_batch(self, inbound: Sequence[InboundMessage]) -> list[StoredMessage | BaseException]:
-        """Store each message in one transaction; a message that fails fails alone (its savepoint)."""
+        """Store each message in one transaction; a message that fails fails alone."""
         results: list[StoredMessage | BaseException] = [RuntimeError("not stored")] * len(inbound)
         # Every process takes row locks in the same order (the unique key's), so two processes
         # storing the same redelivered messages wait for each other instead of deadlocking.
         order = sorted(range(len(inbound)), key=lambda i: _message_key(inbound[i]))
         # Urgent: the platform's acknowledgement waits on this write, the worker's writes need not.
         with urgent_scope(self.engine) as session:
+            try:
+                with session.begin_nested():
+                    stored = store_messages(session, [inbound[i] for i in order], ANALYZE)
+                for index, (message_id, created) in zip(order, stored, strict=True):
+                    results[index] = StoredMessage(id=message_id, created=created)
+                return results
+            except Exception:  # noqa: BLE001 - one bad message must not fail the others: one by one
+                log.info("storing %s messages together failed; storing them one by one", len(inbound))
             for index in order:
                 results[index] = self._store_one(session, inbound[index])
         return results

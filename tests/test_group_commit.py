@@ -128,3 +128,21 @@ def test_the_writer_lock_is_reentrant_and_refuses_a_foreign_release() -> None:
     assert len(errors) == 1
     lock.acquire()  # free again
     lock.release()
+
+
+def test_a_batch_is_stored_in_a_few_statements_with_redeliveries_recognised(any_engine, caplog) -> None:
+    """The batch path (storage/bulk_store.py) gives what storing one by one gives, in a handful of statements."""
+    from sqlalchemy import event
+
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer())
+    [earlier] = pipeline.store_batch([inbound(1)])
+    statements: list[str] = []
+    event.listen(any_engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    batch = [inbound(n) for n in range(2, 42)] + [inbound(1), inbound(2)]  # one stored before, one twice here
+    with caplog.at_level("INFO", logger="bot.pipeline"):
+        results = pipeline.store_batch(batch)
+    assert "one by one" not in caplog.text
+    assert [r.created for r in results] == [True] * 40 + [False, False]
+    assert results[-2].id == earlier.id and results[-1].id == results[0].id
+    assert len(statements) <= 12  # not ~10 per message
+    assert pipeline.pending_ids(limit=100) == sorted([earlier.id] + [r.id for r in results[:40]])

@@ -1,0 +1,124 @@
+"""Storing a batch of arriving messages in a handful of statements, whatever its size.
+
+`bot/group_commit.py` hands over the messages that arrived together. Stored one
+by one, each costs about ten round trips (look-up, savepoints, inserts); on
+PostgreSQL each round trip hands the GIL back and waits to take it again, and at
+50 messages/s the acknowledgements queued for seconds (docs/benchmarks.md). Here:
+one look-up of what is already stored, one INSERT … ON CONFLICT DO NOTHING …
+RETURNING for the new ones, one look-up of any another process stored meanwhile,
+one INSERT of their work items — the same result as `store_message` per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table, select, tuple_
+from sqlmodel import Session
+
+from bot.inbound import InboundMessage
+from storage.models import CustomerMessage, WorkItem
+from storage.queries import get_or_create_account
+from storage.types import utcnow
+
+Key = tuple[str, str, str]
+
+_MESSAGES: Table = CustomerMessage.__table__  # type: ignore[attr-defined]
+_WORK: Table = WorkItem.__table__  # type: ignore[attr-defined]
+
+
+def message_key(item: InboundMessage) -> Key:
+    return (item.platform, item.place_key or "", item.external_id)
+
+
+def store_messages(
+    session: Session, inbound: Sequence[InboundMessage], analyze_kind: str
+) -> list[tuple[int, bool]]:
+    """(message id, whether it was new) per item, in order; new customer messages get an `analyze_kind` item."""
+    keys = [message_key(item) for item in inbound]
+    stored = _ids_of(session, set(keys))
+    accounts = {
+        name: get_or_create_account(session, name).id
+        for name in {item.account for item in inbound if item.account}
+    }
+    new: dict[Key, dict[str, Any]] = {}
+    now = utcnow()
+    for key, item in zip(keys, inbound, strict=True):
+        if key in stored or key in new:
+            continue  # a redelivery, or the same message twice in this batch
+        row = CustomerMessage(
+            platform=item.platform,
+            source_kind=str(item.source_kind),
+            place_key=item.place_key or "",
+            external_id=item.external_id,
+            account_id=accounts.get(item.account) if item.account else None,
+            author=item.author,
+            author_email=item.author_email,
+            is_customer=item.is_customer,
+            text=item.text,
+            thread_key=item.thread_key,
+            source_score=item.source_score,
+            created_at=item.created_at,
+            received_at=now,
+            status="pending" if item.is_customer else "skipped",
+        )
+        new[key] = row.model_dump(exclude={"id"})
+    created: set[Key] = set()
+    if new:
+        inserted = session.execute(
+            _insert(session, _MESSAGES)
+            .values(list(new.values()))
+            .on_conflict_do_nothing(index_elements=["platform", "place_key", "external_id"])
+            .returning(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id)
+        ).all()
+        for message_id, platform, place_key, external_id in inserted:
+            stored[(platform, place_key, external_id)] = message_id
+            created.add((platform, place_key, external_id))
+        # Not returned: another process stored it between our look-up and our insert.
+        stored.update(_ids_of(session, set(new) - created))
+        queued = [
+            {
+                "kind": analyze_kind,
+                "subject": str(stored[key]),
+                "status": "pending",
+                "attempts": 0,
+                "run_after": now,
+            }
+            for key in created
+            if new[key]["status"] == "pending"
+        ]
+        if queued:
+            session.execute(
+                _insert(session, _WORK)
+                .values(queued)
+                .on_conflict_do_nothing(index_elements=["kind", "subject"])
+            )
+    results: list[tuple[int, bool]] = []
+    for key in keys:
+        results.append((stored[key], key in created))
+        created.discard(key)  # the same message twice in one batch: the second is a redelivery
+    return results
+
+
+def _ids_of(session: Session, keys: set[Key]) -> dict[Key, int]:
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id).where(
+            tuple_(_MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id).in_(sorted(keys))
+        )
+    ).all()
+    return {
+        (platform, place_key, external_id): message_id
+        for message_id, platform, place_key, external_id in rows
+    }
+
+
+def _insert(session: Session, table: Table):
+    """INSERT with ON CONFLICT for the session's database (both dialects spell it the same)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
