@@ -196,6 +196,15 @@ def observe_analysis(telemetry: Telemetry, message_id: int, outcome, seconds: fl
     """One analysis: its latency in /metrics, by the provider whose result was kept, and a debug line."""
     provider = outcome.result.provider or "unknown"
     telemetry.analysis_seconds.labels(provider).observe(seconds)
+    if outcome.extra.get("injection_guard"):
+        # Claude read the message far more reassuringly than the offline analyzer and the cautious
+        # reading was kept: someone may be trying to steer the model. Visible, not silent.
+        telemetry.injection_guarded.inc()
+        log.warning(
+            "message %s: Claude's reading was much more reassuring than the offline one; kept the cautious one",
+            message_id,
+            extra={"message_id": message_id},
+        )
     log.debug(
         "message %s analyzed (%s, %s)",
         message_id,

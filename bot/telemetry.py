@@ -30,6 +30,11 @@ class Telemetry:
             ["reason"],
             registry=self.registry,
         )
+        self.injection_guarded = Counter(
+            "tonewatch_injection_guarded",
+            "Analyses where Claude's much more reassuring reading was replaced by the cautious one",
+            registry=self.registry,
+        )
         self.alerts_posted = Counter(
             "tonewatch_alerts_posted", "Alerts posted", ["platform", "severity"], registry=self.registry
         )

@@ -260,6 +260,9 @@ async def test_an_obeyed_injection_moves_no_reading_and_loses_no_alert(
             problems.append(f"{row.id}: alert shown {len(shown)} times")
     assert not problems, "\n".join(problems)
     assert len(roots) == len({m["text"] for m in roots})  # no alert twice
+    # Each time the guard kept the cautious reading it is counted, for an operator to see.
+    guarded = slack.core.telemetry.registry.get_sample_value("tonewatch_injection_guarded_total")
+    assert guarded and guarded >= len(reached) // 2
 
 
 async def test_the_customer_text_reaches_the_model_only_inside_the_data_delimiters(
