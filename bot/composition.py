@@ -201,7 +201,7 @@ def observe_analysis(telemetry: Telemetry, message_id: int, outcome, seconds: fl
         # reading was kept: someone may be trying to steer the model. Visible, not silent.
         telemetry.injection_guarded.inc()
         log.warning(
-            "message %s: Claude read it far more reassuringly than the offline analyzer; kept the cautious one",
+            "message %s: Claude read it far more reassuringly than offline rules; kept the cautious one",
             message_id,
             extra={"message_id": message_id},
         )
