@@ -22,8 +22,8 @@ from sqlmodel import Session, col, func, select
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
 from storage.db import read_scope, session_scope
-from storage.models import Account, Alert, Analysis, CustomerMessage, Place, WorkItem
-from storage.queue import RUNNING, enqueue
+from storage.models import Account, Alert, Analysis, CustomerMessage, Place
+from storage.queue import RUNNING, enqueue, item_status
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ class AlertService:
         session.flush()
         post_now = severity is Severity.critical or decision.post_now
         subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
-        if alert.post_ref or _post_in_flight(session, alert.id):
+        if alert.post_ref or item_status(session, POST_ALERT, str(alert.id)) == RUNNING:
             # In flight: the card being posted was read before this message joined. The update
             # waits for the post (bot/delivery.py), then shows this message in the thread.
             enqueue(session, UPDATE_ALERT, subject)
@@ -311,10 +311,3 @@ class AlertService:
             if account_id is not None:
                 query = query.where(Alert.account_id == account_id)
             return list(session.exec(query.order_by(col(Alert.id))).all())
-
-
-def _post_in_flight(session: Session, alert_id: int | None) -> bool:
-    status = session.exec(
-        select(WorkItem.status).where(WorkItem.kind == POST_ALERT, WorkItem.subject == str(alert_id))
-    ).first()
-    return status == RUNNING

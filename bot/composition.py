@@ -197,14 +197,9 @@ def observe_analysis(telemetry: Telemetry, message_id: int, outcome, seconds: fl
     provider = outcome.result.provider or "unknown"
     telemetry.analysis_seconds.labels(provider).observe(seconds)
     if outcome.extra.get("injection_guard"):
-        # Claude read the message far more reassuringly than the offline analyzer and the cautious
-        # reading was kept: someone may be trying to steer the model. Visible, not silent.
+        # Claude's far more reassuring reading was replaced by the cautious one (bot/analysis/claude.py
+        # logs which): someone may be trying to steer the model, and an operator should see how often.
         telemetry.injection_guarded.inc()
-        log.warning(
-            "message %s: Claude read it far more reassuringly than offline rules; kept the cautious one",
-            message_id,
-            extra={"message_id": message_id},
-        )
     log.debug(
         "message %s analyzed (%s, %s)",
         message_id,

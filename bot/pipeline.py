@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.group_commit import GroupCommit
 from bot.inbound import InboundMessage
-from storage.bulk_store import store_messages
+from storage.bulk_store import message_key, store_messages
 from storage.db import read_scope, session_scope, urgent_scope
 from storage.erasure import scrub_analyses
 from storage.models import CustomerMessage, WorkItem
@@ -42,10 +42,6 @@ DEADLOCK_RETRIES = 3
 
 def _sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
-
-
-def _message_key(item: InboundMessage) -> tuple[str, str, str]:
-    return (item.platform, item.place_key or "", item.external_id)
 
 
 @dataclass
@@ -83,7 +79,7 @@ class MessagePipeline:
         results: list[StoredMessage | BaseException] = [RuntimeError("not stored")] * len(inbound)
         # Every process takes row locks in the same order (the unique key's), so two processes
         # storing the same redelivered messages wait for each other instead of deadlocking.
-        order = sorted(range(len(inbound)), key=lambda i: _message_key(inbound[i]))
+        order = sorted(range(len(inbound)), key=lambda i: message_key(inbound[i]))
         # Urgent: the platform's acknowledgement waits on this write, the worker's writes need not.
         with urgent_scope(self.engine) as session:
             try:

@@ -35,7 +35,7 @@ def message_key(item: InboundMessage) -> Key:
 def store_messages(
     session: Session, inbound: Sequence[InboundMessage], analyze_kind: str
 ) -> list[tuple[int, bool]]:
-    """(message id, whether it was new) per item, in order; new customer messages get an `analyze_kind` item."""
+    """(message id, whether it was new) per item, in order; new customer messages get `analyze_kind` work."""
     keys = [message_key(item) for item in inbound]
     stored = _ids_of(session, set(keys))
     accounts = {

@@ -145,12 +145,15 @@ def fail(
         )
 
 
-def status_of(engine: Engine, kind: str, subject: str) -> str | None:
+def item_status(session: Session, kind: str, subject: str) -> str | None:
     """The status of one item (None when it was never queued)."""
+    statement = select(WorkItem.status).where(WorkItem.kind == kind, WorkItem.subject == subject)
+    return session.exec(statement).first()
+
+
+def status_of(engine: Engine, kind: str, subject: str) -> str | None:
     with session_scope(engine) as session:
-        return session.exec(
-            select(WorkItem.status).where(WorkItem.kind == kind, WorkItem.subject == subject)
-        ).first()
+        return item_status(session, kind, subject)
 
 
 def depth(engine: Engine) -> dict[str, int]:

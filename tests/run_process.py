@@ -121,13 +121,17 @@ async def tonewatch_processes(environment: dict[str, str], cwd: Path, count: int
 _PROJECT_SETTINGS = ("SLACK_", "ANTHROPIC_", "TEAMS_", "TONEWATCH_", "DATABASE_URL")
 
 
+def process_environment(**settings: str) -> dict[str, str]:
+    """This machine's environment without any project setting, plus `settings`."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(_PROJECT_SETTINGS)}
+    return {**inherited, **settings}
+
+
 def run_environment(
     slack_api: FakeSlackAPI, database_url: str, messages_url: str, cwd: Path, **extra: str
 ) -> dict[str, str]:
     """One Slack workspace on the Slack stand-in, Claude for every message on the Messages API stand-in."""
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(_PROJECT_SETTINGS)}
-    return {
-        **inherited,
+    settings = {
         **base_environment(slack_api, database_url),
         "ANTHROPIC_API_KEY": "test-key",
         "ANTHROPIC_BASE_URL": messages_url,
@@ -137,6 +141,7 @@ def run_environment(
         "TONEWATCH_LOG_LEVEL": "WARNING",
         **extra,
     }
+    return process_environment(**settings)
 
 
 def customer_channels(slack_api: FakeSlackAPI, engine: Engine, count: int) -> dict[str, str]:
@@ -158,22 +163,24 @@ def customer_channels(slack_api: FakeSlackAPI, engine: Engine, count: int) -> di
     return channels
 
 
+#: What Claude says about every message in these tests: a critical reliability escalation.
+ESCALATION_ANALYSIS = neutral_analysis(
+    score=-0.85,
+    label="negative",
+    intensity="strong",
+    emotions=["frustration"],
+    urgency="high",
+    concerns=["reliability"],
+    churn_risk=True,
+    confidence=0.9,
+    recommended_action="escalate",
+    recommended_response="Call them today.",
+)
+
+
 def escalation_analysis(body: dict[str, Any]) -> Reply:
-    """What Claude says about every message in these tests: a critical reliability escalation."""
-    return tool_use(
-        neutral_analysis(
-            score=-0.85,
-            label="negative",
-            intensity="strong",
-            emotions=["frustration"],
-            urgency="high",
-            concerns=["reliability"],
-            churn_risk=True,
-            confidence=0.9,
-            recommended_action="escalate",
-            recommended_response="Call them today.",
-        )
-    )
+    """The Messages API stand-in's answer to every request: `ESCALATION_ANALYSIS`."""
+    return tool_use(ESCALATION_ANALYSIS)
 
 
 _message_numbers = itertools.count(1)

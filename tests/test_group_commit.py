@@ -131,7 +131,7 @@ def test_the_writer_lock_is_reentrant_and_refuses_a_foreign_release() -> None:
 
 
 def test_a_batch_is_stored_in_a_few_statements_with_redeliveries_recognised(any_engine, caplog) -> None:
-    """The batch path (storage/bulk_store.py) gives what storing one by one gives, in a handful of statements."""
+    """The batch path (storage/bulk_store.py) gives what storing one by one gives, in a few statements."""
     from sqlalchemy import event
 
     pipeline = MessagePipeline(any_engine, OfflineAnalyzer())

@@ -14,7 +14,6 @@ searched for each secret and for its first and last eight characters.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from pathlib import Path
@@ -33,10 +32,11 @@ from tests.fakes.bot_connector import APP_ID, HOME_TENANT, bot_connector  # noqa
 from tests.fakes.bot_connector import CUSTOMER as TEAMS_CUSTOMER
 from tests.fakes.bot_connector import SHARED as TEAMS_SHARED
 from tests.fakes.bot_connector import populate as populate_teams
-from tests.fakes.messages_api import api_error, neutral_analysis, server_error, tool_use
+from tests.fakes.messages_api import api_error, server_error, tool_use
 from tests.fakes.slack_api import api_error as slack_error
 from tests.fakes.slack_api import rate_limited as slack_rate_limited
 from tests.logged_process import LoggedProcess, files_written
+from tests.run_process import ESCALATION_ANALYSIS, process_environment
 from tests.slack_requests import (
     ALERTS,
     CUSTOMER,
@@ -54,7 +54,6 @@ from tests.slack_requests import (
 #: The `slack_api` fixture (the Slack stand-in, with its "nothing internal reached a customer" check).
 pytest_plugins = ("tests.slack_fixtures",)
 
-_PROJECT_SETTINGS = ("SLACK_", "ANTHROPIC_", "TEAMS_", "TONEWATCH_", "DATABASE_URL")
 
 
 def distinctive(prefix: str = "") -> str:
@@ -75,11 +74,6 @@ def leaks(output: str, values: dict[str, str]) -> dict[str, list[str]]:
 
 def everything_printed(run: LoggedProcess, folder: Path) -> str:
     return run.output + "".join(files_written(folder).values())
-
-
-def process_environment(**settings: str) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(_PROJECT_SETTINGS)}
-    return {**inherited, **settings}
 
 
 async def command(http, url: str, slack_api, text: str, channel: str, signing_secret: str, name: str) -> None:
@@ -165,17 +159,10 @@ async def send_forgeries(http, url: str, values: dict[str, str], connector) -> N
 
 async def let_claude_reject_the_key_then_fail(http, url: str, values, messages_api, run) -> None:
     """Two tickets: Claude answers 401 (the key), then 500; the third call (the escalation) is answered."""
-    escalation = neutral_analysis(
-        score=-0.85,
-        label="negative",
-        intensity="strong",
-        urgency="high",
-        churn_risk=True,
-        concerns=["reliability"],
-        recommended_action="escalate",
-    )
     messages_api.enqueue(
-        api_error(401, "authentication_error", "invalid x-api-key"), server_error(), tool_use(escalation)
+        api_error(401, "authentication_error", "invalid x-api-key"),
+        server_error(),
+        tool_use(ESCALATION_ANALYSIS),
     )
     bearer = {
         "Content-Type": "application/json",

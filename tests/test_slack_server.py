@@ -22,8 +22,8 @@ from storage.db import create_db_engine, session_scope
 from storage.migrate import head_revision
 from storage.models import Analysis
 from storage.slack_tables import metadata as slack_tables
-from tests.fakes.messages_api import neutral_analysis, overloaded, server_error, tool_use
-from tests.run_process import start_tonewatch_run
+from tests.fakes.messages_api import overloaded, server_error, tool_use
+from tests.run_process import ESCALATION_ANALYSIS, start_tonewatch_run
 from tests.slack_requests import (
     ALERTS,
     CUSTOMER,
@@ -87,7 +87,7 @@ async def test_healthz_answers_once_ready_and_metrics_count_what_happened(
         assert (await slack.http.post("/slack/events", data=b"{}")).status == 401  # unsigned
 
         # Two messages Claude fails on (an outage, then overload): stored, analyzed offline, no alert.
-        messages_api.enqueue(server_error(), overloaded(), tool_use(CLAUDE_ESCALATION))
+        messages_api.enqueue(server_error(), overloaded(), tool_use(ESCALATION_ANALYSIS))
         for text in ("Thanks, see you Tuesday.", "Got it, talk soon."):
             await slack.event(message_event(SHARED, CUSTOMER, text))
         await wait_for(lambda: analyses(slack) == 2, timeout=10, what="both analyses")
@@ -138,18 +138,6 @@ async def test_healthz_answers_once_ready_and_metrics_count_what_happened(
     assert sample(after, "tonewatch_analysis_seconds_bucket", provider="claude", le="+Inf") == 1.0
 
 
-CLAUDE_ESCALATION = neutral_analysis(
-    score=-0.85,
-    label="negative",
-    intensity="strong",
-    emotions=["frustration"],
-    urgency="high",
-    concerns=["reliability"],
-    churn_risk=True,
-    confidence=0.9,
-    recommended_action="escalate",
-    recommended_response="Call them today.",
-)
 
 
 def analyses(slack) -> int:

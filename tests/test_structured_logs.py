@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 from datetime import datetime
 
 import aiohttp
@@ -26,6 +25,7 @@ from bot.logs import JsonFormatter, TextFormatter, TonewatchHandler
 from bot.scrub import REDACTED, SecretScrubber
 from tests.fakes.slack_api import api_error
 from tests.logged_process import LoggedProcess
+from tests.run_process import process_environment
 from tests.slack_requests import (
     ALERTS,
     CUSTOMER,
@@ -44,19 +44,16 @@ from tests.slack_requests import (
 #: The `slack_api` fixture (the Slack stand-in).
 pytest_plugins = ("tests.slack_fixtures",)
 
-_PROJECT_SETTINGS = ("SLACK_", "ANTHROPIC_", "TEAMS_", "TONEWATCH_", "DATABASE_URL")
 
 
 async def test_json_format_writes_one_object_per_line_with_the_work_context(slack_api, tmp_path):
     populate(slack_api)
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(_PROJECT_SETTINGS)}
-    environment = {
-        **inherited,
+    environment = process_environment(
         **base_environment(slack_api, f"sqlite:///{tmp_path / 'run.db'}"),
-        "TONEWATCH_LOG_FORMAT": "json",
-        "TONEWATCH_LOG_LEVEL": "DEBUG",
-        "TONEWATCH_CHART_DIR": str(tmp_path / "charts"),
-    }
+        TONEWATCH_LOG_FORMAT="json",
+        TONEWATCH_LOG_LEVEL="DEBUG",
+        TONEWATCH_CHART_DIR=str(tmp_path / "charts"),
+    )
     run = await LoggedProcess.start(["run", "--port", "0"], environment, tmp_path)
     try:
         url = await run.listening()
