@@ -1,9 +1,10 @@
 """Turning analyzed messages into alert threads, durably.
 
-After a message is analyzed, `AlertService.after_analysis` asks the policy
-whether it warrants an alert. The alert row and the work item that will post
-it are written in one transaction, so a crash never loses an alert and a
-retry never posts one twice (posting is keyed by the alert id). A message on
+After a message is analyzed, `AlertService.decide_in` asks the policy whether
+it warrants an alert, in the transaction that stores the analysis: the
+analysis, the alert row and the work item that will post it commit together,
+so a crash never leaves an analyzed message without its decision, and a retry
+never decides (or posts) twice (posting is keyed by the alert id). A message on
 an issue that already has an open alert joins that alert — raising its
 severity, and escalating a warning to critical when the customer asks again —
 instead of opening another.
@@ -111,20 +112,27 @@ class AlertService:
         self.reply_sla = reply_sla
         #: Optional callable(now) -> bool; True while alerts other than critical should wait.
         self.quiet_hours = quiet_hours
+        #: What "now" is for a new decision (the demo replays its week on its own clock).
+        self.clock = utcnow
 
     def after_analysis(self, message_id: int, now: datetime | None = None) -> AlertChange | None:
-        """Decide, store and queue the alert a freshly analyzed message warrants."""
-        now = now or utcnow()
+        """Decide, store and queue the alert an analyzed message warrants, in a transaction of its own."""
+        now = now or self.clock()
         # Most messages warrant nothing: decide on a read, and take the writer only to open or join.
         with read_scope(self.engine) as session:
             if self._decide(session, message_id, now) is None:
                 return None
         with session_scope(self.engine) as session:
-            decided = self._decide(session, message_id, now)
-            if decided is None:
-                return None
-            message, analysis, decision = decided
-            return self._open_or_join(session, message, analysis, decision, now)
+            return self.decide_in(session, message_id, now)
+
+    def decide_in(self, session: Session, message_id: int, now: datetime | None = None) -> AlertChange | None:
+        """`after_analysis` inside the caller's transaction: the one that stores the analysis."""
+        now = now or self.clock()
+        decided = self._decide(session, message_id, now)
+        if decided is None:
+            return None
+        message, analysis, decision = decided
+        return self._open_or_join(session, message, analysis, decision, now)
 
     def _decide(
         self, session: Session, message_id: int, now: datetime

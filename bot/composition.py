@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.alert_policy import PolicyThresholds
-from bot.alerts import AlertService
+from bot.alerts import AlertChange, AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config import LlmPolicy, Settings
@@ -220,17 +221,21 @@ def register_analysis(worker: Worker, core: Core) -> None:
     async def analyze(subject: str, attempts: int) -> None:
         message_id = int(subject)
         started = time.perf_counter()
-        outcome = await core.pipeline.analyze_message(message_id)
+        changes: list[AlertChange] = []
+
+        def decide(session: Session, analyzed_id: int) -> None:
+            if change := core.alerts.decide_in(session, analyzed_id):
+                changes.append(change)
+
+        # The decision commits with the analysis: a retry after a crash finds the message analyzed
+        # and decided, or neither.
+        outcome = await core.pipeline.analyze_message(message_id, then=decide)
         if outcome is not None:
             observe_analysis(core.telemetry, message_id, outcome, time.perf_counter() - started)
         if outcome is not None and outcome.fallback_reason:
             # By kind ("invalid_output"), not by the detail after the colon: a label per cause, not per text.
             core.telemetry.llm_fallbacks.labels(outcome.fallback_reason.split(":")[0]).inc()
-        if outcome is None and attempts <= 1:
-            return  # erased, or not pending any more: nothing new to decide
-        # On a retry the analysis may be stored already while the alert decision failed: decide again.
-        change = await worker.offload(core.alerts.after_analysis, message_id)
-        if change is not None:
+        if changes:
             worker.wake()
 
     worker.register(ANALYZE, analyze)

@@ -89,9 +89,6 @@ class ClockedAlerts(AlertService):
         super().__init__(base.engine, base.thresholds, base.reply_sla, base.quiet_hours)
         self.clock = clock
 
-    def after_analysis(self, message_id: int, now: datetime | None = None):
-        return super().after_analysis(message_id, now or self.clock())
-
 
 class _DemoSettings(Settings):
     """Settings from the demo alone: no environment, no .env (no keys are read, none are needed)."""

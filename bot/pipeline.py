@@ -3,18 +3,20 @@
 Storing comes first and is its own transaction, so a message is durable
 before anything slow (an LLM call) happens; analysis picks up every stored
 message still `pending`, which is also how a restart finishes a crashed run.
+Whatever an analysis decides (the alert) commits in the transaction that
+stores it (`then`), so no crash can leave an analyzed message undecided.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.group_commit import GroupCommit
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 
 #: The work-queue kind for "analyze this stored message".
 ANALYZE = "analyze"
+
+#: What else commits with a message's analysis: called with the saving session and the message id.
+AfterAnalysis = Callable[[Session, int], object]
 
 #: How many earlier messages of a thread go to the analyzer as context.
 THREAD_CONTEXT_MESSAGES = 5
@@ -206,8 +211,9 @@ class MessagePipeline:
         ).all()
         return tuple(text for text in reversed(earlier) if text)
 
-    def _save(self, outcomes: dict[int, AnalysisOutcome]) -> None:
+    def _save(self, outcomes: dict[int, AnalysisOutcome], then: AfterAnalysis | None = None) -> None:
         with session_scope(self.engine) as session:
+            saved = []
             for message_id, outcome in sorted(outcomes.items()):
                 # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
                 # either sees this analysis and erases it, or commits first and is seen here.
@@ -215,6 +221,10 @@ class MessagePipeline:
                 if message is None or message.status != "pending":
                     continue  # erased, or another worker finished it first
                 record_analysis(session, message, outcome)
+                saved.append(message_id)
+            # After every message lock is taken (alerts are locked second, always): no lock cycle.
+            for message_id in saved if then is not None else ():
+                then(session, message_id)
             # The CLI analyzes in-process; the queue entries for these are then finished too.
             session.exec(  # type: ignore[call-overload]
                 update(WorkItem)
@@ -223,9 +233,12 @@ class MessagePipeline:
             )
 
     async def analyze_messages(
-        self, message_ids: list[int], concurrency: int = 8
+        self, message_ids: list[int], concurrency: int = 8, then: AfterAnalysis | None = None
     ) -> dict[int, AnalysisOutcome]:
-        """Analyze the given stored messages that are still pending, and store the results."""
+        """Analyze the given stored messages that are still pending, and store the results.
+
+        `then(session, message_id)` runs for each newly analyzed message in the transaction that
+        stores its analysis (the alert decision): both commit, or neither."""
         requests = await self.offload(self._load_requests, message_ids)
         gate = asyncio.Semaphore(concurrency)
 
@@ -234,11 +247,13 @@ class MessagePipeline:
                 return message_id, await self.analyzer.analyze(request)
 
         outcomes = dict(await asyncio.gather(*(run(mid, req) for mid, req in requests.items())))
-        await self.offload(self._save, outcomes)
+        await self.offload(self._save, outcomes, then)
         return outcomes
 
-    async def analyze_message(self, message_id: int) -> AnalysisOutcome | None:
-        return (await self.analyze_messages([message_id])).get(message_id)
+    async def analyze_message(
+        self, message_id: int, then: AfterAnalysis | None = None
+    ) -> AnalysisOutcome | None:
+        return (await self.analyze_messages([message_id], then=then)).get(message_id)
 
     async def analyze_pending(self, batch: int = 200) -> int:
         """Analyze every pending message; returns how many were analyzed."""

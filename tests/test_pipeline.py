@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import select
 
+from bot.alert_policy import PolicyThresholds
+from bot.alerts import POST_ALERT, AlertService
 from bot.analysis.offline import OfflineAnalyzer
 from bot.inbound import InboundMessage
 from bot.pipeline import ANALYZE, MessagePipeline
-from storage.db import session_scope
-from storage.models import CustomerMessage, MessageConcern, WorkItem
+from storage.db import read_scope, session_scope
+from storage.models import Alert, Analysis, CustomerMessage, MessageConcern, WorkItem
 
 COMPLAINT = "The invoice is wrong again and we were double charged. Please fix it today."
 
@@ -74,3 +77,51 @@ async def test_a_text_that_cannot_be_analyzed_is_kept_and_says_why(any_engine):
         assert message.status == "invalid"
         assert message.text == too_long.text
         assert "20000" in message.status_reason.replace(",", "") or "long" in message.status_reason
+
+
+CHURN_THREAT = "This outage broke our checkout again. We are cancelling the contract unless it is fixed today."
+
+
+def queue(engine) -> list[tuple[str, str, str]]:
+    with read_scope(engine) as session:  # a reader: it may look while a save holds the writer
+        return sorted((w.kind, w.subject, w.status) for w in session.exec(select(WorkItem)).all())
+
+
+async def test_the_alert_decision_commits_with_the_analysis(any_engine):
+    """An ANALYZE item done means its alert is stored and its post queued, in the same commit:
+    no crash between the two can leave an analyzed message whose alert is never decided."""
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer())
+    alerts = AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    stored = pipeline.store(inbound(CHURN_THREAT))
+    changes = []
+
+    def decide(session, message_id):
+        assert queue(any_engine) == [(ANALYZE, str(stored.id), "pending")]  # nothing committed yet
+        changes.append(alerts.decide_in(session, message_id))
+
+    await pipeline.analyze_message(stored.id, then=decide)
+    [change] = changes
+    assert change.action == "opened" and change.post_now
+    assert queue(any_engine) == [(ANALYZE, str(stored.id), "done"), (POST_ALERT, str(change.alert_id), "pending")]
+
+
+async def test_a_decision_that_fails_takes_the_analysis_back_and_the_retry_decides_once(any_engine):
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer())
+    alerts = AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    stored = pipeline.store(inbound(CHURN_THREAT))
+
+    def broken(session, message_id):
+        raise RuntimeError("the database went away mid-decision")
+
+    with pytest.raises(RuntimeError):
+        await pipeline.analyze_message(stored.id, then=broken)
+    with session_scope(any_engine) as session:
+        assert session.get(CustomerMessage, stored.id).status == "pending"
+        assert session.exec(select(Analysis)).all() == []
+    assert queue(any_engine) == [(ANALYZE, str(stored.id), "pending")]
+
+    await pipeline.analyze_message(stored.id, then=alerts.decide_in)
+    await pipeline.analyze_message(stored.id, then=alerts.decide_in)  # a second delivery of the item
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+        assert alert.message_count == 1 and len(session.exec(select(Analysis)).all()) == 1
