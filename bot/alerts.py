@@ -143,20 +143,10 @@ class AlertService:
         analysis = session.get(Analysis, message.latest_analysis_id)
         if analysis is None:
             return None
-        place = (
-            session.exec(
-                select(Place).where(
-                    Place.platform == message.platform, Place.external_id == message.place_key
-                )
-            ).first()
-            if message.place_key
-            else None
-        )
-        sensitivity = Sensitivity(place.sensitivity) if place else Sensitivity.normal
         decision = decide(
             analysis_result(analysis),
             thresholds=self.thresholds,
-            sensitivity=sensitivity,
+            sensitivity=self._sensitivity(session, message),
             source_score=message.source_score,
             source_kind=message.source_kind,
             quiet_hours=bool(self.quiet_hours and self.quiet_hours(now)),
@@ -164,6 +154,21 @@ class AlertService:
         if decision is None:
             return None
         return message, analysis, decision
+
+    @staticmethod
+    def _sensitivity(session: Session, message: CustomerMessage) -> Sensitivity:
+        """The message's place's sensitivity, looked up once per place per transaction (a batch of
+        analyses decides many messages from the same few channels)."""
+        if not message.place_key:
+            return Sensitivity.normal
+        known: dict[tuple[str, str], Sensitivity] = session.info.setdefault("place_sensitivity", {})
+        key = (message.platform, message.place_key)
+        if key not in known:
+            place = session.exec(
+                select(Place).where(Place.platform == key[0], Place.external_id == key[1])
+            ).first()
+            known[key] = Sensitivity(place.sensitivity) if place else Sensitivity.normal
+        return known[key]
 
     def _open_or_join(
         self,
@@ -177,7 +182,10 @@ class AlertService:
         # Locked until commit (PostgreSQL): two messages joining at once, in one process or two,
         # would otherwise both write message_count + 1 over the same old value and lose one.
         open_alert = select(Alert).where(Alert.open_key == open_key).with_for_update()
-        existing = session.exec(open_alert).first()
+        # Already locked by this transaction (a batch with several messages on one issue): no need
+        # to ask again.
+        locked: dict[str, Alert] = session.info.setdefault("locked_alerts", {})
+        existing = locked.get(open_key) or session.exec(open_alert).first()
         if existing is None:
             alert = Alert(
                 account_id=message.account_id,
@@ -196,10 +204,12 @@ class AlertService:
             except IntegrityError:
                 existing = session.exec(open_alert).first()
             else:
+                locked[open_key] = alert
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
         assert existing is not None
+        locked[open_key] = existing
         return self._join(session, existing, message, analysis, decision, now)
 
     def _join(

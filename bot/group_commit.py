@@ -12,8 +12,8 @@ heavy load the batch grows and the cost per message falls.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -23,9 +23,16 @@ BatchWriter = Callable[[Sequence[Item]], list["Result | BaseException"]]
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(self, write_batch: BatchWriter, max_batch: int = 500) -> None:
+    def __init__(
+        self,
+        write_batch: BatchWriter,
+        max_batch: int = 500,
+        offload: Callable[..., Awaitable[Any]] | None = None,
+    ) -> None:
         self._write_batch = write_batch
         self._max_batch = max_batch
+        #: Runs the blocking batch write: a thread of the default pool unless the owner says otherwise.
+        self._offload = offload or asyncio.to_thread
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._flushing = False
 
@@ -45,7 +52,7 @@ class GroupCommit(Generic[Item, Result]):
                 batch = self._waiting[: self._max_batch]
                 del self._waiting[: self._max_batch]
                 try:
-                    results = await asyncio.to_thread(self._write_batch, [item for item, _ in batch])
+                    results = await self._offload(self._write_batch, [item for item, _ in batch])
                 except BaseException as exc:  # the whole transaction failed: every waiter hears why
                     for _, future in batch:
                         if not future.done():

@@ -25,7 +25,7 @@ from storage.bulk_store import message_key, store_messages
 from storage.db import read_scope, session_scope, urgent_scope
 from storage.erasure import scrub_analyses
 from storage.models import CustomerMessage, WorkItem
-from storage.queries import clear_message_signals, mark_invalid, record_analysis, store_message
+from storage.queries import clear_message_signals, mark_invalid, record_analyses, store_message
 from storage.queue import DONE, enqueue, requeue
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ ANALYZE = "analyze"
 
 #: What else commits with a message's analysis: called with the saving session and the message id.
 AfterAnalysis = Callable[[Session, int], object]
+#: One finished analysis waiting to be saved: the message, its outcome, and what commits with it.
+AnalysisToSave = tuple[int, AnalysisOutcome, AfterAnalysis | None]
 
 #: How many earlier messages of a thread go to the analyzer as context.
 THREAD_CONTEXT_MESSAGES = 5
@@ -65,6 +67,18 @@ class MessagePipeline:
         #: Where blocking calls of the analysis path run (see bot/threads.py).
         self.offload = asyncio.to_thread
         self._arrivals: GroupCommit[InboundMessage, StoredMessage] = GroupCommit(self.store_batch)
+        # The worker analyzes one message per item, many at once: their reads and their saves are
+        # batched the same way, so each costs a share of a transaction instead of its own (on
+        # PostgreSQL, every round trip hands the GIL back and waits to retake it).
+        self._loads: GroupCommit[int, AnalysisRequest | None] = GroupCommit(
+            self._load_batch, max_batch=200, offload=self._in_background
+        )
+        self._saves: GroupCommit[AnalysisToSave, bool] = GroupCommit(
+            self._save_batch, max_batch=200, offload=self._in_background
+        )
+
+    async def _in_background(self, function, *args):
+        return await self.offload(function, *args)  # looked up per call: the composition root sets it
 
     def store(self, inbound: InboundMessage) -> StoredMessage:
         """Store (idempotently) and return at once; analysis happens later."""
@@ -174,9 +188,12 @@ class MessagePipeline:
         invalid: dict[int, str] = {}
         # Reading needs no writer; only a text that cannot be analyzed is written back.
         with read_scope(self.engine) as session:
-            for message_id in message_ids:
-                message = session.get(CustomerMessage, message_id)
-                if message is None or message.status != "pending":
+            messages = session.exec(
+                select(CustomerMessage).where(col(CustomerMessage.id).in_(set(message_ids)))
+            ).all()
+            for message in sorted(messages, key=lambda m: m.id or 0):
+                message_id = message.id or 0
+                if message.status != "pending":
                     continue
                 try:
                     text = clean_text(message.text or "", self.max_text_chars)
@@ -211,26 +228,64 @@ class MessagePipeline:
         ).all()
         return tuple(text for text in reversed(earlier) if text)
 
+    def _load_batch(self, message_ids: Sequence[int]) -> list[AnalysisRequest | None]:
+        requests = self._load_requests(list(message_ids))
+        return [requests.get(message_id) for message_id in message_ids]
+
     def _save(self, outcomes: dict[int, AnalysisOutcome], then: AfterAnalysis | None = None) -> None:
+        self._save_together([(message_id, outcome, then) for message_id, outcome in outcomes.items()])
+
+    def _save_batch(self, batch: Sequence[AnalysisToSave]) -> list[bool | BaseException]:
+        """Save analyses together; if that fails, one by one, so one bad save fails alone."""
+        try:
+            return self._save_together(batch)
+        except Exception:  # noqa: BLE001 - e.g. a deadlock between two batches' alert locks
+            log.info("saving %s analyses together failed; saving them one by one", len(batch))
+        results: list[bool | BaseException] = []
+        for item in batch:
+            try:
+                results.extend(self._save_together([item]))
+            except Exception as exc:  # noqa: BLE001 - handed to that message's worker item
+                results.append(exc)
+        return results
+
+    def _save_together(self, batch: Sequence[AnalysisToSave]) -> list[bool]:
+        """Store the analyses, and what commits with each, in one transaction; per item, whether it
+        was saved (False: the message was erased, or another worker finished it first)."""
         with session_scope(self.engine) as session:
-            saved = []
-            for message_id, outcome in sorted(outcomes.items()):
-                # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
-                # either sees this analysis and erases it, or commits first and is seen here.
-                message = session.get(CustomerMessage, message_id, with_for_update=True)
-                if message is None or message.status != "pending":
-                    continue  # erased, or another worker finished it first
-                record_analysis(session, message, outcome)
-                saved.append(message_id)
-            # After every message lock is taken (alerts are locked second, always): no lock cycle.
-            for message_id in saved if then is not None else ():
-                then(session, message_id)
-            # The CLI analyzes in-process; the queue entries for these are then finished too.
+            # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
+            # either sees these analyses and erases them, or commits first and is seen here.
+            ids = sorted({message_id for message_id, _, _ in batch})
+            locked = {
+                message.id: message
+                for message in session.exec(
+                    select(CustomerMessage)
+                    .where(col(CustomerMessage.id).in_(ids))
+                    .order_by(col(CustomerMessage.id))
+                    .with_for_update()
+                ).all()
+            }
+            saved: dict[int, tuple[CustomerMessage, AnalysisOutcome, AfterAnalysis | None]] = {}
+            for message_id, outcome, then in batch:
+                message = locked.get(message_id)
+                if message is not None and message.status == "pending" and message_id not in saved:
+                    saved[message_id] = (message, outcome, then)
+            # Held until the commit: the session's identity map keeps clean objects only weakly, and
+            # the decisions below read these analyses (without it, each was selected again).
+            recorded = [(message, outcome) for message, outcome, _ in saved.values()]
+            analyses = record_analyses(session, recorded) if recorded else []
+            # After every message lock is taken (alerts are locked second, always).
+            for message_id, (_, _, then) in sorted(saved.items()):
+                if then is not None:
+                    then(session, message_id)
+            del analyses  # kept alive until here, on purpose (see above)
+            # The queue entries for these are finished in the same commit (the CLI has no worker).
             session.exec(  # type: ignore[call-overload]
                 update(WorkItem)
-                .where(WorkItem.kind == ANALYZE, col(WorkItem.subject).in_([str(i) for i in outcomes]))
+                .where(WorkItem.kind == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
                 .values(status=DONE)
             )
+        return [message_id in saved for message_id, _, _ in batch]
 
     async def analyze_messages(
         self, message_ids: list[int], concurrency: int = 8, then: AfterAnalysis | None = None
@@ -253,7 +308,13 @@ class MessagePipeline:
     async def analyze_message(
         self, message_id: int, then: AfterAnalysis | None = None
     ) -> AnalysisOutcome | None:
-        return (await self.analyze_messages([message_id], then=then)).get(message_id)
+        """`analyze_messages` for one; its read and its save share a transaction with others'."""
+        request = await self._loads.submit(message_id)
+        if request is None:
+            return None
+        outcome = await self.analyzer.analyze(request)
+        await self._saves.submit((message_id, outcome, then))
+        return outcome
 
     async def analyze_pending(self, batch: int = 200) -> int:
         """Analyze every pending message; returns how many were analyzed."""

@@ -19,8 +19,9 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from bot.group_commit import GroupCommit
 from bot.loop_lag import AdaptiveLimit, LoopLag
-from storage.queue import DEFAULT_LEASE, ClaimedItem, backoff, claim, complete, fail, renew
+from storage.queue import DEFAULT_LEASE, ClaimedItem, backoff, claim, complete_many, fail, renew
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,14 @@ class Worker:
         #: How many items may run right now: `concurrency`, less while the loop is late (bot/loop_lag.py).
         self.limit = AdaptiveLimit(concurrency)
         self.loop_lag = LoopLag(self.limit)
+        #: Items finishing together are marked done in one statement (bot/group_commit.py).
+        self._completions: GroupCommit[ClaimedItem, None] = GroupCommit(
+            self._complete_batch, offload=lambda function, *args: self.offload(function, *args)
+        )
+
+    def _complete_batch(self, items) -> list[None]:
+        complete_many(self.engine, items, self.worker_id)
+        return [None] * len(items)
 
     def register(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
@@ -92,7 +101,7 @@ class Worker:
             )
             await self.offload(fail, self.engine, item, self.worker_id, f"{type(exc).__name__}: {exc}", retry)
             return
-        await self.offload(complete, self.engine, item, self.worker_id)
+        await self._completions.submit(item)
 
     async def run_forever(self) -> None:
         """Keep up to `concurrency` items in flight; claim more as soon as one finishes or work arrives."""

@@ -18,6 +18,7 @@ from sqlalchemy import Table, select, tuple_
 from sqlmodel import Session
 
 from bot.inbound import InboundMessage
+from storage.db import insert_for
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import get_or_create_account
 from storage.types import utcnow
@@ -67,7 +68,7 @@ def store_messages(
     created: set[Key] = set()
     if new:
         inserted = session.execute(
-            _insert(session, _MESSAGES)
+            insert_for(session, _MESSAGES)
             .values(list(new.values()))
             .on_conflict_do_nothing(index_elements=["platform", "place_key", "external_id"])
             .returning(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id)
@@ -90,7 +91,7 @@ def store_messages(
         ]
         if queued:
             session.execute(
-                _insert(session, _WORK)
+                insert_for(session, _WORK)
                 .values(queued)
                 .on_conflict_do_nothing(index_elements=["kind", "subject"])
             )
@@ -113,12 +114,3 @@ def _ids_of(session: Session, keys: set[Key]) -> dict[Key, int]:
         (platform, place_key, external_id): message_id
         for message_id, platform, place_key, external_id in rows
     }
-
-
-def _insert(session: Session, table: Table):
-    """INSERT with ON CONFLICT for the session's database (both dialects spell it the same)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
@@ -128,7 +128,11 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
 
         return engine
     try:
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # No pool_pre_ping: its SELECT 1 on every checkout was a round trip per transaction, and under
+        # load every round trip waits to retake the GIL. A connection the server dropped fails its
+        # statement instead; SQLAlchemy then discards the pool's connections, the work item is
+        # retried and Slack or Teams redeliver an event that was not acknowledged.
+        return create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=3600)
     except ModuleNotFoundError as exc:
         raise ConfigError(
             "DATABASE_URL: PostgreSQL needs the driver; install with pip install -e '.[postgres]'"
@@ -158,9 +162,25 @@ def urgent_scope(engine: Engine) -> Iterator[Session]:
 @contextmanager
 def read_scope(engine: Engine) -> Iterator[Session]:
     """A session for reads only. On SQLite it never waits for the writer (WAL readers don't),
-    which keeps lookups on a request's path out of the writers' queue; it must not write."""
-    with Session(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as session:
+    which keeps lookups on a request's path out of the writers' queue; it must not write.
+
+    On PostgreSQL it runs in autocommit: under READ COMMITTED each statement sees its own snapshot
+    anyway, and the BEGIN and ROLLBACK round trips are saved."""
+    options: dict = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    with Session(engine.execution_options(**options), expire_on_commit=False) as session:
         try:
             yield session
         finally:
             session.rollback()
+
+
+def insert_for(session: Session, table: Table):
+    """An INSERT that can say ON CONFLICT DO NOTHING, for the session's database (both dialects
+    spell it the same; SQLAlchemy's generic insert cannot)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)

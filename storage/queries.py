@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -99,8 +101,37 @@ def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage 
 
 def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
     """Store an analysis and mark the message analyzed with its score."""
+    return record_analyses(session, [(message, outcome)])[0]
+
+
+def record_analyses(
+    session: Session, analyzed: Sequence[tuple[CustomerMessage, AnalysisOutcome]]
+) -> list[Analysis]:
+    """`record_analysis` for many messages at once: one INSERT of the analyses, one DELETE of the
+    old concerns, one INSERT of the new ones (not a round trip of each per message)."""
+    rows = [_analysis_row(message, outcome) for message, outcome in analyzed]
+    session.add_all(rows)
+    session.exec(  # type: ignore[call-overload]
+        delete(MessageConcern).where(col(MessageConcern.message_id).in_([m.id for m, _ in analyzed]))
+    )
+    session.flush()  # the analyses' ids, in one statement
+    for (message, outcome), analysis in zip(analyzed, rows, strict=True):
+        result = outcome.result
+        message.status = "analyzed"
+        message.language = result.language
+        message.latest_analysis_id = analysis.id
+        if result.abstained:
+            message.score, message.label = None, None
+        else:
+            message.score, message.label = result.score, str(result.label)
+        _copy_signals(session, message, result)
+        session.add(message)
+    return rows
+
+
+def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
     result = outcome.result
-    analysis = Analysis(
+    return Analysis(
         message_id=message.id,
         provider=result.provider,
         model=result.model,
@@ -128,18 +159,6 @@ def record_analysis(session: Session, message: CustomerMessage, outcome: Analysi
         latency_ms=round(outcome.latency_ms, 3),
         fallback_reason=outcome.fallback_reason,
     )
-    session.add(analysis)
-    session.flush()
-    message.status = "analyzed"
-    message.language = result.language
-    message.latest_analysis_id = analysis.id
-    if result.abstained:
-        message.score, message.label = None, None
-    else:
-        message.score, message.label = result.score, str(result.label)
-    _copy_signals(session, message, result)
-    session.add(message)
-    return analysis
 
 
 def _copy_signals(session: Session, message: CustomerMessage, result) -> None:
@@ -154,7 +173,7 @@ def _copy_signals(session: Session, message: CustomerMessage, result) -> None:
     message.churn_risk = bool(result.churn_risk) and judged
     message.expansion = bool(result.expansion) and judged
     message.competitor_mentioned = bool(result.competitor_mentioned) and judged
-    session.exec(delete(MessageConcern).where(MessageConcern.message_id == message.id))  # type: ignore[call-overload]
+    # The message's earlier concerns were deleted by the caller (record_analyses, for all at once).
     if judged:
         for concern in dict.fromkeys(str(c) for c in result.concerns):
             session.add(

@@ -11,18 +11,20 @@ This works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Table, and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from storage.db import session_scope
+from storage.db import insert_for, session_scope
 from storage.models import WorkItem
 from storage.types import utcnow
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+
+_WORK: Table = WorkItem.__table__  # type: ignore[attr-defined]
 
 #: How long a claim lasts without renewal (TONEWATCH_WORK_LEASE_SECONDS sets the worker's).
 DEFAULT_LEASE = timedelta(seconds=30)
@@ -37,13 +39,17 @@ class ClaimedItem:
 
 
 def enqueue(session: Session, kind: str, subject: str, run_after: datetime | None = None) -> bool:
-    """Add an item unless it is already queued; returns whether it was new."""
-    try:
-        with session.begin_nested():
-            session.add(WorkItem(kind=kind, subject=subject, run_after=run_after or utcnow()))
-        return True
-    except IntegrityError:
-        return False
+    """Add an item unless it is already queued; returns whether it was new.
+
+    One statement (not a savepoint, an insert and a rollback to it when the item exists)."""
+    row = WorkItem(kind=kind, subject=subject, run_after=run_after or utcnow()).model_dump(exclude={"id"})
+    inserted = session.execute(
+        insert_for(session, _WORK)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["kind", "subject"])
+        .returning(_WORK.c.id)
+    ).first()
+    return inserted is not None
 
 
 def requeue(session: Session, kind: str, subject: str) -> None:
@@ -118,11 +124,17 @@ def renew(engine: Engine, worker: str, lease: timedelta = DEFAULT_LEASE, now: da
 
 
 def complete(engine: Engine, item: ClaimedItem, worker: str) -> None:
+    complete_many(engine, [item], worker)
+
+
+def complete_many(engine: Engine, items: Sequence[ClaimedItem], worker: str) -> None:
+    """Mark items done, in one statement; an item another worker has taken over is not ours to finish."""
     with session_scope(engine) as session:
         session.exec(  # type: ignore[call-overload]
             update(WorkItem)
-            .where(col(WorkItem.id) == item.id, WorkItem.locked_by == worker)
+            .where(col(WorkItem.id).in_([item.id for item in items]), WorkItem.locked_by == worker)
             .values(status=DONE, locked_by=None, locked_until=None, last_error=None)
+            .execution_options(synchronize_session=False)
         )
 
 
