@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -125,3 +127,33 @@ async def test_a_decision_that_fails_takes_the_analysis_back_and_the_retry_decid
     with session_scope(any_engine) as session:
         [alert] = session.exec(select(Alert)).all()
         assert alert.message_count == 1 and len(session.exec(select(Analysis)).all()) == 1
+
+
+async def test_analyses_finishing_together_are_saved_together_and_a_failing_one_fails_alone(any_engine):
+    """The worker's items save in one transaction; when one decision fails, the others still commit."""
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer())
+    alerts = AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    stored = [
+        pipeline.store(replace(inbound(CHURN_THREAT), external_id=f"1700000000.{n:04d}"))
+        for n in range(6)
+    ]
+    unlucky = stored[3].id
+    transactions = []
+
+    def decide(session, message_id):
+        transactions.append(id(session))
+        if message_id == unlucky:
+            raise RuntimeError("this one's decision fails")
+        alerts.decide_in(session, message_id)
+
+    results = await asyncio.gather(
+        *(pipeline.analyze_message(s.id, then=decide) for s in stored), return_exceptions=True
+    )
+    failed = [s.id for s, r in zip(stored, results, strict=True) if isinstance(r, BaseException)]
+    assert failed == [unlucky]
+    assert len(set(transactions[:6])) < 6  # the first try shared transactions
+    with session_scope(any_engine) as session:
+        statuses = {m.id: m.status for m in session.exec(select(CustomerMessage)).all()}
+        [alert] = session.exec(select(Alert)).all()
+    assert statuses == {s.id: "pending" if s.id == unlucky else "analyzed" for s in stored}
+    assert alert.message_count == 5

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Emotion, Intensity, Label, Urgency
+from bot.analysis.offline import OfflineAnalyzer
 from bot.inbound import InboundMessage
-from storage.db import session_scope
+from bot.pipeline import MessagePipeline
+from storage.db import create_db_engine, session_scope
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Account, Analysis, CustomerMessage, DigestRun, TrainedModel
 from storage.queries import (
@@ -23,6 +25,7 @@ from storage.queries import (
     save_trained_model,
     store_message,
 )
+from tests.conftest import postgres_url
 
 
 def inbound(external_id: str = "1700000000.000100", **overrides) -> InboundMessage:
@@ -214,3 +217,23 @@ def test_a_read_never_waits_for_a_writer_on_sqlite(sqlite_engine):
         writer.join()
     with read_scope(sqlite_engine) as session:
         assert sorted(session.exec(select(Account.name)).all()) == ["Acme", "Globex"]
+
+
+@pytest.mark.postgres
+def test_a_connection_the_server_dropped_fails_one_store_and_the_retry_stores_once(postgres_engine):
+    """No pre-ping on checkout (a round trip per transaction): a dead pooled connection fails the
+    store that meets it — not acknowledged, so the platform redelivers — and the pool starts afresh."""
+    pipeline = MessagePipeline(postgres_engine, OfflineAnalyzer())
+    first = inbound("1700000000.000001")
+    pipeline.store(first)
+    with postgres_engine.connect() as connection:  # the pooled connection the store used
+        pid = connection.execute(text("select pg_backend_pid()")).scalar_one()
+    with create_db_engine(postgres_url()).begin() as admin:
+        assert admin.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+
+    redelivered = inbound("1700000000.000002")
+    with pytest.raises(SQLAlchemyError):
+        pipeline.store(redelivered)
+    assert pipeline.store(redelivered).created  # the platform's retry
+    with session_scope(postgres_engine) as session:
+        assert len(session.exec(select(CustomerMessage)).all()) == 2
