@@ -100,15 +100,17 @@ class MessagePipeline:
         # storing the same redelivered messages wait for each other instead of deadlocking.
         order = sorted(range(len(inbound)), key=lambda i: message_key(inbound[i]))
         # Urgent: the platform's acknowledgement waits on this write, the worker's writes need not.
+        # No savepoint around the batch (two more round trips on every acknowledgement): when it
+        # fails, the whole transaction is rolled back and the messages are stored one by one.
+        try:
+            with urgent_scope(self.engine) as session:
+                stored = store_messages(session, [inbound[i] for i in order], ANALYZE)
+            for index, (message_id, created) in zip(order, stored, strict=True):
+                results[index] = StoredMessage(id=message_id, created=created)
+            return results
+        except Exception:  # noqa: BLE001 - one bad message must not fail the others: one by one
+            log.info("storing %s messages together failed; storing them one by one", len(inbound))
         with urgent_scope(self.engine) as session:
-            try:
-                with session.begin_nested():
-                    stored = store_messages(session, [inbound[i] for i in order], ANALYZE)
-                for index, (message_id, created) in zip(order, stored, strict=True):
-                    results[index] = StoredMessage(id=message_id, created=created)
-                return results
-            except Exception:  # noqa: BLE001 - one bad message must not fail the others: one by one
-                log.info("storing %s messages together failed; storing them one by one", len(inbound))
             for index in order:
                 results[index] = self._store_one(session, inbound[index])
         return results

@@ -4,9 +4,9 @@
 by one, each costs about ten round trips (look-up, savepoints, inserts); on
 PostgreSQL each round trip hands the GIL back and waits to take it again, and at
 50 messages/s the acknowledgements queued for seconds (docs/benchmarks.md). Here:
-one look-up of what is already stored, one INSERT … ON CONFLICT DO NOTHING …
-RETURNING for the new ones, one look-up of any another process stored meanwhile,
-one INSERT of their work items — the same result as `store_message` per item.
+one INSERT … ON CONFLICT DO NOTHING … RETURNING, one look-up of those it did not
+insert (redeliveries, stored earlier or by another process a moment ago), one
+INSERT of the new ones' work items — the same result as `store_message` per item.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def store_messages(
 ) -> list[tuple[int, bool]]:
     """(message id, whether it was new) per item, in order; new customer messages get `analyze_kind` work."""
     keys = [message_key(item) for item in inbound]
-    stored = _ids_of(session, set(keys))
+    # No look-up first: the INSERT says which are new, and only the others are looked up after.
+    stored: dict[Key, int] = {}
     accounts = {
         name: get_or_create_account(session, name).id
         for name in {item.account for item in inbound if item.account}
@@ -46,8 +47,8 @@ def store_messages(
     new: dict[Key, dict[str, Any]] = {}
     now = utcnow()
     for key, item in zip(keys, inbound, strict=True):
-        if key in stored or key in new:
-            continue  # a redelivery, or the same message twice in this batch
+        if key in new:
+            continue  # the same message twice in this batch
         row = CustomerMessage(
             platform=item.platform,
             source_kind=str(item.source_kind),
@@ -76,7 +77,7 @@ def store_messages(
         for message_id, platform, place_key, external_id in inserted:
             stored[(platform, place_key, external_id)] = message_id
             created.add((platform, place_key, external_id))
-        # Not returned: another process stored it between our look-up and our insert.
+        # Not returned: stored before (a redelivery), perhaps by another process a moment ago.
         stored.update(_ids_of(session, set(new) - created))
         queued = [
             {
