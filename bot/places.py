@@ -134,14 +134,14 @@ class PlaceRegistry:
             session.add(place)
 
     def get(self, platform: str, external_id: str) -> PlaceInfo | None:
+        """The place and its account, in one query: every arriving message asks this."""
         with read_scope(self.engine) as session:
-            place = session.exec(
-                select(Place).where(Place.platform == platform, Place.external_id == external_id)
+            found = session.exec(
+                select(Place, Account)
+                .join(Account, isouter=True)
+                .where(Place.platform == platform, Place.external_id == external_id)
             ).first()
-            if place is None:
-                return None
-            account = session.get(Account, place.account_id) if place.account_id else None
-            return _info(place, account)
+            return _info(*found) if found else None
 
     def alert_channel(self, platform: str | None = None) -> PlaceInfo | None:
         """The internal alert channel: the given platform's, else any platform's."""
