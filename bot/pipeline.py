@@ -215,8 +215,8 @@ class MessagePipeline:
 
     @staticmethod
     def _thread_context(session, message: CustomerMessage) -> tuple[str, ...]:
-        if not message.thread_key:
-            return ()
+        if not message.thread_key or message.thread_key == message.external_id:
+            return ()  # not in a thread, or its first message: nothing came before it (and no query)
         earlier = session.exec(
             select(CustomerMessage.text)
             .where(

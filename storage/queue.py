@@ -79,32 +79,29 @@ def claim(
     )
     until = now + lease
     with session_scope(engine) as session:
-        candidates = session.exec(
+        candidates = (
             select(WorkItem.id)
             .where(col(WorkItem.kind).in_(kinds), due)
             .order_by(col(WorkItem.id))
             .limit(limit)
-        ).all()
-        if not candidates:
-            return []
-        # One compare-and-set for the lot (a statement per item held SQLite's one writer for long
-        # under load); `due` again in the WHERE keeps an item another worker just took out.
-        session.exec(  # type: ignore[call-overload]
-            update(WorkItem)
-            .where(col(WorkItem.id).in_(candidates), due)
-            .values(status=RUNNING, locked_by=worker, locked_until=until, attempts=WorkItem.attempts + 1)
-            .execution_options(synchronize_session=False)
         )
-        rows = session.exec(
-            select(WorkItem.id, WorkItem.kind, WorkItem.subject, WorkItem.attempts)
-            .where(
-                col(WorkItem.id).in_(candidates),
-                WorkItem.status == RUNNING,
-                WorkItem.locked_by == worker,
-                WorkItem.locked_until == until,
-            )
-            .order_by(col(WorkItem.id))
+        if session.get_bind().dialect.name == "postgresql":
+            # Another process claiming now takes other items instead of waiting for these. As a
+            # subquery the planner may run it more than once (each run skipping the rows the last
+            # one locked, so more than `limit` were claimed): a materialized CTE runs once.
+            candidates = candidates.with_for_update(skip_locked=True)
+        chosen = candidates.cte("chosen").prefix_with("MATERIALIZED", dialect="postgresql")
+        # One compare-and-set for the lot, in one statement (a statement per item held SQLite's one
+        # writer for long under load); `due` again in the WHERE keeps an item another worker just
+        # took out.
+        rows = session.execute(
+            update(WorkItem)
+            .where(col(WorkItem.id).in_(select(chosen.c.id)), due)
+            .values(status=RUNNING, locked_by=worker, locked_until=until, attempts=WorkItem.attempts + 1)
+            .returning(_WORK.c.id, _WORK.c.kind, _WORK.c.subject, _WORK.c.attempts)
+            .execution_options(synchronize_session=False)
         ).all()
+    rows = sorted(rows)
     return [ClaimedItem(item_id or 0, kind, subject, attempts) for item_id, kind, subject, attempts in rows]
 
 

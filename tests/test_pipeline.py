@@ -30,7 +30,8 @@ async def test_a_message_is_stored_once_queued_once_and_analyzed(any_engine):
     first, again = pipeline.store(inbound()), pipeline.store(inbound())
     assert first.created and not again.created and first.id == again.id
     with session_scope(any_engine) as session:
-        assert [(w.kind, w.subject) for w in session.exec(select(WorkItem)).all()] == [(ANALYZE, str(first.id))]
+        queued = [(w.kind, w.subject) for w in session.exec(select(WorkItem)).all()]
+    assert queued == [(ANALYZE, str(first.id))]
     outcome = await pipeline.analyze_message(first.id)
     assert outcome.result.label == "negative" and "billing" in outcome.result.concerns
     with session_scope(any_engine) as session:
@@ -81,7 +82,7 @@ async def test_a_text_that_cannot_be_analyzed_is_kept_and_says_why(any_engine):
         assert "20000" in message.status_reason.replace(",", "") or "long" in message.status_reason
 
 
-CHURN_THREAT = "This outage broke our checkout again. We are cancelling the contract unless it is fixed today."
+CHURN_THREAT = "This outage broke our checkout again. We are cancelling the contract unless it is fixed now."
 
 
 def queue(engine) -> list[tuple[str, str, str]]:
@@ -104,7 +105,10 @@ async def test_the_alert_decision_commits_with_the_analysis(any_engine):
     await pipeline.analyze_message(stored.id, then=decide)
     [change] = changes
     assert change.action == "opened" and change.post_now
-    assert queue(any_engine) == [(ANALYZE, str(stored.id), "done"), (POST_ALERT, str(change.alert_id), "pending")]
+    assert queue(any_engine) == [
+        (ANALYZE, str(stored.id), "done"),
+        (POST_ALERT, str(change.alert_id), "pending"),
+    ]
 
 
 async def test_a_decision_that_fails_takes_the_analysis_back_and_the_retry_decides_once(any_engine):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlmodel import select
@@ -81,3 +83,22 @@ def test_completing_needs_the_claim(any_engine):
     assert depth(any_engine) == {"running": 1}
     complete(any_engine, item, "owner")
     assert depth(any_engine) == {}
+
+
+def test_workers_claiming_at_the_same_moment_share_the_items_out_once(any_engine):
+    """Eight claims at once (threads; on PostgreSQL each its own connection): every item is
+    claimed by exactly one of them, and none takes more than its limit."""
+    with session_scope(any_engine) as session:
+        for n in range(60):
+            enqueue(session, "analyze", str(n))
+    start = threading.Barrier(8)
+
+    def claim_at_once(worker: int) -> list:
+        start.wait()
+        return claim(any_engine, f"worker-{worker}", ("analyze",), limit=10)
+
+    with ThreadPoolExecutor(8) as pool:
+        claims = list(pool.map(claim_at_once, range(8)))
+    claimed = [item.id for items in claims for item in items]
+    assert all(len(items) <= 10 for items in claims)
+    assert len(claimed) == len(set(claimed)) == 60
