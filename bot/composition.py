@@ -266,11 +266,12 @@ def build_teams_runtime(core: Core, worker: Worker):
     )
 
 
-def background_threads(engine) -> int:
-    """Threads for the worker's blocking calls. On SQLite one: there is one writer, and every further
-    thread only queues for it while competing with the event loop for the GIL — with three, Slack's
-    acknowledgements waited seconds at 50 events/s (docs/benchmarks.md); PostgreSQL writes in parallel."""
-    return 1 if engine.dialect.name == "sqlite" else 2
+#: Threads for the worker's blocking calls: one, on SQLite and on PostgreSQL alike. Every further
+#: thread only competes with the event loop and the acknowledgements' stores for the GIL. On SQLite
+#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, once
+#: the worker's reads, saves and completions were batched, two gave an acknowledgement p99 of ~100 ms
+#: and one ~40 ms, draining as fast (docs/benchmarks.md).
+BACKGROUND_THREADS = 1
 
 
 def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
@@ -280,7 +281,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         lease_seconds=core.settings.work_lease_seconds,
     )
     # Background work gets its own threads so it never queues in front of a request's "store before ack".
-    threads = BackgroundThreads(background_threads(core.engine))
+    threads = BackgroundThreads(BACKGROUND_THREADS)
     core.closers.append(_closing(threads))
     worker.offload = core.pipeline.offload = threads.run
     register_analysis(worker, core)
