@@ -7,6 +7,10 @@ and pay its own commit. Here the first arrival starts a flush in a thread;
 whatever arrives while it runs waits for the next flush, which takes it all
 at once. Under light load a flush holds one message (no added delay); under
 heavy load the batch grows and the cost per message falls.
+
+The worker batches the same way what its many concurrent items do one by one:
+reading a message to analyze, saving an analysis with its alert decision, and
+marking an item done (bot/pipeline.py, bot/worker.py).
 """
 
 from __future__ import annotations
