@@ -42,7 +42,8 @@ class Worker:
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.lease = timedelta(seconds=lease_seconds)
-        self._running = 0  # items between claim and complete/fail: what the heartbeat renews
+        #: Ids of the items between claim and complete/fail: what the heartbeat renews.
+        self._running: set[int] = set()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.handlers: dict[str, Handler] = {}
         self._wake = asyncio.Event()
@@ -79,11 +80,11 @@ class Worker:
         )
 
     async def _run_item(self, item: ClaimedItem) -> None:
-        self._running += 1
+        self._running.add(item.id)
         try:
             await self._run_claimed(item)
         finally:
-            self._running -= 1
+            self._running.discard(item.id)
 
     async def _run_claimed(self, item: ClaimedItem) -> None:
         try:
@@ -99,9 +100,25 @@ class Worker:
                 exc_info=log.isEnabledFor(logging.DEBUG),
                 extra={"work_item_kind": item.kind, "work_item": item.subject, "attempt": item.attempts},
             )
-            await self.offload(fail, self.engine, item, self.worker_id, f"{type(exc).__name__}: {exc}", retry)
+            error = f"{type(exc).__name__}: {exc}"
+            failing = self.offload(fail, self.engine, item, self.worker_id, error, retry)
+            await self._record_outcome(item, failing)
             return
-        await self._completions.submit(item)
+        await self._record_outcome(item, self._completions.submit(item))
+
+    async def _record_outcome(self, item: ClaimedItem, recording) -> None:
+        """Mark the item done or failed; if the database cannot be told (a dropped connection), the
+        item is no longer renewed, so it runs again once its lease is over — never stuck `running`."""
+        try:
+            await recording
+        except Exception:  # noqa: BLE001 - the lease is the retry
+            self._running.discard(item.id)
+            log.warning(
+                "could not record the end of work item %s %s; it runs again after its lease",
+                item.kind,
+                item.subject,
+                exc_info=True,
+            )
 
     async def run_forever(self) -> None:
         """Keep up to `concurrency` items in flight; claim more as soon as one finishes or work arrives."""
@@ -153,7 +170,8 @@ class Worker:
                 continue
             try:
                 # Not `offload`: behind a queue of busy items in that small pool, a renewal could come late.
-                await asyncio.to_thread(renew, self.engine, self.worker_id, self.lease)
+                running = frozenset(self._running)
+                await asyncio.to_thread(renew, self.engine, self.worker_id, self.lease, None, running)
             except Exception:  # noqa: BLE001 - the next beat (a third of a lease later) tries again
                 log.warning("could not renew the work-item leases", exc_info=True)
 

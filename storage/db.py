@@ -130,8 +130,9 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
     try:
         # No pool_pre_ping: its SELECT 1 on every checkout was a round trip per transaction, and under
         # load every round trip waits to retake the GIL. A connection the server dropped fails its
-        # statement instead; SQLAlchemy then discards the pool's connections, the work item is
-        # retried and Slack or Teams redeliver an event that was not acknowledged.
+        # statement instead and SQLAlchemy discards the pool's connections: a store is retried at
+        # once on a fresh one, a work item runs again (its lease), and Slack or Teams redeliver an
+        # event whose request failed (tests/test_storage.py, tests/test_queue.py).
         return create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=3600)
     except ModuleNotFoundError as exc:
         raise ConfigError(

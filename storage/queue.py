@@ -11,7 +11,7 @@ This works the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -105,17 +105,29 @@ def claim(
     return [ClaimedItem(item_id or 0, kind, subject, attempts) for item_id, kind, subject, attempts in rows]
 
 
-def renew(engine: Engine, worker: str, lease: timedelta = DEFAULT_LEASE, now: datetime | None = None) -> int:
-    """Extend the lease of every item `worker` is running (its heartbeat); returns how many.
+def renew(
+    engine: Engine,
+    worker: str,
+    lease: timedelta = DEFAULT_LEASE,
+    now: datetime | None = None,
+    ids: Collection[int] | None = None,
+) -> int:
+    """Extend the lease of the items `worker` is running (its heartbeat); returns how many.
 
-    An item another worker took over after this one's lease ran out is not renewed: it is not ours.
+    `ids`: only these — the items really in flight. An item whose completion never reached the
+    database (a dropped connection) is then left to its lease and run again, instead of being kept
+    `running` by the heartbeat for as long as the worker has other work. An item another worker took
+    over after this one's lease ran out is not renewed: it is not ours.
     """
     now = now or utcnow()
+    mine = and_(WorkItem.status == RUNNING, WorkItem.locked_by == worker)
+    if ids is not None:
+        mine = and_(mine, col(WorkItem.id).in_(sorted(ids)))
     with session_scope(engine) as session:
         result = session.exec(  # type: ignore[call-overload]
-            update(WorkItem)
-            .where(WorkItem.status == RUNNING, WorkItem.locked_by == worker)
-            .values(locked_until=now + lease)
+            update(WorkItem).where(mine).values(locked_until=now + lease).execution_options(
+                synchronize_session=False
+            )
         )
         return int(result.rowcount or 0)
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot.worker import Worker
-from storage.db import session_scope
+from storage.db import create_db_engine, session_scope
 from storage.models import WorkItem
 from storage.queue import DONE, FAILED, PENDING, claim, complete, depth, enqueue, fail
 from storage.types import utcnow
+from tests.conftest import postgres_url
+from tests.slack_requests import wait_for
 
 
 def test_enqueueing_twice_keeps_one_item(any_engine):
@@ -102,3 +107,46 @@ def test_workers_claiming_at_the_same_moment_share_the_items_out_once(any_engine
     claimed = [item.id for items in claims for item in items]
     assert all(len(items) <= 10 for items in claims)
     assert len(claimed) == len(set(claimed)) == 60
+
+
+@pytest.mark.postgres
+async def test_an_item_whose_completion_never_reached_the_database_runs_again(postgres_engine):
+    """The server drops the worker's connections right as an item finishes (a restart, an idle timeout,
+    a pooler): its completion fails. The heartbeat keeps renewing the items still running, not that
+    one, so its lease runs out and it is run again and finished — never left `running` for good."""
+    url = postgres_engine.url.update_query_dict({"application_name": "tw_dropped_completion"})
+    engine = create_db_engine(url.render_as_string(hide_password=False))
+    with session_scope(engine) as session:
+        enqueue(session, "job", "quick")
+        enqueue(session, "job", "held")
+    worker = Worker(engine, poll_seconds=0.05, concurrency=2, lease_seconds=1.5)
+    runs: list[str] = []
+    release = asyncio.Event()
+
+    async def handler(subject: str, attempts: int) -> None:
+        runs.append(subject)
+        if subject == "held":
+            await release.wait()  # keeps the heartbeat busy renewing for the whole test
+        elif runs.count("quick") == 1:
+            with create_db_engine(postgres_url()).begin() as admin:
+                admin.execute(
+                    text(
+                        "select pg_terminate_backend(pid) from pg_stat_activity"
+                        " where application_name = 'tw_dropped_completion'"
+                    )
+                )
+
+    def status(subject: str) -> str:  # asked on the test's own engine, not the worker's
+        with session_scope(postgres_engine) as session:
+            return session.exec(select(WorkItem.status).where(WorkItem.subject == subject)).one()
+
+    worker.register("job", handler)
+    running = asyncio.create_task(worker.run_forever())
+    try:
+        await wait_for(lambda: status("quick") == DONE, timeout=15, what="the quick item to be done")
+        assert runs.count("quick") == 2 and status("held") == "running"
+    finally:
+        release.set()
+        worker.stop()
+        await asyncio.wait_for(running, 10)
+        engine.dispose()
