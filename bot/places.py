@@ -50,6 +50,23 @@ def _info(place: Place, account: Account | None) -> PlaceInfo:
     )
 
 
+_PLACE_INFO = (
+    select(
+        Place.id,
+        Place.platform,
+        Place.external_id,
+        Place.name,
+        col(Account.name).label("account"),
+        Place.is_external,
+        Place.is_alert_channel,
+        Place.watched,
+        Place.sensitivity,
+    )
+    .select_from(Place)
+    .join(Account, col(Place.account_id) == col(Account.id), isouter=True)
+)
+
+
 class PlaceRegistry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -134,14 +151,27 @@ class PlaceRegistry:
             session.add(place)
 
     def get(self, platform: str, external_id: str) -> PlaceInfo | None:
-        """The place and its account, in one query: every arriving message asks this."""
+        """The place and its account, in one query: every arriving message asks this (as plain
+        columns, without building ORM objects, which took a twentieth of the process under load)."""
         with read_scope(self.engine) as session:
-            found = session.exec(
-                select(Place, Account)
-                .join(Account, isouter=True)
-                .where(Place.platform == platform, Place.external_id == external_id)
-            ).first()
-            return _info(*found) if found else None
+            row = (
+                session.connection()
+                .execute(_PLACE_INFO.where(Place.platform == platform, Place.external_id == external_id))
+                .first()
+            )
+        if row is None:
+            return None
+        return PlaceInfo(
+            id=row.id,
+            platform=row.platform,
+            external_id=row.external_id,
+            name=row.name,
+            account=row.account,
+            is_external=row.is_external,
+            is_alert_channel=row.is_alert_channel,
+            watched=row.watched,
+            sensitivity=Sensitivity(row.sensitivity),
+        )
 
     def alert_channel(self, platform: str | None = None) -> PlaceInfo | None:
         """The internal alert channel: the given platform's, else any platform's."""

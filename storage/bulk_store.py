@@ -68,11 +68,14 @@ def store_messages(
         new[key] = row.model_dump(exclude={"id"})
     created: set[Key] = set()
     if new:
+        # The rows as parameters of one statement (SQLAlchemy's "insertmanyvalues"), not as a VALUES
+        # list in the statement: then it is compiled once, not once per batch size, and no cache key
+        # is computed over every value of every row.
         inserted = session.execute(
             insert_for(session, _MESSAGES)
-            .values(list(new.values()))
             .on_conflict_do_nothing(index_elements=["platform", "place_key", "external_id"])
-            .returning(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id)
+            .returning(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id),
+            list(new.values()),
         ).all()
         for message_id, platform, place_key, external_id in inserted:
             stored[(platform, place_key, external_id)] = message_id
@@ -92,9 +95,8 @@ def store_messages(
         ]
         if queued:
             session.execute(
-                insert_for(session, _WORK)
-                .values(queued)
-                .on_conflict_do_nothing(index_elements=["kind", "subject"])
+                insert_for(session, _WORK).on_conflict_do_nothing(index_elements=["kind", "subject"]),
+                queued,
             )
     results: list[tuple[int, bool]] = []
     for key in keys:
