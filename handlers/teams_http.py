@@ -31,6 +31,7 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity, UserTokenClient
 
 from bot.config import Settings
 from bot.telemetry import Telemetry
@@ -84,9 +85,27 @@ class BotConfig:
             self.CALLER_ID = "urn:botframework:azure"
 
 
+class OneUserTokenClientPerApp(ConfigurationBotFrameworkAuthentication):
+    """botbuilder builds a user-token client (credentials, an msrest client and its configuration) for
+    every turn, a fortieth of the process at 50 activities/s. It depends only on the bot's app id,
+    and Tonewatch never signs Teams users in, so one per app id is kept."""
+
+    def __init__(self, configuration: BotConfig) -> None:
+        super().__init__(configuration)
+        self._user_token_clients: dict[str | None, UserTokenClient] = {}
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        # The app id as botbuilder reads it: the audience claim from a channel, the appid claim otherwise.
+        app_id = claims_identity.get_claim_value(
+            AuthenticationConstants.AUDIENCE_CLAIM
+        ) or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+        if app_id not in self._user_token_clients:
+            self._user_token_clients[app_id] = await super().create_user_token_client(claims_identity)
+        return self._user_token_clients[app_id]
+
+
 def build_adapter(settings: Settings, endpoints: BotEndpoints | None = None) -> CloudAdapter:
-    authentication = ConfigurationBotFrameworkAuthentication(BotConfig(settings, endpoints))
-    return CloudAdapter(authentication)
+    return CloudAdapter(OneUserTokenClientPerApp(BotConfig(settings, endpoints)))
 
 
 def has_expiry(authorization: str) -> bool:

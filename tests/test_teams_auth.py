@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import select
 
@@ -22,7 +23,7 @@ from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.server import build_web_app
 from handlers.teams import build_teams
-from handlers.teams_http import BotEndpoints
+from handlers.teams_http import BotEndpoints, build_adapter
 from storage.db import session_scope
 from storage.models import TeamsConversation
 from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
@@ -191,3 +192,18 @@ def test_teams_settings_and_surfaces(monkeypatch):
     assert settings.teams_mode == "verified" and settings.teams_app_id == APP_ID
     assert "client-secret" not in repr(settings)
     assert configured_surfaces(settings) == ["teams"]
+
+
+async def test_the_user_token_client_is_built_once_per_app_not_per_turn(monkeypatch):
+    """botbuilder asks for a user-token client on every turn; it depends only on the app id."""
+    monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
+    monkeypatch.setenv("TEAMS_APP_PASSWORD", "client-secret")
+    authentication = build_adapter(load_settings(env_file=None)).bot_framework_authentication
+
+    def turn_from(app_id: str) -> ClaimsIdentity:
+        return ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: app_id}, True)
+
+    first = await authentication.create_user_token_client(turn_from(APP_ID))
+    assert await authentication.create_user_token_client(turn_from(APP_ID)) is first
+    with pytest.raises(Exception, match="Invalid app_id"):  # still botbuilder's check, not our cache's answer
+        await authentication.create_user_token_client(turn_from("another-app-id"))
