@@ -22,7 +22,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
-from storage.db import read_scope, session_scope
+from storage.db import session_scope
 from storage.models import Account, Alert, Analysis, CustomerMessage, Place
 from storage.queue import RUNNING, enqueue, item_status
 from storage.types import utcnow
@@ -116,12 +116,7 @@ class AlertService:
         self.clock = utcnow
 
     def after_analysis(self, message_id: int, now: datetime | None = None) -> AlertChange | None:
-        """Decide, store and queue the alert an analyzed message warrants, in a transaction of its own."""
-        now = now or self.clock()
-        # Most messages warrant nothing: decide on a read, and take the writer only to open or join.
-        with read_scope(self.engine) as session:
-            if self._decide(session, message_id, now) is None:
-                return None
+        """`decide_in`, in a transaction of its own, for a message analyzed earlier."""
         with session_scope(self.engine) as session:
             return self.decide_in(session, message_id, now)
 

@@ -234,8 +234,8 @@ class MessagePipeline:
         requests = self._load_requests(list(message_ids))
         return [requests.get(message_id) for message_id in message_ids]
 
-    def _save(self, outcomes: dict[int, AnalysisOutcome], then: AfterAnalysis | None = None) -> None:
-        self._save_together([(message_id, outcome, then) for message_id, outcome in outcomes.items()])
+    def _save(self, outcomes: dict[int, AnalysisOutcome]) -> None:
+        self._save_together([(message_id, outcome, None) for message_id, outcome in outcomes.items()])
 
     def _save_batch(self, batch: Sequence[AnalysisToSave]) -> list[bool | BaseException]:
         """Save analyses together; if that fails, one by one, so one bad save fails alone."""
@@ -290,12 +290,10 @@ class MessagePipeline:
         return [message_id in saved for message_id, _, _ in batch]
 
     async def analyze_messages(
-        self, message_ids: list[int], concurrency: int = 8, then: AfterAnalysis | None = None
+        self, message_ids: list[int], concurrency: int = 8
     ) -> dict[int, AnalysisOutcome]:
-        """Analyze the given stored messages that are still pending, and store the results.
-
-        `then(session, message_id)` runs for each newly analyzed message in the transaction that
-        stores its analysis (the alert decision): both commit, or neither."""
+        """Analyze the given stored messages that are still pending, and store the results (the CLI's
+        way: nothing is decided with them)."""
         requests = await self.offload(self._load_requests, message_ids)
         gate = asyncio.Semaphore(concurrency)
 
@@ -304,13 +302,15 @@ class MessagePipeline:
                 return message_id, await self.analyzer.analyze(request)
 
         outcomes = dict(await asyncio.gather(*(run(mid, req) for mid, req in requests.items())))
-        await self.offload(self._save, outcomes, then)
+        await self.offload(self._save, outcomes)
         return outcomes
 
     async def analyze_message(
         self, message_id: int, then: AfterAnalysis | None = None
     ) -> AnalysisOutcome | None:
-        """`analyze_messages` for one; its read and its save share a transaction with others'."""
+        """Analyze one stored message (the worker's way). Its read and its save share a transaction
+        with others' finishing at the same time; `then(session, message_id)` runs in the saving
+        transaction (the alert decision): both commit, or neither."""
         request = await self._loads.submit(message_id)
         if request is None:
             return None

@@ -159,19 +159,8 @@ class PlaceRegistry:
                 .execute(_PLACE_INFO.where(Place.platform == platform, Place.external_id == external_id))
                 .first()
             )
-        if row is None:
-            return None
-        return PlaceInfo(
-            id=row.id,
-            platform=row.platform,
-            external_id=row.external_id,
-            name=row.name,
-            account=row.account,
-            is_external=row.is_external,
-            is_alert_channel=row.is_alert_channel,
-            watched=row.watched,
-            sensitivity=Sensitivity(row.sensitivity),
-        )
+        # The columns are named as PlaceInfo's fields (_PLACE_INFO).
+        return PlaceInfo(**{**row._mapping, "sensitivity": Sensitivity(row.sensitivity)}) if row else None
 
     def alert_channel(self, platform: str | None = None) -> PlaceInfo | None:
         """The internal alert channel: the given platform's, else any platform's."""

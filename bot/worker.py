@@ -171,7 +171,7 @@ class Worker:
             try:
                 # Not `offload`: behind a queue of busy items in that small pool, a renewal could come late.
                 running = frozenset(self._running)
-                await asyncio.to_thread(renew, self.engine, self.worker_id, self.lease, None, running)
+                await asyncio.to_thread(renew, self.engine, self.worker_id, self.lease, ids=running)
             except Exception:  # noqa: BLE001 - the next beat (a third of a lease later) tries again
                 log.warning("could not renew the work-item leases", exc_info=True)
 
