@@ -31,7 +31,14 @@ from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
-from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity, UserTokenClient
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
 
 from bot.config import Settings
 from bot.telemetry import Telemetry
@@ -85,27 +92,71 @@ class BotConfig:
             self.CALLER_ID = "urn:botframework:azure"
 
 
-class OneUserTokenClientPerApp(ConfigurationBotFrameworkAuthentication):
-    """botbuilder builds a user-token client (credentials, an msrest client and its configuration) for
-    every turn, a fortieth of the process at 50 activities/s. It depends only on the bot's app id,
-    and Tonewatch never signs Teams users in, so one per app id is kept."""
+class ReusedConnectorClients(ConnectorFactory):
+    """botbuilder builds a connector client for every turn, and with it a new HTTP session, so each
+    Bot Connector call opened a new connection (in production a TLS handshake per post). A client
+    depends only on the app id, the service URL and the audience; one per pair is kept here."""
+
+    #: Service URLs are a handful per cloud region; the bound only guards against a flood of new ones.
+    LIMIT = 64
+
+    def __init__(self, inner: ConnectorFactory) -> None:
+        self._inner = inner
+        self._clients: dict[tuple[str, str | None], ConnectorClient] = {}
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience)
+        if key not in self._clients:
+            if len(self._clients) >= self.LIMIT:
+                self._clients.clear()
+            self._clients[key] = await self._inner.create(service_url, audience)
+        return self._clients[key]
+
+
+def app_id_of(claims_identity: ClaimsIdentity) -> str | None:
+    """The app id as botbuilder reads it: the audience claim from a channel, the appid claim otherwise."""
+    return claims_identity.get_claim_value(
+        AuthenticationConstants.AUDIENCE_CLAIM
+    ) or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+
+
+class ClientsPerApp(ConfigurationBotFrameworkAuthentication):
+    """Keeps the clients botbuilder would build on every turn, per app id.
+
+    The user-token client (credentials, an msrest client and its configuration) was a fortieth of the
+    process at 50 activities/s, and Tonewatch never signs Teams users in. Connector clients are kept
+    per service URL (`ReusedConnectorClients`), for inbound turns and proactive ones alike."""
 
     def __init__(self, configuration: BotConfig) -> None:
         super().__init__(configuration)
         self._user_token_clients: dict[str | None, UserTokenClient] = {}
+        self._connector_factories: dict[str | None, ReusedConnectorClients] = {}
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        # The app id as botbuilder reads it: the audience claim from a channel, the appid claim otherwise.
-        app_id = claims_identity.get_claim_value(
-            AuthenticationConstants.AUDIENCE_CLAIM
-        ) or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+        app_id = app_id_of(claims_identity)
         if app_id not in self._user_token_clients:
             self._user_token_clients[app_id] = await super().create_user_token_client(claims_identity)
         return self._user_token_clients[app_id]
 
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        # botbuilder's factory is cheap to make; the clients it makes are what is kept.
+        return self._reused(claims_identity, super().create_connector_factory(claims_identity))
+
+    async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
+        result = await super().authenticate_request(activity, auth_header)
+        # botbuilder's result carries a new factory; the token checks above are untouched.
+        result.connector_factory = self._reused(result.claims_identity, result.connector_factory)
+        return result
+
+    def _reused(self, claims_identity: ClaimsIdentity, inner: ConnectorFactory) -> ReusedConnectorClients:
+        app_id = app_id_of(claims_identity)
+        if app_id not in self._connector_factories:
+            self._connector_factories[app_id] = ReusedConnectorClients(inner)
+        return self._connector_factories[app_id]
+
 
 def build_adapter(settings: Settings, endpoints: BotEndpoints | None = None) -> CloudAdapter:
-    return CloudAdapter(OneUserTokenClientPerApp(BotConfig(settings, endpoints)))
+    return CloudAdapter(ClientsPerApp(BotConfig(settings, endpoints)))
 
 
 def has_expiry(authorization: str) -> bool:

@@ -164,6 +164,18 @@ async def test_a_second_message_on_the_issue_updates_the_card_and_adds_a_thread_
     assert len(teams.alert_cards()) == 1 and teams.alerts()[0].message_count == 2
 
 
+async def test_bot_connector_calls_reuse_their_connections_across_turns(teams):
+    """Each post opens its own proactive turn (roster check, then the post); the turns share one
+    client per service URL, so the calls share connections instead of opening one each."""
+    await teams.set_up()
+    await teams.alert_posted()
+    await teams.say(SHARED, CUSTOMER, SECOND)
+    await wait_for(lambda: teams.connector.posts(ALERTS, "update"), what="the card's update")
+    calls = len(teams.connector.peers)
+    assert calls >= 8  # roster lookups, the card, its thread reply, the update and its line
+    assert len(set(teams.connector.peers)) <= 3, f"{len(set(teams.connector.peers))} connections"
+
+
 async def test_nothing_is_posted_once_the_alert_channel_has_a_guest(teams):
     await teams.set_up()
     await teams.idle()

@@ -204,6 +204,8 @@ class FakeBotConnector:
         self.conversations: dict[str, Conversation] = {}
         self.posted: list[Posted] = []
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        #: The caller's address of each request: one per connection, so connection reuse shows.
+        self.peers: list[tuple[str, int]] = []
         self.allowed_customer_replies: list[str] = []
         self.refusals: set[str] = set()
         self._queued: dict[str, deque[Reply]] = defaultdict(deque)
@@ -376,6 +378,7 @@ class FakeBotConnector:
     def _record(self, request: web.Request, body: Any) -> None:
         with self._lock:
             self.requests.append((request.method, request.path, dict(request.headers)))
+            self.peers.append(request.transport.get_extra_info("peername") if request.transport else None)
 
     def _answer(
         self, kind: str, ok: Callable[[], web.Response], posted: Posted | None = None
