@@ -173,7 +173,10 @@ async def test_bot_connector_calls_reuse_their_connections_across_turns(teams):
     await wait_for(lambda: teams.connector.posts(ALERTS, "update"), what="the card's update")
     calls = len(teams.connector.peers)
     assert calls >= 8  # roster lookups, the card, its thread reply, the update and its line
-    assert len(set(teams.connector.peers)) <= 3, f"{len(set(teams.connector.peers))} connections"
+    connections = len(set(teams.connector.peers))
+    # One connection per turn would be about two thirds of the calls (11 of 17 before the clients were
+    # kept); kept clients need a few, more only while calls overlap.
+    assert connections <= calls // 3, f"{connections} connections for {calls} calls"
 
 
 async def test_nothing_is_posted_once_the_alert_channel_has_a_guest(teams):
