@@ -27,7 +27,7 @@ from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from bot.server import Surface
 from bot.telemetry import Telemetry
-from bot.threads import BackgroundThreads
+from bot.threads import BackgroundThreads, size_default_executor
 from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
 from storage.migrate import is_up_to_date, upgrade
@@ -275,12 +275,15 @@ BACKGROUND_THREADS = 1
 
 
 def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
+    """What `tonewatch run` serves, built inside its running event loop."""
     worker = worker or Worker(
         core.engine,
         concurrency=core.settings.worker_concurrency,
         lease_seconds=core.settings.work_lease_seconds,
     )
-    # Background work gets its own threads so it never queues in front of a request's "store before ack".
+    # Background work gets its own threads so it never queues in front of a request's "store before ack";
+    # the requests' pool is sized so that work items waiting in it (msrest's Teams calls) cannot fill it.
+    size_default_executor(worker.concurrency)
     threads = BackgroundThreads(BACKGROUND_THREADS)
     core.closers.append(_closing(threads))
     worker.offload = core.pipeline.offload = threads.run

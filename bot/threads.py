@@ -1,9 +1,15 @@
-"""A thread pool kept for background work, so it never queues in front of a request.
+"""Thread pools: one kept for background work, and the loop's default one sized for requests.
 
 Blocking calls (SQL, mostly) made while Slack or Teams waits for an answer use
-asyncio's default executor; the worker's many concurrent items use this pool
-instead. Without the split, a busy worker fills the default executor and the
-"store before ack" step of an incoming event waits behind it.
+asyncio's default executor; the worker's many concurrent items use
+`BackgroundThreads` instead. Without the split, a busy worker fills the default
+executor and the "store before ack" step of an incoming event waits behind it.
+
+One library does not take part in the split: msrest, under botbuilder, waits for
+every Bot Connector answer in a thread of the default executor, work items'
+posts included. Python sizes that pool at cores + 4 (six here), so six posts
+waiting on a slow Teams would hold every acknowledgement, on every platform.
+`size_default_executor` makes it larger than the worker can ever fill.
 """
 
 from __future__ import annotations
@@ -15,6 +21,22 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+
+#: Default-executor threads left for requests when every work item waits on a Bot Connector call.
+REQUEST_THREADS = 8
+
+
+def size_default_executor(worker_concurrency: int) -> ThreadPoolExecutor:
+    """Give the running loop a default executor that work items' Teams calls cannot exhaust.
+
+    Its threads start only when needed (as Python's default pool's do), so the size costs nothing
+    until Teams is slow."""
+    executor = ThreadPoolExecutor(
+        max_workers=worker_concurrency + REQUEST_THREADS, thread_name_prefix="tonewatch-request"
+    )
+    asyncio.get_running_loop().set_default_executor(executor)
+    return executor
 
 
 class BackgroundThreads:

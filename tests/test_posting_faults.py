@@ -11,6 +11,7 @@ retried, and how often, is the real code's.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ from storage.queue import backoff
 from tests.fakes.bot_connector import ALERTS as TEAMS_ALERTS
 from tests.fakes.bot_connector import CUSTOMER as TEAMS_CUSTOMER
 from tests.fakes.bot_connector import SHARED as TEAMS_SHARED
+from tests.fakes.bot_connector import STAFF as TEAMS_STAFF
 from tests.fakes.bot_connector import (
     FaultyBotConnector,
     Posted,
@@ -451,6 +453,37 @@ async def test_a_teams_post_accepted_after_a_timeout_is_shown_once(
     await teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, ESCALATION)
 
     await teams_delivered(teams)
+
+
+async def test_posts_waiting_on_a_slow_teams_do_not_hold_acknowledgements(
+    teams: TeamsHarness, teams_client_timing: TeamsClientTiming
+) -> None:
+    """msrest waits for each Bot Connector answer in a thread of the loop's default pool, the pool
+    the acknowledgements' stores use too. Python's default has six threads: with eight alert posts
+    waiting on a slow Teams, no message could be stored and answered until Teams caught up."""
+    slow_posts = 8
+    assert teams.runtime.worker.concurrency >= slow_posts
+    teams_client_timing.timeout = 4 * WAIT  # slow, but not so slow that the client gives up
+    teams.connector.hold_rosters(TEAMS_ALERTS)  # every post checks the alert channel's roster first
+    try:
+        for n in range(slow_posts):
+            channel = f"19:account-{n}@thread.tacv2"
+            teams.connector.add_channel(channel, f"account-{n}", [TEAMS_STAFF, TEAMS_CUSTOMER])
+            await asyncio.wait_for(teams.add_bot(channel), WAIT)
+            teams.core.places.watch("teams", channel, f"account-{n}", f"Account {n}", is_external=True)
+            await asyncio.wait_for(teams.say(channel, TEAMS_CUSTOMER, ESCALATION), WAIT)
+        connector = teams.connector
+        await wait_for(lambda: connector.rosters_held >= slow_posts, timeout=WAIT, what="every post waiting")
+
+        # Teams is still slow, and its answers hold eight threads: a message is stored and answered now.
+        await asyncio.wait_for(teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, "Any news on the export?"), WAIT)
+        assert teams.connector.rosters_held >= slow_posts
+        assert any(m.text == "Any news on the export?" for m in teams.messages())
+    finally:
+        teams.connector.release_rosters()  # also when a check fails: nothing may wait on the stand-in
+    await wait_for(lambda: len(teams.alert_cards()) == slow_posts, timeout=WAIT, what="every alert posted")
+    await wait_for(lambda: queue_settled(teams), timeout=WAIT, what="the queue to settle")
+    assert len(teams.alert_cards()) == slow_posts
 
 
 async def test_a_teams_outage_delays_the_alert_and_the_alert_channel_keeps_its_role(

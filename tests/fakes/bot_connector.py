@@ -778,12 +778,16 @@ class FaultyBotConnector(FakeBotConnector):
       the client waits: the caller sees a timeout either way.
     - `outage(reply)`: until `end_outage()`, every Bot Connector call is answered with `reply`
       and nothing is done.
+    - `hold_rosters(conversation)`: until `release_rosters()`, roster reads of that conversation
+      get no answer (a Teams that has slowed down); `rosters_held` counts those waiting.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._late_creates: deque[tuple[float, bool]] = deque()
         self._outage: Reply | None = None
+        self._held_rosters: set[str] = set()
+        self.rosters_held = 0
 
     def answer_late_to_create(self, seconds: float, *, carry_out: bool = True) -> None:
         with self._lock:
@@ -822,9 +826,29 @@ class FaultyBotConnector(FakeBotConnector):
         await asyncio.sleep(seconds)
         return response
 
+    def hold_rosters(self, conversation_id: str) -> None:
+        with self._lock:
+            self._held_rosters.add(conversation_id)
+
+    def release_rosters(self) -> None:
+        with self._lock:
+            self._held_rosters.clear()
+
+    def _holds(self, request: web.Request) -> bool:
+        conversation, _, rest = request.match_info["tail"].partition("/")
+        with self._lock:
+            return rest.startswith("pagedmembers") and conversation in self._held_rosters
+
     async def _conversation(self, request: web.Request) -> web.Response:
         if (refused := self._outage_answer(request)) is not None:
             return refused
+        if self._holds(request):
+            with self._lock:
+                self.rosters_held += 1
+            while self._holds(request):
+                await asyncio.sleep(0.01)  # the stand-in's own loop: a slow answer, not the test waiting
+            with self._lock:
+                self.rosters_held -= 1
         return await super()._conversation(request)
 
 
