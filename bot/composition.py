@@ -238,6 +238,8 @@ def register_analysis(worker: Worker, core: Core) -> None:
         if changes:
             worker.wake()
 
+    # Decisions made in one transaction take their alerts' locks in key order (no deadlocks).
+    core.pipeline.decision_order = core.alerts.decision_order
     worker.register(ANALYZE, analyze)
 
 

@@ -66,6 +66,9 @@ class MessagePipeline:
         self.max_text_chars = max_text_chars
         #: Where blocking calls of the analysis path run (see bot/threads.py).
         self.offload = asyncio.to_thread
+        #: The order in which a saving transaction runs its `then` hooks (the alert service's
+        #: `decision_order`, which keeps alert locks in one order); message id order without it.
+        self.decision_order: Callable[[Session, list[int]], list[int]] | None = None
         self._arrivals: GroupCommit[InboundMessage, StoredMessage] = GroupCommit(self.store_batch)
         # The worker analyzes one message per item, many at once: their reads and their saves are
         # batched the same way, so each costs a share of a transaction instead of its own (on
@@ -276,8 +279,12 @@ class MessagePipeline:
             # the decisions below read these analyses (without it, each was selected again).
             recorded = [(message, outcome) for message, outcome, _ in saved.values()]
             analyses = record_analyses(session, recorded) if recorded else []
-            # After every message lock is taken (alerts are locked second, always).
-            for message_id, (_, _, then) in sorted(saved.items()):
+            # After every message lock is taken (alerts are locked second, always, in one order).
+            order = sorted(saved)
+            if self.decision_order is not None and any(then for _, _, then in saved.values()):
+                order = self.decision_order(session, order)
+            for message_id in order:
+                then = saved[message_id][2]
                 if then is not None:
                     then(session, message_id)
             del analyses  # kept alive until here, on purpose (see above)

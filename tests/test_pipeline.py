@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -161,3 +163,42 @@ async def test_analyses_finishing_together_are_saved_together_and_a_failing_one_
         [alert] = session.exec(select(Alert)).all()
     assert statuses == {s.id: "pending" if s.id == unlucky else "analyzed" for s in stored}
     assert alert.message_count == 5
+
+
+OUTAGE = "Your API has been down all morning and we cannot process orders. This is unacceptable."
+
+
+async def test_two_workers_deciding_the_same_issues_in_opposite_orders_do_not_deadlock(any_engine):
+    """Two batches, each a billing and an outage message of one account, in opposite id orders.
+    Decisions lock (or insert) the issue's alert; each batch takes those locks in key order, so one
+    waits for the other. In id order each would hold one alert and wait for the other's: a deadlock,
+    which PostgreSQL breaks after a second by failing one of them."""
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer())
+    alerts = AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    pipeline.decision_order = alerts.decision_order
+    texts = [COMPLAINT, OUTAGE, OUTAGE, COMPLAINT]
+    stored = [
+        pipeline.store(replace(inbound(text), external_id=f"1700000000.{n:04d}"))
+        for n, text in enumerate(texts)
+    ]
+    requests = pipeline._load_requests([s.id for s in stored])
+    outcomes = {s.id: await pipeline.analyzer.analyze(requests[s.id]) for s in stored}
+    both_decided_once = threading.Barrier(2, timeout=1.0)
+
+    def decide(session, message_id):
+        alerts.decide_in(session, message_id)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_decided_once.wait()  # each holds its first alert while the other takes its own
+
+    # The saving transaction itself, from two threads, as two workers' batches would run it.
+    first, second = ([(s.id, outcomes[s.id], decide) for s in half] for half in (stored[:2], stored[2:]))
+    results = await asyncio.gather(
+        asyncio.to_thread(pipeline._save_together, first),
+        asyncio.to_thread(pipeline._save_together, second),
+        return_exceptions=True,
+    )
+
+    assert results == [[True, True], [True, True]]  # each batch committed at its first try
+    with session_scope(any_engine) as session:
+        counts = sorted((a.issue_key, a.message_count) for a in session.exec(select(Alert)).all())
+    assert len(counts) == 2 and [count for _, count in counts] == [2, 2]
