@@ -12,6 +12,7 @@ instead of opening another.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ from sqlmodel import Session, col, func, select
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
 from storage.db import session_scope
-from storage.models import Account, Alert, Analysis, CustomerMessage, Place
+from storage.erasure import PostedRef
+from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
 from storage.queue import RUNNING, enqueue, item_status
 from storage.types import utcnow
 
@@ -32,6 +34,12 @@ log = logging.getLogger(__name__)
 
 POST_ALERT = "post_alert"
 UPDATE_ALERT = "update_alert"
+#: Delete a post of a forgotten customer's alert from Slack or Teams (subject: `retraction_subject`).
+RETRACT_POST = "retract_post"
+
+
+def retraction_subject(post: PostedRef) -> str:
+    return json.dumps([post.platform, post.channel, post.root, post.ref], separators=(",", ":"))
 OPEN_STATES = ("open", "acknowledged", "snoozed")
 
 
@@ -314,12 +322,30 @@ class AlertService:
                 reply_due=message.created_at + self.reply_sla,
             )
 
-    def record_post(self, alert_id: int, channel: str, ref: str) -> None:
+    def record_post(self, alert_id: int, channel: str, ref: str, *, platform: str | None = None) -> bool:
+        """Store where the alert's card was posted; False when the alert is gone (forgotten while its
+        post was on its way: the post is then queued to be deleted again)."""
         with session_scope(self.engine) as session:
             alert = session.get(Alert, alert_id)
             if alert is not None:
                 alert.post_channel, alert.post_ref = channel, ref
                 session.add(alert)
+                if platform:
+                    session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
+                return True
+            if platform:
+                enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
+            return False
+
+    def record_thread_post(self, alert_id: int, platform: str, channel: str, root: str, ref: str) -> None:
+        """Keep a thread post's reference, so `forget` can take it back (Teams cannot list a thread)."""
+        with session_scope(self.engine) as session:
+            # Locked like a joining message locks it, so a `forget` deleting the alert waits or is seen.
+            alert = session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
+            if alert is not None:
+                session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
+            else:
+                enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, root, ref)))
 
     def posted_ref(self, alert_id: int) -> tuple[str | None, str | None]:
         with session_scope(self.engine) as session:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import json
 import logging
 
 from sqlmodel import col, select
 
-from bot.alerts import POST_ALERT, UPDATE_ALERT, AlertCard, AlertService
+from bot.alerts import POST_ALERT, RETRACT_POST, UPDATE_ALERT, AlertCard, AlertService
 from bot.places import PlaceRegistry
 from bot.worker import Worker
 from storage.db import read_scope, session_scope
@@ -62,12 +63,19 @@ class AlertPoster(abc.ABC):
         """Post the alert; return a reference to its thread."""
 
     @abc.abstractmethod
-    async def update_alert(self, channel: str, ref: str, card: AlertCard, joined_quote: str | None) -> None:
-        """Show the alert's new state; add the joining message to its thread."""
+    async def update_alert(
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None
+    ) -> str | None:
+        """Show the alert's new state; add the joining message to its thread (return that line's ref)."""
 
     @abc.abstractmethod
-    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
-        """Put the recommended response and the drafted reply in the alert's thread."""
+    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str | None:
+        """Put the recommended response and the drafted reply in the alert's thread; return its ref."""
+
+    @abc.abstractmethod
+    async def retract_post(self, channel: str, root: str, ref: str) -> None:
+        """Delete our post `ref`: the alert's card when `ref == root`, with whatever of ours its thread
+        holds that the platform can list. A post already gone is not an error."""
 
     async def find_alert(self, channel: str, card: AlertCard) -> str | None:
         """The reference of this alert's post if an earlier attempt made it (its answer was lost).
@@ -113,6 +121,7 @@ class AlertDelivery:
         worker.register(POST_ALERT, self.post)
         worker.register(POST_ALERT_THREAD, self.post_thread)
         worker.register(UPDATE_ALERT, self.update)
+        worker.register(RETRACT_POST, self.retract)
 
     def _card(self, alert_id: int) -> AlertCard | None:
         card = self.alerts.card(alert_id)
@@ -175,7 +184,7 @@ class AlertDelivery:
                 "alert %s was posted by an attempt whose answer was lost; not posting it again", alert_id
             )
         ref = found or await poster.post_alert(channel, card)
-        await self.offload(self._record_post, alert_id, channel, ref)
+        await self.offload(self._record_post, alert_id, poster.platform, channel, ref)
         if self.telemetry is not None:
             self.telemetry.alerts_posted.labels(poster.platform, card.severity).inc()
         log.info(
@@ -190,10 +199,10 @@ class AlertDelivery:
             },
         )
 
-    def _record_post(self, alert_id: int, channel: str, ref: str) -> None:
-        self.alerts.record_post(alert_id, channel, ref)
-        with session_scope(self.alerts.engine) as session:
-            enqueue(session, POST_ALERT_THREAD, str(alert_id))
+    def _record_post(self, alert_id: int, platform: str, channel: str, ref: str) -> None:
+        if self.alerts.record_post(alert_id, channel, ref, platform=platform):
+            with session_scope(self.alerts.engine) as session:
+                enqueue(session, POST_ALERT_THREAD, str(alert_id))
 
     async def post_thread(self, subject: str, attempts: int) -> None:
         alert_id = int(subject)
@@ -207,7 +216,10 @@ class AlertDelivery:
         if attempts > 1 and await poster.find_alert_thread(channel, ref, card):
             log.info("the draft of alert %s was posted by an attempt whose answer was lost", alert_id)
             return
-        await poster.post_alert_thread(channel, ref, card)
+        posted = await poster.post_alert_thread(channel, ref, card)
+        if posted:
+            record = self.alerts.record_thread_post
+            await self.offload(record, alert_id, poster.platform, channel, ref, posted)
 
     async def update(self, subject: str, attempts: int) -> None:
         alert_id_text, message_id_text, *edit = subject.split(":")
@@ -233,4 +245,16 @@ class AlertDelivery:
         poster, _ = destination
         # An edit re-renders the alert; only a new message gets its own line in the thread.
         quote = None if edit else await self.offload(self._quote, int(message_id_text))
-        await poster.update_alert(channel, ref, card, quote)
+        line = await poster.update_alert(channel, ref, card, quote)
+        if line:
+            record = self.alerts.record_thread_post
+            await self.offload(record, alert_id, poster.platform, channel, ref, line)
+
+    async def retract(self, subject: str, attempts: int) -> None:
+        """Delete a forgotten customer's alert post; retried (and failed visibly) like any post."""
+        platform, channel, root, ref = json.loads(subject)
+        poster = self.posters.get(platform)
+        if poster is None:
+            raise RuntimeError(f"{platform} is not configured in this process; the post waits until it is")
+        await poster.retract_post(channel, root, ref)
+        log.info("a forgotten customer's %s post in %s was deleted", platform, channel)

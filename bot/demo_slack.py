@@ -141,6 +141,8 @@ class FakeSlackAPI:
             team_id: {"id": team_id, "name": team_name, "domain": "home"}
         }
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        #: (channel, ts) of each message `chat.delete` took away.
+        self.deleted: list[tuple[str, str]] = []
         self.uploads: list[bytes] = []
         self.socket_acks: list[dict[str, Any]] = []
         self.allowed_customer_replies: list[str] = []
@@ -557,6 +559,19 @@ class FakeSlackAPI:
             if message["ts"] == call.args.get("ts"):
                 message["text"] = call.text
                 return {"ok": True, "channel": channel, "ts": message["ts"], "text": call.text}
+        return {"ok": False, "error": "message_not_found"}
+
+    def _m_chat_delete(self, call: Call) -> dict[str, Any]:
+        channel, info = self._channel_or_error(call)
+        if info is None:
+            return {"ok": False, "error": "channel_not_found"}
+        for message in self.messages[channel]:
+            if message["ts"] == call.args.get("ts"):
+                if message.get("user") != self.bot_user_id:
+                    return {"ok": False, "error": "cant_delete_message"}  # a bot deletes only its own
+                self.messages[channel].remove(message)
+                self.deleted.append((channel, message["ts"]))
+                return {"ok": True, "channel": channel, "ts": message["ts"]}
         return {"ok": False, "error": "message_not_found"}
 
     def _m_chat_postEphemeral(self, call: Call) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.alerts import POST_ALERT, UPDATE_ALERT
+from bot.alerts import POST_ALERT, RETRACT_POST, UPDATE_ALERT, retraction_subject
 from bot.delivery import POST_ALERT_THREAD
 from bot.errors import UserError
 from bot.pipeline import ANALYZE
@@ -39,6 +39,7 @@ from storage import erasure
 from storage.erasure import Tally
 from storage.models import Account, TrainedModel
 from storage.queries import account_key, find_account
+from storage.queue import enqueue
 from storage.types import utcnow
 
 #: Messages per transaction in the retention purge.
@@ -62,6 +63,8 @@ class ErasureSummary:
     already_forgotten_at: datetime | None = None
     #: The active trained model may have been fitted on erased texts.
     retrain_advised: bool = False
+    #: Alert cards and their threads' posts in Slack and Teams, queued to be deleted there.
+    posts_to_take_back: int = 0
 
     @property
     def title(self) -> str:
@@ -83,6 +86,12 @@ class ErasureSummary:
 
     def lines(self) -> list[str]:
         lines = [self.title, *self.table_lines()]
+        if self.posts_to_take_back:
+            lines.append(
+                f"  {self.posts_to_take_back} posts in Slack or Teams (alert cards and their threads) "
+                + ("would be" if self.dry_run else "are queued to be")
+                + " deleted there by `tonewatch run`"
+            )
         if self.dry_run and self.tally.total:
             lines.append("Dry run: nothing was changed.")
         if self.retrain_advised and not self.dry_run:
@@ -104,6 +113,7 @@ class ErasureSummary:
             "tables": self.tally.as_dict(),
             "total": self.tally.total,
             "retrain_advised": self.retrain_advised,
+            "posts_to_take_back": self.posts_to_take_back,
         }
 
 
@@ -145,17 +155,21 @@ def forget_account(
                 return ErasureSummary("forget-account", f'account "{name}"', Tally(), dry_run, now, when)
             raise UnknownSubject(_unknown_account(session, name))
         subject = f'account "{account.name}"'
-        tally, message_ids = erasure.delete_account_data(
+        tally, message_ids, posts = erasure.delete_account_data(
             session,
             account.id,
             message_work_kinds=(ANALYZE,),
             alert_work_kinds=(POST_ALERT, POST_ALERT_THREAD),
             alert_update_kinds=(UPDATE_ALERT,),
         )
+        # Durable, in this transaction: the running worker deletes them, whenever it can reach the platform.
+        for post in posts:
+            enqueue(session, RETRACT_POST, retraction_subject(post))
         tally.erased["digest_runs"] += erasure.scrub_digest_records(
             session, message_ids=message_ids, needles=[account.name], reason="forget"
         )
         summary = ErasureSummary("forget-account", subject, tally, dry_run, now)
+        summary.posts_to_take_back = len(posts)
         summary.retrain_advised = bool(tally.deleted["messages"]) and _has_trained_model(session)
         erasure.record_forgotten(session, "account", key, now, tally.as_dict())
         return summary

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts import AlertCard
@@ -215,17 +216,59 @@ class SlackPoster(AlertPoster):
         blocks = alert_blocks(card, await self._source_link(card))
         await self.update_message(channel, ref, fallback_text(card), blocks)
 
-    async def update_alert(self, channel: str, ref: str, card: AlertCard, joined_quote: str | None) -> None:
+    async def update_alert(
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None
+    ) -> str | None:
         await self.refresh_alert(channel, ref, card)
-        if joined_quote is not None:
-            line = joined_text(card, joined_quote)
-            await self.post_message(channel, line, [section(line)], thread_ts=ref)
+        if joined_quote is None:
+            return None
+        line = joined_text(card, joined_quote)
+        return await self.post_message(channel, line, [section(line)], thread_ts=ref)
 
-    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
+    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str:
         marker = alert_marker(ALERT_THREAD_EVENT, card.alert_id)
-        await self.post_message(
+        return await self.post_message(
             channel, thread_fallback(card), thread_blocks(card), thread_ts=ref, metadata=marker
         )
+
+    # --- taking posts back (`tonewatch forget`) ----------------------------------------------
+
+    async def retract_post(self, channel: str, root: str, ref: str) -> None:
+        """Deleting needs no audience check. A card goes with all of ours in its thread: Slack lists
+        a thread, so notes and lines posted before their references were kept go too."""
+        client, _home = await self.clients.for_channel(channel)
+        if ref == root:
+            for ts in await self._our_thread_posts(client, channel, root):
+                await self._delete(client, channel, ts)
+        await self._delete(client, channel, ref)
+
+    async def _our_thread_posts(self, client: AsyncWebClient, channel: str, root: str) -> list[str]:
+        me = await client.auth_test()
+        ours = {me.get("user_id"), me.get("bot_id")} - {None}
+        found: list[str] = []
+        cursor = None
+        while True:
+            try:
+                page = await client.conversations_replies(channel=channel, ts=root, limit=200, cursor=cursor)
+            except SlackApiError as exc:
+                if exc.response.get("error") == "thread_not_found":
+                    return found
+                raise
+            for message in page.get("messages") or []:
+                mine = message.get("user") in ours or message.get("bot_id") in ours
+                if mine and message.get("ts") != root:
+                    found.append(str(message["ts"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
+
+    @staticmethod
+    async def _delete(client: AsyncWebClient, channel: str, ts: str) -> None:
+        try:
+            await client.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "message_not_found":  # deleted by an earlier attempt
+                raise
 
 
 async def post_customer_reply(client: AsyncWebClient, channel: str, thread_ts: str, text: str) -> str:

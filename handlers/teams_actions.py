@@ -81,7 +81,10 @@ class TeamsActions:
     async def note(self, alert_id: int, text: str) -> None:
         channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
         if channel and ref:
-            await self.deps.poster.note(channel, ref, text)
+            posted = await self.deps.poster.note(channel, ref, text)
+            # Kept for `forget`: a note can quote a correction; Teams cannot list the thread later.
+            record = self.deps.alerts.record_thread_post
+            await asyncio.to_thread(record, alert_id, PLATFORM, channel, ref, posted)
 
     # --- Not accurate ---------------------------------------------------------------------------
 

@@ -164,6 +164,17 @@ class TeamsCalls:
             "update a message",
         )
 
+    async def delete(self, conversation_id: str, activity_id: str) -> None:
+        """Delete one of our posts; one already gone (404) is fine."""
+        try:
+            await with_retries(
+                lambda: self.client.conversations.delete_activity(conversation_id, activity_id),
+                "delete a message",
+            )
+        except HttpOperationError as error:
+            if status_of(error) != 404:
+                raise
+
     async def new_thread(self, channel_id: str, activity: Activity) -> str:
         """Start a new thread (a post) in a channel; returns the post's id (the thread's root)."""
         tenant = {"tenant": {"id": self.tenant_id}} if self.tenant_id else {}

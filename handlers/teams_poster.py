@@ -37,7 +37,7 @@ from handlers.teams_cards import (
     thread_card,
 )
 from handlers.teams_cards import card as adaptive_card
-from handlers.teams_connector import TeamsCalls, TeamsConnector, message
+from handlers.teams_connector import TeamsCalls, TeamsConnector, message, thread_id
 from handlers.teams_conversations import TeamsConversations
 from handlers.teams_people import is_external
 
@@ -145,17 +145,30 @@ class TeamsPoster(AlertPoster):
         activity = await self.offload(self.alert_activity, card)
         await self.update(channel, ref, activity)
 
-    async def update_alert(self, channel: str, ref: str, card: AlertCard, joined_quote: str | None) -> None:
+    async def update_alert(
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None
+    ) -> str | None:
         await self.refresh_alert(channel, ref, card)
-        if joined_quote is not None:
-            await self.post(channel, note_activity(joined_text(card, joined_quote)), root=ref)
+        if joined_quote is None:
+            return None
+        return await self.post(channel, note_activity(joined_text(card, joined_quote)), root=ref)
 
-    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> None:
-        await self.post(channel, card_activity(thread_card(card), summary="Recommended response"), root=ref)
+    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str:
+        activity = card_activity(thread_card(card), summary="Recommended response")
+        return await self.post(channel, activity, root=ref)
 
-    async def note(self, channel: str, ref: str, text: str) -> None:
-        """A line in an alert's thread (who acknowledged, corrected or replied)."""
-        await self.post(channel, note_activity(text), root=ref)
+    async def retract_post(self, channel: str, root: str, ref: str) -> None:
+        """Deleting needs no audience check. The Bot Connector cannot list a thread's replies: each
+        post whose reference was kept (`alert_posts`) has its own retraction."""
+
+        async def work(calls: TeamsCalls) -> None:
+            await calls.delete(thread_id(channel, root) if calls.kind == "channel" else channel, ref)
+
+        await self.connector.run(channel, work)
+
+    async def note(self, channel: str, ref: str, text: str) -> str:
+        """A line in an alert's thread (who acknowledged, corrected or replied); returns its id."""
+        return await self.post(channel, note_activity(text), root=ref)
 
 
 async def send_customer_reply(

@@ -40,6 +40,7 @@ from sqlmodel import Session, SQLModel
 from storage.models import (
     Account,
     Alert,
+    AlertPost,
     Analysis,
     Correction,
     CustomerMessage,
@@ -62,6 +63,7 @@ _M: Table = CustomerMessage.__table__  # type: ignore[attr-defined]
 _A: Table = Analysis.__table__  # type: ignore[attr-defined]
 _C: Table = Correction.__table__  # type: ignore[attr-defined]
 _AL: Table = Alert.__table__  # type: ignore[attr-defined]
+_AP: Table = AlertPost.__table__  # type: ignore[attr-defined]
 _MC: Table = MessageConcern.__table__  # type: ignore[attr-defined]
 _P: Table = Place.__table__  # type: ignore[attr-defined]
 _R: Table = DigestRun.__table__  # type: ignore[attr-defined]
@@ -416,6 +418,50 @@ def scrub_digest_records(
 # --- deleting an account -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PostedRef:
+    """A post Tonewatch made in Slack or Teams about an alert: its card (`ref == root`) or a post in
+    the card's thread."""
+
+    platform: str
+    channel: str
+    root: str
+    ref: str
+
+
+def take_alert_posts(session: Session, alert_ids: Sequence[int]) -> list[PostedRef]:
+    """Where these alerts were posted, each card before its thread's posts; their rows are deleted.
+
+    Cards posted before `alert_posts` recorded them are found by their alert's `post_ref`, the
+    platform by the alert channel's place."""
+    posts: list[PostedRef] = []
+    for chunk in _chunks(list(alert_ids)):
+        cards = session.execute(
+            select(_AL.c.id, _AL.c.post_channel, _AL.c.post_ref, _P.c.platform)
+            .join(_P, _P.c.external_id == _AL.c.post_channel, isouter=True)
+            .where(_AL.c.id.in_(chunk), _AL.c.post_ref.is_not(None))
+            .order_by(_AL.c.id)
+        ).all()
+        roots = {alert_id: (channel, ref) for alert_id, channel, ref, _ in cards}
+        recorded = session.execute(
+            select(_AP.c.alert_id, _AP.c.platform, _AP.c.channel, _AP.c.ref)
+            .where(_AP.c.alert_id.in_(chunk))
+            .order_by(_AP.c.id)
+        ).all()
+        platforms = {alert_id: platform for alert_id, platform, _, _ in recorded}
+        for alert_id, _channel, _ref, place_platform in cards:
+            channel, root = roots[alert_id]
+            platform = platforms.get(alert_id) or place_platform
+            if platform:
+                posts.append(PostedRef(platform, channel, root, root))
+        for alert_id, platform, channel, ref in recorded:
+            root = roots.get(alert_id, (channel, ref))[1]
+            if ref != root:
+                posts.append(PostedRef(platform, channel, root, ref))
+        session.execute(delete(_AP).where(_AP.c.alert_id.in_(chunk)))
+    return posts
+
+
 def delete_account_data(
     session: Session,
     account_id: int,
@@ -423,8 +469,9 @@ def delete_account_data(
     message_work_kinds: Sequence[str],
     alert_work_kinds: Sequence[str],
     alert_update_kinds: Sequence[str],
-) -> tuple[Tally, list[int]]:
-    """Delete the account and everything it owns, children first; returns the tally and the message ids.
+) -> tuple[Tally, list[int], list[PostedRef]]:
+    """Delete the account and everything it owns, children first; returns the tally, the message ids
+    and the alerts' posts in Slack and Teams (for the caller to take back).
 
     Queue entries are deleted by kind: `message_work_kinds` have a message id as
     subject, `alert_work_kinds` an alert id, `alert_update_kinds` "<alert id>:...".
@@ -465,6 +512,7 @@ def delete_account_data(
                 )
             )
         )
+    posts = take_alert_posts(session, alert_ids)
     tally.deleted["alerts"] += _count(session.execute(delete(_AL).where(_AL.c.id.in_(alerts))))
     tally.deleted["message_concerns"] += _count(
         session.execute(
@@ -487,7 +535,7 @@ def delete_account_data(
             session.execute(delete(_P).where(_P.c.id.in_([place_id for place_id, _, _ in places])))
         )
     tally.deleted["accounts"] += _count(session.execute(delete(_ACC).where(_ACC.c.id == account_id)))
-    return tally, message_ids
+    return tally, message_ids, posts
 
 
 # --- erasure records ---------------------------------------------------------------------------

@@ -170,6 +170,20 @@ class Alert(SQLModel, table=True):
     updated_at: datetime = _utc_column()
 
 
+class AlertPost(SQLModel, table=True):
+    """A post in an alert's thread (the drafted reply, a joining message's line): what `forget`
+    must take back besides the card itself (`Alert.post_ref`). Teams cannot list a thread's replies."""
+
+    __tablename__ = "alert_posts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alerts.id", index=True)
+    platform: str = Field(max_length=20)
+    channel: str = Field(max_length=300)
+    ref: str = Field(max_length=300)
+    created_at: datetime = _utc_column()
+
+
 class Correction(SQLModel, table=True):
     """A person's correction of an analysis; feeds precision figures and training."""
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.alert_policy import PolicyThresholds
+from bot.alerts import RETRACT_POST, AlertService
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.inbound import InboundMessage
@@ -20,7 +23,7 @@ from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
 from storage.db import session_scope
 from storage.erasure import PLACEHOLDER
-from storage.models import Account, Alert, Analysis, CustomerMessage
+from storage.models import Account, Alert, Analysis, CustomerMessage, WorkItem
 from tests.privacy_data import (
     FORGOTTEN,
     JANE_EMAIL,
@@ -271,3 +274,38 @@ async def test_a_message_deleted_in_the_chat_also_loses_the_analysis_text_quotin
         ).scalars()
     assert (analysis.evidence, analysis.recommended_response, analysis.draft_reply) == ([], "", "")
     assert analysis.score is not None
+
+
+async def test_a_card_posted_before_posts_were_recorded_is_still_queued_to_be_taken_back(any_engine):
+    """Cards posted before `alert_posts` existed have only their alert's `post_ref`: the alert channel's
+    place says which platform to ask. The deletion waits in the work queue for `tonewatch run`."""
+    await store_portfolio(any_engine)
+    PlaceRegistry(any_engine).set_alert_channel("slack", "C_ALERTS", "cs-alerts", is_external=False)
+    with session_scope(any_engine) as session:
+        alert = session.exec(
+            select(Alert).join(Account).where(Account.name == FORGOTTEN).order_by(Alert.id)
+        ).first()[0]
+        alert.post_channel, alert.post_ref = "C_ALERTS", "1700000000.000100"
+        session.add(alert)
+
+    summary = summary_of(run_cli(any_engine, "forget", "--account", FORGOTTEN, "-y", "--json"))
+
+    assert summary["posts_to_take_back"] == 1
+    with session_scope(any_engine) as session:
+        queued = session.exec(select(WorkItem.subject).where(WorkItem.kind == RETRACT_POST)).all()
+    assert [json.loads(subject[0]) for subject in queued] == [
+        ["slack", "C_ALERTS", "1700000000.000100", "1700000000.000100"]
+    ]
+
+
+def test_a_card_whose_account_was_forgotten_while_it_was_posted_is_queued_to_be_taken_back(any_engine):
+    """The post raced the erasure: its alert is gone when its reference comes back."""
+    alerts = AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    assert alerts.record_post(4242, "C_ALERTS", "1700000000.000200", platform="slack") is False
+    alerts.record_thread_post(4242, "teams", "19:alerts@thread.tacv2", "1700000000001", "1700000000002")
+    with session_scope(any_engine) as session:
+        queued = session.exec(select(WorkItem.subject).where(WorkItem.kind == RETRACT_POST)).all()
+    assert sorted(json.loads(subject[0]) for subject in queued) == [
+        ["slack", "C_ALERTS", "1700000000.000200", "1700000000.000200"],
+        ["teams", "19:alerts@thread.tacv2", "1700000000001", "1700000000002"],
+    ]

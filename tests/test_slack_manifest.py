@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 #: What each Web API method needs (docs.slack.dev/reference/methods/<method>, "Required scopes").
 METHOD_SCOPES: dict[str, set[str]] = {
     "auth_test": set(),
+    "chat_delete": {"chat:write"},  # our own posts only (`tonewatch forget`)
     "chat_getPermalink": set(),
     "chat_postEphemeral": {"chat:write"},
     "chat_postMessage": {"chat:write"},
