@@ -25,7 +25,7 @@ from sqlmodel import Session, col, func, select
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
 from storage.db import session_scope
-from storage.erasure import PostedRef
+from storage.erasure import ERASED_MESSAGE, PostedRef
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
 from storage.queue import RUNNING, enqueue, item_status
 from storage.types import utcnow
@@ -84,6 +84,8 @@ class AlertCard:
     created_at: datetime
     reply_due: datetime | None = None
     extra: dict = field(default_factory=dict)
+    #: The message quoted (and answered by the draft): what `forget --email` looks for in posts.
+    message_id: int | None = None
 
 
 def analysis_result(row: Analysis) -> AnalysisResult:
@@ -298,7 +300,7 @@ class AlertService:
                 severity=alert.severity,
                 message_count=alert.message_count,
                 status=alert.status,
-                quote=(message.text or "")[:500],
+                quote=message.text[:500] if message.text else ERASED_MESSAGE,
                 score=analysis.score,
                 intensity=analysis.intensity,
                 emotions=list(analysis.emotions),
@@ -320,6 +322,7 @@ class AlertService:
                 author=message.author,
                 created_at=message.created_at,
                 reply_due=message.created_at + self.reply_sla,
+                message_id=message.id,
             )
 
     def record_post(self, alert_id: int, channel: str, ref: str, *, platform: str | None = None) -> bool:
@@ -337,13 +340,20 @@ class AlertService:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
             return False
 
-    def record_thread_post(self, alert_id: int, platform: str, channel: str, root: str, ref: str) -> None:
-        """Keep a thread post's reference, so `forget` can take it back (Teams cannot list a thread)."""
+    def record_thread_post(
+        self, alert_id: int, platform: str, channel: str, root: str, ref: str, message_id: int | None = None
+    ) -> None:
+        """Keep a thread post's reference, and the message whose words it carries, so `forget` can take
+        it back (Teams cannot list a thread)."""
         with session_scope(self.engine) as session:
             # Locked like a joining message locks it, so a `forget` deleting the alert waits or is seen.
             alert = session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
             if alert is not None:
-                session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
+                session.add(
+                    AlertPost(
+                        alert_id=alert_id, platform=platform, channel=channel, ref=ref, message_id=message_id
+                    )
+                )
             else:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, root, ref)))
 

@@ -219,7 +219,7 @@ class AlertDelivery:
         posted = await poster.post_alert_thread(channel, ref, card)
         if posted:
             record = self.alerts.record_thread_post
-            await self.offload(record, alert_id, poster.platform, channel, ref, posted)
+            await self.offload(record, alert_id, poster.platform, channel, ref, posted, card.message_id)
 
     async def update(self, subject: str, attempts: int) -> None:
         alert_id_text, message_id_text, *edit = subject.split(":")
@@ -248,7 +248,7 @@ class AlertDelivery:
         line = await poster.update_alert(channel, ref, card, quote)
         if line:
             record = self.alerts.record_thread_post
-            await self.offload(record, alert_id, poster.platform, channel, ref, line)
+            await self.offload(record, alert_id, poster.platform, channel, ref, line, int(message_id_text))
 
     async def retract(self, subject: str, attempts: int) -> None:
         """Delete a forgotten customer's alert post; retried (and failed visibly) like any post."""

@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.health import AccountHealth, Signal, compute_health, compute_health_many
 from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.question_grammar import resolve_account
+from storage.erasure import ERASED_MESSAGE
 from storage.models import Account, CustomerMessage, HealthChange, MessageConcern
 from storage.queries import account_key
 
@@ -57,7 +58,7 @@ class Evidence:
 def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
     """One line of a message for a digest; erased messages say so."""
     if not text:
-        return "(message erased)"
+        return ERASED_MESSAGE
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 

@@ -65,6 +65,8 @@ class ErasureSummary:
     retrain_advised: bool = False
     #: Alert cards and their threads' posts in Slack and Teams, queued to be deleted there.
     posts_to_take_back: int = 0
+    #: Posted alert cards quoting an erased message, queued to be shown again without it.
+    cards_to_redraw: int = 0
 
     @property
     def title(self) -> str:
@@ -86,11 +88,16 @@ class ErasureSummary:
 
     def lines(self) -> list[str]:
         lines = [self.title, *self.table_lines()]
+        queued = "would be" if self.dry_run else "are queued to be"
         if self.posts_to_take_back:
             lines.append(
                 f"  {self.posts_to_take_back} posts in Slack or Teams (alert cards and their threads) "
-                + ("would be" if self.dry_run else "are queued to be")
-                + " deleted there by `tonewatch run`"
+                f"{queued} deleted there by `tonewatch run`"
+            )
+        if self.cards_to_redraw:
+            lines.append(
+                f"  {self.cards_to_redraw} alert cards quoting the erased words {queued} shown again "
+                "without them by `tonewatch run`"
             )
         if self.dry_run and self.tally.total:
             lines.append("Dry run: nothing was changed.")
@@ -114,6 +121,7 @@ class ErasureSummary:
             "total": self.tally.total,
             "retrain_advised": self.retrain_advised,
             "posts_to_take_back": self.posts_to_take_back,
+            "cards_to_redraw": self.cards_to_redraw,
         }
 
 
@@ -212,12 +220,19 @@ def forget_address(
         )
         tally.erased["accounts"] += erasure.drop_domain_entry(session, address)
         tally.erased.update(erasure.scrub_literal(session, address))
+        # What was posted with those words: drafts and lines deleted, cards shown again without them.
+        posts, cards = erasure.take_message_posts(session, [*authored, *replies])
+        for post in posts:
+            enqueue(session, RETRACT_POST, retraction_subject(post))
+        for alert_id, message_id in cards:
+            enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
         if tally.total == 0:
             when = erasure.forgotten_at(session, "email", address)
             if when is None:
                 raise UnknownSubject(f"nothing is stored for the e-mail address {address}")
             return ErasureSummary("forget-email", subject, tally, dry_run, now, when)
         summary = ErasureSummary("forget-email", subject, tally, dry_run, now)
+        summary.posts_to_take_back, summary.cards_to_redraw = len(posts), len(cards)
         summary.retrain_advised = bool(authored) and _has_trained_model(session)
         erasure.record_forgotten(session, "email", address, now, tally.as_dict())
         return summary

@@ -58,6 +58,8 @@ from storage.models import (
 ERASED_STATUS = "erased"
 #: What replaces an erased address inside text that is kept.
 PLACEHOLDER = "[erased]"
+#: How an erased message is quoted (digests, alert cards).
+ERASED_MESSAGE = "(message erased)"
 
 _M: Table = CustomerMessage.__table__  # type: ignore[attr-defined]
 _A: Table = Analysis.__table__  # type: ignore[attr-defined]
@@ -460,6 +462,35 @@ def take_alert_posts(session: Session, alert_ids: Sequence[int]) -> list[PostedR
                 posts.append(PostedRef(platform, channel, root, ref))
         session.execute(delete(_AP).where(_AP.c.alert_id.in_(chunk)))
     return posts
+
+
+def take_message_posts(
+    session: Session, message_ids: Sequence[int]
+) -> tuple[list[PostedRef], list[tuple[int, int]]]:
+    """For messages being erased: the thread posts carrying their words (drafts answering them, lines
+    quoting them), whose rows are deleted, and the posted alerts whose card quotes one of them, as
+    (alert id, message id), to be shown again without it."""
+    posts: list[PostedRef] = []
+    cards: list[tuple[int, int]] = []
+    for chunk in _chunks(list(message_ids)):
+        carried = session.execute(
+            select(_AP.c.id, _AP.c.platform, _AP.c.channel, _AP.c.ref, _AL.c.post_ref)
+            .join(_AL, _AL.c.id == _AP.c.alert_id)
+            .where(_AP.c.message_id.in_(chunk))
+            .order_by(_AP.c.id)
+        ).all()
+        posts += [PostedRef(kind, channel, root or ref, ref) for _, kind, channel, ref, root in carried]
+        if carried:
+            session.execute(delete(_AP).where(_AP.c.id.in_([row[0] for row in carried])))
+        cards += [
+            (alert_id, message_id)
+            for alert_id, message_id in session.execute(
+                select(_AL.c.id, _AL.c.message_id)
+                .where(_AL.c.message_id.in_(chunk), _AL.c.post_ref.is_not(None))
+                .order_by(_AL.c.id)
+            ).all()
+        ]
+    return posts, cards
 
 
 def delete_account_data(

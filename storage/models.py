@@ -181,6 +181,8 @@ class AlertPost(SQLModel, table=True):
     platform: str = Field(max_length=20)
     channel: str = Field(max_length=300)
     ref: str = Field(max_length=300)
+    #: The customer message whose words the post carries (a draft answers it, a line quotes it).
+    message_id: int | None = Field(default=None, foreign_key="messages.id", index=True)
     created_at: datetime = _utc_column()
 
 

@@ -1,14 +1,17 @@
 # ruff: noqa: F811 - the Teams fixtures are imported by name, and tests take them as parameters
-"""`tonewatch forget --account` also takes back what Tonewatch posted about the account: each alert card
-in Slack or Teams, its drafted reply and the lines of messages that joined it. The erasure queues one
-durable work item per post in its own transaction; the running worker deletes them on the platform."""
+"""`tonewatch forget` also takes back what Tonewatch posted: for an account, each alert card in Slack or
+Teams, its drafted reply and the lines of messages that joined it; for an e-mail address, the posts
+carrying that person's words, and the cards quoting them are shown again without them. The erasure
+queues durable work items in its own transaction; the running worker does them on the platform."""
 
 from __future__ import annotations
+
+import json
 
 from sqlmodel import select
 
 from bot.alerts import RETRACT_POST
-from bot.privacy import forget_account
+from bot.privacy import forget_account, forget_address
 from storage.db import session_scope
 from storage.models import AlertPost, WorkItem
 from tests.fakes.bot_connector import ALERTS as TEAMS_ALERTS
@@ -112,3 +115,58 @@ async def test_forgetting_an_account_deletes_every_post_of_its_alerts_from_teams
     assert sorted(deleted) == sorted(expected)  # once each, and nothing of Globex's
     assert summary.posts_to_take_back == 3
     assert {p.alert_id for p in alert_posts(teams.core)} == {teams.alerts()[0].id}  # Globex's, kept
+
+
+async def test_forgetting_an_address_deletes_the_posts_with_its_words_and_redraws_the_card(slack):
+    """`forget --email`: the draft answering the person's message and the line quoting their next one
+    are deleted; the card, which quoted them, is shown again without their words. The alert stays."""
+    slack.set_up()
+    await slack.alert_posted()
+    root = slack.alerts()[0].post_ref
+    await slack.event(message_event(SHARED, CUSTOMER, AGAIN))
+    await wait_for(
+        lambda: [m for m in slack.api.messages[ALERTS] if "New message on this issue" in (m["text"] or "")],
+        what="the joining message's line",
+    )
+    await wait_for(lambda: len(alert_posts(slack.core)) == 3, what="the posts' references")
+    assert "Still no answer" in slack.api.messages[ALERTS][0]["text"]  # the card quotes the newest
+
+    summary = forget_address(slack.core.engine, "maria@acme.test")
+    assert (summary.posts_to_take_back, summary.cards_to_redraw) == (2, 1)
+    slack.runtime.worker.wake()
+
+    await wait_for(lambda: [m["ts"] for m in slack.api.messages[ALERTS]] == [root], what="the thread emptied")
+    await wait_for(
+        lambda: "Still no answer" not in slack.api.messages[ALERTS][0]["text"], what="the card redrawn"
+    )
+    shown = json.dumps(slack.api.messages[ALERTS]) + json.dumps(slack.api.calls_to("chat.update")[-1].args)
+    for words in ("waiting three days", "Still no answer", "reconsidering"):
+        assert words not in shown
+    assert len(slack.alerts()) == 1 and slack.alerts()[0].post_ref == root  # the alert itself stays
+
+
+async def test_forgetting_an_address_in_teams_deletes_its_words_and_redraws_the_card(teams):
+    await teams.set_up()
+    root, thread, _activity = await teams.alert_posted(TEAMS_ESCALATION)
+    await teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, AGAIN)
+    line = await wait_for(
+        lambda: [p for p in teams.connector.posts(TEAMS_ALERTS, "reply") if "New message" in p.everything],
+        what="the joining message's line",
+    )
+    await wait_for(lambda: len(alert_posts(teams.core)) == 3, what="the posts' references")
+    updates_before = len(teams.connector.posts(TEAMS_ALERTS, "update"))
+
+    summary = forget_address(teams.core.engine, "maria@acme.test")
+    teams.runtime.worker.wake()
+
+    assert (summary.posts_to_take_back, summary.cards_to_redraw) == (2, 1)
+    await wait_for(
+        lambda: {thread.id, line[0].id} == {p.id for p in teams.connector.posts(TEAMS_ALERTS, "delete")},
+        what="the draft and the line deleted",
+    )
+    redrawn = await wait_for(
+        lambda: teams.connector.posts(TEAMS_ALERTS, "update")[updates_before:], what="the card redrawn"
+    )
+    assert redrawn[-1].id == root.id and "(message erased)" in redrawn[-1].everything
+    for words in ("waiting three days", "Still no answer", "reconsidering"):
+        assert words not in redrawn[-1].everything

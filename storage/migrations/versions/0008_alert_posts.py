@@ -29,14 +29,18 @@ def upgrade() -> None:
     sa.Column('platform', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('ref', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.types.UtcDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['alert_id'], ['alerts.id'], ),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('alert_posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alert_posts_alert_id'), ['alert_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_posts_message_id'), ['message_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_alert_posts_message_id', table_name='alert_posts')
     op.drop_index('ix_alert_posts_alert_id', table_name='alert_posts')
     op.drop_table('alert_posts')
