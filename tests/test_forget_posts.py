@@ -40,6 +40,27 @@ def alert_posts(core) -> list[AlertPost]:
         return list(session.exec(select(AlertPost)).all())
 
 
+async def teams_alert_with_a_line(teams):
+    """Acme's alert card, its draft, and the line of Maria's next message: (card, draft, line)."""
+    await teams.set_up()
+    root, thread, _activity = await teams.alert_posted(TEAMS_ESCALATION)
+    await teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, AGAIN)
+    line = await wait_for(
+        lambda: [p for p in teams.connector.posts(TEAMS_ALERTS, "reply") if "New message" in p.everything],
+        what="the joining message's line",
+    )
+    return root, thread, line[0]
+
+
+async def joining_line(slack) -> None:
+    """Maria writes again on the issue of her posted alert; waits for the line in its thread."""
+    await slack.event(message_event(SHARED, CUSTOMER, AGAIN))
+    await wait_for(
+        lambda: [m for m in slack.api.messages[ALERTS] if "New message on this issue" in (m["text"] or "")],
+        what="the joining message's line",
+    )
+
+
 def retractions(core) -> list[WorkItem]:
     with session_scope(core.engine) as session:
         return list(session.exec(select(WorkItem).where(WorkItem.kind == RETRACT_POST)).all())
@@ -50,11 +71,7 @@ async def test_forgetting_an_account_deletes_its_alert_threads_from_slack_and_no
     slack.core.places.watch("slack", PLAIN, "initech", "Initech", is_external=True)
     await slack.alert_posted()
     acme_root = slack.alerts()[0].post_ref
-    await slack.event(message_event(SHARED, CUSTOMER, AGAIN))
-    await wait_for(
-        lambda: [m for m in slack.api.messages[ALERTS] if "New message on this issue" in (m["text"] or "")],
-        what="the joining message's line",
-    )
+    await joining_line(slack)
     await slack.event(message_event(PLAIN, GUEST, ESCALATION))
     await wait_for(lambda: len(slack.alerts()) == 2 and slack.alerts()[1].post_ref, what="Initech's alert")
     initech_root = slack.alerts()[1].post_ref
@@ -83,13 +100,7 @@ async def test_forgetting_an_account_deletes_its_alert_threads_from_slack_and_no
 
 
 async def test_forgetting_an_account_deletes_every_post_of_its_alerts_from_teams(teams):
-    await teams.set_up()
-    root, thread, _activity = await teams.alert_posted(TEAMS_ESCALATION)
-    await teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, AGAIN)
-    line = await wait_for(
-        lambda: [p for p in teams.connector.posts(TEAMS_ALERTS, "reply") if "New message" in p.everything],
-        what="the joining message's line",
-    )
+    root, thread, line = await teams_alert_with_a_line(teams)
     other = "19:globex-shared@thread.tacv2"
     teams.connector.add_channel(other, "globex-shared", [TEAMS_STAFF, TEAMS_CUSTOMER])
     await teams.add_bot(other)
@@ -106,7 +117,7 @@ async def test_forgetting_an_account_deletes_every_post_of_its_alerts_from_teams
     summary = forget_account(teams.core.engine, "Acme Corp")
     teams.runtime.worker.wake()
 
-    expected = {root.id, thread.id, line[0].id}
+    expected = {root.id, thread.id, line.id}
     await wait_for(
         lambda: expected <= {p.id for p in teams.connector.posts(TEAMS_ALERTS, "delete")},
         what="the Acme posts deleted",
@@ -123,11 +134,7 @@ async def test_forgetting_an_address_deletes_the_posts_with_its_words_and_redraw
     slack.set_up()
     await slack.alert_posted()
     root = slack.alerts()[0].post_ref
-    await slack.event(message_event(SHARED, CUSTOMER, AGAIN))
-    await wait_for(
-        lambda: [m for m in slack.api.messages[ALERTS] if "New message on this issue" in (m["text"] or "")],
-        what="the joining message's line",
-    )
+    await joining_line(slack)
     await wait_for(lambda: len(alert_posts(slack.core)) == 3, what="the posts' references")
     assert "Still no answer" in slack.api.messages[ALERTS][0]["text"]  # the card quotes the newest
 
@@ -146,13 +153,7 @@ async def test_forgetting_an_address_deletes_the_posts_with_its_words_and_redraw
 
 
 async def test_forgetting_an_address_in_teams_deletes_its_words_and_redraws_the_card(teams):
-    await teams.set_up()
-    root, thread, _activity = await teams.alert_posted(TEAMS_ESCALATION)
-    await teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, AGAIN)
-    line = await wait_for(
-        lambda: [p for p in teams.connector.posts(TEAMS_ALERTS, "reply") if "New message" in p.everything],
-        what="the joining message's line",
-    )
+    root, thread, line = await teams_alert_with_a_line(teams)
     await wait_for(lambda: len(alert_posts(teams.core)) == 3, what="the posts' references")
     updates_before = len(teams.connector.posts(TEAMS_ALERTS, "update"))
 
@@ -161,7 +162,7 @@ async def test_forgetting_an_address_in_teams_deletes_its_words_and_redraws_the_
 
     assert (summary.posts_to_take_back, summary.cards_to_redraw) == (2, 1)
     await wait_for(
-        lambda: {thread.id, line[0].id} == {p.id for p in teams.connector.posts(TEAMS_ALERTS, "delete")},
+        lambda: {thread.id, line.id} == {p.id for p in teams.connector.posts(TEAMS_ALERTS, "delete")},
         what="the draft and the line deleted",
     )
     redrawn = await wait_for(
