@@ -40,6 +40,8 @@ RETRACT_POST = "retract_post"
 
 def retraction_subject(post: PostedRef) -> str:
     return json.dumps([post.platform, post.channel, post.root, post.ref], separators=(",", ":"))
+
+
 OPEN_STATES = ("open", "acknowledged", "snoozed")
 
 
@@ -112,6 +114,25 @@ def analysis_result(row: Analysis) -> AnalysisResult:
         model=row.model,
         prompt_version=row.prompt_version,
     )
+
+
+def _carries_erased_words(session: Session, message_id: int | None) -> bool:
+    """Whether the message a post carries is gone or has lost its text (erased, deleted in the chat).
+
+    Locked (shared, on PostgreSQL) before the alert, in the order every writer takes them (messages,
+    then alerts): a `forget` erasing it either waits for this transaction, which it then sees, or has
+    committed and is seen here."""
+    if message_id is None:
+        return False
+    text = session.exec(
+        select(CustomerMessage.text).where(CustomerMessage.id == message_id).with_for_update(read=True)
+    ).first()
+    return text is None
+
+
+def _locked_alert(session: Session, alert_id: int) -> Alert | None:
+    """The alert, locked: a `forget` deleting it waits for this transaction, or is seen here."""
+    return session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
 
 
 class AlertService:
@@ -325,37 +346,50 @@ class AlertService:
                 message_id=message.id,
             )
 
-    def record_post(self, alert_id: int, channel: str, ref: str, *, platform: str | None = None) -> bool:
-        """Store where the alert's card was posted; False when the alert is gone (forgotten while its
-        post was on its way: the post is then queued to be deleted again)."""
+    def record_post(
+        self,
+        alert_id: int,
+        channel: str,
+        ref: str,
+        *,
+        platform: str | None = None,
+        message_id: int | None = None,
+    ) -> bool:
+        """Store where the alert's card (quoting `message_id`) was posted. A `forget` that ran while
+        the card was on its way is made good here: a forgotten alert's card is queued to be deleted
+        (and False returned), a card quoting words erased meanwhile to be drawn again without them."""
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
-            if alert is not None:
-                alert.post_channel, alert.post_ref = channel, ref
-                session.add(alert)
+            erased = _carries_erased_words(session, message_id)
+            alert = _locked_alert(session, alert_id)
+            if alert is None:
                 if platform:
-                    session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
-                return True
+                    enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
+                return False
+            alert.post_channel, alert.post_ref = channel, ref
+            session.add(alert)
             if platform:
-                enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
-            return False
+                session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
+            if erased:
+                enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
+            return True
 
     def record_thread_post(
         self, alert_id: int, platform: str, channel: str, root: str, ref: str, message_id: int | None = None
     ) -> None:
         """Keep a thread post's reference, and the message whose words it carries, so `forget` can take
-        it back (Teams cannot list a thread)."""
+        it back (Teams cannot list a thread). A post whose alert or words were forgotten while it was on
+        its way is queued to be deleted instead."""
         with session_scope(self.engine) as session:
-            # Locked like a joining message locks it, so a `forget` deleting the alert waits or is seen.
-            alert = session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
-            if alert is not None:
-                session.add(
-                    AlertPost(
-                        alert_id=alert_id, platform=platform, channel=channel, ref=ref, message_id=message_id
-                    )
-                )
-            else:
+            erased = _carries_erased_words(session, message_id)
+            alert = _locked_alert(session, alert_id)
+            if alert is None or erased:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, root, ref)))
+                return
+            session.add(
+                AlertPost(
+                    alert_id=alert_id, platform=platform, channel=channel, ref=ref, message_id=message_id
+                )
+            )
 
     def posted_ref(self, alert_id: int) -> tuple[str | None, str | None]:
         with session_scope(self.engine) as session:

@@ -30,6 +30,8 @@ from storage.queue import PENDING, RUNNING, enqueue, status_of
 log = logging.getLogger(__name__)
 
 POST_ALERT_THREAD = "post_alert_thread"
+#: Attempts at deleting a forgotten customer's post: with the backoff capped at 10 minutes, about 8 hours.
+RETRACT_ATTEMPTS = 55
 
 
 class NotInternal(Exception):
@@ -121,7 +123,8 @@ class AlertDelivery:
         worker.register(POST_ALERT, self.post)
         worker.register(POST_ALERT_THREAD, self.post_thread)
         worker.register(UPDATE_ALERT, self.update)
-        worker.register(RETRACT_POST, self.retract)
+        # Taking a forgotten customer's words back must outlast an outage, not give up after ~4 minutes.
+        worker.register(RETRACT_POST, self.retract, max_attempts=RETRACT_ATTEMPTS)
 
     def _card(self, alert_id: int) -> AlertCard | None:
         card = self.alerts.card(alert_id)
@@ -184,7 +187,7 @@ class AlertDelivery:
                 "alert %s was posted by an attempt whose answer was lost; not posting it again", alert_id
             )
         ref = found or await poster.post_alert(channel, card)
-        await self.offload(self._record_post, alert_id, poster.platform, channel, ref)
+        await self.offload(self._record_post, alert_id, poster.platform, channel, ref, card.message_id)
         if self.telemetry is not None:
             self.telemetry.alerts_posted.labels(poster.platform, card.severity).inc()
         log.info(
@@ -199,8 +202,10 @@ class AlertDelivery:
             },
         )
 
-    def _record_post(self, alert_id: int, platform: str, channel: str, ref: str) -> None:
-        if self.alerts.record_post(alert_id, channel, ref, platform=platform):
+    def _record_post(
+        self, alert_id: int, platform: str, channel: str, ref: str, message_id: int | None
+    ) -> None:
+        if self.alerts.record_post(alert_id, channel, ref, platform=platform, message_id=message_id):
             with session_scope(self.alerts.engine) as session:
                 enqueue(session, POST_ALERT_THREAD, str(alert_id))
 
@@ -255,6 +260,6 @@ class AlertDelivery:
         platform, channel, root, ref = json.loads(subject)
         poster = self.posters.get(platform)
         if poster is None:
-            raise RuntimeError(f"{platform} is not configured in this process; the post waits until it is")
+            raise RuntimeError(f"{platform} is not configured in this process; retried until it is")
         await poster.retract_post(channel, root, ref)
         log.info("a forgotten customer's %s post in %s was deleted", platform, channel)

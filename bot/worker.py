@@ -46,6 +46,8 @@ class Worker:
         self._running: set[int] = set()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.handlers: dict[str, Handler] = {}
+        #: Kinds that get more attempts than `max_attempts` (see `register`).
+        self.attempts_of: dict[str, int] = {}
         self._wake = asyncio.Event()
         #: Where blocking queue calls run; `BackgroundThreads.run` keeps them off the request path.
         self.offload = asyncio.to_thread
@@ -62,8 +64,11 @@ class Worker:
         complete_many(self.engine, items, self.worker_id)
         return [None] * len(items)
 
-    def register(self, kind: str, handler: Handler) -> None:
+    def register(self, kind: str, handler: Handler, max_attempts: int | None = None) -> None:
+        """`handler(subject, attempts)` runs the items of `kind`; `max_attempts` overrides the worker's."""
         self.handlers[kind] = handler
+        if max_attempts is not None:
+            self.attempts_of[kind] = max_attempts
 
     def wake(self) -> None:
         self._wake.set()
@@ -90,7 +95,8 @@ class Worker:
         try:
             await self.handlers[item.kind](item.subject, item.attempts)
         except Exception as exc:  # noqa: BLE001 - a failed item is retried, never lost
-            retry = backoff(item.attempts) if item.attempts < self.max_attempts else None
+            allowed = self.attempts_of.get(item.kind, self.max_attempts)
+            retry = backoff(item.attempts) if item.attempts < allowed else None
             log.warning(
                 "work item %s %s failed (attempt %s): %s",
                 item.kind,

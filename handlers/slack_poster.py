@@ -267,7 +267,8 @@ class SlackPoster(AlertPoster):
         try:
             await client.chat_delete(channel=channel, ts=ts)
         except SlackApiError as exc:
-            if exc.response.get("error") != "message_not_found":  # deleted by an earlier attempt
+            # Gone already: deleted by an earlier attempt, by a person, or with its channel.
+            if exc.response.get("error") not in ("message_not_found", "channel_not_found"):
                 raise
 
 

@@ -108,7 +108,8 @@ class ReusedConnectorClients(ConnectorFactory):
         key = (service_url, audience)
         if key not in self._clients:
             if len(self._clients) >= self.LIMIT:
-                self._clients.clear()
+                # The oldest goes; a turn still holding it keeps using it until it ends.
+                del self._clients[next(iter(self._clients))]
             self._clients[key] = await self._inner.create(service_url, audience)
         return self._clients[key]
 

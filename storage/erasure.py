@@ -461,7 +461,7 @@ def take_alert_posts(session: Session, alert_ids: Sequence[int]) -> list[PostedR
             if ref != root:
                 posts.append(PostedRef(platform, channel, root, ref))
         session.execute(delete(_AP).where(_AP.c.alert_id.in_(chunk)))
-    return posts
+    return list(dict.fromkeys(posts))  # once each, whatever the joins matched
 
 
 def take_message_posts(
@@ -544,6 +544,9 @@ def delete_account_data(
             )
         )
     posts = take_alert_posts(session, alert_ids)
+    # Lines quoting these messages on alerts the account does not own (an account-less place's).
+    carried, _cards = take_message_posts(session, message_ids)  # those cards' alerts are deleted below
+    posts += carried
     tally.deleted["alerts"] += _count(session.execute(delete(_AL).where(_AL.c.id.in_(alerts))))
     tally.deleted["message_concerns"] += _count(
         session.execute(

@@ -8,11 +8,13 @@ on PostgreSQL. "Gone" is checked against a dump of every value of every table.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.alert_policy import PolicyThresholds
 from bot.alerts import RETRACT_POST, AlertService
@@ -21,9 +23,11 @@ from bot.analysis.offline import OfflineAnalyzer
 from bot.inbound import InboundMessage
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
+from bot.privacy import forget_account, forget_address
+from storage import erasure
 from storage.db import session_scope
 from storage.erasure import PLACEHOLDER
-from storage.models import Account, Alert, Analysis, CustomerMessage, WorkItem
+from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, WorkItem
 from tests.privacy_data import (
     FORGOTTEN,
     JANE_EMAIL,
@@ -42,6 +46,7 @@ from tests.privacy_data import (
     run_cli,
     store_portfolio,
 )
+from tests.slack_requests import wait_for
 
 JANE_TRACES = (JANE_EMAIL, JANE_NAME.casefold(), *JANE_PHRASES)
 FORMS = [
@@ -309,3 +314,92 @@ def test_a_card_whose_account_was_forgotten_while_it_was_posted_is_queued_to_be_
         ["slack", "C_ALERTS", "1700000000.000200", "1700000000.000200"],
         ["teams", "19:alerts@thread.tacv2", "1700000000001", "1700000000002"],
     ]
+
+
+# --- posts that come back while a forget runs (PostgreSQL: the locks are what is tested) -------------
+
+
+def lock_waits(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("select count(*) from pg_locks where not granted")).scalar_one()
+
+
+@contextlib.contextmanager
+def forget_held_open(monkeypatch, erase):
+    """Run `erase` in a thread and hold its transaction open (everything done, not yet committed)
+    until the block ends; yields once it is holding."""
+    holding, release = threading.Event(), threading.Event()
+    record = erasure.record_forgotten
+
+    def record_then_hold(*args, **kwargs):
+        record(*args, **kwargs)
+        holding.set()
+        release.wait(30)
+
+    monkeypatch.setattr(erasure, "record_forgotten", record_then_hold)
+    forgetting = threading.Thread(target=erase)
+    forgetting.start()
+    assert holding.wait(30)
+    try:
+        yield
+    finally:
+        release.set()
+        forgetting.join(30)
+
+
+def queued_retractions(engine) -> list[list[str]]:
+    with session_scope(engine) as session:
+        subjects = session.exec(select(WorkItem.subject).where(WorkItem.kind == RETRACT_POST)).all()
+    return sorted(json.loads(subject[0]) for subject in subjects)
+
+
+@pytest.mark.postgres
+async def test_a_card_posted_while_its_account_is_forgotten_is_queued_to_be_deleted(
+    postgres_engine, monkeypatch
+):
+    portfolio = await store_portfolio(postgres_engine)
+    alerts = AlertService(postgres_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    [alert_id, *_] = [a for a in portfolio.alert_ids if _account_of(postgres_engine, a) == FORGOTTEN]
+    outcome: list[bool] = []
+    with forget_held_open(monkeypatch, lambda: forget_account(postgres_engine, FORGOTTEN)):
+        recording = threading.Thread(
+            target=lambda: outcome.append(
+                alerts.record_post(alert_id, "C_ALERTS", "1700000000.000300", platform="slack")
+            )
+        )
+        recording.start()
+        await wait_for(lambda: lock_waits(postgres_engine) > 0, what="the card's record to wait")
+    recording.join(30)
+
+    assert outcome == [False]  # the alert is gone: nothing recorded, nothing crashed
+    assert queued_retractions(postgres_engine) == [
+        ["slack", "C_ALERTS", "1700000000.000300", "1700000000.000300"]
+    ]
+
+
+@pytest.mark.postgres
+async def test_a_draft_posted_while_its_words_are_erased_is_queued_to_be_deleted(
+    postgres_engine, monkeypatch
+):
+    portfolio = await store_portfolio(postgres_engine)
+    alerts = AlertService(postgres_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
+    jane = portfolio.jane_ids[0]
+    alert_id = portfolio.alert_ids[0]
+    with forget_held_open(monkeypatch, lambda: forget_address(postgres_engine, JANE_EMAIL)):
+        recording = threading.Thread(
+            target=alerts.record_thread_post, args=(alert_id, "teams", "19:a@thread.tacv2", "1", "2", jane)
+        )
+        recording.start()
+        await wait_for(lambda: lock_waits(postgres_engine) > 0, what="the draft's record to wait")
+    recording.join(30)
+
+    assert queued_retractions(postgres_engine) == [["teams", "19:a@thread.tacv2", "1", "2"]]
+    with session_scope(postgres_engine) as session:
+        assert session.exec(select(AlertPost)).all() == []  # not recorded as a post to keep
+
+
+def _account_of(engine, alert_id: int) -> str | None:
+    with session_scope(engine) as session:
+        alert = session.get(Alert, alert_id)
+        account = session.get(Account, alert.account_id) if alert and alert.account_id else None
+        return account.name if account else None
