@@ -354,10 +354,14 @@ class AlertService:
         *,
         platform: str | None = None,
         message_id: int | None = None,
+        then_queue: str | None = None,
     ) -> bool:
-        """Store where the alert's card (quoting `message_id`) was posted. A `forget` that ran while
-        the card was on its way is made good here: a forgotten alert's card is queued to be deleted
-        (and False returned), a card quoting words erased meanwhile to be drawn again without them."""
+        """Store where the alert's card (quoting `message_id`) was posted, and queue `then_queue` for it
+        in the same commit (the thread reply: a crash in between would leave it never posted).
+
+        A `forget` that ran while the card was on its way is made good here: a forgotten alert's card
+        is queued to be deleted (and False returned), a card quoting words erased meanwhile to be drawn
+        again without them."""
         with session_scope(self.engine) as session:
             erased = _carries_erased_words(session, message_id)
             alert = _locked_alert(session, alert_id)
@@ -371,6 +375,8 @@ class AlertService:
                 session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
             if erased:
                 enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
+            if then_queue:
+                enqueue(session, then_queue, str(alert_id))
             return True
 
     def record_thread_post(

@@ -25,7 +25,7 @@ from bot.places import PlaceRegistry
 from bot.worker import Worker
 from storage.db import read_scope, session_scope
 from storage.models import CustomerMessage, WorkItem
-from storage.queue import PENDING, RUNNING, enqueue, status_of
+from storage.queue import PENDING, RUNNING, status_of
 
 log = logging.getLogger(__name__)
 
@@ -205,9 +205,9 @@ class AlertDelivery:
     def _record_post(
         self, alert_id: int, platform: str, channel: str, ref: str, message_id: int | None
     ) -> None:
-        if self.alerts.record_post(alert_id, channel, ref, platform=platform, message_id=message_id):
-            with session_scope(self.alerts.engine) as session:
-                enqueue(session, POST_ALERT_THREAD, str(alert_id))
+        self.alerts.record_post(
+            alert_id, channel, ref, platform=platform, message_id=message_id, then_queue=POST_ALERT_THREAD
+        )
 
     async def post_thread(self, subject: str, attempts: int) -> None:
         alert_id = int(subject)

@@ -157,3 +157,24 @@ def test_an_edited_message_updates_its_alert_without_counting_twice(service, any
         [alert] = session.exec(select(Alert)).all()
     assert again.alert_id == opened.alert_id and alert.message_count == 1
     assert any(kind == UPDATE_ALERT and ":edit" in subject for kind, subject in work(any_engine))
+
+
+def test_the_card_s_reference_and_its_thread_s_work_item_commit_together(service, any_engine):
+    """A crash after the card's reference is stored must not leave its draft unqueued: a retried post
+    sees the reference and stops, so the thread reply has to be queued in the same commit."""
+    opened = service.after_analysis(scored(any_engine, "1", negative(-0.8, Concern.reliability)), now=NOW)
+
+    def crash_before_commit(session, *args):
+        raise RuntimeError("the process dies before the commit")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("bot.alerts.enqueue", crash_before_commit)
+        with pytest.raises(RuntimeError):
+            service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack", then_queue="thread")
+    with session_scope(any_engine) as session:
+        assert session.get(Alert, opened.alert_id).post_ref is None  # neither was stored
+
+    assert service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack", then_queue="thread")
+    with session_scope(any_engine) as session:
+        assert session.get(Alert, opened.alert_id).post_ref == "1700.1"
+    assert ("thread", str(opened.alert_id)) in work(any_engine)
