@@ -43,6 +43,8 @@ def retraction_subject(post: PostedRef) -> str:
 
 
 OPEN_STATES = ("open", "acknowledged", "snoozed")
+#: `Session.info` key: decisions `decision_order` made, for `decide_in` in the same transaction.
+DECIDED = "alert_decisions"
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,9 @@ class AlertService:
     def decide_in(self, session: Session, message_id: int, now: datetime | None = None) -> AlertChange | None:
         """`after_analysis` inside the caller's transaction: the one that stores the analysis."""
         now = now or self.clock()
-        decided = self._decide(session, message_id, now)
+        # Decided already by `decision_order` in this transaction, or now.
+        ordered = session.info.get(DECIDED, {})
+        decided = ordered.pop(message_id) if message_id in ordered else self._decide(session, message_id, now)
         if decided is None:
             return None
         message, analysis, decision = decided
@@ -188,12 +192,16 @@ class AlertService:
 
         Deciding locks (or inserts) that alert. Every transaction deciding several messages takes
         those locks in this one order, so two workers' batches on the same issues wait for each other
-        instead of deadlocking (and losing a second to the database's deadlock check)."""
+        instead of deadlocking (and losing a second to the database's deadlock check). The decisions
+        are kept for `decide_in`, which then does not make them again."""
         now = self.clock()
+        decided = session.info.setdefault(DECIDED, {})
+        for message_id in message_ids:
+            decided[message_id] = self._decide(session, message_id, now)
 
         def key(message_id: int) -> tuple[str, int]:
-            decided = self._decide(session, message_id, now)
-            return (self._open_key(decided[0], decided[2]) if decided else "", message_id)
+            found = decided[message_id]
+            return (self._open_key(found[0], found[2]) if found else "", message_id)
 
         return sorted(message_ids, key=key)
 
@@ -352,7 +360,7 @@ class AlertService:
         channel: str,
         ref: str,
         *,
-        platform: str | None = None,
+        platform: str,
         message_id: int | None = None,
         then_queue: str | None = None,
     ) -> bool:
@@ -366,13 +374,11 @@ class AlertService:
             erased = _carries_erased_words(session, message_id)
             alert = _locked_alert(session, alert_id)
             if alert is None:
-                if platform:
-                    enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
+                enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
                 return False
             alert.post_channel, alert.post_ref = channel, ref
             session.add(alert)
-            if platform:
-                session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
+            session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
             if erased:
                 enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
             if then_queue:

@@ -75,7 +75,7 @@ def test_a_critical_message_opens_an_alert_and_queues_its_post(service, any_engi
 
 def test_a_second_message_on_the_same_issue_joins_the_open_alert(service, any_engine):
     first = service.after_analysis(scored(any_engine, "1", negative(-0.8, Concern.reliability)), now=NOW)
-    service.record_post(first.alert_id, "C_ALERTS", "1700.1")
+    service.record_post(first.alert_id, "C_ALERTS", "1700.1", platform="slack")
     second_message = scored(any_engine, "2", negative(-0.7, Concern.reliability))
     second = service.after_analysis(second_message, now=NOW)
     assert second.action == "joined" and second.alert_id == first.alert_id
@@ -146,7 +146,7 @@ def test_the_alert_channel_prefers_the_same_platform(any_engine):
 def test_an_edited_message_updates_its_alert_without_counting_twice(service, any_engine):
     message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability))
     opened = service.after_analysis(message_id, now=NOW)
-    service.record_post(opened.alert_id, "C_ALERTS", "1700.1")
+    service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack")
     with session_scope(any_engine) as session:  # the customer edits the message; it is analyzed again
         from storage.models import CustomerMessage
 
