@@ -45,7 +45,8 @@ def _synthetic() -> tuple[list[str], list[str]]:
 
 @pytest.fixture(scope="module")
 def rules() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
+    # The rules alone: a team's model is blended over them (the shipped reading model is in tests/analysis).
+    return OfflineAnalyzer(reading_model=None)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_learned_language_changes_the_label_where_rules_were_wrong(
     rules: OfflineAnalyzer, model: LearnedModel, text: str, label: Label
 ) -> None:
     assert rules.analyze_text(text).label is Label.neutral, "precondition: the rules do not know the jargon"
-    blended = OfflineAnalyzer(learned=model).analyze_text(text)
+    blended = OfflineAnalyzer(learned=model, reading_model=None).analyze_text(text)
     assert blended.label is label
     assert (blended.score > 0) == (label is Label.positive)
     assert blended.model == f"offline+learned:{model.model_id}"
@@ -81,7 +82,7 @@ def test_learned_language_changes_the_label_where_rules_were_wrong(
 def test_everything_but_label_and_score_stays_rule_based(rules: OfflineAnalyzer, model: LearnedModel) -> None:
     text = "the roster is borked and we are reconsidering our renewal, call me today"
     plain = rules.analyze_text(text)
-    blended = OfflineAnalyzer(learned=model).analyze_text(text)
+    blended = OfflineAnalyzer(learned=model, reading_model=None).analyze_text(text)
     assert (blended.churn_risk, blended.urgency, blended.concerns) == (plain.churn_risk, plain.urgency,
                                                                        plain.concerns)
     assert blended.evidence == plain.evidence
@@ -106,7 +107,8 @@ def test_round_trip_through_bytes(rules: OfflineAnalyzer, model: LearnedModel) -
         text = f"the {thing} is borked"
         features = rules.features(text)
         assert loaded.predict_proba(text, features) == model.predict_proba(text, features)
-    assert OfflineAnalyzer(learned=loaded).analyze_text("roster is buttery now").label is Label.positive
+    reloaded = OfflineAnalyzer(learned=loaded, reading_model=None)
+    assert reloaded.analyze_text("roster is buttery now").label is Label.positive
 
 
 @pytest.mark.parametrize(
@@ -157,7 +159,7 @@ def test_training_on_airline_dev_beats_the_rules_on_test(rules: OfflineAnalyzer)
     train_texts, train_labels = _rows(folder / "dev.csv", 400)
     test_texts, test_labels = _rows(folder / "test.csv", 400)
     model = LearnedModel.fit(train_texts, train_labels, rules.features, folds=2)
-    blended = OfflineAnalyzer(learned=model)
+    blended = OfflineAnalyzer(learned=model, reading_model=None)
     rule_f1 = evaluate(test_labels, [rules.analyze_text(t).label.value for t in test_texts])["macro_f1"]
     learned_f1 = evaluate(test_labels, [blended.analyze_text(t).label.value for t in test_texts])["macro_f1"]
     assert learned_f1 > rule_f1 + 0.02, (rule_f1, learned_f1)

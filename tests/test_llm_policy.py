@@ -193,6 +193,30 @@ def test_claude_triggers(result: AnalysisResult, expected: list[str]) -> None:
     assert claude_triggers(result, low_confidence=0.55) == expected
 
 
+AGREED = {"rules": "negative", "model": "negative", "lexicon": "negative"}
+
+
+@pytest.mark.parametrize(
+    ("result", "signals", "expected"),
+    [
+        # A confident complaint every layer reads alike stays offline.
+        (baseline_result(**NEGATIVE, urgency=Urgency.high, confidence=0.9), {**AGREED, "risks": []}, []),
+        # A mere hint of commercial risk goes to Claude, however the reading came out.
+        (baseline_result(score=0.6, label=Label.positive, confidence=0.9),
+         {"rules": "positive", "model": "positive", "lexicon": "positive", "risks": ["commercial?"]},
+         ["risk_commercial"]),
+        (baseline_result(**NEGATIVE, confidence=0.9), {**AGREED, "risks": ["security", "operational"]},
+         ["risk_security"]),
+        # The layers disagree: the lexicon reads praise in a complaint.
+        (baseline_result(**NEGATIVE, confidence=0.9), {**AGREED, "lexicon": "positive", "risks": []},
+         ["disagreement"]),
+        (baseline_result(**NEGATIVE, confidence=0.4), {**AGREED, "risks": []}, ["low_confidence"]),
+    ],
+)
+def test_claude_triggers_with_the_offline_layers(result, signals, expected) -> None:
+    assert claude_triggers(result, 0.55, signals) == expected
+
+
 async def test_hybrid_with_the_real_offline_analyzer_on_the_project_corpus(client, messages_api) -> None:
     offline = OfflineAnalyzer()
     with CORPUS.open(encoding="utf-8", newline="") as handle:
@@ -205,7 +229,12 @@ async def test_hybrid_with_the_real_offline_analyzer_on_the_project_corpus(clien
     sent = [o for o in outcomes if o.result.provider == "claude"]
     assert len(sent) == policy.sent_to_claude == len(messages_api.message_requests)
     assert 0 < policy.share_sent_to_claude < 1
-    # Every message the offline analyzer calls negative was checked by Claude.
+    # Claude checked exactly the messages with a risk signal, churn, a competitor, layers that disagree,
+    # low confidence, sarcasm or another language; confident agreed readings stayed in the process.
     for text, outcome in zip(texts, outcomes, strict=True):
-        if offline.analyze_text(text).label is Label.negative:
-            assert outcome.result.provider == "claude", text
+        result, signals = offline.judge(text)
+        routed = bool(claude_triggers(result, policy.low_confidence, signals.to_dict()))
+        assert (outcome.result.provider == "claude") == routed, text
+        risky = {"commercial", "security", "escalation"} & {risk.rstrip("?") for risk in signals.risks}
+        if result.churn_risk or risky:
+            assert routed, text

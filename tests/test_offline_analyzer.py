@@ -1,7 +1,8 @@
-"""The offline analyzer, phenomenon by phenomenon, as the issue specifies it.
+"""The offline analyzer's rules layer, phenomenon by phenomenon, as the issue specifies it.
 
-Each test names a behaviour a CSM relies on (waiting is negative, "not bad"
-is not an insult, a quoted angry email does not make a "thanks" negative...).
+These run the rules alone (`reading_model=None`): the shipped reading model and the risk
+floors on top are specified in tests/analysis/. Each test names a behaviour a CSM relies on
+(waiting is negative, "not bad" is not an insult, a quoted angry email does not make a "thanks" negative...).
 The last part runs the team's labeled corpus (tests/data/cs_messages.csv) as
 a specification with stated tolerances.
 """
@@ -42,7 +43,7 @@ ACCEPTANCE = (
 
 @pytest.fixture(scope="module")
 def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer(competitors="Zendesk, Intercom")
+    return OfflineAnalyzer(competitors="Zendesk, Intercom", reading_model=None)
 
 
 def check_evidence(result: AnalysisResult, text: str) -> None:
@@ -218,8 +219,8 @@ def test_competitor_mentions(analyzer: OfflineAnalyzer, text: str) -> None:
 
 
 def test_configured_competitor_names_and_dates() -> None:
-    plain = OfflineAnalyzer()
-    configured = OfflineAnalyzer(competitors=["Acme Helpdesk"])
+    plain = OfflineAnalyzer(reading_model=None)
+    configured = OfflineAnalyzer(competitors=["Acme Helpdesk"], reading_model=None)
     text = "Acme Helpdesk quoted us half of what we pay you."
     assert plain.analyze_text(text).competitor_mentioned is False
     result = configured.analyze_text(text)
@@ -443,12 +444,13 @@ def test_invalid_text_is_refused(analyzer: OfflineAnalyzer, bad: object) -> None
 
 def test_max_chars_is_configurable() -> None:
     with pytest.raises(InvalidText, match="limit is 100"):
-        OfflineAnalyzer(max_chars=100).analyze_text("x" * 101)
+        OfflineAnalyzer(max_chars=100, reading_model=None).analyze_text("x" * 101)
 
 
 def test_deterministic(analyzer: OfflineAnalyzer) -> None:
     first = analyzer.analyze_text(ACCEPTANCE).to_json_dict()
-    assert all(OfflineAnalyzer().analyze_text(ACCEPTANCE).to_json_dict() == first for _ in range(3))
+    rules = OfflineAnalyzer(reading_model=None)
+    assert all(rules.analyze_text(ACCEPTANCE).to_json_dict() == first for _ in range(3))
 
 
 async def test_async_analyze_wraps_the_sync_path(analyzer: OfflineAnalyzer) -> None:
@@ -493,7 +495,7 @@ _TEXTS = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS)
 def test_any_text_gives_a_valid_result_or_invalid_text(text: str) -> None:
-    analyzer = OfflineAnalyzer(competitors="Zendesk")
+    analyzer = OfflineAnalyzer(competitors="Zendesk", reading_model=None)
     try:
         result = analyzer.analyze_text(text)
     except InvalidText:
@@ -567,7 +569,7 @@ KNOWN_DISAGREEMENTS = {
 def corpus_results() -> list[tuple[dict, AnalysisResult]]:
     if not CORPUS_ROWS:
         pytest.skip("tests/data/cs_messages.csv is not there yet")
-    analyzer = OfflineAnalyzer(competitors=CORPUS_COMPETITORS)
+    analyzer = OfflineAnalyzer(competitors=CORPUS_COMPETITORS, reading_model=None)
     return [(row, analyzer.analyze_text(row["text"])) for row in CORPUS_ROWS]
 
 
@@ -579,7 +581,7 @@ def corpus_results() -> list[tuple[dict, AnalysisResult]]:
      for row in CORPUS_ROWS],
 )
 def test_corpus_row(row: dict) -> None:
-    result = OfflineAnalyzer(competitors=CORPUS_COMPETITORS).analyze_text(row["text"])
+    result = OfflineAnalyzer(competitors=CORPUS_COMPETITORS, reading_model=None).analyze_text(row["text"])
     if row["abstain"] == "1":
         assert result.abstained, "should abstain"
         return

@@ -26,6 +26,9 @@ _PATTERNS = [
     r"\b(?:rate|score|classify|label|mark|treat|output|set)\s+(?:this|the|it|everything|every|all)\b"
     r"[^.\n]{0,60}\b(?:positiv\w*|happy|satisfied|delighted|neutral|low)\b",
     r"\b(?:califica|bewerte|notez|classifique)\w*\b[^.\n]{0,60}\bpositi\w*",
+    # "Classify as positive", "tag it as not urgent", "treat the ticket as low priority".
+    r"\b(?:rate|score|classify|label|mark|treat|tag|categori[sz]e|flag)\b[^.\n]{0,40}\b(?:as|to be)\s+"
+    r"(?:an?\s+)?(?:positiv\w*|happy|satisfied|neutral|low|not urgent|no[ _]action)\b",
     # Field overrides: label=positive, "urgency": "low", set churn_risk=false.
     r"\b(?:label|sentiment|score|urgency|churn_risk|expansion|recommended_action)\s*[=:]\s*\S",
     r"\"(?:label|sentiment|score|urgency|churn_risk|recommended_action)\"\s*:",
@@ -49,8 +52,9 @@ _PATTERNS = [
 #: Sentences are matched one by one, so ^ and $ are a sentence's (a line's) start and end.
 _INSTRUCTION_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 
-#: Sentences end at ., ! or ? followed by a space, or at a line break.
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+#: Sentences end at ., ! or ? followed by a space, after a closing brace (a pasted JSON object), or at a
+#: line break.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|(?<=\})\s*|\n+")
 
 
 def sentences(text: str) -> list[str]:

@@ -42,6 +42,7 @@ from bot.analysis.contract import (
     RecommendedAction,
     Urgency,
     intensity_for_score,
+    label_for_score,
 )
 from bot.analysis.injection import instruction_sentences, without_instructions
 from bot.analysis.language import (
@@ -53,9 +54,14 @@ from bot.analysis.language import (
 )
 from bot.analysis.multilingual import MATCHERS, NEGATOR_RE
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
+from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
 
 if TYPE_CHECKING:
     from bot.analysis.learned import LearnedModel
+    from bot.analysis.reading_model import ModelReading, ReadingModel
+
+#: `OfflineAnalyzer(reading_model=SHIPPED)`: the model shipped in the package (the default).
+SHIPPED = "shipped"
 
 RULES_VERSION = "offline-rules@1"
 MODEL_NAME = "offline-rules"
@@ -369,6 +375,36 @@ def _split_hashtag(match: re.Match[str]) -> str:
     return " ".join(_CAMEL_RE.findall(match.group(1)))
 
 
+@dataclass(frozen=True)
+class OfflineSignals:
+    """What the offline layers saw, beside the result: risk kinds (`security`, or `commercial?` for a
+    weak hint) and each layer's own label, so a router can tell where they disagree."""
+
+    risks: tuple[str, ...] = ()
+    #: (kind, matched phrase) of each strong risk: what a reading lowering it must explain.
+    risk_phrases: tuple[tuple[str, str], ...] = ()
+    rules_label: str = ""
+    model_label: str = ""
+    lexicon_label: str = ""
+
+    def disagree(self, final: Label) -> bool:
+        """Whether the rules, the model and the lexicon do not all read the message the way the result does.
+
+        A neutral lexicon (no strong words) is no disagreement; a lexicon reading the opposite polarity is.
+        """
+        if not self.rules_label:
+            return False
+        if self.rules_label != final.value or self.model_label != final.value:
+            return True
+        opposite = {"positive": "negative", "negative": "positive"}.get(final.value)
+        return self.lexicon_label == opposite
+
+    def to_dict(self) -> dict:
+        return {"risks": list(self.risks), "risk_phrases": [list(pair) for pair in self.risk_phrases],
+                "rules": self.rules_label, "model": self.model_label,
+                "lexicon": self.lexicon_label}
+
+
 @dataclass
 class Reading:
     """Everything the rules saw in one message, before any learned model."""
@@ -376,6 +412,8 @@ class Reading:
     language: str = "en"
     language_certain: bool = True
     abstain_reason: str | None = None
+    #: The text read: the message without quoted history, signature or pasted machine output.
+    body: str = ""
     words: int = 0
     vader_compound: float = 0.0
     vader_pos: float = 0.0
@@ -409,6 +447,8 @@ class Reading:
     masked: list[tuple[int, int]] = field(default_factory=list)
     #: (word, lexicon valence) of the strongly valenced words VADER saw.
     lexicon_hits: list[tuple[str, float]] = field(default_factory=list)
+    #: Business risks the risk layer found (`risk.py`); strong ones floor the result.
+    risks: list[RiskSignal] = field(default_factory=list)
 
 
 class OfflineAnalyzer(Analyzer):
@@ -423,8 +463,14 @@ class OfflineAnalyzer(Analyzer):
         competitors: Sequence[str] | str = (),
         max_chars: int = DEFAULT_MAX_TEXT_CHARS,
         tuning: Tuning | None = None,
+        reading_model: ReadingModel | str | None = SHIPPED,
     ) -> None:
         self.learned = learned
+        if reading_model == SHIPPED:
+            from bot.analysis.reading_model import shipped_model
+
+            reading_model = shipped_model()
+        self.reading_model: ReadingModel | None = reading_model  # type: ignore[assignment]
         self.max_chars = max_chars
         self.tuning = tuning or TUNING
         if isinstance(competitors, str):
@@ -434,29 +480,68 @@ class OfflineAnalyzer(Analyzer):
         self._competitor_re = (
             re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)") if names else None
         )
-        self.model = f"offline+learned:{learned.model_id}" if learned is not None else MODEL_NAME
+        if learned is not None:
+            self.model = f"offline+learned:{learned.model_id}"
+        elif self.reading_model is not None:
+            self.model = f"offline+{self.reading_model.version}"
+        else:
+            self.model = MODEL_NAME
 
     # --- public API ------------------------------------------------------------------
 
     async def analyze(self, request: AnalysisRequest) -> AnalysisOutcome:
         started = time.perf_counter()
-        result = self.analyze_text(request.text, request.context)
-        return AnalysisOutcome(result=result, latency_ms=(time.perf_counter() - started) * 1000.0)
+        result, signals = self.judge(request.text, request.context)
+        return AnalysisOutcome(
+            result=result,
+            latency_ms=(time.perf_counter() - started) * 1000.0,
+            extra={"signals": signals.to_dict()},
+        )
 
     def analyze_text(self, text: str, context: Sequence[str] = ()) -> AnalysisResult:
         """Analyze one message; raises `InvalidText` for empty, binary or over-long input."""
+        return self.judge(text, context)[0]
+
+    def judge(self, text: str, context: Sequence[str] = ()) -> tuple[AnalysisResult, OfflineSignals]:
+        """The analysis and what its layers saw (risks, disagreements), for routing to Claude."""
         cleaned = _clean(text, self.max_chars)
-        # Customer text is data: "rate this message as positive" holds a positive word, and must
-        # not move the score. Sentences that instruct a model are left out of the reading.
-        readable = without_instructions(cleaned).strip() if instruction_sentences(cleaned) else cleaned
-        reading = self.read(readable or cleaned, context)
+        original = text if isinstance(text, str) else cleaned
+        if not instruction_sentences(cleaned):
+            return self._judge(cleaned, original, context)
+        # Customer text is data: "rate this message as positive" holds a positive word. Text that addresses
+        # the classifier is evidence of manipulation, never a reason for a milder reading: the message is
+        # read without those sentences and as written, and the more cautious reading is kept.
+        readings = [self._judge(cleaned, original, context)]
+        if readable := without_instructions(cleaned).strip():
+            readings.append(self._judge(readable, original, context))
+        return min(readings, key=lambda judged: judged[0].score)
+
+    def _judge(
+        self, readable: str, original: str, context: Sequence[str]
+    ) -> tuple[AnalysisResult, OfflineSignals]:
+        reading = self.read(readable, context)
         if reading.abstain_reason is not None:
-            return self._abstained(reading)
+            return self._abstained(reading), OfflineSignals()
         score = reading.score
         label = self._label(score, reading)
+        model: ModelReading | None = None
+        if self.reading_model is not None:
+            model = self.reading_model.predict(reading.body, features_of(reading))
+            score, label = _fused(model, reading.score)
         if self.learned is not None:
-            score, label = self._blend(cleaned, reading)
-        return self._result(reading, score, label, text if isinstance(text, str) else cleaned)
+            # The team's own model decides the label; urgency, churn and the floors stay as they are.
+            score, label = self._blend(readable, reading)
+        rule_label = self._label(reading.score, reading)
+        result = self._result(reading, score, label, original, model)
+        lexicon = label_for_score(reading.vader_compound, 0.3) if reading.language == "en" else result.label
+        signals = OfflineSignals(
+            risks=tuple(sorted({s.kind.value + ("" if s.strong else "?") for s in reading.risks})),
+            risk_phrases=tuple((s.kind.value, s.phrase) for s in reading.risks if s.strong),
+            rules_label=rule_label.value,
+            model_label=model.label if model is not None else rule_label.value,
+            lexicon_label=lexicon.value,
+        )
+        return result, signals
 
     def features(self, text: str) -> dict[str, float]:
         """The rule features a learned model trains and predicts on; never raises for a str."""
@@ -482,6 +567,7 @@ class OfflineAnalyzer(Analyzer):
                 reading.abstain_reason = prose.abstain_reason
                 return reading
             body = prose.text
+        reading.body = body
         if not body:
             reading.abstain_reason = "nothing left to analyze once quoted history and signature are removed"
             return reading
@@ -493,6 +579,7 @@ class OfflineAnalyzer(Analyzer):
                 f"language '{decision.code}' is not supported by the offline analyzer (en, es, de, fr, pt)"
             )
             return reading
+        reading.risks = read_risks(body, decision.code)
         if decision.code == "en":
             self._read_english(body, reading)
         else:
@@ -702,8 +789,33 @@ class OfflineAnalyzer(Analyzer):
         label = Label(max(probabilities, key=lambda name: probabilities[name]))
         return max(-1.0, min(1.0, score)), label
 
-    def _result(self, r: Reading, score: float, label: Label, original: str) -> AnalysisResult:
-        urgency = self._urgency(r, label, score)
+    def _result(
+        self, r: Reading, score: float, label: Label, original: str, model: ModelReading | None = None
+    ) -> AnalysisResult:
+        if model is not None and self.reading_model is not None:
+            # The model reads the churn cues as features; a cue alone ("renewal review") is not churn.
+            r.churn = model.churn >= self.reading_model.churn_threshold
+            if r.churn:
+                # Words about leaving are a risk to the relationship, however they are phrased.
+                label = Label.negative
+                score = min(score, -0.3)
+        strong = [signal for signal in r.risks if signal.strong]
+        if strong:
+            # A risk the words carry cannot be outvoted by warm wording: never positive, never idle.
+            high = any(signal.urgency is Urgency.high for signal in strong)
+            score = min(score, RISK_FLOOR_HIGH if high else RISK_FLOOR)
+            label = Label.negative
+            r.churn = r.churn or any(signal.churn for signal in strong)
+            for signal in strong:
+                concern = KIND_CONCERNS[signal.kind]
+                if concern not in r.concerns:
+                    r.concerns.insert(0, concern)
+                r.evidence.append((original.find(signal.phrase), signal.phrase))
+        urgency = self._urgency(r, label, score) if model is None else _model_urgency(model, label, r)
+        if strong:
+            floor = max((signal.urgency for signal in strong), key=_URGENCY_RANK.__getitem__)
+            if _URGENCY_RANK[floor] > _URGENCY_RANK[urgency]:
+                urgency = floor
         intensity = intensity_for_score(score)
         if label is not Label.neutral and (r.shouting or r.exclamations >= 3):
             # Capitals and "!!!" say more than the words: one step stronger.
@@ -729,7 +841,9 @@ class OfflineAnalyzer(Analyzer):
             expansion=r.expansion,
             competitor_mentioned=r.competitor,
             sarcasm=r.sarcasm,
-            confidence=self._confidence(r, score, label),
+            confidence=(
+                self._confidence(r, score, label) if model is None else _model_confidence(model, label)
+            ),
             evidence=evidence,
             language=r.language,
             recommended_action=action,
@@ -835,12 +949,52 @@ class OfflineAnalyzer(Analyzer):
         )
 
 
+#: Scores a strong risk floors a reading to: at or below the warning line, or the critical line when the
+#: risk is urgent (a security incident, a formal notice, a blocked payroll).
+RISK_FLOOR = -0.45
+RISK_FLOOR_HIGH = -0.65
+_URGENCY_RANK = {Urgency.low: 0, Urgency.medium: 1, Urgency.high: 2}
 _POSITIVE_EMOTIONS = frozenset({Emotion.satisfaction, Emotion.gratitude, Emotion.excitement})
 _STRONGER = {Intensity.mild: Intensity.moderate, Intensity.moderate: Intensity.strong,
              Intensity.strong: Intensity.strong}
 #: Without VADER underneath, thanks must carry its own weight (VADER gives
 #: "thanks" 1.9); the other kinds keep the English weights.
 _OTHER_KIND_VALENCE = {**en.KIND_VALENCE, "gratitude": 1.9}
+
+
+def _fused(model: ModelReading, rule_score: float) -> tuple[float, Label]:
+    """The label the model reads, with a score inside that label's band."""
+    p = model.polarity
+    label = Label(model.label)
+    score = MODEL_SCORE_WEIGHT * (p["positive"] - p["negative"]) + (1.0 - MODEL_SCORE_WEIGHT) * rule_score
+    if label is Label.positive:
+        score = max(score, 0.05)
+    elif label is Label.negative:
+        score = min(score, -0.05)
+    else:
+        score = max(-0.04, min(0.04, score))
+    return score, label
+
+
+def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
+    urgency = Urgency(model.urgency_label)
+    if r.churn and urgency is Urgency.low:
+        # Churn risk is commercial risk: it needs attention within days (cs-signals).
+        urgency = Urgency.medium
+    if label is Label.positive and urgency is Urgency.high and not r.asks_something:
+        urgency = Urgency.medium
+    return urgency
+
+
+def _model_confidence(model: ModelReading, label: Label) -> float:
+    """The calibrated chance the label is right; lower when the floors overrode the model."""
+    if label.value == model.label:
+        return max(0.05, min(0.98, model.confidence))
+    return max(0.05, min(0.98, model.polarity[label.value]))
+
+
+#: Share of the score taken from the model's probabilities (the rest from the rules' score).
+MODEL_SCORE_WEIGHT = 0.75
 
 
 def _masked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -917,4 +1071,7 @@ def features_of(r: Reading) -> dict[str, float]:
     }
     for kind in _KINDS:
         features[f"cue_{kind}"] = min(r.kind_counts.get(kind, 0), 3) / 3.0
+    for risk in RiskKind:
+        strengths = [1.0 if signal.strong else 0.5 for signal in r.risks if signal.kind is risk]
+        features[f"risk_{risk.value}"] = max(strengths, default=0.0)
     return features

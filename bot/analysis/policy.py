@@ -1,16 +1,19 @@
 """When Claude is asked: never (`off`), always (`all`), or where it can change a decision (`hybrid`).
 
 In `hybrid` the offline analyzer scores every message first; Claude is asked
-only when the offline result is one a CSM may act on or one the offline model
-is weak at: negative, medium or high urgency, churn risk, a competitor, low
-confidence, suspected sarcasm, a language other than English, or an abstention
-because of the language. Plain positive and neutral English messages — most of
-the traffic — never leave the process.
+where a misreading would hide a risk or where the offline reading is unsure:
+any commercial, security or escalation signal of the risk layer (strong or a
+mere hint), churn risk, a competitor, the rules, the reading model and the
+lexicon disagreeing, a calibrated confidence under the threshold, suspected
+sarcasm, a language other than English, or an abstention because of the
+language. A reading every layer agrees on with confidence — a plain thank-you,
+a how-to question, a clear product complaint — stays in the process.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer
@@ -19,13 +22,23 @@ from bot.config import LlmPolicy
 from bot.errors import ConfigError
 
 DEFAULT_LOW_CONFIDENCE = 0.55
+#: Risk kinds a confident offline reading still sends to Claude (operational impact is plain enough).
+ROUTED_RISKS = frozenset({"commercial", "security", "escalation"})
 
 #: Language values that mean "unknown", not "not English".
 _UNKNOWN_LANGUAGES = frozenset({"", "und", "unknown", "xx"})
 
 
-def claude_triggers(result: AnalysisResult, low_confidence: float = DEFAULT_LOW_CONFIDENCE) -> list[str]:
-    """Why an offline result should be checked by Claude; empty when it need not be."""
+def claude_triggers(
+    result: AnalysisResult,
+    low_confidence: float = DEFAULT_LOW_CONFIDENCE,
+    signals: Mapping | None = None,
+) -> list[str]:
+    """Why an offline result should be checked by Claude; empty when it need not be.
+
+    `signals` is what the offline layers saw (`OfflineSignals.to_dict()`): risk kinds and each layer's
+    label. Without it (an offline result from elsewhere) every negative or urgent reading is sent.
+    """
     triggers = []
     language = (result.language or "").split("-")[0].strip().lower()
     if result.abstained:
@@ -35,10 +48,19 @@ def claude_triggers(result: AnalysisResult, low_confidence: float = DEFAULT_LOW_
             triggers.append("non_english")
         # Other abstentions (auto-replies, log pastes) have nothing Claude could add.
         return triggers
-    if result.label is Label.negative:
-        triggers.append("negative")
-    if result.urgency in (Urgency.high, Urgency.medium):
-        triggers.append(f"urgency_{result.urgency.value}")
+    if signals is None:
+        if result.label is Label.negative:
+            triggers.append("negative")
+        if result.urgency in (Urgency.high, Urgency.medium):
+            triggers.append(f"urgency_{result.urgency.value}")
+    else:
+        kinds = sorted({risk.rstrip("?") for risk in signals.get("risks", ())} & ROUTED_RISKS)
+        triggers.extend(f"risk_{kind}" for kind in kinds)
+        labels = [signals.get(layer) for layer in ("rules", "model", "lexicon")]
+        final = result.label.value
+        opposite = {"positive": "negative", "negative": "positive"}.get(final)
+        if any(label and label != final for label in labels[:2]) or (opposite and labels[2] == opposite):
+            triggers.append("disagreement")
     if result.churn_risk:
         triggers.append("churn_risk")
     if result.competitor_mentioned:
@@ -80,6 +102,10 @@ class PolicyAnalyzer(Analyzer):
         self.injection_guarded = 0
 
     @property
+    def claude(self) -> ClaudeAnalyzer | None:
+        return self._claude
+
+    @property
     def share_sent_to_claude(self) -> float:
         return self.sent_to_claude / self.total if self.total else 0.0
 
@@ -101,7 +127,7 @@ class PolicyAnalyzer(Analyzer):
         if self.policy is LlmPolicy.off or self._claude is None:
             return baseline
         if self.policy is LlmPolicy.hybrid:
-            triggers = claude_triggers(baseline.result, self.low_confidence)
+            triggers = claude_triggers(baseline.result, self.low_confidence, baseline.extra.get("signals"))
             if not triggers:
                 return baseline
             self.triggers.update(triggers)

@@ -1,0 +1,205 @@
+"""Train the reading model shipped in the package (`bot/analysis/data/reading_model.npz`).
+
+    python bench/train_reading_model.py                 # train, report dev cross-validation, write the model
+    python bench/train_reading_model.py --dry-run       # report only
+
+Training data, dev splits only: the team's corpus (`tests/data/corpus/`, rows whose
+frozen split is dev), the older phenomenon corpus `tests/data/cs_messages.csv`,
+and the dev halves of the public sentiment sets in `../shared/eval` (polarity
+head only, at a lower weight: tweets are not customer-success mail). The test
+split is never read here; `bench/cs_corpus.py` reports on it.
+
+Deterministic: the same data gives the same arrays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.analysis.corpus import load_corpus  # noqa: E402
+from bot.analysis.offline import OfflineAnalyzer, features_of  # noqa: E402
+from bot.analysis.reading_model import (  # noqa: E402
+    DEFAULT_PATH,
+    POLARITY,
+    URGENCY,
+    ReadingModel,
+    char_grams,
+    normalize,
+    word_grams,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+PUBLIC_SETS = {"airline_twitter_sentiment": 1500, "tweeteval_sentiment_test": 1500}
+PUBLIC_WEIGHT = 0.2
+VERSION = "reading-model@1"
+C_POLARITY, C_URGENCY, C_CHURN = 4.0, 4.0, 4.0
+
+
+def _rows(rules: OfflineAnalyzer) -> list[dict]:
+    """Training rows: text read by the rules, features, labels (None where a set has none), weight."""
+    rows: list[dict] = []
+
+    def add(text: str, polarity: str | None, urgency: str | None, churn: bool | None, weight: float,
+            origin: str) -> None:
+        reading = rules.read(text)
+        if reading.abstain_reason is not None:
+            return
+        rows.append({"text": reading.body, "features": features_of(reading), "polarity": polarity,
+                     "urgency": urgency, "churn": churn, "weight": weight, "origin": origin})
+
+    for row in load_corpus(split="dev"):
+        add(row.text, row.polarity, row.urgency, row.churn_risk, 1.0, "corpus")
+    with (ROOT / "tests" / "data" / "cs_messages.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["abstain"] == "1":
+                continue
+            add(row["text"], row["label"], row["urgency"], row["churn_risk"] == "1", 1.0, "phenomena")
+    for name, limit in PUBLIC_SETS.items():
+        path = EVAL_DIR / name / "dev.csv"
+        if not path.exists():
+            print(f"note: {path} is missing; training without it", file=sys.stderr)
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            public = [(r["text"], r["label"].strip().lower()) for r in csv.DictReader(handle)]
+        rng = np.random.default_rng(20261207)
+        for index in sorted(rng.permutation(len(public))[:limit]):
+            text, label = public[int(index)]
+            if label in POLARITY:
+                add(text, label, None, None, PUBLIC_WEIGHT, name)
+    return rows
+
+
+def _matrix(rows: list[dict], word_vec, char_vec, feature_names: list[str], fit: bool):
+    from scipy import sparse
+
+    texts = [row["text"] for row in rows]
+    words = word_vec.fit_transform(texts) if fit else word_vec.transform(texts)
+    chars = char_vec.fit_transform(texts) if fit else char_vec.transform(texts)
+    dense = np.array([[row["features"].get(name, 0.0) for name in feature_names] for row in rows])
+    return sparse.hstack([words, chars, sparse.csr_matrix(dense)], format="csr")
+
+
+def _vectorizers():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    word_vec = TfidfVectorizer(analyzer=lambda t: word_grams(normalize(t)), sublinear_tf=True, min_df=2)
+    char_vec = TfidfVectorizer(analyzer=lambda t: char_grams(normalize(t)), sublinear_tf=True, min_df=3,
+                               max_features=80_000)
+    return word_vec, char_vec
+
+
+def _fit_head(matrix, labels, weights, c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+    model.fit(matrix, labels, sample_weight=weights)
+    return model
+
+
+def _heads(rows: list[dict], matrix) -> dict:
+    heads = {}
+    for head, key, c in (("polarity", "polarity", C_POLARITY), ("urgency", "urgency", C_URGENCY),
+                         ("churn", "churn", C_CHURN)):
+        index = [i for i, row in enumerate(rows) if row[key] is not None]
+        labels = np.array([str(rows[i][key]) for i in index])
+        weights = np.array([rows[i]["weight"] for i in index])
+        heads[head] = _fit_head(matrix[index], labels, weights, c)
+    return heads
+
+
+def _ordered_coef(model, order: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients as (features × classes) in `order` (or the binary column for churn)."""
+    if order is None:
+        return model.coef_.T.copy(), model.intercept_.copy()
+    classes = [str(c) for c in model.classes_]
+    columns = [classes.index(label) for label in order]
+    return model.coef_[columns].T.copy(), model.intercept_[columns].copy()
+
+
+def _calibration(rows: list[dict], folds: int = 5) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Isotonic map from out-of-fold top polarity probability to accuracy, on the corpus rows."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    corpus = [i for i, row in enumerate(rows) if row["origin"] != "public" and row["urgency"] is not None]
+    labels = np.array([rows[i]["polarity"] for i in corpus])
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    top = np.zeros(len(corpus))
+    right = np.zeros(len(corpus))
+    urgency_right = np.zeros(len(corpus))
+    for _train_part, test_part in splitter.split(np.zeros(len(corpus)), labels):
+        held_out = {corpus[i] for i in test_part}
+        train_rows = [row for i, row in enumerate(rows) if i not in held_out]
+        test_rows = [rows[corpus[i]] for i in test_part]
+        word_vec, char_vec = _vectorizers()
+        feature_names = sorted(train_rows[0]["features"])
+        train_matrix = _matrix(train_rows, word_vec, char_vec, feature_names, fit=True)
+        heads = _heads(train_rows, train_matrix)
+        test_matrix = _matrix(test_rows, word_vec, char_vec, feature_names, fit=False)
+        probabilities = heads["polarity"].predict_proba(test_matrix)
+        predicted = heads["polarity"].classes_[probabilities.argmax(axis=1)]
+        urgency = heads["urgency"].predict(test_matrix)
+        for j, i in enumerate(test_part):
+            top[i] = probabilities[j].max()
+            right[i] = predicted[j] == test_rows[j]["polarity"]
+            urgency_right[i] = urgency[j] == test_rows[j]["urgency"]
+    isotonic = IsotonicRegression(y_min=0.05, y_max=0.98, out_of_bounds="clip").fit(top, right)
+    metrics = {"cv_polarity_accuracy": round(float(right.mean()), 4),
+               "cv_urgency_accuracy": round(float(urgency_right.mean()), 4), "cv_rows": len(corpus)}
+    return isotonic.X_thresholds_, isotonic.y_thresholds_, metrics
+
+
+def train() -> tuple[ReadingModel, dict]:
+    rules = OfflineAnalyzer(reading_model=None)
+    rows = _rows(rules)
+    for row in rows:
+        if row["origin"] in PUBLIC_SETS:
+            row["origin"] = "public"
+    calibration_x, calibration_y, metrics = _calibration(rows)
+    word_vec, char_vec = _vectorizers()
+    feature_names = sorted(rows[0]["features"])
+    matrix = _matrix(rows, word_vec, char_vec, feature_names, fit=True)
+    heads = _heads(rows, matrix)
+    coef, intercept = {}, {}
+    coef["polarity"], intercept["polarity"] = _ordered_coef(heads["polarity"], POLARITY)
+    coef["urgency"], intercept["urgency"] = _ordered_coef(heads["urgency"], URGENCY)
+    churn_classes = [str(c) for c in heads["churn"].classes_]
+    churn_coef, churn_intercept = _ordered_coef(heads["churn"], None)
+    if churn_classes[1] != "True":  # the positive class must be churn
+        churn_coef, churn_intercept = -churn_coef, -churn_intercept
+    coef["churn"], intercept["churn"] = churn_coef, churn_intercept
+    metrics.update({"rows": len(rows), "corpus_rows": sum(r["origin"] == "corpus" for r in rows)})
+    model = ReadingModel(
+        version=VERSION,
+        word_vocabulary=word_vec.vocabulary_, word_idf=word_vec.idf_,
+        char_vocabulary=char_vec.vocabulary_, char_idf=char_vec.idf_,
+        feature_names=feature_names, coef=coef, intercept=intercept,
+        calibration_x=calibration_x, calibration_y=calibration_y, metrics=metrics,
+    )
+    return model, metrics
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dry-run", action="store_true", help="report, do not write the model")
+    parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    args = parser.parse_args()
+    model, metrics = train()
+    print(metrics)
+    if not args.dry_run:
+        model.save(args.out)
+        print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,532 @@
+"""The risk layer: business risk read from what a message says, not from its tone.
+
+A termination notice can be thankful, a cross-tenant data exposure can be reported
+calmly, and a lexicon reads both as warm. These patterns recognise the four kinds
+of risk that `docs/labeling.md` (after `cs-signals.md`) makes alert-worthy whatever
+the tone:
+
+- **commercial**: non-renewal, termination, cancellation, seat cuts, downgrades,
+  pausing use, budget or vendor reviews, competing quotes, competitor evaluations,
+  consolidation after a merger, the champion leaving, doubts about value, verdicts
+  on the relationship;
+- **security**: another tenant's data seen, leaked credentials, breaches, audit or
+  pen-test findings, personal data exposed, privacy deadlines missed;
+- **operational**: payroll, a launch or go-live blocked, a team unable to work,
+  production down, data missing or wrong;
+- **escalation**: follow-up after follow-up, managers looped in, breach claims,
+  formal complaints, lawyers, ultimatums.
+
+Each pattern is *strong* (a risk on its own: the offline reading is floored to
+negative with at least the kind's urgency, and never gets `celebrate`,
+`no_action` or `expansion_follow_up`) or *weak* (a hint: it is a feature of the
+learned model and sends the message to Claude in `hybrid`, but moves nothing by
+itself). Guards cancel a match where the customer is clearly not at risk
+("no plans to cancel", "we evaluated X last year and chose you", "the key we
+leaked ourselves", a planned maintenance window). Patterns run on the lower-cased
+text; the vendor names they need are matched on the original (`(?-i:…)` groups).
+English, Spanish, French, German and Portuguese are covered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.analysis.contract import Concern, Urgency
+
+
+class RiskKind(StrEnum):
+    commercial = "commercial"
+    security = "security"
+    operational = "operational"
+    escalation = "escalation"
+
+
+@dataclass(frozen=True)
+class RiskSignal:
+    """One risk found in a message, with the phrase that shows it."""
+
+    kind: RiskKind
+    phrase: str
+    strong: bool
+    urgency: Urgency
+    churn: bool
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: RiskKind
+    pattern: re.Pattern[str]
+    strong: bool
+    urgency: Urgency
+    churn: bool
+
+
+_H, _M = Urgency.high, Urgency.medium
+_C, _S, _O, _E = RiskKind.commercial, RiskKind.security, RiskKind.operational, RiskKind.escalation
+
+#: Concerns each kind raises when the message itself named none of them.
+KIND_CONCERNS: dict[RiskKind, Concern] = {
+    _C: Concern.contract_renewal,
+    _S: Concern.security_privacy,
+    _O: Concern.reliability,
+    _E: Concern.support_responsiveness,
+}
+
+_W = r"(?:[\w'’-]+\s+)"  # one word and its space
+_PEOPLE = (
+    r"(?:champion|sponsor|executive sponsor|main contact|primary contact|point of contact|admin(?:istrator)?|"
+    r"project lead|vp|svp|cto|cio|cfo|ceo|coo|head of \w+|director|(?:the |our )?manager|boss)"
+)
+_VENDOR = r"(?-i:[A-Z][\w.&-]+)"
+_ORDINAL = r"(?:third|fourth|fifth|sixth|seventh|3rd|4th|5th|6th|7th|\d+th|nth|umpteenth)"
+
+# (kind, strong, urgency, churn, pattern)
+_EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
+    # --- commercial ------------------------------------------------------------------------------
+    (_C, True, _H, True, r"notice of (?:non-?renewal|termination|cancell?ation)|(?:non-?renewal|termination|"
+                         r"cancell?ation) notice|hereby (?:give|provide|serve|submit)s? (?:\w+ ){0,3}notice|"
+                         r"formal(?:ly)? (?:notice|notify|notifying|notification)|"
+                         r"(?:exercis\w+|invok\w+) (?:\w+ ){0,3}(?:right|option) (?:to|of) terminat\w*|"
+                         r"(?:pursuant to|per|under|in accordance with) (?:section|clause|article|§) ?[\d.()a-z]+"
+                         r"(?:\s+\w+){0,12}?\s+(?:terminat\w*|non-?renewal|cancel\w*|notice)"),
+    (_C, True, _M, True, r"(?:not|n't|no longer|never) (?:\w+ ){0,2}(?:be )?(?:going to )?(?:renew|renewing|"
+                         r"extend(?:ing)? (?:the|our) (?:contract|agreement|subscription))|non-?renewal|"
+                         r"(?:decided|decision|plan|planning|intend|intends|intention) (?:\w+ ){0,2}not to "
+                         r"renew|let (?:the|our|this) (?:\w+ )?(?:contract|subscription|agreement|licen[cs]e)s? "
+                         r"(?:lapse|expire|run out)|won'?t be (?:continuing|moving forward|proceeding) with"),
+    (_C, True, _M, True, r"terminat(?:e|es|ing|ion of) (?:\w+ ){0,2}(?:contract|agreement|subscription|"
+                         r"services?|msa|account|relationship|partnership)|(?:end|ending|wind(?:ing)? down|"
+                         r"close|closing|sunset(?:ting)?) (?:our|the|this) (?:contract|agreement|subscription|"
+                         r"partnership|relationship|account)|"
+                         r"(?<!no plans to )(?<!not )(?<!n't )cancel(?:l?ing|l?ed|lation of)? (?:our|the|my|"
+                         r"this|all) (?:\w+ ){0,2}(?:subscription|contract|account|plan|licen[cs]es?|seats|"
+                         r"renewal|agreement|service)"),
+    (_C, True, _M, True, r"only (?:be )?renew(?:ing)? (?:\w+ ){0,3}(?:module|product|part|half|portion|team|"
+                         r"seats|licen[cs]es)|renew (?:only|just) (?:one|the|half|\d+|a )|"
+                         r"(?:reduc\w+|cut\w*|lower\w*|trim\w*|drop\w*|scal\w+ (?:back|down)|decreas\w+|"
+                         r"shrink\w*) (?:\w+ ){0,3}(?:seats|licen[cs]es|users|footprint|spend|seat count|"
+                         r"user count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
+                         r"from \d+ (?:seats|licen[cs]es|users) (?:down )?to \d+|(?:smaller|cheaper|lower|basic|"
+                         r"starter) (?:plan|tier|package|edition) at (?:the )?renewal"),
+    (_C, True, _M, True, r"(?:pause|pausing|freeze|freezing|suspend\w*|halt\w*) (?:\w+ ){0,2}(?:usage|use of|"
+                         r"subscription|rollout|roll-out|deployment|contract|account|licen[cs]es|seats)|"
+                         r"(?:put|putting) (?:the |our )?(?:rollout|roll-out|deployment|account|contract|"
+                         r"project|expansion) on (?:hold|ice)|(?:stop|stopped|stopping|quit) using (?:the |your "
+                         r")?(?:tool|product|platform|app|it|you)|no longer (?:using|use) (?:the |your )?"
+                         r"(?:tool|product|platform|app|it)|abandon\w* (?:the |our )?(?:rollout|platform|tool)"),
+    (_C, True, _M, True, r"(?:budget|spend|cost|vendor|tool|software|saas|licen[cs]e|procurement|contract) "
+                         r"(?:review|cuts?|reduction|freeze|rationali[sz]ation|consolidation|audit|scrutiny)"
+                         r"(?:\s+\w+){0,10}?\s+(?:you|your|us|this (?:tool|platform|product|contract)|"
+                         r"(?-i:[A-Z][\w.&-]+))|(?:on the chopping block|on the table for (?:cuts|review)|"
+                         r"hard to justify|(?:can'?t|cannot|struggl\w+ to|difficult to) justify (?:the )?"
+                         r"(?:cost|spend|price|renewal|investment|expense|budget))|"
+                         r"(?:cost[- ]cutting|cost reduction|belt[- ]tightening|austerity)(?:\s+\w+){0,8}?\s+"
+                         r"(?:renewal|contract|subscription|tools?|vendors?|licen[cs]es|seats)"),
+    (_C, True, _M, True, r"competing (?:quotes|bids|proposals|offers|vendors)|(?:request for proposal|\brfp\b|"
+                         r"\brfq\b|tender)(?:\s+\w+){0,8}?\s+(?:renewal|contract|vendors?|providers?|"
+                         r"alternatives|market|replace\w*|this|process)|(?:go|going|put|putting|take|taking) "
+                         r"(?:this |it |the contract )?(?:out )?to (?:tender|market|bid|rfp)|(?:get|gather|"
+                         r"obtain|collect|request) (?:\w+ ){0,2}(?:quotes|bids|proposals) from (?:other|"
+                         r"alternative|several|multiple|three|3|two|2)"),
+    (_C, True, _M, True, r"side[- ]by[- ]side|bake[- ]?off|head[- ]to[- ]head|"
+                         r"(?:evaluat\w+|assess\w*|compar\w+|benchmark\w*|pilot\w*|trial\w*|tri(?:al)?ing|"
+                         r"test\w*|demo\w*|look\w* at|explor\w+) (?:\w+ ){0,4}(?:alternatives?|other (?:vendors|"
+                         r"tools|platforms|options|solutions|providers)|competitors?|the competition|a "
+                         r"(?:competitor|rival|replacement|different (?:vendor|tool|platform)))|"
+                         r"(?:evaluating|piloting|trial+ing|demoing|(?:running|run|start\w*) (?:a |an )?(?:\d+[- ]day )?"
+                         r"(?:trial|pilot|poc|proof of concept) (?:of|with)) " + _VENDOR + r"|"
+                         r"(?:asked|wants?|told|instructed) (?:me|us|the team) to (?:evaluate|look at|compare|"
+                         r"assess|review|trial|pilot|test|demo) " + _VENDOR + r"|"
+                         r"(?:switch(?:ing|ed)?|moving|migrating|jump\w* ship) (?:over )?(?:to|towards) (?:a |an )?"
+                         r"(?:competitor|rival|another (?:vendor|provider|tool|platform|solution)|"
+                         r"(?-i:[A-Z][\w.&-]+))|(?:replac\w+|rip(?:ping)? out) (?:you|your (?:tool|platform|"
+                         r"product)|this (?:tool|platform))|"
+                         r"(?:leav(?:e|ing)|mov(?:e|ing)|migrat(?:e|ing)) (?:away )?(?:from|off) (?:you|your (?:platform|product|"
+                         r"tool|service))"),
+    (_C, True, _M, True, r"consolidat\w+ (?:\w+ ){0,5}(?:tools|vendors|platforms|stack|systems|providers|"
+                         r"solutions)|consolidat\w+ onto|standardi[sz]\w* on|(?:parent company|new owners?|acquir\w+|merger|merged|"
+                         r"acquisition)(?:\s+[\w'’-]+){0,12}?\s+(?:already (?:use|uses|has|have|pays?)|"
+                         r"standard|standardi[sz]\w*|consolidat\w+|replace|mandat\w+|one (?:tool|platform|"
+                         r"vendor))"),
+    (_C, True, _M, True, _PEOPLE + r"(?:\s+[\w'’-]+){0,4}?\s+(?:is leaving|has left|left (?:the company|us|"
+                         r"last)|will be leaving|moved on|resigned|departed|has departed|stepp\w+ down|is "
+                         r"stepping down|was let go|(?:is|are) no longer (?:with|at|here))|"
+                         r"(?:i'?m|i am|i will be|i'?ll be) (?:leaving|moving on from) (?:the company|"
+                         r"\w+ (?:at|by|next|this|on|end))|(?:today|friday|tomorrow|this|next \w+) (?:is|will "
+                         r"be) my last day|my last day (?:is|will be|here)|(?:successor|replacement|new owner) "
+                         r"(?:\w+ ){0,2}(?:hasn'?t|has not|is not|isn'?t|not yet|has yet to) (?:been )?"
+                         r"(?:named|hired|decided|appointed|found|identified)"),
+    (_C, True, _M, True, r"(?:not sure|unsure|questioning|doubt\w*|wonder\w* (?:if|whether)|can'?t see) "
+                         r"(?:\w+ ){0,5}(?:worth|value|roi|pay(?:ing)? off)|(?:is|it'?s|isn'?t|not) (?:\w+ "
+                         r"){0,2}worth (?:the )?(?:spend|money|cost|price|investment|renewal)|outgrown|"
+                         r"(?:not|aren'?t|isn'?t|haven'?t|never) (?:been )?(?:getting|seeing|realis\w+|"
+                         r"realiz\w+) (?:the |enough |much |any |real )?(?:value|roi|return)|low adoption|"
+                         r"adoption (?:is|has been|remains) (?:low|poor|disappointing)|"
+                         r"(?:barely|hardly|rarely) (?:anyone |anybody )?(?:uses?|using|logs? (?:in|on)|"
+                         r"touch\w*)|only \d+ (?:of|out of) (?:our |the )?\d+ (?:users|seats|licen[cs]es|people|"
+                         r"employees|reps|agents)|(?:nobody|no one) (?:here |on the team )?(?:uses|is using) "
+                         r"(?:it|the tool|the platform)"),
+    (_C, True, _M, True, r"worst (?:vendor|experience|partner|provider|onboarding|support experience)|"
+                         r"regret (?:\w+ ){0,2}(?:choosing|signing|buying|picking|going with|selecting)|"
+                         r"(?:lost|losing) (?:all )?(?:faith|trust|confidence) in|first time in (?:\w+ ){1,3}"
+                         r"(?:years|months) (?:i'?ve|we'?ve|i have|we have) (?:felt|been)|"
+                         r"(?:relationship|partnership) (?:is )?(?:not working|at risk|broken|on thin ice)|"
+                         r"reconsider\w* (?:\w+ ){0,3}(?:renewal|contract|partnership|relationship|"
+                         r"subscription|options|investment|decision|whether)|(?:will|would|may|might) (?:have "
+                         r"to )?reconsider|(?:look\w*|shop\w*) elsewhere|take (?:our|my) business elsewhere|"
+                         r"walk away|(?:thinking|considering|think|consider) (?:about |of )?(?:leaving|switching|"
+                         r"moving|cancel\w*|churning|dropping)"),
+    (_C, False, _M, False, r"competitor|alternatives?|other vendors|cheaper (?:option|offer|quote|tool)|"
+                           r"price increase|price hike|too expensive|overpriced|budget|renewal|procurement|"
+                           r"finance (?:team|is|wants|asked)|leadership (?:asked|wants)|new (?:cio|cto|cfo|vp|"
+                           r"ceo|head)|reorg|restructur\w+|layoffs?|headcount"),
+    # --- security ---------------------------------------------------------------------------------
+    (_S, True, _H, False, r"(?:see|seeing|saw|seen|view\w*|access\w*|show\w*|display\w*|visible|expos\w+|"
+                          r"pull\w*|return\w*|receiv\w+|get|getting|got) (?:\w+ ){0,6}(?:another|other|"
+                          r"different|(?:an|the) other|someone else'?s?|a different) (?:\w+ )?(?:customer|"
+                          r"client|tenant|company|companies|organi[sz]ation|org|account|workspace|firm|"
+                          r"business|school|hospital|user)'?s?'? (?:\w+ )?(?:data|records|files|invoices|"
+                          r"users|information|info|details|tickets|contacts|reports|dashboards?|emails?|"
+                          r"documents|patients|employees|accounts)|cross[- ](?:tenant|account|customer) "
+                          r"(?:\w+ )?(?:leak|exposure|access|data|bug|issue)|(?:data|records|information|"
+                          r"tickets|files) (?:from|of|belonging to) (?:another|other|a different) (?:customer|"
+                          r"client|tenant|company|organi[sz]ation)"),
+    (_S, True, _H, False, r"(?<!\bwe )(?<!\bi )(?<!\bwe accidentally )(?<!\bi accidentally )"
+                          r"(?:data )?breach(?:ed)?(?! of (?:the |our )?(?:contract|agreement|sla|msa|terms))|"
+                          r"hacked|compromised|ransomware|data (?:leak|exposure|incident)|"
+                          r"security (?:incident|breach|hole|flaw|vulnerability)|vulnerabilit(?:y|ies) (?:in|on) "
+                          r"your|unauthori[sz]ed (?:access|login|logins|user|users|party|parties|download)|"
+                          r"(?:your|the vendor'?s?) (?:\w+ ){0,3}(?:leaked|exposed)|"
+                          r"(?:credentials|keys?|tokens?|passwords?|secrets?|pii|personal data|ssns?|card "
+                          r"numbers|patient data|health data) (?:\w+ ){0,4}(?:leaked|exposed|visible|in (?:the "
+                          r")?(?:logs?|plain ?text|clear ?text|url|public)|unencrypted|publicly accessible)|"
+                          r"(?:plain ?text|clear ?text|unencrypted) (?:passwords?|credentials|pii|personal data)"),
+    (_S, True, _H, False, r"(?:pen(?:etration)?[- ]?test\w*|audit\w*|security review|assessment|soc ?2 "
+                          r"(?:audit|auditors?)|iso (?:audit|auditors?)|auditors?)(?:\s+[\w'’-]+){0,6}?\s+"
+                          r"(?:found|finding|findings|flagged|identified|revealed|failed|uncovered|raised|"
+                          r"exception|critical|high[- ]severity|non-?conformit\w+)|"
+                          r"(?:wrong|unauthori[sz]ed|former|ex-?) (?:people|users|person|employees?|staff|"
+                          r"contractors?) (?:\w+ ){0,3}(?:still )?(?:have |has |had |with |got )?(?:access|log "
+                          r"in|logged in|into|can see|could see|saw)|"
+                          r"(?:sso|saml|login|mfa|2fa|okta|azure ad|entra) (?:\w+ ){0,4}(?:let|lets|letting|"
+                          r"allowed|allows|bypass\w*)|"
+                          r"(?:gdpr|privacy|data protection|hipaa|ccpa|lgpd) (?:violation|breach|complaint|"
+                          r"incident|infringement)|"
+                          r"(?:dsar|subject access request|erasure request|deletion request|right to be "
+                          r"forgotten)(?:\s+[\w'’-]+){0,10}?\s+(?:deadline|overdue|missed|late|ignored|expires|"
+                          r"expired|unanswered|past due|still not)"),
+    (_S, False, _M, False, r"security|privacy|gdpr|soc ?2|pen ?test|audit|leak\w*|exposed|sso|mfa|"
+                           r"permissions?|access control|personal data|pii|encrypt\w*"),
+    # --- operational ----------------------------------------------------------------------------
+    (_O, True, _H, False, r"(?:payroll|pay ?run|salaries|wages|invoic\w+ run|billing run|month[- ]end|"
+                          r"quarter[- ]end|year[- ]end|(?:the |our )?close|go[- ]?live|launch|cut-?over|release|"
+                          r"shipments?|orders|checkout|production|prod|deliveries|audit|board (?:meeting|pack|"
+                          r"deck)|filing|submission|enrol?ment|open enrol?ment)(?:\s+[\w'’-]+){0,5}?\s+"
+                          r"(?:is |are |was |were |has been |have been |got |is now |are now |now )?(?:blocked|"
+                          r"stuck|halted|stalled|on hold|at risk|in jeopardy|jeopardi[sz]ed|delayed|slipping|"
+                          r"missed|can'?t (?:run|go|proceed|happen|be (?:run|processed|completed))|cannot "
+                          r"(?:run|go|proceed|happen)|failing|failed|down|broken)"),
+    (_O, True, _H, False, r"(?:blocked|blocking|held up|stuck) (?:on|by) (?:you|your|this|the (?:bug|issue|"
+                          r"outage|problem|sync|integration|export))|(?:can'?t|cannot|unable to|could ?n'?t|"
+                          r"could not|not able to) (?:run|process|close|ship|launch|go live|bill|invoice|pay "
+                          r"(?:our|anyone|people|staff|employees)|work|operate|log ?in|sign ?in|access "
+                          r"(?:anything|the (?:platform|app|system|tool|data))|serve (?:our )?customers)|"
+                          r"(?:whole|entire|all (?:of )?(?:our|the)) (?:\w+ )?(?:team|company|org\w*|department|"
+                          r"staff|floor|office|support team|sales team|agents|users|reps)(?:\s+[\w'’-]+){0,3}?\s+"
+                          r"(?:can'?t|cannot|unable|(?:is|are) (?:blocked|down|idle|stuck|locked out)|locked "
+                          r"out|sitting idle|at a standstill)|(?:nobody|no one|none of us) (?:here |on (?:my|"
+                          r"our|the) team )?(?:can|could) (?:log ?in|work|access|get in|do anything)"),
+    (_O, True, _H, False, r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|"
+                          r"notes|history|files|figures|reports?) (?:\w+ ){0,2}(?:are |is |were |was |went |have "
+                          r"gone |has gone )?(?:missing|gone|lost|wiped|corrupted|incorrect|"
+                          r"duplicated|truncated|out of sync)|(?:missing|lost|corrupted|wiped|deleted|incorrect|"
+                          r"wrong) (?:\w+ ){0,2}(?:data|records|transactions|entries|numbers|rows|invoices|"
+                          r"amounts|figures)|silently (?:dropp|truncat|fail|skip|los|delet|overwr)\w*|"
+                          r"(?:production|prod|platform|site|app|system|service|api|dashboard|everything) "
+                          r"(?:is |has been |went |is completely |are )?(?:down|offline|unavailable|"
+                          r"unreachable)|(?:full|total|complete|major|global) outage|"
+                          r"(?:losing|lost|costing|cost) (?:us |me )?(?:money|revenue|sales|deals|orders|"
+                          r"customers|\$|€|£)"),
+    (_O, False, _M, False, r"outage|downtime|incident|deadline|blocked|blocker|urgent|asap|payroll|go-?live|"
+                           r"launch|(?:not|n't) (?:work|load|sync)\w*|error|fail\w*|broken|crash\w*"),
+    # --- escalation ---------------------------------------------------------------------------------
+    (_E, True, _H, False, r"(?:loop\w*|copy\w*|cc'?\w*|bring\w*|involv\w+|add\w*|includ\w+|escalat\w+ "
+                          r"(?:this |it )?to) (?:in )?(?:my|our|your) (?:\w+ )?(?:director|manager|boss|vp|svp|"
+                          r"ceo|cto|cfo|cio|coo|leadership|legal|executive|exec|head of \w+|general counsel|"
+                          r"counsel|management|account executive)|"
+                          r"escalat\w+ (?:this |it |the matter |the issue )?(?:to|with|internally|further|"
+                          r"formally)|(?:i'?m|i am|we are|we'?re|we will|we'?ll|i will|i'?ll) escalat\w+|"
+                          r"(?:material|fundamental|clear) breach|breach of (?:the |our )?(?:contract|agreement|"
+                          r"sla|msa|terms|dpa)|sla (?:breach|violation|credits?|penalt\w+)|"
+                          r"(?:formal|official|written) complaint|(?:our |my )?(?:lawyers?|attorneys?|legal "
+                          r"(?:team|department|counsel)|counsel) (?:\w+ ){0,3}(?:(?:is|are|will be|now|already|"
+                          r"getting) involved|will be in touch|(?:is|are) looking into (?:our|the) (?:options|"
+                          r"contract))|legal action|(?:last|final) (?:warning|chance|notice|reminder)|"
+                          r"(?:if|unless) (?:this|it|the \w+) (?:is|isn'?t|is not|gets?|can'?t be) (?:\w+ )?"
+                          r"(?:fixed|resolved|sorted|addressed|solved) (?:by|before|within|today|this)"),
+    (_E, True, _H, False, _ORDINAL + r" (?:time|follow[- ]?up|request|email|reminder|attempt|chase|message|"
+                          r"ping|ticket)s?(?! (?:this (?:year|quarter)|we (?:renew|expand)))|"
+                          r"(?:follow\w*|chas\w+|remind\w*|ping\w*|asking) (?:up )?(?:\w+ ){0,4}(?:again )?"
+                          r"for the " + _ORDINAL + r" time|(?:still|again) (?:no|without) (?:\w+ ){0,2}"
+                          r"(?:answer|response|reply|update|resolution)(?:\s+\w+){0,6}?\s+(?:weeks?|"
+                          r"follow[- ]?ups|reminders|emails|tickets)|(?:three|four|five|six|several|multiple|"
+                          r"\d+) (?:follow[- ]?ups|reminders|chasers)"),
+    (_E, False, _M, False, r"escalat\w+|follow(?:ing)?[- ]up again|still waiting|no response|no reply|"
+                           r"manager|director|unacceptable"),
+]
+
+#: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
+_OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
+    "es": [
+        (_C, True, _H, True, r"(?:preaviso|notificaci[oó]n formal|(?:notificamos|comunicamos|informamos) "
+                             r"formalmente|por medio de la presente)(?:\s+\S+){0,15}?\s+(?:no renova\w+|"
+                             r"rescisi[oó]n|resci\w+|terminaci[oó]n|cancelaci[oó]n|baja)|cl[aá]usula(?:\s+\S+)"
+                             r"{0,10}?\s+(?:rescisi[oó]n|terminaci[oó]n|resci\w+|no renova\w+)"),
+        (_C, True, _M, True, r"no (?:\w+ ){0,2}renova(?:r|remos|mos|ci[oó]n)|no renovaci[oó]n|rescind\w+|"
+                             r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|(?:cancelar|cancelamos|"
+                             r"cancelaremos) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
+                             r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:licencias|"
+                             r"usuarios|puestos|asientos|plan)|solo (?:vamos a |podemos )?renovar|"
+                             r"(?:recorte|recortes|revisi[oó]n|congelaci[oó]n) (?:\w+ ){0,2}(?:presupuest\w+|"
+                             r"proveedores|gastos)|(?:cotizaciones|presupuestos|ofertas) de (?:otros|varios|"
+                             r"tres)|(?:evaluando|comparando|probando|analizando|mirando) (?:\w+ ){0,3}"
+                             r"(?:alternativas?|otros? proveedor\w*|competencia|competidor\w*|otras "
+                             r"(?:herramientas|soluciones|plataformas))|comparativa|(?:consolidar|unificar) "
+                             r"(?:\w+ ){0,3}(?:herramientas|proveedores|plataformas)|(?:no estamos seguros|dudamos|no (?:vemos|sabemos))(?:\s+\S+)"
+                             r"{0,6}?\s+(?:valga|vale|valor|retorno|compensa)|(?:pausar|suspender|congelar) "
+                             r"(?:\w+ ){0,2}(?:uso|suscripci[oó]n|despliegue|contrato)|dejar de usar|"
+                             r"(?:cambiar(?:nos)?|migrar|pasar(?:nos)?) (?:a otro|de) proveedor|replantear\w* "
+                             r"(?:\w+ ){0,3}(?:renovaci[oó]n|contrato|relaci[oó]n)"),
+        (_S, True, _H, False, r"(?:datos|registros|informaci[oó]n|facturas|expedientes) (?:\w+ ){0,2}de "
+                              r"(?:otro|otra|otros) (?:cliente|empresa|organizaci[oó]n|cuenta)|brecha de "
+                              r"(?:seguridad|datos)|filtraci[oó]n|filtrad[oa]s|(?:credenciales|claves|"
+                              r"contrase[nñ]as|tokens?) (?:\w+ ){0,2}expuest\w+|acceso no autorizado|"
+                              r"(?:auditor[ií]a|pentest|prueba de penetraci[oó]n)(?:\s+\S+){0,6}?\s+"
+                              r"(?:detect\w+|encontr\w+|hallazgo\w*|se[nñ]al\w+|identific\w+)|hallazgos|"
+                              r"incidente de seguridad|vulnerabilidad|violaci[oó]n de (?:datos|la privacidad)"),
+        (_O, True, _H, False, r"n[oó]mina|no (?:podemos|pueden|puedo) (?:trabajar|facturar|cerrar|operar|"
+                              r"entrar|acceder|pagar|vender|emitir)|(?:est[aá]|estamos|est[aá]n|qued[oó]|"
+                              r"quedamos) (?:totalmente |completamente )?(?:bloquead\w+|parad\w+|detenid\w+)|"
+                              r"ca[ií]d[oa]|fuera de servicio|sin servicio|(?:salida en vivo|puesta en marcha|"
+                              r"lanzamiento|go-?live)(?:\s+\S+){0,5}?\s+(?:bloquead\w+|retrasad\w+|en riesgo|"
+                              r"peligr\w+)|(?:datos|registros|pedidos|facturas) (?:\w+ ){0,2}(?:perdid\w+|"
+                              r"faltan|incorrect\w+|borrad\w+|duplicad\w+)|faltan (?:\w+ ){0,2}datos|"
+                              r"(?:perdiendo|perdemos) (?:dinero|ventas|clientes)"),
+        (_E, True, _H, False, r"escal(?:ar|ando|aremos|ado|o) (?:\w+ ){0,4}(?:direcci[oó]n|director\w*|gerencia|"
+                              r"jur[ií]dico|legal)|(?:copio|copiamos|incluyo|a[nñ]ado) (?:a |en copia a )?(?:mi|"
+                              r"nuestro|nuestra) (?:director\w*|jef\w+|gerente|ceo|direcci[oó]n)|incumplimiento "
+                              r"(?:\w+ ){0,2}(?:contrato|sla|acuerdo|grave|material)|(?:tercera|cuarta|quinta|"
+                              r"sexta) (?:vez|reclamaci[oó]n|solicitud|consulta|correo|recordatorio)|reclamaci[oó]n "
+                              r"formal|(?:abogados|departamento legal|asesor[ií]a jur[ií]dica|acciones legales)|"
+                              r"[uú]ltimo aviso"),
+        (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
+    ],
+    "fr": [
+        (_C, True, _H, True, r"(?:pr[ée]avis|notifions formellement|informons (?:formellement|officiellement)|"
+                             r"notification formelle|par la pr[ée]sente|"
+                             r"lettre recommand[ée]e)(?:\s+\S+){0,15}?\s+(?:non[- ]renouvellement|r[ée]sili\w+|"
+                             r"fin\b|terminaison)|(?:article|clause)(?:\s+\S+){0,10}?\s+(?:r[ée]sili\w+|"
+                             r"non[- ]renouvellement)"),
+        (_C, True, _M, True, r"ne (?:\w+ ){0,2}pas (?:\w+ ){0,2}renouvel\w+|ne renouvellerons pas|"
+                             r"non[- ]renouvellement|r[ée]sili\w+|mettre fin (?:\w+ ){0,2}(?:contrat|abonnement|"
+                             r"collaboration|partenariat)|(?:r[ée]dui\w+|diminu\w+|baisser) (?:\w+ ){0,3}"
+                             r"(?:licences|utilisateurs|postes|si[eè]ges|abonnement)|ne renouveler qu|"
+                             r"(?:revue|r[ée]duction|coupes?|gel) (?:\w+ ){0,2}budg[ée]t\w*|(?:revue|"
+                             r"rationalisation) des fournisseurs|appel d'offres|(?:devis|offres) (?:\w+ ){0,2}"
+                             r"(?:concurr\w+|d'autres)|(?:[ée]valu\w+|compar\w+|test\w+|regard\w+) (?:\w+ ){0,3}"
+                             r"(?:alternatives?|autres? (?:fournisseurs?|solutions?|outils?)|concurren\w+|"
+                             r"solution concurrente)|comparatif|consolid\w+ (?:\w+ ){0,3}(?:outils|fournisseurs|"
+                             r"plateformes)|(?:pas s[uû]rs?|doutons|"
+                             r"doute)(?:\s+\S+){0,6}?\s+(?:vaille|valeur|rentab\w+|retour sur investissement)|"
+                             r"(?:suspendre|mettre en pause|geler) (?:\w+ ){0,2}(?:utilisation|abonnement|"
+                             r"d[ée]ploiement|contrat)|(?:arr[eê]ter|cesser) d'utiliser|(?:changer|migrer|passer) "
+                             r"(?:\w+ ){0,1}(?:de|chez un autre) (?:fournisseur|prestataire)|"
+                             r"reconsid[ée]r\w+ (?:\w+ ){0,3}(?:renouvellement|contrat|collaboration)"),
+        (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches) (?:\w+ ){0,2}d'(?:un|une) "
+                              r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|fuite (?:de "
+                              r"donn[ée]es|d'identifiants|de cl[ée]s)?|(?:identifiants|cl[ée]s|mots de passe|"
+                              r"jetons?) (?:\w+ ){0,2}(?:expos\w+|divulgu\w+)|acc[eè]s non autoris[ée]|"
+                              r"(?:audit|test d'intrusion|pentest)(?:\s+\S+){0,6}?\s+(?:relev\w+|constat\w+|"
+                              r"identifi\w+|r[ée]v[ée]l\w+|trouv\w+)|incident de s[ée]curit[ée]|faille|"
+                              r"vuln[ée]rabilit[ée]|violation de (?:donn[ée]es|la vie priv[ée]e)"),
+        (_O, True, _H, False, r"\bpaie\b|ne (?:pouvons|peuvent|peux) (?:\w+ )?(?:plus )?(?:travailler|facturer|"
+                              r"cl[oô]turer|op[ée]rer|nous connecter|acc[ée]der|payer)|(?:bloqu[ée]s?|[aà] "
+                              r"l'arr[eê]t|en panne|hors service|indisponible)|(?:mise en production|lancement|"
+                              r"go-?live|bascule)(?:\s+\S+){0,5}?\s+(?:bloqu\w+|retard\w+|compromis\w*|menac\w+)|"
+                              r"(?:donn[ée]es|commandes|factures|enregistrements) (?:\w+ ){0,2}(?:manquant\w*|"
+                              r"perdu\w*|erron[ée]\w*|supprim\w+|dupliqu\w+)|(?:perdons|perdre) (?:de l'argent|"
+                              r"des ventes|des clients)"),
+        (_E, True, _H, False, r"escalad\w+|(?:je mets|nous mettons|j'ajoute|je copie) (?:\w+ ){0,3}(?:mon|notre|"
+                              r"ma) (?:directeur|directrice|direction|responsable|ceo|pdg)|(?:mon|notre|ma) "
+                              r"(?:directeur|directrice|direction) en copie|manquement (?:\w+ ){0,2}(?:grave|"
+                              r"contractuel)|violation du contrat|(?:troisi[eè]me|quatri[eè]me|cinqui[eè]me) "
+                              r"(?:relance|fois|demande|message|rappel)|r[ée]clamation formelle|(?:nos )?avocats|"
+                              r"service juridique|mise en demeure|dernier avertissement"),
+        (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
+    ],
+    "de": [
+        (_C, True, _H, True, r"(?:k[üu]ndig\w+|beenden|beendigung)(?:\s+\S+){0,10}?\s+(?:fristgerecht|zum "
+                             r"(?:vertragsende|ablauf|ende)|gem[äa]ß|paragraph|§)|(?:fristgerecht|gem[äa]ß "
+                             r"(?:§|paragraph|ziffer|abschnitt))(?:\s+\S+){0,10}?\s+(?:k[üu]ndig\w+|"
+                             r"nicht verl[äa]ngern)|hiermit (?:\w+ ){0,3}k[üu]ndig\w+"),
+        (_C, True, _M, True, r"nicht (?:\w+ ){0,2}verl[äa]nger\w+|keine verl[äa]ngerung|k[üu]ndig\w+|"
+                             r"vertrag (?:\w+ ){0,3}beenden|(?:reduzier\w+|verringer\w+|k[üu]rz\w+|abbau\w*) "
+                             r"(?:\w+ ){0,3}(?:lizenzen|nutzer\w*|pl[äa]tze|seats|arbeitspl[äa]tze)|weniger "
+                             r"(?:lizenzen|nutzer|pl[äa]tze)|nur (?:\w+ ){0,3}verl[äa]nger\w+|"
+                             r"(?:budget|kosten)(?:k[üu]rzung\w*|pr[üu]fung|stopp|review)|sparma[ßs]nahmen|"
+                             r"ausschreibung|(?:angebote|angebot) (?:\w+ ){0,2}(?:anderer|von anderen|mehrerer|"
+                             r"wettbewerb\w*)|(?:evaluier\w+|vergleich\w+|test\w+|pr[üu]f\w+|schauen uns) "
+                             r"(?:\w+ ){0,3}(?:alternativen|andere (?:anbieter|l[öo]sungen|tools)|wettbewerb\w*|"
+                             r"konkurren\w+)|(?:vergleich|gegen[üu]berstellung) mit|konsolidier\w+|(?:nicht sicher|"
+                             r"zweifeln|fragen uns)(?:\s+\S+){0,6}?\s+(?:lohnt|wert|mehrwert|nutzen)|"
+                             r"(?:pausieren|aussetzen|einfrieren) (?:\w+ ){0,2}|nicht mehr (?:nutzen|verwenden)|"
+                             r"(?:wechsel\w*|migrier\w+) (?:\w+ ){0,2}(?:zu einem anderen|den anbieter)|"
+                             r"[üu]berdenken (?:\w+ ){0,3}(?:verl[äa]ngerung|vertrag|zusammenarbeit)|"
+                             r"(?:verl[äa]ngerung|vertrag|zusammenarbeit) (?:\w+ ){0,3}[üu]berdenken"),
+        (_S, True, _H, False, r"daten (?:\w+ ){0,2}(?:eines |einer )?(?:anderen|fremden) (?:kunden|mandanten|"
+                              r"firma|unternehmens|organisation)|(?:fremde|andere) (?:kundendaten|mandanten)|"
+                              r"datenleck|datenpanne|sicherheitsvorfall|sicherheitsl[üu]cke|(?:zugangsdaten|"
+                              r"schl[üu]ssel|passw[öo]rter|tokens?) (?:\w+ ){0,3}(?:offengelegt|geleakt|"
+                              r"[öo]ffentlich|einsehbar)|unbefugte\w* zugriff|(?:audit|pr[üu]fung|pentest|"
+                              r"penetrationstest)(?:\s+\S+){0,6}?\s+(?:festgestellt|gefunden|beanstandet|"
+                              r"aufgedeckt|befund\w*|feststellung\w*)|(?:dsgvo|datenschutz)-?(?:versto[ßs]|"
+                              r"verletzung)"),
+        (_O, True, _H, False, r"gehaltsabrechnung|lohnabrechnung|(?:k[öo]nnen|kann) (?:\w+ ){0,2}nicht "
+                              r"(?:arbeiten|abrechnen|fakturieren|einloggen|zugreifen|ausliefern|schlie[ßs]en|"
+                              r"bezahlen)|(?:komplett |v[öo]llig )?blockiert|steht (?:\w+ )?still|stillstand|"
+                              r"ausgefallen|(?:go-?live|produktivstart|launch|einf[üu]hrung)(?:\s+\S+){0,5}?\s+"
+                              r"(?:gef[äa]hrdet|blockiert|verschoben|verz[öo]gert)|(?:daten|datens[äa]tze|"
+                              r"auftr[äa]ge|rechnungen) (?:\w+ ){0,2}(?:fehlen|verloren|falsch|gel[öo]scht|"
+                              r"doppelt)|fehlende daten|verlieren (?:\w+ )?(?:geld|umsatz|kunden)"),
+        (_E, True, _H, False, r"eskalier\w+|(?:geschäftsführung|gesch[äa]ftsleitung|vorstand|meine[rn]? "
+                              r"(?:chef\w*|vorgesetzte\w*)|unsere[rn]? (?:direktor\w*|leitung)) (?:\w+ ){0,3}"
+                              r"(?:in kopie|eingebunden|informiert|cc)|vertragsbruch|vertragsverletzung|"
+                              r"(?:dritte|vierte|f[üu]nfte)[snr]? (?:mal|nachfrage|erinnerung|anfrage|mahnung)|"
+                              r"(?:anwalt|anw[äa]lte|rechtsabteilung|juristische schritte)|formelle beschwerde|"
+                              r"letzte (?:warnung|frist)"),
+        (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
+    ],
+    "pt": [
+        (_C, True, _H, True, r"(?:aviso pr[ée]vio|notifica\w+ formal\w*|informamos formalmente|pela presente|vimos por este "
+                             r"meio)"
+                             r"(?:\s+\S+){0,15}?\s+(?:n[ãa]o renova\w+|rescis[ãa]o|rescindir|cancelamento|"
+                             r"encerramento)|cl[áa]usula(?:\s+\S+){0,10}?\s+(?:rescis[ãa]o|rescindir|"
+                             r"n[ãa]o renova\w+)"),
+        (_C, True, _M, True, r"n[ãa]o (?:\w+ ){0,2}renova(?:r|remos|mos|[çc][ãa]o)|rescindir|rescis[ãa]o|"
+                             r"encerrar (?:\w+ ){0,2}(?:contrato|assinatura|parceria)|(?:cancelar|cancelaremos|"
+                             r"cancelamento d[ao]) (?:\w+ ){0,2}(?:assinatura|conta|contrato|licen[çc]as|plano|"
+                             r"servi[çc]o)|(?:reduzir|reduziremos|cortar|diminuir) (?:\w+ ){0,3}(?:licen[çc]as|"
+                             r"usu[áa]rios|utilizadores|assentos|lugares)|s[óo] (?:vamos |iremos )?renovar|"
+                             r"(?:corte|cortes|revis[ãa]o|congelamento) (?:\w+ ){0,2}(?:or[çc]amento\w*|"
+                             r"fornecedores|custos)|(?:cota[çc][õo]es|propostas|or[çc]amentos) de (?:outros|"
+                             r"v[áa]rios|tr[êe]s)|(?:avaliando|comparando|testando|analisando|olhando) (?:\w+ )"
+                             r"{0,3}(?:alternativas?|outros? fornecedor\w*|concorr\w+|outras (?:ferramentas|"
+                             r"solu[çc][õo]es|plataformas))|comparativo|consolidar (?:\w+ ){0,3}(?:ferramentas|"
+                             r"fornecedores|plataformas)|(?:n[ãa]o temos certeza|duvidamos|n[ãa]o (?:vemos|sabemos))(?:\s+\S+){0,6}?"
+                             r"\s+(?:vale|valor|retorno|compensa)|(?:pausar|suspender|congelar) (?:\w+ ){0,2}"
+                             r"(?:uso|assinatura|implanta[çc][ãa]o|contrato)|deixar de usar|(?:mudar|migrar|"
+                             r"trocar) (?:\w+ ){0,2}(?:de fornecedor|para outro fornecedor)|repensar (?:\w+ )"
+                             r"{0,3}(?:renova[çc][ãa]o|contrato|parceria)"),
+        (_S, True, _H, False, r"(?:dados|registros|registos|informa[çc][õo]es|faturas|fichas) (?:\w+ ){0,2}de "
+                              r"(?:outro|outra|outros) (?:cliente|empresa|organiza[çc][ãa]o|conta)|vazamento|"
+                              r"vazad[oa]s|fuga de dados|(?:credenciais|chaves|senhas|palavras-passe|tokens?) "
+                              r"(?:\w+ ){0,2}expost\w+|acesso n[ãa]o autorizado|(?:auditoria|pentest|teste de "
+                              r"intrus[ãa]o)(?:\s+\S+){0,6}?\s+(?:apont\w+|encontr\w+|identific\w+|achad\w+|"
+                              r"constat\w+)|incidente de seguran[çc]a|vulnerabilidade|viola[çc][ãa]o de dados"),
+        (_O, True, _H, False, r"folha de pagamento|processamento salarial|sal[áa]rios|n[ãa]o (?:conseguimos|"
+                              r"conseguem|consigo|podemos) (?:\w+ )?(?:trabalhar|faturar|fechar|operar|entrar|"
+                              r"acessar|aceder|pagar|vender|emitir)|(?:est[áa]|estamos|est[ãa]o|ficou|ficamos) "
+                              r"(?:totalmente |completamente )?(?:bloquead\w+|parad\w+|travad\w+)|fora do ar|"
+                              r"(?:go-?live|entrada em produ[çc][ãa]o|lan[çc]amento|implanta[çc][ãa]o)"
+                              r"(?:\s+\S+){0,5}?\s+(?:bloquead\w+|atrasad\w+|em risco|comprometid\w+)|"
+                              r"(?:dados|registros|registos|pedidos|faturas) (?:\w+ ){0,2}(?:perdid\w+|"
+                              r"faltando|em falta|errad\w+|apagad\w+|duplicad\w+)|(?:perdendo|perdemos) "
+                              r"(?:dinheiro|vendas|clientes)"),
+        (_E, True, _H, False, r"escal(?:ar|ando|aremos|ei|ado) (?:\w+ ){0,4}(?:diretoria|diretor\w*|ger[êe]ncia|"
+                              r"jur[íi]dico)|(?:copio|copiando|incluo|coloco) (?:o |a )?(?:meu|minha|nosso|nossa) "
+                              r"(?:diretor\w*|chefe|gerente|ceo|diretoria)|(?:viola[çc][ãa]o|quebra|"
+                              r"descumprimento|incumprimento) (?:\w+ ){0,2}(?:contrato|sla|acordo)|(?:terceira|"
+                              r"quarta|quinta|sexta) (?:vez|reclama[çc][ãa]o|solicita[çc][ãa]o|cobran[çc]a|"
+                              r"e-?mail|mensagem)|reclama[çc][ãa]o formal|(?:advogados|departamento jur[íi]dico|"
+                              r"a[çc][ãa]o judicial|medidas legais)|[úu]ltimo aviso"),
+        (_C, False, _M, False, r"concorr\w+|alternativa|or[çc]amento|renova[çc][ãa]o|compras"),
+    ],
+}
+
+#: Phrases that say the customer is *not* at risk; a match inside one (or right after it) is dropped.
+_GUARDS: dict[str, str] = {
+    "en": r"no (?:plans?|intention|reason) to (?:\w+ ){0,3}|not (?:going|planning|looking) to (?:\w+ ){0,3}|"
+          r"(?:aren'?t|are not|isn'?t|is not|not|never) (?:\w+ ){0,2}(?:looking at|evaluating|considering) "
+          r"(?:\w+ ){0,2}|(?:chose|picked|selected|went with|stayed with|stick(?:ing)? with|renewed with|"
+          r"prefer) (?:you|your \w+|\w+ over)|(?:and|but) (?:you|your \w+) (?:won|came out ahead|were better)|"
+          r"(?:last|previous) (?:year|time)(?:'s)? (?:\w+ ){0,4}|(?:planned|scheduled|announced) "
+          r"(?:maintenance|outage|downtime|window)|maintenance window|(?:we|i) (?:\w+ )?(?:accidentally |"
+          r"mistakenly )?(?:leaked|committed|pushed|posted|pasted|shared|exposed) (?:\w+ ){0,3}"
+          r"(?:own|our|my)|(?:our|my) (?:own )?(?:mistake|fault|bad)|(?:on|from) (?:our|my) (?:side|end)|"
+          r"questionnaire|security review (?:form|questionnaire)|(?:annual|yearly) (?:security )?review|"
+          r"(?:is|are|was) (?:now )?(?:resolved|fixed|restored|back up|working again)|all good now|"
+          r"how (?:do|can|should) (?:i|we) |(?:went|came out|came through) (?:\w+ ){0,2}(?:our|your|in your) "
+          r"(?:way|favou?r)|came through (?:\w+ ){0,3}(?:fine|without|unscathed|intact)|not you\b|"
+          r"(?:the one|ones?) (?:we'?re|we are) keeping|nothing'?s wrong|nothing is wrong|in (?:great|good|safe) "
+          r"hands|(?:review|evaluation|rfp|bake-?off|comparison) (?:\w+ ){0,3}(?:is|was) (?:done|finished|"
+          r"complete|over)|(?:remove|deactivate|offboard|delete|disable) (?:a |an |the |her |his |their )?"
+          r"(?:user|seat|login|account of)|(?:follow|see|watch) the roadmap",
+    "es": r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
+          r"(?:c[oó]mo|como) (?:la |lo )?(?:doy|damos) de baja|no (?:tenemos|hay) (?:planes|intenci[oó]n) de|sin problema|ning[uú]n problema|mantenimiento "
+          r"programado|(?:ya )?(?:est[aá] )?(?:resuelto|solucionado)|(?:elegimos|escogimos|nos quedamos con) "
+          r"(?:ustedes|vosotros)|el a[nñ]o pasado",
+    "fr": r"pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
+          r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re",
+    "de": r"(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
+          r"{0,2}(?:zugang|konto|nutzer)|keine (?:pl[äa]ne|absicht)|kein problem|geplante wartung|(?:ist )?(?:behoben|gel[öo]st)|"
+          r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr",
+    "pt": r"(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
+          r"(?:programada|planejada)|(?:j[áa] )?(?:est[áa] )?(?:resolvido|corrigido)|(?:escolhemos|ficamos "
+          r"com) (?:voc[êe]s|a vossa)|ano passado",
+}
+
+#: A guard covers risks that start within this many characters after it ends.
+_GUARD_REACH = 40
+
+
+def _compile(rules: list[tuple[RiskKind, bool, Urgency, bool, str]]) -> list[_Rule]:
+    # Every pattern starts at a word's start ("ending" is not inside "extending").
+    return [_Rule(kind, re.compile(rf"(?<!\w)(?:{pattern})", re.IGNORECASE), strong, urgency, churn)
+            for kind, strong, urgency, churn, pattern in rules]
+
+
+_RULES: dict[str, list[_Rule]] = {"en": _compile(_EN)}
+for _language, _rules in _OTHER.items():
+    # A message in another language often quotes English product words ("renewal", "go-live"): both apply.
+    _RULES[_language] = _compile(_rules) + _RULES["en"]
+_GUARD_RE = {language: re.compile(pattern, re.IGNORECASE) for language, pattern in _GUARDS.items()}
+
+
+def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
+    """The risks `text` carries, strongest first; guarded matches ("no plans to cancel") are dropped."""
+    language = language if language in _RULES else "en"
+    guard_re = _GUARD_RE[language]
+    guards = [(m.start(), m.end()) for m in guard_re.finditer(text)]
+    if language != "en":
+        guards += [(m.start(), m.end()) for m in _GUARD_RE["en"].finditer(text)]
+    found: list[RiskSignal] = []
+    seen: set[tuple[RiskKind, bool]] = set()
+    for rule in _RULES[language]:
+        if (rule.kind, rule.strong) in seen or (rule.kind, True) in seen:
+            continue
+        for match in rule.pattern.finditer(text):
+            start = match.start()
+            if any(g_start <= start <= g_end + _GUARD_REACH for g_start, g_end in guards):
+                continue
+            found.append(RiskSignal(rule.kind, match.group(0).strip(), rule.strong, rule.urgency, rule.churn))
+            seen.add((rule.kind, rule.strong))
+            break
+    found.sort(key=lambda signal: (not signal.strong, signal.urgency is not Urgency.high))
+    return found
+
+
+def strongest(signals: list[RiskSignal]) -> list[RiskSignal]:
+    """The strong signals of a reading (those that floor it)."""
+    return [signal for signal in signals if signal.strong]
