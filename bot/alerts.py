@@ -90,6 +90,23 @@ class AlertCard:
     extra: dict = field(default_factory=dict)
     #: The message quoted (and answered by the draft): what `forget --email` looks for in posts.
     message_id: int | None = None
+    #: Commitments the draft makes (refund, credit, discount, date, liability): it needs a person's check.
+    draft_flags: list[str] = field(default_factory=list)
+
+
+_COMMITMENT_WORDS = {
+    "refund": "a refund", "credit": "a credit", "discount": "a discount", "date": "a date",
+    "liability": "an admission of fault",
+}
+
+
+def draft_warning(flags: list[str]) -> str | None:
+    """The line an alert shows when its draft commits the company, or None."""
+    if not flags:
+        return None
+    kinds = [_COMMITMENT_WORDS.get(flag, flag) for flag in flags]
+    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " and " + kinds[-1]
+    return f"Check before sending: the draft offers {listed}, which nobody has approved."
 
 
 def analysis_result(row: Analysis) -> AnalysisResult:
@@ -115,6 +132,8 @@ def analysis_result(row: Analysis) -> AnalysisResult:
         provider=row.provider,
         model=row.model,
         prompt_version=row.prompt_version,
+        draft_flags=list(row.draft_flags or []),
+        guard_events=list(row.guard_events or []),
     )
 
 
@@ -343,6 +362,7 @@ class AlertService:
                 reasons=list(decision.reasons) if decision else [],
                 recommended_response=analysis.recommended_response,
                 draft_reply=analysis.draft_reply,
+                draft_flags=list(analysis.draft_flags or []),
                 owner=account.owner if account else None,
                 source_platform=message.platform,
                 source_place=message.place_key,

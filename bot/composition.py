@@ -201,6 +201,9 @@ def observe_analysis(telemetry: Telemetry, message_id: int, outcome, seconds: fl
         # Claude's far more reassuring reading was replaced by the cautious one (bot/analysis/claude.py
         # logs which): someone may be trying to steer the model, and an operator should see how often.
         telemetry.injection_guarded.inc()
+    for event in outcome.result.guard_events:
+        # By kind ("risk_floor"), not by the detail: a bounded set of labels.
+        telemetry.guard_events.labels(event.split(":")[0]).inc()
     log.debug(
         "message %s analyzed (%s, %s)",
         message_id,

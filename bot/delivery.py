@@ -20,7 +20,7 @@ import logging
 
 from sqlmodel import col, select
 
-from bot.alerts import POST_ALERT, RETRACT_POST, UPDATE_ALERT, AlertCard, AlertService
+from bot.alerts import POST_ALERT, RETRACT_POST, UPDATE_ALERT, AlertCard, AlertService, draft_warning
 from bot.places import PlaceRegistry
 from bot.worker import Worker
 from storage.db import read_scope, session_scope
@@ -100,6 +100,8 @@ def thread_text(card: AlertCard) -> str:
     if card.draft_reply:
         quoted = "\n".join(f"> {line}" for line in card.draft_reply.splitlines())
         parts.append(f"Draft reply (edit before sending):\n{quoted}")
+        if warning := draft_warning(card.draft_flags):
+            parts.append(warning)
     return "\n\n".join(parts) or "No draft for this one."
 
 

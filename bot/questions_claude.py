@@ -288,10 +288,13 @@ class ClaudeAnswerer:
                 "content": f"Now: {now.isoformat()}\n<question>\n{question.strip()}\n</question>",
             }
         ]
-        system = self._system()
+        # The prompt and tools are the same for every question: one cache breakpoint after them, and one
+        # on the conversation's last turn so each tool round reads the turns before it from the cache.
+        system = [{"type": "text", "text": self._system(), "cache_control": {"type": "ephemeral"}}]
         for _turn in range(MAX_TURNS):
             response = await self.client.messages.create(
-                model=self.model, max_tokens=self.max_tokens, system=system, tools=TOOLS, messages=messages
+                model=self.model, max_tokens=self.max_tokens, system=system, tools=TOOLS,
+                messages=_with_last_turn_cached(messages),
             )
             if response.stop_reason == "tool_use":
                 messages.append({"role": "assistant", "content": response.content})
@@ -375,3 +378,21 @@ class ClaudeAnswerer:
             items=items,
             answered_by=f"claude:{self.model}",
         )
+
+
+def _with_last_turn_cached(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conversation with a cache breakpoint on its last turn's last block (the turns are not changed)."""
+    if not messages:
+        return messages
+    last = dict(messages[-1])
+    content = last["content"]
+    if isinstance(content, str):
+        blocks: list[Any] = [{"type": "text", "text": content}]
+    else:
+        blocks = [
+            block if isinstance(block, dict) else block.model_dump(exclude_none=True) for block in content
+        ]
+    if blocks:
+        blocks[-1] = {**blocks[-1], "cache_control": {"type": "ephemeral"}}
+    last["content"] = blocks
+    return [*messages[:-1], last]

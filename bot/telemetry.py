@@ -30,6 +30,13 @@ class Telemetry:
             ["reason"],
             registry=self.registry,
         )
+        self.guard_events = Counter(
+            "tonewatch_analysis_guard_events",
+            "Where Claude's reading was held to the contract, by kind (risk_floor, label_recomputed, "
+            "draft_commitment, injection_guard)",
+            ["kind"],
+            registry=self.registry,
+        )
         self.injection_guarded = Counter(
             "tonewatch_injection_guarded",
             "Analyses where Claude's much more reassuring reading was replaced by the cautious one",

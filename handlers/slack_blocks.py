@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.alerts import AlertCard
+from bot.alerts import AlertCard, draft_warning
 from bot.analysis.contract import Emotion, Label, Urgency
 from bot.delivery import thread_text
 from handlers.slack_text import escape
@@ -216,6 +216,8 @@ def thread_blocks(card: AlertCard) -> list[dict[str, Any]]:
     if card.draft_reply:
         blocks.append(section("*Draft reply* (edit before sending — press *Use draft* on the alert):"))
         blocks.extend(section(piece) for piece in chunks(quoted(card.draft_reply, 20_000), MAX_SECTION - 10))
+        if warning := draft_warning(card.draft_flags):
+            blocks.append(section(f":warning: *{warning}*"))
     if not blocks:
         blocks.append(section("No draft for this one."))
     return blocks[:MAX_BLOCKS]

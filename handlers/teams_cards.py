@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.alerts import AlertCard
+from bot.alerts import AlertCard, draft_warning
 from bot.analysis.contract import Emotion, Label, Urgency
 from bot.posting import AlertNotice
 
@@ -308,6 +308,8 @@ def thread_card(alert: AlertCard) -> dict[str, Any]:
                 "items": [text_block(clip(alert.draft_reply, MAX_DRAFT))],
             }
         )
+        if warning := draft_warning(alert.draft_flags):
+            body.append(text_block(f"⚠️ **{warning}**"))
     if not body:
         body.append(text_block("No draft for this one."))
     return card(body)

@@ -139,8 +139,13 @@ class Analysis(SQLModel, table=True):
     abstain_reason: str | None = Field(default=None, max_length=300)
     tokens_in: int = 0
     tokens_out: int = 0
+    #: Prompt-cache tokens of the Claude call (read at a tenth of the price; written at a premium).
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     latency_ms: float = 0.0
     fallback_reason: str | None = Field(default=None, max_length=300)
+    guard_events: list[str] | None = Field(default=None, sa_type=JsonColumn)
+    draft_flags: list[str] | None = Field(default=None, sa_type=JsonColumn)
     created_at: datetime = _utc_column()
 
 

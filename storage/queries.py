@@ -131,6 +131,7 @@ def record_analyses(
 
 def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
     result = outcome.result
+    usage = outcome.extra.get("usage") or {}
     return Analysis(
         message_id=message.id,
         provider=result.provider,
@@ -156,8 +157,12 @@ def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysi
         abstain_reason=result.abstain_reason,
         tokens_in=outcome.tokens_in,
         tokens_out=outcome.tokens_out,
+        cache_read_tokens=int(usage.get("cache_read_input_tokens", 0)),
+        cache_write_tokens=int(usage.get("cache_creation_input_tokens", 0)),
         latency_ms=round(outcome.latency_ms, 3),
         fallback_reason=outcome.fallback_reason,
+        guard_events=list(result.guard_events) or None,
+        draft_flags=list(result.draft_flags) or None,
     )
 
 

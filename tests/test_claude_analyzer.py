@@ -132,7 +132,7 @@ def analyzer(client: anthropic.AsyncAnthropic, prompt: Prompt, offline: Scripted
 
 
 def test_the_prompt_is_versioned_and_names_every_closed_value(prompt: Prompt) -> None:
-    assert prompt.ref == "analyze_message@v1"
+    assert prompt.ref == "analyze_message@v2"
     assert TOOL_NAME in prompt.body
     for enum in (Label, Intensity, Urgency, Emotion, Concern, RecommendedAction):
         for member in enum:
@@ -140,7 +140,7 @@ def test_the_prompt_is_versioned_and_names_every_closed_value(prompt: Prompt) ->
 
 
 def test_the_tool_fields_are_the_contract_minus_what_our_code_sets() -> None:
-    ours = {"provider", "model", "prompt_version"}
+    ours = {"provider", "model", "prompt_version", "draft_flags", "guard_events"}
     assert set(ClaudeAnalysisFields.model_fields) == set(AnalysisResult.model_fields) - ours
 
 
@@ -201,7 +201,7 @@ async def test_a_good_answer_is_parsed_and_recorded(analyzer: ClaudeAnalyzer, me
     assert (result.provider, result.model, result.prompt_version) == (
         "claude",
         "claude-haiku-4-5-20251001",
-        "analyze_message@v1",
+        "analyze_message@v2",
     )
     assert (result.score, result.label, result.urgency, result.churn_risk) == (
         -0.85,
@@ -402,7 +402,7 @@ async def test_an_obeyed_injection_is_caught_and_the_cautious_result_kept(
     assert result.confidence < min(ANGRY_BASELINE.confidence, 0.95)
     assert result.recommended_action is RecommendedAction.escalate
     assert "glad" not in result.draft_reply
-    assert result.provider == "claude" and result.prompt_version == "analyze_message@v1"
+    assert result.provider == "claude" and result.prompt_version == "analyze_message@v2"
     assert outcome.fallback_reason is None
 
 

@@ -56,6 +56,7 @@ from bot.analysis.contract import (
     RecommendedAction,
     Urgency,
 )
+from bot.analysis.guard import hold_to_contract
 from bot.analysis.injection import instruction_sentences
 from bot.analysis.prompts import Prompt
 from bot.analysis.redaction import DEFAULT_PHONE_REGIONS, redact
@@ -64,6 +65,30 @@ log = logging.getLogger(__name__)
 
 TOOL_NAME = "record_analysis"
 PROVIDER = "claude"
+
+#: The shortest prompt prefix (tokens) each model family caches; a model not listed is held to the largest.
+CACHE_MINIMUM_TOKENS: dict[str, int] = {
+    "claude-haiku-4-5": 4096,
+    "claude-opus-4-5": 4096,
+    "claude-opus-4-6": 4096,
+    "claude-sonnet-4-5": 1024,
+    "claude-sonnet-4-6": 1024,
+    "claude-sonnet-4": 1024,
+    "claude-opus-4-1": 1024,
+    "claude-opus-4": 1024,
+    "claude-3-7-sonnet": 1024,
+    "claude-3-5-haiku": 2048,
+    "claude-3-haiku": 2048,
+}
+
+
+def cache_minimum_tokens(model: str) -> int:
+    """The cache minimum of `model` (a dated id like claude-haiku-4-5-20251001 takes its family's)."""
+    for family in sorted(CACHE_MINIMUM_TOKENS, key=len, reverse=True):
+        if model.startswith(family):
+            return CACHE_MINIMUM_TOKENS[family]
+    return max(CACHE_MINIMUM_TOKENS.values())
+
 
 #: Reasons that say "Claude is unreachable right now" (as opposed to "this
 #: answer was bad"); only these count towards opening the circuit breaker.
@@ -208,7 +233,8 @@ class ClaudeAnalyzer(Analyzer):
         if not self.breaker.allows_call():
             return _fallback(baseline, "circuit_open", started, redactions)
         # The offline reading already leaves the instructions out; whether there were any, the guard needs.
-        attempted = bool(instruction_sentences(text))
+        # Earlier thread messages are data exactly like the message: instructions there count too.
+        attempted = bool(instruction_sentences(text)) or any(instruction_sentences(c) for c in context)
         try:
             fields, usage, model, request_id = await self._call(message_redaction.text, context)
         except AnalysisFailed as failure:
@@ -219,7 +245,7 @@ class ClaudeAnalyzer(Analyzer):
         try:
             return self._outcome(
                 text, message_redaction.text, fields, usage, model, request_id, baseline.result, attempted,
-                started, redactions,
+                started, redactions, baseline.extra.get("signals"),
             )
         except Exception as exc:  # noqa: BLE001 — a bug here must not lose the message either
             log.exception("could not build the outcome from Claude's answer")
@@ -237,6 +263,7 @@ class ClaudeAnalyzer(Analyzer):
         attempted: bool,
         started: float,
         redactions: dict[str, int],
+        signals: dict | None = None,
     ) -> AnalysisOutcome:
         fields = fields.model_copy(update={"evidence": _quotes_found(fields.evidence, (text, sent_text))})
         result = AnalysisResult(
@@ -250,7 +277,12 @@ class ClaudeAnalyzer(Analyzer):
             extra["request_id"] = request_id
         if attempted:
             extra["injection_attempt"] = True
-        if needs_injection_guard(result, offline) or (attempted and result.score > offline.score):
+        # A sharp disagreement Claude backs with quotes from the message is a reading to weigh (the risk
+        # floors below still hold); one without any quote, or after an injection attempt, is distrusted.
+        unexplained = not result.evidence
+        if (needs_injection_guard(result, offline) and (attempted or unexplained)) or (
+            attempted and result.score > offline.score
+        ):
             extra.update(injection_guard=True, claude_label=result.label.value, claude_score=result.score)
             log.warning(
                 "Claude said %s (%.2f) where the offline analyzer said %s (%.2f); kept the cautious result",
@@ -260,6 +292,10 @@ class ClaudeAnalyzer(Analyzer):
                 offline.score,
             )
             result = cautious_merge(result, offline)
+            result = result.model_copy(update={"guard_events": [*result.guard_events, "injection_guard"]})
+        result, events = hold_to_contract(result, offline, signals)
+        if events:
+            log.info("Claude's reading held to the contract: %s", ", ".join(events))
         tokens_in, tokens_out = _token_counts(usage)
         return AnalysisOutcome(
             result=result,
@@ -295,15 +331,37 @@ class ClaudeAnalyzer(Analyzer):
         parts.append(f"Analyze the customer_message and call {TOOL_NAME}.")
         return "\n".join(parts)
 
+    def _system(self) -> TextBlockParam:
+        # The rubric and its worked examples are the cached prefix (with the tool); the customer's words last.
+        return {"type": "text", "text": self.prompt.body, "cache_control": {"type": "ephemeral"}}
+
+    async def check_prompt_cache(self) -> int | None:
+        """Count the cached prefix's tokens; warn when it is below the model's cache minimum.
+
+        Below the minimum no cache entry forms and every call bills the whole prefix. Returns the
+        count, or None when the count could not be had (the check never stops start-up).
+        """
+        try:
+            counted = await self._client.messages.count_tokens(
+                model=self.model, system=[self._system()], tools=[self._tool],
+                messages=[{"role": "user", "content": "."}],
+            )
+        except Exception as exc:  # noqa: BLE001
+            log.info("could not count the analysis prompt's tokens (%s)", type(exc).__name__)
+            return None
+        tokens = int(counted.input_tokens)
+        minimum = cache_minimum_tokens(self.model)
+        if tokens < minimum:
+            log.warning(
+                "the analysis prompt's cached prefix is %d tokens; %s caches prefixes of %d tokens or more, "
+                "so every analysis bills the whole prefix", tokens, self.model, minimum,
+            )
+        return tokens
+
     async def _call(
         self, text: str, context: Sequence[str]
     ) -> tuple[ClaudeAnalysisFields, Any, str, str | None]:
-        # The rubric is the cached prefix (with the tool); the customer's words come last.
-        system: TextBlockParam = {
-            "type": "text",
-            "text": self.prompt.body,
-            "cache_control": {"type": "ephemeral"},
-        }
+        system = self._system()
         tool_choice: ToolChoiceToolParam = {"type": "tool", "name": TOOL_NAME}
         message: MessageParam = {"role": "user", "content": self.user_content(text, context)}
         try:

@@ -105,6 +105,10 @@ class AnalysisResult(BaseModel):
     provider: str = "offline"
     model: str = ""
     prompt_version: str = ""
+    #: Kinds of commitment the draft makes (refund, credit, discount, date, liability): a person checks it.
+    draft_flags: list[str] = Field(default_factory=list)
+    #: Where the result was held to the contract (`bot/analysis/guard.py`), e.g. "risk_floor:label:…".
+    guard_events: list[str] = Field(default_factory=list)
 
     @field_validator("score", "confidence")
     @classmethod

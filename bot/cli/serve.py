@@ -77,6 +77,10 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
         scheduler = build_scheduler(runtime)
         if scheduler is not None:
             scheduler.start()
+        claude = getattr(core.analyzer, "claude", None)
+        if claude is not None:
+            # A prompt below the model's cache minimum bills its whole prefix on every call: say so once.
+            cache_check = asyncio.create_task(claude.check_prompt_cache(), name="tonewatch-cache-check")  # noqa: F841
         keep_start_up_objects_out_of_collections()
         mark_ready(app)
         bound = runner.addresses[0][1] if runner.addresses else port

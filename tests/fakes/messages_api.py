@@ -269,6 +269,14 @@ class FakeMessagesAPI:
             self._arrived.notify_all()
             if self._queue:
                 return self._queue.popleft()
+        if recorded.path == "/v1/messages/count_tokens":
+            # The real count depends on the tokenizer; about four characters a token is near enough here.
+            try:
+                counted = recorded.body
+            except ValueError:
+                return api_error(400, "invalid_request_error", "body is not JSON")
+            parts = [counted.get("system"), counted.get("tools"), counted.get("messages")]
+            return _json_reply(200, {"input_tokens": len(json.dumps(parts)) // 4})
         if recorded.path != "/v1/messages":
             return api_error(404, "not_found_error", f"no route {recorded.path}")
         try:
