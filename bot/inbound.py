@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -44,6 +45,16 @@ class InboundMessage:
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
             object.__setattr__(self, "created_at", self.created_at.replace(tzinfo=UTC))
+
+
+CONTROL_CHARACTERS = "must not contain control characters (NUL, escape, line breaks…)"
+
+
+def has_control_characters(value: str) -> bool:
+    """Whether a name or an id holds a character no person types in one: C0/C1 controls, DEL, NUL,
+    a lone surrogate. Every way in refuses such names and ids the same way (on every database):
+    PostgreSQL cannot store NUL at all, and `forget --account` could never name such an account."""
+    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
 
 
 def stable_external_id(*parts: object) -> str:

@@ -57,6 +57,10 @@ def mount(app: web.Application, surface: Surface) -> None:
     app[STATE].surfaces.append(surface)
 
 
+_BODY_HEADERS = ("content-type", "content-length")
+_ROUTING_ERRORS = {404: "no such route", 405: "method not allowed on this route"}
+
+
 @web.middleware
 async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
     """Every refusal and failure answers in JSON saying what happened, never an HTML error page."""
@@ -64,8 +68,15 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response({"error": f"the body is over {request.client_max_size:,} bytes"}, status=413)
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        # aiohttp's own refusals (404, 405, …) are plain text: the same words, as JSON.
+        headers = {k: v for k, v in exc.headers.items() if k.lower() not in _BODY_HEADERS}
+        said = (exc.text or "").strip()
+        error = said if said and not said.startswith(f"{exc.status}:") else None
+        error = error or _ROUTING_ERRORS.get(exc.status) or exc.reason
+        return web.json_response({"error": error}, status=exc.status, headers=headers)
     except Exception:
         error_id = uuid.uuid4().hex[:8]
         log.exception("%s %s failed, error id %s", request.method, request.path, error_id)

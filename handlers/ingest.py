@@ -28,7 +28,13 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from bot.analysis.base import InvalidText, clean_text
-from bot.inbound import InboundMessage, SourceKind, stable_external_id
+from bot.inbound import (
+    CONTROL_CHARACTERS,
+    InboundMessage,
+    SourceKind,
+    has_control_characters,
+    stable_external_id,
+)
 from bot.pipeline import MessagePipeline, StoredMessage
 from bot.transcripts import TranscriptError, customer_lines
 from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
@@ -80,6 +86,16 @@ class IngestItem(BaseModel):
     created_at: datetime | None = None
     thread: str | None = Field(None, max_length=250)
     is_customer: bool = True
+
+    @field_validator(
+        "account", "author", "author_email", "external_id", "thread", "customer_speakers", "agent_speakers"
+    )
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control_characters(v) for v in values):
+            raise ValueError(CONTROL_CHARACTERS)
+        return value
 
     @field_validator("source")
     @classmethod
@@ -256,7 +272,9 @@ class IngestHandler:
     def _authorize(self, request: web.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         # compare_digest takes the same time wherever the tokens differ.
-        valid = scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode("utf-8"), self._token)
+        # Header bytes that are not UTF-8 arrive as surrogate escapes: compared as the bytes they were.
+        sent = token.strip().encode("utf-8", "surrogateescape")
+        valid = scheme.lower() == "bearer" and hmac.compare_digest(sent, self._token)
         if not valid:
             raise _Rejected(401, "auth", "missing or wrong bearer token")
 
@@ -290,6 +308,8 @@ class IngestHandler:
             ) from None
         except RecursionError:
             raise _Rejected(400, "json", "the JSON nests too deeply") from None
+        except ValueError:  # an integer of more than 4,300 digits (Python's limit on int())
+            raise _Rejected(400, "json", "a number in the body has too many digits") from None
         if has_unpaired_surrogate(document):
             raise _Rejected(400, "json", UNPAIRED_SURROGATE)
         if isinstance(document, dict):
