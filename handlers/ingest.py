@@ -21,7 +21,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -30,9 +30,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from bot.analysis.base import InvalidText, clean_text
 from bot.inbound import (
     CONTROL_CHARACTERS,
+    FUTURE_TOLERANCE,
+    MAX_ACCOUNT_CHARS,
+    MAX_AUTHOR_CHARS,
+    MAX_ID_CHARS,
+    SCORE_RANGES,
     InboundMessage,
     SourceKind,
     has_control_characters,
+    score_problem,
     stable_external_id,
 )
 from bot.pipeline import MessagePipeline, StoredMessage
@@ -46,8 +52,6 @@ PATH = "/ingest"
 PLATFORM = "ingest"
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_BATCH = 500
-#: A created_at further in the future than this is a wrong clock or a wrong field.
-FUTURE_TOLERANCE = timedelta(days=1)
 
 #: Accepted `source` values → the kind of message. Tool names are accepted for convenience and
 #: keep their own id space: ("zendesk", "123") and ("freshdesk", "123") are different messages.
@@ -65,7 +69,6 @@ SOURCES: dict[str, SourceKind] = {
     "call": SourceKind.call,
     "transcript": SourceKind.call,
 }
-SCORE_RANGES = {SourceKind.nps: (0.0, 10.0), SourceKind.csat: (1.0, 5.0)}
 
 
 class IngestItem(BaseModel):
@@ -75,16 +78,16 @@ class IngestItem(BaseModel):
 
     # Field order matters: `score` and `text` are checked against the fields declared above them.
     source: str
-    account: str = Field(min_length=1, max_length=200)
+    account: str = Field(min_length=1, max_length=MAX_ACCOUNT_CHARS)
     score: float | None = None
     customer_speakers: list[str] = Field(default_factory=list, max_length=20)
     agent_speakers: list[str] = Field(default_factory=list, max_length=20)
-    author: str = Field("", max_length=300)
-    author_email: str | None = Field(None, max_length=300)
+    author: str = Field("", max_length=MAX_AUTHOR_CHARS)
+    author_email: str | None = Field(None, max_length=MAX_AUTHOR_CHARS)
     text: str | None = Field(None, validate_default=True)
-    external_id: str | None = Field(None, max_length=250)
+    external_id: str | None = Field(None, max_length=MAX_ID_CHARS)
     created_at: datetime | None = None
-    thread: str | None = Field(None, max_length=250)
+    thread: str | None = Field(None, max_length=MAX_ID_CHARS)
     is_customer: bool = True
 
     @field_validator(
@@ -126,12 +129,9 @@ class IngestItem(BaseModel):
         source = info.data.get("source")
         if value is None or source is None:
             return value
-        kind = SOURCES[source]
-        if kind not in SCORE_RANGES:
-            raise ValueError(f"a score is only taken with source nps (0–10) or csat (1–5), not {source}")
-        low, high = SCORE_RANGES[kind]
-        if not low <= value <= high:
-            raise ValueError(f"{kind.value.upper()} scores run from {low:g} to {high:g}")
+        problem = score_problem(SOURCES[source], value, source)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("text")

@@ -39,6 +39,11 @@ def keep_start_up_objects_out_of_collections() -> None:
     gc.freeze()
 
 
+def url_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=3000, show_default=True, type=int, help="0 picks a free port.")
@@ -80,7 +85,8 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
         keep_start_up_objects_out_of_collections()
         mark_ready(app)
         bound = runner.addresses[0][1] if runner.addresses else port
-        announce(f"tonewatch listening on http://{host}:{bound}", url=f"http://{host}:{bound}")
+        url = f"http://{url_host(host)}:{bound}"
+        announce(f"tonewatch listening on {url}", url=url)
         for surface in runtime.surfaces:
             announce(f"  {surface.describe or surface.name}", surface=surface.name)
         await stop.wait()
