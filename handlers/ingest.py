@@ -345,7 +345,7 @@ class IngestHandler:
     def _reject(self, rejected: _Rejected) -> web.Response:
         telemetry = self.deps.telemetry
         if telemetry is not None:
-            telemetry.requests_rejected.labels(path=PATH, reason=rejected.reason).inc()
+            telemetry.refused(PATH, rejected.reason, rejected.status)
         body: dict[str, Any] = {"error": rejected.message}
         if rejected.errors:
             body["errors"] = rejected.errors

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from bot.alerts import AlertService
 from bot.config import Settings
 from bot.inflight import Background, RecentKeys
+from bot.logs import silence_rejected_bodies
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
 from bot.server import Surface
@@ -94,6 +95,7 @@ def _bolt_logger() -> logging.Logger:
     logger = logging.getLogger("tonewatch.slack.bolt")
     if not any(isinstance(f, _DropTokenNotice) for f in logger.filters):
         logger.addFilter(_DropTokenNotice())
+    silence_rejected_bodies(logger)
     return logger
 
 

@@ -82,7 +82,7 @@ def bolt_routes(app: AsyncApp, telemetry: Telemetry, events_path: str = EVENTS_P
         stamp = request.headers.get("X-Slack-Request-Timestamp")
         if not plausible_signing_headers(stamp, request.headers.get("X-Slack-Signature")):
             # Bolt's verifier would fail on them with a 500 (int() of 310 digits, non-ASCII bytes).
-            telemetry.requests_rejected.labels(events_path, "signature").inc()
+            telemetry.refused(events_path, "signature", 401)
             return web.json_response({"error": "invalid request"}, status=401)
         retry = request.headers.get("X-Slack-Retry-Num")
         if retry:
@@ -105,7 +105,7 @@ def bolt_routes(app: AsyncApp, telemetry: Telemetry, events_path: str = EVENTS_P
         response = await app.async_dispatch(bolt_request)
         if response.status >= 400:
             reason = {401: "signature", 400: "malformed"}.get(response.status, f"status_{response.status}")
-            telemetry.requests_rejected.labels(events_path, reason).inc()
+            telemetry.refused(events_path, reason, response.status)
         return await to_aiohttp_response(response)
 
     async def unreadable(request: web.Request, problem: str) -> web.Response:
@@ -118,7 +118,7 @@ def bolt_routes(app: AsyncApp, telemetry: Telemetry, events_path: str = EVENTS_P
             getattr(app, "_signing_secret", "") or "",
         )
         reason = "malformed" if signed else "signature"
-        telemetry.requests_rejected.labels(events_path, reason).inc()
+        telemetry.refused(events_path, reason, 400 if signed else 401)
         if not signed:
             return web.json_response({"error": "invalid request"}, status=401)
         error = {"error": f"malformed request body: {problem}"}

@@ -196,7 +196,7 @@ def messages_route(
     verified = settings.teams_mode == "verified"
 
     def refuse(status: int, reason: str, text: str) -> web.Response:
-        telemetry.requests_rejected.labels(PATH, reason).inc()
+        telemetry.refused(PATH, reason, status)
         return web.json_response({"error": text}, status=status)
 
     async def authenticate(activity: Activity, header: str) -> Any:
