@@ -83,8 +83,34 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         return web.json_response({"error": f"internal error {error_id}"}, status=500)
 
 
-def build_web_app(engine: Engine, telemetry: Telemetry, surfaces: Iterable[Surface] = ()) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[plain_errors])
+def body_read_within(seconds: float):
+    """A middleware reading each request's body first, within `seconds`: a client that stalls
+    mid-body gets a 408 and its connection closed, and no handler waits on it."""
+
+    @web.middleware
+    async def read_body(request: web.Request, handler) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                await asyncio.wait_for(request.read(), seconds)  # kept: handlers read it from memory
+            except TimeoutError:
+                response = web.json_response(
+                    {"error": f"the body did not arrive within {seconds:g} seconds"}, status=408
+                )
+                response.force_close()
+                return response
+        return await handler(request)
+
+    return read_body
+
+
+def build_web_app(
+    engine: Engine,
+    telemetry: Telemetry,
+    surfaces: Iterable[Surface] = (),
+    read_timeout: float | None = None,
+) -> web.Application:
+    middlewares = [plain_errors] + ([body_read_within(read_timeout)] if read_timeout else [])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[STATE] = ServerState(engine, telemetry)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

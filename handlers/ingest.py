@@ -288,14 +288,13 @@ class IngestHandler:
         too_large = _Rejected(413, "too_large", f"the body is over {limit:,} bytes; send smaller batches")
         if request.content_length is not None and request.content_length > limit:
             raise too_large
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := await request.content.read(64 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            body = await request.read()  # at most the app's client_max_size; once read, kept
+        except web.HTTPRequestEntityTooLarge:
+            raise too_large from None
+        if len(body) > limit:
+            raise too_large
+        return body
 
     def _items(self, body: bytes) -> tuple[list[Any], bool]:
         try:

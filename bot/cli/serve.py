@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Callable
 
 import click
 from aiohttp import web
@@ -39,6 +40,21 @@ def keep_start_up_objects_out_of_collections() -> None:
     gc.freeze()
 
 
+def limit_connections(runner: web.AppRunner, most: int, refused: Callable[[], None]) -> None:
+    """Close a new connection at once while `most` are open (the stalled ones time out)."""
+    server = runner.server
+    assert server is not None
+    accept = server.connection_made
+
+    def connection_made(handler, transport) -> None:
+        accept(handler, transport)
+        if len(server.connections) > most:
+            refused()
+            transport.close()
+
+    server.connection_made = connection_made  # type: ignore[method-assign]
+
+
 def url_host(host: str) -> str:
     """The host as a URL writes it: an IPv6 address in brackets."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
@@ -66,9 +82,22 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
 
     core = build_core(config)
     runtime = build_runtime(core)
-    app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    app = build_web_app(core.engine, core.telemetry, runtime.surfaces, read_timeout=config.http_read_timeout)
+    # keepalive_timeout also closes a connection whose request headers have not all arrived by then.
+    # lingering_time: how long a refused body is still read before closing (aiohttp's 10 s by default).
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        keepalive_timeout=config.http_read_timeout,
+        lingering_time=min(1.0, config.http_read_timeout),
+    )
     await runner.setup()
+    limit_connections(
+        runner,
+        config.http_max_connections,
+        lambda: core.telemetry.refusals("a connection", "TONEWATCH_HTTP_MAX_CONNECTIONS open", 503),
+    )
     site = web.TCPSite(runner, host, port)
     await site.start()
     worker_task = asyncio.create_task(runtime.worker.run_forever(), name="tonewatch-worker")
