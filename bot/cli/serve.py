@@ -104,10 +104,24 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
     scheduler = None
     started = []
     try:
-        for surface in runtime.surfaces:
-            if surface.start is not None:
-                await surface.start()
-            started.append(surface)
+
+        async def start_surfaces() -> None:
+            for surface in runtime.surfaces:
+                started.append(surface)  # stopped on the way out, even if its start is cut short
+                if surface.start is not None:
+                    await surface.start()
+
+        # A start-up that hangs (a platform unreachable) gives way to SIGTERM/SIGINT at any moment.
+        starting = asyncio.create_task(start_surfaces(), name="tonewatch-start")
+        stopping = asyncio.create_task(stop.wait(), name="tonewatch-stop")
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            announce("tonewatch stopping (during start-up)")
+            return
+        stopping.cancel()
+        starting.result()  # a start-up failure is raised here
         scheduler = build_scheduler(runtime)
         if scheduler is not None:
             scheduler.start()
