@@ -33,8 +33,11 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def parse_clock_time(value: str) -> str:
     """ "9:00" / "09:00" → "09:00", or ValueError."""
     hour, separator, minute = value.strip().partition(":")
-    if not separator or not hour.isdigit() or not minute.isdigit() or not (
-        0 <= int(hour) <= 23 and 0 <= int(minute) <= 59
+    if (
+        not separator
+        or not hour.isdigit()
+        or not minute.isdigit()
+        or not (0 <= int(hour) <= 23 and 0 <= int(minute) <= 59)
     ):
         raise ValueError(f"{value!r} is not a time like 09:00")
     return f"{int(hour):02d}:{int(minute):02d}"
@@ -88,6 +91,12 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(32, ge=1, le=1000, validation_alias="TONEWATCH_WORKER_CONCURRENCY")
     #: A work item held by a process that died is taken over this long after its last heartbeat.
     work_lease_seconds: float = Field(30.0, ge=1, le=3600, validation_alias="TONEWATCH_WORK_LEASE_SECONDS")
+    #: A request's headers, and then its body, must arrive within this; an idle connection closes after it.
+    http_read_timeout: float = Field(30.0, ge=0.1, le=600, validation_alias="TONEWATCH_HTTP_READ_TIMEOUT")
+    #: Connections served at once; one more is closed at once (each stalled one is closed by the timeout).
+    http_max_connections: int = Field(
+        1000, ge=1, le=100_000, validation_alias="TONEWATCH_HTTP_MAX_CONNECTIONS"
+    )
 
     # Slack: one workspace (bot token + signing secret), many (OAuth: client id + secret + signing
     # secret), or Socket Mode (an app-level token beside the bot token; no public URL needed).

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -169,3 +171,56 @@ def announce(message: str, **fields: Any) -> None:
         {"name": "tonewatch", "levelno": logging.INFO, "levelname": "INFO", "msg": message, **fields}
     )
     handler.handle(record)
+
+
+class RefusedRequests:
+    """Rate-limited WARNING lines about refused requests: which route and why (a fixed reason, never
+    the request's headers or body), at most one line per route and reason every `interval` seconds,
+    with how many were refused in between. A flood of forged requests is a few lines a minute."""
+
+    def __init__(self, logger: logging.Logger, interval: float = 60.0, clock=None) -> None:
+        self.logger = logger
+        self.interval = interval
+        self.clock = clock or time.monotonic
+        self._last: dict[tuple[str, str], float] = {}
+        self._quiet: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, route: str, reason: str, status: int) -> None:
+        key = (route, reason)
+        now = self.clock()
+        with self._lock:
+            last = self._last.get(key)
+            if last is not None and now - last < self.interval:
+                self._quiet[key] = self._quiet.get(key, 0) + 1
+                return
+            self._last[key] = now
+            quiet = self._quiet.pop(key, 0)
+        more = f" ({quiet} more since the last line)" if quiet else ""
+        self.logger.warning(
+            "refused %s: %s (%d)%s", route, reason, status, more,
+            extra={"route": route, "reason": reason, "status": status, "refused_since": quiet},
+        )  # fmt: skip
+
+
+#: Bolt's request verification logs each forged request with its whole body (up to 4 MiB) at INFO.
+_BOLT_VERIFICATION_LOGGERS = ("slack_bolt.RequestVerification", "slack_bolt.AsyncRequestVerification")
+
+
+class DropRejectedBodies(logging.Filter):
+    """Drops a library's record of a refused request's body, at every level (customer text that
+    `forget` and retention never reach, and a log flood); `RefusedRequests` says it instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = str(record.msg)
+        except Exception:  # noqa: BLE001 - unreadable means not shown
+            return False
+        return not message.startswith("Invalid request signature detected") and "body:" not in message
+
+
+def silence_rejected_bodies(*loggers: logging.Logger) -> None:
+    """Install `DropRejectedBodies` on Bolt's verification loggers (and any given)."""
+    for logger in (*(logging.getLogger(name) for name in _BOLT_VERIFICATION_LOGGERS), *loggers):
+        if not any(isinstance(f, DropRejectedBodies) for f in logger.filters):
+            logger.addFilter(DropRejectedBodies())

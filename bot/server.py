@@ -1,4 +1,9 @@
-"""The one aiohttp application: /healthz, /metrics, and every configured surface's routes.
+"""The one aiohttp application: the probes, /metrics, and every configured surface's routes.
+
+Probes: `GET /livez` says the process serves (it asks nothing else); `GET /readyz` (and `/healthz`,
+the same) says whether requests can be served: start-up finished, the database reachable with its
+schema at the newest revision, and every configured platform connected; when not, its JSON body says
+why. Probes log nothing.
 
 A surface (Slack today; Teams and /ingest later) is its routes plus optional
 start and stop steps; `mount` adds one. Nothing here knows a platform SDK.
@@ -39,6 +44,8 @@ class Surface:
     stop: Callable[[], Awaitable[None]] | None = None
     #: One line for the start-up banner ("http /slack/events", "socket mode").
     describe: str = ""
+    #: Why the surface cannot serve right now (None: it can), for readiness.
+    problem: Callable[[], str | None] | None = None
 
 
 @dataclass
@@ -57,6 +64,10 @@ def mount(app: web.Application, surface: Surface) -> None:
     app[STATE].surfaces.append(surface)
 
 
+_BODY_HEADERS = ("content-type", "content-length")
+_ROUTING_ERRORS = {404: "no such route", 405: "method not allowed on this route"}
+
+
 @web.middleware
 async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
     """Every refusal and failure answers in JSON saying what happened, never an HTML error page."""
@@ -64,18 +75,53 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response({"error": f"the body is over {request.client_max_size:,} bytes"}, status=413)
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        # aiohttp's own refusals (404, 405, …) are plain text: the same words, as JSON.
+        headers = {k: v for k, v in exc.headers.items() if k.lower() not in _BODY_HEADERS}
+        said = (exc.text or "").strip()
+        error = said if said and not said.startswith(f"{exc.status}:") else None
+        error = error or _ROUTING_ERRORS.get(exc.status) or exc.reason
+        return web.json_response({"error": error}, status=exc.status, headers=headers)
     except Exception:
         error_id = uuid.uuid4().hex[:8]
         log.exception("%s %s failed, error id %s", request.method, request.path, error_id)
         return web.json_response({"error": f"internal error {error_id}"}, status=500)
 
 
-def build_web_app(engine: Engine, telemetry: Telemetry, surfaces: Iterable[Surface] = ()) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[plain_errors])
+def body_read_within(seconds: float):
+    """A middleware reading each request's body first, within `seconds`: a client that stalls
+    mid-body gets a 408 and its connection closed, and no handler waits on it."""
+
+    @web.middleware
+    async def read_body(request: web.Request, handler) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                await asyncio.wait_for(request.read(), seconds)  # kept: handlers read it from memory
+            except TimeoutError:
+                response = web.json_response(
+                    {"error": f"the body did not arrive within {seconds:g} seconds"}, status=408
+                )
+                response.force_close()
+                return response
+        return await handler(request)
+
+    return read_body
+
+
+def build_web_app(
+    engine: Engine,
+    telemetry: Telemetry,
+    surfaces: Iterable[Surface] = (),
+    read_timeout: float | None = None,
+) -> web.Application:
+    middlewares = [plain_errors] + ([body_read_within(read_timeout)] if read_timeout else [])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[STATE] = ServerState(engine, telemetry)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/healthz", readyz)
     app.router.add_get("/metrics", metrics)
     for surface in surfaces:
         mount(app, surface)
@@ -98,18 +144,41 @@ def _database_ok(engine: Engine) -> str | None:
     return None
 
 
-async def healthz(request: web.Request) -> web.Response:
+async def livez(request: web.Request) -> web.Response:
+    """The process is alive and its event loop answers; nothing else is asked."""
+    return web.json_response({"status": "alive"})
+
+
+def _surface_problems(state: ServerState) -> list[str]:
+    problems = []
+    for surface in state.surfaces:
+        if surface.problem is None:
+            continue
+        try:
+            problem = surface.problem()
+        except Exception as exc:  # noqa: BLE001 - a probe that fails is a reason, said plainly
+            problem = f"readiness check failed ({type(exc).__name__})"
+        if problem:
+            problems.append(f"{surface.name}: {problem}")
+    return problems
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready to serve: started, the database reachable and migrated, every platform connected."""
     state = request.app[STATE]
+    surfaces = _surface_problems(state)
     if not state.ready:
-        return web.json_response({"status": "starting"}, status=503)
+        reason = "; ".join(surfaces) or "starting the configured surfaces"
+        return web.json_response({"status": "starting", "reason": reason}, status=503)
     try:
         problem = await asyncio.wait_for(
             asyncio.to_thread(_database_ok, state.engine), HEALTH_TIMEOUT_SECONDS
         )
     except TimeoutError:
         problem = "database check timed out"
-    if problem:
-        return web.json_response({"status": "unhealthy", "reason": problem}, status=503)
+    problems = ([problem] if problem else []) + surfaces
+    if problems:
+        return web.json_response({"status": "unhealthy", "reason": "; ".join(problems)}, status=503)
     return web.json_response({"status": "ok", "surfaces": [s.name for s in state.surfaces]})
 
 

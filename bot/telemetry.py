@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from bot.logs import RefusedRequests
 
 
 class Telemetry:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.refusals = RefusedRequests(logging.getLogger("tonewatch.refused"))
         self.messages_stored = Counter(
             "tonewatch_messages_stored", "Customer messages stored", ["platform"], registry=self.registry
         )
@@ -54,3 +59,8 @@ class Telemetry:
             ["path", "reason"],
             registry=self.registry,
         )
+
+    def refused(self, path: str, reason: str, status: int) -> None:
+        """A request refused: counted, and said in a rate-limited WARNING (route and reason only)."""
+        self.requests_rejected.labels(path, reason).inc()
+        self.refusals(path, reason, status)

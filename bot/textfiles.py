@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.errors import UserError
 
@@ -18,28 +19,52 @@ class BadInputFile(UserError):
     pass
 
 
+#: The longest line read (a CSV record may span several): far above any message's limit, and it bounds
+#: what one line can make the reader hold.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
+def _open(path: str) -> tuple[str, BinaryIO]:
+    if path == "-":
+        return "stdin", sys.stdin.buffer
+    file = Path(path)
+    if not file.exists():
+        raise BadInputFile(f"{path}: no such file")
+    if file.is_dir():
+        raise BadInputFile(f"{path}: is a folder, not a file")
+    try:
+        return path, file.open("rb")
+    except OSError as exc:
+        raise BadInputFile(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _decoded_lines(name: str, stream: BinaryIO) -> Iterator[str]:
+    """The stream's lines, read and decoded one at a time (never the whole file); binary data,
+    bytes that are not UTF-8 and over-long lines are refused with the line's number."""
+    number = 0
+    while raw := stream.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if b"\x00" in raw:
+            raise BadInputFile(f"{name}: looks binary (NUL bytes on line {number}), expected UTF-8 text")
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            raise BadInputFile(f"{name}: line {number} is longer than {MAX_LINE_BYTES:,} bytes")
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadInputFile(f"{name}: not UTF-8 text (line {number}, byte {exc.start})") from None
+
+
 def read_text_source(path: str) -> tuple[str, str]:
     """(display name, decoded content) for a path or `-` (stdin); refuses binary and non-UTF-8 data."""
-    if path == "-":
-        raw = sys.stdin.buffer.read()
-        name = "stdin"
-    else:
-        file = Path(path)
-        if not file.exists():
-            raise BadInputFile(f"{path}: no such file")
-        if file.is_dir():
-            raise BadInputFile(f"{path}: is a folder, not a file")
-        raw = file.read_bytes()
-        name = path
-    if b"\x00" in raw:
-        raise BadInputFile(f"{name}: looks binary (contains NUL bytes), expected UTF-8 text")
+    name, stream = _open(path)
     try:
-        return name, raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInputFile(f"{name}: not UTF-8 text (byte {exc.start})") from None
+        return name, "".join(_decoded_lines(name, stream))
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
 
 
-def _format_of(name: str, content: str) -> str:
+def _format_of(name: str, first: str) -> str:
     lowered = name.lower()
     if lowered.endswith(".jsonl") or lowered.endswith(".ndjson"):
         return "jsonl"
@@ -47,7 +72,6 @@ def _format_of(name: str, content: str) -> str:
         return "csv"
     if lowered.endswith(".json"):
         return "jsonl"
-    first = next((line for line in content.splitlines() if line.strip()), "")
     if first.lstrip().startswith("{"):
         return "jsonl"
     if name == "stdin" and "text" not in [c.strip().lower() for c in first.split(",")]:
@@ -60,32 +84,49 @@ def _format_of(name: str, content: str) -> str:
 def read_records(path: str, required: tuple[str, ...] = ("text",)) -> Iterator[dict]:
     """Rows of a .jsonl/.csv file (or stdin) as dicts; each has every `required` field.
 
-    stdin may also be plain text, one message per line.
+    Read line by line as the rows are taken. stdin may also be plain text, one message per line.
     """
-    name, content = read_text_source(path)
-    kind = _format_of(name, content)
-    if kind == "lines":
-        if "text" not in required or len(required) > 1:
-            raise BadInputFile(f"{name}: expected CSV with columns {', '.join(required)} or JSON lines")
-        for line in content.splitlines():
+    name, stream = _open(path)
+    try:
+        lines = _decoded_lines(name, stream)
+        blank: list[str] = []
+        first = ""
+        for line in lines:  # the first line with something on it tells the format
+            blank.append(line)
             if line.strip():
-                yield {"text": line}
-        return
-    if kind == "jsonl":
-        yield from _read_jsonl(name, content, required)
-    else:
-        yield from _read_csv(name, content, required)
+                first = line
+                break
+        kind = _format_of(name, first)
+        content = itertools.chain(blank, lines)
+        if kind == "lines":
+            if "text" not in required or len(required) > 1:
+                raise BadInputFile(f"{name}: expected CSV with columns {', '.join(required)} or JSON lines")
+            for line in content:
+                if line.strip():
+                    yield {"text": line.rstrip("\r\n")}
+            return
+        if kind == "jsonl":
+            yield from _read_jsonl(name, content, required)
+        else:
+            yield from _read_csv(name, content, required)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
 
 
-def _read_jsonl(name: str, content: str, required: tuple[str, ...]) -> Iterator[dict]:
+def _read_jsonl(name: str, content: Iterable[str], required: tuple[str, ...]) -> Iterator[dict]:
     seen_any = False
-    for number, line in enumerate(content.splitlines(), start=1):
+    for number, line in enumerate(content, start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise BadInputFile(f"{name}: line {number} is not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise BadInputFile(f"{name}: line {number} nests its JSON too deeply") from None
+        except ValueError:  # an integer of more than 4,300 digits
+            raise BadInputFile(f"{name}: line {number} has a number with too many digits") from None
         if not isinstance(record, dict):
             raise BadInputFile(f"{name}: line {number} is not a JSON object")
         missing = [field for field in required if field not in record]
@@ -98,8 +139,8 @@ def _read_jsonl(name: str, content: str, required: tuple[str, ...]) -> Iterator[
         raise BadInputFile(f"{name}: no records")
 
 
-def _read_csv(name: str, content: str, required: tuple[str, ...]) -> Iterator[dict]:
-    reader = csv.DictReader(io.StringIO(content, newline=""))
+def _read_csv(name: str, content: Iterable[str], required: tuple[str, ...]) -> Iterator[dict]:
+    reader = csv.DictReader(content)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if not header:
         raise BadInputFile(f"{name}: empty file")

@@ -21,14 +21,26 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from bot.analysis.base import InvalidText, clean_text
-from bot.inbound import InboundMessage, SourceKind, stable_external_id
+from bot.inbound import (
+    CONTROL_CHARACTERS,
+    FUTURE_TOLERANCE,
+    MAX_ACCOUNT_CHARS,
+    MAX_AUTHOR_CHARS,
+    MAX_ID_CHARS,
+    SCORE_RANGES,
+    InboundMessage,
+    SourceKind,
+    has_control_characters,
+    score_problem,
+    stable_external_id,
+)
 from bot.pipeline import MessagePipeline, StoredMessage
 from bot.transcripts import TranscriptError, customer_lines
 from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
@@ -40,8 +52,6 @@ PATH = "/ingest"
 PLATFORM = "ingest"
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_BATCH = 500
-#: A created_at further in the future than this is a wrong clock or a wrong field.
-FUTURE_TOLERANCE = timedelta(days=1)
 
 #: Accepted `source` values → the kind of message. Tool names are accepted for convenience and
 #: keep their own id space: ("zendesk", "123") and ("freshdesk", "123") are different messages.
@@ -59,7 +69,6 @@ SOURCES: dict[str, SourceKind] = {
     "call": SourceKind.call,
     "transcript": SourceKind.call,
 }
-SCORE_RANGES = {SourceKind.nps: (0.0, 10.0), SourceKind.csat: (1.0, 5.0)}
 
 
 class IngestItem(BaseModel):
@@ -69,17 +78,27 @@ class IngestItem(BaseModel):
 
     # Field order matters: `score` and `text` are checked against the fields declared above them.
     source: str
-    account: str = Field(min_length=1, max_length=200)
+    account: str = Field(min_length=1, max_length=MAX_ACCOUNT_CHARS)
     score: float | None = None
     customer_speakers: list[str] = Field(default_factory=list, max_length=20)
     agent_speakers: list[str] = Field(default_factory=list, max_length=20)
-    author: str = Field("", max_length=300)
-    author_email: str | None = Field(None, max_length=300)
+    author: str = Field("", max_length=MAX_AUTHOR_CHARS)
+    author_email: str | None = Field(None, max_length=MAX_AUTHOR_CHARS)
     text: str | None = Field(None, validate_default=True)
-    external_id: str | None = Field(None, max_length=250)
+    external_id: str | None = Field(None, max_length=MAX_ID_CHARS)
     created_at: datetime | None = None
-    thread: str | None = Field(None, max_length=250)
+    thread: str | None = Field(None, max_length=MAX_ID_CHARS)
     is_customer: bool = True
+
+    @field_validator(
+        "account", "author", "author_email", "external_id", "thread", "customer_speakers", "agent_speakers"
+    )
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control_characters(v) for v in values):
+            raise ValueError(CONTROL_CHARACTERS)
+        return value
 
     @field_validator("source")
     @classmethod
@@ -110,12 +129,9 @@ class IngestItem(BaseModel):
         source = info.data.get("source")
         if value is None or source is None:
             return value
-        kind = SOURCES[source]
-        if kind not in SCORE_RANGES:
-            raise ValueError(f"a score is only taken with source nps (0–10) or csat (1–5), not {source}")
-        low, high = SCORE_RANGES[kind]
-        if not low <= value <= high:
-            raise ValueError(f"{kind.value.upper()} scores run from {low:g} to {high:g}")
+        problem = score_problem(SOURCES[source], value, source)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("text")
@@ -256,7 +272,9 @@ class IngestHandler:
     def _authorize(self, request: web.Request) -> None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         # compare_digest takes the same time wherever the tokens differ.
-        valid = scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode("utf-8"), self._token)
+        # Header bytes that are not UTF-8 arrive as surrogate escapes: compared as the bytes they were.
+        sent = token.strip().encode("utf-8", "surrogateescape")
+        valid = scheme.lower() == "bearer" and hmac.compare_digest(sent, self._token)
         if not valid:
             raise _Rejected(401, "auth", "missing or wrong bearer token")
 
@@ -270,14 +288,13 @@ class IngestHandler:
         too_large = _Rejected(413, "too_large", f"the body is over {limit:,} bytes; send smaller batches")
         if request.content_length is not None and request.content_length > limit:
             raise too_large
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := await request.content.read(64 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            body = await request.read()  # at most the app's client_max_size; once read, kept
+        except web.HTTPRequestEntityTooLarge:
+            raise too_large from None
+        if len(body) > limit:
+            raise too_large
+        return body
 
     def _items(self, body: bytes) -> tuple[list[Any], bool]:
         try:
@@ -290,6 +307,8 @@ class IngestHandler:
             ) from None
         except RecursionError:
             raise _Rejected(400, "json", "the JSON nests too deeply") from None
+        except ValueError:  # an integer of more than 4,300 digits (Python's limit on int())
+            raise _Rejected(400, "json", "a number in the body has too many digits") from None
         if has_unpaired_surrogate(document):
             raise _Rejected(400, "json", UNPAIRED_SURROGATE)
         if isinstance(document, dict):
@@ -325,7 +344,7 @@ class IngestHandler:
     def _reject(self, rejected: _Rejected) -> web.Response:
         telemetry = self.deps.telemetry
         if telemetry is not None:
-            telemetry.requests_rejected.labels(path=PATH, reason=rejected.reason).inc()
+            telemetry.refused(PATH, rejected.reason, rejected.status)
         body: dict[str, Any] = {"error": rejected.message}
         if rejected.errors:
             body["errors"] = rejected.errors

@@ -8,6 +8,7 @@ manifest test compares `manifest.yml` against.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from bot.alerts import AlertService
 from bot.config import Settings
 from bot.inflight import Background, RecentKeys
+from bot.logs import silence_rejected_bodies
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
 from bot.server import Surface
@@ -94,6 +96,7 @@ def _bolt_logger() -> logging.Logger:
     logger = logging.getLogger("tonewatch.slack.bolt")
     if not any(isinstance(f, _DropTokenNotice) for f in logger.filters):
         logger.addFilter(_DropTokenNotice())
+    silence_rejected_bodies(logger)
     return logger
 
 
@@ -204,11 +207,39 @@ def _surface(settings: Settings, app: AsyncApp, clients: SlackClients, deps: Sla
         app, settings.slack_app_token.get_secret_value(), web_client=clients.build(None)
     )
 
+    client = handler.client
+    last_error: list[str] = []
+    issue_url = client.issue_new_wss_url
+
+    async def issue_new_wss_url() -> str:
+        try:
+            url = await issue_url()
+        except Exception as exc:
+            last_error[:] = [f"{type(exc).__name__}: {str(exc)[:200]}"]
+            raise
+        last_error.clear()
+        return url
+
+    client.issue_new_wss_url = issue_new_wss_url  # type: ignore[method-assign]
+    connecting: list[asyncio.Task] = []
+
     async def start() -> None:
-        await handler.connect_async()
+        # slack_sdk retries the connection forever while Slack cannot be reached: in the background,
+        # so start-up finishes, SIGTERM stops it at any moment, and readiness says what is wrong.
+        connecting.append(asyncio.create_task(handler.connect_async(), name="slack-socket-mode-connect"))
+
+    def problem() -> str | None:
+        session = client.current_session
+        if not client.closed and session is not None and not session.closed:
+            return None
+        why = f" (last error: {last_error[0]})" if last_error else ""
+        return f"not connected to Slack in Socket Mode yet{why}"
 
     async def stop() -> None:
+        for task in connecting:
+            task.cancel()
+        await asyncio.gather(*connecting, return_exceptions=True)
         await handler.close_async()
         await deps.background.drain()
 
-    return Surface(name="slack", start=start, stop=stop, describe="Slack in Socket Mode")
+    return Surface(name="slack", start=start, stop=stop, describe="Slack in Socket Mode", problem=problem)

@@ -96,7 +96,7 @@ def answer_blocks(answer: Answer, links: dict[int, str], chart_follows: bool = F
 
 def fallback_text(answer: Answer) -> str:
     """The notification text (and what screen readers read): the whole answer as plain text."""
-    return clip(answer.text, 3000)
+    return clip(escape(answer.text), 3000)
 
 
 def help_with_commands(answer: Answer) -> Answer:
@@ -119,7 +119,7 @@ class SlackAnswers:
                 question, self.deps.engine, self.deps.settings, asker=user, now=self.clock()
             )
         except UserError as exc:
-            await place.say(f":no_entry: {exc}")
+            await place.say(f":no_entry: {escape(str(exc))}")
             return
         except Exception:  # noqa: BLE001 - logged with its id; the person gets the id, never the error
             error_id = uuid.uuid4().hex[:8]

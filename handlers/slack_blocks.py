@@ -102,7 +102,8 @@ def headline(card: AlertCard) -> str:
 def fallback_text(card: AlertCard) -> str:
     """The notification text: severity, account and the customer's words."""
     _, name = _SEVERITY.get(card.severity, ("", card.severity.title()))
-    return clip(f"{name} · {card.account}: \u201c{' '.join(card.quote.split())}\u201d", MAX_FALLBACK)
+    quote = " ".join(card.quote.split())
+    return clip(escape(f"{name} · {card.account}: \u201c{quote}\u201d"), MAX_FALLBACK)
 
 
 def _signals(card: AlertCard) -> list[str]:
@@ -224,7 +225,7 @@ def thread_blocks(card: AlertCard) -> list[dict[str, Any]]:
 
 
 def thread_fallback(card: AlertCard) -> str:
-    return clip(thread_text(card), MAX_FALLBACK)
+    return clip(escape(thread_text(card)), MAX_FALLBACK)
 
 
 def joined_text(card: AlertCard, quote: str | None) -> str:

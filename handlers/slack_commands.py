@@ -75,7 +75,7 @@ def parse_schedule(words: list[str]) -> DigestSchedule:
                 ZoneInfo(word)
             except (ZoneInfoNotFoundError, ValueError):
                 raise UserError(
-                    f"I don't understand `{escape(word)}`: give a day (mon…sun), a time (09:00) "
+                    f"I don't understand `{word}`: give a day (mon…sun), a time (09:00) "
                     "and a time zone (Europe/Paris)"
                 ) from None
             zone = word
@@ -143,7 +143,7 @@ class SlackCommands:
         try:
             text = await handler(words[1:], channel, home, client) if handler else HELP_TEXT
         except UserError as exc:
-            text = f":no_entry: {exc}"
+            text = f":no_entry: {escape(str(exc))}"
         await respond(text=text, response_type="ephemeral")
 
     async def _is_external(self, client: AsyncWebClient, channel: str, home: Home) -> bool:

@@ -172,7 +172,7 @@ class SlackDigestPoster(Poster):
 
         channel = await self._channel(target)
         links, refs = await self._links(digest_message_ids(digest))
-        fallback = clip(render_digest_text(digest), 3000)
+        fallback = clip(escape(render_digest_text(digest)), 3000)
         ts = await self.poster.post_message(channel, fallback, digest_blocks(digest, links, refs))
         chart = Path(digest.chart) if digest.chart else None
         if chart is not None and chart.is_file():
@@ -188,5 +188,6 @@ class SlackDigestPoster(Poster):
     async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
         channel = await self._channel(target)
         links, refs = await self._links(list(alert.message_ids[:10]))
-        ts = await self.poster.post_message(channel, alert.render_text(), notice_blocks(alert, links, refs))
+        blocks = notice_blocks(alert, links, refs)
+        ts = await self.poster.post_message(channel, escape(alert.render_text()), blocks)
         return PostReceipt(self.name, ts)

@@ -1,5 +1,8 @@
 """Everything Tonewatch posts in Slack goes through here, behind the audience check.
 
+Texts arrive escaped (`handlers.slack_text.escape`, where they are built); every text and block
+leaving here is also `defuse`d, so a broadcast or group mention can never be sent.
+
 `SlackPoster` is the core's `AlertPoster` for Slack, plus the guarded
 primitives other features use (a message, a DM, an image): each one asks
 `SlackDirectory.customers_can_read` right before posting and refuses when the
@@ -35,6 +38,7 @@ from handlers.slack_blocks import (
 )
 from handlers.slack_clients import Home, SlackClients
 from handlers.slack_directory import SlackDirectory, is_external_user
+from handlers.slack_text import defuse, defuse_blocks
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +97,8 @@ class SlackPoster(AlertPoster):
         client = await self.internal_client(channel)
         answer = await client.chat_postMessage(
             channel=channel,
-            text=clip(text, 3000),
-            blocks=blocks,
+            text=defuse(clip(text, 3000)),
+            blocks=defuse_blocks(blocks),
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
@@ -104,7 +108,9 @@ class SlackPoster(AlertPoster):
 
     async def update_message(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         client = await self.internal_client(channel)
-        await client.chat_update(channel=channel, ts=ts, text=clip(text, 3000), blocks=blocks)
+        await client.chat_update(
+            channel=channel, ts=ts, text=defuse(clip(text, 3000)), blocks=defuse_blocks(blocks)
+        )
 
     async def post_to_user(
         self,
@@ -152,7 +158,9 @@ class SlackPoster(AlertPoster):
         """An ephemeral message only `user` sees; refused unless `user` is one of our own people."""
         if is_external_user(await self.directory.user(client, user), home):
             raise NotInternal(f"{user} is external; only the refusal may be shown to them")
-        await client.chat_postEphemeral(channel=channel, user=user, text=clip(text, 3000), blocks=blocks)
+        await client.chat_postEphemeral(
+            channel=channel, user=user, text=defuse(clip(text, 3000)), blocks=defuse_blocks(blocks)
+        )
 
     async def refuse(self, client: AsyncWebClient, channel: str, user: str) -> None:
         """The polite refusal an external person gets (it says nothing about anything)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 _USER = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|([^>]*))?>")
 _CHANNEL = re.compile(r"<#([CGD][A-Z0-9_]+)(?:\|([^>]*))?>")
@@ -26,8 +27,39 @@ def plain_text(text: str) -> str:
 
 
 def escape(text: str) -> str:
-    """Text shown in mrkdwn as written: Slack's three control characters escaped."""
+    """Text shown in mrkdwn as written: Slack's three control characters escaped.
+
+    THE rule for Slack: every piece of text that did not come from Tonewatch's own templates (customer
+    words, account names, authors, analysis text, people's input) goes through this before it is put
+    in mrkdwn, the top-level `text` of a message included. Escaped, `<!channel>`, `<@U…>`, `<#C…>`,
+    `<!subteam^…>` and `<https://x|label>` are shown as typed: nobody is mentioned, nothing is linked.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+#: Markup Tonewatch itself never writes: a broadcast or group mention.
+_BROADCAST = re.compile(r"<(?=!(?:here|channel|everyone|subteam\^))", re.IGNORECASE)
+
+
+def defuse(text: str) -> str:
+    """The last line of defence, applied by `SlackPoster` to everything it sends: broadcast and
+    group mentions shown as typed whatever their origin (Tonewatch's templates never contain one)."""
+    return _BROADCAST.sub("&lt;", text)
+
+
+def defuse_blocks(node: Any) -> Any:
+    """`defuse` applied to every text of a Block Kit structure (a copy; the input is not changed)."""
+    if isinstance(node, str):
+        return defuse(node)
+    if isinstance(node, list):
+        return [defuse_blocks(item) for item in node]
+    if isinstance(node, dict):
+        return {key: value if key in _VERBATIM_KEYS else defuse_blocks(value) for key, value in node.items()}
+    return node
+
+
+#: Block Kit fields that are identifiers, never shown as mrkdwn.
+_VERBATIM_KEYS = frozenset({"action_id", "block_id", "value", "callback_id", "private_metadata", "url"})
 
 
 def channel_id_in(text: str) -> str | None:

@@ -11,6 +11,7 @@ Teams' message size limit (about 28 KB).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,20 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+#: What makes emphasis, code, a link or an inline tag in a TextBlock: shown as typed once escaped.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~])")
+
+
+def md(text: str) -> str:
+    """Text shown in an Adaptive Card's markdown as written: every markdown character escaped.
+
+    THE rule for Teams: every piece of text that did not come from Tonewatch's own templates
+    (customer words, account names, authors, analysis text) goes through this before it is put in a
+    TextBlock, so `[label](https://x)` is never a link, `**x**` never bold, `<at>x</at>` never a mention.
+    """
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
 def text_block(text: str, **style: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": clip(text, MAX_TEXT), "wrap": True, **style}
 
@@ -88,7 +103,7 @@ def teams_date(moment: datetime) -> str:
 
 def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     flat = " ".join(text.split())
-    return f"\u201c{clip(flat, limit)}\u201d" if flat else "(no text)"
+    return f"\u201c{md(clip(flat, limit))}\u201d" if flat else "(no text)"
 
 
 def words(values: list[str]) -> str:
@@ -111,7 +126,8 @@ def headline(alert: AlertCard, where: str | None) -> str:
     light = f" ({alert.light})" if alert.light else ""
     place = f" · {where}" if where else ""
     count = f" · {alert.message_count} messages" if alert.message_count > 1 else ""
-    return f"{emoji} **{name}** · **{alert.account}**{light}{place}{count}"
+    place = f" · {md(where)}" if where else ""
+    return f"{emoji} **{name}** · **{md(alert.account)}**{light}{place}{count}"
 
 
 def fallback_text(alert: AlertCard) -> str:
@@ -146,7 +162,7 @@ def signal_lines(alert: AlertCard) -> list[str]:
 def footer(alert: AlertCard) -> str:
     parts = []
     if alert.owner:
-        parts.append(f"owner {alert.owner}")
+        parts.append(f"owner {md(alert.owner)}")
     if alert.reply_due and alert.severity != "opportunity":
         parts.append(f"reply due {teams_date(alert.reply_due)}")
     if alert.reasons:
@@ -160,7 +176,7 @@ def status_line(alert: AlertCard) -> str | None:
     line = f"✅ {_STATUS[alert.status]}"
     by = alert.extra.get("status_by")
     if by:
-        line += f" by {by}"
+        line += f" by {md(str(by))}"
     until = alert.extra.get("snoozed_until")
     if alert.status == "snoozed" and isinstance(until, datetime):
         line += f" until {teams_date(until)}"
@@ -227,8 +243,8 @@ def draft_form(alert: AlertCard, where: str) -> dict[str, Any]:
     return card(
         [
             text_block(
-                f"⚠️ This is posted in the customer's conversation ({where}): "
-                f"**{alert.account}** will read it. Edit it first.",
+                f"⚠️ This is posted in the customer's conversation ({md(where)}): "
+                f"**{md(alert.account)}** will read it. Edit it first.",
                 color="Attention",
             ),
             text_block(f"Replying to: {quoted(alert.quote, 500)}", isSubtle=True),
@@ -297,7 +313,7 @@ def thread_card(alert: AlertCard) -> dict[str, Any]:
     """The alert's thread reply: what to do, and the draft to edit before sending."""
     body: list[dict[str, Any]] = []
     if alert.recommended_response:
-        body.append(text_block(f"**Recommended:** {alert.recommended_response}"))
+        body.append(text_block(f"**Recommended:** {md(alert.recommended_response)}"))
     if alert.draft_reply:
         hint = " — press **Use draft** on the alert" if alert.source_platform == "teams" else ""
         body.append(text_block(f"**Draft reply** (edit before sending{hint}):"))
@@ -305,7 +321,7 @@ def thread_card(alert: AlertCard) -> dict[str, Any]:
             {
                 "type": "Container",
                 "style": "emphasis",
-                "items": [text_block(clip(alert.draft_reply, MAX_DRAFT))],
+                "items": [text_block(md(clip(alert.draft_reply, MAX_DRAFT)))],
             }
         )
         if warning := draft_warning(alert.draft_flags):
@@ -326,20 +342,20 @@ def joined_text(alert: AlertCard, quote: str | None) -> str:
 
 
 def lines_card(title: str, lines: list[str], subtitle: str | None = None) -> dict[str, Any]:
-    """A title, an optional subtitle, and lines (" • x" lines become bullets)."""
-    body = [text_block(title, size="Large", weight="Bolder")]
+    """A title, an optional subtitle, and lines (" • x" lines become bullets), all plain text."""
+    body = [text_block(md(title), size="Large", weight="Bolder")]
     if subtitle:
-        body.append(text_block(subtitle, weight="Bolder"))
+        body.append(text_block(md(subtitle), weight="Bolder"))
     for line in lines:
         if not line.strip():
             continue
         stripped = line.strip()
         if stripped.startswith("• "):
-            body.append(text_block("- " + stripped[2:], spacing="None"))
+            body.append(text_block("- " + md(stripped[2:]), spacing="None"))
         elif line.startswith("   "):
-            body.append(text_block(stripped, isSubtle=True, spacing="None"))
+            body.append(text_block(md(stripped), isSubtle=True, spacing="None"))
         else:
-            body.append(text_block(stripped, spacing="Medium"))
+            body.append(text_block(md(stripped), spacing="Medium"))
     return card(body[:120])
 
 

@@ -196,8 +196,8 @@ def messages_route(
     verified = settings.teams_mode == "verified"
 
     def refuse(status: int, reason: str, text: str) -> web.Response:
-        telemetry.requests_rejected.labels(PATH, reason).inc()
-        return web.Response(status=status, text=text)
+        telemetry.refused(PATH, reason, status)
+        return web.json_response({"error": text}, status=status)
 
     async def authenticate(activity: Activity, header: str) -> Any:
         # botbuilder's key refresh is a blocking `requests.get`: keep it off the event loop.
@@ -208,10 +208,10 @@ def messages_route(
     async def handle(request: web.Request) -> web.StreamResponse:
         if not verified and not is_loopback(request):
             return refuse(403, "not_loopback", "Teams local development mode serves loopback requests only")
-        if "application/json" not in request.headers.get("Content-Type", ""):
-            return refuse(415, "content_type", "expected application/json")
+        if request.content_type != "application/json":  # the media type itself; a charset may follow
+            return refuse(415, "content_type", "expected Content-Type: application/json")
         header = request.headers.get("Authorization", "")
-        if verified and not header.startswith("Bearer "):
+        if verified and not (header.startswith("Bearer ") and header.isascii()):
             return refuse(401, "no_token", "unauthorized")
         try:
             document = json.loads(await request.text())
@@ -224,6 +224,8 @@ def messages_route(
             return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: the body is not JSON ({exc.msg})")
         except RecursionError:
             return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: the JSON nests too deeply")
+        except ValueError:  # an integer of more than 4,300 digits
+            return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: a number has too many digits")
         problem = UNPAIRED_SURROGATE if has_unpaired_surrogate(document) else activity_problem(document)
         if problem:
             return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: {problem}")

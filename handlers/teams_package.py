@@ -18,6 +18,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from bot.errors import UserError
+
 MANIFEST_VERSION = "1.22"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 RSC_PERMISSIONS = ("ChannelMessage.Read.Group", "ChatMessage.Read.Chat")
@@ -145,10 +147,17 @@ def outline_icon() -> bytes:
 
 def write_package(details: PackageDetails, folder: Path) -> Path:
     """Write `tonewatch-teams.zip` (manifest.json, color.png, outline.png at its root) into `folder`."""
-    folder.mkdir(parents=True, exist_ok=True)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--out {folder} is a file; give the folder the package goes in")
     path = folder / "tonewatch-teams.zip"
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest(details), indent=2, ensure_ascii=False))
-        archive.writestr("color.png", color_icon())
-        archive.writestr("outline.png", outline_icon())
+    if path.is_dir():
+        raise UserError(f"{path} is a folder; move it, or give another --out")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("manifest.json", json.dumps(manifest(details), indent=2, ensure_ascii=False))
+            archive.writestr("color.png", color_icon())
+            archive.writestr("outline.png", outline_icon())
+    except OSError as exc:  # a parent that is a file, no permission, a full disk
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

@@ -32,6 +32,7 @@ from handlers.teams_cards import (
     fallback_text,
     joined_text,
     lines_card,
+    md,
     notice_card,
     text_block,
     thread_card,
@@ -168,7 +169,7 @@ class TeamsPoster(AlertPoster):
 
     async def note(self, channel: str, ref: str, text: str) -> str:
         """A line in an alert's thread (who acknowledged, corrected or replied); returns its id."""
-        return await self.post(channel, note_activity(text), root=ref)
+        return await self.post(channel, note_activity(md(text)), root=ref)
 
 
 async def send_customer_reply(

@@ -25,7 +25,7 @@ from bot.errors import UserError
 from bot.question_grammar import Intent
 from bot.questions import answer_question
 from handlers.teams_activity import Turn
-from handlers.teams_cards import ADAPTIVE, HELP_TEXT, card, clip, quoted, text_block
+from handlers.teams_cards import ADAPTIVE, HELP_TEXT, card, clip, md, quoted, text_block
 from handlers.teams_connector import message
 from handlers.teams_deps import QuestionHook, TeamsDeps
 from handlers.teams_poster import image_attachment
@@ -48,7 +48,7 @@ def core_answerer(deps: TeamsDeps) -> QuestionHook:
 
 
 def item_blocks(item: AnswerItem) -> list[dict[str, Any]]:
-    head = f"- **{item.text}**" + (f" — {item.detail}" if item.detail else "")
+    head = f"- **{md(item.text)}**" + (f" — {md(item.detail)}" if item.detail else "")
     blocks = [text_block(head, spacing="Small")]
     if item.quote:
         blocks.append(text_block(quoted(item.quote, ITEM_QUOTE_CHARS), isSubtle=True, spacing="None"))
@@ -57,7 +57,7 @@ def item_blocks(item: AnswerItem) -> list[dict[str, Any]]:
         for part in (
             short_day(item.at),
             signed(item.score) if item.score is not None else "",
-            f"from {item.ref.origin}" if item.ref is not None else "",
+            f"from {md(item.ref.origin)}" if item.ref is not None else "",
         )
         if part
     ]
@@ -69,12 +69,12 @@ def item_blocks(item: AnswerItem) -> list[dict[str, Any]]:
 def answer_card(answer: Answer, chart_follows: bool = False) -> dict[str, Any]:
     """The answer as an Adaptive Card: title, lines, one entry per item, then who answered."""
     emoji = LIGHT_EMOJI.get(answer.light or "", "")
-    body = [text_block(f"{emoji} **{answer.title}**".strip(), size="Medium")]
-    body.extend(text_block(line, spacing="None") for line in answer.lines if line.strip())
+    body = [text_block(f"{emoji} **{md(answer.title)}**".strip(), size="Medium")]
+    body.extend(text_block(md(line), spacing="None") for line in answer.lines if line.strip())
     for item in answer.items[:MAX_ITEMS]:
         body.extend(item_blocks(item))
     if answer.note:
-        body.append(text_block(answer.note, isSubtle=True))
+        body.append(text_block(md(answer.note), isSubtle=True))
     footer = []
     if chart_follows:
         footer.append("Weekly tone chart below.")
@@ -92,7 +92,7 @@ def answer_card(answer: Answer, chart_follows: bool = False) -> dict[str, Any]:
 
 def help_with_commands(answer: Answer) -> Answer:
     """In Teams, the help also lists the @Tonewatch commands."""
-    answer.lines = [*answer.lines, "", *HELP_TEXT.splitlines()]
+    answer.lines = [*answer.lines, "", *HELP_TEXT.replace("**", "").splitlines()]
     return answer
 
 

@@ -128,12 +128,13 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
 
         return engine
     try:
-        # No pool_pre_ping: its SELECT 1 on every checkout was a round trip per transaction, and under
-        # load every round trip waits to retake the GIL. A connection the server dropped fails its
-        # statement instead and SQLAlchemy discards the pool's connections: a store is retried at
-        # once on a fresh one, a work item runs again (its lease), and Slack or Teams redeliver an
-        # event whose request failed (tests/test_storage.py, tests/test_queue.py).
-        return create_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=3600)
+        # pool_pre_ping: a connection the server dropped (a restart, a failover, an idle timeout,
+        # pg_terminate_backend) is found dead when it is taken from the pool and replaced there, so
+        # no request, acknowledgement or probe fails on it (tests/test_database_loss.py). It costs
+        # one round trip per checkout.
+        return create_engine(
+            url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=3600, pool_pre_ping=True
+        )
     except ModuleNotFoundError as exc:
         raise ConfigError(
             "DATABASE_URL: PostgreSQL needs the driver; install with pip install -e '.[postgres]'"

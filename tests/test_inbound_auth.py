@@ -77,6 +77,10 @@ PUBLIC_REDIRECT = (
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC_PROBE,
     ("HEAD", "/healthz"): PUBLIC_PROBE,
+    ("GET", "/readyz"): PUBLIC_PROBE,
+    ("HEAD", "/readyz"): PUBLIC_PROBE,
+    ("GET", "/livez"): PUBLIC_PROBE,
+    ("HEAD", "/livez"): PUBLIC_PROBE,
     ("GET", "/metrics"): PUBLIC_METRICS,
     ("HEAD", "/metrics"): PUBLIC_METRICS,
     ("POST", "/slack/events"): SLACK_SIGNATURE,

@@ -168,10 +168,13 @@ async def test_healthz_fails_when_the_database_is_unreachable(tmp_path):
         app = build_web_app(engine, Telemetry())
         mark_ready(app)
         async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as http:
-            response = await http.get("/healthz")
-            answer = await response.json()
-            assert response.status == 503 and answer["reason"].startswith("database unreachable"), answer
-            assert "db-password" not in json.dumps(answer)
+            for probe in ("/healthz", "/readyz"):
+                response = await http.get(probe)
+                answer = await response.json()
+                assert response.status == 503 and answer["reason"].startswith("database unreachable"), answer
+                assert "db-password" not in json.dumps(answer)
+            live = await http.get("/livez")  # the process itself is fine: liveness asks no database
+            assert live.status == 200 and (await live.json()) == {"status": "alive"}
             assert (await http.get("/metrics")).status == 200  # metrics still answer without the database
         engine.dispose()
 

@@ -20,7 +20,7 @@ from storage.migrate import current_revision, upgrade
 def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
     config = settings()
-    records = list(read_records(path, required=("account", "text", "created_at")))
+    records = read_records(path, required=("account", "text", "created_at"))  # read as validated
     messages = validate_records(records, path, config.max_text_chars)
     core = build_core(config)
 

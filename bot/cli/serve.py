@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Callable
 
 import click
 from aiohttp import web
@@ -39,6 +40,26 @@ def keep_start_up_objects_out_of_collections() -> None:
     gc.freeze()
 
 
+def limit_connections(runner: web.AppRunner, most: int, refused: Callable[[], None]) -> None:
+    """Close a new connection at once while `most` are open (the stalled ones time out)."""
+    server = runner.server
+    assert server is not None
+    accept = server.connection_made
+
+    def connection_made(handler, transport) -> None:
+        accept(handler, transport)
+        if len(server.connections) > most:
+            refused()
+            transport.close()
+
+    server.connection_made = connection_made  # type: ignore[method-assign]
+
+
+def url_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=3000, show_default=True, type=int, help="0 picks a free port.")
@@ -61,19 +82,46 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
 
     core = build_core(config)
     runtime = build_runtime(core)
-    app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    app = build_web_app(core.engine, core.telemetry, runtime.surfaces, read_timeout=config.http_read_timeout)
+    # keepalive_timeout also closes a connection whose request headers have not all arrived by then.
+    # lingering_time: how long a refused body is still read before closing (aiohttp's 10 s by default).
+    runner = web.AppRunner(
+        app,
+        handle_signals=False,
+        access_log=None,
+        keepalive_timeout=config.http_read_timeout,
+        lingering_time=min(1.0, config.http_read_timeout),
+    )
     await runner.setup()
+    limit_connections(
+        runner,
+        config.http_max_connections,
+        lambda: core.telemetry.refusals("a connection", "TONEWATCH_HTTP_MAX_CONNECTIONS open", 503),
+    )
     site = web.TCPSite(runner, host, port)
     await site.start()
     worker_task = asyncio.create_task(runtime.worker.run_forever(), name="tonewatch-worker")
     scheduler = None
     started = []
     try:
-        for surface in runtime.surfaces:
-            if surface.start is not None:
-                await surface.start()
-            started.append(surface)
+
+        async def start_surfaces() -> None:
+            for surface in runtime.surfaces:
+                started.append(surface)  # stopped on the way out, even if its start is cut short
+                if surface.start is not None:
+                    await surface.start()
+
+        # A start-up that hangs (a platform unreachable) gives way to SIGTERM/SIGINT at any moment.
+        starting = asyncio.create_task(start_surfaces(), name="tonewatch-start")
+        stopping = asyncio.create_task(stop.wait(), name="tonewatch-stop")
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            announce("tonewatch stopping (during start-up)")
+            return
+        stopping.cancel()
+        starting.result()  # a start-up failure is raised here
         scheduler = build_scheduler(runtime)
         if scheduler is not None:
             scheduler.start()
@@ -84,7 +132,8 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
         keep_start_up_objects_out_of_collections()
         mark_ready(app)
         bound = runner.addresses[0][1] if runner.addresses else port
-        announce(f"tonewatch listening on http://{host}:{bound}", url=f"http://{host}:{bound}")
+        url = f"http://{url_host(host)}:{bound}"
+        announce(f"tonewatch listening on {url}", url=url)
         for surface in runtime.surfaces:
             announce(f"  {surface.describe or surface.name}", surface=surface.name)
         await stop.wait()
