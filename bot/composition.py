@@ -22,6 +22,7 @@ from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config import LlmPolicy, Settings
 from bot.delivery import AlertDelivery, AlertPoster
+from bot.errors import ConfigError
 from bot.pipeline import ANALYZE, MessagePipeline
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
@@ -252,8 +253,25 @@ def build_slack_runtime(core: Core, worker: Worker):
     )
 
 
+TEAMS_EXTRA_MISSING = (
+    "Microsoft Teams is configured (TEAMS_APP_ID or TEAMS_LOCAL_DEV) but its SDK is not installed: "
+    "pip install 'tonewatch[teams]' (or unset the TEAMS_ settings for a Slack-only install)"
+)
+
+
+def require_platform_libraries(settings: Settings) -> None:
+    """Stop start-up with one clear line when a configured platform's optional extra is missing."""
+    if settings.teams_configured:
+        try:
+            import botbuilder.core  # noqa: F401
+            import botbuilder.integration.aiohttp  # noqa: F401
+        except ImportError:
+            raise ConfigError(TEAMS_EXTRA_MISSING) from None
+
+
 def build_teams_runtime(core: Core, worker: Worker):
     """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
+    require_platform_libraries(core.settings)
     from handlers.teams import build_teams
 
     return build_teams(

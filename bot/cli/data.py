@@ -19,7 +19,13 @@ from storage.migrate import current_revision, upgrade
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
+    from bot.demo_script import shipped_example
+
     config = settings()
+    example = shipped_example(path)
+    if example is not None:
+        click.echo(f"reading the example shipped with tonewatch: {example}", err=True)
+        path = str(example)
     records = list(read_records(path, required=("account", "text", "created_at")))
     messages = validate_records(records, path, config.max_text_chars)
     core = build_core(config)
