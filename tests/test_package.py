@@ -37,7 +37,7 @@ def tonewatch(
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     built = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(REPO)],
+        [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
         capture_output=True,
         text=True,
         timeout=600,
