@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (every table on SQLModel.metadata)
+from bot.cli import cli
 from storage.db import create_db_engine
 from storage.migrate import current_revision, downgrade, head_revision, revisions, upgrade
 from storage.slack_tables import metadata as slack_metadata
@@ -132,59 +134,66 @@ def revision_of(url: str) -> str | None:
         engine.dispose()
 
 
+def db(*args: str, url: str, answer: str | None = None):
+    """A `tonewatch db` command in this process (the process-level checks use `tonewatch`)."""
+    return CliRunner().invoke(cli, ["db", *args], env={"DATABASE_URL": url}, input=answer)
+
+
+def error_of(result) -> str:
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
 def test_db_upgrade_check_current_downgrade_and_back(fresh_database_url: str) -> None:
     url = fresh_database_url
     head = head_revision()
     [*_, previous, last] = revisions()
     assert last == head
 
-    created = tonewatch("db", "upgrade", DATABASE_URL=url)
+    created = tonewatch("db", "upgrade", DATABASE_URL=url)  # a real process: what it logs at INFO
     assert created.returncode == 0 and f"to revision {head} (head)" in created.stdout
-    assert "Context impl" not in created.stderr and "transactional DDL" not in created.stderr
-    assert created.stderr == ""
-    checked = tonewatch("db", "check", DATABASE_URL=url)
-    assert checked.returncode == 0 and f"revision {head} (head)" in checked.stdout and checked.stderr == ""
-    current = tonewatch("db", "current", DATABASE_URL=url)
-    assert current.returncode == 0 and f"revision {head} (head)" in current.stdout
+    assert created.stderr == ""  # no "Context impl …", "Will assume transactional DDL." from Alembic
+    checked = db("check", url=url)
+    assert checked.exit_code == 0 and f"revision {head} (head)" in checked.stdout and checked.stderr == ""
+    current = db("current", url=url)
+    assert current.exit_code == 0 and f"revision {head} (head)" in current.stdout
 
-    # Refused without --yes when nobody can answer; nothing changed.
-    asked = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "downgrade", previous],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DATABASE_URL": url},
-        stdin=subprocess.DEVNULL,
-    )
-    assert asked.returncode != 0 and revision_of(url) == head
-    down = tonewatch("db", "downgrade", previous, "--yes", DATABASE_URL=url)
-    assert down.returncode == 0, down.stderr
+    refused = db("downgrade", previous, url=url, answer="n\n")  # asked first; "no" changes nothing
+    assert refused.exit_code != 0 and revision_of(url) == head
+    down = db("downgrade", previous, url=url, answer="y\n")
+    assert down.exit_code == 0, down.output
     assert f"down to revision {previous}" in down.stdout and revision_of(url) == previous
 
-    behind = tonewatch("db", "check", DATABASE_URL=url)
-    line = one_error_line(behind)
+    line = error_of(db("check", url=url))
     assert f"revision {previous}, behind head {head}" in line and "tonewatch db upgrade" in line
-    current = tonewatch("db", "current", DATABASE_URL=url)
-    assert current.returncode == 0 and f"revision {previous}, behind head {head}" in current.stdout
+    current = db("current", url=url)
+    assert current.exit_code == 0 and f"revision {previous}, behind head {head}" in current.stdout
 
-    up = tonewatch("db", "upgrade", DATABASE_URL=url)
-    assert up.returncode == 0 and f"from {previous} to revision {head}" in up.stdout
-    assert tonewatch("db", "check", DATABASE_URL=url).returncode == 0
-    again = tonewatch("db", "upgrade", DATABASE_URL=url)
-    assert again.returncode == 0 and "already at revision" in again.stdout
+    up = db("upgrade", url=url)
+    assert up.exit_code == 0 and f"from {previous} to revision {head}" in up.stdout
+    assert db("check", url=url).exit_code == 0
+    again = db("upgrade", url=url)
+    assert again.exit_code == 0 and "already at revision" in again.stdout
 
-    base = tonewatch("db", "downgrade", "base", "--yes", DATABASE_URL=url)
-    assert base.returncode == 0 and revision_of(url) is None
-    assert "no Tonewatch schema" in one_error_line(tonewatch("db", "check", DATABASE_URL=url))
-    assert tonewatch("db", "upgrade", DATABASE_URL=url).returncode == 0 and revision_of(url) == head
+    base = db("downgrade", "base", "--yes", url=url)
+    assert base.exit_code == 0 and revision_of(url) is None
+    assert "no Tonewatch schema" in error_of(db("check", url=url))
+    assert db("upgrade", url=url).exit_code == 0 and revision_of(url) == head
+    behind = tonewatch("db", "check", DATABASE_URL=url)
+    assert behind.returncode == 0 and behind.stderr == ""
 
 
 def test_db_commands_refuse_what_they_cannot_do(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'db.db'}"
-    assert "no database yet" in one_error_line(tonewatch("db", "check", DATABASE_URL=url))
-    assert "no database yet" in one_error_line(tonewatch("db", "current", DATABASE_URL=url))
+    assert "no database yet" in error_of(db("check", url=url))
+    assert "no database yet" in error_of(db("current", url=url))
     assert not (tmp_path / "db.db").exists()  # reading the revision creates nothing
-    assert tonewatch("db", "upgrade", DATABASE_URL=url).returncode == 0
-    assert "unknown revision '0999'" in one_error_line(tonewatch("db", "downgrade", "0999", DATABASE_URL=url))
+    assert db("upgrade", url=url).exit_code == 0
+    assert "unknown revision '0999'" in error_of(db("downgrade", "0999", url=url))
+    newer = error_of(db("downgrade", "base", "--yes", url=f"{url}x"))
+    assert "no database yet" in newer
     assert revision_of(url) == head_revision()
 
 
