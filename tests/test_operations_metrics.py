@@ -7,11 +7,15 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from importlib.metadata import version
+from types import SimpleNamespace
 
+from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.posting import ConsolePoster
+from bot.telemetry import Telemetry
 from scheduler.jobs import Outcome, ScheduledJobs
+from scheduler.setup import seed_digest_times
 from scheduler.targets import add_target
 from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     ESCALATION,
@@ -143,6 +147,13 @@ async def test_the_last_digest_posted_is_a_timestamp_per_target(slack) -> None:
     jobs.clock = lambda: nine.replace(hour=15)
     assert await jobs.digest("console", now=nine.replace(hour=15)) is Outcome.skipped
     samples = await scrape(slack.http)
+    assert (
+        value(samples, "tonewatch_last_digest_posted_timestamp_seconds", target="console") == nine.timestamp()
+    )
+    # A process started later reads the time from the database (the gauge is not empty until next week).
+    restarted = SimpleNamespace(engine=core.engine, telemetry=Telemetry())
+    seed_digest_times(restarted)
+    samples = parse(generate_latest(restarted.telemetry.registry).decode())
     assert (
         value(samples, "tonewatch_last_digest_posted_timestamp_seconds", target="console") == nine.timestamp()
     )
