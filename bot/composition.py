@@ -22,6 +22,7 @@ from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config import LlmPolicy, Settings
 from bot.delivery import AlertDelivery, AlertPoster
+from bot.errors import ConfigError, UserError
 from bot.pipeline import ANALYZE, MessagePipeline
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
@@ -30,7 +31,7 @@ from bot.telemetry import Telemetry
 from bot.threads import BackgroundThreads, size_default_executor
 from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
-from storage.migrate import is_up_to_date, upgrade
+from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
 
 log = logging.getLogger(__name__)
@@ -73,11 +74,43 @@ def sqlite_file_missing(url: str) -> bool:
     return not Path(url.split(":///", 1)[-1]).expanduser().exists()
 
 
-def build_engine(settings: Settings, migrate: bool = True) -> Engine:
-    """The database engine, with the schema brought up to date when `migrate` is set."""
+def build_engine(settings: Settings, *, read_only: bool = False) -> Engine:
+    """The database engine, once its schema is at the newest revision (storage/migrate.py's rule).
+
+    A database with no Tonewatch schema gets one, unless `read_only` (then: a clear error). A schema that
+    is behind stops the command, naming `tonewatch db upgrade`; with TONEWATCH_AUTO_MIGRATE=true a
+    command that writes migrates it first. A read-only command never changes the schema."""
     engine = create_db_engine(settings.database_url)
-    if migrate:
-        upgrade(engine)
+    try:
+        auto_migrate = settings.auto_migrate and not read_only
+        state = ensure_schema(engine, create=not read_only, auto_migrate=auto_migrate)
+        if state.status is Status.EMPTY:
+            raise UserError(
+                "the database has no Tonewatch schema yet: import history first (tonewatch import FILE) "
+                "or create it with: tonewatch db upgrade"
+            )
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def unchecked_engine(settings: Settings) -> Engine:
+    """The engine whatever its schema's revision: for `tonewatch db`, which reports or changes it."""
+    return create_db_engine(settings.database_url)
+
+
+def engine_if_schema(settings: Settings) -> Engine | None:
+    """The engine when the database holds a Tonewatch schema at the newest revision; None when it has no
+    schema at all (nothing to read, and nothing is created); a schema that is behind stops the command."""
+    engine = create_db_engine(settings.database_url)
+    try:
+        if ensure_schema(engine, create=False).status is Status.EMPTY:
+            engine.dispose()
+            return None
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
@@ -128,8 +161,8 @@ def build_analyzer(settings: Settings, offline: OfflineAnalyzer) -> tuple[Analyz
     return policy, [client.close]
 
 
-def build_core(settings: Settings, migrate: bool = True) -> Core:
-    engine = build_engine(settings, migrate=migrate)
+def build_core(settings: Settings) -> Core:
+    engine = build_engine(settings)
     offline = build_offline_analyzer(settings, engine)
     analyzer, closers = build_analyzer(settings, offline)
     pipeline = MessagePipeline(engine, analyzer, max_text_chars=settings.max_text_chars)
@@ -255,8 +288,25 @@ def build_slack_runtime(core: Core, worker: Worker):
     )
 
 
+TEAMS_EXTRA_MISSING = (
+    "Microsoft Teams is configured (TEAMS_APP_ID or TEAMS_LOCAL_DEV) but its SDK is not installed: "
+    "pip install 'tonewatch[teams]' (or unset the TEAMS_ settings for a Slack-only install)"
+)
+
+
+def require_platform_libraries(settings: Settings) -> None:
+    """Stop start-up with one clear line when a configured platform's optional extra is missing."""
+    if settings.teams_configured:
+        try:
+            import botbuilder.core  # noqa: F401
+            import botbuilder.integration.aiohttp  # noqa: F401
+        except ImportError:
+            raise ConfigError(TEAMS_EXTRA_MISSING) from None
+
+
 def build_teams_runtime(core: Core, worker: Worker):
     """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
+    require_platform_libraries(core.settings)
     from handlers.teams import build_teams
 
     return build_teams(

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    #: Migrate a schema that is behind when a command starts, instead of refusing (single-node installs).
+    auto_migrate: bool = Field(False, validation_alias="TONEWATCH_AUTO_MIGRATE")
 
     anthropic_api_key: SecretStr | None = Field(None, validation_alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(None, validation_alias="ANTHROPIC_BASE_URL")

@@ -33,15 +33,32 @@ ASKER = "U_SAM"
 LEAD = "U_JORDAN"
 
 
-def portfolio_path() -> Path:
-    """examples/portfolio.jsonl of this checkout, else the copy shipped in the package (bot/data)."""
-    checkout = Path(__file__).resolve().parents[1] / "examples" / EXAMPLE_NAME
+def example_file(name: str) -> Path | None:
+    """examples/NAME of this checkout, else the copy shipped in the package (bot/data/examples), or None."""
+    checkout = Path(__file__).resolve().parents[1] / "examples" / name
     if checkout.is_file():
         return checkout
-    shipped = resources.files("bot").joinpath("data", EXAMPLE_NAME)
+    shipped = resources.files("bot").joinpath("data", "examples", name)
     if shipped.is_file():
         return Path(str(shipped))
-    raise UserError("the example portfolio is missing (examples/portfolio.jsonl); reinstall tonewatch")
+    return None
+
+
+def shipped_example(path: str) -> Path | None:
+    """The shipped example a missing relative `examples/NAME` path names (so the README's
+    `tonewatch import examples/portfolio.jsonl` works from any folder), else None."""
+    parts = Path(path).parts
+    if len(parts) != 2 or parts[0] != "examples" or Path(path).exists():
+        return None
+    return example_file(parts[1])
+
+
+def portfolio_path() -> Path:
+    """The example portfolio: examples/portfolio.jsonl of this checkout, else the package's copy."""
+    found = example_file(EXAMPLE_NAME)
+    if found is None:
+        raise UserError("the example portfolio is missing (examples/portfolio.jsonl); reinstall tonewatch")
+    return found
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import logging
+from importlib.metadata import PackageNotFoundError, version
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+)
 
 from bot.logs import RefusedRequests
 
@@ -59,8 +68,48 @@ class Telemetry:
             ["path", "reason"],
             registry=self.registry,
         )
+        # The process's own: process_* (CPU, memory, open files, start time), python_gc_*, python_info.
+        for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+            self.registry.register(collector)
+        self.build_info = Gauge(
+            "tonewatch_build_info", "Always 1; the running version", ["version"], registry=self.registry
+        )
+        self.build_info.labels(running_version()).set(1)
+        self.platform_api_errors = Counter(
+            "tonewatch_platform_api_errors",
+            "Failed calls to a chat platform's API (Slack Web API, Teams Bot Connector), every attempt; "
+            "status: the HTTP status, Slack's error code, or 'connection'",
+            ["platform", "method", "status"],
+            registry=self.registry,
+        )
+        self.platform_rate_limits = Counter(
+            "tonewatch_platform_api_rate_limits",
+            "Calls to a chat platform's API answered 429 (rate limited), every attempt",
+            ["platform", "method"],
+            registry=self.registry,
+        )
+        self.last_digest_posted = Gauge(
+            "tonewatch_last_digest_posted_timestamp_seconds",
+            "When this process last posted the weekly digest of each target (Unix time)",
+            ["target"],
+            registry=self.registry,
+        )
 
     def refused(self, path: str, reason: str, status: int) -> None:
         """A request refused: counted, and said in a rate-limited WARNING (route and reason only)."""
         self.requests_rejected.labels(path, reason).inc()
         self.refusals(path, reason, status)
+
+    def platform_api_failed(self, platform: str, method: str, status: str | int) -> None:
+        """One failed attempt at a platform API call: a 429 is a rate limit, anything else an error."""
+        if str(status) == "429":
+            self.platform_rate_limits.labels(platform, method).inc()
+        else:
+            self.platform_api_errors.labels(platform, method, str(status)).inc()
+
+
+def running_version() -> str:
+    try:
+        return version("tonewatch")
+    except PackageNotFoundError:
+        return "unknown"

@@ -133,7 +133,9 @@ def build_slack(
     if mode == "oauth":
         assert settings.slack_client_id and settings.slack_client_secret
         channel_teams = ChannelTeams(engine)
-        clients = SlackClients(settings.slack_api_url, settings.slack_rate_limit_retries)
+        clients = SlackClients(
+            settings.slack_api_url, settings.slack_rate_limit_retries, telemetry=telemetry
+        )
         flow, installations = build_oauth_flow(
             engine,
             clients.app_client,
@@ -155,6 +157,7 @@ def build_slack(
             settings.slack_api_url,
             settings.slack_rate_limit_retries,
             token=settings.slack_bot_token.get_secret_value(),
+            telemetry=telemetry,
         )
         app = AsyncApp(
             client=clients.app_client,

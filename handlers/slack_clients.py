@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.telemetry import Telemetry
 from handlers.slack_oauth import ChannelTeams, DbInstallationStore
 
 QUICK_TIMEOUT_SECONDS = 2
@@ -29,6 +31,31 @@ class Home:
 
     team_id: str | None
     enterprise_id: str | None = None
+
+
+class ApiObserver(AsyncRetryHandler):
+    """Counts failed Web API calls in /metrics, by method: a 429 as a rate limit, an HTTP error, an answer
+    with `ok: false` (its error code) or a dropped connection as an error. First among a client's retry
+    handlers, it sees every attempt and never asks for a retry itself (Bolt copies it into the client of
+    each request)."""
+
+    def __init__(self, telemetry: Telemetry) -> None:
+        super().__init__(max_retry_count=0)
+        self.telemetry = telemetry
+
+    def __deepcopy__(self, memo: dict) -> ApiObserver:
+        return self  # Bolt deep-copies handlers; the counters (and their locks) are shared, not copied
+
+    async def can_retry_async(self, *, state, request, response=None, error=None) -> bool:
+        method = request.url.rstrip("/").rsplit("/", 1)[-1] or "unknown"
+        if error is not None:
+            self.telemetry.platform_api_failed("slack", method, "connection")
+        elif response is not None and response.status_code != 200:
+            self.telemetry.platform_api_failed("slack", method, response.status_code)
+        elif response is not None and isinstance(response.body, dict) and response.body.get("ok") is False:
+            code = response.body.get("error")
+            self.telemetry.platform_api_failed("slack", method, code if isinstance(code, str) else "error")
+        return False
 
 
 class NoInstallation(Exception):
@@ -45,8 +72,10 @@ class SlackClients:
         token: str | None = None,
         installations: DbInstallationStore | None = None,
         channel_teams: ChannelTeams | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.base_url = base_url
+        self.observers: list[AsyncRetryHandler] = [ApiObserver(telemetry)] if telemetry is not None else []
         self.rate_limit_retries = rate_limit_retries
         self.token = token
         self.installations = installations
@@ -61,6 +90,7 @@ class SlackClients:
             base_url=self.base_url,
             timeout=CLIENT_TIMEOUT_SECONDS,
             retry_handlers=[
+                *self.observers,
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=self.rate_limit_retries),
                 AsyncServerErrorRetryHandler(max_retry_count=2),
@@ -73,7 +103,7 @@ class SlackClients:
             token=client.token,
             base_url=self.base_url,
             timeout=QUICK_TIMEOUT_SECONDS,
-            retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+            retry_handlers=[*self.observers, AsyncConnectionErrorRetryHandler(max_retry_count=1)],
         )
 
     def _client_for(self, token: str) -> AsyncWebClient:

@@ -67,7 +67,9 @@ def build_teams(
     make_client_construction_cheap()
     adapter = build_adapter(settings, endpoints)
     conversations = TeamsConversations(engine)
-    connector = TeamsConnector(adapter, settings.teams_app_id or "", conversations)
+    connector = TeamsConnector(
+        adapter, settings.teams_app_id or "", conversations, observe=telemetry.platform_api_failed
+    )
     if offload is not None:
         connector.offload = offload
     poster = TeamsPoster(connector, places, settings.teams_tenant_id)

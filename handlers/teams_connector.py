@@ -27,7 +27,7 @@ from botbuilder.schema import (
     ConversationParameters,
     ConversationReference,
 )
-from msrest.exceptions import HttpOperationError
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from handlers.teams_conversations import ConversationInfo, TeamsConversations
 from handlers.teams_people import Person, person_from
@@ -35,6 +35,9 @@ from handlers.teams_people import Person, person_from
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: Told of every failed Bot Connector attempt: (platform, method, status), e.g. Telemetry.platform_api_failed.
+Observe = Callable[[str, str, "str | int"], None]
 
 #: Statuses msrest does not retry by itself (it retries 408 and 5xx).
 RETRY_STATUSES = frozenset({412, 429})
@@ -69,12 +72,21 @@ def _retry_after(error: BaseException) -> float | None:
         return None
 
 
-async def with_retries(call: Callable[[], Awaitable[T]], what: str) -> T:
+async def with_retries(
+    call: Callable[[], Awaitable[T]], what: str, method: str = "unknown", observe: Observe | None = None
+) -> T:
+    """`call`, retried on 429 and 412; `observe` hears of each failed attempt, by Bot Connector operation."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             return await call()
+        except ClientRequestError:
+            if observe is not None:
+                observe("teams", method, "connection")
+            raise
         except HttpOperationError as error:
             status = status_of(error)
+            if observe is not None:
+                observe("teams", method, status or "error")
             if status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
                 raise
             wait = _retry_after(error)
@@ -93,16 +105,22 @@ class TeamsCalls:
     """The Bot Connector calls of one turn (one service URL)."""
 
     def __init__(
-        self, client: Any, bot: ChannelAccount | None, tenant_id: str | None, kind: str | None = None
+        self,
+        client: Any,
+        bot: ChannelAccount | None,
+        tenant_id: str | None,
+        kind: str | None = None,
+        observe: Observe | None = None,
     ) -> None:
         self.client = client
+        self.observe = observe
         self.bot = bot
         self.tenant_id = tenant_id
         #: "channel", "groupChat" or "personal": channels have threads, chats do not.
         self.kind = kind
 
     @classmethod
-    def of(cls, context: TurnContext) -> TeamsCalls:
+    def of(cls, context: TurnContext, observe: Observe | None = None) -> TeamsCalls:
         activity = context.activity
         client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
         if client is None:
@@ -113,7 +131,10 @@ class TeamsCalls:
             else None
         )
         kind = activity.conversation.conversation_type if activity.conversation else None
-        return cls(client, activity.recipient, tenant, kind)
+        return cls(client, activity.recipient, tenant, kind, observe)
+
+    async def _call(self, call: Callable[[], Awaitable[T]], what: str, method: str) -> T:
+        return await with_retries(call, what, method, self.observe)
 
     async def members(self, conversation_id: str) -> list[Person]:
         """Everyone in the channel or chat, page by page."""
@@ -127,49 +148,55 @@ class TeamsCalls:
             )
 
         while True:
-            found = await with_retries(page, "list members")
+            found = await self._call(page, "list members", "getConversationPagedMembers")
             people.extend(person_from(member) for member in found.members or [])
             token = found.continuation_token
             if not token:
                 return people
 
     async def member(self, conversation_id: str, user_id: str) -> Person:
-        found = await with_retries(
+        found = await self._call(
             lambda: self.client.conversations.get_conversation_member(base_id(conversation_id), user_id),
             "look up a member",
+            "getConversationMember",
         )
         return person_from(found)
 
     async def send(self, conversation_id: str, activity: Activity) -> str:
         """A new message in the conversation (a channel thread when the id names one)."""
-        sent = await with_retries(
-            lambda: self.client.conversations.send_to_conversation(conversation_id, activity), "send"
+        sent = await self._call(
+            lambda: self.client.conversations.send_to_conversation(conversation_id, activity),
+            "send",
+            "sendToConversation",
         )
         return str(getattr(sent, "id", "") or "")
 
     async def reply(self, channel_id: str, root_id: str, activity: Activity) -> str:
         """A reply in the thread that starts with `root_id`."""
-        sent = await with_retries(
+        sent = await self._call(
             lambda: self.client.conversations.reply_to_activity(
                 thread_id(channel_id, root_id), root_id, activity
             ),
             "reply in a thread",
+            "replyToActivity",
         )
         return str(getattr(sent, "id", "") or "")
 
     async def update(self, conversation_id: str, activity_id: str, activity: Activity) -> None:
         activity.id = activity_id
-        await with_retries(
+        await self._call(
             lambda: self.client.conversations.update_activity(conversation_id, activity_id, activity),
             "update a message",
+            "updateActivity",
         )
 
     async def delete(self, conversation_id: str, activity_id: str) -> None:
         """Delete one of our posts; one already gone (404) is fine."""
         try:
-            await with_retries(
+            await self._call(
                 lambda: self.client.conversations.delete_activity(conversation_id, activity_id),
                 "delete a message",
+                "deleteActivity",
             )
         except HttpOperationError as error:
             if status_of(error) != 404:
@@ -185,8 +212,10 @@ class TeamsCalls:
             activity=activity,
             tenant_id=self.tenant_id,
         )
-        created = await with_retries(
-            lambda: self.client.conversations.create_conversation(parameters), "start a thread"
+        created = await self._call(
+            lambda: self.client.conversations.create_conversation(parameters),
+            "start a thread",
+            "createConversation",
         )
         root = created.activity_id or str(created.id or "").partition(";messageid=")[2]
         if not root:
@@ -203,8 +232,10 @@ class TeamsCalls:
             channel_data=tenant or None,
             tenant_id=self.tenant_id,
         )
-        created = await with_retries(
-            lambda: self.client.conversations.create_conversation(parameters), "open a 1:1 chat"
+        created = await self._call(
+            lambda: self.client.conversations.create_conversation(parameters),
+            "open a 1:1 chat",
+            "createConversation",
         )
         return str(created.id)
 
@@ -212,8 +243,15 @@ class TeamsCalls:
 class TeamsConnector:
     """Opens proactive turns from stored references (the worker's and the scheduler's way in)."""
 
-    def __init__(self, adapter: CloudAdapter, app_id: str, conversations: TeamsConversations) -> None:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        app_id: str,
+        conversations: TeamsConversations,
+        observe: Observe | None = None,
+    ) -> None:
         self.adapter = adapter
+        self.observe = observe
         self.app_id = app_id
         self.conversations = conversations
         #: Where blocking calls run: the worker's threads (bot/threads.py), not the requests' executor.
@@ -235,7 +273,7 @@ class TeamsConnector:
         async def callback(context: TurnContext) -> None:
             # Errors are carried out of the turn ourselves: the adapter must not swallow a failed post.
             try:
-                calls = TeamsCalls.of(context)
+                calls = TeamsCalls.of(context, self.observe)
                 calls.tenant_id = calls.tenant_id or info.tenant_id
                 calls.kind = info.kind
                 outcome.append(await work(calls))

@@ -57,7 +57,8 @@ class TeamsMessages:
         if known is not None and known[1] > time.monotonic():
             return known[0]
         try:
-            person: Person | None = await TeamsCalls.of(context).member(turn.conversation_id, turn.author.id)
+            calls = TeamsCalls.of(context, self.deps.telemetry.platform_api_failed)
+            person: Person | None = await calls.member(turn.conversation_id, turn.author.id)
         except HttpOperationError as error:
             if status_of(error) != 404:
                 raise

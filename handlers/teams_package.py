@@ -1,9 +1,14 @@
-"""The Teams app package: manifest.json (schema v1.22) and its two icons, zipped, ready to upload.
+"""The Teams app package: manifest.json (schema v1.25) and its two icons, zipped, ready to upload.
 
 The manifest names the Azure Bot's app id (TEAMS_APP_ID) as the bot and as
 the Entra app whose resource-specific consent (RSC) lets Tonewatch read every
 message of the channels and chats it is added to (ChannelMessage.Read.Group,
-ChatMessage.Read.Chat), not only those that mention it. The icons are drawn
+ChatMessage.Read.Chat), not only those that mention it, and the members of
+those channels (ChannelMember.Read.Group: in a shared channel, people of other
+organisations join the channel without joining the team, and Tonewatch tells
+customers from staff by membership). `supportedChannelTypes` lets a team add
+the bot to its shared and private channels, where customer conversations with
+other organisations happen, not only to standard channels. The icons are drawn
 here: 192×192 in colour, and a 32×32 outline that is white on transparent, as
 Teams requires. No botbuilder import: the CLI builds this without the SDK.
 """
@@ -12,17 +17,22 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.errors import UserError
 
-MANIFEST_VERSION = "1.22"
+MANIFEST_VERSION = "1.25"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
-RSC_PERMISSIONS = ("ChannelMessage.Read.Group", "ChatMessage.Read.Chat")
+RSC_PERMISSIONS = ("ChannelMessage.Read.Group", "ChatMessage.Read.Chat", "ChannelMember.Read.Group")
+#: Beyond standard channels (the default), the channel types the bot can be added to.
+SUPPORTED_CHANNEL_TYPES = ("sharedChannels", "privateChannels")
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 ACCENT = "#1D3557"
 COLOR_SIZE, OUTLINE_SIZE = 192, 32
 
@@ -45,15 +55,39 @@ class PackageDetails:
     website: str = "https://tonewatch.example.com"
     privacy_url: str | None = None
     terms_url: str | None = None
-    #: The public host of /api/messages (optional; listed in validDomains).
+    #: The public host of /api/messages (optional; listed in validDomains). See `bare_host`.
     domain: str | None = None
+
+
+def bare_host(value: str) -> str:
+    """The host of `value`, a host name (`bot.example.com`, `*.example.com`) or a URL
+    (`https://bot.example.com/api/messages`): what Teams expects in validDomains. ValueError names
+    what is wrong."""
+    text = value.strip()
+    if not text or any(c.isspace() for c in text):
+        raise ValueError(f"{value!r} is not a host name or URL")
+    parts = urlsplit(text if "://" in text else f"//{text}")
+    if parts.scheme not in ("", "http", "https"):
+        raise ValueError(f"{value!r}: only an https:// address or a bare host name")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{value!r}: no user name or password in the domain")
+    host = (parts.hostname or "").rstrip(".")
+    wildcard = host.startswith("*.")
+    labels = (host[2:] if wildcard else host).split(".")
+    try:
+        labels = [label.encode("idna").decode("ascii") if not label.isascii() else label for label in labels]
+    except UnicodeError:
+        raise ValueError(f"{value!r} is not a valid host name") from None
+    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValueError(f"{value!r} is not a valid public host name (like bot.example.com)")
+    return ("*." if wildcard else "") + ".".join(labels)
 
 
 def package_version() -> str:
     try:
         return version("tonewatch")
     except PackageNotFoundError:
-        return "0.1.0"
+        return "0.0.0"
 
 
 def manifest(details: PackageDetails) -> dict[str, Any]:
@@ -95,7 +129,8 @@ def manifest(details: PackageDetails) -> dict[str, Any]:
                 ],
             }
         ],
-        "validDomains": [details.domain] if details.domain else [],
+        "validDomains": [bare_host(details.domain)] if details.domain else [],
+        "supportedChannelTypes": list(SUPPORTED_CHANNEL_TYPES),
         "webApplicationInfo": {"id": details.app_id},
         "authorization": {
             "permissions": {

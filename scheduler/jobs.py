@@ -42,6 +42,7 @@ from bot.health_rules import load_health_rules
 from bot.incidents import IncidentRules, detect_incidents
 from bot.posting import AlertNotice, Destination, Poster
 from bot.replies import unanswered_messages
+from bot.telemetry import Telemetry
 from scheduler.claims import (
     RunClaim,
     claim_run,
@@ -115,8 +116,10 @@ class ScheduledJobs:
         narrator: Narrator | None = None,
         clock: Callable[[], datetime] = utcnow,
         worker: str | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.engine = engine
+        self.telemetry = telemetry
         self.poster = poster
         self.config = config or JobConfig()
         self.narrator = narrator
@@ -174,6 +177,8 @@ class ScheduledJobs:
             digest = await asyncio.to_thread(self._build_digest, target, period)
             await add_narrative(digest, self.narrator)
             receipt = await self.poster.post_digest(Destination.from_target(target), digest)
+            if self.telemetry is not None:
+                self.telemetry.last_digest_posted.labels(target.key).set(self.clock().timestamp())
             return {"ref": receipt.ref, "poster": receipt.poster, "digest": digest.to_json()}
 
         return await self._run_claimed(claim, now, work)

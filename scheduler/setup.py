@@ -62,10 +62,27 @@ def build_scheduler(
     if narrator is None:
         narrator = narrator_from_settings(core)
     jobs = ScheduledJobs(
-        core.engine, poster, JobConfig.from_settings(core.settings), narrator=narrator, clock=clock
+        core.engine,
+        poster,
+        JobConfig.from_settings(core.settings),
+        narrator=narrator,
+        clock=clock,
+        telemetry=core.telemetry,
     )
+    seed_digest_times(core)
     settings = core.settings
     return schedule_jobs(jobs, clock(), sla_minutes=settings.sla_check_minutes)
+
+
+def seed_digest_times(core: Any) -> None:
+    """tonewatch_last_digest_posted_timestamp_seconds from the database's record, so that a restart does not
+    leave the gauge empty until next week's digest."""
+    from storage.db import read_scope
+    from storage.queries import last_digests_posted
+
+    with read_scope(core.engine) as session:
+        for target, posted in last_digests_posted(session).items():
+            core.telemetry.last_digest_posted.labels(target).set(posted.timestamp())
 
 
 def narrator_from_settings(core: Any) -> Narrator | None:

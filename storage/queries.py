@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
@@ -257,3 +258,17 @@ def save_digest_target(session: Session, key: str, **fields) -> DigestTarget:
     session.add(target)
     session.flush()
     return target
+
+
+def last_digests_posted(session: Session) -> dict[str, datetime]:
+    """Per digest target, when its latest weekly digest was posted (runs done, of a `week:` period)."""
+    from sqlalchemy import func
+
+    from storage.models import DigestRun
+
+    rows = session.exec(
+        select(DigestRun.target_key, func.max(DigestRun.completed_at))
+        .where(DigestRun.status == "done", col(DigestRun.period_key).startswith("week:"))
+        .group_by(DigestRun.target_key)
+    ).all()
+    return {target: posted for target, posted in rows if posted is not None}

@@ -49,7 +49,7 @@ class TonewatchGroup(click.Group):
 
 
 @click.group(cls=TonewatchGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tonewatch")
+@click.version_option(package_name="tonewatch", message="%(prog)s %(version)s")
 def cli() -> None:
     """Tonewatch hears how customers feel: it scores every customer message and tells the right people."""
     # Until a command reads the settings (`run` applies TONEWATCH_LOG_LEVEL/FORMAT from them, .env

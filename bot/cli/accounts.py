@@ -42,7 +42,7 @@ def _engine(config: Settings) -> Iterator[Engine]:
         raise UserError(
             f"no database yet ({config.database_url}); import history first: tonewatch import FILE"
         )
-    engine = build_engine(config)
+    engine = build_engine(config, read_only=True)  # reads only: never creates or migrates the schema
     try:
         yield engine
     finally:

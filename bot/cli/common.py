@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.analysis.base import Analyzer
-from bot.composition import build_analyzer, build_engine, build_offline_analyzer, sqlite_file_missing
+from bot.composition import build_analyzer, build_offline_analyzer, engine_if_schema, sqlite_file_missing
 from bot.config import Settings, load_settings, secrets_of
 from bot.logs import protect
 
@@ -22,7 +22,7 @@ def settings() -> Settings:
 
 def analyzer_for_cli(config: Settings) -> tuple[Analyzer, Callable[[], Awaitable[None]]]:
     """The configured analyzer, without creating a database just to look for a trained model."""
-    engine = None if sqlite_file_missing(config.database_url) else build_engine(config, migrate=False)
+    engine = None if sqlite_file_missing(config.database_url) else engine_if_schema(config)
     offline = build_offline_analyzer(config, engine)
     analyzer, closers = build_analyzer(config, offline)
 

@@ -1,4 +1,4 @@
-"""`tonewatch import`, `tonewatch train` and `tonewatch db upgrade`."""
+"""`tonewatch import`, `tonewatch train` and `tonewatch db upgrade|current|check|downgrade`."""
 
 from __future__ import annotations
 
@@ -7,10 +7,17 @@ import json
 import click
 
 from bot.cli.common import run_async, settings
-from bot.composition import build_core, build_engine, build_offline_analyzer
+from bot.composition import (
+    build_core,
+    build_engine,
+    build_offline_analyzer,
+    sqlite_file_missing,
+    unchecked_engine,
+)
+from bot.errors import UserError
 from bot.importer import validate_records
 from bot.textfiles import read_records
-from storage.migrate import current_revision, upgrade
+from storage.migrate import Status, downgrade, resolve_revision, revisions, schema_state, upgrade
 
 
 @click.command("import")
@@ -19,7 +26,13 @@ from storage.migrate import current_revision, upgrade
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
+    from bot.demo_script import shipped_example
+
     config = settings()
+    example = shipped_example(path)
+    if example is not None:
+        click.echo(f"reading the example shipped with tonewatch: {example}", err=True)
+        path = str(example)
     records = read_records(path, required=("account", "text", "created_at"))  # read as validated
     messages = validate_records(records, path, config.max_text_chars)
     core = build_core(config)
@@ -93,13 +106,92 @@ def db_group() -> None:
     """Database schema commands."""
 
 
+def _db_engine(config, must_exist: bool):
+    if must_exist and sqlite_file_missing(config.database_url):
+        raise UserError(f"no database yet ({config.database_url}); create it with: tonewatch db upgrade")
+    return unchecked_engine(config)
+
+
+def _where(engine) -> str:
+    return engine.url.render_as_string()  # the password hidden
+
+
 @db_group.command("upgrade")
 def db_upgrade_command() -> None:
-    """Create or migrate the schema to the newest revision (safe to repeat)."""
+    """Create the schema, or migrate it to the newest revision (safe to repeat)."""
     config = settings()
-    engine = build_engine(config, migrate=False)
+    engine = _db_engine(config, must_exist=False)
     try:
+        before = schema_state(engine)
+        if before.status is Status.UNKNOWN:
+            raise UserError(f"the database schema is at {before.describe()}")
         upgrade(engine)
-        click.echo(f"database at revision {current_revision(engine)} ({engine.url.render_as_string()})")
+        after = schema_state(engine)
+        if before.current == after.current:
+            click.echo(f"database already at revision {after.current} (head) ({_where(engine)})")
+        else:
+            was = f"from {before.current} " if before.current else "created, "
+            click.echo(f"database {was}to revision {after.current} (head) ({_where(engine)})")
+    finally:
+        engine.dispose()
+
+
+@db_group.command("current")
+def db_current_command() -> None:
+    """Print the schema's revision and whether it is the newest (changes nothing)."""
+    config = settings()
+    engine = _db_engine(config, must_exist=True)
+    try:
+        click.echo(f"{schema_state(engine).describe()} ({_where(engine)})")
+    finally:
+        engine.dispose()
+
+
+@db_group.command("check")
+def db_check_command() -> None:
+    """Exit 0 when the schema is at the newest revision, 1 (with the reason) when it is not."""
+    config = settings()
+    engine = _db_engine(config, must_exist=True)
+    try:
+        state = schema_state(engine)
+    finally:
+        engine.dispose()
+    if state.status is not Status.AT_HEAD:
+        if state.status is Status.EMPTY:
+            raise UserError(f"{state.describe()}: create it with: tonewatch db upgrade")
+        raise UserError(f"database schema at {state.describe()}")
+    click.echo(f"database schema at {state.describe()}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask first.")
+def db_downgrade_command(revision: str, assume_yes: bool) -> None:
+    """Take the schema down to REVISION (an id from `tonewatch db current`, a prefix like 0007, or base:
+    no Tonewatch tables at all). What the newer revisions stored in their columns and tables is lost."""
+    config = settings()
+    target = resolve_revision(revision)
+    engine = _db_engine(config, must_exist=True)
+    try:
+        state = schema_state(engine)
+        if state.status in (Status.EMPTY, Status.UNKNOWN):
+            raise UserError(f"cannot downgrade: {state.describe()}")
+        order = ["base", *revisions()]
+        if order.index(target) > order.index(state.current or "base"):
+            raise UserError(
+                f"{target} is newer than the schema's revision {state.current}: use tonewatch db upgrade"
+            )
+        if target == state.current:
+            click.echo(f"database already at revision {target} ({_where(engine)})")
+            return
+        if not assume_yes:
+            click.confirm(
+                f"Downgrade {_where(engine)} from {state.current} to {target}? Data in what the newer "
+                "revisions added is deleted",
+                abort=True,
+                err=True,
+            )
+        downgrade(engine, target)
+        click.echo(f"database from {state.current} down to revision {target} ({_where(engine)})")
     finally:
         engine.dispose()

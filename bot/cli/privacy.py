@@ -25,10 +25,10 @@ from bot.privacy import ErasureSummary, forget_account, forget_address, purge_ol
 
 
 @contextmanager
-def _engine(config: Settings) -> Iterator[Engine]:
+def _engine(config: Settings, read_only: bool) -> Iterator[Engine]:
     if sqlite_file_missing(config.database_url):
         raise UserError(f"no database yet ({config.database_url}): nothing is stored to forget")
-    engine = build_engine(config)
+    engine = build_engine(config, read_only=read_only)
     try:
         yield engine
     finally:
@@ -73,7 +73,7 @@ def forget_command(
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of --account NAME, --email ADDRESS or --older-than DAYS")
     config = settings()
-    with _engine(config) as engine:
+    with _engine(config, read_only=dry_run) as engine:
         erase: Callable[..., ErasureSummary]
         if account is not None:
             erase = partial(forget_account, engine, account)

@@ -13,7 +13,13 @@ import click
 from aiohttp import web
 
 from bot.cli.common import settings
-from bot.composition import build_core, build_runtime, build_scheduler, configured_surfaces
+from bot.composition import (
+    build_core,
+    build_runtime,
+    build_scheduler,
+    configured_surfaces,
+    require_platform_libraries,
+)
 from bot.config import Settings, secrets_of
 from bot.errors import UserError
 from bot.logs import announce, configure_logging
@@ -69,6 +75,7 @@ def run_command(host: str, port: int) -> None:
     configure_logging(config.log_level, config.log_format, secrets=secrets_of(config))
     if not configured_surfaces(config):
         raise UserError(NOTHING_CONFIGURED)
+    require_platform_libraries(config)
     asyncio.run(serve(config, host, port))
 
 

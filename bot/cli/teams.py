@@ -31,16 +31,26 @@ NO_APP_ID = (
     show_default=True,
     help="Publisher website (https); /privacy and /terms are linked under it.",
 )
-@click.option("--domain", default=None, help="Public host serving /api/messages (listed in validDomains).")
+@click.option(
+    "--domain",
+    default=None,
+    help="Public host serving /api/messages, as a host or a URL (its host goes in validDomains).",
+)
 def teams_package_command(out: Path, developer: str, website: str, domain: str | None) -> None:
-    """Write the Teams app package (manifest v1.22 with RSC permissions, icons), zipped, ready to upload."""
-    from handlers.teams_package import PackageDetails, write_package
+    """Write the Teams app package (manifest v1.25: RSC permissions, shared and private channels, icons),
+    zipped, ready to upload."""
+    from handlers.teams_package import PackageDetails, bare_host, write_package
 
     config = settings()
     if config.teams_app_id is None:
         raise UserError(NO_APP_ID)
     if not website.startswith("https://"):
         raise UserError("--website must be an https:// address (Teams requires it)")
+    if domain is not None:
+        try:
+            domain = bare_host(domain)
+        except ValueError as exc:
+            raise UserError(f"--domain: {exc}") from None
     details = PackageDetails(app_id=config.teams_app_id, developer=developer, website=website, domain=domain)
     path = write_package(details, out)
     click.echo(f"wrote {path}")
