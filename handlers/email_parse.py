@@ -211,10 +211,49 @@ def _header(message: Message, name: str) -> str:
     return " ".join(text.split())
 
 
+def _raw_header(message: Message, name: str) -> str:
+    """A header as the sender wrote it (encoded words decoded), before the address parser rewrote it."""
+    items = message.raw_items() if hasattr(message, "raw_items") else message.items()
+    for key, raw in items:
+        if key.lower() != name.lower():
+            continue
+        text = str(raw)
+        if "=?" in text:
+            try:
+                text = str(email.header.make_header(email.header.decode_header(text)))
+            except Exception:  # noqa: BLE001 - a broken encoded word stays as written
+                pass
+        return " ".join(text.split())
+    return ""
+
+
 def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
     values = [_header(message, name) for name in names]
     pairs = getaddresses([value for value in values if value])
     return [(name.strip(), address.strip().lower()) for name, address in pairs if "@" in address]
+
+
+_ANGLE_ADDRESS = re.compile(r"<\s*(?:mailto:)?([^<>\s@]+@[^<>\s@]+)\s*>")
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    """(display name, address) of who sent the mail.
+
+    The address in angle brackets is the real one: in `a@x <b@y>` (quoted or not) the mail came
+    from b@y, whatever the display name claims.
+    """
+    for name in ("From", "Sender", "Reply-To"):
+        value = _raw_header(message, name)
+        if not value:
+            continue
+        bracketed = _ANGLE_ADDRESS.search(value)
+        if bracketed is not None:
+            display = value[: bracketed.start()].strip().strip('"').strip()
+            return " ".join(display.split()), bracketed.group(1).strip().lower()
+        pairs = _addresses(message, name)
+        if pairs:
+            return pairs[0]
+    return "", ""
 
 
 def _sent_at(message: Message) -> datetime | None:
@@ -375,12 +414,57 @@ def _forwarded_sender(header_block: str) -> tuple[str, str]:
     return name.strip().strip('"'), address.strip().lower()
 
 
+#: Headers that make a file an email (one of the sender's, or two of the others).
+_SENDER_HEADERS = frozenset({"from", "sender", "reply-to"})
+_MAIL_HEADERS = frozenset(
+    {
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "in-reply-to",
+        "references",
+        "delivered-to",
+        "x-mailer",
+        "user-agent",
+        "content-transfer-encoding",
+    }
+)
+
+
+def looks_like_email(raw: bytes) -> str | None:
+    """None when `raw` reads as an RFC 5322 message, else why not ("binary data", "no mail headers")."""
+    if not raw.strip():
+        return "empty file, not an email"
+    head = raw[:8192]
+    if b"\x00" in head:
+        return "binary data, not an email"
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13, 12, 27))
+    if controls > len(head) // 20:
+        return "binary data, not an email"
+    header_end = re.search(rb"\r?\n\r?\n", raw)
+    block = raw[: header_end.start() if header_end else 65536]
+    names = {
+        match.group(1).decode("ascii").lower()
+        for match in re.finditer(rb"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:", block, re.MULTILINE)
+    }
+    if not names or not re.match(rb"[ \t]*[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:", raw.lstrip(b"\r\n")):
+        return "no mail headers, not an email"
+    if names & _SENDER_HEADERS or len(names & _MAIL_HEADERS) >= 2:
+        return None
+    return "no mail headers, not an email"
+
+
 def parse_email(raw: bytes) -> ParsedEmail:
     """Parse a raw RFC 5322 message (possibly truncated or malformed); never raises."""
     message = email.message_from_bytes(raw, policy=policy.default)
     defects = [type(defect).__name__ for part in message.walk() for defect in getattr(part, "defects", [])]
-    senders = _addresses(message, "From") or _addresses(message, "Sender") or _addresses(message, "Reply-To")
-    sender_name, sender_address = senders[0] if senders else ("", "")
+    sender_name, sender_address = _sender(message)
     recipients = tuple(dict.fromkeys(address for _, address in _addresses(message, "To", "Cc")))
     subject = _header(message, "Subject")
 
