@@ -501,7 +501,9 @@ def _newest(text: str, cut_done: bool = False) -> str:
         return ""
     parsed = ReplyText(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True).read()
     replies = parsed.replies or []
-    newest = replies[0].body if replies else text
+    # full_body: its header cut only. Its signature rules ("Thanks," anywhere below the first line) cut
+    # sentences such as "Thanks, but this is not acceptable"; strip_signature only cuts near the end.
+    newest = replies[0].full_body if replies else text
     return strip_signature(_drop_quoted(newest))
 
 

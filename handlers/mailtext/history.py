@@ -48,7 +48,8 @@ _ORIGINAL = re.compile(
     r"Oprindelig meddelelse|Opprinnelig melding|Original melding|Wiadomość oryginalna|"
     r"Oryginalna wiadomość|Mensagem original|Mensagem Original|Původní zpráva|Pôvodná správa|"
     r"Alkuperäinen viesti|Eredeti üzenet|Исходное сообщение|Оригинальное сообщение|Tin nhắn gốc|"
-    r"Orijinal mesaj|原始邮件|原始郵件|原邮件|元のメッセージ|원본 메시지|Reply message|Reply Message)\s*-*\s*$",
+    r"Orijinal mesaj|原始邮件|原始郵件|原邮件|元のメッセージ|원본 메시지|Reply message|Reply Message)"
+    r"\s*-*\s*$",
     re.IGNORECASE,
 )
 _CJK_WROTE = re.compile(r"(?:写道|寫道|のメッセージ|が書きました|님이 작성)\s*[:：]?\s*$")
@@ -137,6 +138,8 @@ def _wrote_header(lines: list[str], index: int) -> tuple[int, str] | None:
         if _CJK_WROTE.search(joined) and (re.search(r"\d", joined) or "@" in joined):
             return end, ""
         match = _WROTE_LINE.match(joined)
+        if match is not None and not re.search(r"(?:[:：]|-{2,})\s*$|@|\d:\d\d", joined):
+            match = None  # "On Monday the file was sent" is a sentence, not a reply header
         if match is not None:
             prefix = match.group("prefix").rstrip(" -")
             if prefix and end > index:

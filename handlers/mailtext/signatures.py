@@ -12,7 +12,8 @@ _SENT_FROM = re.compile(
     r"^\s*(?:Sent from|Sent with|Sent via|Sent using|Get Outlook for|Envoyé de(?:puis)? mon|Envoyé depuis|"
     r"Von meinem|Gesendet von|Gesendet mit|Enviado desde|Enviado do meu|Enviado de meu|Enviado via|"
     r"Inviato da|Verstuurd vanaf|Verzonden vanaf|Verzonden met|Skickat från|Sendt fra|Lähetetty|"
-    r"Wysłane z|Wysłano z|Odesláno z|Отправлено с|发自我的|從我的|iPhoneから送信|내 .*에서 보냄|Gửi từ)\b.{0,80}$",
+    r"Wysłane z|Wysłano z|Odesláno z|Отправлено с|发自我的|從我的|iPhoneから送信|내 .*에서 보냄|Gửi từ)"
+    r"\b.{0,80}$",
     re.IGNORECASE,
 )
 _SIGN_OFF = re.compile(
@@ -80,7 +81,22 @@ def strip_signature(text: str) -> str:
     lines = lines[:cut]
     lines = _drop_notice(lines)
     lines = _drop_contact_block(lines)
+    lines = _drop_trailing_name(lines)
     return "\n".join(lines).strip()
+
+
+_NAME_LINE = re.compile(r"[A-ZÀ-Þ][\w'.-]*(?: [A-ZÀ-Þ][\w'.-]*){0,2}|[A-ZÀ-Þ]{1,3}")
+
+
+def _drop_trailing_name(lines: list[str]) -> list[str]:
+    """A name alone on the last line ("…today.\nAnna"), when words come before it."""
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    if len(filled) < 2:
+        return lines
+    last = lines[filled[-1]].strip().rstrip(",")
+    if _NAME_LINE.fullmatch(last) and not _SIGN_OFF.match(last):
+        return lines[: filled[-1]]
+    return lines
 
 
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
