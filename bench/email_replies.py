@@ -7,8 +7,9 @@ Each FOLDER is a checkout (or just the test folders) of one of these repositorie
 is shipped with Tonewatch:
 
 - mailgun/talon: `tests/text_quotations_test.py` (each `eq_("expected", extract_from_plain(body))` whose
-  both sides are literals) and `tests/fixtures/standard_replies/*.eml` (expected "Hello", or the
-  `*_reply_text` file beside it);
+  both sides are literals), `tests/fixtures/standard_replies/*.eml` (expected "Hello", or the
+  `*_reply_text` file beside it) and `tests/fixtures/html_replies/*.html` (HTML-only mails, expected
+  "Hi. I am fine. Thanks, Alex", compared without whitespace as talon does);
 - zapier/email-reply-parser: `test/test_email_reply_parser.py` (each `assertEqual` of a literal with
   the reply parsed from a file in `test/emails/`);
 - SpamScope/mail-parser: `tests/mails/*` carry no expected reply; they are read for robustness (no
@@ -59,7 +60,9 @@ def wrap(text: str) -> bytes:
     return message.as_bytes()
 
 
-def normalized(text: str) -> str:
+def normalized(text: str, html: bool = False) -> str:
+    if html:  # talon compares HTML replies with all whitespace removed (layout is the renderer's)
+        return re.sub(r"\s", "", text)
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().split("\n"))
 
 
@@ -120,6 +123,24 @@ def talon_cases(root: Path) -> list[Case]:
     return cases
 
 
+def wrap_html(html: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Customer <customer@example.com>"
+    message["To"] = "support@tonewatch.test"
+    message.set_content(html, subtype="html", charset="utf-8")
+    return message.as_bytes()
+
+
+def talon_html_cases(root: Path) -> list[Case]:
+    """`tests/fixtures/html_replies/*.html`: talon expects "Hi. I am fine. Thanks, Alex" from each."""
+    folder = root / "tests" / "fixtures" / "html_replies"
+    expected = "Hi. I am fine.\n\nThanks,\nAlex"
+    return [
+        Case("talon-html", f"html_replies/{path.name}", wrap_html(path.read_text(encoding="utf-8")), expected)
+        for path in sorted(folder.glob("*.html"))
+    ]
+
+
 def zapier_cases(root: Path) -> list[Case]:
     source = root / "test" / "test_email_reply_parser.py"
     if not source.is_file():
@@ -176,7 +197,7 @@ def main() -> None:
     cases: list[Case] = []
     robust: list[tuple[str, str | None]] = []
     for folder in args.folders:
-        cases += talon_cases(folder) + zapier_cases(folder)
+        cases += talon_cases(folder) + talon_html_cases(folder) + zapier_cases(folder)
         robust += robustness(folder)
     misses = []
     signature_only: list[str] = []  # the expected reply keeps a signature that Tonewatch drops on purpose
@@ -185,9 +206,10 @@ def main() -> None:
         subject = parse_email(case.raw).clean_subject
         if subject and got.startswith(subject):
             got = got[len(subject) :]  # the stored text leads with the subject; the corpora's answers do not
-        if normalized(got) != normalized(case.expected):
+        html = case.corpus.endswith("html")
+        if normalized(got, html) != normalized(case.expected, html):
             misses.append((case, got))
-            if normalized(got) == normalized(strip_signature(case.expected)):
+            if normalized(got, html) == normalized(strip_signature(case.expected), html):
                 signature_only.append(case.name)
     by_corpus: dict[str, list[int]] = {}
     for case in cases:
