@@ -296,6 +296,21 @@ def _sent_at(message: Message) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+#: Subjects of out-of-office replies and bounces, in the languages mail servers write them.
+_AUTOMATED_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto[- ]?reply|autoreply|out of (?:the )?office|ooo\b|abwesenheitsnotiz|"
+    r"automatische antwort|abwesend|réponse automatique|absence du bureau|respuesta automática|"
+    r"fuera de la oficina|risposta automatica|fuori sede|automatisch antwoord|afwezig|autosvar|"
+    r"frånvaro|automatisk svar|fravær|automatyczna odpowiedź|resposta automática|ausente|"
+    r"undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
+    r"returned mail|delivery has failed|failure notice|nicht zustellbar|non remis|no entregado)\b",
+    re.IGNORECASE,
+)
+_AUTOMATED_SENDERS = re.compile(
+    r"^(?:mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?(?:[+-].*)?)$"
+)
+
+
 def _is_automated(message: Message, sender: str) -> bool:
     auto = _header(message, "Auto-Submitted").lower()
     if auto and auto != "no":
@@ -306,8 +321,13 @@ def _is_automated(message: Message, sender: str) -> bool:
         return True
     if _header(message, "List-Unsubscribe") and _header(message, "List-Id"):
         return True
-    local = sender.partition("@")[0]
-    return local in ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply")
+    if message.get_content_type() == "multipart/report":  # a delivery or read report
+        return True
+    if _raw_header(message, "Return-Path").replace(" ", "") == "<>":  # only bounces come from nobody
+        return True
+    if _AUTOMATED_SUBJECT.match(_header(message, "Subject")):
+        return True
+    return bool(_AUTOMATED_SENDERS.match(sender.partition("@")[0]))
 
 
 def _part_text(part: Message) -> str:

@@ -226,6 +226,32 @@ def test_a_forward_keeps_the_forwarded_text_and_sender_and_never_its_headers():
     assert "To:" not in parsed.body and "Sent:" not in parsed.body
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Subject": "Automatic reply: Export"},
+        {"Subject": "Abwesenheitsnotiz: Export"},
+        {"Subject": "Réponse automatique : Export"},
+        {"Subject": "Undeliverable: Export"},
+        {"Subject": "Export", "Return-Path": "<>"},
+        {"Subject": "Export", "From": "No Reply <no_reply@acme.com>"},
+        {"Subject": "Export", "Auto-Submitted": "auto-replied"},
+    ],
+)
+def test_out_of_office_replies_and_bounces_are_automated(headers):
+    message = EmailMessage()
+    message["From"] = headers.pop("From", "Anna <anna@acme.com>")
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content("I am out of the office until Monday.")
+    assert parse_email(message.as_bytes()).automated
+
+
+def test_a_person_writing_about_an_absence_is_not_automated():
+    assert not parse_email(plain("I was out of office, sorry.", subject="Re: Out-of-band export")).automated
+    assert not parse_email(plain("Hi", subject="Outage report")).automated
+
+
 # --- tonewatch email-preview --------------------------------------------------------------------------------
 
 
