@@ -470,10 +470,16 @@ class AlertService:
 
         A `forget` that ran while the card was on its way is made good here: a forgotten alert's card
         is queued to be deleted (and False returned), a card quoting words erased meanwhile to be drawn
-        again without them."""
+        again without them. So is a card whose only message the customer deleted meanwhile (the alert
+        was resolved, nothing left to show)."""
         with session_scope(self.engine) as session:
             erased = _carries_erased_words(session, message_id)
             alert = _locked_alert(session, alert_id)
+            gone = erased and alert is not None and alert.status == "resolved"
+            if gone and alert is not None and not remaining_members(session, alert.id or 0):
+                # Its only message was deleted while the card was on its way: take the card back.
+                cancel(session, (POST_ALERT_THREAD,), str(alert_id))
+                alert = None
             if alert is None:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
                 return False

@@ -261,3 +261,22 @@ def test_a_deleted_message_leaves_its_alert_and_the_last_one_takes_the_card_back
     assert alert.status == "resolved"
     retractions = [subject for kind, subject in work(any_engine) if kind == RETRACT_POST]
     assert retractions == ['["slack","C_ALERTS","1700.1","1700.1"]']
+
+
+def test_a_card_whose_only_message_was_deleted_on_its_way_is_taken_back(service, any_engine):
+    from bot.alerts import RETRACT_POST
+    from storage.models import CustomerMessage
+
+    message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(message_id, now=NOW)
+    with session_scope(any_engine) as session:  # deleted while the post is in flight
+        message = session.get(CustomerMessage, message_id)
+        message.text, message.status = None, "deleted"
+        session.add(message)
+        session.flush()
+        service.follow_deletion_in(session, message_id)
+
+    kept = service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack", message_id=message_id)
+
+    assert kept is False
+    assert (RETRACT_POST, '["slack","C_ALERTS","1700.1","1700.1"]') in work(any_engine)
