@@ -27,6 +27,7 @@ from bot.analysis.contract import AnalysisResult
 from storage.alert_members import (
     add_member,
     alerts_counting,
+    counted_among,
     counted_anywhere,
     is_member,
     remaining_members,
@@ -60,6 +61,8 @@ DELETED = "deleted"
 RESOLVED_BY_EDIT = "resolved"
 #: `Session.info` key: decisions `decision_order` made, for `decide_in` in the same transaction.
 DECIDED = "alert_decisions"
+#: `Session.info` key: the messages of those decisions that an alert counts already.
+COUNTED = "alert_counted_messages"
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,8 @@ class AlertService:
         ordered = session.info.get(DECIDED, {})
         decided = ordered.pop(message_id) if message_id in ordered else self._decide(session, message_id, now)
         left = None
-        if counted_anywhere(session, message_id):
+        counted = session.info.get(COUNTED)
+        if message_id in counted if counted is not None else counted_anywhere(session, message_id):
             # Decided again after it was counted on an alert: the customer edited it.
             # It leaves the alerts it no longer belongs to (all of them when its new
             # words call for no alert; the one of its old issue when they are about something else).
@@ -299,6 +303,8 @@ class AlertService:
         are kept for `decide_in`, which then does not make them again."""
         now = self.clock()
         decided = session.info.setdefault(DECIDED, {})
+        # Which of them an alert counts already (edited since): one query for the batch.
+        session.info.setdefault(COUNTED, set()).update(counted_among(session, message_ids))
         for message_id in message_ids:
             decided[message_id] = self._decide(session, message_id, now)
 

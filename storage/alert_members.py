@@ -3,6 +3,8 @@ alert, taken off when the customer edits a message into something else or delete
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Table, delete
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
@@ -26,6 +28,19 @@ def counted_anywhere(session: Session, message_id: int) -> bool:
     """Whether any alert counts the message (one indexed look-up: most messages are on none)."""
     found = session.execute(core_select(_AM.c.id).where(_AM.c.message_id == message_id).limit(1)).first()
     return found is not None
+
+
+def counted_among(session: Session, message_ids: Sequence[int]) -> set[int]:
+    """Those of the messages that some alert counts."""
+    found: set[int] = set()
+    ids = list(message_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            row[0]
+            for row in session.execute(core_select(_AM.c.message_id).where(_AM.c.message_id.in_(chunk)))
+        )
+    return found
 
 
 def is_member(session: Session, alert_id: int, message_id: int) -> bool:
