@@ -38,10 +38,7 @@ from bot.analysis.offline import OfflineAnalyzer  # noqa: E402
 DEFAULT_EVAL_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "eval"
 
 TWEETEVAL_EMOTION_POLARITY = {
-    "joy": "positive",
-    "optimism": "positive",
-    "anger": "negative",
-    "sadness": "negative",
+    "joy": "positive", "optimism": "positive", "anger": "negative", "sadness": "negative",
 }
 GOEMOTIONS_POLARITY = {
     **dict.fromkeys(

@@ -1,7 +1,7 @@
 """Load on /slack/events against a real `tonewatch run` (kept for its command; see bench/load.py).
 
-python bench/slack_load.py                      # 50 events/s for 60 s, 10 % redelivered, 2 s analyzer
-python bench/slack_load.py --rate 20 --seconds 10 --json
+    python bench/slack_load.py                      # 50 events/s for 60 s, 10 % redelivered, 2 s analyzer
+    python bench/slack_load.py --rate 20 --seconds 10 --json
 """
 
 from __future__ import annotations

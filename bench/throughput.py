@@ -96,17 +96,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
     else:
         print(f"{report['messages']:,} messages from {report['texts']}")
-        print(
-            f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
-            f"Python {report['machine']['python']}, {report['date']}"
-        )
+        print(f"machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, "
+              f"Python {report['machine']['python']}, {report['date']}")
         for name in ("offline", "vader"):
             figures = report[name]
-            print(
-                f"{name:8} {figures['messages_per_second_wall']:>8,} msg/s wall  "
-                f"{figures['messages_per_second_cpu']:>8,} msg/s cpu  "
-                f"{figures['microseconds_per_message_wall']:>7} µs/message"
-            )
+            print(f"{name:8} {figures['messages_per_second_wall']:>8,} msg/s wall  "
+                  f"{figures['messages_per_second_cpu']:>8,} msg/s cpu  "
+                  f"{figures['microseconds_per_message_wall']:>7} µs/message")
         verdict = "meets" if report["offline"]["messages_per_second_cpu"] >= TARGET else "misses"
         print(f"offline {verdict} the {TARGET:,} msg/s target")
     return 0

@@ -227,7 +227,7 @@ class AlertService:
         ]
         alert.updated_at = now
         if remaining:
-            alert.message_count = max(len(remaining), min(alert.message_count - 1, len(remaining) + 1), 1)
+            alert.message_count = max(1, alert.message_count - 1)
             if alert.message_id == message_id or alert.message_id not in [m.id for m, _ in remaining]:
                 newest, analysis = remaining[-1]
                 alert.message_id, alert.analysis_id = newest.id, analysis.id
@@ -252,7 +252,7 @@ class AlertService:
         elif posted:
             enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:{RESOLVED_BY_EDIT}")
         log.info(
-            "alert %s resolved: the customer %s its message", alert_id, why, extra={"alert_id": alert_id}
+            "alert %s resolved: the customer %s their message", alert_id, why, extra={"alert_id": alert_id}
         )
         return AlertChange(alert_id, "resolved", Severity(alert.severity), posted)
 
