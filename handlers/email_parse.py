@@ -586,6 +586,9 @@ def looks_like_email(raw: bytes) -> str | None:
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13, 12, 27))
     if controls > len(head) // 20:
         return "binary data, not an email"
+    raw = raw.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
+    if raw.startswith(b"From ") and not re.match(rb"From[ \t]*:", raw):
+        raw = raw.partition(b"\n")[2]  # an mbox "From sender date" line before the headers
     header_end = re.search(rb"\r?\n\r?\n", raw)
     block = raw[: header_end.start() if header_end else 65536]
     names = {

@@ -294,6 +294,16 @@ def test_email_preview_shows_sender_forward_and_the_scored_text(tmp_path, monkey
     assert "automated: yes (not scored)" in preview(str(tmp_path / "ooo.eml"), cwd=tmp_path).stdout.decode()
 
 
+def test_email_preview_reads_a_saved_mbox_message_with_crlf_lines(tmp_path):
+    raw = (
+        b"From anna@acme.com Mon Nov 23 10:00:00 2026\r\nFrom: Anna <anna@acme.com>\r\nSubject: Export\r\n\r\n"
+        b"The export broke again.\r\n\r\nOn Mon, 23 Nov 2026 at 09:00, Tom <tom@tonewatch.io> wrote:\r\n> Fixed.\r\n"
+    )
+    (tmp_path / "saved.eml").write_bytes(raw)
+    shown = json.loads(preview(str(tmp_path / "saved.eml"), "--json", cwd=tmp_path).stdout)
+    assert shown["sender"] == "anna@acme.com" and shown["text"] == "Export\n\nThe export broke again."
+
+
 def test_email_preview_refuses_what_is_not_an_email_with_one_error_line(tmp_path):
     (tmp_path / "binary.eml").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "notes.txt").write_text("Just some notes\nabout the call.\n")
