@@ -194,10 +194,20 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
         # Declared UTF-8 with a bad byte or two: the rest is UTF-8 all the same. Guessing another
         # charset from the bytes turns every non-ASCII letter into mojibake.
         return payload.decode("utf-8", errors="replace")
+    if not declared and _mostly_utf8(payload):
+        return payload.decode("utf-8", errors="replace")  # undeclared, and UTF-8 but for a stray byte
     detected = _detect(payload)
     if detected is not None:
         return detected
     return payload.decode("windows-1252" if not declared else "utf-8", errors="replace")
+
+
+def _mostly_utf8(payload: bytes) -> bool:
+    """Many well-formed multi-byte UTF-8 letters and at most a few bytes that are not."""
+    text = payload.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    letters = sum(1 for char in text if ord(char) > 0x7F) - bad
+    return 0 < bad <= max(2, letters // 50) and letters >= 5 * bad
 
 
 def codecs_name(charset: str) -> str | None:

@@ -199,6 +199,14 @@ def test_declared_utf8_with_a_bad_byte_keeps_its_letters_and_a_replacement_chara
     assert russian in body and "Ошибка \ufffd" in body
 
 
+def test_undeclared_utf8_with_a_stray_byte_stays_utf8_and_other_charsets_are_still_detected():
+    from handlers.email_parse import decode_bytes
+
+    russian = "Экспорт снова не работает, это недопустимо."
+    assert decode_bytes(russian.encode() + b"\xff", None) == russian + "\ufffd"
+    assert decode_bytes("Grüße aus München".encode("latin-1"), None) == "Grüße aus München"
+
+
 def test_the_bracketed_address_is_the_sender_whatever_the_display_name_says():
     for sender in ("billing@acme.com <mallory@evil.example>", '"billing@acme.com" <mallory@evil.example>'):
         parsed = parse_email(plain(NEW, sender=sender))
