@@ -119,6 +119,8 @@ def test_a_message_that_opens_with_thanks_or_names_a_phone_number_keeps_its_word
     assert parse_email(plain("Thanks!\n\nAnna")).body == "Thanks!"
     kept = "Please call me back on +49 30 1234567 today, the export is down.\nIt is urgent."
     assert parse_email(plain(kept)).body == kept
+    for last in ("Ticket 4471-2231 still open", "Please see p. 4 of the contract", "Call me: +49 30 1234567"):
+        assert parse_email(plain(f"The export failed.\n\n{last}")).body == f"The export failed.\n\n{last}"
     sentence = "The export is broken.\nThanks, but this is not acceptable.\nWarning: we will escalate."
     assert parse_email(plain(f"{sentence}\nAnna")).body == sentence
 

@@ -120,22 +120,23 @@ def _drop_notice(lines: list[str]) -> list[str]:
 
 
 def _drop_contact_block(lines: list[str]) -> list[str]:
-    """A trailing name/title/phone block (short lines, a contact detail or a job title, no question)."""
+    """A trailing name block: a name on its first line, then a title, company or contact details
+    (short lines, no sentence, no question)."""
     spans = _paragraphs(lines)
     if len(spans) < 2:
         return lines
     start, end = spans[-1]
     block = [line.strip() for line in lines[start:end]]
-    if len(block) > 7 or any(len(line) > 70 for line in block) or any(line.endswith("?") for line in block):
+    if not 2 <= len(block) <= 7 or any(len(line) > 70 or line.endswith("?") for line in block):
         return lines
-    sentences = sum(1 for line in block if re.search(r"[.!]\s*$", line) and len(line.split()) > 4)
-    if sentences:
+    if any(re.search(r"[.!]\s*$", line) and len(line.split()) > 4 for line in block):
         return lines
-    names_only = all(
-        re.fullmatch(r"[A-ZÀ-Þ][\w'.-]*(?:[ ,|][ ]?[A-ZÀ-Þ&][\w'.&-]*){0,3}", line) for line in block
-    )
-    if any(_CONTACT.search(line) or _TITLE.search(line) for line in block) or (
-        names_only and len(block) <= 2
+    name = re.split(r"\s*[|,–-]\s*", block[0])[0]
+    if not _NAME_LINE.fullmatch(name) or _SIGN_OFF.match(name):
+        return lines
+    rest = block[1:]
+    if any(_CONTACT.search(line) or _TITLE.search(line) for line in rest) or (
+        len(rest) == 1 and re.fullmatch(r"[A-ZÀ-Þ&][\w'.&-]*(?: [\w'.&-]+){0,4}", rest[0])
     ):
         return lines[:start]
     return lines
