@@ -20,14 +20,23 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
+from storage.alert_members import (
+    add_member,
+    alerts_counting,
+    counted_among,
+    counted_anywhere,
+    is_member,
+    remaining_members,
+    remove_member,
+)
 from storage.db import session_scope
-from storage.erasure import ERASED_MESSAGE, PostedRef
+from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
-from storage.queue import RUNNING, enqueue, item_status
+from storage.queue import RUNNING, cancel, enqueue, item_status, requeue
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -43,14 +52,23 @@ def retraction_subject(post: PostedRef) -> str:
 
 
 OPEN_STATES = ("open", "acknowledged", "snoozed")
+#: The draft and recommendation in an alert's thread (bot/delivery.py posts it).
+POST_ALERT_THREAD = "post_alert_thread"
+#: Why a message left an alert; the third part of its UPDATE_ALERT subject ("<alert>:<message>:<why>").
+EDITED = "edited"
+DELETED = "deleted"
+#: An edit left nothing on the alert that calls for one: it was resolved.
+RESOLVED_BY_EDIT = "resolved"
 #: `Session.info` key: decisions `decision_order` made, for `decide_in` in the same transaction.
 DECIDED = "alert_decisions"
+#: `Session.info` key: the messages of those decisions that an alert counts already.
+COUNTED = "alert_counted_messages"
 
 
 @dataclass(frozen=True)
 class AlertChange:
     alert_id: int
-    action: str  # "opened" | "joined"
+    action: str  # "opened" | "joined" | "edited" | "deleted" (a message left it) | "resolved"
     severity: Severity
     post_now: bool
 
@@ -179,10 +197,99 @@ class AlertService:
         # Decided already by `decision_order` in this transaction, or now.
         ordered = session.info.get(DECIDED, {})
         decided = ordered.pop(message_id) if message_id in ordered else self._decide(session, message_id, now)
+        left = None
+        counted = session.info.get(COUNTED)
+        if message_id in counted if counted is not None else counted_anywhere(session, message_id):
+            # Decided again after it was counted on an alert: the customer edited it.
+            # It leaves the alerts it no longer belongs to (all of them when its new
+            # words call for no alert; the one of its old issue when they are about something else).
+            keep = self._open_key(decided[0], decided[2]) if decided else None
+            left = self._leave(session, message_id, EDITED, now, keep_open_key=keep)
         if decided is None:
-            return None
+            return left
         message, analysis, decision = decided
         return self._open_or_join(session, message, analysis, decision, now)
+
+    def follow_deletion_in(self, session: Session, message_id: int) -> AlertChange | None:
+        """A customer deleted the message (its text is gone, in this transaction): it leaves its alerts.
+
+        An alert with other messages left shows them instead and says so in its thread; an alert with
+        nothing left is resolved, and its card, draft and thread lines are taken back."""
+        return self._leave(session, message_id, DELETED, self.clock())
+
+    def _leave(
+        self, session: Session, message_id: int, why: str, now: datetime, keep_open_key: str | None = None
+    ) -> AlertChange | None:
+        change = None
+        for alert in alerts_counting(session, message_id, OPEN_STATES):
+            if keep_open_key is not None and alert.open_key == keep_open_key:
+                continue  # still on this alert: `_join` refreshes it
+            remove_member(session, alert.id or 0, message_id)
+            change = self._without(session, alert, message_id, why, now) or change
+        if why == DELETED:
+            # Lines quoting the deleted words, and drafts answering them, on alerts that stay.
+            posts, _cards = take_message_posts(session, [message_id])
+            for post in posts:
+                enqueue(session, RETRACT_POST, retraction_subject(post))
+        return change
+
+    def _without(
+        self, session: Session, alert: Alert, message_id: int, why: str, now: datetime
+    ) -> AlertChange | None:
+        """The alert after `message_id` left it: shown with the messages still calling for it, or resolved."""
+        alert_id = alert.id or 0
+        posted = bool(alert.post_ref) or item_status(session, POST_ALERT, str(alert_id)) == RUNNING
+        remaining = [
+            (member, analysis)
+            for member in remaining_members(session, alert_id)
+            if member.id != message_id and (analysis := self._alert_worthy(session, member, now)) is not None
+        ]
+        alert.updated_at = now
+        if remaining:
+            alert.message_count = max(1, alert.message_count - 1)
+            if alert.message_id == message_id or alert.message_id not in [m.id for m, _ in remaining]:
+                newest, analysis = remaining[-1]
+                alert.message_id, alert.analysis_id = newest.id, analysis.id
+            session.add(alert)
+            if posted:
+                enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:{why}")
+                if why == DELETED:
+                    # Its draft answered the deleted words (taken back); the card's message gets one.
+                    requeue(session, POST_ALERT_THREAD, str(alert_id))
+            return AlertChange(alert_id, why, Severity(alert.severity), posted)
+        alert.status, alert.open_key = "resolved", None
+        if why == EDITED and alert.message_id == message_id:
+            # The card shows the message as it reads now, with its new reading (not the old evidence).
+            edited = session.get(CustomerMessage, message_id)
+            if edited is not None and edited.latest_analysis_id is not None:
+                alert.analysis_id = edited.latest_analysis_id
+        session.add(alert)
+        cancel(session, (POST_ALERT, POST_ALERT_THREAD), str(alert_id))
+        if why == DELETED:
+            for post in take_alert_posts(session, [alert_id]):
+                enqueue(session, RETRACT_POST, retraction_subject(post))
+        elif posted:
+            enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:{RESOLVED_BY_EDIT}")
+        log.info(
+            "alert %s resolved: the customer %s their message", alert_id, why, extra={"alert_id": alert_id}
+        )
+        return AlertChange(alert_id, "resolved", Severity(alert.severity), posted)
+
+    def _alert_worthy(self, session: Session, message: CustomerMessage, now: datetime) -> Analysis | None:
+        """The message's latest analysis if it still calls for an alert."""
+        if message.latest_analysis_id is None or message.status == "pending":
+            return None
+        analysis = session.get(Analysis, message.latest_analysis_id)
+        if analysis is None:
+            return None
+        decision = decide(
+            analysis_result(analysis),
+            thresholds=self.thresholds,
+            sensitivity=self._sensitivity(session, message),
+            source_score=message.source_score,
+            source_kind=message.source_kind,
+        )
+        return analysis if decision is not None else None
 
     def _decide(
         self, session: Session, message_id: int, now: datetime
@@ -215,6 +322,8 @@ class AlertService:
         are kept for `decide_in`, which then does not make them again."""
         now = self.clock()
         decided = session.info.setdefault(DECIDED, {})
+        # Which of them an alert counts already (edited since): one query for the batch.
+        session.info.setdefault(COUNTED, set()).update(counted_among(session, message_ids))
         for message_id in message_ids:
             decided[message_id] = self._decide(session, message_id, now)
 
@@ -278,6 +387,7 @@ class AlertService:
                 existing = session.exec(open_alert).first()
             else:
                 locked[open_key] = alert
+                add_member(session, alert.id or 0, message.id or 0)
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
@@ -296,18 +406,15 @@ class AlertService:
     ) -> AlertChange:
         current = Severity(alert.severity)
         severity = escalate(current, decision.severity)
-        # An edited message is analyzed again: it updates the alert but is not another message.
-        edited = (
-            session.exec(
-                select(func.count()).select_from(Analysis).where(Analysis.message_id == message.id)
-            ).one()
-            > 1
-        )
+        # An edited message already on the alert is analyzed again: it updates the alert but is not
+        # another message. (One edited into something alert-worthy joins like any other.)
+        edited = alert.message_id == message.id or is_member(session, alert.id or 0, message.id or 0)
         if current is Severity.warning and decision.severity is Severity.warning and not edited:
             severity = Severity.critical  # the customer is asking again
         alert.severity = severity.value
         if not edited:
             alert.message_count += 1
+        add_member(session, alert.id or 0, message.id or 0)
         alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
         if alert.status == "snoozed" and severity.rank > current.rank:
             alert.status = "open"  # a worse message ends the snooze
@@ -389,10 +496,16 @@ class AlertService:
 
         A `forget` that ran while the card was on its way is made good here: a forgotten alert's card
         is queued to be deleted (and False returned), a card quoting words erased meanwhile to be drawn
-        again without them."""
+        again without them. So is a card whose only message the customer deleted meanwhile (the alert
+        was resolved, nothing left to show)."""
         with session_scope(self.engine) as session:
             erased = _carries_erased_words(session, message_id)
             alert = _locked_alert(session, alert_id)
+            gone = erased and alert is not None and alert.status == "resolved"
+            if gone and alert is not None and not remaining_members(session, alert.id or 0):
+                # Its only message was deleted while the card was on its way: take the card back.
+                cancel(session, (POST_ALERT_THREAD,), str(alert_id))
+                alert = None
             if alert is None:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
                 return False

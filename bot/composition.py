@@ -276,6 +276,7 @@ def register_analysis(worker: Worker, core: Core) -> None:
 
     # Decisions made in one transaction take their alerts' locks in key order (no deadlocks).
     core.pipeline.decision_order = core.alerts.decision_order
+    core.pipeline.on_deleted = core.alerts.follow_deletion_in
     worker.register(ANALYZE, analyze)
 
 

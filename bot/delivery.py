@@ -20,7 +20,18 @@ import logging
 
 from sqlmodel import col, select
 
-from bot.alerts import POST_ALERT, RETRACT_POST, UPDATE_ALERT, AlertCard, AlertService, draft_warning
+from bot.alerts import (
+    DELETED,
+    EDITED,
+    POST_ALERT,
+    POST_ALERT_THREAD,
+    RESOLVED_BY_EDIT,
+    RETRACT_POST,
+    UPDATE_ALERT,
+    AlertCard,
+    AlertService,
+    draft_warning,
+)
 from bot.places import PlaceRegistry
 from bot.worker import Worker
 from storage.db import read_scope, session_scope
@@ -29,7 +40,6 @@ from storage.queue import PENDING, RUNNING, status_of
 
 log = logging.getLogger(__name__)
 
-POST_ALERT_THREAD = "post_alert_thread"
 #: Attempts at deleting a forgotten customer's post: with the backoff capped at 10 minutes, about 8 hours.
 RETRACT_ATTEMPTS = 55
 
@@ -66,9 +76,10 @@ class AlertPoster(abc.ABC):
 
     @abc.abstractmethod
     async def update_alert(
-        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None, note: str | None = None
     ) -> str | None:
-        """Show the alert's new state; add the joining message to its thread (return that line's ref)."""
+        """Show the alert's new state; add the joining message (or `note`: what happened) to its thread
+        and return that line's ref."""
 
     @abc.abstractmethod
     async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str | None:
@@ -90,6 +101,25 @@ class AlertPoster(abc.ABC):
     async def find_alert_thread(self, channel: str, ref: str, card: AlertCard) -> bool:
         """Whether an earlier attempt already put the draft in the alert's thread (see `find_alert`)."""
         return False
+
+
+#: What the thread says when the customer edits or deletes a message of the alert (by UPDATE_ALERT reason).
+CHANGE_NOTES = {
+    "edit": "The customer edited their message; the card shows it as it reads now.",
+    EDITED: "The customer edited a message so that it no longer calls for this alert; the card shows "
+    "the messages that still do.",
+    DELETED: "The customer deleted a message; it is no longer on this alert, and the card shows the "
+    "messages that are.",
+    RESOLVED_BY_EDIT: "The customer edited their message and nothing in it calls for an alert any more, "
+    "so this alert is resolved.",
+}
+
+
+def change_note(reason: str | None) -> str | None:
+    """The thread line for an UPDATE_ALERT reason ("edit123", "edited", "deleted", "resolved"), if any."""
+    if not reason:
+        return None
+    return CHANGE_NOTES.get("edit" if reason.startswith("edit") and reason != EDITED else reason)
 
 
 def thread_text(card: AlertCard) -> str:
@@ -229,8 +259,9 @@ class AlertDelivery:
             await self.offload(record, alert_id, poster.platform, channel, ref, posted, card.message_id)
 
     async def update(self, subject: str, attempts: int) -> None:
-        alert_id_text, message_id_text, *edit = subject.split(":")
+        alert_id_text, message_id_text, *reason = subject.split(":")
         alert_id = int(alert_id_text)
+        note = change_note(reason[0] if reason else None)
         channel, ref = await self.offload(self.alerts.posted_ref, alert_id)
         if not ref and await self.offload(status_of, self.alerts.engine, POST_ALERT, str(alert_id)) in (
             PENDING,
@@ -239,9 +270,10 @@ class AlertDelivery:
             # The alert's own post is still on its way: this message's line waits for it (retried),
             # or the thread would never show it.
             raise AlertNotPostedYet(f"alert {alert_id} is not posted yet; its update waits")
-        if await self.offload(self._superseded, alert_id, int(message_id_text)):
+        if note is None and await self.offload(self._superseded, alert_id, int(message_id_text)):
             # A newer message on this alert has its own update queued or running: that one shows the
             # card as it is then, with the count so far. In a burst, one line instead of one per message.
+            # (What the customer changed is always said.)
             return
         card = await self.offload(self._card, alert_id)
         if not channel or not ref or card is None:
@@ -250,12 +282,13 @@ class AlertDelivery:
         if destination is None:
             return
         poster, _ = destination
-        # An edit re-renders the alert; only a new message gets its own line in the thread.
-        quote = None if edit else await self.offload(self._quote, int(message_id_text))
-        line = await poster.update_alert(channel, ref, card, quote)
+        # An edit or a deletion re-renders the alert and says so; a new message gets its own line.
+        quote = None if reason else await self.offload(self._quote, int(message_id_text))
+        line = await poster.update_alert(channel, ref, card, quote, note=note)
         if line:
             record = self.alerts.record_thread_post
-            await self.offload(record, alert_id, poster.platform, channel, ref, line, int(message_id_text))
+            carries = int(message_id_text) if quote is not None else None
+            await self.offload(record, alert_id, poster.platform, channel, ref, line, carries)
 
     async def retract(self, subject: str, attempts: int) -> None:
         """Delete a forgotten customer's alert post; retried (and failed visibly) like any post."""

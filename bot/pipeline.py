@@ -69,6 +69,9 @@ class MessagePipeline:
         #: The order in which a saving transaction runs its `then` hooks (the alert service's
         #: `decision_order`, which keeps alert locks in one order); message id order without it.
         self.decision_order: Callable[[Session, list[int]], list[int]] | None = None
+        #: Runs in the transaction that erases a message the customer deleted (the alert service's
+        #: `follow_deletion_in`: the message leaves its alerts).
+        self.on_deleted: Callable[[Session, int], object] | None = None
         self._arrivals: GroupCommit[InboundMessage, StoredMessage] = GroupCommit(self.store_batch)
         # The worker analyzes one message per item, many at once: their reads and their saves are
         # batched the same way, so each costs a share of a transaction instead of its own (on
@@ -156,6 +159,10 @@ class MessagePipeline:
             if text is None:
                 message.status = "deleted"
                 scrub_analyses(session, [message.id])  # its quotes and draft reply go with it
+                if self.on_deleted is not None:
+                    session.add(message)
+                    session.flush()
+                    self.on_deleted(session, message.id or 0)  # its alerts follow, in this commit
             elif message.is_customer:
                 message.status = "pending"
                 session.flush()

@@ -153,6 +153,43 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:500]
 
 
+@dataclass(frozen=True)
+class MailReading:
+    """What Tonewatch takes from one mail: who speaks, and the text that is stored and scored."""
+
+    author_name: str
+    author_address: str
+    is_customer: bool
+    #: The original sender when a colleague forwarded a customer's mail (then the author).
+    forwarded_from: str | None
+    text: str
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_address}>" if self.author_name else self.author_address
+
+
+def read_mail(mail: ParsedEmail, directory: AccountDirectory, max_text_chars: int) -> MailReading | None:
+    """The reading the inbox stores, or None for mail no person wrote (or with nothing to read).
+
+    Needs no database: `tonewatch email-preview` shows exactly this.
+    """
+    if mail.automated or not mail.sender_address:
+        return None
+    staff = directory.is_staff(mail.sender_address)
+    forwarded = mail.forwarded_sender
+    forwarded_customer = staff and forwarded is not None and directory.is_customer_address(forwarded)
+    if forwarded_customer and forwarded is not None:
+        # A colleague forwarded a customer's mail to the inbox: the customer is the one speaking.
+        author_address, author_name, is_customer = forwarded, mail.forwarded_sender_name, True
+    else:
+        author_address, author_name, is_customer = mail.sender_address, mail.sender_name, not staff
+    text = mail.text(max_text_chars, forwarded_only=forwarded_customer)
+    if not text.strip():
+        return None
+    return MailReading(author_name, author_address, is_customer, forwarded, text)
+
+
 class MailConverter:
     """A parsed mail → the InboundMessage the core stores (or None for mail no person wrote)."""
 
@@ -162,36 +199,26 @@ class MailConverter:
         self.max_text_chars = max_text_chars
 
     def convert(self, mail: ParsedEmail, arrived_at: datetime | None, now: datetime) -> InboundMessage | None:
-        if mail.automated or not mail.sender_address:
+        reading = read_mail(mail, self.directory, self.max_text_chars)
+        if reading is None:
             return None
         created_at = self._created_at(mail, arrived_at, now)
         external_id = mail.message_id or stable_external_id(
             PLATFORM, mail.sender_address, mail.subject, created_at.isoformat(), mail.body[:2000]
         )
         thread_key = self._thread_key(mail, external_id)
-        staff = self.directory.is_staff(mail.sender_address)
-        forwarded = mail.forwarded_sender
-        forwarded_customer = staff and forwarded is not None and self.directory.is_customer_address(forwarded)
-        if forwarded_customer and forwarded is not None:
-            # A colleague forwarded a customer's mail to the inbox: the customer is the one speaking.
-            author_address, author_name, is_customer = forwarded, mail.forwarded_sender_name, True
-        else:
-            author_address, author_name, is_customer = mail.sender_address, mail.sender_name, not staff
-        text = mail.text(self.max_text_chars, forwarded_only=forwarded_customer)
-        if not text.strip():
-            return None
-        account = self._account(author_address, is_customer, mail, thread_key)
+        account = self._account(reading.author_address, reading.is_customer, mail, thread_key)
         return InboundMessage(
             platform=PLATFORM,
             external_id=external_id,
-            text=text,
+            text=reading.text,
             created_at=created_at,
             account=account,
             place_key=EMAIL_PLACE,
             source_kind=SourceKind.email,
-            author=(f"{author_name} <{author_address}>" if author_name else author_address)[:300],
-            author_email=author_address[:300],
-            is_customer=is_customer,
+            author=reading.author[:300],
+            author_email=reading.author_address[:300],
+            is_customer=reading.is_customer,
             thread_key=thread_key,
         )
 

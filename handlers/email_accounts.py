@@ -78,7 +78,7 @@ class AccountDirectory:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | None,
         our_domains: Iterable[str] = (),
         domain_accounts: Mapping[str, str] | None = None,
     ) -> None:
@@ -90,6 +90,8 @@ class AccountDirectory:
     def refresh(self) -> None:
         """Re-read the domains stored on accounts (they change through the CLI or auto-creation)."""
         stored: dict[str, str] = {}
+        if self.engine is None:  # a reader without a database (`tonewatch email-preview`)
+            return
         with session_scope(self.engine) as session:
             for account in session.exec(select(Account).where(Account.domains != "")).all():
                 for domain in domains_of(account):
@@ -125,6 +127,8 @@ class AccountDirectory:
     def remember(self, account: str, address: str) -> None:
         """Make sure the account exists and lists the sender's domain (not for personal mail domains)."""
         domain = _domain(address)
+        if self.engine is None:
+            return
         with session_scope(self.engine) as session:
             row = get_or_create_account(session, account)
             if domain and domain not in PERSONAL_MAIL_DOMAINS and domain not in domains_of(row):

@@ -26,6 +26,9 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from mailparser_reply.parser import EmailMessage as ReplyText
 
+from handlers.mailtext.history import cut_history
+from handlers.mailtext.signatures import strip_signature
+
 log = logging.getLogger(__name__)
 
 #: Languages whose reply headers ("On … wrote:", "Am … schrieb") and sign-offs are recognised.
@@ -60,11 +63,21 @@ _REPLY_PREFIX = re.compile(
 )
 _FORWARD_MARKERS = re.compile(
     r"^[\s>]*(?:-{2,}\s*(?:Forwarded message|Weitergeleitete Nachricht|Message transféré|Mensaje reenviado|"
-    r"Messaggio inoltrato|Doorgestuurd bericht)\s*-*|Begin forwarded message:|Anfang der weitergeleiteten "
-    r"Nachricht:|Début du message réexpédié\s*:)\s*$",
+    r"Messaggio inoltrato|Doorgestuurd bericht|Forwarded Message|Videresendt meddelelse|Videresendt melding|"
+    r"Vidarebefordrat meddelande|Przekazana wiadomość|Wiadomość przekazana|Mensagem encaminhada|"
+    r"Välitetty viesti|Пересылаемое сообщение|Přeposlaná zpráva|转发邮件信息|转发的邮件|転送メッセージ|"
+    r"Tin nhắn đã chuyển tiếp)\s*-*|Begin forwarded message:|Anfang der weitergeleiteten "
+    r"Nachricht:|Début du message réexpédié\s*:|Inizio messaggio inoltrato:|Comienzo del mensaje reenviado:|"
+    r"Início da mensagem reencaminhada:)\s*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_HEADER_FROM = re.compile(r"^[\s>*]*(?:From|Von|De|Da|Van|Od)\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_FORWARD_HEADER = re.compile(r"^[\s*]*[\w][\w .-]{0,25}?\s*\*?\s*[:：]", re.UNICODE)
+_RULE_OR_ORIGINAL = re.compile(r"^\s*(?:[-_=]\s?){5,}.*$")
+_HEADER_FROM = re.compile(
+    r"^[\s>*]*(?:From|Von|De|Da|Van|Od|Fra|Från|Remetente|Remitente|Expéditeur|Mittente|Lähettäjä|От|差出人|发件人|寄件者)"
+    r"\s*\*?\s*[:：]\s*\**\s*(.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
 _QUOTED_LINE = re.compile(r"^\s*>")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -177,10 +190,32 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
             return payload.decode(charset)
         except (LookupError, UnicodeDecodeError):
             continue
+    if declared and codecs_name(declared) == "utf-8":
+        # Declared UTF-8 with a bad byte or two: the rest is UTF-8 all the same. Guessing another
+        # charset from the bytes turns every non-ASCII letter into mojibake.
+        return payload.decode("utf-8", errors="replace")
+    if not declared and _mostly_utf8(payload):
+        return payload.decode("utf-8", errors="replace")  # undeclared, and UTF-8 but for a stray byte
     detected = _detect(payload)
     if detected is not None:
         return detected
     return payload.decode("windows-1252" if not declared else "utf-8", errors="replace")
+
+
+def _mostly_utf8(payload: bytes) -> bool:
+    """Many well-formed multi-byte UTF-8 letters and at most a few bytes that are not."""
+    text = payload.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    letters = sum(1 for char in text if ord(char) > 0x7F) - bad
+    return 0 < bad <= max(2, letters // 50) and letters >= 5 * bad
+
+
+def codecs_name(charset: str) -> str | None:
+    """The codec's canonical name ("UTF8" → "utf-8"), or None for an unknown charset."""
+    try:
+        return codecs.lookup(charset.strip().strip('"')).name
+    except LookupError:
+        return None
 
 
 def _detect(payload: bytes) -> str | None:
@@ -211,10 +246,49 @@ def _header(message: Message, name: str) -> str:
     return " ".join(text.split())
 
 
+def _raw_header(message: Message, name: str) -> str:
+    """A header as the sender wrote it (encoded words decoded), before the address parser rewrote it."""
+    items = message.raw_items() if hasattr(message, "raw_items") else message.items()
+    for key, raw in items:
+        if key.lower() != name.lower():
+            continue
+        text = str(raw)
+        if "=?" in text:
+            try:
+                text = str(email.header.make_header(email.header.decode_header(text)))
+            except Exception:  # noqa: BLE001 - a broken encoded word stays as written
+                pass
+        return " ".join(text.split())
+    return ""
+
+
 def _addresses(message: Message, *names: str) -> list[tuple[str, str]]:
     values = [_header(message, name) for name in names]
     pairs = getaddresses([value for value in values if value])
     return [(name.strip(), address.strip().lower()) for name, address in pairs if "@" in address]
+
+
+_ANGLE_ADDRESS = re.compile(r"<\s*(?:mailto:)?([^<>\s@]+@[^<>\s@]+)\s*>")
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    """(display name, address) of who sent the mail.
+
+    The address in angle brackets is the real one: in `a@x <b@y>` (quoted or not) the mail came
+    from b@y, whatever the display name claims.
+    """
+    for name in ("From", "Sender", "Reply-To"):
+        value = _raw_header(message, name)
+        if not value:
+            continue
+        bracketed = _ANGLE_ADDRESS.search(value)
+        if bracketed is not None:
+            display = value[: bracketed.start()].strip().strip('"').strip()
+            return " ".join(display.split()), bracketed.group(1).strip().lower()
+        pairs = _addresses(message, name)
+        if pairs:
+            return pairs[0]
+    return "", ""
 
 
 def _sent_at(message: Message) -> datetime | None:
@@ -232,6 +306,21 @@ def _sent_at(message: Message) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+#: Subjects of out-of-office replies and bounces, in the languages mail servers write them.
+_AUTOMATED_SUBJECT = re.compile(
+    r"^\s*(?:automatic reply|auto[- ]?reply|autoreply|out of (?:the )?office|ooo\b|abwesenheitsnotiz|"
+    r"automatische antwort|abwesend|réponse automatique|absence du bureau|respuesta automática|"
+    r"fuera de la oficina|risposta automatica|fuori sede|automatisch antwoord|afwezig|autosvar|"
+    r"frånvaro|automatisk svar|fravær|automatyczna odpowiedź|resposta automática|ausente|"
+    r"undeliverable|undelivered mail|delivery status notification|mail delivery failed|"
+    r"returned mail|delivery has failed|failure notice|nicht zustellbar|non remis|no entregado)\b",
+    re.IGNORECASE,
+)
+_AUTOMATED_SENDERS = re.compile(
+    r"^(?:mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?(?:[+-].*)?)$"
+)
+
+
 def _is_automated(message: Message, sender: str) -> bool:
     auto = _header(message, "Auto-Submitted").lower()
     if auto and auto != "no":
@@ -242,8 +331,13 @@ def _is_automated(message: Message, sender: str) -> bool:
         return True
     if _header(message, "List-Unsubscribe") and _header(message, "List-Id"):
         return True
-    local = sender.partition("@")[0]
-    return local in ("mailer-daemon", "postmaster", "no-reply", "noreply", "do-not-reply", "donotreply")
+    if message.get_content_type() == "multipart/report":  # a delivery or read report
+        return True
+    if _raw_header(message, "Return-Path").replace(" ", "") == "<>":  # only bounces come from nobody
+        return True
+    if _AUTOMATED_SUBJECT.match(_header(message, "Subject")):
+        return True
+    return bool(_AUTOMATED_SENDERS.match(sender.partition("@")[0]))
 
 
 def _part_text(part: Message) -> str:
@@ -263,15 +357,38 @@ def _part_text(part: Message) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Readable text from an HTML body (layout kept, markup and scripts dropped)."""
+    """Readable text from an HTML body (layout kept, markup and scripts dropped).
+
+    Quoted history (`<blockquote>`) becomes `>` lines, so the plain-text rules that keep new words
+    written between or below quotes apply to HTML mail too.
+    """
     if not html.strip():
         return ""
     from inscriptis import get_text
 
     try:
-        return get_text(html)
+        return get_text(_quote_blockquotes(html))
     except Exception:  # noqa: BLE001 - lxml gives up on some broken markup
-        return re.sub(r"<[^>]+>", " ", html)
+        try:
+            return get_text(html)
+        except Exception:  # noqa: BLE001
+            return re.sub(r"<[^>]+>", " ", html)
+
+
+def _quote_blockquotes(html: str) -> str:
+    import lxml.html
+    from inscriptis import get_text
+
+    if "<blockquote" not in html.lower():
+        return html
+    tree = lxml.html.document_fromstring(html)
+    for quote in tree.xpath("//blockquote[not(ancestor::blockquote)]"):
+        inner = get_text(lxml.html.tostring(quote, encoding="unicode")).strip("\n")
+        block = lxml.html.Element("pre")
+        block.text = "\n".join(f"> {line}".rstrip() for line in inner.split("\n")) + "\n"
+        block.tail = quote.tail
+        quote.getparent().replace(quote, block)
+    return lxml.html.tostring(tree, encoding="unicode")
 
 
 def _is_attachment(part: Message) -> bool:
@@ -313,6 +430,32 @@ def _body_part(message: Message) -> Message | None:
     return fallback
 
 
+def _html_part(message: Message) -> Message | None:
+    for part in message.walk():
+        if part.get_content_maintype() == "message":
+            break
+        if part.get_content_type() == "text/html" and not _is_attachment(part):
+            return part
+    return None
+
+
+def _salvaged_body(message: Message) -> Message | None:
+    """The text part of a multipart whose declared boundary never appears (another one is used)."""
+    payload = message.get_payload()
+    if not isinstance(payload, str):
+        return None
+    found = re.search(r"^--([^\s]{1,200})\s*$", payload, re.MULTILINE)
+    if found is None:
+        return None
+    boundary = found.group(1)
+    rebuilt = f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n{payload}'
+    salvaged = email.message_from_string(rebuilt, policy=policy.default)
+    if not salvaged.is_multipart():
+        return None
+    part = _body_part(salvaged)
+    return part if part is not None and part is not salvaged else None
+
+
 def _attached_message(message: Message) -> Message | None:
     """A message forwarded as an attachment (message/rfc822)."""
     for part in message.walk():
@@ -330,8 +473,14 @@ def _count_attachments(message: Message) -> int:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 
 
+_BASE64_BLOCK = re.compile(
+    r"(?:^[A-Za-z0-9+/]{56,}={0,2}[ \t]*\n){3,}(?:^[A-Za-z0-9+/]*={0,2}[ \t]*$)?", re.MULTILINE
+)
+
+
 def _normalize(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _BASE64_BLOCK.sub("", text)  # an undecoded attachment or part is never words
     text = _CONTROL.sub("", text)
     lines = [line.rstrip() for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
@@ -344,22 +493,61 @@ class _Reply:
     forwarded_header: str
 
 
-def split_reply(text: str) -> _Reply:
-    """The newest reply (no quotes, no signature) and, for a forward, the forwarded message."""
+def split_reply(text: str, forward_subject: bool = False) -> _Reply:
+    """The newest reply (no quotes, no signature) and, for a forward, the forwarded message.
+
+    `forward_subject`: the subject says "Fwd:"/"WG:"/…, so a header block below the note opens the
+    forwarded message rather than quoted history.
+    """
     text = _normalize(text)
     if not text:
         return _Reply("", "", "")
-    parsed = ReplyText(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True).read()
-    replies = parsed.replies or []
-    newest = replies[0].body if replies else text
-    forwarded = forwarded_header = ""
-    marker = _FORWARD_MARKERS.search(newest)
+    lines = text.split("\n")
+    marker = next(
+        (
+            index
+            for index, line in enumerate(lines)
+            if not _QUOTED_LINE.match(line) and _FORWARD_MARKERS.match(line)
+        ),
+        None,
+    )
     if marker is not None:
         # The forward marker ends the forwarder's note; what follows it is the forwarded message.
-        newest = newest[: marker.start()]
-        if len(replies) > 1:
-            forwarded, forwarded_header = replies[1].body, replies[1].headers or ""
-    return _Reply(_drop_quoted(newest), _drop_quoted(forwarded), forwarded_header)
+        header, forwarded = _forward_parts(lines[marker + 1 :])
+        return _Reply(_newest("\n".join(lines[:marker])), _newest(forwarded), header)
+    cut, boundary, history = cut_history(text)
+    if forward_subject and boundary is not None and boundary.kind in ("headers", "original", "rule"):
+        header, forwarded = _forward_parts(history)
+        if header:
+            return _Reply(_newest(cut), _newest(forwarded), header)
+    return _Reply(_newest(cut, cut_done=True), "", "")
+
+
+def _newest(text: str, cut_done: bool = False) -> str:
+    """One message's own words: history cut, then mail-parser-reply's cut, quotes and signature dropped."""
+    if not cut_done:
+        text, _, _ = cut_history(text)
+    if not text.strip():
+        return ""
+    parsed = ReplyText(text=text, languages=list(REPLY_LANGUAGES), keep_hyphen_lists=True).read()
+    replies = parsed.replies or []
+    # full_body: its header cut only. Its signature rules ("Thanks," anywhere below the first line) cut
+    # sentences such as "Thanks, but this is not acceptable"; strip_signature only cuts near the end.
+    newest = replies[0].full_body if replies else text
+    return strip_signature(_drop_quoted(newest))
+
+
+def _forward_parts(lines: list[str]) -> tuple[str, str]:
+    """(the forwarded message's header block, its text) from the lines below a forward marker."""
+    index = 0
+    while index < len(lines) and (not lines[index].strip() or _RULE_OR_ORIGINAL.match(lines[index])):
+        index += 1
+    header: list[str] = []
+    if index < len(lines) and _FORWARD_HEADER.match(lines[index]):
+        while index < len(lines) and lines[index].strip():
+            header.append(lines[index])
+            index += 1
+    return "\n".join(header), "\n".join(lines[index:])
 
 
 def _drop_quoted(text: str) -> str:
@@ -375,18 +563,72 @@ def _forwarded_sender(header_block: str) -> tuple[str, str]:
     return name.strip().strip('"'), address.strip().lower()
 
 
+#: Headers that make a file an email (one of the sender's, or two of the others).
+_SENDER_HEADERS = frozenset({"from", "sender", "reply-to"})
+_MAIL_HEADERS = frozenset(
+    {
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "received",
+        "return-path",
+        "mime-version",
+        "content-type",
+        "in-reply-to",
+        "references",
+        "delivered-to",
+        "x-mailer",
+        "user-agent",
+        "content-transfer-encoding",
+    }
+)
+
+
+def looks_like_email(raw: bytes) -> str | None:
+    """None when `raw` reads as an RFC 5322 message, else why not ("binary data", "no mail headers")."""
+    if not raw.strip():
+        return "empty file, not an email"
+    head = raw[:8192]
+    if b"\x00" in head:
+        return "binary data, not an email"
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13, 12, 27))
+    if controls > len(head) // 20:
+        return "binary data, not an email"
+    raw = raw.removeprefix(b"\xef\xbb\xbf").lstrip(b"\r\n")
+    if raw.startswith(b"From ") and not re.match(rb"From[ \t]*:", raw):
+        raw = raw.partition(b"\n")[2]  # an mbox "From sender date" line before the headers
+    header_end = re.search(rb"\r?\n\r?\n", raw)
+    block = raw[: header_end.start() if header_end else 65536]
+    names = {
+        match.group(1).decode("ascii").lower()
+        for match in re.finditer(rb"^([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:", block, re.MULTILINE)
+    }
+    if not names or not re.match(rb"[ \t]*[A-Za-z0-9][A-Za-z0-9-]*[ \t]*:", raw.lstrip(b"\r\n")):
+        return "no mail headers, not an email"
+    if names & _SENDER_HEADERS or len(names & _MAIL_HEADERS) >= 2:
+        return None
+    return "no mail headers, not an email"
+
+
 def parse_email(raw: bytes) -> ParsedEmail:
     """Parse a raw RFC 5322 message (possibly truncated or malformed); never raises."""
     message = email.message_from_bytes(raw, policy=policy.default)
     defects = [type(defect).__name__ for part in message.walk() for defect in getattr(part, "defects", [])]
-    senders = _addresses(message, "From") or _addresses(message, "Sender") or _addresses(message, "Reply-To")
-    sender_name, sender_address = senders[0] if senders else ("", "")
+    sender_name, sender_address = _sender(message)
     recipients = tuple(dict.fromkeys(address for _, address in _addresses(message, "To", "Cc")))
     subject = _header(message, "Subject")
 
     body_part = _body_part(message)
+    if body_part is message and message.get_content_maintype() == "multipart" and not message.is_multipart():
+        body_part = _salvaged_body(message) or body_part
     body_text = _part_text(body_part) if body_part is not None else ""
-    reply = split_reply(body_text)
+    if not body_text.strip():
+        html = _html_part(message)
+        if html is not None and html is not body_part:
+            body_text = _part_text(html)  # a blank text/plain beside the real HTML
+    reply = split_reply(body_text, forward_subject=bool(_FORWARD_SUBJECT.match(subject)))
     newest, forwarded, forwarded_header = reply.newest, reply.forwarded, reply.forwarded_header
     is_forward = bool(_FORWARD_SUBJECT.match(subject)) or bool(forwarded)
     forwarded_name, forwarded_address = _forwarded_sender(forwarded_header) if forwarded else ("", "")

@@ -173,7 +173,9 @@ class SlackEvents:
 
     async def _erase(self, channel: str | None, ts: str | None) -> None:
         if channel and ts:
-            await asyncio.to_thread(self.deps.pipeline.replace_text, PLATFORM, channel, ts, None)
+            found = await asyncio.to_thread(self.deps.pipeline.replace_text, PLATFORM, channel, ts, None)
+            if found is not None:
+                self.deps.wake()  # its alert's card, draft and thread follow
 
     # --- people talking to the bot ----------------------------------------------------------
 

@@ -225,9 +225,11 @@ class SlackPoster(AlertPoster):
         await self.update_message(channel, ref, fallback_text(card), blocks)
 
     async def update_alert(
-        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None, note: str | None = None
     ) -> str | None:
         await self.refresh_alert(channel, ref, card)
+        if note is not None:
+            return await self.post_message(channel, note, [section(note)], thread_ts=ref)
         if joined_quote is None:
             return None
         line = joined_text(card, joined_quote)

@@ -119,10 +119,12 @@ class TeamsMessages:
         found = await asyncio.to_thread(
             replace, PLATFORM, turn.conversation_id, turn.activity_id, turn.text or None
         )
-        if found is not None and turn.text:
+        if found is not None:
             self.deps.wake()
 
     async def deleted(self, turn: Turn) -> None:
-        await asyncio.to_thread(
+        found = await asyncio.to_thread(
             self.deps.pipeline.replace_text, PLATFORM, turn.conversation_id, turn.activity_id, None
         )
+        if found is not None:
+            self.deps.wake()  # its alert's card, draft and thread follow

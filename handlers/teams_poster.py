@@ -147,9 +147,11 @@ class TeamsPoster(AlertPoster):
         await self.update(channel, ref, activity)
 
     async def update_alert(
-        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None, note: str | None = None
     ) -> str | None:
         await self.refresh_alert(channel, ref, card)
+        if note is not None:
+            return await self.post(channel, note_activity(note), root=ref)
         if joined_quote is None:
             return None
         return await self.post(channel, note_activity(joined_text(card, joined_quote)), root=ref)

@@ -40,6 +40,7 @@ from sqlmodel import Session, SQLModel
 from storage.models import (
     Account,
     Alert,
+    AlertMessage,
     AlertPost,
     Analysis,
     Correction,
@@ -66,6 +67,7 @@ _A: Table = Analysis.__table__  # type: ignore[attr-defined]
 _C: Table = Correction.__table__  # type: ignore[attr-defined]
 _AL: Table = Alert.__table__  # type: ignore[attr-defined]
 _AP: Table = AlertPost.__table__  # type: ignore[attr-defined]
+_AM: Table = AlertMessage.__table__  # type: ignore[attr-defined]
 _MC: Table = MessageConcern.__table__  # type: ignore[attr-defined]
 _P: Table = Place.__table__  # type: ignore[attr-defined]
 _R: Table = DigestRun.__table__  # type: ignore[attr-defined]
@@ -547,6 +549,7 @@ def delete_account_data(
     # Lines quoting these messages on alerts the account does not own (an account-less place's).
     carried, _cards = take_message_posts(session, message_ids)  # those cards' alerts are deleted below
     posts += carried
+    session.execute(delete(_AM).where(or_(_AM.c.alert_id.in_(alerts), _AM.c.message_id.in_(messages))))
     tally.deleted["alerts"] += _count(session.execute(delete(_AL).where(_AL.c.id.in_(alerts))))
     tally.deleted["message_concerns"] += _count(
         session.execute(

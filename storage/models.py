@@ -191,6 +191,18 @@ class AlertPost(SQLModel, table=True):
     created_at: datetime = _utc_column()
 
 
+class AlertMessage(SQLModel, table=True):
+    """A customer message counted on an alert (the one that opened it and each that joined), so an
+    edit or a deletion can take it off the alert again."""
+
+    __tablename__ = "alert_messages"
+    __table_args__ = (UniqueConstraint("alert_id", "message_id", name="uq_alert_messages"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alerts.id", index=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+
+
 class Correction(SQLModel, table=True):
     """A person's correction of an analysis; feeds precision figures and training."""
 

@@ -63,6 +63,18 @@ def requeue(session: Session, kind: str, subject: str) -> None:
     session.add(item)
 
 
+def cancel(session: Session, kinds: Sequence[str], subject: str) -> None:
+    """Items of these kinds for `subject` that have not started are not needed any more: marked done."""
+    items = session.exec(
+        select(WorkItem).where(
+            col(WorkItem.kind).in_(kinds), WorkItem.subject == subject, WorkItem.status == PENDING
+        )
+    ).all()
+    for item in items:
+        item.status = DONE
+        session.add(item)
+
+
 def claim(
     engine: Engine,
     worker: str,
@@ -125,9 +137,10 @@ def renew(
         mine = and_(mine, col(WorkItem.id).in_(sorted(ids)))
     with session_scope(engine) as session:
         result = session.exec(  # type: ignore[call-overload]
-            update(WorkItem).where(mine).values(locked_until=now + lease).execution_options(
-                synchronize_session=False
-            )
+            update(WorkItem)
+            .where(mine)
+            .values(locked_until=now + lease)
+            .execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0)
 

@@ -178,3 +178,105 @@ def test_the_card_s_reference_and_its_thread_s_work_item_commit_together(service
     with session_scope(any_engine) as session:
         assert session.get(Alert, opened.alert_id).post_ref == "1700.1"
     assert ("thread", str(opened.alert_id)) in work(any_engine)
+
+
+def _reanalyze(engine, message_id: int, result: AnalysisResult) -> None:
+    """The customer edited the message and it was analyzed again."""
+    from storage.models import CustomerMessage
+
+    with session_scope(engine) as session:
+        record_analysis(session, session.get(CustomerMessage, message_id), AnalysisOutcome(result))
+
+
+def _praise() -> AnalysisResult:
+    return AnalysisResult(
+        score=0.8, label=Label.positive, intensity=Intensity.moderate, urgency=Urgency.low, confidence=0.8
+    )
+
+
+def test_an_unposted_alert_edited_into_praise_is_resolved_and_never_posted(service, any_engine):
+    message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(message_id, now=NOW)
+    assert (POST_ALERT, str(opened.alert_id)) in work(any_engine)
+
+    _reanalyze(any_engine, message_id, _praise())
+    change = service.after_analysis(message_id, now=NOW)
+
+    assert change.action == "resolved" and change.alert_id == opened.alert_id
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+        post = session.exec(select(WorkItem).where(WorkItem.kind == POST_ALERT)).one()
+    assert alert.status == "resolved" and alert.open_key is None
+    assert post.status == "done"  # cancelled before it went out
+    # The issue is free again: a new complaint opens a new alert.
+    again = service.after_analysis(scored(any_engine, "2", negative(-0.8, Concern.reliability)), now=NOW)
+    assert again.action == "opened" and again.alert_id != opened.alert_id
+
+
+def test_a_message_edited_out_of_a_shared_alert_leaves_it_to_the_others(service, any_engine):
+    first = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(first, now=NOW)
+    service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack")
+    second = scored(any_engine, "2", negative(-0.7, Concern.reliability))
+    service.after_analysis(second, now=NOW)
+
+    _reanalyze(any_engine, second, _praise())  # the newest, which the card shows, becomes praise
+    change = service.after_analysis(second, now=NOW)
+
+    assert change.action == "edited"
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+    assert alert.status == "open" and alert.message_count == 1 and alert.message_id == first
+    assert (UPDATE_ALERT, f"{opened.alert_id}:{second}:edited") in work(any_engine)
+
+
+def test_a_deleted_message_leaves_its_alert_and_the_last_one_takes_the_card_back(service, any_engine):
+    from bot.alerts import RETRACT_POST
+    from storage.erasure import scrub_analyses
+    from storage.models import CustomerMessage
+
+    first = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(first, now=NOW)
+    service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack")
+    second = scored(any_engine, "2", negative(-0.7, Concern.reliability))
+    service.after_analysis(second, now=NOW)
+
+    def delete(message_id: int):
+        with session_scope(any_engine) as session:  # what the pipeline does for a deleted message
+            message = session.get(CustomerMessage, message_id)
+            message.text, message.status = None, "deleted"
+            scrub_analyses(session, [message_id])
+            session.add(message)
+            session.flush()
+            return service.follow_deletion_in(session, message_id)
+
+    assert delete(second).action == "deleted"
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+    assert alert.status == "open" and alert.message_id == first and alert.message_count == 1
+
+    assert delete(first).action == "resolved"
+    with session_scope(any_engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+    assert alert.status == "resolved"
+    retractions = [subject for kind, subject in work(any_engine) if kind == RETRACT_POST]
+    assert retractions == ['["slack","C_ALERTS","1700.1","1700.1"]']
+
+
+def test_a_card_whose_only_message_was_deleted_on_its_way_is_taken_back(service, any_engine):
+    from bot.alerts import RETRACT_POST
+    from storage.models import CustomerMessage
+
+    message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(message_id, now=NOW)
+    with session_scope(any_engine) as session:  # deleted while the post is in flight
+        message = session.get(CustomerMessage, message_id)
+        message.text, message.status = None, "deleted"
+        session.add(message)
+        session.flush()
+        service.follow_deletion_in(session, message_id)
+
+    kept = service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack", message_id=message_id)
+
+    assert kept is False
+    assert (RETRACT_POST, '["slack","C_ALERTS","1700.1","1700.1"]') in work(any_engine)

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from bot.alert_policy import PolicyThresholds
 from bot.alerts import AlertService
 from bot.analysis.offline import OfflineAnalyzer
+from bot.cli.mail import preview
 from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.pipeline import ANALYZE, MessagePipeline
@@ -392,6 +393,49 @@ def test_a_forwarded_customer_mail_counts_as_the_customer_and_threads_follow_in_
     )
     assert account_name(sqlite_engine, first.account_id) == "acme.com"
     assert second.thread_key == first.thread_key == f"f1@{OURS}"
+
+
+def test_only_the_customers_new_words_are_stored_and_email_preview_shows_the_same_text(
+    dovecot: DovecotServer, poller, sqlite_engine
+):
+    """Quoted history, signatures, display-name tricks and blank plain parts, read over IMAP; the same
+    bytes through `tonewatch email-preview`'s reading give the stored text."""
+    danish = mail(
+        "Mette <mette@acme.com>",
+        "SV: Export",
+        "Eksporten fejler stadig, og ingen svarer.\n\nMed venlig hilsen\nMette Hansen\nDriftschef\n\n"
+        f"Fra: Tom <tom@{OURS}>\nSendt: 23. november 2026 09:00\nTil: Mette\nEmne: Export\n\n"
+        "Vi har rettet fejlen.\n",
+        message_id="d1@acme.com",
+    )
+    trick = mail(
+        f"ceo@{OURS} <mallory@globex-mail.com>",
+        "Invoice",
+        "Pay the attached invoice today.\n\nSent from my iPhone",
+        message_id="t1@globex-mail.com",
+    )
+    blank_plain = mail("Ivan <ivan@initech.com>", "Portal", "\n", message_id="h1@initech.com")
+    blank_plain.add_alternative(
+        "<p>The portal is down <i>again</i>.</p><div>On Mon, Tom &lt;tom@tonewatch.io&gt; wrote:</div>"
+        "<blockquote>We fixed it.</blockquote>",
+        subtype="html",
+    )
+    sent = [danish.as_bytes(), trick.as_bytes(), blank_plain.as_bytes()]
+    for raw in sent:
+        dovecot.append(raw)
+
+    poller.poll(dovecot.inbox(), NOW)
+
+    rows = stored(sqlite_engine)
+    assert [row.text for row in rows] == [
+        "Export\n\nEksporten fejler stadig, og ingen svarer.",
+        "Invoice\n\nPay the attached invoice today.",
+        "Portal\n\nThe portal is down again.",
+    ]
+    assert rows[1].author_email == "mallory@globex-mail.com" and rows[1].is_customer
+    assert account_name(sqlite_engine, rows[1].account_id) == "Globex"
+    directory = AccountDirectory(None, [OURS], {})
+    assert [preview(raw, directory, 20_000)["text"] for raw in sent] == [row.text for row in rows]
 
 
 async def test_an_angry_email_opens_an_alert_whose_card_leads_with_the_subject(

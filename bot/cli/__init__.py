@@ -14,6 +14,7 @@ from bot.cli.accounts import account_command, digest_command
 from bot.cli.analyze import analyze_command, eval_command
 from bot.cli.data import db_group, import_command, train_command
 from bot.cli.demo import demo_command
+from bot.cli.mail import email_preview_command
 from bot.cli.privacy import forget_command
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
@@ -72,6 +73,7 @@ cli.add_command(digest_command)
 cli.add_command(teams_package_command)
 cli.add_command(demo_command)
 cli.add_command(forget_command)
+cli.add_command(email_preview_command)
 
 
 def main() -> None:

@@ -1,0 +1,77 @@
+"""Which customer messages an alert counts (`alert_messages`): added as messages open or join an
+alert, taken off when the customer edits a message into something else or deletes it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Table, delete
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from storage.db import insert_for
+from storage.models import Alert, AlertMessage, CustomerMessage
+
+_AM: Table = AlertMessage.__table__  # type: ignore[attr-defined]
+
+
+def add_member(session: Session, alert_id: int, message_id: int) -> None:
+    """Count the message on the alert (once, however often it is decided again)."""
+    session.execute(
+        insert_for(session, _AM)
+        .values(alert_id=alert_id, message_id=message_id)
+        .on_conflict_do_nothing(index_elements=["alert_id", "message_id"])
+    )
+
+
+def counted_anywhere(session: Session, message_id: int) -> bool:
+    """Whether any alert counts the message (one indexed look-up: most messages are on none)."""
+    found = session.execute(core_select(_AM.c.id).where(_AM.c.message_id == message_id).limit(1)).first()
+    return found is not None
+
+
+def counted_among(session: Session, message_ids: Sequence[int]) -> set[int]:
+    """Those of the messages that some alert counts."""
+    found: set[int] = set()
+    ids = list(message_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            row[0]
+            for row in session.execute(core_select(_AM.c.message_id).where(_AM.c.message_id.in_(chunk)))
+        )
+    return found
+
+
+def is_member(session: Session, alert_id: int, message_id: int) -> bool:
+    found = session.execute(
+        core_select(_AM.c.id).where(_AM.c.alert_id == alert_id, _AM.c.message_id == message_id)
+    ).first()
+    return found is not None
+
+
+def remove_member(session: Session, alert_id: int, message_id: int) -> None:
+    session.execute(delete(_AM).where(_AM.c.alert_id == alert_id, _AM.c.message_id == message_id))
+
+
+def alerts_counting(session: Session, message_id: int, states: tuple[str, ...]) -> list[Alert]:
+    """The alerts in these states that count the message, locked, by id."""
+    counted = core_select(_AM.c.alert_id).where(_AM.c.message_id == message_id)
+    query = (
+        select(Alert)
+        .where(col(Alert.status).in_(states), col(Alert.id).in_(counted))
+        .order_by(col(Alert.id))
+        .with_for_update()
+    )
+    return list(session.exec(query).all())  # type: ignore[call-overload]
+
+
+def remaining_members(session: Session, alert_id: int) -> list[CustomerMessage]:
+    """The messages still counted on the alert that still have words, oldest first."""
+    query = (
+        select(CustomerMessage)
+        .join(AlertMessage, AlertMessage.message_id == CustomerMessage.id)  # type: ignore[arg-type]
+        .where(AlertMessage.alert_id == alert_id, col(CustomerMessage.text).is_not(None))
+        .order_by(col(CustomerMessage.id))
+    )
+    return list(session.exec(query).all())  # type: ignore[call-overload]
