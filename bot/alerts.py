@@ -24,6 +24,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
+from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.db import session_scope
 from storage.erasure import ERASED_MESSAGE, PostedRef
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
@@ -118,6 +119,22 @@ def analysis_result(row: Analysis) -> AnalysisResult:
     )
 
 
+def _alert_event(alert: Alert, session: Session) -> dict:
+    """An alert in an outbound event: ids, account, severity, issue; never the customer's words."""
+    account = session.get(Account, alert.account_id) if alert.account_id else None
+    return {
+        "alert_id": alert.id,
+        "account": account.name if account else None,
+        "account_id": alert.account_id,
+        "severity": alert.severity,
+        "issue": alert.issue_key,
+        "status": alert.status,
+        "message_id": alert.message_id,
+        "message_count": alert.message_count,
+        "created_at": alert.created_at.isoformat(),
+    }
+
+
 def _carries_erased_words(session: Session, message_id: int | None) -> bool:
     """Whether the message a post carries is gone or has lost its text (erased, deleted in the chat).
 
@@ -139,9 +156,16 @@ def _locked_alert(session: Session, alert_id: int) -> Alert | None:
 
 class AlertService:
     def __init__(
-        self, engine: Engine, thresholds: PolicyThresholds, reply_sla: timedelta, quiet_hours=None
+        self,
+        engine: Engine,
+        thresholds: PolicyThresholds,
+        reply_sla: timedelta,
+        quiet_hours=None,
+        events: WebhookEvents = NO_EVENTS,
     ) -> None:
         self.engine = engine
+        #: Outbound webhook events (alert.opened, alert.resolved), recorded with each change.
+        self.events = events
         self.thresholds = thresholds
         self.reply_sla = reply_sla
         #: Optional callable(now) -> bool; True while alerts other than critical should wait.
@@ -259,6 +283,7 @@ class AlertService:
                 existing = session.exec(open_alert).first()
             else:
                 locked[open_key] = alert
+                self.events.emit(session, "alert.opened", _alert_event(alert, session), occurred_at=now)
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
@@ -414,10 +439,14 @@ class AlertService:
             alert = session.get(Alert, alert_id)
             if alert is None:
                 return None
+            resolving = status == "resolved" and alert.status != "resolved"
             alert.status, alert.snoozed_until, alert.updated_at = status, snoozed_until, utcnow()
             if status == "resolved":
                 alert.open_key = None
             session.add(alert)
+            if resolving:
+                session.flush()
+                self.events.emit(session, "alert.resolved", _alert_event(alert, session))
             return alert
 
     def open_alerts(self, account_id: int | None = None) -> list[Alert]:

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
 from bot.alert_policy import PolicyThresholds
 from bot.alerts import AlertChange, AlertService
 from bot.analysis.base import Analyzer
@@ -28,6 +30,9 @@ from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from bot.server import Surface
 from bot.telemetry import Telemetry
 from bot.threads import BackgroundThreads, size_default_executor
+from bot.webhooks import WebhookEvents
+from bot.webhooks.delivery import WebhookDelivery
+from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
 from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
 from storage.migrate import is_up_to_date, upgrade
@@ -49,22 +54,34 @@ class Core:
     places: PlaceRegistry = field(init=False)
     alerts: AlertService = field(init=False)
     telemetry: Telemetry = field(init=False)
+    events: WebhookEvents = field(init=False)
+    book: AccountBook = field(init=False)
+    suppression: Suppression = field(init=False)
 
     def __post_init__(self) -> None:
         self.places = PlaceRegistry(self.engine)
+        self.events = build_events(self.settings)
         self.alerts = AlertService(
             self.engine,
             PolicyThresholds(
                 critical_score=self.settings.critical_score, warning_score=self.settings.warning_score
             ),
             reply_sla=timedelta(hours=self.settings.reply_sla_hours),
+            events=self.events,
         )
+        self.book = AccountBook(self.engine, self.events)
+        self.suppression = Suppression(self.engine, self.events)
         self.telemetry = Telemetry()
 
     async def aclose(self) -> None:
         for close in self.closers:
             await close()
         self.engine.dispose()
+
+
+def build_events(settings: Settings) -> WebhookEvents:
+    """Outbound webhook events for TONEWATCH_WEBHOOK_URLS (none when unset)."""
+    return WebhookEvents(settings.webhook_urls, settings.webhook_events)
 
 
 def sqlite_file_missing(url: str) -> bool:
@@ -224,6 +241,8 @@ def register_analysis(worker: Worker, core: Core) -> None:
         changes: list[AlertChange] = []
 
         def decide(session: Session, analyzed_id: int) -> None:
+            if core.events.wants(MESSAGE_ANALYZED):
+                core.events.emit(session, MESSAGE_ANALYZED, analyzed_event(session, analyzed_id))
             if change := core.alerts.decide_in(session, analyzed_id):
                 changes.append(change)
 
@@ -308,6 +327,16 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
 
         deps = IngestDeps.from_core(core, telemetry=core.telemetry, on_stored=worker.wake)
         surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
+    if core.settings.webhook_urls and core.settings.webhook_secret is not None:
+        webhooks = WebhookDelivery(
+            core.engine,
+            core.settings.webhook_urls,
+            core.settings.webhook_secret.get_secret_value(),
+            timeout=core.settings.webhook_timeout,
+        )
+        webhooks.offload = threads.run
+        webhooks.register(worker)
+        core.closers.append(webhooks.aclose)
     delivery = AlertDelivery(core.alerts, core.places, posters, light_of=account_light(core))
     delivery.offload = threads.run
     delivery.telemetry = core.telemetry

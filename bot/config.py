@@ -52,6 +52,49 @@ def parse_time_zone(value: str) -> str:
     return value
 
 
+WEBHOOK_EVENT_TYPES = (
+    "alert.opened",
+    "alert.resolved",
+    "account.light_changed",
+    "account.suppression_changed",
+    "message.analyzed",
+)
+#: Sent unless TONEWATCH_WEBHOOK_EVENTS says otherwise; message.analyzed is opt-in (one per message).
+DEFAULT_WEBHOOK_EVENTS = WEBHOOK_EVENT_TYPES[:4]
+
+
+def parse_webhook_urls(value: object) -> tuple[str, ...]:
+    """ "https://a.example/hook, http://127.0.0.1:9000/x" → a tuple, or ValueError naming a bad one."""
+    from urllib.parse import urlsplit
+
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    urls: list[str] = []
+    for item in items:
+        url = str(item).strip()
+        if not url:
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        urls.append(url)
+    return tuple(dict.fromkeys(urls))
+
+
+def parse_webhook_events(value: object) -> tuple[str, ...]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_WEBHOOK_EVENTS
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    names = [str(item).strip().lower() for item in items if str(item).strip()]
+    if names in (["all"], ["*"]):
+        return WEBHOOK_EVENT_TYPES
+    for name in names:
+        if name not in WEBHOOK_EVENT_TYPES:
+            raise ValueError(f"{name!r} is not an event; choose from {', '.join(WEBHOOK_EVENT_TYPES)} or all")
+    return tuple(dict.fromkeys(names))
+
+
 class LlmPolicy(StrEnum):
     """When Claude is asked: never, only where it can change a decision, or always."""
 
@@ -144,6 +187,18 @@ class Settings(BaseSettings):
 
     #: Customer text older than this many days is erased daily (scores stay); 0 keeps it (bot/privacy.py).
     retention_days: int = Field(0, ge=0, le=36_500, validation_alias="TONEWATCH_RETENTION_DAYS")
+
+    # Signed outbound webhooks (docs/webhooks.md).
+    #: Endpoints that receive every enabled event (comma-separated http(s) URLs).
+    webhook_urls: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="TONEWATCH_WEBHOOK_URLS")
+    #: The HMAC-SHA256 key of X-Tonewatch-Signature; required with TONEWATCH_WEBHOOK_URLS.
+    webhook_secret: SecretStr | None = Field(None, validation_alias="TONEWATCH_WEBHOOK_SECRET")
+    #: Which events are sent (comma-separated); message.analyzed only when listed here.
+    webhook_events: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_WEBHOOK_EVENTS, validation_alias="TONEWATCH_WEBHOOK_EVENTS"
+    )
+    #: Seconds a receiver has to answer before the delivery is retried.
+    webhook_timeout: float = Field(10.0, gt=0, le=120, validation_alias="TONEWATCH_WEBHOOK_TIMEOUT")
 
     @field_validator("database_url")
     @classmethod
@@ -296,6 +351,29 @@ class Settings(BaseSettings):
     @classmethod
     def _domain_accounts(cls, value: object) -> dict[str, str]:
         return parse_domain_accounts(value)
+
+    @field_validator("webhook_urls", mode="before")
+    @classmethod
+    def _webhook_urls(cls, value: object) -> tuple[str, ...]:
+        return parse_webhook_urls(value)
+
+    @field_validator("webhook_events", mode="before")
+    @classmethod
+    def _webhook_events(cls, value: object) -> tuple[str, ...]:
+        return parse_webhook_events(value)
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _blank_webhook_secret_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _webhooks_signed(self) -> Settings:
+        if self.webhook_urls and self.webhook_secret is None:
+            raise ValueError(
+                "TONEWATCH_WEBHOOK_SECRET is required with TONEWATCH_WEBHOOK_URLS (every event is signed)"
+            )
+        return self
 
     @field_validator("log_level")
     @classmethod

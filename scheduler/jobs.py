@@ -42,6 +42,7 @@ from bot.health_rules import load_health_rules
 from bot.incidents import IncidentRules, detect_incidents
 from bot.posting import AlertNotice, Destination, Poster
 from bot.replies import unanswered_messages
+from bot.webhooks import NO_EVENTS, WebhookEvents
 from scheduler.claims import (
     RunClaim,
     claim_run,
@@ -115,8 +116,11 @@ class ScheduledJobs:
         narrator: Narrator | None = None,
         clock: Callable[[], datetime] = utcnow,
         worker: str | None = None,
+        events: WebhookEvents = NO_EVENTS,
     ) -> None:
         self.engine = engine
+        #: Outbound webhook events (colour changes, suppression), recorded with each change.
+        self.events = events
         self.poster = poster
         self.config = config or JobConfig()
         self.narrator = narrator
@@ -328,7 +332,9 @@ class ScheduledJobs:
         def record() -> int:
             with session_scope(self.engine) as session:
                 return len(
-                    record_colour_changes(session, now, self.config.options.rules, now.date().isoformat())
+                    record_colour_changes(
+                        session, now, self.config.options.rules, now.date().isoformat(), self.events
+                    )
                 )
 
         count = 0

@@ -62,7 +62,12 @@ def build_scheduler(
     if narrator is None:
         narrator = narrator_from_settings(core)
     jobs = ScheduledJobs(
-        core.engine, poster, JobConfig.from_settings(core.settings), narrator=narrator, clock=clock
+        core.engine,
+        poster,
+        JobConfig.from_settings(core.settings),
+        narrator=narrator,
+        clock=clock,
+        events=core.events,
     )
     settings = core.settings
     return schedule_jobs(jobs, clock(), sla_minutes=settings.sla_check_minutes)
