@@ -119,6 +119,19 @@ def render_account_text(report: dict) -> str:
         f"{report['messages']} customer messages in 30 days, {report['negative_messages']} negative · "
         f"{report['open_alerts']} open alert{'s' if report['open_alerts'] != 1 else ''}",
     ]
+    book = [
+        f"owner {report['owner']}" if report.get("owner") else "",
+        f"ARR {report['arr']:,.0f} {report.get('currency') or 'USD'}"
+        if report.get("arr") is not None
+        else "",
+        f"tier {report['tier']}" if report.get("tier") else "",
+        f"renews {report['renewal_date']} (in {report['days_to_renewal']} days)"
+        if report.get("renewal_date")
+        else "",
+        "outreach suppressed until the recovery is recorded" if report.get("suppress_outreach") else "",
+    ]
+    if any(book):
+        lines.append(" · ".join(part for part in book if part))
     if report["top_concerns"]:
         lines.append(
             "Top concerns: "
