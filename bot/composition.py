@@ -267,7 +267,15 @@ def build_slack_runtime(core: Core, worker: Worker):
     from handlers.slack import build_slack
 
     return build_slack(
-        core.settings, core.engine, core.pipeline, core.places, core.alerts, core.telemetry, worker.wake
+        core.settings,
+        core.engine,
+        core.pipeline,
+        core.places,
+        core.alerts,
+        core.telemetry,
+        worker.wake,
+        book=core.book,
+        suppression=core.suppression,
     )
 
 
@@ -284,6 +292,8 @@ def build_teams_runtime(core: Core, worker: Worker):
         core.telemetry,
         worker.wake,
         offload=worker.offload,
+        book=core.book,
+        suppression=core.suppression,
     )
 
 

@@ -43,6 +43,9 @@ the Slack Connect partner's name)
 • `/tonewatch alerts #channel` — where alerts go: an internal channel (refused if customers can read it)
 • `/tonewatch status` — what Tonewatch does with this channel
 • `/tonewatch digest here [mon 09:00 Europe/Paris]` — the weekly digest, in this internal channel
+• `/tonewatch account Acme [owner @sam] [arr 48000] [renews 2027-01-31] [tier …] [domain …] [crm …]` — \
+the account book: set an account's owner, value and renewal, or show them
+• `/tonewatch recovered Acme` — the recovery conversation happened: outreach is no longer suppressed
 • `/tonewatch help` — this help
 Alerts, scores and drafted replies only ever appear in internal channels."""
 

@@ -42,6 +42,9 @@ HELP_TEXT = """**Tonewatch** reads customer messages in the channels it watches,
 - `@Tonewatch status` — what Tonewatch does here
 - `@Tonewatch digest here [mon 09:00 Europe/Paris]` — the weekly digest, in this internal channel
 - `@Tonewatch how is Acme doing?` — ask about an account (here, or in a 1:1 chat with me)
+- `@Tonewatch account Acme owner @Sam arr 48000 renews 2027-01-31` — the account book (also currency, \
+tier, domain, crm); `@Tonewatch account Acme` shows it
+- `@Tonewatch recovered Acme` — the recovery conversation happened: outreach is no longer suppressed
 
 Alerts, scores and drafted replies only ever appear in internal channels."""
 
