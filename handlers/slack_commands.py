@@ -31,7 +31,7 @@ from storage.models import DigestTarget
 COMMAND = "/tonewatch"
 MARKUP = Markup(bold=lambda text: f"*{text}*", escape=escape)
 #: `<@U123>` or `<@U123|sam>` (a mention, as Slack escapes it), or `<mailto:a@b.c|a@b.c>`.
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")
 _MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 
 
