@@ -26,6 +26,8 @@ QUOTE_CHARS = 700
 ACK = "tonewatch_ack"
 SNOOZE = "tonewatch_snooze"
 NOT_ACCURATE = "tonewatch_not_accurate"
+#: The recovery conversation happened: outreach to the account may resume (bot/accounts/suppression.py).
+RECOVERED = "tonewatch_recovered"
 USE_DRAFT = "tonewatch_use_draft"
 CORRECTION_VIEW = "tonewatch_correction"
 DRAFT_VIEW = "tonewatch_draft"
@@ -181,6 +183,10 @@ def _actions(card: AlertCard) -> dict[str, Any]:
     elements.append(
         {"type": "button", "action_id": NOT_ACCURATE, "text": plain("Not accurate"), "value": value}
     )
+    if card.severity != "opportunity":
+        elements.append(
+            {"type": "button", "action_id": RECOVERED, "text": plain("Recovered"), "value": value}
+        )
     return {"type": "actions", "block_id": f"alert:{value}", "elements": elements}
 
 

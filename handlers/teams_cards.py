@@ -26,6 +26,8 @@ MAX_DRAFT = 4000
 
 #: The `tonewatch` field of a button's data: which action was pressed.
 ACK, SNOOZE, CORRECT, SEND_DRAFT = "ack", "snooze", "correct", "send_draft"
+#: The recovery conversation happened: outreach to the account may resume (bot/accounts/suppression.py).
+RECOVERED = "recovered"
 #: Snooze choices: data value → (label, seconds).
 SNOOZES = {"1h": ("1 hour", 3600), "1d": ("1 day", 86400)}
 
@@ -278,6 +280,14 @@ def alert_actions(alert: AlertCard, where: str) -> list[dict[str, Any]]:
     if alert.draft_reply and alert.source_platform == "teams":
         actions.append({"type": "Action.ShowCard", "title": "Use draft", "card": draft_form(alert, where)})
     actions.append({"type": "Action.ShowCard", "title": "Not accurate", "card": correction_form(alert)})
+    if alert.severity != "opportunity":
+        actions.append(
+            {
+                "type": "Action.Submit",
+                "title": "Recovered",
+                "data": {"tonewatch": RECOVERED, "alert": alert_id},
+            }
+        )
     return actions
 
 

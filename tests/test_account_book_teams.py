@@ -65,3 +65,31 @@ async def test_customers_cannot_set_the_book(teams):
     await teams.say(SHARED, CUSTOMER, "account Acme Corp arr 1", mention=True)
     await teams.idle()
     assert teams.core.book.row("Acme Corp").arr is None
+
+
+async def test_recovered_verb_and_the_recovered_button(teams):
+    from bot.accounts.suppression import flag
+    from storage.db import session_scope
+    from storage.queries import find_account
+    from tests.fakes.bot_connector import wait_for
+
+    def suppress() -> None:
+        with session_scope(teams.core.engine) as session:
+            flag(session, find_account(session, "Acme Corp"), "turned red")
+
+    await teams.set_up()
+    root, _thread, _activity = await teams.alert_posted()
+    suppress()
+    asked = await teams.say(ALERTS, STAFF, "recovered acme", mention=True)
+    assert "Recovery recorded for **Acme Corp**" in await reply_to(teams, asked)
+    assert not teams.core.book.row("Acme Corp").suppress_outreach
+
+    suppress()
+    [button] = [a for a in root.actions() if a.get("title") == "Recovered"]
+    response = await teams.send(teams.connector.submit(root, STAFF, button["data"]))
+    assert response.status == 201
+    await wait_for(
+        lambda: [p for p in teams.connector.posts(ALERTS, "reply") if "Recovery recorded by" in p.everything],
+        what="the recovery note",
+    )
+    assert not teams.core.book.row("Acme Corp").suppress_outreach
