@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from bot.accounts.value import ValueRules, tier_decision
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
 from bot.webhooks import NO_EVENTS, WebhookEvents
@@ -162,8 +163,11 @@ class AlertService:
         reply_sla: timedelta,
         quiet_hours=None,
         events: WebhookEvents = NO_EVENTS,
+        value_rules: ValueRules | None = None,
     ) -> None:
         self.engine = engine
+        #: Warnings at high-value accounts or near renewal become critical (bot/accounts/value.py).
+        self.value_rules = value_rules or ValueRules()
         #: Outbound webhook events (alert.opened, alert.resolved), recorded with each change.
         self.events = events
         self.thresholds = thresholds
@@ -208,7 +212,17 @@ class AlertService:
         )
         if decision is None:
             return None
-        return message, analysis, decision
+        return message, analysis, self._tiered(session, message.account_id, decision, now)
+
+    def _tiered(
+        self, session: Session, account_id: int | None, decision: AlertDecision, now: datetime
+    ) -> AlertDecision:
+        account = session.get(Account, account_id) if account_id else None
+        if account is None:
+            return decision
+        return tier_decision(
+            decision, account.arr, account.currency, account.renewal_date, now.date(), self.value_rules
+        )
 
     def decision_order(self, session: Session, message_ids: Sequence[int]) -> list[int]:
         """The order to decide these messages in, within one transaction: by the key of the alert
@@ -347,6 +361,8 @@ class AlertService:
                 source_score=message.source_score,
                 source_kind=message.source_kind,
             )
+            if decision is not None:
+                decision = self._tiered(session, alert.account_id, decision, utcnow())
             return AlertCard(
                 alert_id=alert_id,
                 account=account.name if account else "Unknown account",

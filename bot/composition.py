@@ -24,6 +24,7 @@ from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config import LlmPolicy, Settings
 from bot.delivery import AlertDelivery, AlertPoster
+from bot.health_rules import load_health_rules
 from bot.pipeline import ANALYZE, MessagePipeline
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
@@ -68,6 +69,9 @@ class Core:
             ),
             reply_sla=timedelta(hours=self.settings.reply_sla_hours),
             events=self.events,
+            value_rules=load_health_rules(
+                self.settings.health_rules_file, self.settings.critical_score, self.settings.warning_score
+            ).value,
         )
         self.book = AccountBook(self.engine, self.events)
         self.suppression = Suppression(self.engine, self.events)
