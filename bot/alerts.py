@@ -26,6 +26,7 @@ from bot.accounts.value import ValueRules, tier_decision
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
 from bot.webhooks import NO_EVENTS, WebhookEvents
+from storage.book import owners_to_notify
 from storage.db import session_scope
 from storage.erasure import ERASED_MESSAGE, PostedRef
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
@@ -38,6 +39,8 @@ POST_ALERT = "post_alert"
 UPDATE_ALERT = "update_alert"
 #: Delete a post of a forgotten customer's alert from Slack or Teams (subject: `retraction_subject`).
 RETRACT_POST = "retract_post"
+#: The alert, by direct message, to one of its account's owners (subject: "<alert>:<platform>:<user>").
+DM_OWNER = "dm_alert_owner"
 
 
 def retraction_subject(post: PostedRef) -> str:
@@ -424,6 +427,10 @@ class AlertService:
                 enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
             if then_queue:
                 enqueue(session, then_queue, str(alert_id))
+            if alert.account_id is not None:
+                # The account's owners hear of it by DM too (each owner's `dm_alerts`), once per alert.
+                for user in owners_to_notify(session, alert.account_id, platform):
+                    enqueue(session, DM_OWNER, f"{alert_id}:{platform}:{user}")
             return True
 
     def record_thread_post(

@@ -216,3 +216,15 @@ def set_suppression(
 def person_by_platform_id(session: Session, platform: str, user_id: str) -> Person | None:
     column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
     return session.exec(select(Person).where(column == user_id)).first()
+
+
+def owners_to_notify(session: Session, account_id: int, platform: str) -> list[str]:
+    """The platform user ids of the account's owners who take alerts by direct message."""
+    column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
+    rows = session.exec(
+        select(column)
+        .join(AccountOwner, col(AccountOwner.person_id) == Person.id)
+        .where(AccountOwner.account_id == account_id, col(Person.dm_alerts), col(column).is_not(None))
+        .order_by(col(AccountOwner.position))
+    ).all()
+    return [str(row) for row in rows if row]

@@ -93,3 +93,23 @@ async def test_recovered_verb_and_the_recovered_button(teams):
         what="the recovery note",
     )
     assert not teams.core.book.row("Acme Corp").suppress_outreach
+
+
+async def test_the_owner_gets_the_alert_in_a_1_to_1_chat(teams):
+    from tests.fakes.bot_connector import wait_for
+
+    await teams.set_up()
+    asked = await teams.say(
+        ALERTS,
+        STAFF,
+        "account Acme Corp owner <at>Lee</at>",
+        mention=True,
+        entities=mentioning((COLLEAGUE, "Lee")),
+    )
+    assert "owner Lee" in await reply_to(teams, asked)
+    await teams.alert_posted()
+    chat = f"a:{COLLEAGUE}"
+    posted = await wait_for(lambda: teams.connector.posts(chat), what="the owner's 1:1 alert")
+    assert "Acme Corp" in posted[0].everything and any(
+        a.get("title") == "Acknowledge" for a in posted[0].actions()
+    )

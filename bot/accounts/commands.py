@@ -25,7 +25,9 @@ from bot.accounts.entry import (
     parse_domains,
     parse_email,
     parse_renewal_date,
+    parse_switch,
     parse_tier,
+    with_dm,
 )
 from bot.accounts.suppression import Suppression
 from bot.errors import UserError
@@ -47,6 +49,7 @@ KEYWORDS = {
     "domain": "domains",
     "domains": "domains",
     "crm": "crm",
+    "dm": "dm",
 }
 ACCOUNT_USAGE = "`account Acme owner @sam arr 48000 renews 2027-01-31` (also currency, tier, domain, crm)"
 
@@ -144,6 +147,10 @@ async def account_verb(
         entry.owners = await resolve_owner(fields["owner"])
         if not entry.owners:
             raise UserError("name the owner: `owner @sam`")
+    if "dm" in fields:
+        if entry.owners is None:
+            raise UserError("say whose DMs: `owner @sam dm off`")
+        entry.owners = with_dm(entry.owners, _parse(parse_switch, fields["dm"], "dm"))
     if "arr" in fields:
         entry.arr, entry.currency = _parse(parse_arr, fields["arr"], "arr")
     if "currency" in fields:

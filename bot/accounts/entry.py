@@ -148,3 +148,23 @@ def parse_crm_id(value: object) -> dict[str, str]:
     if not text or len(text) > 100 or any(ch.isspace() for ch in text):
         raise ValueError(f"crm_id must be one id like 0015g00000XyZ or hubspot:1234, not {str(value)[:40]!r}")
     return {key: text}
+
+
+_YES = {"yes", "y", "true", "1", "on"}
+_NO = {"no", "n", "false", "0", "off"}
+
+
+def parse_switch(value: object) -> bool:
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(f"must be on or off (yes/no), not {str(value)[:20]!r}")
+
+
+def with_dm(owners: list[PersonInfo], dm: bool) -> list[PersonInfo]:
+    """The owners, each taking alerts by direct message or not."""
+    import dataclasses
+
+    return [dataclasses.replace(person, dm_alerts=dm) for person in owners]

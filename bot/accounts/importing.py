@@ -1,9 +1,10 @@
 """`tonewatch accounts import PATH`: the account book from a .csv or .jsonl file.
 
 Columns (any order, any case): account, owner_email, arr, currency, tier, renewal_date, domains,
-crm_id. Only `account` is required; an empty cell leaves what the book has; other columns are
-ignored. Each bad row is reported with its line number and skipped; the good rows are applied
-together (one transaction). Importing the same file again changes nothing.
+crm_id, owner_dm (yes/no: whether the owners get alerts by direct message; yes unless said). Only
+`account` is required; an empty cell leaves what the book has; other columns are ignored. Each bad
+row is reported with its line number and skipped; the good rows are applied together (one
+transaction). Importing the same file again changes nothing.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from bot.accounts.entry import (
     parse_domains,
     parse_owner_emails,
     parse_renewal_date,
+    parse_switch,
     parse_tier,
+    with_dm,
 )
 from bot.textfiles import BadInputFile, read_text_source
 
-COLUMNS = ("account", "owner_email", "arr", "currency", "tier", "renewal_date", "domains", "crm_id")
+COLUMNS = (
+    "account", "owner_email", "arr", "currency", "tier", "renewal_date", "domains", "crm_id", "owner_dm"
+)
 
 
 @dataclass
@@ -60,6 +65,11 @@ def entry_from_record(record: dict[str, Any]) -> BookEntry:
         raise ValueError("account: missing")
     entry = BookEntry(account=field_of("account", parse_account))
     entry.owners = field_of("owner_email", parse_owner_emails)
+    dm = field_of("owner_dm", parse_switch)
+    if dm is not None:
+        if entry.owners is None:
+            raise ValueError("owner_dm: give owner_email in the same row")
+        entry.owners = with_dm(entry.owners, dm)
     arr = field_of("arr", parse_arr)
     if arr is not None:
         entry.arr, entry.currency = arr
