@@ -39,6 +39,7 @@ from sqlmodel import Session, SQLModel
 
 from storage.models import (
     Account,
+    AccountOwner,
     Alert,
     AlertPost,
     Analysis,
@@ -75,6 +76,7 @@ _W: Table = WorkItem.__table__  # type: ignore[attr-defined]
 _HC: Table = HealthChange.__table__  # type: ignore[attr-defined]
 _TC: Table = TeamsConversation.__table__  # type: ignore[attr-defined]
 _ACC: Table = Account.__table__  # type: ignore[attr-defined]
+_OWN: Table = AccountOwner.__table__  # type: ignore[attr-defined]
 
 #: Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
@@ -568,6 +570,8 @@ def delete_account_data(
         tally.deleted["places"] += _count(
             session.execute(delete(_P).where(_P.c.id.in_([place_id for place_id, _, _ in places])))
         )
+    # Who owns the account (our own people stay in `people`; only the link goes).
+    session.execute(delete(_OWN).where(_OWN.c.account_id == account_id))
     tally.deleted["accounts"] += _count(session.execute(delete(_ACC).where(_ACC.c.id == account_id)))
     return tally, message_ids, posts
 

@@ -160,3 +160,16 @@ async def test_slack_account_verb_is_for_our_people_only(slack):
     )
     assert "Acme Corp" not in refused.text
     assert slack.core.book.row("Acme Corp") is None
+
+
+def test_forget_account_removes_its_book_entry_and_owner_links(any_engine):
+    from bot.privacy import forget_account
+
+    AccountBook(any_engine).apply(
+        BookEntry("Acme", arr=10.0, owners=[PersonInfo(email="sam@ourco.test")], domains=["acme.test"])
+    )
+    forget_account(any_engine, "Acme")
+    assert AccountBook(any_engine).row("Acme") is None
+    with session_scope(any_engine) as session:
+        assert session.exec(select(AccountOwner)).all() == []
+        assert [p.email for p in session.exec(select(Person)).all()] == ["sam@ourco.test"]  # our own person
