@@ -39,6 +39,9 @@ POST_ALERT = "post_alert"
 UPDATE_ALERT = "update_alert"
 #: Delete a post of a forgotten customer's alert from Slack or Teams (subject: `retraction_subject`).
 RETRACT_POST = "retract_post"
+#: A CRM task for a critical alert, and closing it on resolve (bot/crm/sync.py; subject "<alert>:<crm>").
+CRM_TASK = "crm_task"
+CRM_CLOSE_TASK = "crm_close_task"
 #: The alert, by direct message, to one of its account's owners (subject: "<alert>:<platform>:<user>").
 DM_OWNER = "dm_alert_owner"
 
@@ -167,8 +170,11 @@ class AlertService:
         quiet_hours=None,
         events: WebhookEvents = NO_EVENTS,
         value_rules: ValueRules | None = None,
+        crm_systems: tuple[str, ...] = (),
     ) -> None:
         self.engine = engine
+        #: CRMs that get a task per critical alert (bot/crm/sync.py), queued with the alert's change.
+        self.crm_systems = crm_systems
         #: Warnings at high-value accounts or near renewal become critical (bot/accounts/value.py).
         self.value_rules = value_rules or ValueRules()
         #: Outbound webhook events (alert.opened, alert.resolved), recorded with each change.
@@ -301,6 +307,8 @@ class AlertService:
             else:
                 locked[open_key] = alert
                 self.events.emit(session, "alert.opened", _alert_event(alert, session), occurred_at=now)
+                if decision.severity is Severity.critical:
+                    self._crm_tasks(session, alert.id or 0, CRM_TASK)
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
@@ -329,6 +337,8 @@ class AlertService:
         if current is Severity.warning and decision.severity is Severity.warning and not edited:
             severity = Severity.critical  # the customer is asking again
         alert.severity = severity.value
+        if severity is Severity.critical and current is not Severity.critical:
+            self._crm_tasks(session, alert.id or 0, CRM_TASK)  # escalated: a CRM task, once per alert
         if not edited:
             alert.message_count += 1
         alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
@@ -345,6 +355,10 @@ class AlertService:
         elif post_now:
             enqueue(session, POST_ALERT, str(alert.id))  # a queued post reads the card as it is then
         return AlertChange(alert.id or 0, "joined", severity, post_now)
+
+    def _crm_tasks(self, session: Session, alert_id: int, kind: str) -> None:
+        for system in self.crm_systems:
+            enqueue(session, kind, f"{alert_id}:{system}")
 
     def card(self, alert_id: int, light: str | None = None) -> AlertCard | None:
         """What the alert shows now (its newest message and analysis)."""
@@ -470,6 +484,7 @@ class AlertService:
             if resolving:
                 session.flush()
                 self.events.emit(session, "alert.resolved", _alert_event(alert, session))
+                self._crm_tasks(session, alert_id, CRM_CLOSE_TASK)
             return alert
 
     def open_alerts(self, account_id: int | None = None) -> list[Alert]:

@@ -72,6 +72,7 @@ class Core:
             value_rules=load_health_rules(
                 self.settings.health_rules_file, self.settings.critical_score, self.settings.warning_score
             ).value,
+            crm_systems=self.settings.crm_systems,
         )
         self.book = AccountBook(self.engine, self.events)
         self.suppression = Suppression(self.engine, self.events)
@@ -86,6 +87,18 @@ class Core:
 def build_events(settings: Settings) -> WebhookEvents:
     """Outbound webhook events for TONEWATCH_WEBHOOK_URLS (none when unset)."""
     return WebhookEvents(settings.webhook_urls, settings.webhook_events)
+
+
+def build_crm_sync(core_or_settings, engine: Engine | None = None):
+    """The CRM sync for the configured CRMs (`tonewatch crm sync`, its job, its task work items)."""
+    from bot.crm.factory import build_crm_clients
+    from bot.crm.sync import CrmSync
+
+    settings = getattr(core_or_settings, "settings", core_or_settings)
+    engine = engine or core_or_settings.engine
+    clients, pushed = build_crm_clients(settings)
+    rules = load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
+    return CrmSync(engine, clients, pushed, rules)
 
 
 def sqlite_file_missing(url: str) -> bool:
@@ -351,6 +364,10 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         webhooks.offload = threads.run
         webhooks.register(worker)
         core.closers.append(webhooks.aclose)
+    if core.settings.crm_systems:
+        crm = build_crm_sync(core)
+        crm.offload = threads.run
+        crm.register(worker)
     delivery = AlertDelivery(core.alerts, core.places, posters, light_of=account_light(core))
     delivery.offload = threads.run
     delivery.telemetry = core.telemetry
@@ -419,6 +436,15 @@ def build_scheduler(runtime: Runtime):
         scheduler = AsyncIOScheduler(timezone=UTC)
     if inbox_jobs is not None:
         add_inbox_job(scheduler, inbox_jobs, runtime.core.settings.inbox_poll_seconds)
+    crm_systems = runtime.core.settings.crm_systems
+    if scheduler is None and crm_systems:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        scheduler = AsyncIOScheduler(timezone=UTC)
+    if crm_systems:
+        from scheduler.crm_job import add_crm_job
+
+        add_crm_job(scheduler, build_crm_sync(runtime.core), runtime.core.settings.crm_sync_minutes)
     # So does the daily retention purge (TONEWATCH_RETENTION_DAYS).
     if retention:
         from scheduler.retention_job import RetentionJob, add_retention_job

@@ -33,8 +33,11 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def parse_clock_time(value: str) -> str:
     """ "9:00" / "09:00" → "09:00", or ValueError."""
     hour, separator, minute = value.strip().partition(":")
-    if not separator or not hour.isdigit() or not minute.isdigit() or not (
-        0 <= int(hour) <= 23 and 0 <= int(minute) <= 59
+    if (
+        not separator
+        or not hour.isdigit()
+        or not minute.isdigit()
+        or not (0 <= int(hour) <= 23 and 0 <= int(minute) <= 59)
     ):
         raise ValueError(f"{value!r} is not a time like 09:00")
     return f"{int(hour):02d}:{int(minute):02d}"
@@ -80,6 +83,44 @@ def parse_webhook_urls(value: object) -> tuple[str, ...]:
             raise ValueError(f"{url!r} is not an http(s) URL")
         urls.append(url)
     return tuple(dict.fromkeys(urls))
+
+
+CRM_FIELD_NAMES = (
+    "light",
+    "trend",
+    "average_30d",
+    "last_negative_at",
+    "churn_risk",
+    "suppress_outreach",
+    "arr",
+    "currency",
+    "tier",
+    "renewal_date",
+)
+
+
+def parse_crm_fields(value: object) -> dict[str, dict[str, str]]:
+    """'{"hubspot": {"light": "health"}}' → the mapping, or ValueError naming a bad key."""
+    import json
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise ValueError('must be a JSON object like {"hubspot": {"light": "health_colour"}}')
+    result: dict[str, dict[str, str]] = {}
+    for system, fields in value.items():
+        if system not in ("hubspot", "salesforce") or not isinstance(fields, dict):
+            raise ValueError(f"{system!r}: give hubspot or salesforce, each an object of field names")
+        for ours, theirs in fields.items():
+            if ours not in CRM_FIELD_NAMES or not isinstance(theirs, str):
+                raise ValueError(f"{system}.{ours}: fields are {', '.join(CRM_FIELD_NAMES)}, each a name")
+        result[system] = dict(fields)
+    return result
 
 
 def parse_webhook_events(value: object) -> tuple[str, ...]:
@@ -199,6 +240,17 @@ class Settings(BaseSettings):
     )
     #: Seconds a receiver has to answer before the delivery is retried.
     webhook_timeout: float = Field(10.0, gt=0, le=120, validation_alias="TONEWATCH_WEBHOOK_TIMEOUT")
+
+    # CRM sync (docs/crm.md).
+    hubspot_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_HUBSPOT_TOKEN")
+    hubspot_url: str = Field("https://api.hubapi.com", validation_alias="TONEWATCH_HUBSPOT_URL")
+    salesforce_url: str | None = Field(None, validation_alias="TONEWATCH_SALESFORCE_URL")
+    salesforce_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_SALESFORCE_TOKEN")
+    #: Per CRM, our field → its property: {"hubspot": {"light": "health_colour"}, "salesforce": {…}}.
+    crm_fields: Annotated[dict[str, dict[str, str]], NoDecode] = Field(
+        default_factory=dict, validation_alias="TONEWATCH_CRM_FIELDS"
+    )
+    crm_sync_minutes: int = Field(60, ge=5, le=24 * 60, validation_alias="TONEWATCH_CRM_SYNC_MINUTES")
 
     @field_validator("database_url")
     @classmethod
@@ -366,6 +418,27 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_webhook_secret_is_unset(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("hubspot_token", "salesforce_token", "salesforce_url", mode="before")
+    @classmethod
+    def _blank_crm_setting_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("crm_fields", mode="before")
+    @classmethod
+    def _crm_fields(cls, value: object) -> dict[str, dict[str, str]]:
+        return parse_crm_fields(value)
+
+    @model_validator(mode="after")
+    def _salesforce_complete(self) -> Settings:
+        if (self.salesforce_url is None) != (self.salesforce_token is None):
+            raise ValueError("TONEWATCH_SALESFORCE_URL and TONEWATCH_SALESFORCE_TOKEN go together")
+        return self
+
+    @property
+    def crm_systems(self) -> tuple[str, ...]:
+        systems = ("hubspot",) if self.hubspot_token is not None else ()
+        return systems + (("salesforce",) if self.salesforce_token is not None else ())
 
     @model_validator(mode="after")
     def _webhooks_signed(self) -> Settings:

@@ -44,6 +44,7 @@ from storage.models import (
     AlertPost,
     Analysis,
     Correction,
+    CrmPush,
     CustomerMessage,
     DigestRun,
     Erasure,
@@ -77,6 +78,7 @@ _HC: Table = HealthChange.__table__  # type: ignore[attr-defined]
 _TC: Table = TeamsConversation.__table__  # type: ignore[attr-defined]
 _ACC: Table = Account.__table__  # type: ignore[attr-defined]
 _OWN: Table = AccountOwner.__table__  # type: ignore[attr-defined]
+_CRM: Table = CrmPush.__table__  # type: ignore[attr-defined]
 
 #: Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
@@ -572,6 +574,7 @@ def delete_account_data(
         )
     # Who owns the account (our own people stay in `people`; only the link goes).
     session.execute(delete(_OWN).where(_OWN.c.account_id == account_id))
+    session.execute(delete(_CRM).where(_CRM.c.account_id == account_id))
     tally.deleted["accounts"] += _count(session.execute(delete(_ACC).where(_ACC.c.id == account_id)))
     return tally, message_ids, posts
 

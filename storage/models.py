@@ -80,6 +80,37 @@ class AccountOwner(SQLModel, table=True):
     created_at: datetime = _utc_column()
 
 
+class CrmPush(SQLModel, table=True):
+    """What was last pushed to a CRM for an account, so an unchanged account is not pushed again."""
+
+    __tablename__ = "crm_pushes"
+    __table_args__ = (UniqueConstraint("account_id", "system", name="uq_crm_pushes_account_system"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id")
+    system: str = Field(max_length=20)
+    #: SHA-256 of the pushed values.
+    fingerprint: str = Field(max_length=64)
+    pushed_at: datetime = _utc_column()
+
+
+class CrmTask(SQLModel, table=True):
+    """The CRM task made for an alert (one per alert and CRM), closed when the alert is resolved.
+
+    No foreign key to the alert: a forgotten account's alerts go, the record of the CRM's task stays."""
+
+    __tablename__ = "crm_tasks"
+    __table_args__ = (UniqueConstraint("alert_id", "system", name="uq_crm_tasks_alert_system"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int
+    system: str = Field(max_length=20)
+    task_id: str = Field(max_length=100)
+    #: "open" | "closed"
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = _utc_column()
+
+
 class WebhookEvent(SQLModel, table=True):
     """An outbound webhook event, its body fixed when it happened, so every retry sends the same bytes.
 

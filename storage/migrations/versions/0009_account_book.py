@@ -1,8 +1,9 @@
 """account book
 
 The account book: each account's annual value, currency, tier, renewal date, CRM ids and the
-outreach-suppression flag; the people who own accounts (`people`, `account_owners`); and
-`webhook_events`, the bodies of signed outbound webhooks waiting in the work queue.
+outreach-suppression flag; the people who own accounts (`people`, `account_owners`);
+`webhook_events`, the bodies of signed outbound webhooks waiting in the work queue; and what the
+CRM sync pushed (`crm_pushes`) and the CRM tasks it made for alerts (`crm_tasks`).
 
 Revision ID: 0009
 Revises: 0008
@@ -49,6 +50,26 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('event_id')
     )
+    op.create_table('crm_pushes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('system', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('pushed_at', storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('account_id', 'system', name='uq_crm_pushes_account_system')
+    )
+    op.create_table('crm_tasks',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('alert_id', sa.Integer(), nullable=False),
+    sa.Column('system', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('task_id', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('created_at', storage.types.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('alert_id', 'system', name='uq_crm_tasks_alert_system')
+    )
     op.create_table('account_owners',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -94,6 +115,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_account_owners_account_id'))
 
     op.drop_table('account_owners')
+    op.drop_table('crm_tasks')
+    op.drop_table('crm_pushes')
     op.drop_table('webhook_events')
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_people_teams_user_id'))
