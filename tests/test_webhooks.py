@@ -229,3 +229,20 @@ def _failed_once(engine) -> bool:
     with session_scope(engine) as session:
         items = session.exec(select(WorkItem).where(WorkItem.kind == "deliver_webhook")).all()
         return any(item.attempts >= 1 and item.status == "pending" and item.last_error for item in items)
+
+
+def test_forgetting_an_account_drops_its_undelivered_events(sqlite_engine):
+    from bot.accounts.suppression import flag
+    from bot.privacy import forget_account
+    from storage.queries import find_account
+
+    events = WebhookEvents(("http://127.0.0.1:9/hook",), ("account.suppression_changed",))
+    History(sqlite_engine, datetime.now(UTC)).say("Acme Corp", 1, -0.5)
+    History(sqlite_engine, datetime.now(UTC)).say("Globex", 1, -0.5)
+    with session_scope(sqlite_engine) as session:
+        flag(session, find_account(session, "Acme Corp"), "turned red", events)
+        flag(session, find_account(session, "Globex"), "turned red", events)
+    forget_account(sqlite_engine, "Acme Corp")
+    with session_scope(sqlite_engine) as session:
+        bodies = [e.body for e in session.exec(select(WebhookEvent)).all()]
+    assert len(bodies) == 1 and "Globex" in bodies[0] and "Acme" not in bodies[0]
