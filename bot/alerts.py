@@ -22,8 +22,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from bot.accounts.value import ValueRules, tier_decision
 from bot.alert_policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import AnalysisResult
+from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.alert_members import (
     add_member,
     alerts_counting,
@@ -33,6 +35,7 @@ from storage.alert_members import (
     remaining_members,
     remove_member,
 )
+from storage.book import owners_to_notify
 from storage.db import session_scope
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
@@ -45,6 +48,11 @@ POST_ALERT = "post_alert"
 UPDATE_ALERT = "update_alert"
 #: Delete a post of a forgotten customer's alert from Slack or Teams (subject: `retraction_subject`).
 RETRACT_POST = "retract_post"
+#: A CRM task for a critical alert, and closing it on resolve (bot/crm/sync.py; subject "<alert>:<crm>").
+CRM_TASK = "crm_task"
+CRM_CLOSE_TASK = "crm_close_task"
+#: The alert, by direct message, to one of its account's owners (subject: "<alert>:<platform>:<user>").
+DM_OWNER = "dm_alert_owner"
 
 
 def retraction_subject(post: PostedRef) -> str:
@@ -155,6 +163,22 @@ def analysis_result(row: Analysis) -> AnalysisResult:
     )
 
 
+def _alert_event(alert: Alert, session: Session) -> dict:
+    """An alert in an outbound event: ids, account, severity, issue; never the customer's words."""
+    account = session.get(Account, alert.account_id) if alert.account_id else None
+    return {
+        "alert_id": alert.id,
+        "account": account.name if account else None,
+        "account_id": alert.account_id,
+        "severity": alert.severity,
+        "issue": alert.issue_key,
+        "status": alert.status,
+        "message_id": alert.message_id,
+        "message_count": alert.message_count,
+        "created_at": alert.created_at.isoformat(),
+    }
+
+
 def _carries_erased_words(session: Session, message_id: int | None) -> bool:
     """Whether the message a post carries is gone or has lost its text (erased, deleted in the chat).
 
@@ -176,9 +200,22 @@ def _locked_alert(session: Session, alert_id: int) -> Alert | None:
 
 class AlertService:
     def __init__(
-        self, engine: Engine, thresholds: PolicyThresholds, reply_sla: timedelta, quiet_hours=None
+        self,
+        engine: Engine,
+        thresholds: PolicyThresholds,
+        reply_sla: timedelta,
+        quiet_hours=None,
+        events: WebhookEvents = NO_EVENTS,
+        value_rules: ValueRules | None = None,
+        crm_systems: tuple[str, ...] = (),
     ) -> None:
         self.engine = engine
+        #: CRMs that get a task per critical alert (bot/crm/sync.py), queued with the alert's change.
+        self.crm_systems = crm_systems
+        #: Warnings at high-value accounts or near renewal become critical (bot/accounts/value.py).
+        self.value_rules = value_rules or ValueRules()
+        #: Outbound webhook events (alert.opened, alert.resolved), recorded with each change.
+        self.events = events
         self.thresholds = thresholds
         self.reply_sla = reply_sla
         #: Optional callable(now) -> bool; True while alerts other than critical should wait.
@@ -310,7 +347,17 @@ class AlertService:
         )
         if decision is None:
             return None
-        return message, analysis, decision
+        return message, analysis, self._tiered(session, message.account_id, decision, now)
+
+    def _tiered(
+        self, session: Session, account_id: int | None, decision: AlertDecision, now: datetime
+    ) -> AlertDecision:
+        account = session.get(Account, account_id) if account_id else None
+        if account is None:
+            return decision
+        return tier_decision(
+            decision, account.arr, account.currency, account.renewal_date, now.date(), self.value_rules
+        )
 
     def decision_order(self, session: Session, message_ids: Sequence[int]) -> list[int]:
         """The order to decide these messages in, within one transaction: by the key of the alert
@@ -388,6 +435,9 @@ class AlertService:
             else:
                 locked[open_key] = alert
                 add_member(session, alert.id or 0, message.id or 0)
+                self.events.emit(session, "alert.opened", _alert_event(alert, session), occurred_at=now)
+                if decision.severity is Severity.critical:
+                    self._crm_tasks(session, alert.id or 0, CRM_TASK)
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
@@ -412,6 +462,8 @@ class AlertService:
         if current is Severity.warning and decision.severity is Severity.warning and not edited:
             severity = Severity.critical  # the customer is asking again
         alert.severity = severity.value
+        if severity is Severity.critical and current is not Severity.critical:
+            self._crm_tasks(session, alert.id or 0, CRM_TASK)  # escalated: a CRM task, once per alert
         if not edited:
             alert.message_count += 1
         add_member(session, alert.id or 0, message.id or 0)
@@ -429,6 +481,10 @@ class AlertService:
         elif post_now:
             enqueue(session, POST_ALERT, str(alert.id))  # a queued post reads the card as it is then
         return AlertChange(alert.id or 0, "joined", severity, post_now)
+
+    def _crm_tasks(self, session: Session, alert_id: int, kind: str) -> None:
+        for system in self.crm_systems:
+            enqueue(session, kind, f"{alert_id}:{system}")
 
     def card(self, alert_id: int, light: str | None = None) -> AlertCard | None:
         """What the alert shows now (its newest message and analysis)."""
@@ -448,6 +504,8 @@ class AlertService:
                 source_score=message.source_score,
                 source_kind=message.source_kind,
             )
+            if decision is not None:
+                decision = self._tiered(session, alert.account_id, decision, utcnow())
             return AlertCard(
                 alert_id=alert_id,
                 account=account.name if account else "Unknown account",
@@ -516,6 +574,10 @@ class AlertService:
                 enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
             if then_queue:
                 enqueue(session, then_queue, str(alert_id))
+            if alert.account_id is not None:
+                # The account's owners hear of it by DM too (each owner's `dm_alerts`), once per alert.
+                for user in owners_to_notify(session, alert.account_id, platform):
+                    enqueue(session, DM_OWNER, f"{alert_id}:{platform}:{user}")
             return True
 
     def record_thread_post(
@@ -547,10 +609,15 @@ class AlertService:
             alert = session.get(Alert, alert_id)
             if alert is None:
                 return None
+            resolving = status == "resolved" and alert.status != "resolved"
             alert.status, alert.snoozed_until, alert.updated_at = status, snoozed_until, utcnow()
             if status == "resolved":
                 alert.open_key = None
             session.add(alert)
+            if resolving:
+                session.flush()
+                self.events.emit(session, "alert.resolved", _alert_event(alert, session))
+                self._crm_tasks(session, alert_id, CRM_CLOSE_TASK)
             return alert
 
     def open_alerts(self, account_id: int | None = None) -> list[Alert]:

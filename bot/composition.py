@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
 from bot.alert_policy import PolicyThresholds
 from bot.alerts import AlertChange, AlertService
 from bot.analysis.base import Analyzer
@@ -23,12 +25,16 @@ from bot.analysis.offline import OfflineAnalyzer
 from bot.config import LlmPolicy, Settings
 from bot.delivery import AlertDelivery, AlertPoster
 from bot.errors import ConfigError, UserError
+from bot.health_rules import load_health_rules
 from bot.pipeline import ANALYZE, MessagePipeline
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from bot.server import Surface
 from bot.telemetry import Telemetry
 from bot.threads import BackgroundThreads, size_default_executor
+from bot.webhooks import WebhookEvents
+from bot.webhooks.delivery import WebhookDelivery
+from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
 from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
 from storage.migrate import Status, ensure_schema, is_up_to_date
@@ -50,22 +56,50 @@ class Core:
     places: PlaceRegistry = field(init=False)
     alerts: AlertService = field(init=False)
     telemetry: Telemetry = field(init=False)
+    events: WebhookEvents = field(init=False)
+    book: AccountBook = field(init=False)
+    suppression: Suppression = field(init=False)
 
     def __post_init__(self) -> None:
         self.places = PlaceRegistry(self.engine)
+        self.events = build_events(self.settings)
         self.alerts = AlertService(
             self.engine,
             PolicyThresholds(
                 critical_score=self.settings.critical_score, warning_score=self.settings.warning_score
             ),
             reply_sla=timedelta(hours=self.settings.reply_sla_hours),
+            events=self.events,
+            value_rules=load_health_rules(
+                self.settings.health_rules_file, self.settings.critical_score, self.settings.warning_score
+            ).value,
+            crm_systems=self.settings.crm_systems,
         )
+        self.book = AccountBook(self.engine, self.events)
+        self.suppression = Suppression(self.engine, self.events)
         self.telemetry = Telemetry()
 
     async def aclose(self) -> None:
         for close in self.closers:
             await close()
         self.engine.dispose()
+
+
+def build_events(settings: Settings) -> WebhookEvents:
+    """Outbound webhook events for TONEWATCH_WEBHOOK_URLS (none when unset)."""
+    return WebhookEvents(settings.webhook_urls, settings.webhook_events)
+
+
+def build_crm_sync(core_or_settings, engine: Engine | None = None):
+    """The CRM sync for the configured CRMs (`tonewatch crm sync`, its job, its task work items)."""
+    from bot.crm.factory import build_crm_clients
+    from bot.crm.sync import CrmSync
+
+    settings = getattr(core_or_settings, "settings", core_or_settings)
+    engine = engine or core_or_settings.engine
+    clients, pushed = build_crm_clients(settings)
+    rules = load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
+    return CrmSync(engine, clients, pushed, rules)
 
 
 def sqlite_file_missing(url: str) -> bool:
@@ -260,6 +294,8 @@ def register_analysis(worker: Worker, core: Core) -> None:
         changes: list[AlertChange] = []
 
         def decide(session: Session, analyzed_id: int) -> None:
+            if core.events.wants(MESSAGE_ANALYZED):
+                core.events.emit(session, MESSAGE_ANALYZED, analyzed_event(session, analyzed_id))
             if change := core.alerts.decide_in(session, analyzed_id):
                 changes.append(change)
 
@@ -285,7 +321,15 @@ def build_slack_runtime(core: Core, worker: Worker):
     from handlers.slack import build_slack
 
     return build_slack(
-        core.settings, core.engine, core.pipeline, core.places, core.alerts, core.telemetry, worker.wake
+        core.settings,
+        core.engine,
+        core.pipeline,
+        core.places,
+        core.alerts,
+        core.telemetry,
+        worker.wake,
+        book=core.book,
+        suppression=core.suppression,
     )
 
 
@@ -319,6 +363,8 @@ def build_teams_runtime(core: Core, worker: Worker):
         core.telemetry,
         worker.wake,
         offload=worker.offload,
+        book=core.book,
+        suppression=core.suppression,
     )
 
 
@@ -362,6 +408,20 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
 
         deps = IngestDeps.from_core(core, telemetry=core.telemetry, on_stored=worker.wake)
         surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
+    if core.settings.webhook_urls and core.settings.webhook_secret is not None:
+        webhooks = WebhookDelivery(
+            core.engine,
+            core.settings.webhook_urls,
+            core.settings.webhook_secret.get_secret_value(),
+            timeout=core.settings.webhook_timeout,
+        )
+        webhooks.offload = threads.run
+        webhooks.register(worker)
+        core.closers.append(webhooks.aclose)
+    if core.settings.crm_systems:
+        crm = build_crm_sync(core)
+        crm.offload = threads.run
+        crm.register(worker)
     delivery = AlertDelivery(core.alerts, core.places, posters, light_of=account_light(core))
     delivery.offload = threads.run
     delivery.telemetry = core.telemetry
@@ -430,6 +490,15 @@ def build_scheduler(runtime: Runtime):
         scheduler = AsyncIOScheduler(timezone=UTC)
     if inbox_jobs is not None:
         add_inbox_job(scheduler, inbox_jobs, runtime.core.settings.inbox_poll_seconds)
+    crm_systems = runtime.core.settings.crm_systems
+    if scheduler is None and crm_systems:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        scheduler = AsyncIOScheduler(timezone=UTC)
+    if crm_systems:
+        from scheduler.crm_job import add_crm_job
+
+        add_crm_job(scheduler, build_crm_sync(runtime.core), runtime.core.settings.crm_sync_minutes)
     # So does the daily retention purge (TONEWATCH_RETENTION_DAYS).
     if retention:
         from scheduler.retention_job import RetentionJob, add_retention_job

@@ -55,6 +55,87 @@ def parse_time_zone(value: str) -> str:
     return value
 
 
+WEBHOOK_EVENT_TYPES = (
+    "alert.opened",
+    "alert.resolved",
+    "account.light_changed",
+    "account.suppression_changed",
+    "message.analyzed",
+)
+#: Sent unless TONEWATCH_WEBHOOK_EVENTS says otherwise; message.analyzed is opt-in (one per message).
+DEFAULT_WEBHOOK_EVENTS = WEBHOOK_EVENT_TYPES[:4]
+
+
+def parse_webhook_urls(value: object) -> tuple[str, ...]:
+    """ "https://a.example/hook, http://127.0.0.1:9000/x" → a tuple, or ValueError naming a bad one."""
+    from urllib.parse import urlsplit
+
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    urls: list[str] = []
+    for item in items:
+        url = str(item).strip()
+        if not url:
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{url!r} is not an http(s) URL")
+        urls.append(url)
+    return tuple(dict.fromkeys(urls))
+
+
+CRM_FIELD_NAMES = (
+    "light",
+    "trend",
+    "average_30d",
+    "last_negative_at",
+    "churn_risk",
+    "suppress_outreach",
+    "arr",
+    "currency",
+    "tier",
+    "renewal_date",
+)
+
+
+def parse_crm_fields(value: object) -> dict[str, dict[str, str]]:
+    """'{"hubspot": {"light": "health"}}' → the mapping, or ValueError naming a bad key."""
+    import json
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"not valid JSON ({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise ValueError('must be a JSON object like {"hubspot": {"light": "health_colour"}}')
+    result: dict[str, dict[str, str]] = {}
+    for system, fields in value.items():
+        if system not in ("hubspot", "salesforce") or not isinstance(fields, dict):
+            raise ValueError(f"{system!r}: give hubspot or salesforce, each an object of field names")
+        for ours, theirs in fields.items():
+            if ours not in CRM_FIELD_NAMES or not isinstance(theirs, str):
+                raise ValueError(f"{system}.{ours}: fields are {', '.join(CRM_FIELD_NAMES)}, each a name")
+        result[system] = dict(fields)
+    return result
+
+
+def parse_webhook_events(value: object) -> tuple[str, ...]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_WEBHOOK_EVENTS
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    names = [str(item).strip().lower() for item in items if str(item).strip()]
+    if names in (["all"], ["*"]):
+        return WEBHOOK_EVENT_TYPES
+    for name in names:
+        if name not in WEBHOOK_EVENT_TYPES:
+            raise ValueError(f"{name!r} is not an event; choose from {', '.join(WEBHOOK_EVENT_TYPES)} or all")
+    return tuple(dict.fromkeys(names))
+
+
 class LlmPolicy(StrEnum):
     """When Claude is asked: never, only where it can change a decision, or always."""
 
@@ -155,6 +236,29 @@ class Settings(BaseSettings):
 
     #: Customer text older than this many days is erased daily (scores stay); 0 keeps it (bot/privacy.py).
     retention_days: int = Field(0, ge=0, le=36_500, validation_alias="TONEWATCH_RETENTION_DAYS")
+
+    # Signed outbound webhooks (docs/webhooks.md).
+    #: Endpoints that receive every enabled event (comma-separated http(s) URLs).
+    webhook_urls: Annotated[tuple[str, ...], NoDecode] = Field((), validation_alias="TONEWATCH_WEBHOOK_URLS")
+    #: The HMAC-SHA256 key of X-Tonewatch-Signature; required with TONEWATCH_WEBHOOK_URLS.
+    webhook_secret: SecretStr | None = Field(None, validation_alias="TONEWATCH_WEBHOOK_SECRET")
+    #: Which events are sent (comma-separated); message.analyzed only when listed here.
+    webhook_events: Annotated[tuple[str, ...], NoDecode] = Field(
+        DEFAULT_WEBHOOK_EVENTS, validation_alias="TONEWATCH_WEBHOOK_EVENTS"
+    )
+    #: Seconds a receiver has to answer before the delivery is retried.
+    webhook_timeout: float = Field(10.0, gt=0, le=120, validation_alias="TONEWATCH_WEBHOOK_TIMEOUT")
+
+    # CRM sync (docs/crm.md).
+    hubspot_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_HUBSPOT_TOKEN")
+    hubspot_url: str = Field("https://api.hubapi.com", validation_alias="TONEWATCH_HUBSPOT_URL")
+    salesforce_url: str | None = Field(None, validation_alias="TONEWATCH_SALESFORCE_URL")
+    salesforce_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_SALESFORCE_TOKEN")
+    #: Per CRM, our field → its property: {"hubspot": {"light": "health_colour"}, "salesforce": {…}}.
+    crm_fields: Annotated[dict[str, dict[str, str]], NoDecode] = Field(
+        default_factory=dict, validation_alias="TONEWATCH_CRM_FIELDS"
+    )
+    crm_sync_minutes: int = Field(60, ge=5, le=24 * 60, validation_alias="TONEWATCH_CRM_SYNC_MINUTES")
 
     @field_validator("database_url")
     @classmethod
@@ -307,6 +411,50 @@ class Settings(BaseSettings):
     @classmethod
     def _domain_accounts(cls, value: object) -> dict[str, str]:
         return parse_domain_accounts(value)
+
+    @field_validator("webhook_urls", mode="before")
+    @classmethod
+    def _webhook_urls(cls, value: object) -> tuple[str, ...]:
+        return parse_webhook_urls(value)
+
+    @field_validator("webhook_events", mode="before")
+    @classmethod
+    def _webhook_events(cls, value: object) -> tuple[str, ...]:
+        return parse_webhook_events(value)
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _blank_webhook_secret_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("hubspot_token", "salesforce_token", "salesforce_url", mode="before")
+    @classmethod
+    def _blank_crm_setting_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("crm_fields", mode="before")
+    @classmethod
+    def _crm_fields(cls, value: object) -> dict[str, dict[str, str]]:
+        return parse_crm_fields(value)
+
+    @model_validator(mode="after")
+    def _salesforce_complete(self) -> Settings:
+        if (self.salesforce_url is None) != (self.salesforce_token is None):
+            raise ValueError("TONEWATCH_SALESFORCE_URL and TONEWATCH_SALESFORCE_TOKEN go together")
+        return self
+
+    @property
+    def crm_systems(self) -> tuple[str, ...]:
+        systems = ("hubspot",) if self.hubspot_token is not None else ()
+        return systems + (("salesforce",) if self.salesforce_token is not None else ())
+
+    @model_validator(mode="after")
+    def _webhooks_signed(self) -> Settings:
+        if self.webhook_urls and self.webhook_secret is None:
+            raise ValueError(
+                "TONEWATCH_WEBHOOK_SECRET is required with TONEWATCH_WEBHOOK_URLS (every event is signed)"
+            )
+        return self
 
     @field_validator("log_level")
     @classmethod

@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from bot.alerts import (
     DELETED,
+    DM_OWNER,
     EDITED,
     POST_ALERT,
     POST_ALERT_THREAD,
@@ -90,6 +91,11 @@ class AlertPoster(abc.ABC):
         """Delete our post `ref`: the alert's card when `ref == root`, with whatever of ours its thread
         holds that the platform can list. A post already gone is not an error."""
 
+    async def dm_alert(self, user: str, card: AlertCard, near_channel: str) -> str:
+        """The alert, by direct message to one of our own people (an account owner); returns the post's
+        reference. `near_channel` is the alert channel (the workspace or service to go through)."""
+        raise NotImplementedError(f"{self.platform} cannot send alerts by direct message")
+
     async def find_alert(self, channel: str, card: AlertCard) -> str | None:
         """The reference of this alert's post if an earlier attempt made it (its answer was lost).
 
@@ -157,6 +163,7 @@ class AlertDelivery:
         worker.register(UPDATE_ALERT, self.update)
         # Taking a forgotten customer's words back must outlast an outage, not give up after ~4 minutes.
         worker.register(RETRACT_POST, self.retract, max_attempts=RETRACT_ATTEMPTS)
+        worker.register(DM_OWNER, self.dm_owner)
 
     def _card(self, alert_id: int) -> AlertCard | None:
         card = self.alerts.card(alert_id)
@@ -289,6 +296,18 @@ class AlertDelivery:
             record = self.alerts.record_thread_post
             carries = int(message_id_text) if quote is not None else None
             await self.offload(record, alert_id, poster.platform, channel, ref, line, carries)
+
+    async def dm_owner(self, subject: str, attempts: int) -> None:
+        """The posted alert, by DM to an owner of its account (queued when the card was posted)."""
+        alert_id_text, platform, user = subject.split(":", 2)
+        alert_id = int(alert_id_text)
+        poster = self.posters.get(platform)
+        channel, _ref = await self.offload(self.alerts.posted_ref, alert_id)
+        card = await self.offload(self._card, alert_id)
+        if poster is None or card is None or not channel:
+            return
+        await poster.dm_alert(user, card, channel)
+        log.info("alert %s sent to an owner of %s", alert_id, card.account, extra={"alert_id": alert_id})
 
     async def retract(self, subject: str, attempts: int) -> None:
         """Delete a forgotten customer's alert post; retried (and failed visibly) like any post."""

@@ -138,12 +138,21 @@ class DemoRun:
     world: DemoWorld
     history: int = 0
     setup: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The account book set from chat: (command, channel, answer).
+    book: list[tuple[str, str, str]] = field(default_factory=list)
     days: list[DayPlayed] = field(default_factory=list)
     digest_outcomes: list[str] = field(default_factory=list)
     chart: Path | None = None
     account_chart: Path | None = None
     failed_work: int = 0
     seconds: float = 0.0
+
+
+#: The account book, as a CSM sets it from chat: owners (their alerts also come by DM), value, renewal.
+BOOK_COMMANDS = (
+    f"account Acme Corp owner <@{LEAD}> arr 240k renews 2027-01-15 tier enterprise",
+    f"account Globex owner <@{LEAD}> arr 85000 renews 2027-06-30",
+)
 
 
 def fresh_database(out: Path) -> Path:
@@ -270,6 +279,9 @@ class Demo:
         for space in run.world.spaces.values():
             await self._command(requests, run, f"watch {space.account}", ASKER, space.channel_id)
         await self._command(requests, run, "digest here mon 09:00 UTC", LEAD, LEADS)
+        for text in BOOK_COMMANDS:
+            await self._command(requests, run, text, ASKER, ALERTS)
+            run.book.append(run.setup.pop())
         await self.settle(core, deps)
 
     async def _play(

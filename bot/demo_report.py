@@ -50,6 +50,19 @@ def print_run(run: DemoRun, echo: Echo) -> None:
         "(as `tonewatch import` does)."
     )
 
+    if run.book:
+        _section(echo, "The account book", "owners, value and renewal, set from chat")
+        for command, channel, answer in run.book:
+            echo(
+                indent(
+                    [
+                        f"{mrkdwn(command, names)}  in #{names.get(channel, channel)}",
+                        f"→ {mrkdwn(answer, names)}",
+                    ],
+                    "  ",
+                )
+            )
+
     _section(echo, "The week of Nov 16–22, as it happens", "Slack events and POST /ingest, in time order")
     for day in run.days:
         echo(
@@ -109,6 +122,12 @@ def print_run(run: DemoRun, echo: Echo) -> None:
             f"  The job ran twice for this week: {', '.join(run.digest_outcomes)} "
             "(each target and week is posted once)."
         )
+
+    owner_dms = [m for m in transcript.channel(f"D_{LEAD}") if not m.thread_ts]
+    if owner_dms:
+        _section(echo, "Owner DMs", f"alerts on accounts @{names.get(LEAD, LEAD)} owns, by direct message")
+        echo(f"  {len(owner_dms)} alert(s) reached @{names.get(LEAD, LEAD)} by DM; the first:")
+        echo(indent(_lines(owner_dms[0], names)[:3], "  "))
 
     echo("")
     if run.chart is not None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, func, or_, select
 from sqlmodel import Session
 
+from bot.accounts.value import ValueAtRisk, days_to, renews_soon, value_points
 from bot.chart import render_digest_chart
 from bot.health import AccountHealth, compute_health_many
 from bot.health_report import (
@@ -39,6 +40,7 @@ from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.incidents import Incident, IncidentRules, detect_incidents
 from bot.posting import AlertNotice
 from bot.replies import WaitingMessage, unanswered_messages
+from storage.book import BookRow, book_rows
 from storage.models import Account, Alert, Correction, CustomerMessage
 
 log = logging.getLogger(__name__)
@@ -129,6 +131,12 @@ class AttentionAccount:
     top_concerns: list[tuple[str, int]]
     quote: Evidence | None
     turn_back: str
+    #: From the account book: what the account is worth and when it renews (bot/accounts/value.py).
+    arr: float | None = None
+    currency: str | None = None
+    renewal_date: date | None = None
+    days_to_renewal: int | None = None
+    value_points: int = 0
 
     def to_json(self) -> dict:
         return {
@@ -138,6 +146,11 @@ class AttentionAccount:
             "was": str(self.was),
             "trend": self.trend,
             "points": self.points,
+            "arr": self.arr,
+            "currency": self.currency,
+            "renewal_date": self.renewal_date.isoformat() if self.renewal_date else None,
+            "days_to_renewal": self.days_to_renewal,
+            "value_points": self.value_points,
             "reasons": list(self.reasons),
             "top_concerns": [{"concern": c, "count": n} for c, n in self.top_concerns],
             "quote": self.quote.to_json() if self.quote else None,
@@ -230,6 +243,8 @@ class Digest:
     precision: AlertPrecision
     chart: str | None = None
     narrative: str | None = None
+    #: The annual value of the accounts needing attention (None when the book has no values for them).
+    value_at_risk: ValueAtRisk | None = None
 
     @property
     def as_of(self) -> datetime:
@@ -306,6 +321,7 @@ class Digest:
             "top_concerns": [c.to_json() for c in self.top_concerns],
             "incidents": [i.to_json(zone) for i in self.incidents],
             "alert_precision": self.precision.to_json(),
+            "value_at_risk": self.value_at_risk.to_json() if self.value_at_risk else None,
             "chart": self.chart,
         }
 
@@ -317,13 +333,54 @@ def _counts(healths: list[AccountHealth]) -> dict[str, int]:
     return counts
 
 
+def _book_of(session: Session, now: dict[int, AccountHealth]) -> dict[int, BookRow]:
+    """The account book's entries of the accounts needing attention."""
+    ids = [h.account_id for h in now.values() if h.needs_attention]
+    return {row.id: row for row in book_rows(session, ids)} if ids else {}
+
+
+def value_at_risk(
+    now: dict[int, AccountHealth], book: dict[int, BookRow], rules: HealthRules
+) -> ValueAtRisk | None:
+    """ "$240k ARR at risk, 2 renewals within 90 days": the accounts needing attention."""
+    rows = [book[h.account_id] for h in now.values() if h.needs_attention and h.account_id in book]
+    valued = [row for row in rows if row.arr is not None]
+    if not valued:
+        return None
+    today = next(iter(now.values())).as_of.date()
+    currencies = {row.currency or "USD" for row in valued}
+    return ValueAtRisk(
+        arr=sum(row.arr or 0 for row in valued),
+        currency=currencies.pop() if len(currencies) == 1 else None,
+        accounts=len(valued),
+        renewals=sum(1 for row in rows if renews_soon(row.renewal_date, today, rules.value)),
+        renewal_days=rules.value.renewal_days,
+    )
+
+
 def _attention(
-    session: Session, now: dict[int, AccountHealth], before: dict[int, AccountHealth], options: DigestOptions
+    session: Session,
+    now: dict[int, AccountHealth],
+    before: dict[int, AccountHealth],
+    options: DigestOptions,
+    book: dict[int, BookRow] | None = None,
 ) -> list[AttentionAccount]:
+    """The accounts needing attention, most urgent first: health points plus value points (annual
+    value, a renewal soon; bot/accounts/value.py), then colour, then name."""
     rules = options.rules
+    book = book if book is not None else _book_of(session, now)
+    needing = [h for h in now.values() if h.needs_attention]
+    today = needing[0].as_of.date() if needing else None
+
+    def weight(h: AccountHealth) -> int:
+        row = book.get(h.account_id)
+        if row is None or today is None:
+            return 0
+        return value_points(row.arr, row.renewal_date, today, rules.value)
+
     ranked = sorted(
-        (h for h in now.values() if h.needs_attention),
-        key=lambda h: (-LIGHT_ORDER[h.light], -h.points, h.account.casefold()),
+        needing,
+        key=lambda h: (-(h.points + weight(h)), -LIGHT_ORDER[h.light], h.account.casefold()),
     )[: options.list_limit]
     ids = [h.account_id for h in ranked]
     if not ids:
@@ -357,6 +414,12 @@ def _attention(
                 ),
             )
         )
+        row = book.get(health.account_id)
+        if row is not None:
+            item = items[-1]
+            item.arr, item.currency, item.renewal_date = row.arr, row.currency, row.renewal_date
+            item.days_to_renewal = days_to(row.renewal_date, as_of.date())
+            item.value_points = weight(health)
     return items
 
 
@@ -503,7 +566,9 @@ def build_digest(
         now_list, before_list = compute_health_many(session, moments, rules, account_ids=account_ids)
         now = {h.account_id: h for h in now_list}
         before = {h.account_id: h for h in before_list}
-        attention = _attention(session, now, before, options)
+        book = _book_of(session, now)
+        attention = _attention(session, now, before, options, book)
+        at_risk = value_at_risk(now, book, rules) if now else None
         counts, previous_counts = _counts(now_list), _counts(before_list)
         chart_pending = None
         if options.chart_dir is not None and now_list and any(counts.values()):
@@ -548,6 +613,7 @@ def build_digest(
         incidents=facts.incidents,
         precision=facts.precision,
         chart=chart,
+        value_at_risk=at_risk,
     )
 
 

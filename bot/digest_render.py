@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.accounts.value import short_money
 from bot.digest import Digest
 
 
@@ -27,6 +28,16 @@ def portfolio_line(digest: Digest) -> str:
     return "Portfolio: " + " · ".join(parts)
 
 
+def value_note(item) -> str:
+    """ "$120k ARR, renews in 13 days" for an attention item the account book knows."""
+    parts = []
+    if item.arr is not None:
+        parts.append(f"{short_money(item.arr, item.currency)} ARR")
+    if item.days_to_renewal is not None and 0 <= item.days_to_renewal <= 365:
+        parts.append(f"renews in {item.days_to_renewal} days")
+    return ", ".join(parts)
+
+
 def render_digest_text(digest: Digest) -> str:
     zone = ZoneInfo(digest.period.zone)
     audience = f" · {digest.owner}'s accounts" if digest.owner else ""
@@ -34,12 +45,15 @@ def render_digest_text(digest: Digest) -> str:
     if digest.empty:
         return "\n".join(lines)
     lines.append(portfolio_line(digest))
+    if digest.value_at_risk is not None:
+        lines.append(digest.value_at_risk.line)
     if digest.attention:
         lines.append("Needs attention")
         for item in digest.attention:
             was = f", was {item.was}" if item.was != item.light else ""
             reasons = "; ".join(item.reasons) or "several small signals"
-            lines.append(f" • {item.account} — {item.light}, {item.trend}{was}: {reasons}.")
+            value = f" ({value_note(item)})" if value_note(item) else ""
+            lines.append(f" • {item.account}{value} — {item.light}, {item.trend}{was}: {reasons}.")
             if item.top_concerns:
                 concerns = ", ".join(f"{c.replace('_', ' ')} ({n})" for c, n in item.top_concerns)
                 lines.append(f"   Top concerns: {concerns}")
@@ -119,6 +133,19 @@ def render_account_text(report: dict) -> str:
         f"{report['messages']} customer messages in 30 days, {report['negative_messages']} negative · "
         f"{report['open_alerts']} open alert{'s' if report['open_alerts'] != 1 else ''}",
     ]
+    book = [
+        f"owner {report['owner']}" if report.get("owner") else "",
+        f"ARR {report['arr']:,.0f} {report.get('currency') or 'USD'}"
+        if report.get("arr") is not None
+        else "",
+        f"tier {report['tier']}" if report.get("tier") else "",
+        f"renews {report['renewal_date']} (in {report['days_to_renewal']} days)"
+        if report.get("renewal_date")
+        else "",
+        "outreach suppressed until the recovery is recorded" if report.get("suppress_outreach") else "",
+    ]
+    if any(book):
+        lines.append(" · ".join(part for part in book if part))
     if report["top_concerns"]:
         lines.append(
             "Top concerns: "

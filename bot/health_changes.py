@@ -13,9 +13,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from bot.accounts.suppression import flag_worsened
 from bot.health import Signal, compute_health
 from bot.health_report import attach_evidence, evidence_messages, signal_change
 from bot.health_rules import HealthRules, Light
+from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.models import HealthChange
 
 
@@ -39,9 +41,12 @@ def latest_changes(session: Session, account_ids: list[int] | None = None) -> di
 
 
 def record_colour_changes(
-    session: Session, now: datetime, rules: HealthRules, day_key: str
+    session: Session, now: datetime, rules: HealthRules, day_key: str, events: WebhookEvents = NO_EVENTS
 ) -> list[HealthChange]:
-    """Store the colour changes since the last recorded state; returns the rows written."""
+    """Store the colour changes since the last recorded state; returns the rows written.
+
+    In the same transaction, each change is emitted as `account.light_changed` and an account that
+    turned red or worse is flagged `suppress_outreach` (bot/accounts/suppression.py)."""
     healths = compute_health(session, now, rules)
     last = latest_changes(session)
     changed = [
@@ -53,7 +58,9 @@ def record_colour_changes(
     if not changed:
         return []
     evidence = evidence_messages(session, [h.account_id for h in changed], now, rules)
+    names = {h.account_id: h.account for h in changed}
     written = []
+    moved: list[tuple[HealthChange, str | None]] = []
     for health in changed:
         attach_evidence(health, evidence.get(health.account_id, []), rules)
         previous = last.get(health.account_id)
@@ -88,5 +95,21 @@ def record_colour_changes(
         row.turn_back = change.turn_back
         session.add(row)
         written.append(row)
+        moved.append((row, None if before_light is None else str(before_light)))
     session.flush()
+    for row, before in moved:
+        events.emit(
+            session,
+            "account.light_changed",
+            {
+                "account": names.get(row.account_id),
+                "account_id": row.account_id,
+                "from": before,
+                "to": row.to_light,
+                "trend": row.trend,
+                "points": row.points,
+            },
+            occurred_at=now,
+        )
+    flag_worsened(session, moved, events)
     return written

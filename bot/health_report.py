@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.health import AccountHealth, Signal, compute_health, compute_health_many
 from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.question_grammar import resolve_account
+from storage.book import book_row
 from storage.erasure import ERASED_MESSAGE
 from storage.models import Account, CustomerMessage, HealthChange, MessageConcern
 from storage.queries import account_key
@@ -358,9 +359,21 @@ def account_report(session: Session, name: str, as_of: datetime, rules: HealthRu
         .order_by(_M.created_at.desc())
         .limit(5)
     ).all()
+    book = book_row(session, account)
     return {
         "account": account.name,
         "owner": account.owner,
+        # The account book (bot/accounts): owners, value, renewal, CRM ids, outreach suppression.
+        "owners": [person.to_json() for person in book.owners],
+        "arr": book.arr,
+        "currency": book.currency,
+        "tier": book.tier,
+        "renewal_date": book.renewal_date.isoformat() if book.renewal_date else None,
+        "days_to_renewal": (book.renewal_date - as_of.date()).days if book.renewal_date else None,
+        "domains": book.domains,
+        "crm": book.crm,
+        "suppress_outreach": book.suppress_outreach,
+        "suppression_reason": book.suppression_reason,
         "as_of": as_of.isoformat(),
         "light": str(health.light),
         "trend": str(health.trend),

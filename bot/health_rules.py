@@ -36,6 +36,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from bot.accounts.value import ValueRules
 from bot.errors import ConfigError
 
 
@@ -112,6 +113,9 @@ class HealthRules(BaseModel):
     #: An account is silent after this many days without a customer message (having spoken before).
     silent_days: int = Field(default=21, ge=3)
     silent_min_messages: int = Field(default=3, ge=1)
+
+    #: Alert severity and attention order by account value and renewal (bot/accounts/value.py).
+    value: ValueRules = Field(default_factory=ValueRules)
 
     @model_validator(mode="after")
     def _consistent(self) -> HealthRules:

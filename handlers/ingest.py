@@ -21,12 +21,14 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from bot.accounts.book import AccountBook
+from bot.accounts.entry import BookEntry, parse_arr, parse_currency, parse_email, parse_renewal_date
 from bot.analysis.base import InvalidText, clean_text
 from bot.inbound import (
     CONTROL_CHARACTERS,
@@ -44,6 +46,7 @@ from bot.inbound import (
 from bot.pipeline import MessagePipeline, StoredMessage
 from bot.transcripts import TranscriptError, customer_lines
 from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
+from storage.book import PersonInfo
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,43 @@ class IngestItem(BaseModel):
     created_at: datetime | None = None
     thread: str | None = Field(None, max_length=MAX_ID_CHARS)
     is_customer: bool = True
+    # The account book (bot/accounts): set on the account when given.
+    owner_email: str | None = None
+    arr: float | str | None = None
+    currency: str | None = None
+    renewal_date: str | None = None
+
+    @field_validator("owner_email", mode="before")
+    @classmethod
+    def _owner_email(cls, value: Any) -> Any:
+        return None if value is None or value == "" else parse_email(value)
+
+    @field_validator("arr", mode="before")
+    @classmethod
+    def _arr(cls, value: Any) -> Any:
+        return None if value is None or value == "" else parse_arr(value)[0]
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> Any:
+        return None if value is None or value == "" else parse_currency(value)
+
+    @field_validator("renewal_date", mode="before")
+    @classmethod
+    def _renewal_date(cls, value: Any) -> Any:
+        return None if value is None or value == "" else parse_renewal_date(value).isoformat()
+
+    def book_entry(self) -> BookEntry | None:
+        """What the item says about its account, if anything."""
+        if all(v is None for v in (self.owner_email, self.arr, self.renewal_date, self.currency)):
+            return None
+        return BookEntry(
+            account=self.account,
+            owners=[PersonInfo(email=self.owner_email)] if self.owner_email else None,
+            arr=float(self.arr) if self.arr is not None else None,
+            currency=self.currency,
+            renewal_date=date.fromisoformat(self.renewal_date) if self.renewal_date else None,
+        )
 
     @field_validator(
         "account", "author", "author_email", "external_id", "thread", "customer_speakers", "agent_speakers"
@@ -213,6 +253,8 @@ class IngestDeps:
     telemetry: Any = None
     #: Called after new messages are stored (the worker's `wake`), so analysis starts at once.
     on_stored: Callable[[], None] | None = None
+    #: Where `owner_email`, `arr`, `currency` and `renewal_date` go (None: they are validated, not kept).
+    book: AccountBook | None = None
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
@@ -228,6 +270,7 @@ class IngestDeps:
             max_text_chars=settings.max_text_chars,
             telemetry=telemetry,
             on_stored=on_stored,
+            book=getattr(core, "book", None),
         )
 
 
@@ -263,10 +306,12 @@ class IngestHandler:
             self._check_content_type(request)
             body = await self._read_body(request)
             items, single = self._items(body)
-            inbound = self._validate(items, single)
+            inbound, entries = self._validate(items, single)
         except _Rejected as rejected:
             return self._reject(rejected)
         stored = await asyncio.to_thread(self.deps.pipeline.store_many, inbound, max(1, len(inbound)))
+        if entries and self.deps.book is not None:
+            await asyncio.to_thread(self.deps.book.apply_many, entries)
         return self._stored(stored, single)
 
     def _authorize(self, request: web.Request) -> None:
@@ -321,10 +366,11 @@ class IngestHandler:
             raise _Rejected(413, "too_large", f"at most {self.deps.max_batch} items per request")
         return document, False
 
-    def _validate(self, items: list[Any], single: bool) -> list[InboundMessage]:
+    def _validate(self, items: list[Any], single: bool) -> tuple[list[InboundMessage], list[BookEntry]]:
         now = self.deps.clock()
         context = {"max_text_chars": self.deps.max_text_chars, "now": now}
         inbound: list[InboundMessage] = []
+        entries: list[BookEntry] = []
         errors: list[dict] = []
         for index, item in enumerate(items):
             position = None if single else index
@@ -333,13 +379,16 @@ class IngestHandler:
                 errors.append(entry if position is None else entry | {"index": position})
                 continue
             try:
-                inbound.append(IngestItem.model_validate(item, context=context).to_inbound(now))
+                valid = IngestItem.model_validate(item, context=context)
+                inbound.append(valid.to_inbound(now))
+                if (entry := valid.book_entry()) is not None:
+                    entries.append(entry)
             except ValidationError as exc:
                 errors.extend(_error_entries(exc, position))
         if errors:
             fields = ", ".join(dict.fromkeys(error["field"] for error in errors))
             raise _Rejected(422, "invalid", f"invalid {fields}; nothing was stored", errors)
-        return inbound
+        return inbound, entries
 
     def _reject(self, rejected: _Rejected) -> web.Response:
         telemetry = self.deps.telemetry

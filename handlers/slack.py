@@ -18,6 +18,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
 from sqlalchemy import Engine
 
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
 from bot.alerts import AlertService
 from bot.config import Settings
 from bot.inflight import Background, RecentKeys
@@ -123,6 +125,8 @@ def build_slack(
     alerts: AlertService,
     telemetry: Telemetry,
     wake: Callable[[], None],
+    book: AccountBook | None = None,
+    suppression: Suppression | None = None,
 ) -> SlackRuntime:
     mode = settings.slack_mode
     if mode is None:
@@ -182,6 +186,8 @@ def build_slack(
         background=Background("Slack"),
         wake=wake,
         channel_teams=channel_teams,
+        book=book or AccountBook(engine),
+        suppression=suppression or Suppression(engine),
     )
     deps.questions = SlackAnswers(deps)
     deps.home_view = SlackHome(deps)

@@ -22,6 +22,7 @@ from handlers.slack_blocks import (
     CORRECTION_VIEW,
     DRAFT_VIEW,
     NOT_ACCURATE,
+    RECOVERED,
     REFUSAL,
     SNOOZE,
     SNOOZES,
@@ -41,6 +42,7 @@ from handlers.slack_payload import (
     text_field,
 )
 from handlers.slack_poster import post_customer_reply
+from handlers.slack_text import escape
 from storage.db import session_scope
 from storage.models import Alert
 from storage.types import utcnow
@@ -100,6 +102,7 @@ class SlackActions:
         registrar.action(SNOOZE, self.snooze)
         registrar.action(NOT_ACCURATE, self.open_correction)
         registrar.action(USE_DRAFT, self.open_draft)
+        registrar.action(RECOVERED, self.recovered)
         registrar.view(CORRECTION_VIEW, self.save_correction)
         registrar.view(DRAFT_VIEW, self.send_draft)
 
@@ -143,6 +146,28 @@ class SlackActions:
         with session_scope(self.deps.engine) as session:
             alert = session.get(Alert, alert_id)
             return alert.snoozed_until if alert else None
+
+    # --- Recovered ------------------------------------------------------------------------------
+
+    async def recovered(self, ack, body: dict, context, client: AsyncWebClient) -> None:
+        """The recovery conversation happened: clear the account's outreach suppression."""
+        alert_id, user_id = _alert_id_of(_action(body)), _user_id(body)
+        await ack()
+        if self.deps.suppression is None or not await self._staff(body, context, client):
+            return
+        result = await asyncio.to_thread(
+            self.deps.suppression.recovered_by_alert, alert_id, f"slack:{user_id}"
+        )
+        if result is None:
+            return
+        row, changed = result
+        name = escape(row.name)
+        note = (
+            f"<@{user_id}> recorded the recovery: outreach to *{name}* is no longer suppressed."
+            if changed
+            else f"<@{user_id}> recorded the recovery; *{name}* was not suppressed."
+        )
+        self.deps.background.spawn(self._thread_note(alert_id, note), "note a recovery")
 
     # --- Not accurate ---------------------------------------------------------------------------
 

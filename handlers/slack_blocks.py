@@ -26,6 +26,8 @@ QUOTE_CHARS = 700
 ACK = "tonewatch_ack"
 SNOOZE = "tonewatch_snooze"
 NOT_ACCURATE = "tonewatch_not_accurate"
+#: The recovery conversation happened: outreach to the account may resume (bot/accounts/suppression.py).
+RECOVERED = "tonewatch_recovered"
 USE_DRAFT = "tonewatch_use_draft"
 CORRECTION_VIEW = "tonewatch_correction"
 DRAFT_VIEW = "tonewatch_draft"
@@ -43,6 +45,9 @@ the Slack Connect partner's name)
 • `/tonewatch alerts #channel` — where alerts go: an internal channel (refused if customers can read it)
 • `/tonewatch status` — what Tonewatch does with this channel
 • `/tonewatch digest here [mon 09:00 Europe/Paris]` — the weekly digest, in this internal channel
+• `/tonewatch account Acme [owner @sam] [arr 48000] [renews 2027-01-31] [tier …] [domain …] [crm …]` — \
+the account book: set an account's owner, value and renewal, or show them
+• `/tonewatch recovered Acme` — the recovery conversation happened: outreach is no longer suppressed
 • `/tonewatch help` — this help
 Alerts, scores and drafted replies only ever appear in internal channels."""
 
@@ -179,6 +184,10 @@ def _actions(card: AlertCard) -> dict[str, Any]:
     elements.append(
         {"type": "button", "action_id": NOT_ACCURATE, "text": plain("Not accurate"), "value": value}
     )
+    if card.severity != "opportunity":
+        elements.append(
+            {"type": "button", "action_id": RECOVERED, "text": plain("Recovered"), "value": value}
+        )
     return {"type": "actions", "block_id": f"alert:{value}", "elements": elements}
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.accounts.commands import Markup, account_verb, emails_only, recovered_verb
 from bot.errors import UserError
 from bot.place_status import place_status
 from handlers.slack_blocks import HELP_TEXT, REFUSAL
@@ -24,9 +25,45 @@ from handlers.slack_directory import is_external_user
 from handlers.slack_payload import MalformedPayload, required_id, text_field
 from handlers.slack_text import channel_id_in, escape
 from scheduler.targets import add_target
+from storage.book import PersonInfo
 from storage.models import DigestTarget
 
 COMMAND = "/tonewatch"
+MARKUP = Markup(bold=lambda text: f"*{text}*", escape=escape)
+#: `<@U123>` or `<@U123|sam>` (a mention, as Slack escapes it), or `<mailto:a@b.c|a@b.c>`.
+_MENTION = re.compile(r"<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>")
+_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+
+
+def person_label(user: dict) -> str:
+    """Who did something, for the record: their Slack name and id."""
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or user.get("name") or ""
+    return f"{name} (slack:{user.get('id', '')})".strip()
+
+
+async def slack_owners(deps: SlackDeps, client: AsyncWebClient, text: str) -> list[PersonInfo]:
+    """The people `text` names: mentions (looked up for their name and email) and email addresses."""
+    people: list[PersonInfo] = []
+    for user_id in _MENTION.findall(text):
+        user = await deps.directory.user(client, user_id)
+        if user.get("is_stranger") or user.get("deleted"):
+            raise UserError(f"<@{user_id}> is not someone in this workspace")
+        if user.get("is_bot"):
+            raise UserError("a bot cannot own an account")
+        profile = user.get("profile") or {}
+        people.append(
+            PersonInfo(
+                name=profile.get("real_name") or user.get("real_name") or user.get("name") or "",
+                email=(profile.get("email") or None),
+                slack_user_id=user_id,
+            )
+        )
+    rest = _MENTION.sub(" ", _MAILTO.sub(lambda m: f" {m.group(1)} ", text))
+    if rest.strip().startswith("@"):
+        raise UserError("mention the owner so Slack links them (pick `@sam` from the list), or an email")
+    people += await emails_only(rest)
+    return people
 #: Account names are stored in a column this wide (storage/models.py Account.name).
 MAX_ACCOUNT_NAME = 200
 
@@ -141,10 +178,27 @@ class SlackCommands:
             "digest": self._digest,
         }.get(verb)
         try:
-            text = await handler(words[1:], channel, home, client) if handler else HELP_TEXT
+            if verb == "account":
+                text = await self._account(words[1:], quick)
+            elif verb == "recovered":
+                text = await self._recovered(words[1:], user)
+            else:
+                text = await handler(words[1:], channel, home, client) if handler else HELP_TEXT
         except UserError as exc:
             text = f":no_entry: {escape(str(exc))}"
         await respond(text=text, response_type="ephemeral")
+
+    async def _account(self, words: list[str], client: AsyncWebClient) -> str:
+        assert self.deps.book is not None
+
+        async def owners(text: str) -> list[PersonInfo]:
+            return await slack_owners(self.deps, client, text)
+
+        return await account_verb(self.deps.book, words, owners, MARKUP)
+
+    async def _recovered(self, words: list[str], user: dict) -> str:
+        assert self.deps.suppression is not None
+        return await recovered_verb(self.deps.suppression, words, person_label(user), MARKUP)
 
     async def _is_external(self, client: AsyncWebClient, channel: str, home: Home) -> bool:
         return await self.deps.directory.customers_can_read(client, channel, home)

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
 from bot.alerts import AlertService
 from bot.config import Settings
 from bot.inflight import Background, RecentKeys
@@ -97,6 +99,9 @@ class SlackDeps:
     questions: QuestionHandler | None = None
     #: Part B: the App Home tab; None shows the help.
     home_view: HomeViewBuilder | None = None
+    #: The account book and outreach suppression (`/tonewatch account`, `/tonewatch recovered`).
+    book: AccountBook | None = None
+    suppression: Suppression | None = None
 
     def quick(self, client: AsyncWebClient) -> AsyncWebClient:
         return self.clients.quick(client)

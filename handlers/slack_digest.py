@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from bot.answers import message_refs
 from bot.delivery import NotInternal
 from bot.digest import Digest
-from bot.digest_render import portfolio_line
+from bot.digest_render import portfolio_line, value_note
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from handlers.slack_answers import LIGHT_EMOJI, permalinks, source_note
@@ -60,13 +60,16 @@ def digest_blocks(digest: Digest, links: dict[int, str], refs: dict[int, Any]) -
     if digest.empty:
         return blocks
     blocks.append(section(escape(portfolio_line(digest))))
+    if digest.value_at_risk is not None:
+        blocks.append(section(f":moneybag: *{escape(digest.value_at_risk.line)}*"))
     if digest.attention:
         blocks.append(section("*Needs attention*"))
         for item in digest.attention:
             was = f", was {item.was}" if item.was != item.light else ""
             reasons = "; ".join(item.reasons) or "several small signals"
+            value = f" ({escape(value_note(item))})" if value_note(item) else ""
             lines = [
-                f"{LIGHT_EMOJI.get(str(item.light), '')} *{escape(item.account)}* — {item.light}, "
+                f"{LIGHT_EMOJI.get(str(item.light), '')} *{escape(item.account)}*{value} — {item.light}, "
                 f"{item.trend}{was}: {escape(reasons)}."
             ]
             if item.top_concerns:

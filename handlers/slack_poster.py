@@ -38,7 +38,7 @@ from handlers.slack_blocks import (
 )
 from handlers.slack_clients import Home, SlackClients
 from handlers.slack_directory import SlackDirectory, is_external_user
-from handlers.slack_text import defuse, defuse_blocks
+from handlers.slack_text import defuse, defuse_blocks, escape
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +185,12 @@ class SlackPoster(AlertPoster):
         blocks = alert_blocks(card, await self._source_link(card))
         marker = alert_marker(ALERT_EVENT, card.alert_id)
         return await self.post_message(channel, fallback_text(card), blocks, metadata=marker)
+
+    async def dm_alert(self, user: str, card: AlertCard, near_channel: str) -> str:
+        """The alert card in the owner's DM (refused for a guest or an external person)."""
+        blocks = [section(f"An alert on *{escape(card.account)}*, an account you own:")]
+        blocks += alert_blocks(card, await self._source_link(card))
+        return await self.post_to_user(user, fallback_text(card), blocks, near_channel=near_channel)
 
     async def find_alert(self, channel: str, card: AlertCard) -> str | None:
         return await self._find_marked(channel, alert_marker(ALERT_EVENT, card.alert_id))

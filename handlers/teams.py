@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
 from bot.alerts import AlertService
 from bot.config import Settings
 from bot.inflight import Background, RecentKeys
@@ -59,6 +61,8 @@ def build_teams(
     wake: Callable[[], None],
     endpoints: BotEndpoints | None = None,
     offload: Callable[..., Awaitable[Any]] | None = None,
+    book: AccountBook | None = None,
+    suppression: Suppression | None = None,
 ) -> TeamsRuntime:
     """The Teams surface; `offload` is where the worker-side posting runs its blocking calls."""
     mode = settings.teams_mode
@@ -86,6 +90,8 @@ def build_teams(
         background=Background("Teams"),
         recent=RecentKeys(),
         wake=wake,
+        book=book or AccountBook(engine),
+        suppression=suppression or Suppression(engine),
     )
     deps.questions = core_answerer(deps)
     bot = TeamsBot(deps)

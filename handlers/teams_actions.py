@@ -23,7 +23,7 @@ from bot.alert_actions import (
 )
 from bot.alerts import AlertCard
 from handlers.teams_activity import Turn
-from handlers.teams_cards import ACK, CORRECT, SEND_DRAFT, SNOOZE, SNOOZES
+from handlers.teams_cards import ACK, CORRECT, RECOVERED, SEND_DRAFT, SNOOZE, SNOOZES
 from handlers.teams_deps import PLATFORM, TeamsDeps
 from handlers.teams_poster import send_customer_reply
 from storage.db import session_scope
@@ -48,7 +48,7 @@ class TeamsActions:
         """A button press from our own people (the caller checked) on an alert card."""
         value = turn.value or {}
         action, alert_id = value.get("tonewatch"), _alert_id(value)
-        if alert_id is None or action not in (ACK, SNOOZE, CORRECT, SEND_DRAFT):
+        if alert_id is None or action not in (ACK, SNOOZE, CORRECT, SEND_DRAFT, RECOVERED):
             return
         who = turn.author.name or "someone"
         if action == ACK:
@@ -62,6 +62,17 @@ class TeamsActions:
             await self._correct(turn, alert_id, value)
         elif action == SEND_DRAFT:
             await self._send_draft(turn, alert_id, str(value.get("draft") or "").strip())
+        elif action == RECOVERED and self.deps.suppression is not None:
+            by = f"{who} (teams:{turn.author.id})"
+            result = await asyncio.to_thread(self.deps.suppression.recovered_by_alert, alert_id, by)
+            if result is not None:
+                row, changed = result
+                text = (
+                    f"Recovery recorded by {who}: outreach to {row.name} is no longer suppressed."
+                    if changed
+                    else f"{who} recorded the recovery; {row.name} was not suppressed."
+                )
+                self.deps.background.spawn(self.note(alert_id, text), "note a recovery")
 
     async def refresh_card(self, alert_id: int, who: str) -> None:
         """Show who acknowledged or snoozed it, in the alert card itself."""

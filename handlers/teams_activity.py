@@ -187,6 +187,27 @@ class Turn:
     mentioned: bool
     value: dict[str, Any] | None
     created_at: datetime
+    #: People mentioned besides the bot (name, Teams user id), for commands that name someone.
+    mentions: tuple[Person, ...] = ()
+
+
+def others_mentioned(activity: Activity) -> tuple[Person, ...]:
+    """Everyone an activity mentions except its recipient (the bot)."""
+    recipient = activity.recipient.id if activity.recipient else None
+    if not activity.entities:
+        return ()
+    found: list[Person] = []
+    for mention in activity.get_mentions():
+        mentioned = getattr(mention, "mentioned", None)
+        if mentioned is None:
+            mentioned = (getattr(mention, "additional_properties", None) or {}).get("mentioned")
+        if isinstance(mentioned, dict):
+            mentioned_id, name = mentioned.get("id"), mentioned.get("name")
+        else:
+            mentioned_id, name = getattr(mentioned, "id", None), getattr(mentioned, "name", None)
+        if mentioned_id and mentioned_id != recipient:
+            found.append(Person(id=str(mentioned_id), name=str(name or "")))
+    return tuple(found)
 
 
 def kind_of(activity: Activity) -> str:
@@ -229,6 +250,7 @@ def turn_of(context: TurnContext) -> Turn:
         mentioned=mentioned,
         value=activity.value if isinstance(activity.value, dict) else None,
         created_at=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+        mentions=others_mentioned(activity),
     )
 
 

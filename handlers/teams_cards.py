@@ -27,6 +27,8 @@ MAX_DRAFT = 4000
 
 #: The `tonewatch` field of a button's data: which action was pressed.
 ACK, SNOOZE, CORRECT, SEND_DRAFT = "ack", "snooze", "correct", "send_draft"
+#: The recovery conversation happened: outreach to the account may resume (bot/accounts/suppression.py).
+RECOVERED = "recovered"
 #: Snooze choices: data value → (label, seconds).
 SNOOZES = {"1h": ("1 hour", 3600), "1d": ("1 day", 86400)}
 
@@ -43,6 +45,9 @@ HELP_TEXT = """**Tonewatch** reads customer messages in the channels it watches,
 - `@Tonewatch status` — what Tonewatch does here
 - `@Tonewatch digest here [mon 09:00 Europe/Paris]` — the weekly digest, in this internal channel
 - `@Tonewatch how is Acme doing?` — ask about an account (here, or in a 1:1 chat with me)
+- `@Tonewatch account Acme owner @Sam arr 48000 renews 2027-01-31` — the account book (also currency, \
+tier, domain, crm); `@Tonewatch account Acme` shows it
+- `@Tonewatch recovered Acme` — the recovery conversation happened: outreach is no longer suppressed
 
 Alerts, scores and drafted replies only ever appear in internal channels."""
 
@@ -291,6 +296,14 @@ def alert_actions(alert: AlertCard, where: str) -> list[dict[str, Any]]:
     if alert.draft_reply and alert.source_platform == "teams":
         actions.append({"type": "Action.ShowCard", "title": "Use draft", "card": draft_form(alert, where)})
     actions.append({"type": "Action.ShowCard", "title": "Not accurate", "card": correction_form(alert)})
+    if alert.severity != "opportunity":
+        actions.append(
+            {
+                "type": "Action.Submit",
+                "title": "Recovered",
+                "data": {"tonewatch": RECOVERED, "alert": alert_id},
+            }
+        )
     return actions
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from bot.accounts.commands import Markup, account_verb, emails_only, recovered_verb
 from bot.config import WEEKDAYS
 from bot.errors import UserError
 from bot.place_status import place_status
@@ -19,8 +20,10 @@ from handlers.teams_cards import HELP_TEXT
 from handlers.teams_connector import TeamsCalls
 from handlers.teams_deps import PLATFORM, TeamsDeps
 from scheduler.targets import add_target
+from storage.book import PersonInfo
 
-VERBS = ("watch", "unwatch", "alerts", "status", "digest", "help")
+VERBS = ("watch", "unwatch", "alerts", "status", "digest", "account", "recovered", "help")
+MARKUP = Markup(bold=lambda text: f"**{text}**")
 
 
 def verb_of(text: str) -> str | None:
@@ -42,6 +45,17 @@ def schedule_words(words: list[str]) -> dict[str, str | None]:
     return schedule
 
 
+async def teams_owners(turn: Turn, text: str) -> list[PersonInfo]:
+    """The people the owner words name: a mention (`@Sam Lee`, shown as its name in the text) or an email."""
+    people: list[PersonInfo] = []
+    rest = f" {text} "
+    for person in turn.mentions:
+        if person.name and f" {person.name} " in rest:
+            rest = rest.replace(f" {person.name} ", " ", 1)
+            people.append(PersonInfo(name=person.name, email=person.email, teams_user_id=person.id))
+    return people + await emails_only(rest)
+
+
 class TeamsCommands:
     def __init__(self, deps: TeamsDeps) -> None:
         self.deps = deps
@@ -55,6 +69,8 @@ class TeamsCommands:
             "alerts": self._alerts,
             "status": self._status,
             "digest": self._digest,
+            "account": self._account,
+            "recovered": self._recovered,
         }
         try:
             return await handler[verb](turn, words[1:]) if verb in handler else HELP_TEXT
@@ -92,6 +108,19 @@ class TeamsCommands:
             f"👀 Watching {turn.name} for **{place.account or account}**. Customer messages there are "
             f"scored; nothing about them is ever posted there. {where}"
         )
+
+    async def _account(self, turn: Turn, words: list[str]) -> str:
+        assert self.deps.book is not None
+
+        async def owners(text: str) -> list[PersonInfo]:
+            return await teams_owners(turn, text)
+
+        return await account_verb(self.deps.book, words, owners, MARKUP)
+
+    async def _recovered(self, turn: Turn, words: list[str]) -> str:
+        assert self.deps.suppression is not None
+        by = f"{turn.author.name} (teams:{turn.author.id})".strip()
+        return await recovered_verb(self.deps.suppression, words, by, MARKUP)
 
     async def _unwatch(self, turn: Turn, words: list[str]) -> str:
         place = await asyncio.to_thread(self.deps.places.unwatch, PLATFORM, turn.conversation_id)

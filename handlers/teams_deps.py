@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
 from bot.alerts import AlertService
 from bot.config import Settings
 from bot.inflight import Background, RecentKeys
@@ -53,3 +55,6 @@ class TeamsDeps:
     #: Answers "how is Acme doing?" (`bot.questions` through `teams_questions.core_answerer`);
     #: None answers with the help.
     questions: QuestionHook | None = None
+    #: The account book and outreach suppression (`@Tonewatch account`, `@Tonewatch recovered`).
+    book: AccountBook | None = None
+    suppression: Suppression | None = None

@@ -38,8 +38,8 @@ from handlers.teams_cards import (
     thread_card,
 )
 from handlers.teams_cards import card as adaptive_card
-from handlers.teams_connector import TeamsCalls, TeamsConnector, message, thread_id
-from handlers.teams_conversations import TeamsConversations
+from handlers.teams_connector import TeamsCalls, TeamsConnector, message, personal_reference, thread_id
+from handlers.teams_conversations import ConversationInfo, TeamsConversations
 from handlers.teams_people import is_external
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,38 @@ class TeamsPoster(AlertPoster):
         if joined_quote is None:
             return None
         return await self.post(channel, note_activity(joined_text(card, joined_quote)), root=ref)
+
+    async def dm_alert(self, user: str, card: AlertCard, near_channel: str) -> str:
+        """The alert card in the owner's 1:1 chat with Tonewatch, opened through the alert channel."""
+        chat = await self.personal_chat(user, near_channel)
+        activity = await self.offload(self.alert_activity, card)
+        return await self.post(chat, activity)
+
+    async def personal_chat(self, user_id: str, via: str) -> str:
+        """The 1:1 chat with `user_id`, opened through conversation `via` when there is none yet."""
+        conversations = self.connector.conversations
+        known = await self.offload(conversations.personal_chat, user_id)
+        if known is not None and known.installed:
+            return known.conversation_id
+        channel = await self.connector.info(via)
+
+        async def open_chat(calls: TeamsCalls) -> str:
+            return await calls.open_personal_chat(user_id)
+
+        chat_id = await self.connector.run(via, open_chat)
+        info = ConversationInfo(
+            conversation_id=chat_id,
+            kind="personal",
+            tenant_id=channel.tenant_id,
+            team_id=None,
+            name="1:1 chat",
+            user_id=user_id,
+            service_url=channel.service_url,
+            reference=personal_reference(channel.reference, chat_id, user_id, channel.tenant_id),
+            installed=True,
+        )
+        await self.offload(conversations.remember, info)
+        return chat_id
 
     async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str:
         activity = card_activity(thread_card(card), summary="Recommended response")

@@ -43,6 +43,7 @@ from bot.incidents import IncidentRules, detect_incidents
 from bot.posting import AlertNotice, Destination, Poster
 from bot.replies import unanswered_messages
 from bot.telemetry import Telemetry
+from bot.webhooks import NO_EVENTS, WebhookEvents
 from scheduler.claims import (
     RunClaim,
     claim_run,
@@ -117,9 +118,12 @@ class ScheduledJobs:
         clock: Callable[[], datetime] = utcnow,
         worker: str | None = None,
         telemetry: Telemetry | None = None,
+        events: WebhookEvents = NO_EVENTS,
     ) -> None:
         self.engine = engine
         self.telemetry = telemetry
+        #: Outbound webhook events (colour changes, suppression), recorded with each change.
+        self.events = events
         self.poster = poster
         self.config = config or JobConfig()
         self.narrator = narrator
@@ -333,7 +337,9 @@ class ScheduledJobs:
         def record() -> int:
             with session_scope(self.engine) as session:
                 return len(
-                    record_colour_changes(session, now, self.config.options.rules, now.date().isoformat())
+                    record_colour_changes(
+                        session, now, self.config.options.rules, now.date().isoformat(), self.events
+                    )
                 )
 
         count = 0

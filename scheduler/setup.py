@@ -68,6 +68,7 @@ def build_scheduler(
         narrator=narrator,
         clock=clock,
         telemetry=core.telemetry,
+        events=core.events,
     )
     seed_digest_times(core)
     settings = core.settings

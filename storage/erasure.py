@@ -17,6 +17,9 @@ Where customer text or personal data can sit (storage/models.py, migrations 0001
 | digest_runs | `payload.digest`: quotes, names, narrative | stubbed | stubbed |
 | training_examples | text | equal texts deleted | equal texts deleted |
 | accounts | name, domains | deleted | the address leaves `domains` |
+| account_owners, crm_pushes | links and fingerprints | deleted | kept |
+| webhook_events | events naming the account (never customer text) | deleted | kept (no text) |
+| people | our own staff who own accounts | kept | the address is replaced |
 
 `forget --email` then replaces the address wherever else it is still written
 (any string or JSON column: a staff reply that quotes it, an inbox error, ...).
@@ -39,11 +42,13 @@ from sqlmodel import Session, SQLModel
 
 from storage.models import (
     Account,
+    AccountOwner,
     Alert,
     AlertMessage,
     AlertPost,
     Analysis,
     Correction,
+    CrmPush,
     CustomerMessage,
     DigestRun,
     Erasure,
@@ -52,6 +57,7 @@ from storage.models import (
     Place,
     TeamsConversation,
     TrainingExample,
+    WebhookEvent,
     WorkItem,
 )
 
@@ -77,6 +83,9 @@ _W: Table = WorkItem.__table__  # type: ignore[attr-defined]
 _HC: Table = HealthChange.__table__  # type: ignore[attr-defined]
 _TC: Table = TeamsConversation.__table__  # type: ignore[attr-defined]
 _ACC: Table = Account.__table__  # type: ignore[attr-defined]
+_OWN: Table = AccountOwner.__table__  # type: ignore[attr-defined]
+_CRM: Table = CrmPush.__table__  # type: ignore[attr-defined]
+_WH: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
 
 #: Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
@@ -571,6 +580,19 @@ def delete_account_data(
         tally.deleted["places"] += _count(
             session.execute(delete(_P).where(_P.c.id.in_([place_id for place_id, _, _ in places])))
         )
+    # Who owns the account (our own people stay in `people`; only the link goes).
+    session.execute(delete(_OWN).where(_OWN.c.account_id == account_id))
+    session.execute(delete(_CRM).where(_CRM.c.account_id == account_id))
+    # Outbound events about the account not delivered yet (or kept after delivery) name it: they go,
+    # and a queued delivery of one finds it gone and sends nothing.
+    session.execute(
+        delete(_WH).where(
+            or_(
+                _WH.c.body.contains(f'"account_id":{account_id},', autoescape=True),
+                _WH.c.body.contains(f'"account_id":{account_id}}}', autoescape=True),
+            )
+        )
+    )
     tally.deleted["accounts"] += _count(session.execute(delete(_ACC).where(_ACC.c.id == account_id)))
     return tally, message_ids, posts
 

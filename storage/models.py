@@ -8,10 +8,10 @@ queries turn into "already have it".
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from storage.types import JsonColumn, UtcDateTime, utcnow
@@ -34,6 +34,95 @@ class Account(SQLModel, table=True):
     #: Email domains whose senders belong to this customer (comma-separated).
     domains: str = Field(default="", max_length=1000)
     created_at: datetime = _utc_column()
+    # The account book (bot/accounts): value, tier, renewal, systems of record.
+    #: Annual recurring value, in `currency`.
+    arr: float | None = None
+    #: ISO 4217 code ("USD"); None reads as USD.
+    currency: str | None = Field(default=None, max_length=3)
+    tier: str | None = Field(default=None, max_length=50)
+    renewal_date: date | None = None
+    #: CRM record ids by system: {"hubspot": "123"}, {"salesforce": "001…"}, or {"id": "…"} when unnamed.
+    crm_ids: dict[str, Any] | None = Field(default=None, sa_type=JsonColumn, nullable=True)
+    #: Hold marketing and renewal outreach: the account turned red or declined, and nobody has
+    #: recorded the recovery conversation yet (bot/accounts/suppression.py).
+    suppress_outreach: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    suppression_reason: str | None = Field(default=None, max_length=300)
+    suppression_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime(), nullable=True)
+    suppression_changed_by: str | None = Field(default=None, max_length=200)
+
+
+class Person(SQLModel, table=True):
+    """One of our own people who can own accounts: how to reach them on each platform."""
+
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="", max_length=200)
+    #: Lower-cased; unique when known.
+    email: str | None = Field(default=None, max_length=300, unique=True)
+    slack_user_id: str | None = Field(default=None, max_length=50, index=True)
+    teams_user_id: str | None = Field(default=None, max_length=300, index=True)
+    #: Alerts on their accounts also reach them by direct message.
+    dm_alerts: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    created_at: datetime = _utc_column()
+
+
+class AccountOwner(SQLModel, table=True):
+    """Who owns an account; `position` 0 is the primary owner (`Account.owner` mirrors them)."""
+
+    __tablename__ = "account_owners"
+    __table_args__ = (UniqueConstraint("account_id", "person_id", name="uq_account_owners_account_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    position: int = 0
+    created_at: datetime = _utc_column()
+
+
+class CrmPush(SQLModel, table=True):
+    """What was last pushed to a CRM for an account, so an unchanged account is not pushed again."""
+
+    __tablename__ = "crm_pushes"
+    __table_args__ = (UniqueConstraint("account_id", "system", name="uq_crm_pushes_account_system"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="accounts.id")
+    system: str = Field(max_length=20)
+    #: SHA-256 of the pushed values.
+    fingerprint: str = Field(max_length=64)
+    pushed_at: datetime = _utc_column()
+
+
+class CrmTask(SQLModel, table=True):
+    """The CRM task made for an alert (one per alert and CRM), closed when the alert is resolved.
+
+    No foreign key to the alert: a forgotten account's alerts go, the record of the CRM's task stays."""
+
+    __tablename__ = "crm_tasks"
+    __table_args__ = (UniqueConstraint("alert_id", "system", name="uq_crm_tasks_alert_system"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int
+    system: str = Field(max_length=20)
+    task_id: str = Field(max_length=100)
+    #: "open" | "closed"
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = _utc_column()
+
+
+class WebhookEvent(SQLModel, table=True):
+    """An outbound webhook event, its body fixed when it happened, so every retry sends the same bytes.
+
+    One `deliver_webhook` work item per endpoint carries it (bot/webhooks)."""
+
+    __tablename__ = "webhook_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=64, unique=True)
+    type: str = Field(max_length=60)
+    occurred_at: datetime = _utc_column()
+    body: str = Field(sa_column=Column(Text, nullable=False))
 
 
 class Place(SQLModel, table=True):

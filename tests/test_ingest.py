@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import col, select
 
+from bot.accounts.book import AccountBook
 from bot.alert_policy import PolicyThresholds
 from bot.alerts import POST_ALERT, AlertService
 from bot.analysis.offline import OfflineAnalyzer
@@ -65,6 +66,7 @@ async def serve_ingest(engine) -> AsyncIterator[IngestServer]:
         telemetry=Telemetry(),
         on_stored=lambda: woken.append(True),
         clock=lambda: NOW,
+        book=AccountBook(engine),
     )
     app = web.Application()
     mount_ingest(app, deps)
@@ -448,3 +450,34 @@ def test_a_transcript_with_only_our_side_is_refused():
         customer_lines("Agent: Hello?\nAgent: Anyone there?")
     with pytest.raises(TranscriptError, match="none of customer_speakers appears"):
         customer_lines("Tom: Hi\nVera: Hello", customer=["Anna"])
+
+
+async def test_a_payload_can_set_the_accounts_owner_value_and_renewal(ingest, sqlite_engine):
+    status, _ = await ingest.post(
+        ticket(owner_email="Sam@OurCo.test", arr="$48,000", renewal_date="2027-01-31T00:00:00Z")
+    )
+    assert status == 201
+    row = AccountBook(sqlite_engine).row("acme corp")
+    assert row.owner == "sam@ourco.test" and row.arr == 48000 and row.renewal_date.isoformat() == "2027-01-31"
+    status, _ = await ingest.post(ticket(external_id="T-2", arr=50000))  # no owner given: the owner stays
+    row = AccountBook(sqlite_engine).row("acme corp")
+    assert row.owner == "sam@ourco.test" and row.arr == 50000
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("owner_email", "sam at ourco", "is not an email address"),
+        ("arr", -5, "arr must be between 0"),
+        ("arr", "lots", "arr must be a number"),
+        ("renewal_date", "next year", "renewal_date must be a date like 2027-01-31"),
+    ],
+)
+async def test_bad_account_fields_are_refused_and_nothing_is_stored(
+    ingest, sqlite_engine, field, value, message
+):
+    status, body = await ingest.post(ticket(**{field: value}))
+    assert status == 422 and field in body["error"]
+    [error] = [e for e in body["errors"] if e["field"] == field]
+    assert message in error["message"]
+    assert messages(sqlite_engine) == [] and AccountBook(sqlite_engine).row("acme corp") is None

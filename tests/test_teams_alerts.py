@@ -58,7 +58,9 @@ async def test_the_alert_card_shows_the_analysis_and_the_thread_holds_the_draft(
     assert "🔴 **Critical** · **Acme Corp**" in text and "acme-shared" in text
     assert "urgency **HIGH**" in text and "churn risk" in text and "reply due {{DATE(" in text
     titles = [a["title"] for a in root.actions()]
-    assert titles == ["Acknowledge", "Snooze 1 hour", "Snooze 1 day", "Use draft", "Not accurate"]
+    assert titles == [
+        "Acknowledge", "Snooze 1 hour", "Snooze 1 day", "Use draft", "Not accurate", "Recovered"
+    ]
     draft_form = action(root, "Use draft")["card"]
     assert any(field.get("id") == "draft" and field.get("value") for field in draft_form["body"])
     assert root.activity["summary"].startswith("Critical · Acme Corp")

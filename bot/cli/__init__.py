@@ -12,6 +12,8 @@ import click
 
 from bot.cli.accounts import account_command, digest_command
 from bot.cli.analyze import analyze_command, eval_command
+from bot.cli.book import accounts_group
+from bot.cli.crm import crm_group
 from bot.cli.data import db_group, import_command, train_command
 from bot.cli.demo import demo_command
 from bot.cli.mail import email_preview_command
@@ -69,6 +71,8 @@ cli.add_command(train_command)
 cli.add_command(db_group)
 cli.add_command(run_command)
 cli.add_command(account_command)
+cli.add_command(accounts_group)
+cli.add_command(crm_group)
 cli.add_command(digest_command)
 cli.add_command(teams_package_command)
 cli.add_command(demo_command)

@@ -1,0 +1,94 @@
+"""Outreach suppression: hold marketing and renewal automation off an account that is hurting.
+
+An account is flagged `suppress_outreach` when it turns red or its light worsens (a recorded colour
+change to a worse colour; the hourly colour check records them). The flag stays until one of our
+people records the recovery conversation (`/tonewatch recovered ACCOUNT`, or the Recovered button on
+an alert); a later worsening flags it again. Each change is emitted as
+`account.suppression_changed` in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.errors import UserError
+from bot.webhooks import NO_EVENTS, WebhookEvents
+from storage.book import BookRow, book_row, set_suppression
+from storage.db import session_scope
+from storage.models import Account, HealthChange
+from storage.queries import find_account
+
+_RANK = {None: 0, "green": 0, "yellow": 1, "red": 2}
+SYSTEM = "tonewatch"
+
+
+def worsened(change: HealthChange, before: str | None) -> bool:
+    return _RANK.get(change.to_light, 0) > _RANK.get(before, 0)
+
+
+def _event(account: Account, by: str | None) -> dict:
+    return {
+        "account": account.name,
+        "account_id": account.id,
+        "suppress_outreach": account.suppress_outreach,
+        "reason": account.suppression_reason,
+        "changed_by": by,
+    }
+
+
+def flag(
+    session: Session, account: Account, reason: str, events: WebhookEvents = NO_EVENTS
+) -> bool:
+    """Flag the account (in the caller's transaction); returns whether it was not flagged before."""
+    if not set_suppression(session, account, True, reason, SYSTEM):
+        return False
+    session.refresh(account)
+    events.emit(session, "account.suppression_changed", _event(account, SYSTEM))
+    return True
+
+
+def flag_worsened(
+    session: Session, changes: Sequence[tuple[HealthChange, str | None]], events: WebhookEvents = NO_EVENTS
+) -> int:
+    """Flag the accounts whose recorded change made them worse; returns how many were newly flagged."""
+    flagged = 0
+    for change, before in changes:
+        if not worsened(change, before):
+            continue
+        account = session.get(Account, change.account_id)
+        if account is None:
+            continue
+        reason = "turned red" if change.to_light == "red" else f"worsened to {change.to_light}"
+        flagged += flag(session, account, reason, events)
+    return flagged
+
+
+class Suppression:
+    def __init__(self, engine: Engine, events: WebhookEvents = NO_EVENTS) -> None:
+        self.engine = engine
+        self.events = events
+
+    def recovered(self, name: str, by: str) -> tuple[BookRow, bool]:
+        """Record the recovery conversation: clear the flag. Returns (the account, whether it changed)."""
+        with session_scope(self.engine) as session:
+            account = find_account(session, name)
+            if account is None:
+                raise UserError(f"no account named {name!r}")
+            changed = set_suppression(session, account, False, "recovery recorded", by)
+            if changed:
+                session.refresh(account)
+                self.events.emit(session, "account.suppression_changed", _event(account, by))
+            return book_row(session, account), changed
+
+    def recovered_by_alert(self, alert_id: int, by: str) -> tuple[BookRow, bool] | None:
+        """`recovered` for the account of an alert (the button on its card)."""
+        from storage.models import Alert
+
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            account = session.get(Account, alert.account_id) if alert and alert.account_id else None
+            name = account.name if account else None
+        return self.recovered(name, by) if name else None

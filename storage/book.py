@@ -1,0 +1,230 @@
+"""The account book's reads and writes: owners, value, renewal, CRM ids, suppression.
+
+The rules (what a valid entry is, what changes mean) live in bot/accounts; this module only
+stores and reads rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Account, AccountOwner, Person
+from storage.queries import domains_of, find_account, get_or_create_account
+from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class PersonInfo:
+    """An owner as the book knows them; any id may be missing."""
+
+    name: str = ""
+    email: str | None = None
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+    dm_alerts: bool | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "slack_id": self.slack_user_id,
+            "teams_id": self.teams_user_id,
+            "dm_alerts": True if self.dm_alerts is None else self.dm_alerts,
+        }
+
+
+@dataclass
+class BookRow:
+    """One account as the book shows it."""
+
+    id: int
+    name: str
+    owner: str | None
+    owners: list[PersonInfo] = field(default_factory=list)
+    arr: float | None = None
+    currency: str | None = None
+    tier: str | None = None
+    renewal_date: date | None = None
+    domains: list[str] = field(default_factory=list)
+    crm: dict[str, Any] = field(default_factory=dict)
+    suppress_outreach: bool = False
+    suppression_reason: str | None = None
+    suppression_changed_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account": self.name,
+            "owner": self.owner,
+            "owners": [person.to_json() for person in self.owners],
+            "arr": self.arr,
+            "currency": self.currency,
+            "tier": self.tier,
+            "renewal_date": self.renewal_date.isoformat() if self.renewal_date else None,
+            "domains": self.domains,
+            "crm": self.crm,
+            "suppress_outreach": self.suppress_outreach,
+            "suppression_reason": self.suppression_reason,
+        }
+
+
+def _info(person: Person) -> PersonInfo:
+    return PersonInfo(person.name, person.email, person.slack_user_id, person.teams_user_id, person.dm_alerts)
+
+
+def save_person(session: Session, info: PersonInfo) -> Person:
+    """The person with this email, Slack id or Teams id (in that order), created or filled in."""
+    person = None
+    email = info.email.strip().lower() if info.email else None
+    if email:
+        person = session.exec(select(Person).where(Person.email == email)).first()
+    if person is None and info.slack_user_id:
+        person = session.exec(select(Person).where(Person.slack_user_id == info.slack_user_id)).first()
+    if person is None and info.teams_user_id:
+        person = session.exec(select(Person).where(Person.teams_user_id == info.teams_user_id)).first()
+    if person is None:
+        person = Person(name=info.name or (email or "").split("@")[0], email=email)
+        try:
+            with session.begin_nested():
+                session.add(person)
+        except IntegrityError:  # created meanwhile by another writer
+            person = session.exec(select(Person).where(Person.email == email)).one()
+    if info.name:
+        person.name = info.name[:200]
+    if email and not person.email:
+        person.email = email
+    if info.slack_user_id:
+        person.slack_user_id = info.slack_user_id
+    if info.teams_user_id:
+        person.teams_user_id = info.teams_user_id
+    if info.dm_alerts is not None:
+        person.dm_alerts = info.dm_alerts
+    session.add(person)
+    session.flush()
+    return person
+
+
+def set_owners(session: Session, account: Account, owners: Sequence[PersonInfo]) -> list[Person]:
+    """Replace the account's owners; the first is primary and `Account.owner` names them (email, or
+    name when no email is known), which per-owner digests filter on."""
+    people = [save_person(session, info) for info in owners]
+    people = list({person.id: person for person in people}.values())
+    session.exec(delete(AccountOwner).where(col(AccountOwner.account_id) == account.id))  # type: ignore[call-overload]
+    for position, person in enumerate(people):
+        session.add(AccountOwner(account_id=account.id or 0, person_id=person.id or 0, position=position))
+    account.owner = (people[0].email or people[0].name) if people else None
+    session.add(account)
+    session.flush()
+    return people
+
+
+def owners_of(session: Session, account_ids: Iterable[int]) -> dict[int, list[PersonInfo]]:
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(AccountOwner.account_id, Person)
+        .join(Person, col(Person.id) == AccountOwner.person_id)
+        .where(col(AccountOwner.account_id).in_(ids))
+        .order_by(col(AccountOwner.account_id), col(AccountOwner.position))
+    ).all()
+    found: dict[int, list[PersonInfo]] = {}
+    for account_id, person in rows:
+        found.setdefault(account_id, []).append(_info(person))
+    return found
+
+
+def update_account(
+    session: Session,
+    name: str,
+    *,
+    values: dict[str, Any],
+    domains: Sequence[str] = (),
+    crm: dict[str, str] | None = None,
+) -> tuple[Account, bool]:
+    """Create or update the account `name` with the given columns; domains are added to those listed.
+    Returns (account, whether it was new)."""
+    new = find_account(session, name) is None
+    account = get_or_create_account(session, name)
+    for column, value in values.items():
+        setattr(account, column, value)
+    if domains:
+        merged = list(dict.fromkeys([*domains_of(account), *(d.lower() for d in domains)]))
+        account.domains = ",".join(merged)[:1000]
+    if crm:
+        account.crm_ids = {**(account.crm_ids or {}), **crm}
+    session.add(account)
+    session.flush()
+    return account, new
+
+
+def _row(account: Account, owners: list[PersonInfo]) -> BookRow:
+    return BookRow(
+        id=account.id or 0,
+        name=account.name,
+        owner=account.owner,
+        owners=owners,
+        arr=account.arr,
+        currency=account.currency,
+        tier=account.tier,
+        renewal_date=account.renewal_date,
+        domains=domains_of(account),
+        crm=dict(account.crm_ids or {}),
+        suppress_outreach=account.suppress_outreach,
+        suppression_reason=account.suppression_reason,
+        suppression_changed_at=account.suppression_changed_at,
+    )
+
+
+def book_rows(session: Session, account_ids: Sequence[int] | None = None) -> list[BookRow]:
+    """Every account (or these), by name."""
+    query = select(Account).order_by(col(Account.name_key))
+    if account_ids is not None:
+        query = query.where(col(Account.id).in_(list(account_ids)))
+    accounts = list(session.exec(query).all())
+    owners = owners_of(session, [a.id for a in accounts if a.id is not None])
+    return [_row(account, owners.get(account.id or 0, [])) for account in accounts]
+
+
+def book_row(session: Session, account: Account) -> BookRow:
+    return _row(account, owners_of(session, [account.id or 0]).get(account.id or 0, []))
+
+
+def set_suppression(
+    session: Session, account: Account, on: bool, reason: str | None, by: str | None
+) -> bool:
+    """Set or clear `suppress_outreach`; returns whether it changed. The row is locked first, so two
+    writers (the colour check, a person recording the recovery) take turns."""
+    locked = session.exec(select(Account).where(Account.id == account.id).with_for_update()).one()
+    if locked.suppress_outreach == on:
+        return False
+    locked.suppress_outreach = on
+    locked.suppression_reason = (reason or "")[:300] or None
+    locked.suppression_changed_at = utcnow()
+    locked.suppression_changed_by = (by or "")[:200] or None
+    session.add(locked)
+    session.flush()
+    return True
+
+
+def person_by_platform_id(session: Session, platform: str, user_id: str) -> Person | None:
+    column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
+    return session.exec(select(Person).where(column == user_id)).first()
+
+
+def owners_to_notify(session: Session, account_id: int, platform: str) -> list[str]:
+    """The platform user ids of the account's owners who take alerts by direct message."""
+    column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
+    rows = session.exec(
+        select(column)
+        .join(AccountOwner, col(AccountOwner.person_id) == Person.id)
+        .where(AccountOwner.account_id == account_id, col(Person.dm_alerts), col(column).is_not(None))
+        .order_by(col(AccountOwner.position))
+    ).all()
+    return [str(row) for row in rows if row]
