@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -203,8 +204,11 @@ class ReadingModel:
             arrays[f"coef_{head}"] = self.coef[head].astype(np.float32)
             arrays[f"intercept_{head}"] = self.intercept[head]
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
+        # Written beside the target and renamed over it: a process loading the model never reads half a file.
+        partial = path.with_name(path.name + ".partial")
+        with partial.open("wb") as handle:
             np.savez_compressed(handle, **arrays)
+        os.replace(partial, path)
 
     @classmethod
     def load(cls, path: Path) -> ReadingModel:
