@@ -258,16 +258,22 @@ class AlertService:
         self, session: Session, message_id: int, why: str, now: datetime, keep_open_key: str | None = None
     ) -> AlertChange | None:
         change = None
+        followed: set[int] = set()
         for alert in alerts_counting(session, message_id, OPEN_STATES):
             if keep_open_key is not None and alert.open_key == keep_open_key:
                 continue  # still on this alert: `_join` refreshes it
             remove_member(session, alert.id or 0, message_id)
+            followed.add(alert.id or 0)
             change = self._without(session, alert, message_id, why, now) or change
         if why == DELETED:
-            # Lines quoting the deleted words, and drafts answering them, on alerts that stay.
-            posts, _cards = take_message_posts(session, [message_id])
+            # Lines quoting the deleted words, and drafts answering them, on alerts that stay; the
+            # card of an alert closed before, which still quotes them, is shown without them.
+            posts, cards = take_message_posts(session, [message_id])
             for post in posts:
                 enqueue(session, RETRACT_POST, retraction_subject(post))
+            for alert_id, _quoted in cards:
+                if alert_id not in followed:
+                    enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
         return change
 
     def _without(

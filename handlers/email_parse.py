@@ -591,6 +591,8 @@ def looks_like_email(raw: bytes) -> str | None:
     if not raw.strip():
         return "empty file, not an email"
     head = raw[:8192]
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an Outlook .msg file, not an email in RFC 822 form (save it as .eml)"
     if b"\x00" in head:
         return "binary data, not an email"
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13, 12, 27))

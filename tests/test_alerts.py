@@ -280,3 +280,20 @@ def test_a_card_whose_only_message_was_deleted_on_its_way_is_taken_back(service,
 
     assert kept is False
     assert (RETRACT_POST, '["slack","C_ALERTS","1700.1","1700.1"]') in work(any_engine)
+
+
+def test_deleting_the_message_a_resolved_alert_quotes_shows_its_card_without_it(service, any_engine):
+    from storage.models import CustomerMessage
+
+    message_id = scored(any_engine, "1", negative(-0.8, Concern.reliability))
+    opened = service.after_analysis(message_id, now=NOW)
+    service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack", message_id=message_id)
+    service.set_status(opened.alert_id, "resolved")
+    with session_scope(any_engine) as session:
+        message = session.get(CustomerMessage, message_id)
+        message.text, message.status = None, "deleted"
+        session.add(message)
+        session.flush()
+        assert service.follow_deletion_in(session, message_id) is None  # closed: nothing to resolve
+
+    assert (UPDATE_ALERT, f"{opened.alert_id}:{message_id}:erased") in work(any_engine)

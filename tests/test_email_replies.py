@@ -98,6 +98,7 @@ def test_reply_on_the_same_line_as_the_header_keeps_the_words_before_it():
 SIGNATURES = {
     "dash dash": f"{NEW}\n\n-- \nAnna Schmidt\nHead of Operations\nACME Corp",
     "iphone": f"{NEW}\n\nSent from my iPhone",
+    "iphone after dashes": f"{NEW}\n\n--Sent from my iPhone",
     "german phone": f"{NEW}\n\nVon meinem iPhone gesendet",
     "outlook mobile": f"{NEW}\n\nGet Outlook for Android",
     "sign-off and title": f"{NEW}\n\nBest regards,\nAnna Schmidt\nHead of Operations | ACME Corp\n+49 30 1234567",
@@ -318,11 +319,13 @@ def test_email_preview_refuses_what_is_not_an_email_with_one_error_line(tmp_path
     (tmp_path / "binary.eml").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "notes.txt").write_text("Just some notes\nabout the call.\n")
     (tmp_path / "empty.eml").write_bytes(b"")
+    (tmp_path / "outlook.msg").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
     for name, reason in (
         ("missing.eml", "no such file"),
         ("binary.eml", "binary data"),
         ("notes.txt", "not an email"),
         ("empty.eml", "empty file"),
+        ("outlook.msg", "save it as .eml"),
     ):
         shown = preview(str(tmp_path / name), "--json", cwd=tmp_path)
         lines = shown.stderr.decode().strip().splitlines()

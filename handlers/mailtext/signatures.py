@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 _SENT_FROM = re.compile(
-    r"^\s*(?:Sent from|Sent with|Sent via|Sent using|Get Outlook for|Envoyé de(?:puis)? mon|Envoyé depuis|"
+    r"^\s*-*\s*(?:Sent from|Sent with|Sent via|Sent using|Get Outlook for|Envoyé de(?:puis)? mon|"
+    r"Envoyé depuis|"
     r"Von meinem|Gesendet von|Gesendet mit|Enviado desde|Enviado do meu|Enviado de meu|Enviado via|"
     r"Inviato da|Verstuurd vanaf|Verzonden vanaf|Verzonden met|Skickat från|Sendt fra|Lähetetty|"
     r"Wysłane z|Wysłano z|Odesláno z|Отправлено с|发自我的|從我的|iPhoneから送信|내 .*에서 보냄|Gửi từ)"
