@@ -830,6 +830,10 @@ class OfflineAnalyzer(Analyzer):
             churn_risk=r.churn, expansion=r.expansion, asks_something=r.asks_something, language=r.language,
         )
         action = choose_action(situation)
+        if action in _IDLE_ACTIONS and _doubt_about_risk(r, model):
+            # The layers see a real chance of a risk the label does not show: a person should read it,
+            # so it is never filed as good news or as nothing to do.
+            action = RecommendedAction.reply
         return AnalysisResult(
             score=max(-1.0, min(1.0, score)),
             label=label,
@@ -991,6 +995,22 @@ def _model_confidence(model: ModelReading, label: Label) -> float:
     if label.value == model.label:
         return max(0.05, min(0.98, model.confidence))
     return max(0.05, min(0.98, model.polarity[label.value]))
+
+
+_IDLE_ACTIONS = frozenset(
+    {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
+)
+#: Probabilities of a negative reading or of churn at which a reading that says otherwise is doubted.
+DOUBT_NEGATIVE = 0.3
+DOUBT_CHURN = 0.3
+
+
+def _doubt_about_risk(r: Reading, model: ModelReading | None) -> bool:
+    if any(signal.kind is not RiskKind.operational for signal in r.risks):
+        return True
+    if model is None:
+        return False
+    return model.polarity["negative"] >= DOUBT_NEGATIVE or model.churn >= DOUBT_CHURN
 
 
 #: Share of the score taken from the model's probabilities (the rest from the rules' score).
