@@ -26,6 +26,7 @@ from sqlalchemy import Engine, inspect
 from bot.errors import UserError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 UPGRADE_COMMAND = "tonewatch db upgrade"
 
 # Alembic says "Context impl SQLiteImpl." and "Will assume transactional DDL." at INFO every time a
@@ -66,10 +67,9 @@ class SchemaState:
 
 
 def alembic_config() -> Config:
-    """Alembic's config; the connection is handed over in `config.attributes` (see env.py)."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+    """Alembic's config (storage/alembic.ini); the connection is handed over in `config.attributes`
+    (see env.py)."""
+    return Config(str(ALEMBIC_INI))
 
 
 def _scripts() -> ScriptDirectory:

@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -160,9 +161,7 @@ def test_db_upgrade_check_current_downgrade_and_back(fresh_database_url: str) ->
     current = db("current", url=url)
     assert current.exit_code == 0 and f"revision {head} (head)" in current.stdout
 
-    refused = db("downgrade", previous, url=url, answer="n\n")  # asked first; "no" changes nothing
-    assert refused.exit_code != 0 and revision_of(url) == head
-    down = db("downgrade", previous, url=url, answer="y\n")
+    down = db("downgrade", previous, url=url)  # not at a terminal: nobody to ask, as in a script
     assert down.exit_code == 0, down.output
     assert f"down to revision {previous}" in down.stdout and revision_of(url) == previous
 
@@ -183,6 +182,19 @@ def test_db_upgrade_check_current_downgrade_and_back(fresh_database_url: str) ->
     assert db("upgrade", url=url).exit_code == 0 and revision_of(url) == head
     behind = tonewatch("db", "check", DATABASE_URL=url)
     assert behind.returncode == 0 and behind.stderr == ""
+
+
+def test_db_downgrade_at_a_terminal_asks_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'asked.db'}"
+    assert db("upgrade", url=url).exit_code == 0
+    monkeypatch.setattr("bot.cli.data.sys", SimpleNamespace(stdin=SimpleNamespace(isatty=lambda: True)))
+    previous = revisions()[-2]
+    refused = db("downgrade", previous, url=url, answer="n\n")
+    assert refused.exit_code != 0 and "Downgrade" in refused.output and revision_of(url) == head_revision()
+    accepted = db("downgrade", previous, url=url, answer="y\n")
+    assert accepted.exit_code == 0 and revision_of(url) == previous
+    assert db("upgrade", url=url).exit_code == 0
+    assert db("downgrade", previous, "--yes", url=url).exit_code == 0 and revision_of(url) == previous
 
 
 def test_db_commands_refuse_what_they_cannot_do(tmp_path: Path) -> None:

@@ -59,7 +59,8 @@ def test_the_wheel_carries_the_examples_prompts_and_migrations(wheel: Path) -> N
             assert f"prompts/{prompt.name}" in names
         for migration in (REPO / "storage" / "migrations" / "versions").glob("0*.py"):
             assert f"storage/migrations/versions/{migration.name}" in names
-        assert {"storage/migrations/env.py", "storage/migrations/script.py.mako"} <= names
+        alembic = {"storage/alembic.ini", "storage/migrations/env.py", "storage/migrations/script.py.mako"}
+        assert alembic <= names
         info = f"tonewatch-{project['version']}.dist-info"
         assert "tonewatch = bot.cli:main" in archive.read(f"{info}/entry_points.txt").decode()
         metadata = email.message_from_bytes(archive.read(f"{info}/METADATA"))

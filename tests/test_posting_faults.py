@@ -352,8 +352,8 @@ def teams_client_timing(monkeypatch: pytest.MonkeyPatch) -> TeamsClientTiming:
     timing = TeamsClientTiming()
     built = TeamsCalls.of.__func__
 
-    def of(cls, context) -> TeamsCalls:
-        calls = built(cls, context)
+    def of(cls, context, observe=None) -> TeamsCalls:
+        calls = built(cls, context, observe)
         calls.client.config.connection.timeout = timing.timeout
         calls.client.config.retry_policy.backoff_factor = 0.001
         return calls

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -165,7 +166,7 @@ def db_check_command() -> None:
 
 @db_group.command("downgrade")
 @click.argument("revision")
-@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask first.")
+@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask first (asked only at a terminal).")
 def db_downgrade_command(revision: str, assume_yes: bool) -> None:
     """Take the schema down to REVISION (an id from `tonewatch db current`, a prefix like 0007, or base:
     no Tonewatch tables at all). What the newer revisions stored in their columns and tables is lost."""
@@ -184,7 +185,7 @@ def db_downgrade_command(revision: str, assume_yes: bool) -> None:
         if target == state.current:
             click.echo(f"database already at revision {target} ({_where(engine)})")
             return
-        if not assume_yes:
+        if not assume_yes and sys.stdin.isatty():  # a person at a terminal is asked; scripts are not
             click.confirm(
                 f"Downgrade {_where(engine)} from {state.current} to {target}? Data in what the newer "
                 "revisions added is deleted",
