@@ -42,6 +42,8 @@ from sqlmodel import col
 from bot.alerts import AlertService
 from bot.composition import Core, build_core, build_runtime, scheduled_poster
 from bot.config import Settings
+from bot.demo_crm import TOKEN as CRM_TOKEN
+from bot.demo_crm import FakeHubSpot
 from bot.demo_requests import AppRequests, slack_ts
 from bot.demo_script import (
     ALERTS,
@@ -86,7 +88,15 @@ class ClockedAlerts(AlertService):
     """The alert service on the demo's clock (an alert is dated when its message arrived)."""
 
     def __init__(self, base: AlertService, clock: Callable[[], datetime]) -> None:
-        super().__init__(base.engine, base.thresholds, base.reply_sla, base.quiet_hours)
+        super().__init__(
+            base.engine,
+            base.thresholds,
+            base.reply_sla,
+            base.quiet_hours,
+            events=base.events,
+            value_rules=base.value_rules,
+            crm_systems=base.crm_systems,
+        )
         self.clock = clock
 
 
@@ -106,9 +116,11 @@ class _DemoSettings(Settings):
 
 
 def demo_settings(
-    database: Path, slack_api_url: str, chart_dir: Path, signing_secret: str, token: str
+    database: Path, slack_api_url: str, chart_dir: Path, signing_secret: str, token: str, hubspot_url: str
 ) -> Settings:
     return _DemoSettings(
+        TONEWATCH_HUBSPOT_TOKEN=CRM_TOKEN,
+        TONEWATCH_HUBSPOT_URL=hubspot_url,
         DATABASE_URL=f"sqlite:///{database}",
         SLACK_BOT_TOKEN="xoxb-tonewatch-demo",
         SLACK_SIGNING_SECRET=signing_secret,
@@ -140,6 +152,9 @@ class DemoRun:
     setup: list[tuple[str, str, str]] = field(default_factory=list)
     #: The account book set from chat: (command, channel, answer).
     book: list[tuple[str, str, str]] = field(default_factory=list)
+    #: The HubSpot stand-in the CRM sync talks to.
+    crm: FakeHubSpot | None = None
+    crm_sync: list[dict] = field(default_factory=list)
     days: list[DayPlayed] = field(default_factory=list)
     digest_outcomes: list[str] = field(default_factory=list)
     chart: Path | None = None
@@ -150,9 +165,17 @@ class DemoRun:
 
 #: The account book, as a CSM sets it from chat: owners (their alerts also come by DM), value, renewal.
 BOOK_COMMANDS = (
-    f"account Acme Corp owner <@{LEAD}> arr 240k renews 2027-01-15 tier enterprise",
-    f"account Globex owner <@{LEAD}> arr 85000 renews 2027-06-30",
+    f"account Acme Corp owner <@{LEAD}> arr 240k renews 2027-01-15 tier enterprise crm hubspot:101",
+    f"account Globex owner <@{LEAD}> arr 85000 renews 2027-06-30 crm hubspot:102",
 )
+
+
+def crm_stand_in() -> FakeHubSpot:
+    """HubSpot with the two companies the book links to (started)."""
+    crm = FakeHubSpot().start()
+    crm.companies["101"] = {"name": "Acme Corp"}
+    crm.companies["102"] = {"name": "Globex"}
+    return crm
 
 
 def fresh_database(out: Path) -> Path:
@@ -214,10 +237,11 @@ class Demo:
         world = DemoWorld.from_rows(rows)
         api = FakeSlackAPI().start()
         run = DemoRun(self.out, api, world)
+        run.crm = crm_stand_in()
         try:
             world.populate(api)
             settings = demo_settings(
-                database, api.url, self.out / "charts", self.signing_secret, self.ingest_token
+                database, api.url, self.out / "charts", self.signing_secret, self.ingest_token, run.crm.url
             )
             core = build_core(settings)
             core.alerts = ClockedAlerts(core.alerts, self.clock)
@@ -225,6 +249,7 @@ class Demo:
             await self._serve(core, run, [r for r in rows if r.created_at >= WEEK_START])
         except BaseException:
             api.close()
+            run.crm.close()
             raise
         run.seconds = time.monotonic() - started
         return run
@@ -256,6 +281,7 @@ class Demo:
                 await self._play(requests, run, week, core, slack.deps)
                 await self._ask(requests, run, core, slack.deps)
             await self._digest(runtime, run)
+            await self._crm(runtime, run)
             run.failed_work = await asyncio.to_thread(_failed_work, core.engine)
         finally:
             mark_ready(app, False)
@@ -336,8 +362,14 @@ class Demo:
         if poster is None:
             raise UserError("demo: no platform offers a digest poster")
         jobs = ScheduledJobs(
-            runtime.core.engine, poster, JobConfig.from_settings(runtime.core.settings), clock=self.clock
+            runtime.core.engine,
+            poster,
+            JobConfig.from_settings(runtime.core.settings),
+            clock=self.clock,
+            events=runtime.core.events,
         )
+        # The hourly colour check: changes recorded, accounts turned red flagged suppress_outreach.
+        await jobs.record_health(now=DEMO_NOW)
         target = f"slack:{HOME_TEAM}:{LEADS}"
         monday_nine = DEMO_NOW.replace(hour=9, minute=0)
         for attempt in (DEMO_NOW, DEMO_NOW + timedelta(minutes=10)):
@@ -346,6 +378,15 @@ class Demo:
             (self.out / "charts").glob(f"digest-*-{(monday_nine - timedelta(days=7)):%Y-%m-%d}.png")
         )
         run.chart = charts[-1].resolve() if charts else None
+
+
+    async def _crm(self, runtime: Any, run: DemoRun) -> None:
+        """The scheduled CRM sync, once: the book's accounts get their health and suppression in HubSpot."""
+        from bot.composition import build_crm_sync
+
+        sync = build_crm_sync(runtime.core)
+        summaries = await asyncio.to_thread(sync.sync, DEMO_NOW)
+        run.crm_sync = [s.to_json() for s in summaries]
 
 
 def _ingest_item(row: Row) -> dict[str, Any]:

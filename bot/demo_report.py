@@ -129,6 +129,27 @@ def print_run(run: DemoRun, echo: Echo) -> None:
         echo(f"  {len(owner_dms)} alert(s) reached @{names.get(LEAD, LEAD)} by DM; the first:")
         echo(indent(_lines(owner_dms[0], names)[:3], "  "))
 
+    if run.crm is not None and run.crm_sync:
+        _section(
+            echo, "CRM sync", "HubSpot (a local stand-in of its REST API), as the scheduled sync runs it"
+        )
+        for summary in run.crm_sync:
+            echo(f"  {summary['system']}: {summary['matched']} companies matched, {summary['pushed']} pushed")
+        for _id, company in sorted(run.crm.companies.items()):
+            pushed = {k: v for k, v in company.items() if k.startswith("tonewatch_")}
+            if pushed:
+                echo(
+                    f"  {company.get('name')}: health {pushed.get('tonewatch_health')}, trend "
+                    f"{pushed.get('tonewatch_trend')}, outreach suppressed "
+                    f"{pushed.get('tonewatch_suppress_outreach')}"
+                )
+        tasks = list(run.crm.tasks.values())
+        if tasks:
+            echo(
+                f"  {len(tasks)} task(s) for the owner, one per critical alert, e.g. "
+                f"\"{tasks[0].get('hs_task_subject')}\" ({tasks[0].get('hs_task_status')})"
+            )
+
     echo("")
     if run.chart is not None:
         echo(f"Chart written to {run.chart}")

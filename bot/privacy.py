@@ -219,6 +219,8 @@ def forget_address(
             session, message_ids=[*authored, *replies], needles=[address], reason="forget"
         )
         tally.erased["accounts"] += erasure.drop_domain_entry(session, address)
+        if people := erasure.drop_person(session, address):
+            tally.deleted["people"] += people
         tally.erased.update(erasure.scrub_literal(session, address))
         # What was posted with those words: drafts and lines deleted, cards shown again without them.
         posts, cards = erasure.take_message_posts(session, [*authored, *replies])

@@ -19,7 +19,7 @@ Where customer text or personal data can sit (storage/models.py, migrations 0001
 | accounts | name, domains | deleted | the address leaves `domains` |
 | account_owners, crm_pushes | links and fingerprints | deleted | kept |
 | webhook_events | events naming the account (never customer text) | deleted | kept (no text) |
-| people | our own staff who own accounts | kept | the address is replaced |
+| people | our own staff who own accounts | kept | the person with that address is deleted |
 
 `forget --email` then replaces the address wherever else it is still written
 (any string or JSON column: a staff reply that quotes it, an inbox error, ...).
@@ -54,6 +54,7 @@ from storage.models import (
     Erasure,
     HealthChange,
     MessageConcern,
+    Person,
     Place,
     TeamsConversation,
     TrainingExample,
@@ -85,6 +86,7 @@ _TC: Table = TeamsConversation.__table__  # type: ignore[attr-defined]
 _ACC: Table = Account.__table__  # type: ignore[attr-defined]
 _OWN: Table = AccountOwner.__table__  # type: ignore[attr-defined]
 _CRM: Table = CrmPush.__table__  # type: ignore[attr-defined]
+_PEOPLE: Table = Person.__table__  # type: ignore[attr-defined]
 _WH: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
 
 #: Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters.
@@ -324,6 +326,20 @@ def drop_domain_entry(session: Session, address: str) -> int:
             session.execute(update(_ACC).where(_ACC.c.id == row.id).values(domains=",".join(kept)))
             changed += 1
     return changed
+
+
+def drop_person(session: Session, address: str) -> int:
+    """Remove the owner (one of our people) known by this address, and their account links; returns
+    how many. (Left to the literal scrub, two erased people would share the unique "[erased]".)"""
+    wanted = address.lower()
+    # The accounts' primary-owner mirror (`Account.owner`) names them too.
+    session.execute(update(_ACC).where(func.lower(_ACC.c.owner) == wanted).values(owner=None))
+    query = select(_PEOPLE.c.id).where(func.lower(_PEOPLE.c.email) == wanted)
+    ids = [row[0] for row in session.execute(query)]
+    if not ids:
+        return 0
+    session.execute(delete(_OWN).where(_OWN.c.person_id.in_(ids)))
+    return _count(session.execute(delete(_PEOPLE).where(_PEOPLE.c.id.in_(ids))))
 
 
 def _replace_deep(value: Any, pattern: re.Pattern[str], placeholder: str) -> Any:

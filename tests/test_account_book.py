@@ -173,3 +173,16 @@ def test_forget_account_removes_its_book_entry_and_owner_links(any_engine):
     with session_scope(any_engine) as session:
         assert session.exec(select(AccountOwner)).all() == []
         assert [p.email for p in session.exec(select(Person)).all()] == ["sam@ourco.test"]  # our own person
+
+
+def test_forget_email_of_two_owners_removes_them_without_a_clash(any_engine):
+    from bot.privacy import forget_address
+
+    book = AccountBook(any_engine)
+    book.apply(BookEntry("Acme", owners=[PersonInfo(email="sam@ourco.test")]))
+    book.apply(BookEntry("Globex", owners=[PersonInfo(email="kim@ourco.test")]))
+    forget_address(any_engine, "sam@ourco.test")
+    forget_address(any_engine, "kim@ourco.test")  # a second erased person: no unique "[erased]" clash
+    with session_scope(any_engine) as session:
+        assert session.exec(select(Person)).all() == [] and session.exec(select(AccountOwner)).all() == []
+    assert "sam@ourco.test" not in json.dumps([row.to_json() for row in book.rows()])

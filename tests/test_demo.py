@@ -30,6 +30,9 @@ def test_the_demo_plays_the_week_and_prints_what_slack_would_show(tmp_path: Path
     digest = printed[printed.find("\nDigest") :]
     assert "CUSTOMER SENTIMENT · WEEK OF NOV 16–22" in digest and "Needs attention" in digest
     assert "posted, skipped" in digest  # the scheduler's job posts each target and week once
+    assert "$240k ARR at risk" in digest  # the account book weighs the digest
+    assert "reached @Jordan by DM" in printed  # the owner of Acme Corp and Globex
+    assert "Acme Corp: health red, trend declining, outreach suppressed true" in printed  # in the CRM
     assert "Nothing internal was posted where customers can read" in printed
     chart = Path(printed.split("Chart written to ", 1)[1].split("\n", 1)[0].strip())
     assert chart.is_file() and chart.read_bytes().startswith(b"\x89PNG") and chart.is_relative_to(out)

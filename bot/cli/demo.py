@@ -29,5 +29,7 @@ def demo_command(out: Path) -> None:
         print_run(run, click.echo)
     finally:
         run.api.close()
+        if run.crm is not None:
+            run.crm.close()
     if run.api.violations():
         raise UserError("internal content reached a place customers can read (see above)")
