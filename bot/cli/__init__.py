@@ -15,6 +15,7 @@ from bot.cli.analyze import analyze_command, eval_command
 from bot.cli.data import db_group, import_command, train_command
 from bot.cli.demo import demo_command
 from bot.cli.privacy import forget_command
+from bot.cli.secrets import secrets_group
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
 from bot.config import secrets_in_environment
@@ -72,6 +73,7 @@ cli.add_command(digest_command)
 cli.add_command(teams_package_command)
 cli.add_command(demo_command)
 cli.add_command(forget_command)
+cli.add_command(secrets_group)
 
 
 def main() -> None:
