@@ -41,6 +41,7 @@ from handlers.slack_payload import (
     text_field,
 )
 from handlers.slack_poster import post_customer_reply
+from handlers.slack_text import escape
 from storage.db import session_scope
 from storage.models import Alert
 from storage.types import utcnow
@@ -172,7 +173,8 @@ class SlackActions:
             await ack(response_action="errors", errors={"label": "This alert no longer exists."})
             return
         await ack()
-        note = f"<@{user_id}> marked this not accurate: {label or '?'}, urgency {urgency or '?'}."
+        said = escape(f"{label or '?'}, urgency {urgency or '?'}")
+        note = f"<@{escape(user_id)}> marked this not accurate: {said}."
         self.deps.background.spawn(self._thread_note(alert_id, note), "note a correction")
 
     async def _thread_note(self, alert_id: int, text: str) -> None:
