@@ -222,6 +222,10 @@ class Settings(BaseSettings):
     # Connected inboxes and the inbound webhook (docs/ingest.md).
     #: The bearer token POST /ingest requires; the route is served only when it is set.
     ingest_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_INGEST_TOKEN")
+    #: With it, GET /metrics requires `Authorization: Bearer` this token.
+    metrics_token: SecretStr | None = Field(None, validation_alias="TONEWATCH_METRICS_TOKEN")
+    #: Fernet key(s) encrypting workspace tokens at rest; comma-separated, the first encrypts, all decrypt.
+    secret_key: SecretStr | None = Field(None, validation_alias="TONEWATCH_SECRET_KEY")
     #: IMAP inboxes: a JSON list of inbox objects, or the path of a JSON/YAML file with it.
     inboxes: Annotated[list[InboxConfig], NoDecode] = Field(
         default_factory=list, validation_alias="TONEWATCH_INBOXES"
@@ -382,6 +386,18 @@ class Settings(BaseSettings):
     def _time_zone(cls, value: str) -> str:
         return parse_time_zone(value)
 
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            from bot.secrets import SecretBox
+
+            try:
+                SecretBox(value.get_secret_value())
+            except ConfigError as exc:
+                raise ValueError(str(exc).removeprefix("TONEWATCH_SECRET_KEY ")) from None
+        return value
+
     @field_validator("ingest_token", mode="before")
     @classmethod
     def _blank_ingest_token_is_unset(cls, value):
@@ -518,8 +534,69 @@ def _problem(err) -> str:
     return f"{_setting_name(err['loc'])}: {err['msg']}"
 
 
+def _file_settings(env_file: str | Path | None, overrides: Mapping[str, Any]) -> dict[str, str]:
+    """Secrets given as NAME_FILE (a Docker or Kubernetes secret mounted as a file): NAME read from it."""
+    from_file = {}
+    given = _given(env_file)
+    for name in (*secret_setting_names(), "DATABASE_URL"):
+        path = overrides.get(f"{name}_FILE") or given.get(f"{name}_FILE")
+        if not path:
+            continue
+        if overrides.get(name) or given.get(name):
+            raise ConfigError(f"invalid configuration — set {name} or {name}_FILE, not both")
+        try:
+            value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise ConfigError(f"invalid configuration — {name}_FILE: cannot read {path} ({reason})") from None
+        if not value:
+            raise ConfigError(f"invalid configuration — {name}_FILE: {path} is empty")
+        from_file[name] = value
+    return from_file
+
+
+def _given(env_file: str | Path | None) -> dict[str, str]:
+    """Every variable set in the environment or the env file (the environment wins), names upper-cased."""
+    given: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        from dotenv import dotenv_values
+
+        given.update({k.upper(): v for k, v in dotenv_values(env_file).items() if v is not None})
+    given.update({k.upper(): v for k, v in os.environ.items()})
+    return given
+
+
+def known_setting_names() -> set[str]:
+    names = {str(field.validation_alias) for field in Settings.model_fields.values()}
+    return names | {f"{name}_FILE" for name in (*secret_setting_names(), "DATABASE_URL")}
+
+
+#: TONEWATCH_* variables read by something other than the settings (the test suite's own).
+_NOT_SETTINGS = ("TONEWATCH_TEST_",)
+
+
+def unknown_settings(env_file: str | Path | None = ".env") -> list[str]:
+    """A warning for each TONEWATCH_* variable no setting reads, naming the closest known one."""
+    import difflib
+
+    known = sorted(known_setting_names())
+    prefix = "TONEWATCH_"
+    # Compared without the prefix every candidate shares, which would make anything look close.
+    tails = {name.removeprefix(prefix): name for name in known if name.startswith(prefix)}
+    warnings = []
+    for name in sorted(_given(env_file)):
+        if not name.startswith(prefix) or name in known or name.startswith(_NOT_SETTINGS):
+            continue
+        close = difflib.get_close_matches(name.removeprefix(prefix), list(tails), n=1, cutoff=0.75)
+        hint = f"; did you mean {tails[close[0]]}?" if close else ""
+        warnings.append(f"{name} is not a Tonewatch setting and is ignored{hint}")
+    return warnings
+
+
 def load_settings(env_file: str | Path | None = ".env", **overrides) -> Settings:
     """Read settings, or raise `ConfigError` naming each bad setting (and echoing no secret)."""
+    overrides = {**_file_settings(env_file, overrides), **overrides}
+    overrides = {k: v for k, v in overrides.items() if not k.endswith("_FILE")}
     try:
         return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
     except ValidationError as exc:

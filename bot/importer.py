@@ -24,12 +24,25 @@ from storage.types import utcnow
 
 #: Source names seen in exports, mapped to the kinds the core knows.
 SOURCE_ALIASES = {
-    "chat": SourceKind.chat, "slack": SourceKind.chat, "teams": SourceKind.chat, "message": SourceKind.chat,
-    "email": SourceKind.email, "mail": SourceKind.email, "inbox": SourceKind.email,
-    "ticket": SourceKind.ticket, "zendesk": SourceKind.ticket, "freshdesk": SourceKind.ticket,
-    "intercom": SourceKind.ticket, "helpdesk": SourceKind.ticket, "support": SourceKind.ticket,
-    "nps": SourceKind.nps, "survey": SourceKind.nps, "csat": SourceKind.csat,
-    "call": SourceKind.call, "transcript": SourceKind.call, "": SourceKind.chat,
+    "chat": SourceKind.chat,
+    "slack": SourceKind.chat,
+    "teams": SourceKind.chat,
+    "message": SourceKind.chat,
+    "email": SourceKind.email,
+    "mail": SourceKind.email,
+    "inbox": SourceKind.email,
+    "ticket": SourceKind.ticket,
+    "zendesk": SourceKind.ticket,
+    "freshdesk": SourceKind.ticket,
+    "intercom": SourceKind.ticket,
+    "helpdesk": SourceKind.ticket,
+    "support": SourceKind.ticket,
+    "nps": SourceKind.nps,
+    "survey": SourceKind.nps,
+    "csat": SourceKind.csat,
+    "call": SourceKind.call,
+    "transcript": SourceKind.call,
+    "": SourceKind.chat,
 }
 
 MAX_REPORTED_PROBLEMS = 5

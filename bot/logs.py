@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -72,7 +73,18 @@ class TextFormatter(logging.Formatter):
         extras = extra_fields(record)
         if extras:
             line += " [" + " ".join(f"{key}={value}" for key, value in sorted(extras.items())) + "]"
-        return line
+        return plain_line(line)
+
+
+#: Characters a text log line shows escaped: line breaks and other controls (a forged second line,
+#: a terminal escape sequence), whatever text the message carries.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def plain_line(text: str) -> str:
+    """THE rule for text logs: one record, one line, no control characters (shown as `\\n`, `\\x1b`).
+    Tracebacks are appended after it by the formatter, as they always were."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from bot.alert_policy import Sensitivity
 from bot.errors import UserError
+from bot.inbound import CONTROL_CHARACTERS, has_control_characters
 from storage.db import read_scope, session_scope
 from storage.models import Account, Place
 from storage.queries import get_or_create_account
@@ -96,6 +97,8 @@ class PlaceRegistry:
         account = " ".join(account.split())
         if not account:
             raise RefusedPlace("name the account to watch this channel for")
+        if has_control_characters(account):  # the rule every way in applies to names (bot/inbound.py)
+            raise RefusedPlace(f"an account name {CONTROL_CHARACTERS}")
         with session_scope(self.engine) as session:
             place = self._get_or_create(session, platform, external_id, name, is_external)
             linked = get_or_create_account(session, account)

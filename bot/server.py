@@ -12,6 +12,7 @@ start and stop steps; `mount` adds one. Nothing here knows a platform SDK.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -54,6 +55,8 @@ class ServerState:
     telemetry: Telemetry
     ready: bool = False
     surfaces: list[Surface] = field(default_factory=list)
+    #: When set, GET /metrics requires `Authorization: Bearer` it (TONEWATCH_METRICS_TOKEN).
+    metrics_token: bytes | None = None
 
 
 STATE = web.AppKey("tonewatch_state", ServerState)
@@ -115,10 +118,12 @@ def build_web_app(
     telemetry: Telemetry,
     surfaces: Iterable[Surface] = (),
     read_timeout: float | None = None,
+    metrics_token: str | None = None,
 ) -> web.Application:
     middlewares = [plain_errors] + ([body_read_within(read_timeout)] if read_timeout else [])
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
     app[STATE] = ServerState(engine, telemetry)
+    app[STATE].metrics_token = metrics_token.encode() if metrics_token else None
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/healthz", readyz)
@@ -184,6 +189,16 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     state = request.app[STATE]
+    if state.metrics_token is not None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        sent = token.strip().encode("utf-8", "surrogateescape")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(sent, state.metrics_token):
+            state.telemetry.refused("/metrics", "auth", 401)
+            return web.json_response(
+                {"error": "missing or wrong bearer token"},
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="tonewatch-metrics"'},
+            )
     try:
         counts = await asyncio.to_thread(depth, state.engine)
         for status in ("pending", "running", "failed"):

@@ -26,6 +26,7 @@ from bot.inflight import Background, RecentKeys
 from bot.logs import silence_rejected_bodies
 from bot.pipeline import MessagePipeline
 from bot.places import PlaceRegistry
+from bot.secrets import SecretBox
 from bot.server import Surface
 from bot.telemetry import Telemetry
 from handlers.slack_actions import SlackActions
@@ -94,6 +95,17 @@ class _DropTokenNotice(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+def secret_box(settings: Settings) -> SecretBox | None:
+    """What encrypts workspace tokens at rest: TONEWATCH_SECRET_KEY's keys, or nothing (said once)."""
+    if settings.secret_key is None:
+        log.warning(
+            "Slack workspace tokens are stored unencrypted: set TONEWATCH_SECRET_KEY "
+            "(make one with: tonewatch secrets new-key)"
+        )
+        return None
+    return SecretBox(settings.secret_key.get_secret_value())
+
+
 def _bolt_logger() -> logging.Logger:
     logger = logging.getLogger("tonewatch.slack.bolt")
     if not any(isinstance(f, _DropTokenNotice) for f in logger.filters):
@@ -146,6 +158,7 @@ def build_slack(
             settings.slack_client_id,
             settings.slack_client_secret.get_secret_value(),
             settings.slack_redirect_uri,
+            secret_box(settings),
         )
         clients.installations, clients.channel_teams = installations, channel_teams
         app = AsyncApp(

@@ -197,7 +197,8 @@ class SlackActions:
             await ack(response_action="errors", errors={"label": "This alert no longer exists."})
             return
         await ack()
-        note = f"<@{user_id}> marked this not accurate: {label or '?'}, urgency {urgency or '?'}."
+        said = escape(f"{label or '?'}, urgency {urgency or '?'}")
+        note = f"<@{escape(user_id)}> marked this not accurate: {said}."
         self.deps.background.spawn(self._thread_note(alert_id, note), "note a correction")
 
     async def _thread_note(self, alert_id: int, text: str) -> None:

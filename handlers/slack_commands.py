@@ -23,7 +23,7 @@ from handlers.slack_clients import Home
 from handlers.slack_deps import PLATFORM, SlackDeps, home_of
 from handlers.slack_directory import is_external_user
 from handlers.slack_payload import MalformedPayload, required_id, text_field
-from handlers.slack_text import channel_id_in, escape
+from handlers.slack_text import channel_id_in, defuse, escape
 from scheduler.targets import add_target
 from storage.book import PersonInfo
 from storage.models import DigestTarget
@@ -186,7 +186,7 @@ class SlackCommands:
                 text = await handler(words[1:], channel, home, client) if handler else HELP_TEXT
         except UserError as exc:
             text = f":no_entry: {escape(str(exc))}"
-        await respond(text=text, response_type="ephemeral")
+        await respond(text=defuse(text), response_type="ephemeral")
 
     async def _account(self, words: list[str], client: AsyncWebClient) -> str:
         assert self.deps.book is not None

@@ -29,7 +29,7 @@ from handlers.slack_payload import (
     required_ts,
     text_field,
 )
-from handlers.slack_text import plain_text, ts_to_datetime
+from handlers.slack_text import defuse_blocks, plain_text, ts_to_datetime
 from storage.queries import account_domains
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ class SlackEvents:
                 "type": "home",
                 "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": HELP_TEXT}}],
             }
-        await client.views_publish(user_id=user_id, view=view)
+        await client.views_publish(user_id=user_id, view=defuse_blocks(view))
 
     # --- who can read a channel changed -------------------------------------------------------
 

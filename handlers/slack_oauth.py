@@ -24,7 +24,8 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine
 
-from storage.slack_tables import bots, channel_teams, installations, oauth_states
+from bot.secrets import SecretBox
+from storage.slack_tables import TOKEN_COLUMNS, bots, channel_teams, installations, oauth_states
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +76,25 @@ def _row(table: sa.Table, values: dict[str, Any], client_id: str) -> dict[str, A
 class DbInstallationStore(AsyncInstallationStore):
     """Installations and their bots, newest first; Bolt resolves each request's token from here."""
 
-    def __init__(self, engine: Engine, client_id: str) -> None:
+    def __init__(self, engine: Engine, client_id: str, box: SecretBox | None = None) -> None:
         self.engine = engine
         self.client_id = client_id
+        #: Encrypts the tokens at rest (TONEWATCH_SECRET_KEY); without it they are stored as they are.
+        self.box = box
+
+    def _sealed(self, table: sa.Table, values: dict[str, Any]) -> dict[str, Any]:
+        row = _row(table, values, self.client_id)
+        if self.box is not None:
+            for column in TOKEN_COLUMNS[table.name]:
+                row[column] = self.box.seal(row.get(column))
+        return row
+
+    def _opened(self, table: sa.Table, row: Any) -> dict[str, Any]:
+        values = _from_db(row)
+        if self.box is not None:
+            for column in TOKEN_COLUMNS[table.name]:
+                values[column] = self.box.open(values.get(column))
+        return values
 
     @property
     def logger(self) -> logging.Logger:
@@ -96,16 +113,13 @@ class DbInstallationStore(AsyncInstallationStore):
 
     def _save(self, installation: Installation) -> None:
         with self.engine.begin() as connection:
-            connection.execute(
-                installations.insert().values(_row(installations, installation.to_dict(), self.client_id))
-            )
-            connection.execute(
-                bots.insert().values(_row(bots, installation.to_bot().to_dict(), self.client_id))
-            )
+            row = self._sealed(installations, installation.to_dict())
+            connection.execute(installations.insert().values(row))
+            connection.execute(bots.insert().values(self._sealed(bots, installation.to_bot().to_dict())))
 
     def _save_bot(self, bot: Bot) -> None:
         with self.engine.begin() as connection:
-            connection.execute(bots.insert().values(_row(bots, bot.to_dict(), self.client_id)))
+            connection.execute(bots.insert().values(self._sealed(bots, bot.to_dict())))
 
     def _find_bot(self, enterprise_id, team_id, is_enterprise_install) -> Bot | None:
         query = (
@@ -116,7 +130,7 @@ class DbInstallationStore(AsyncInstallationStore):
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        return Bot(**_from_db(row)) if row is not None else None
+        return Bot(**self._opened(bots, row)) if row is not None else None
 
     def _find_installation(
         self, enterprise_id, team_id, user_id, is_enterprise_install
@@ -132,7 +146,7 @@ class DbInstallationStore(AsyncInstallationStore):
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        return Installation(**_from_db(row)) if row is not None else None
+        return Installation(**self._opened(installations, row)) if row is not None else None
 
     def _delete(self, table: sa.Table, enterprise_id, team_id, user_id=None) -> None:
         condition = self._where(table, enterprise_id, team_id, False)
@@ -258,9 +272,10 @@ def build_oauth_flow(
     client_id: str,
     client_secret: str,
     redirect_uri: str | None,
+    box: SecretBox | None = None,
 ) -> tuple[AsyncOAuthFlow, DbInstallationStore]:
     """Bolt's OAuth flow (/slack/install, /slack/oauth_redirect) with installations in our database."""
-    store = DbInstallationStore(engine, client_id)
+    store = DbInstallationStore(engine, client_id, box)
     settings = AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,

@@ -232,7 +232,7 @@ def messages_route(
         try:
             activity = Activity().deserialize(document)
         except Exception as exc:  # noqa: BLE001 - msrest says what it could not read
-            log.info("Teams activity not readable: %s", exc)
+            log.debug("Teams activity not readable: %s", exc)  # it may quote the body; refusal logged below
             return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: a field has the wrong format")
         required = ("conversation", "from_property", "service_url")
         missing = [name for name in required if not getattr(activity, name)]
@@ -247,7 +247,7 @@ def messages_route(
             try:
                 authenticated = await authenticate(activity, header)
             except Exception as exc:  # noqa: BLE001 - every way a token can be wrong is a 401
-                log.info("Teams request refused: %s: %s", type(exc).__name__, exc)
+                log.debug("Teams request refused: %s: %s", type(exc).__name__, exc)
                 return refuse(401, "bad_token", "unauthorized")
         try:
             invoke = await adapter.process_activity(authenticated, activity, on_turn)

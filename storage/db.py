@@ -80,6 +80,8 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
         engine = create_engine(
             url,
             echo=echo,
+            # A failed statement's error (logged with its work item) never quotes the customer's words.
+            hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": 30},
             poolclass=StaticPool if memory else None,
         )
@@ -133,7 +135,13 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
         # no request, acknowledgement or probe fails on it (tests/test_database_loss.py). It costs
         # one round trip per checkout.
         return create_engine(
-            url, echo=echo, pool_size=10, max_overflow=10, pool_recycle=3600, pool_pre_ping=True
+            url,
+            echo=echo,
+            pool_size=10,
+            max_overflow=10,
+            pool_recycle=3600,
+            pool_pre_ping=True,
+            hide_parameters=True,  # errors and echo never quote the customer's words
         )
     except ModuleNotFoundError as exc:
         raise ConfigError(

@@ -7,6 +7,8 @@ in storage, so migrations never import the Slack handlers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
@@ -21,11 +23,11 @@ def _bot_columns() -> list[sa.Column]:
         sa.Column("enterprise_name", sa.String(200)),
         sa.Column("team_id", sa.String(32)),
         sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_token", sa.String(2000)),
         sa.Column("bot_id", sa.String(32)),
         sa.Column("bot_user_id", sa.String(32)),
         sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_refresh_token", sa.String(2000)),
         sa.Column("bot_token_expires_at", sa.DateTime),
         sa.Column("is_enterprise_install", sa.Boolean, nullable=False, default=False),
         sa.Column("installed_at", sa.DateTime, nullable=False),
@@ -39,9 +41,9 @@ installations = sa.Table(
     *_bot_columns(),
     sa.Column("enterprise_url", sa.String(200)),
     sa.Column("user_id", sa.String(32), nullable=False),
-    sa.Column("user_token", sa.String(200)),
+    sa.Column("user_token", sa.String(2000)),
     sa.Column("user_scopes", sa.String(1000)),
-    sa.Column("user_refresh_token", sa.String(200)),
+    sa.Column("user_refresh_token", sa.String(2000)),
     sa.Column("user_token_expires_at", sa.DateTime),
     sa.Column("incoming_webhook_url", sa.String(200)),
     sa.Column("incoming_webhook_channel", sa.String(200)),
@@ -74,3 +76,24 @@ sa.Index(
     installations.c.user_id,
     installations.c.installed_at,
 )
+
+#: The columns holding workspace secrets, encrypted at rest (bot/secrets).
+TOKEN_COLUMNS = {
+    "slack_bots": ("bot_token", "bot_refresh_token"),
+    "slack_installations": ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"),
+}
+
+
+def rewrite_tokens(engine: sa.Engine, rewrite: Callable[[str | None], str | None]) -> int:
+    """Every stored token passed through `rewrite` (encrypt, re-encrypt), in one transaction; how
+    many rows changed."""
+    changed = 0
+    with engine.begin() as connection:
+        for name, columns in TOKEN_COLUMNS.items():
+            table = metadata.tables[name]
+            for row in connection.execute(sa.select(table.c.id, *(table.c[c] for c in columns))).all():
+                values = {c: rewrite(getattr(row, c)) for c in columns}
+                if any(values[c] != getattr(row, c) for c in columns):
+                    connection.execute(table.update().where(table.c.id == row.id).values(**values))
+                    changed += 1
+    return changed

@@ -12,8 +12,14 @@ import json
 import time
 from typing import Any
 
+from sqlmodel import select
+
+from bot.inbound import has_control_characters
+from storage.db import session_scope
+from storage.models import Account, CustomerMessage
 from tests.fakes.bot_connector import CUSTOMER as TEAMS_CUSTOMER
 from tests.fakes.bot_connector import SHARED as TEAMS_SHARED
+from tests.fakes.bot_connector import STAFF as TEAMS_STAFF
 from tests.fakes.bot_connector import bot_connector  # noqa: F401  (a fixture)
 from tests.fuzz_support import INGEST_TOKEN, TICKET, nested, sign
 from tests.test_fuzz_http import ON_BOTH_DATABASES, database, tonewatch  # noqa: F401  (fixtures)
@@ -165,3 +171,27 @@ async def test_teams_takes_application_json_only(tonewatch) -> None:
     answer = await tonewatch.teams_raw(body, "application/json; charset=utf-8")
     assert answer.status in (200, 201), answer.text
     await tonewatch.handled("the Teams message", platform="teams", external_id=activity["id"])
+
+
+@ON_BOTH_DATABASES
+async def test_control_characters_from_teams_and_slack_never_fail_a_request(tonewatch) -> None:
+    """Names and ids from the platforms: NUL and escapes in an author name, an account named in a
+    command, an activity id; 2xx or 4xx, never a 500, and the same on both databases."""
+    connector = tonewatch.teams.connector
+    activity = connector.activity(TEAMS_SHARED, TEAMS_CUSTOMER, "The export broke again \x00\x1b today.")
+    activity["from"]["name"] = "Maria\x00\x1b[31m"
+    answer = await tonewatch.teams_json(activity)
+    assert answer.status < 500, answer.text
+    for command in ("watch Acme\x00Corp", "watch \x1b[2J"):
+        said = connector.activity(TEAMS_SHARED, TEAMS_STAFF, command, mention=True)
+        answer = await tonewatch.teams_json(said)
+        assert answer.status < 500, answer.text
+    odd_id = connector.activity(TEAMS_SHARED, TEAMS_CUSTOMER, "Billing is wrong again.", activity_id="a\x00b")
+    assert (await tonewatch.teams_json(odd_id)).status < 500
+    answer = await tonewatch.slack.command("watch Acme\x1b[2J")
+    assert "control characters" in answer.text, answer.text
+    await tonewatch.still_serving()
+    with session_scope(tonewatch.slack.core.engine) as session:
+        names = session.exec(select(Account.name)).all()
+        authors = session.exec(select(CustomerMessage.author)).all()
+    assert not [n for n in [*names, *authors] if n and has_control_characters(n)], (names, authors)

@@ -69,3 +69,34 @@ def test_refusal_lines_say_how_many_were_quiet() -> None:
         "refused /ingest: auth (401) (59 more since the last line)",
         "refused /ingest: auth (401) (59 more since the last line)",
     ]
+
+
+def test_a_text_log_line_is_one_line_without_control_characters() -> None:
+    """Customer text in a log message (at DEBUG, say) cannot forge a second line or colour a terminal."""
+    import io
+
+    from bot.logs import TextFormatter, TonewatchHandler
+
+    stream = io.StringIO()
+    handler = TonewatchHandler(stream)
+    handler.setFormatter(TextFormatter())
+    logger = logging.getLogger("tonewatch.test.plain")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    forged = "ok\n2026-12-07 09:00:00,000 ERROR bot.worker forged line\x1b[2J\u2028more"
+    logger.debug("message text: %s", forged, extra={"account": "Acme\nCorp"})
+    written = stream.getvalue()
+    assert written.count("\n") == 1 and "\x1b" not in written and "\u2028" not in written, written
+    assert "ok\\n2026-12-07" in written and "\\x1b[2J" in written and "account=Acme\\nCorp" in written
+
+
+def test_a_failed_statement_never_quotes_its_parameters(any_engine) -> None:
+    """A database error is logged with its work item; its message must not carry the customer's words."""
+    import pytest
+    import sqlalchemy as sa
+
+    with pytest.raises(sa.exc.DBAPIError) as failed:
+        with any_engine.begin() as connection:
+            connection.execute(sa.text("insert into no_such_table (text) values (:text)"), {"text": WORDS})
+    assert WORDS not in str(failed.value) and "hidden due to hide_parameters" in str(failed.value)

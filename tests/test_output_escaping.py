@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the Teams fixtures are imported by name, and tests take them as parameters
 """Customer text never mentions, pings or links: what reaches the Slack Web API stand-in, and Teams cards.
 
 Hostile strings (broadcast, user, channel and group mentions; masked links; the same once Slack escaped
@@ -25,6 +26,13 @@ from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from storage.db import session_scope
 from storage.models import WorkItem
 from storage.types import utcnow
+from tests.fakes.bot_connector import SHARED as TEAMS_SHARED
+from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
+    bot_connector,
+    teams,
+    teams_database_url,
+    teams_migrated_database,
+)
 from tests.fuzz_support import fuzz
 from tests.history import History
 from tests.slack_requests import (
@@ -276,3 +284,21 @@ def _text_blocks(node) -> list[dict]:
         for item in node:
             found += _text_blocks(item)
     return found
+
+
+async def test_teams_alerts_through_the_adapter_show_customer_markdown_as_typed(teams) -> None:
+    """End to end in Teams: a hostile account name and customer text, over HTTP to the real adapter."""
+    await teams.set_up()
+    hostile_account = "[Reset your SSO](https://evil.example) **Acme**"
+    teams.core.places.watch("teams", TEAMS_SHARED, "acme-shared", hostile_account, is_external=True)
+    words = "<at>Sam</at> [click here](https://evil.example/sso) **now** _please_ "
+    root, thread, _activity = await teams.alert_posted(words + ESCALATION)
+    link = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
+    shown = [b["text"] for post in (root, thread) for b in _text_blocks(post.cards)]
+    assert any("evil.example" in text for text in shown)  # the words are shown…
+    for text in shown:
+        assert not link.search(text), text  # …but never as a link,
+        assert "<at>" not in text and "**now**" not in text and "**Acme**" not in text, (
+            text
+        )  # a mention, bold
+    assert "\\[Reset your SSO\\](https://evil.example) \\*\\*Acme\\*\\*" in "\n".join(shown)

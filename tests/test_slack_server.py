@@ -138,8 +138,6 @@ async def test_healthz_answers_once_ready_and_metrics_count_what_happened(
     assert sample(after, "tonewatch_analysis_seconds_bucket", provider="claude", le="+Inf") == 1.0
 
 
-
-
 def analyses(slack) -> int:
     with session_scope(slack.core.engine) as session:
         return len(session.exec(select(Analysis)).all())

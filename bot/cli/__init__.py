@@ -18,6 +18,7 @@ from bot.cli.data import db_group, import_command, train_command
 from bot.cli.demo import demo_command
 from bot.cli.mail import email_preview_command
 from bot.cli.privacy import forget_command
+from bot.cli.secrets import secrets_group
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
 from bot.config import secrets_in_environment
@@ -78,6 +79,7 @@ cli.add_command(teams_package_command)
 cli.add_command(demo_command)
 cli.add_command(forget_command)
 cli.add_command(email_preview_command)
+cli.add_command(secrets_group)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from bot.composition import (
     configured_surfaces,
     require_platform_libraries,
 )
-from bot.config import Settings, secrets_of
+from bot.config import Settings, secrets_of, unknown_settings
 from bot.errors import UserError
 from bot.logs import announce, configure_logging
 from bot.server import build_web_app, mark_ready
@@ -73,6 +73,8 @@ def run_command(host: str, port: int) -> None:
     """Serve Slack, Teams, inboxes and the ingest webhook — whichever are configured."""
     config = settings()
     configure_logging(config.log_level, config.log_format, secrets=secrets_of(config))
+    for warning in unknown_settings():
+        log.warning(warning)
     if not configured_surfaces(config):
         raise UserError(NOTHING_CONFIGURED)
     require_platform_libraries(config)
@@ -89,7 +91,13 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
 
     core = build_core(config)
     runtime = build_runtime(core)
-    app = build_web_app(core.engine, core.telemetry, runtime.surfaces, read_timeout=config.http_read_timeout)
+    app = build_web_app(
+        core.engine,
+        core.telemetry,
+        runtime.surfaces,
+        read_timeout=config.http_read_timeout,
+        metrics_token=config.metrics_token.get_secret_value() if config.metrics_token else None,
+    )
     # keepalive_timeout also closes a connection whose request headers have not all arrived by then.
     # lingering_time: how long a refused body is still read before closing (aiohttp's 10 s by default).
     runner = web.AppRunner(
