@@ -16,7 +16,7 @@ from bot.config import WEEKDAYS
 from bot.errors import UserError
 from bot.place_status import place_status
 from handlers.teams_activity import Turn
-from handlers.teams_cards import HELP_TEXT
+from handlers.teams_cards import HELP_TEXT, md
 from handlers.teams_connector import TeamsCalls
 from handlers.teams_deps import PLATFORM, TeamsDeps
 from scheduler.targets import add_target
@@ -75,7 +75,7 @@ class TeamsCommands:
         try:
             return await handler[verb](turn, words[1:]) if verb in handler else HELP_TEXT
         except UserError as exc:
-            return f"⛔ {exc}"
+            return f"⛔ {md(str(exc))}"
 
     async def customers_can_read(self, turn: Turn) -> bool:
         """Asked of Teams now; an unreadable roster counts as "yes"."""
@@ -100,13 +100,13 @@ class TeamsCommands:
         )
         alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
         where = (
-            f"Alerts go to {alert_channel.name or 'the alert channel'}."
+            f"Alerts go to {md(alert_channel.name or 'the alert channel')}."
             if alert_channel
             else "No alert channel yet: say `@Tonewatch alerts` in an internal channel."
         )
         return (
-            f"👀 Watching {turn.name} for **{place.account or account}**. Customer messages there are "
-            f"scored; nothing about them is ever posted there. {where}"
+            f"👀 Watching {md(turn.name)} for **{md(place.account or account)}**. "
+            f"Customer messages there are scored; nothing about them is ever posted there. {where}"
         )
 
     async def _account(self, turn: Turn, words: list[str]) -> str:
@@ -126,7 +126,9 @@ class TeamsCommands:
         place = await asyncio.to_thread(self.deps.places.unwatch, PLATFORM, turn.conversation_id)
         if place is None:
             return "This conversation wasn't watched."
-        return f"Stopped watching {turn.name} for **{place.account or ''}**. Stored messages are kept."
+        return (
+            f"Stopped watching {md(turn.name)} for **{md(place.account or '')}**. Stored messages are kept."
+        )
 
     async def _alerts(self, turn: Turn, words: list[str]) -> str:
         if turn.kind == "personal":
@@ -135,7 +137,7 @@ class TeamsCommands:
         await asyncio.to_thread(
             self.deps.places.set_alert_channel, PLATFORM, turn.conversation_id, turn.name, external
         )
-        return f"🔔 Alerts go to {turn.name} from now on."
+        return f"🔔 Alerts go to {md(turn.name)} from now on."
 
     async def _status(self, turn: Turn, words: list[str]) -> str:
         status = await asyncio.to_thread(
@@ -144,13 +146,15 @@ class TeamsCommands:
         lines = []
         if status.watched:
             account = status.place.account if status.place else ""
-            lines.append(f"{turn.name} is watched for **{account}**; open alerts: {status.open_alerts}.")
+            lines.append(
+                f"{md(turn.name)} is watched for **{md(account)}**; open alerts: {status.open_alerts}."
+            )
         elif status.is_alert_channel:
-            lines.append(f"{turn.name} is the alert channel.")
+            lines.append(f"{md(turn.name)} is the alert channel.")
         else:
-            lines.append(f"{turn.name} is not watched. `@Tonewatch watch [account]` starts.")
+            lines.append(f"{md(turn.name)} is not watched. `@Tonewatch watch [account]` starts.")
         if status.alert_channel and not status.is_alert_channel:
-            lines.append(f"Alerts go to {status.alert_channel.name or 'the alert channel'}.")
+            lines.append(f"Alerts go to {md(status.alert_channel.name or 'the alert channel')}.")
         elif not status.alert_channel:
             lines.append("No alert channel yet: `@Tonewatch alerts` in an internal channel.")
         lines.append(f"Conversations watched in all: {status.watched_count}.")

@@ -112,19 +112,16 @@ def test_tokens_stored_before_a_key_was_set_are_read_and_encrypted_by_rotate(tmp
     assert "not-a-fernet-key" not in err(tonewatch("secrets", "rotate"))
 
 
-def test_the_token_columns_migrate_both_ways(tmp_path) -> None:
+def test_the_token_columns_migrate_both_ways(any_engine) -> None:
     from alembic import command
 
-    engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    upgrade(engine)
     config = alembic_config()
-    with engine.begin() as connection:
+    with any_engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0011")
-    assert current_revision(engine) == "0011"
-    upgrade(engine)
-    assert current_revision(engine) == head_revision()
-    engine.dispose()
+    assert current_revision(any_engine) == "0011"
+    upgrade(any_engine)
+    assert current_revision(any_engine) == head_revision()
 
 
 @pytest.mark.postgres
