@@ -60,6 +60,7 @@ from bot.analysis.guard import hold_to_contract
 from bot.analysis.injection import instruction_sentences
 from bot.analysis.prompts import Prompt
 from bot.analysis.redaction import DEFAULT_PHONE_REGIONS, redact
+from bot.analysis.risk import guarded
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,16 @@ CACHE_MINIMUM_TOKENS: dict[str, int] = {
 }
 
 
+_DATED_RE = re.compile(r"^(?P<family>.+?)(?:-\d{8}|-latest)?$")
+
+
 def cache_minimum_tokens(model: str) -> int:
-    """The cache minimum of `model` (a dated id like claude-haiku-4-5-20251001 takes its family's)."""
-    for family in sorted(CACHE_MINIMUM_TOKENS, key=len, reverse=True):
-        if model.startswith(family):
-            return CACHE_MINIMUM_TOKENS[family]
-    return max(CACHE_MINIMUM_TOKENS.values())
+    """The cache minimum of `model`; a dated id (claude-haiku-4-5-20251001) takes its family's, and a model
+    not in the table the largest (a newer model is not assumed to cache shorter prefixes)."""
+    match = _DATED_RE.match(model)
+    family = match.group("family") if match else model
+    largest = max(CACHE_MINIMUM_TOKENS.values())
+    return CACHE_MINIMUM_TOKENS.get(family, CACHE_MINIMUM_TOKENS.get(model, largest))
 
 
 #: Reasons that say "Claude is unreachable right now" (as opposed to "this
@@ -277,9 +282,9 @@ class ClaudeAnalyzer(Analyzer):
             extra["request_id"] = request_id
         if attempted:
             extra["injection_attempt"] = True
-        # A sharp disagreement Claude backs with quotes from the message is a reading to weigh (the risk
-        # floors below still hold); one without any quote, or after an injection attempt, is distrusted.
-        unexplained = not result.evidence
+        # A sharp disagreement is distrusted unless Claude quotes what makes the message harmless ("no plans
+        # to cancel"); after an injection attempt it is distrusted anyway.
+        unexplained = not any(guarded(quote, offline.language) for quote in result.evidence)
         if (needs_injection_guard(result, offline) and (attempted or unexplained)) or (
             attempted and result.score > offline.score
         ):
@@ -344,6 +349,7 @@ class ClaudeAnalyzer(Analyzer):
         try:
             counted = await self._client.messages.count_tokens(
                 model=self.model, system=[self._system()], tools=[self._tool],
+                tool_choice={"type": "tool", "name": TOOL_NAME},
                 messages=[{"role": "user", "content": "."}],
             )
         except Exception as exc:  # noqa: BLE001

@@ -23,7 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.analysis.contract import AnalysisResult, Label, Urgency, label_for_score
+from bot.analysis.contract import AnalysisResult, Label, RecommendedAction, Urgency, label_for_score
+from bot.analysis.risk import guarded
+
+_IDLE = frozenset(
+    {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
+)
 
 _LABEL_RANK = {Label.negative: 0, Label.neutral: 1, Label.positive: 2}
 _URGENCY_RANK = {Urgency.low: 0, Urgency.medium: 1, Urgency.high: 2}
@@ -32,18 +37,25 @@ _URGENCY_RANK = {Urgency.low: 0, Urgency.medium: 1, Urgency.high: 2}
 _COMMITMENTS: dict[str, str] = {
     "refund": r"\brefund\w*|\breimburs\w*|money back|reembols\w*|rembours\w*|erstatt\w*|r[üu]ckerstatt\w*|"
               r"devolu[çc][ãa]o|devolver (?:el|o) (?:dinero|dinheiro)",
-    "credit": r"\b(?:service |account |sla )?credits?\b(?! card)|\bcr[ée]dito\b|\bavoir\b|gutschrift\w*",
-    "discount": r"\bdiscount\w*|\b\d{1,2} ?% off\b|free (?:month|months|of charge|upgrade)|waive\w*|"
+    "credit": r"\b(?:issue|apply|give|offer|add|provide|grant)\w* (?:\w+ ){0,3}(?:service |account |sla )?credits?\b|"
+              r"\bcredits? (?:of|for|worth) |\bcr[ée]dito\b|\bavoir\b|gutschrift\w*",
+    "discount": r"\bdiscount\w*|\b\d{1,2} ?(?:%|percent) off\b|(?:\w+ )?months? (?:free|at no (?:cost|charge))|"
+                r"free (?:month|months|of charge|upgrade)|no charge|(?:not|won'?t) (?:charge|bill) you|waive\w*|"
                 r"descuento\w*|desconto\w*|remise|r[ée]duction|rabatt\w*|nachlass\w*|kostenlos\w*",
     # A date for a fix, not a time for the next update ("I'll update you by 3 pm" is fine).
-    "date": r"\b(?:fix\w*|resolv\w*|ship\w*|deploy\w*|releas\w*|live|done|available|in place|complet\w*|"
+    # A date for a fix, not a time for the next update ("I'll update you by 3 pm" is fine).
+    "date": r"\b(?:fix\w*|patch\w*|resolv\w*|ship\w*|deploy\w*|releas\w*|live|done|in place|complet\w*|"
             r"restor\w*|deliver\w*|corregid\w*|resuelt\w*|solucionad\w*|corrig\w*|r[ée]solu\w*|r[ée]tabli\w*|"
-            r"behoben|gel[öo]st|korrigiert|corrigid\w*|resolvid\w*)\b[^.\n]{0,40}?\b(?:by|before|on|within|"
-            r"no "
-            r"later than|antes del?|para el|el (?:lunes|martes|mi[ée]rcoles|jueves|viernes)|avant (?:le|la|"
-            r"vendredi|lundi|demain)|d'ici|bis (?:zum|morgen|freitag|montag|ende)|at[ée] (?:o|a|amanh[ãa]|"
-            r"sexta|segunda))\b",
-    "liability": r"\b(?:our|my) (?:fault|mistake|negligence|error caused)|\bwe (?:are|were|'re) "
+            r"behoben|gel[öo]st|korrigiert|corrigid\w*|resolvid\w*)\b[^.\n]{0,40}?\b(?:(?:by|before|on|within|"
+            r"no later than|this|next|until)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+            r"tomorrow|tonight|today|end of (?:the )?(?:day|week|month)|eod|eow|week|month|\d{1,2}(?:st|nd|rd|th)?\b|"
+            r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\d+ (?:hours?|days?|business days))|"
+            r"(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week)\b|antes del?|para el|"
+            r"el (?:lunes|martes|mi[ée]rcoles|jueves|viernes)|avant (?:le|la|vendredi|lundi|demain)|d'ici|"
+            r"bis (?:zum|morgen|freitag|montag|ende)|at[ée] (?:o|a|amanh[ãa]|sexta|segunda))",
+    "liability": r"\b(?:take|accept)s? (?:full )?responsibility for (?:the|your|any) (?:\w+ )?(?:loss|losses|"
+                 r"damage|damages|outage)|\bcover (?:the|your|all) (?:\w+ )?costs?\b|"
+                 r"\b(?:our|my) (?:fault|mistake|negligence|error caused)|\bwe (?:are|were|'re) "
                  r"(?:liable|responsible for (?:the|your) (?:loss|losses|damage))|\bwe (?:will )?"
                  r"(?:compensate|cover (?:the|your) (?:loss|losses|costs))|\bwe breached\b|"
                  r"\backnowledge (?:the |a )?breach|"
@@ -61,12 +73,16 @@ def _normalized(text: str) -> str:
     return " ".join(text.replace("\u2019", "'").split()).casefold()
 
 
-def _quoted(evidence: Sequence[str], phrase: str) -> bool:
-    """Whether one of Claude's quotes covers (overlaps) the phrase the risk layer matched."""
+def _explained(evidence: Sequence[str], phrase: str, language: str) -> bool:
+    """Whether one of Claude's quotes covers the phrase the risk layer matched *and* says why it is no risk.
+
+    Quoting the risky words alone proves nothing (Claude quotes them when it agrees); the quote must also
+    hold what makes them harmless: "no plans to cancel", "we evaluated X last year and chose you".
+    """
     target = _normalized(phrase)
     for quote in evidence:
-        quote = _normalized(quote)
-        if quote and (target in quote or (len(quote) >= 8 and quote in target)):
+        normalized = _normalized(quote)
+        if normalized and target in normalized and guarded(quote, language):
             return True
     return False
 
@@ -86,7 +102,9 @@ def hold_to_contract(
     label = update.get("label", claude.label)
     strong = [(kind, phrase) for kind, phrase in ((signals or {}).get("risk_phrases") or ())]
     if strong and not offline.abstained:
-        unexplained = [phrase for _, phrase in strong if not _quoted(claude.evidence, phrase)]
+        unexplained = [
+            phrase for _, phrase in strong if not _explained(claude.evidence, phrase, offline.language)
+        ]
         if unexplained:
             if _LABEL_RANK[label] > _LABEL_RANK[offline.label]:
                 events.append(f"risk_floor:label:{label.value}->{offline.label.value}")
@@ -100,6 +118,11 @@ def hold_to_contract(
             if offline.churn_risk and not claude.churn_risk:
                 events.append("risk_floor:churn_risk")
                 update["churn_risk"] = True
+            if claude.recommended_action in _IDLE and "recommended_action" not in update:
+                # A standing risk is never good news or nothing to do, whatever the label.
+                events.append(f"risk_floor:action:{claude.recommended_action.value}")
+                update["recommended_action"] = offline.recommended_action
+                update["recommended_response"] = offline.recommended_response
             if update.get("label") is not None and update["label"] is not claude.label:
                 # The action, the guidance and the draft were written for the reading we overrode.
                 update.update(

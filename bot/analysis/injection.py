@@ -26,9 +26,10 @@ _PATTERNS = [
     r"\b(?:rate|score|classify|label|mark|treat|output|set)\s+(?:this|the|it|everything|every|all)\b"
     r"[^.\n]{0,60}\b(?:positiv\w*|happy|satisfied|delighted|neutral|low)\b",
     r"\b(?:califica|bewerte|notez|classifique)\w*\b[^.\n]{0,60}\bpositi\w*",
-    # "Classify as positive", "tag it as not urgent", "treat the ticket as low priority".
-    r"\b(?:rate|score|classify|label|mark|treat|tag|categori[sz]e|flag)\b[^.\n]{0,40}\b(?:as|to be)\s+"
-    r"(?:an?\s+)?(?:positiv\w*|happy|satisfied|neutral|low|not urgent|no[ _]action)\b",
+    # "Classify as positive", "label the sentiment as satisfied" (a customer's own "treat it as low priority"
+    # is about their ticket, not an instruction to us).
+    r"\b(?:rate|score|classify|label|mark|tag|categori[sz]e)\b[^.\n]{0,40}\bas\s+(?:an?\s+)?"
+    r"(?:positiv\w*|happy|satisfied|no[ _]action)\b",
     # Field overrides: label=positive, "urgency": "low", set churn_risk=false.
     r"\b(?:label|sentiment|score|urgency|churn_risk|expansion|recommended_action)\s*[=:]\s*\S",
     r"\"(?:label|sentiment|score|urgency|churn_risk|recommended_action)\"\s*:",

@@ -21,7 +21,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.analysis import cues as en
@@ -386,6 +386,10 @@ class OfflineSignals:
     rules_label: str = ""
     model_label: str = ""
     lexicon_label: str = ""
+    #: The layers see a real chance of a risk the result's label does not show (`_doubt_about_risk`).
+    doubt: bool = False
+    #: The message holds sentences addressed to an analyzer (`injection.py`).
+    injection_attempt: bool = False
 
     def disagree(self, final: Label) -> bool:
         """Whether the rules, the model and the lexicon do not all read the message the way the result does.
@@ -401,6 +405,7 @@ class OfflineSignals:
 
     def to_dict(self) -> dict:
         return {"risks": list(self.risks), "risk_phrases": [list(pair) for pair in self.risk_phrases],
+                "doubt": self.doubt, "injection_attempt": self.injection_attempt,
                 "rules": self.rules_label, "model": self.model_label,
                 "lexicon": self.lexicon_label}
 
@@ -514,7 +519,16 @@ class OfflineAnalyzer(Analyzer):
         readings = [self._judge(cleaned, original, context)]
         if readable := without_instructions(cleaned).strip():
             readings.append(self._judge(readable, original, context))
-        return min(readings, key=lambda judged: judged[0].score)
+        result, signals = min(readings, key=lambda judged: judged[0].score)
+        if not readable and result.label is Label.positive:
+            # Nothing but words addressed to the classifier: no feeling of the customer's is left to read.
+            result = result.model_copy(update={
+                "score": 0.0, "label": Label.neutral, "intensity": Intensity.mild, "emotions": [],
+                "recommended_action": RecommendedAction.reply, "evidence": [],
+                "recommended_response": "The message only tells an analyzer how to score it: read it.",
+                "draft_reply": "", "confidence": min(result.confidence, 0.3),
+            })
+        return result, replace(signals, injection_attempt=True)
 
     def _judge(
         self, readable: str, original: str, context: Sequence[str]
@@ -540,6 +554,7 @@ class OfflineAnalyzer(Analyzer):
             rules_label=rule_label.value,
             model_label=model.label if model is not None else rule_label.value,
             lexicon_label=lexicon.value,
+            doubt=result.label is not Label.negative and _doubt_about_risk(reading, model),
         )
         return result, signals
 

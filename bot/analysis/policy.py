@@ -61,6 +61,10 @@ def claude_triggers(
         opposite = {"positive": "negative", "negative": "positive"}.get(final)
         if any(label and label != final for label in labels[:2]) or (opposite and labels[2] == opposite):
             triggers.append("disagreement")
+        if signals.get("doubt"):
+            triggers.append("doubt")
+        if signals.get("injection_attempt"):
+            triggers.append("injection_attempt")
     if result.churn_risk:
         triggers.append("churn_risk")
     if result.competitor_mentioned:

@@ -135,13 +135,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"test\w*|demo\w*|look\w* at|explor\w+) (?:\w+ ){0,4}(?:alternatives?|other (?:vendors|"
                          r"tools|platforms|options|solutions|providers)|competitors?|the competition|a "
                          r"(?:competitor|rival|replacement|different (?:vendor|tool|platform)))|"
-                         r"(?:evaluating|piloting|trial+ing|demoing|(?:running|run|start\w*) (?:a |an )?(?:\d+[- ]day )?"
-                         r"(?:trial|pilot|poc|proof of concept) (?:of|with)) " + _VENDOR + r"|"
-                         r"(?:asked|wants?|told|instructed) (?:me|us|the team) to (?:evaluate|look at|compare|"
-                         r"assess|review|trial|pilot|test|demo) " + _VENDOR + r"|"
                          r"(?:switch(?:ing|ed)?|moving|migrating|jump\w* ship) (?:over )?(?:to|towards) (?:a |an )?"
-                         r"(?:competitor|rival|another (?:vendor|provider|tool|platform|solution)|"
-                         r"(?-i:[A-Z][\w.&-]+))|(?:replac\w+|rip(?:ping)? out) (?:you|your (?:tool|platform|"
+                         r"(?:competitor|rival|another (?:vendor|provider|tool|platform|solution))|"
+                         r"(?:exit|leave|get out of) (?:the|our|this) (?:agreement|contract)|"
+                         r"(?:decided|chose|choosing|decision) to (?:go|move|switch) (?:with|to) " + _VENDOR + r"|"
+                         r"(?:replac\w+|rip(?:ping)? out) (?:you|your (?:tool|platform|"
                          r"product)|this (?:tool|platform))|"
                          r"(?:leav(?:e|ing)|mov(?:e|ing)|migrat(?:e|ing)) (?:away )?(?:from|off) (?:you|your (?:platform|product|"
                          r"tool|service))"),
@@ -152,7 +150,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"vendor))"),
     (_C, True, _M, True, _PEOPLE + r"(?:\s+[\w'’-]+){0,4}?\s+(?:is leaving|has left|left (?:the company|us|"
                          r"last)|will be leaving|moved on|resigned|departed|has departed|stepp\w+ down|is "
-                         r"stepping down|was let go|(?:is|are) no longer (?:with|at|here))|"
+                         r"stepping down|was let go|took a (?:job|role|position) (?:elsewhere|at)|"
+                         r"(?:is|are) no longer (?:with|at|here))|"
                          r"(?:i'?m|i am|i will be|i'?ll be) (?:leaving|moving on from) (?:the company|"
                          r"\w+ (?:at|by|next|this|on|end))|(?:today|friday|tomorrow|this|next \w+) (?:is|will "
                          r"be) my last day|my last day (?:is|will be|here)|(?:successor|replacement|new owner) "
@@ -178,7 +177,13 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"to )?reconsider|(?:look\w*|shop\w*) elsewhere|take (?:our|my) business elsewhere|"
                          r"walk away|(?:thinking|considering|think|consider) (?:about |of )?(?:leaving|switching|"
                          r"moving|cancel\w*|churning|dropping)"),
-    (_C, False, _M, False, r"competitor|alternatives?|other vendors|cheaper (?:option|offer|quote|tool)|"
+    # A capitalised name after "evaluating" may be a rival or a quarter, a city, a language: a hint only.
+    (_C, False, _M, False, r"(?:evaluating|piloting|trial+ing|demoing|(?:running|run|start\w*) (?:a |an )?"
+                           r"(?:\d+[- ]day )?(?:trial|pilot|poc|proof of concept) (?:of|with)) " + _VENDOR + r"|"
+                           r"(?:asked|wants?|told) (?:me|us|the team) to (?:evaluate|look at|compare|assess|"
+                           r"trial|pilot|test|demo) " + _VENDOR + r"|(?:switch\w*|moving|migrating|go\w*) "
+                           r"(?:over )?(?:to|with) " + _VENDOR + r"|"
+                           r"competitor|alternatives?|other vendors|cheaper (?:option|offer|quote|tool)|"
                            r"price increase|price hike|too expensive|overpriced|budget|renewal|procurement|"
                            r"finance (?:team|is|wants|asked)|leadership (?:asked|wants)|new (?:cio|cto|cfo|vp|"
                            r"ceo|head)|reorg|restructur\w+|layoffs?|headcount"),
@@ -189,7 +194,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"client|tenant|company|companies|organi[sz]ation|org|account|workspace|firm|"
                           r"business|school|hospital|user)'?s?'? (?:\w+ )?(?:data|records|files|invoices|"
                           r"users|information|info|details|tickets|contacts|reports|dashboards?|emails?|"
-                          r"documents|patients|employees|accounts)|cross[- ](?:tenant|account|customer) "
+                          r"documents|patients|employees|accounts)|someone else'?s (?:\w+ ){0,2}(?:invoice|data|"
+                          r"records|files|tickets|details|information|report|account)s?|"
+                          r"cross[- ](?:tenant|account|customer) "
                           r"(?:\w+ )?(?:leak|exposure|access|data|bug|issue)|(?:data|records|information|"
                           r"tickets|files) (?:from|of|belonging to) (?:another|other|a different) (?:customer|"
                           r"client|tenant|company|organi[sz]ation)"),
@@ -202,7 +209,10 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:credentials|keys?|tokens?|passwords?|secrets?|pii|personal data|ssns?|card "
                           r"numbers|patient data|health data) (?:\w+ ){0,4}(?:leaked|exposed|visible|in (?:the "
                           r")?(?:logs?|plain ?text|clear ?text|url|public)|unencrypted|publicly accessible)|"
-                          r"(?:plain ?text|clear ?text|unencrypted) (?:passwords?|credentials|pii|personal data)"),
+                          r"(?:plain ?text|clear ?text|unencrypted) (?:passwords?|credentials|pii|personal data)|"
+                          r"(?:api )?(?:keys?|tokens?|passwords?|secrets?|credentials)(?:\s+[\w'’-]+){0,4}?\s+"
+                          r"(?:shows?|showing|appears?|appearing|visible|exposed|printed|logged)(?:\s+up)?\s+(?:in|on) "
+                          r"(?:your|the) (?:public |status )?(?:status page|logs?|urls?|page|dashboard)"),
     (_S, True, _H, False, r"(?:pen(?:etration)?[- ]?test\w*|audit\w*|security review|assessment|soc ?2 "
                           r"(?:audit|auditors?)|iso (?:audit|auditors?)|auditors?)(?:\s+[\w'’-]+){0,6}?\s+"
                           r"(?:found|finding|findings|flagged|identified|revealed|failed|uncovered|raised|"
@@ -235,13 +245,13 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:anything|the (?:platform|app|system|tool|data))|serve (?:our )?customers)|"
                           r"(?:whole|entire|all (?:of )?(?:our|the)) (?:\w+ )?(?:team|company|org\w*|department|"
                           r"staff|floor|office|support team|sales team|agents|users|reps)(?:\s+[\w'’-]+){0,3}?\s+"
-                          r"(?:can'?t|cannot|unable|(?:is|are) (?:blocked|down|idle|stuck|locked out)|locked "
-                          r"out|sitting idle|at a standstill)|(?:nobody|no one|none of us) (?:here |on (?:my|"
+                          r"(?:can'?t(?! wait)|cannot(?! wait)|unable|(?:is|are) (?:blocked|down|idle|stuck|"
+                          r"locked out)|locked out|sitting idle|at a standstill)|(?:nobody|no one|none of us) (?:here |on (?:my|"
                           r"our|the) team )?(?:can|could) (?:log ?in|work|access|get in|do anything)"),
     (_O, True, _H, False, r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|"
                           r"notes|history|files|figures|reports?) (?:\w+ ){0,2}(?:are |is |were |was |went |have "
                           r"gone |has gone )?(?:missing|gone|lost|wiped|corrupted|incorrect|"
-                          r"duplicated|truncated|out of sync)|(?:missing|lost|corrupted|wiped|deleted|incorrect|"
+                          r"duplicated|truncated|out of sync)|(?:missing|lost|corrupted|wiped|incorrect|"
                           r"wrong) (?:\w+ ){0,2}(?:data|records|transactions|entries|numbers|rows|invoices|"
                           r"amounts|figures)|silently (?:dropp|truncat|fail|skip|los|delet|overwr)\w*|"
                           r"(?:production|prod|platform|site|app|system|service|api|dashboard|everything) "
@@ -252,10 +262,13 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
     (_O, False, _M, False, r"outage|downtime|incident|deadline|blocked|blocker|urgent|asap|payroll|go-?live|"
                            r"launch|(?:not|n't) (?:work|load|sync)\w*|error|fail\w*|broken|crash\w*"),
     # --- escalation ---------------------------------------------------------------------------------
-    (_E, True, _H, False, r"(?:loop\w*|copy\w*|cc'?\w*|bring\w*|involv\w+|add\w*|includ\w+|escalat\w+ "
-                          r"(?:this |it )?to) (?:in )?(?:my|our|your) (?:\w+ )?(?:director|manager|boss|vp|svp|"
-                          r"ceo|cto|cfo|cio|coo|leadership|legal|executive|exec|head of \w+|general counsel|"
-                          r"counsel|management|account executive)|"
+    (_E, False, _M, False, r"(?:loop\w*|copy\w*|cc'?\w*|bring\w*|involv\w+|add\w*|includ\w+) (?:in )?"
+                           r"(?:my|our|your) (?:\w+ )?(?:director|manager|boss|vp|svp|ceo|cto|cfo|cio|coo|"
+                           r"leadership|legal|executive|exec|head of \w+|general counsel|counsel|management)"),
+    (_E, True, _H, False, r"(?:loop\w*|copy\w*|cc'?\w*|bring\w*|involv\w+|add\w*|includ\w+) (?:in )?"
+                          r"(?:my|our) (?:\w+ )?(?:director|boss|vp|svp|ceo|cto|cfo|cio|coo|leadership|legal|"
+                          r"executive|exec|general counsel|counsel)(?:\s+[\w'’-]+){0,6}?\s+(?:since|because|as|"
+                          r"given|now that|until)\b|"
                           r"escalat\w+ (?:this |it |the matter |the issue )?(?:to|with|internally|further|"
                           r"formally)|(?:i'?m|i am|we are|we'?re|we will|we'?ll|i will|i'?ll) escalat\w+|"
                           r"(?:material|fundamental|clear) breach|breach of (?:the |our )?(?:contract|agreement|"
@@ -266,8 +279,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"contract))|legal action|(?:last|final) (?:warning|chance|notice|reminder)|"
                           r"(?:if|unless) (?:this|it|the \w+) (?:is|isn'?t|is not|gets?|can'?t be) (?:\w+ )?"
                           r"(?:fixed|resolved|sorted|addressed|solved) (?:by|before|within|today|this)"),
-    (_E, True, _H, False, _ORDINAL + r" (?:time|follow[- ]?up|request|email|reminder|attempt|chase|message|"
-                          r"ping|ticket)s?(?! (?:this (?:year|quarter)|we (?:renew|expand)))|"
+    (_E, True, _H, False, _ORDINAL + r" (?:follow[- ]?up|request|email|reminder|attempt|chase|message|ping|"
+                          r"ticket|ask)s?\b|" + _ORDINAL + r" time (?:i|we)(?:'ve| have)? (?:ask|chas|follow|"
+                          r"remind|writ|email|report|rais|call|flag|request|ping)\w*|"
                           r"(?:follow\w*|chas\w+|remind\w*|ping\w*|asking) (?:up )?(?:\w+ ){0,4}(?:again )?"
                           r"for the " + _ORDINAL + r" time|(?:still|again) (?:no|without) (?:\w+ ){0,2}"
                           r"(?:answer|response|reply|update|resolution)(?:\s+\w+){0,6}?\s+(?:weeks?|"
@@ -427,7 +441,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"fornecedores|plataformas)|(?:n[ãa]o temos certeza|duvidamos|n[ãa]o (?:vemos|sabemos))(?:\s+\S+){0,6}?"
                              r"\s+(?:vale|valor|retorno|compensa)|(?:pausar|suspender|congelar) (?:\w+ ){0,2}"
                              r"(?:uso|assinatura|implanta[çc][ãa]o|contrato)|deixar de usar|(?:mudar|migrar|"
-                             r"trocar) (?:\w+ ){0,2}(?:de fornecedor|para outro fornecedor)|repensar (?:\w+ )"
+                             r"trocar) (?:\w+ ){0,2}(?:de fornecedor|para outr[oa] (?:fornecedor|ferramenta|"
+                             r"plataforma|solu[çc][ãa]o))|repensar (?:\w+ )"
                              r"{0,3}(?:renova[çc][ãa]o|contrato|parceria)"),
         (_S, True, _H, False, r"(?:dados|registros|registos|informa[çc][õo]es|faturas|fichas) (?:\w+ ){0,2}de "
                               r"(?:outro|outra|outros) (?:cliente|empresa|organiza[çc][ãa]o|conta)|vazamento|"
@@ -467,7 +482,8 @@ _GUARDS: dict[str, str] = {
           r"(?:own|our|my)|(?:our|my) (?:own )?(?:mistake|fault|bad)|(?:on|from) (?:our|my) (?:side|end)|"
           r"questionnaire|security review (?:form|questionnaire)|(?:annual|yearly) (?:security )?review|"
           r"(?:is|are|was) (?:now )?(?:resolved|fixed|restored|back up|working again)|all good now|"
-          r"how (?:do|can|should) (?:i|we) |(?:went|came out|came through) (?:\w+ ){0,2}(?:our|your|in your) "
+          r"how (?:do|can|should) (?:i|we) |(?:renewal|budget|po|purchase order|contract|expansion) (?:\w+ ){0,3}"
+          r"(?:is |was |has been |got )?approved|standardi[sz]\w* on (?:you|your)|can'?t wait|above and beyond|(?:went|came out|came through) (?:\w+ ){0,2}(?:our|your|in your) "
           r"(?:way|favou?r)|came through (?:\w+ ){0,3}(?:fine|without|unscathed|intact)|not you\b|"
           r"(?:the one|ones?) (?:we'?re|we are) keeping|nothing'?s wrong|nothing is wrong|in (?:great|good|safe) "
           r"hands|(?:review|evaluation|rfp|bake-?off|comparison) (?:\w+ ){0,3}(?:is|was) (?:done|finished|"
@@ -487,8 +503,9 @@ _GUARDS: dict[str, str] = {
           r"com) (?:voc[êe]s|a vossa)|ano passado",
 }
 
-#: A guard covers risks that start within this many characters after it ends.
-_GUARD_REACH = 40
+#: Longer texts are scanned at their start and end only (the risk layer stays linear and fast).
+MAX_SCANNED_CHARS = 6000
+_CLAUSE_END_RE = re.compile(r"[.!?;\n]")
 
 
 def _compile(rules: list[tuple[RiskKind, bool, Urgency, bool, str]]) -> list[_Rule]:
@@ -507,6 +524,9 @@ _GUARD_RE = {language: re.compile(pattern, re.IGNORECASE) for language, pattern 
 def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     """The risks `text` carries, strongest first; guarded matches ("no plans to cancel") are dropped."""
     language = language if language in _RULES else "en"
+    if len(text) > MAX_SCANNED_CHARS:
+        # Risk is stated in what a person writes, not in the middle of a pasted wall of text.
+        text = text[: MAX_SCANNED_CHARS - 2000] + "\n" + text[-2000:]
     guard_re = _GUARD_RE[language]
     guards = [(m.start(), m.end()) for m in guard_re.finditer(text)]
     if language != "en":
@@ -517,14 +537,28 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
         if (rule.kind, rule.strong) in seen or (rule.kind, True) in seen:
             continue
         for match in rule.pattern.finditer(text):
-            start = match.start()
-            if any(g_start <= start <= g_end + _GUARD_REACH for g_start, g_end in guards):
+            if any(_same_clause(text, match.start(), match.end(), g_start, g_end) for g_start, g_end in guards):
                 continue
             found.append(RiskSignal(rule.kind, match.group(0).strip(), rule.strong, rule.urgency, rule.churn))
             seen.add((rule.kind, rule.strong))
             break
     found.sort(key=lambda signal: (not signal.strong, signal.urgency is not Urgency.high))
     return found
+
+
+def _same_clause(text: str, start: int, end: int, guard_start: int, guard_end: int) -> bool:
+    """Whether a guard and a match share a clause: no sentence end between them."""
+    if guard_end <= start:
+        return not _CLAUSE_END_RE.search(text, guard_end, start)
+    if guard_start >= end:
+        return not _CLAUSE_END_RE.search(text, end, guard_start)
+    return True
+
+
+def guarded(text: str, language: str = "en") -> bool:
+    """Whether `text` holds a phrase that says the customer is not at risk ("no plans to cancel")."""
+    language = language if language in _GUARD_RE else "en"
+    return bool(_GUARD_RE[language].search(text) or _GUARD_RE["en"].search(text))
 
 
 def strongest(signals: list[RiskSignal]) -> list[RiskSignal]:

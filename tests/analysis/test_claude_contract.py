@@ -72,6 +72,20 @@ async def test_claude_cannot_read_a_termination_notice_as_good_news_without_quot
     assert {event.split(":")[0] for event in result.guard_events} & {"risk_floor", "injection_guard"}
 
 
+async def test_quoting_the_risky_words_without_saying_why_does_not_lower_the_reading(
+    analyzer, messages_api
+) -> None:
+    messages_api.enqueue(tool_use(neutral_analysis(
+        score=-0.3, label="negative", intensity="moderate", urgency="low", churn_risk=False,
+        recommended_action="no_action", evidence=["formal notice of non-renewal"],
+    )))
+    outcome = await analyzer.analyze(AnalysisRequest(NOTICE))
+    result = outcome.result
+    assert (result.urgency, result.churn_risk) == (Urgency.high, True)
+    assert result.recommended_action is not RecommendedAction.no_action
+    assert "risk_floor:action:no_action" in result.guard_events
+
+
 async def test_a_milder_reading_that_quotes_the_risky_words_stands(analyzer, messages_api) -> None:
     text = "Just so you know: we have no plans to cancel our subscription, the team loves it."
     messages_api.enqueue(tool_use(neutral_analysis(
