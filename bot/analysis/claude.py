@@ -335,6 +335,24 @@ class ClaudeAnalyzer(Analyzer):
             reason = f"unexpected_error: {type(exc).__name__}"
             return _fallback(baseline, reason, started, prepared.redactions, answer.usage)
 
+    def batch_outcome(
+        self, prepared: PreparedCall, baseline: AnalysisOutcome, result: Any, started: float
+    ) -> AnalysisOutcome:
+        """A Message Batches result (`succeeded`, `errored`, `canceled`, `expired`) as an outcome: a succeeded
+        one exactly as a live answer, any other the offline result with why (`batch_errored: …`)."""
+        kind = getattr(result, "type", None)
+        if kind == "succeeded":
+            try:
+                answer = self.parse_answer(getattr(result, "message", None))
+            except AnalysisFailed as failure:
+                return self.fallback(prepared, baseline, failure.reason, started, failure.usage)
+            return self.finish(prepared, baseline, answer, started)
+        if kind == "errored":
+            error = getattr(getattr(result, "error", None), "error", None)
+            reason = f"batch_errored: {getattr(error, 'type', None) or 'unknown'}"
+            return self.fallback(prepared, baseline, reason, started)
+        return self.fallback(prepared, baseline, f"batch_{kind or 'unknown'}", started)
+
     def fallback(
         self,
         prepared: PreparedCall,
