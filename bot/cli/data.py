@@ -138,7 +138,8 @@ def train_command(path: str | None, reset_model: bool, as_json: bool) -> None:
         )
         click.echo(
             f"trained model {summary['model_id']} on {summary['trained_on']} texts "
-            f"({added} new from the file) in {summary['seconds']} s; {metrics}"
+            f"({added} new from the file, {summary['from_corrections']} corrected in chat) "
+            f"in {summary['seconds']} s; {metrics}"
         )
 
 
