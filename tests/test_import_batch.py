@@ -67,9 +67,13 @@ def api() -> Iterator[FakeMessagesAPI]:
         yield fake
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'batch.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file (created by the command), or a fresh schema in the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'batch.db'}"
+    engine = request.getfixturevalue("postgres_engine")
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -290,8 +294,9 @@ def test_a_refused_batch_leaves_the_messages_pending_for_the_next_run(
 
 
 def test_without_claude_batch_is_one_error_line_naming_the_key(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    database = f"sqlite:///{tmp_path / 'batch.db'}"
     monkeypatch.setenv("DATABASE_URL", database)
     result = run_import(history(tmp_path, ROUTED))
     assert result.exit_code == 1

@@ -23,8 +23,18 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def sqlite_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A SQLite file (created by the first command), or a fresh schema in the machine's PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_database")
+    url = request.getfixturevalue("postgres_engine").url.render_as_string(hide_password=False)
     monkeypatch.setenv("DATABASE_URL", url)
     return url
 
@@ -109,7 +119,7 @@ def test_eval_team_reports_precision_by_severity_over_the_period(tmp_path: Path,
     assert critical_line.split() == ["critical", "4", "3", "1", "2", "33%"]
 
 
-def test_eval_team_refuses_bad_input_clearly(tmp_path: Path, database: str) -> None:
+def test_eval_team_refuses_bad_input_clearly(tmp_path: Path, sqlite_database: str) -> None:
     no_database = invoke("eval", "--team")
     assert no_database.exit_code == 1 and no_database.stderr.startswith("error: no database yet")
     assert invoke("eval").exit_code == 2  # neither a file nor --team
