@@ -102,21 +102,33 @@ def set_batch_id(session: Session, row_id: int, batch_id: str) -> None:
     )
 
 
-def forget_batch(session: Session, row_id: int, work_kind: str) -> None:
-    """A submission the API refused: nothing is waiting for it; its messages go back on the work queue."""
-    subjects = [str(item.message_id) for item in batch_items(session, row_id)]
+def _requeue(session: Session, message_ids: Sequence[int], work_kind: str) -> None:
+    """Put these messages' analyses back on the work queue (`tonewatch run` analyzes them)."""
+    subjects = [str(message_id) for message_id in message_ids]
     for start in range(0, len(subjects), 1000):
         session.exec(  # type: ignore[call-overload]
             update(WorkItem)
             .where(WorkItem.kind == work_kind, col(WorkItem.subject).in_(subjects[start : start + 1000]))
             .values(status=PENDING, run_after=utcnow())
         )
+
+
+def forget_batch(session: Session, row_id: int, work_kind: str) -> None:
+    """A submission the API refused: nothing is waiting for it; its messages go back on the work queue."""
+    _requeue(session, [item.message_id for item in batch_items(session, row_id)], work_kind)
     session.exec(delete(ClaudeBatchItem).where(ClaudeBatchItem.batch_row_id == row_id))  # type: ignore[call-overload]
     session.exec(delete(ClaudeBatch).where(ClaudeBatch.id == row_id))  # type: ignore[call-overload]
 
 
-def finish_batch(session: Session, row_id: int) -> None:
-    """Every answer of the batch is stored: keep the batch's record, drop its per-message rows."""
+def finish_batch(session: Session, row_id: int, work_kind: str) -> None:
+    """Every answer of the batch is stored: keep the batch's record, drop its per-message rows. A message
+    still pending (edited since it was sent) goes back on the work queue."""
+    still_pending = session.exec(
+        select(CustomerMessage.id)
+        .join(ClaudeBatchItem, ClaudeBatchItem.message_id == CustomerMessage.id)  # type: ignore[arg-type]
+        .where(ClaudeBatchItem.batch_row_id == row_id, CustomerMessage.status == "pending")
+    ).all()
+    _requeue(session, [message_id for message_id in still_pending if message_id is not None], work_kind)
     session.exec(delete(ClaudeBatchItem).where(ClaudeBatchItem.batch_row_id == row_id))  # type: ignore[call-overload]
     session.exec(  # type: ignore[call-overload]
         update(ClaudeBatch).where(ClaudeBatch.id == row_id).values(status=FINISHED, updated_at=utcnow())

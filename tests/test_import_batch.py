@@ -26,8 +26,9 @@ from bot.backfill.batches import BatchReport
 from bot.cli import cli
 from bot.composition import build_batch_backfill, build_core, build_offline_analyzer
 from bot.config import load_settings
+from bot.pipeline import MessagePipeline
 from storage.db import create_db_engine
-from storage.models import Analysis, ClaudeBatch, ClaudeBatchItem, CustomerMessage
+from storage.models import Analysis, ClaudeBatch, ClaudeBatchItem, CustomerMessage, WorkItem
 from tests.conftest import REPO
 from tests.fakes.messages_api import (
     FakeMessagesAPI,
@@ -330,3 +331,46 @@ def test_a_batch_is_split_at_the_request_and_size_limits(
     one_request = len(json.dumps(api.batch_creations[0].body["requests"][0]).encode())
     asyncio.run(backfill(max_bytes=one_request + 1500))  # room for one request (and the envelope) each
     assert [len(r.body["requests"]) for r in api.batch_creations[3:]] == [1, 1, 1]
+
+
+def test_an_answer_for_a_message_edited_meanwhile_is_not_used_and_the_message_is_analyzed_again(
+    tmp_path: Path, api: FakeMessagesAPI, environment: dict[str, str], database: str
+) -> None:
+    """The customer edits a message while its batch runs: the answer read the old words, so it is not
+    stored; the message waits for analysis again, back on the work queue (`tonewatch run` picks it up)."""
+    edited = "We will only renew one module next year, the rest goes."
+
+    def edit_while_processing(request: dict) -> None:
+        if customer_message_of(request["params"]) == ROUTED[0]:
+            engine = create_db_engine(database)
+            try:
+                with Session(engine) as session:
+                    query = select(CustomerMessage).where(CustomerMessage.text == ROUTED[0])
+                    message = session.exec(query).one()
+                    key = (message.platform, message.place_key, message.external_id)
+                MessagePipeline(engine, analyzer=None).replace_text(*key, edited)  # type: ignore[arg-type]
+            finally:
+                engine.dispose()
+        return None
+
+    api.batch_outcome_for = edit_while_processing
+    result = run_import(history(tmp_path, ROUTED), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.strip().splitlines()[-1])["batch"]["unused_answers"] == 1
+    rows = stored(database)
+    message, analyses = rows[edited]
+    assert message.status == "pending" and analyses == []
+    engine = create_db_engine(database)
+    try:
+        with Session(engine) as session:
+            item = session.exec(select(WorkItem).where(WorkItem.subject == str(message.id))).one()
+            assert item.status == "pending"
+    finally:
+        engine.dispose()
+    assert all([a.provider for a in rows[t][1]] == ["claude"] for t in ROUTED[1:])
+
+    # The next run sends the new words.
+    again = run_import(history(tmp_path, ROUTED), "--json")
+    assert again.exit_code == 0, again.output
+    assert [customer_message_of(r["params"]) for r in api.batch_creations[-1].body["requests"]] == [edited]
+    assert [a.provider for a in stored(database)[edited][1]] == ["claude"]

@@ -310,7 +310,7 @@ class BatchBackfill:
         for start in range(0, len(missing), PAGE):
             await self._store(missing[start : start + PAGE], report)
         with session_scope(self._engine) as session:
-            finish_batch(session, row_id)
+            finish_batch(session, row_id, ANALYZE)
         self._progress(
             f"batch {batch_id} done: {report.from_claude} analysis(es) from Claude, "
             f"{sum(report.fallbacks.values())} kept the offline analysis"
@@ -330,7 +330,7 @@ class BatchBackfill:
             started = time.perf_counter()
             prepared = self._claude.prepare(request)
             if sent_hash(self._claude.request_params(prepared)) != item.sent_hash:
-                report.unused += 1  # edited since it was sent: it stays pending for a later run
+                report.unused += 1  # edited since it was sent: it stays pending, on the work queue again
                 continue
             baseline = await self._offline.analyze(request)
             if result is None:
