@@ -304,6 +304,9 @@ def test_without_claude_batch_is_one_error_line_naming_the_key(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and "ANTHROPIC_API_KEY" in lines[0]
     assert not Path(database.removeprefix("sqlite:///")).exists()  # refused before storing anything
+    path = history(tmp_path, ROUTED)
+    assert CliRunner().invoke(cli, ["import", str(path), "--max-wait", "5"]).exit_code == 2  # needs --batch
+    assert CliRunner().invoke(cli, ["import", str(path), "--batch", "--no-analyze"]).exit_code == 2
 
 
 def test_a_batch_is_split_at_the_request_and_size_limits(

@@ -45,10 +45,15 @@ def import_command(
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
     from bot.demo_script import shipped_example
 
+    if not use_batch:
+        context = click.get_current_context()
+        for name, option in (("poll_interval", "--poll-interval"), ("max_wait", "--max-wait")):
+            if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(f"{option} goes with --batch")
+    elif no_analyze:
+        raise click.UsageError("--batch analyzes; it cannot go with --no-analyze")
     config = settings()
     if use_batch:
-        if no_analyze:
-            raise click.UsageError("--batch analyzes; it cannot go with --no-analyze")
         check_batch_settings(config)
     example = shipped_example(path)
     if example is not None:
