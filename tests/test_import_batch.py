@@ -377,3 +377,41 @@ def test_an_answer_for_a_message_edited_meanwhile_is_not_used_and_the_message_is
     assert again.exit_code == 0, again.output
     assert [customer_message_of(r["params"]) for r in api.batch_creations[-1].body["requests"]] == [edited]
     assert [a.provider for a in stored(database)[edited][1]] == ["claude"]
+
+
+def test_the_stand_in_speaks_the_batch_wire_format_of_the_sdk_types(api: FakeMessagesAPI) -> None:
+    """Its batch objects and result lines validate strictly as the SDK's own types (the SDK itself parses
+    leniently, so the end-to-end tests alone would not notice a drifted field)."""
+    import urllib.request
+
+    import anthropic
+    from anthropic.types.messages import MessageBatch, MessageBatchIndividualResponse
+
+    def get(url: str) -> str:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 — the local stand-in
+            return response.read().decode()
+
+    api.batch_outcomes["b"] = errored_result("overloaded_error", "Overloaded")
+    api.batch_outcomes["c"] = expired_result()
+    client = anthropic.Anthropic(api_key="sk-ant-test-key", base_url=api.url, max_retries=0)
+    params = {"model": "claude-haiku-4-5", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]}
+    created = client.messages.batches.create(
+        requests=[{"custom_id": name, "params": params} for name in ("a", "b", "c")]  # type: ignore[misc]
+    )
+    assert created.processing_status == "in_progress" and created.request_counts.processing == 3
+    batch = MessageBatch.model_validate_json(get(f"{api.url}/v1/messages/batches/{created.id}"))
+    assert batch.processing_status == "ended" and batch.results_url
+    counts = batch.request_counts
+    assert (counts.processing, counts.succeeded, counts.errored, counts.expired) == (0, 1, 1, 1)
+    lines = get(batch.results_url).splitlines()
+    results = {r.custom_id: r.result for r in map(MessageBatchIndividualResponse.model_validate_json, lines)}
+    assert results["a"].type == "succeeded" and results["a"].message.content[0].type == "tool_use"
+    assert results["b"].type == "errored" and results["b"].error.error.type == "overloaded_error"
+    assert results["c"].type == "expired"
+    # Refused like the API: bad custom ids, duplicates, missing params.
+    for requests in ([{"custom_id": "a b", "params": params}], [{"custom_id": "x", "params": params}] * 2,
+                     [{"custom_id": "y", "params": {"model": "m"}}]):
+        with pytest.raises(anthropic.BadRequestError):
+            client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+    with pytest.raises(anthropic.NotFoundError):
+        client.messages.batches.retrieve("msgbatch_unknown")
