@@ -38,6 +38,7 @@ from tests.fakes.messages_api import (
     expired_result,
     neutral_analysis,
     running_messages_api,
+    slow,
     tool_use,
     usage,
 )
@@ -415,3 +416,24 @@ def test_the_stand_in_speaks_the_batch_wire_format_of_the_sdk_types(api: FakeMes
             client.messages.batches.create(requests=requests)  # type: ignore[arg-type]
     with pytest.raises(anthropic.NotFoundError):
         client.messages.batches.retrieve("msgbatch_unknown")
+
+
+def test_a_submission_without_an_answer_is_sent_again_by_the_next_run(
+    tmp_path: Path, api: FakeMessagesAPI, environment: dict[str, str], database: str, monkeypatch
+) -> None:
+    """The API never answered the submission (a timeout): the recorded batch has no id, so the next run
+    cannot poll it; it sends those messages again, and each gets one analysis."""
+    monkeypatch.setenv("TONEWATCH_LLM_TIMEOUT", "1")
+    api.enqueue(slow(api_error(500, "api_error", "never seen"), 5.0))
+    path = history(tmp_path, ROUTED)
+    first = run_import(path)
+    assert first.exit_code == 1
+    assert first.stderr.strip().splitlines()[-1].startswith("error: could not submit the batch (timeout)")
+    assert count(database, ClaudeBatch) == 1 and api.batches == {}
+
+    again = run_import(path, "--json")
+    assert again.exit_code == 0, again.output
+    assert "never accepted; sending its messages again" in again.stderr
+    assert len(api.batches) == 1
+    rows = stored(database)
+    assert all([a.provider for a in rows[t][1]] == ["claude"] for t in ROUTED)
