@@ -203,6 +203,34 @@ def build_core(settings: Settings) -> Core:
     return Core(settings, engine, offline, analyzer, pipeline, closers)
 
 
+def check_batch_settings(settings: Settings) -> None:
+    """`import --batch` needs Claude (ANTHROPIC_API_KEY) and a policy that asks it (`hybrid` or `all`)."""
+    if not settings.claude_configured:
+        raise UserError("import --batch needs Claude's Message Batches API: set ANTHROPIC_API_KEY")
+    if settings.llm_policy == LlmPolicy.off:
+        raise UserError("import --batch sends analyses to Claude, but TONEWATCH_LLM_POLICY=off")
+
+
+def build_batch_backfill(core: Core, **options):
+    """`tonewatch import --batch`: the core's pending messages through the Message Batches API."""
+    from bot.analysis.policy import PolicyAnalyzer
+    from bot.backfill.batches import BatchBackfill
+
+    settings = core.settings
+    check_batch_settings(settings)
+    if not isinstance(core.analyzer, PolicyAnalyzer) or core.analyzer.claude is None:
+        raise UserError("import --batch sends analyses to Claude: set ANTHROPIC_API_KEY")
+    claude = core.analyzer.claude
+    return BatchBackfill(
+        core.pipeline,
+        core.offline,
+        claude,
+        policy=settings.llm_policy.value,
+        low_confidence=settings.llm_low_confidence,
+        **options,
+    )
+
+
 # --- the running process: worker, surfaces, posters ------------------------------------------------
 
 

@@ -240,6 +240,19 @@ class MessagePipeline:
         ).all()
         return tuple(text for text in reversed(earlier) if text)
 
+    def load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
+        """What the analyzer gets for each of these messages still pending (text and thread context)."""
+        return self._load_requests(message_ids)
+
+    def save_outcomes(self, outcomes: dict[int, AnalysisOutcome]) -> set[int]:
+        """Store analyses of pending messages (the CLI's way: nothing is decided with them); the ids
+        stored (a message analyzed or erased meanwhile keeps what it has)."""
+        if not outcomes:
+            return set()
+        batch = [(message_id, outcome, None) for message_id, outcome in outcomes.items()]
+        saved = self._save_together(batch)
+        return {message_id for (message_id, _, _), done in zip(batch, saved, strict=True) if done}
+
     def _load_batch(self, message_ids: Sequence[int]) -> list[AnalysisRequest | None]:
         requests = self._load_requests(list(message_ids))
         return [requests.get(message_id) for message_id in message_ids]

@@ -53,9 +53,12 @@ def add_examples(engine: Engine, rows: list[dict], source: str, max_text_chars: 
     return added, skipped
 
 
-def training_set(engine: Engine) -> tuple[list[str], list[str]]:
-    """Stored examples plus every correction's label (a correction wins over a file's label)."""
+def training_set(engine: Engine) -> tuple[list[str], list[str], int]:
+    """Stored examples plus every corrected message with the label the person chose in "Not accurate"
+    (a correction wins over a file's label; the newest correction of a message wins over older ones);
+    also how many texts take their label from a correction."""
     by_text: dict[str, str] = {}
+    corrected_texts: set[str] = set()
     with session_scope(engine) as session:
         for example in session.exec(select(TrainingExample)).all():
             by_text[example.text] = example.label
@@ -68,12 +71,13 @@ def training_set(engine: Engine) -> tuple[list[str], list[str]]:
         for text, label in corrected:
             if text and label in SENTIMENT_LABELS:
                 by_text[text] = label
-    return list(by_text.keys()), list(by_text.values())
+                corrected_texts.add(text)
+    return list(by_text.keys()), list(by_text.values()), len(corrected_texts)
 
 
 def train(engine: Engine, offline: OfflineAnalyzer) -> dict:
     """Fit on the stored training set, store the model as the active one, return its summary."""
-    texts, labels = training_set(engine)
+    texts, labels, from_corrections = training_set(engine)
     if len(texts) < 20 or len(set(labels)) < 2:
         raise UserError(
             f"need at least 20 labeled texts with two or more labels to train (have {len(texts)})"
@@ -88,6 +92,7 @@ def train(engine: Engine, offline: OfflineAnalyzer) -> dict:
     return {
         "model_id": model_id,
         "trained_on": len(texts),
+        "from_corrections": from_corrections,
         "labels": counts,
         "metrics": dict(model.metrics),
         "seconds": round(seconds, 2),

@@ -362,6 +362,37 @@ class WorkItem(SQLModel, table=True):
     created_at: datetime = _utc_column()
 
 
+class ClaudeBatch(SQLModel, table=True):
+    """A Message Batch of `tonewatch import --batch`, recorded before it is submitted so that running the
+    command again resumes it (`status`: submitting, in_progress, done)."""
+
+    __tablename__ = "claude_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: The API's id (msgbatch_…); None until the batch was accepted.
+    batch_id: str | None = Field(default=None, max_length=100, unique=True)
+    status: str = Field(default="submitting", max_length=20)
+    model: str = Field(max_length=100)
+    request_count: int = 0
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class ClaudeBatchItem(SQLModel, table=True):
+    """One request of a Message Batch: the message it analyzes and a hash of what was sent (an edit since
+    then leaves the answer unused). Deleted when the batch is done."""
+
+    __tablename__ = "claude_batch_items"
+    __table_args__ = (UniqueConstraint("batch_row_id", "custom_id", name="uq_claude_batch_items_custom_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_row_id: int = Field(foreign_key="claude_batches.id", index=True)
+    #: No foreign key: a message erased meanwhile (`tonewatch forget`) just gets no analysis.
+    message_id: int = Field(index=True)
+    custom_id: str = Field(max_length=64)
+    sent_hash: str = Field(max_length=64)
+
+
 class TrainedModel(SQLModel, table=True):
     """A model fitted by `tonewatch train`; the newest active one is used by the offline analyzer."""
 

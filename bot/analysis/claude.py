@@ -33,6 +33,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import anthropic
@@ -137,6 +138,25 @@ def analysis_tool() -> ToolParam:
     }
 
 
+@dataclass(frozen=True)
+class PreparedCall:
+    """One analysis request as it leaves the process: redacted, with what the guards need to know."""
+
+    text: str
+    sent_text: str
+    context: tuple[str, ...]
+    redactions: dict[str, int]
+    injection_attempt: bool
+
+
+@dataclass(frozen=True)
+class ClaudeAnswer:
+    fields: ClaudeAnalysisFields
+    usage: Any
+    model: str
+    request_id: str | None
+
+
 class AnalysisFailed(Exception):
     """Claude gave no usable analysis; `reason` is the machine-readable fallback reason."""
 
@@ -217,6 +237,10 @@ class ClaudeAnalyzer(Analyzer):
         self.breaker = breaker or CircuitBreaker()
         self._tool = analysis_tool()
 
+    @property
+    def client(self) -> anthropic.AsyncAnthropic:
+        return self._client
+
     async def analyze(self, request: AnalysisRequest) -> AnalysisOutcome:
         clean_text(request.text, self._max_text_chars)  # an input error is the caller's, before any call
         baseline = await self._offline.analyze(request)
@@ -230,31 +254,120 @@ class ClaudeAnalyzer(Analyzer):
         The baseline is the fallback and the reference for the injection guard;
         the hybrid policy has it already, so it is not computed twice.
         """
-        text = clean_text(request.text, self._max_text_chars)
         started = time.perf_counter()
-        message_redaction = redact(text, self._phone_regions)
-        context, context_counts = self._redacted_context(request.context)
-        redactions = _add_counts(message_redaction.counts, context_counts)
+        prepared = self.prepare(request)
         if not self.breaker.allows_call():
-            return _fallback(baseline, "circuit_open", started, redactions)
-        # The offline reading already leaves the instructions out; whether there were any, the guard needs.
-        # Earlier thread messages are data exactly like the message: instructions there count too.
-        attempted = bool(instruction_sentences(text)) or any(instruction_sentences(c) for c in context)
+            return _fallback(baseline, "circuit_open", started, prepared.redactions)
         try:
-            fields, usage, model, request_id = await self._call(message_redaction.text, context)
+            try:
+                response = await self._client.messages.create(**self.request_params(prepared))
+            except Exception as exc:  # noqa: BLE001 — every failure becomes a fallback reason
+                raise AnalysisFailed(_reason_for_exception(exc, self.model)) from exc
+            answer = self.parse_answer(response)
         except AnalysisFailed as failure:
             if failure.reason.split(":")[0] in TRANSIENT_REASONS:
                 self.breaker.record_failure()
-            return _fallback(baseline, failure.reason, started, redactions, failure.usage)
+            return _fallback(baseline, failure.reason, started, prepared.redactions, failure.usage)
         self.breaker.record_success()
+        return self.finish(prepared, baseline, answer, started)
+
+    def prepare(self, request: AnalysisRequest) -> PreparedCall:
+        """What leaves the process for `request`: the redacted message and thread context."""
+        text = clean_text(request.text, self._max_text_chars)
+        message_redaction = redact(text, self._phone_regions)
+        context, context_counts = self._redacted_context(request.context)
+        # The offline reading already leaves the instructions out; whether there were any, the guard needs.
+        # Earlier thread messages are data exactly like the message: instructions there count too.
+        attempted = bool(instruction_sentences(text)) or any(instruction_sentences(c) for c in context)
+        return PreparedCall(
+            text=text,
+            sent_text=message_redaction.text,
+            context=tuple(context),
+            redactions=_add_counts(message_redaction.counts, context_counts),
+            injection_attempt=attempted,
+        )
+
+    def request_params(self, prepared: PreparedCall) -> dict[str, Any]:
+        """The Messages API parameters of one analysis: a live call's, and a batch request's `params`."""
+        tool_choice: ToolChoiceToolParam = {"type": "tool", "name": TOOL_NAME}
+        content = self.user_content(prepared.sent_text, prepared.context)
+        message: MessageParam = {"role": "user", "content": content}
+        return {
+            "model": self.model,
+            "max_tokens": self._max_tokens,
+            "system": [self._system()],
+            "tools": [self._tool],
+            "tool_choice": tool_choice,
+            "messages": [message],
+        }
+
+    def parse_answer(self, response: Any) -> ClaudeAnswer:
+        """The analysis fields of a Messages API answer (live, or a batch's succeeded result), or
+        `AnalysisFailed` saying why there are none."""
+        usage = getattr(response, "usage", None)
+        stop_reason = getattr(response, "stop_reason", None)
+        if stop_reason in ("refusal", "max_tokens", "model_context_window_exceeded"):
+            raise AnalysisFailed(stop_reason, usage)
+        tool_input = next(
+            (
+                block.input
+                for block in getattr(response, "content", None) or []
+                if isinstance(block, ToolUseBlock) and block.name == TOOL_NAME
+            ),
+            None,
+        )
+        if not isinstance(tool_input, dict):
+            raise AnalysisFailed(f"invalid_output: no {TOOL_NAME} call (stop_reason {stop_reason})", usage)
+        try:
+            fields = ClaudeAnalysisFields.model_validate(tool_input)
+        except ValidationError as exc:
+            raise AnalysisFailed(f"invalid_output: {_summarize_validation(exc)}", usage) from exc
+        model = str(getattr(response, "model", "") or "")
+        return ClaudeAnswer(fields, usage, model, getattr(response, "_request_id", None))
+
+    def finish(
+        self, prepared: PreparedCall, baseline: AnalysisOutcome, answer: ClaudeAnswer, started: float
+    ) -> AnalysisOutcome:
+        """Claude's answer as an outcome, through the injection guard and the contract guard."""
         try:
             return self._outcome(
-                text, message_redaction.text, fields, usage, model, request_id, baseline.result, attempted,
-                started, redactions, baseline.extra.get("signals"),
+                prepared.text, prepared.sent_text, answer.fields, answer.usage, answer.model,
+                answer.request_id, baseline.result, prepared.injection_attempt, started,
+                prepared.redactions, baseline.extra.get("signals"),
             )
         except Exception as exc:  # noqa: BLE001 — a bug here must not lose the message either
             log.exception("could not build the outcome from Claude's answer")
-            return _fallback(baseline, f"unexpected_error: {type(exc).__name__}", started, redactions, usage)
+            reason = f"unexpected_error: {type(exc).__name__}"
+            return _fallback(baseline, reason, started, prepared.redactions, answer.usage)
+
+    def batch_outcome(
+        self, prepared: PreparedCall, baseline: AnalysisOutcome, result: Any, started: float
+    ) -> AnalysisOutcome:
+        """A Message Batches result (`succeeded`, `errored`, `canceled`, `expired`) as an outcome: a succeeded
+        one exactly as a live answer, any other the offline result with why (`batch_errored: …`)."""
+        kind = getattr(result, "type", None)
+        if kind == "succeeded":
+            try:
+                answer = self.parse_answer(getattr(result, "message", None))
+            except AnalysisFailed as failure:
+                return self.fallback(prepared, baseline, failure.reason, started, failure.usage)
+            return self.finish(prepared, baseline, answer, started)
+        if kind == "errored":
+            error = getattr(getattr(result, "error", None), "error", None)
+            reason = f"batch_errored: {getattr(error, 'type', None) or 'unknown'}"
+            return self.fallback(prepared, baseline, reason, started)
+        return self.fallback(prepared, baseline, f"batch_{kind or 'unknown'}", started)
+
+    def fallback(
+        self,
+        prepared: PreparedCall,
+        baseline: AnalysisOutcome,
+        reason: str,
+        started: float,
+        usage: Any = None,
+    ) -> AnalysisOutcome:
+        """The offline outcome, with why Claude's was not used."""
+        return _fallback(baseline, reason, started, prepared.redactions, usage)
 
     def _outcome(
         self,
@@ -363,44 +476,6 @@ class ClaudeAnalyzer(Analyzer):
                 "so every analysis bills the whole prefix", tokens, self.model, minimum,
             )
         return tokens
-
-    async def _call(
-        self, text: str, context: Sequence[str]
-    ) -> tuple[ClaudeAnalysisFields, Any, str, str | None]:
-        system = self._system()
-        tool_choice: ToolChoiceToolParam = {"type": "tool", "name": TOOL_NAME}
-        message: MessageParam = {"role": "user", "content": self.user_content(text, context)}
-        try:
-            response = await self._client.messages.create(
-                model=self.model,
-                max_tokens=self._max_tokens,
-                system=[system],
-                tools=[self._tool],
-                tool_choice=tool_choice,
-                messages=[message],
-            )
-        except Exception as exc:  # noqa: BLE001 — every failure becomes a fallback reason
-            raise AnalysisFailed(_reason_for_exception(exc, self.model)) from exc
-        usage = getattr(response, "usage", None)
-        stop_reason = getattr(response, "stop_reason", None)
-        if stop_reason in ("refusal", "max_tokens", "model_context_window_exceeded"):
-            raise AnalysisFailed(stop_reason, usage)
-        tool_input = next(
-            (
-                block.input
-                for block in response.content or []
-                if isinstance(block, ToolUseBlock) and block.name == TOOL_NAME
-            ),
-            None,
-        )
-        if not isinstance(tool_input, dict):
-            raise AnalysisFailed(f"invalid_output: no {TOOL_NAME} call (stop_reason {stop_reason})", usage)
-        try:
-            fields = ClaudeAnalysisFields.model_validate(tool_input)
-        except ValidationError as exc:
-            raise AnalysisFailed(f"invalid_output: {_summarize_validation(exc)}", usage) from exc
-        model = str(getattr(response, "model", "") or "")
-        return fields, usage, model, getattr(response, "_request_id", None)
 
 
 def _reason_for_exception(exc: Exception, model: str) -> str:

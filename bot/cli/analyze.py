@@ -11,7 +11,8 @@ from bot.analysis.base import AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.analysis.contract import AnalysisResult
 from bot.analysis.metrics import evaluate, predict_for_task, task_for_labels
 from bot.cli.common import analyzer_for_cli, run_async, settings
-from bot.cli.render import render_evaluation, render_result
+from bot.cli.render import render_evaluation, render_result, render_team_precision
+from bot.composition import engine_if_schema, sqlite_file_missing
 from bot.errors import UserError
 from bot.textfiles import BadInputFile, read_records
 
@@ -69,11 +70,27 @@ def analyze_command(text: str | None, path: str | None, as_json: bool) -> None:
 
 
 @click.command("eval")
-@click.argument("path")
+@click.argument("path", required=False)
+@click.option(
+    "--team", is_flag=True,
+    help="The team's own precision instead: of the alerts people reviewed, how many they found accurate.",
+)
+@click.option(
+    "--days", type=click.IntRange(min=1, max=3650), default=90, show_default=True,
+    help="With --team: the period, in days before --as-of.",
+)
+@click.option("--as-of", "as_of", metavar="ISO-DATE", help="With --team: when the period ends (default now).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with the metrics.")
-def eval_command(path: str, as_json: bool) -> None:
-    """Measure the analyzer on a labeled text,label CSV (sentiment, complaint or urgency labels)."""
+def eval_command(path: str | None, team: bool, days: int, as_of: str | None, as_json: bool) -> None:
+    """Measure the analyzer on a labeled text,label CSV (sentiment, complaint or urgency labels), or with
+    --team the precision the team's own reviews of alerts give it."""
+    if (path is None) == (not team):
+        raise click.UsageError("give either PATH.csv or --team (e.g. tonewatch eval --team --days 30)")
     config = settings()
+    if team:
+        _team_precision(config, days, as_of, as_json)
+        return
+    assert path is not None
     rows = list(read_records(path, required=("text", "label")))
     labels = {str(row["label"]).strip().lower() for row in rows}
     try:
@@ -110,3 +127,23 @@ async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -
         return [predict_for_task((await analyzer.analyze(AnalysisRequest(t))).result, task) for t in texts]
     finally:
         await close()
+
+
+def _team_precision(config, days: int, as_of: str | None, as_json: bool) -> None:
+    from bot.feedback.precision import team_precision
+    from bot.importer import parse_timestamp
+    from storage.types import utcnow
+
+    try:
+        end = utcnow() if as_of is None else parse_timestamp(as_of)
+    except ValueError:
+        raise click.BadParameter(f"{as_of!r} is not an ISO date like 2026-11-23", param_hint="--as-of") \
+            from None
+    engine = None if sqlite_file_missing(config.database_url) else engine_if_schema(config)  # reads only
+    if engine is None:
+        raise UserError(f"no database yet ({config.database_url}); nothing has been reviewed")
+    try:
+        report = team_precision(engine, end, days)
+    finally:
+        engine.dispose()
+    click.echo(json.dumps(report) if as_json else render_team_precision(report))

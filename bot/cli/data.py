@@ -9,9 +9,11 @@ import click
 
 from bot.cli.common import run_async, settings
 from bot.composition import (
+    build_batch_backfill,
     build_core,
     build_engine,
     build_offline_analyzer,
+    check_batch_settings,
     sqlite_file_missing,
     unchecked_engine,
 )
@@ -24,12 +26,36 @@ from storage.migrate import Status, downgrade, resolve_revision, revisions, sche
 @click.command("import")
 @click.argument("path")
 @click.option("--no-analyze", is_flag=True, help="Only store; analysis runs later (in `tonewatch run`).")
+@click.option(
+    "--batch", "use_batch", is_flag=True,
+    help="Send the Claude analyses through the Message Batches API (half price, answers within 24 h); "
+    "running the command again resumes a batch it was waiting for.",
+)
+@click.option(
+    "--poll-interval", type=click.FloatRange(min=0.01), default=60.0, show_default=True,
+    help="With --batch: seconds between checks of the batch.",
+)
+@click.option(
+    "--max-wait", type=click.FloatRange(min=0), default=None,
+    help="With --batch: give up waiting after this many seconds (the batch goes on; run again to resume).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
+def import_command(
+    path: str, no_analyze: bool, use_batch: bool, poll_interval: float, max_wait: float | None, as_json: bool
+) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
     from bot.demo_script import shipped_example
 
+    if not use_batch:
+        context = click.get_current_context()
+        for name, option in (("poll_interval", "--poll-interval"), ("max_wait", "--max-wait")):
+            if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(f"{option} goes with --batch")
+    elif no_analyze:
+        raise click.UsageError("--batch analyzes; it cannot go with --no-analyze")
     config = settings()
+    if use_batch:
+        check_batch_settings(config)
     example = shipped_example(path)
     if example is not None:
         click.echo(f"reading the example shipped with tonewatch: {example}", err=True)
@@ -41,15 +67,27 @@ def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
     async def store_and_analyze() -> dict:
         try:
             stored = core.pipeline.store_many(messages)
-            analyzed = 0 if no_analyze else await core.pipeline.analyze_pending()
+            batch: dict | None = None
+            if use_batch:
+                backfill = build_batch_backfill(
+                    core, poll_interval=poll_interval, max_wait=max_wait,
+                    progress=lambda line: click.echo(line, err=True),
+                )
+                report = await backfill.run()
+                analyzed, batch = report.analyzed, report.to_json()
+            else:
+                analyzed = 0 if no_analyze else await core.pipeline.analyze_pending()
             new = sum(1 for s in stored if s.created)
-            return {
+            summary = {
                 "rows": len(stored),
                 "new": new,
                 "already_stored": len(stored) - new,
                 "accounts": len({m.account.casefold() for m in messages if m.account}),
                 "analyzed": analyzed,
             }
+            if batch is not None:
+                summary["batch"] = batch
+            return summary
         finally:
             await core.aclose()
 
@@ -57,10 +95,18 @@ def import_command(path: str, no_analyze: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary))
     else:
-        click.echo(
+        line = (
             f"imported {summary['new']} new message(s) ({summary['already_stored']} already stored) "
             f"for {summary['accounts']} account(s); analyzed {summary['analyzed']}"
         )
+        if "batch" in summary:
+            batch = summary["batch"]
+            fallbacks = sum(batch["fallbacks"].values())
+            line += (
+                f" ({batch['offline']} offline, {batch['from_claude']} by Claude in batches, "
+                f"{fallbacks} kept the offline analysis after a failed request)"
+            )
+        click.echo(line)
 
 
 @click.command("train")
@@ -98,7 +144,8 @@ def train_command(path: str | None, reset_model: bool, as_json: bool) -> None:
         )
         click.echo(
             f"trained model {summary['model_id']} on {summary['trained_on']} texts "
-            f"({added} new from the file) in {summary['seconds']} s; {metrics}"
+            f"({added} new from the file, {summary['from_corrections']} corrected in chat) "
+            f"in {summary['seconds']} s; {metrics}"
         )
 
 

@@ -62,3 +62,22 @@ def render_evaluation(report: dict) -> str:
         row = report["confusion"][gold]
         lines.append(f"{gold:<16}" + "".join(f"{row.get(p, 0):>14}" for p in labels))
     return "\n".join(lines)
+
+
+def render_team_precision(report: dict) -> str:
+    """`eval --team`: per severity, alerts, reviewed, accurate and precision."""
+    def percent(value: float | None) -> str:
+        return "—" if value is None else f"{value:.0%}"
+
+    lines = [
+        f"the team's own precision, {report['from'][:10]} to {report['to'][:10]} ({report['days']} days)",
+        "reviewed: acknowledged, snoozed, answered with the draft, or marked Not accurate",
+        "",
+        f"{'severity':<14}{'alerts':>8}{'reviewed':>10}{'accurate':>10}{'not accurate':>14}{'precision':>11}",
+    ]
+    for name, row in [*report["by_severity"].items(), ("all", report["total"])]:
+        lines.append(
+            f"{name:<14}{row['alerts']:>8}{row['reviewed']:>10}{row['accurate']:>10}"
+            f"{row['not_accurate']:>14}{percent(row['precision']):>11}"
+        )
+    return "\n".join(lines)
