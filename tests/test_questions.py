@@ -203,7 +203,13 @@ async def test_claude_answers_with_tools_over_the_store_and_cites_messages(
         "search_messages",
         "unanswered_messages",
     }
-    assert "<question>\nis acme at risk of leaving?\n</question>" in first.body["messages"][0]["content"]
+    [question] = first.body["messages"][0]["content"]
+    assert "<question>\nis acme at risk of leaving?\n</question>" in question["text"]
+    # The prompt and the conversation so far are cached: a breakpoint on the system prompt and the last turn.
+    assert first.body["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert question["cache_control"] == {"type": "ephemeral"}
+    assert second.body["messages"][-1]["content"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert "cache_control" not in second.body["messages"][0]["content"][0]
     [tool_result] = second.body["messages"][-1]["content"]
     assert tool_result["type"] == "tool_result" and not tool_result.get("is_error")
     report = json.loads(tool_result["content"])
