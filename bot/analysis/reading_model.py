@@ -167,7 +167,7 @@ class ReadingModel:
         indices, values = self.row(text, features)
         polarity = _softmax(self._decision("polarity", indices, values))
         urgency = _softmax(self._decision("urgency", indices, values))
-        churn = 1.0 / (1.0 + math.exp(-float(self._decision("churn", indices, values)[0])))
+        churn = _sigmoid(float(self._decision("churn", indices, values)[0]))
         confidence = self.calibrated(float(polarity.max()))
         return ModelReading(
             polarity=dict(zip(POLARITY, map(float, polarity), strict=True)),
@@ -236,6 +236,14 @@ def _ordered(vocabulary: Mapping[str, int]) -> list[str]:
     for gram, index in vocabulary.items():
         ordered[index] = gram
     return ordered
+
+
+def _sigmoid(value: float) -> float:
+    """The logistic function without overflow for large |value| (a very long text sums many weights)."""
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
 
 
 def _softmax(values: np.ndarray) -> np.ndarray:

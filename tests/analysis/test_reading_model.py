@@ -61,3 +61,10 @@ def test_the_analysis_names_the_model_and_keeps_the_score_inside_its_label_band(
             assert result.score <= -0.05
         else:
             assert -0.05 < result.score < 0.05
+
+
+def test_a_text_at_the_length_limit_reads_without_overflow() -> None:
+    analyzer = OfflineAnalyzer()
+    for text in ("bad " * 4_999, "great " * 3_300, "x" * 19_999):
+        result = analyzer.analyze_text(text)
+        assert -1.0 <= result.score <= 1.0 and 0.0 <= result.confidence <= 1.0
