@@ -83,12 +83,23 @@ class HealthRules(BaseModel):
     concern_max_score: float = Field(default=-0.05, ge=-1, le=1)
 
     trend_delta: float = Field(default=0.15, gt=0, le=2)
+    #: A trend must end outside this neutral band in its direction (declining: recent mean at most
+    #: −trend_band; improving: at least +trend_band).
+    trend_band: float = Field(default=0.1, ge=0, le=1)
     trend_min_recent: int = Field(default=2, ge=1)
     trend_min_earlier: int = Field(default=3, ge=1)
 
     critical_points: int = 2
     critical_cap: int = 6
     churn_points: int = 3
+    #: One churn-flagged message that is not strongly negative, with no competitor named: a hint to ask about.
+    churn_hint_points: int = 1
+    #: Settled problems (answered, the customer calm since) of at least this many strongly negative
+    #: messages in the recent window leave the account recovering: this many points.
+    recovering_min_messages: int = Field(default=2, ge=1)
+    recovering_points: int = 2
+    #: An account gone silent (see silent_days) is a risk of its own.
+    silent_points: int = 2
     competitor_points: int = 1
     negative_share_min_messages: int = Field(default=3, ge=1)
     negative_share_step: float = Field(default=0.25, gt=0, le=1)

@@ -272,3 +272,33 @@ def last_digests_posted(session: Session) -> dict[str, datetime]:
         .group_by(DigestRun.target_key)
     ).all()
     return {target: posted for target, posted in rows if posted is not None}
+
+
+def conversation_rows(session: Session, account_ids: Sequence[int], since: datetime, until: datetime) -> list:
+    """The customer and staff messages of these accounts in (since, until], oldest first.
+
+    Rows of (id, account_id, is_customer, platform, place_key, thread_key, created_at, score,
+    churn_risk): what account health needs to tell an answered, settled complaint from an open one.
+    """
+    if not account_ids:
+        return []
+    m = CustomerMessage.__table__.c
+    query = (
+        select(
+            m.id, m.account_id, m.is_customer, m.platform, m.place_key, m.thread_key, m.created_at, m.score,
+            m.churn_risk,
+        )
+        .where(m.account_id.in_(list(account_ids)), m.created_at > since, m.created_at <= until)
+        .order_by(m.created_at, m.id)
+    )
+    return list(session.execute(query).all())
+
+
+def message_scores(session: Session, message_ids: Sequence[int]) -> list:
+    """(id, account_id, is_customer, created_at, score) of the given messages."""
+    if not message_ids:
+        return []
+    m = CustomerMessage.__table__.c
+    columns = (m.id, m.account_id, m.is_customer, m.created_at, m.score)
+    query = select(*columns).where(m.id.in_(list(message_ids)))
+    return list(session.execute(query).all())

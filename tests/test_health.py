@@ -138,7 +138,8 @@ def test_promoter_answer_offsets_one_bad_message_and_a_detractor_adds(sqlite_eng
         for day in range(60, 10, -5):
             history.say(name, day, 0.3)
         history.say(name, 4, -0.7, "This broke our import.")
-    history.say("With promoter", 6, 0.7, "Great product.", nps=9)
+    # Before the recent window, so both accounts' recent tone is the one bad message.
+    history.say("With promoter", 20, 0.7, "Great product.", nps=9)
     history.say("Detractor", 6, -0.2, "Meh.", nps=3)
     points = {h.account: h.points for h in _all(sqlite_engine)}
     assert points["With promoter"] == points["Without promoter"] - 1
@@ -375,7 +376,8 @@ def test_the_quiet_screen_never_hides_a_signal() -> None:
     neg_recent = np.floor(n_recent * rng.random(size) * rng.random(size))
     columns = {
         "messages": n_recent + n_base + rng.integers(0, 3, size),
-        "last": np.where(n_recent + n_base > 0, 20775.0 - rng.random(size) * 40, -np.inf),
+        # Some accounts have gone silent (21 days or more), so the screen's silence test is exercised.
+        "last": np.where(n_recent + n_base > 0, 20775.0 - rng.random(size) * 24, -np.inf),
         "n_recent": n_recent,
         "sum_recent": n_recent * rng.uniform(-0.6, 0.6, size),
         "neg_recent": neg_recent,
@@ -383,6 +385,7 @@ def test_the_quiet_screen_never_hides_a_signal() -> None:
         "crit_last": np.full(size, -np.inf),
         "churn_recent": (rng.random(size) < 0.03).astype(float),
         "churn_last": np.full(size, -np.inf),
+        "churn_last_any": np.full(size, -np.inf),
         "competitor_recent": (rng.random(size) < 0.03).astype(float),
         "competitor_last": np.full(size, -np.inf),
         "n_earlier": n_earlier,
