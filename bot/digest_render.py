@@ -96,10 +96,7 @@ def render_digest_text(digest: Digest) -> str:
         lines.append(f"Top concerns: {shown}")
     precision = digest.precision
     if precision.alerts:
-        lines.append(
-            f"Alerts last week: {precision.alerts} · {precision.inaccurate} marked not accurate "
-            f"(precision {precision.precision:.2f})"
-        )
+        lines.append(precision.describe())
     if digest.chart:
         lines.append(f"[chart: {digest.chart}]")
     return "\n".join(line for line in lines if line)

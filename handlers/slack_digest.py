@@ -122,12 +122,7 @@ def digest_blocks(digest: Digest, links: dict[int, str], refs: dict[int, Any]) -
         blocks.append(section(f"*Top concerns:* {escape(shown)}"))
     precision = digest.precision
     if precision.alerts:
-        blocks.append(
-            context(
-                f"Alerts last week: {precision.alerts} · {precision.inaccurate} marked not accurate "
-                f"(precision {precision.precision:.2f})"
-            )
-        )
+        blocks.append(context(escape(precision.describe())))
     return blocks[:MAX_BLOCKS]
 
 
