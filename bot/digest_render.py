@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.accounts.value import short_money
 from bot.digest import Digest
+from bot.health_report import points_words
 
 
 def _signed(change: int) -> str:
@@ -148,9 +149,12 @@ def render_account_text(report: dict) -> str:
             "Top concerns: "
             + ", ".join(f"{c['concern'].replace('_', ' ')} ({c['count']})" for c in report["top_concerns"])
         )
+    if report["why"]:
+        lines.append(report["scale"])
     for reason in report["why"]:
         quotes = " · ".join(f'"{m["quote"]}"' for m in reason["messages"][:2])
-        lines.append(f"Why: {reason['text']} ({reason['points']:+d})" + (f" — {quotes}" if quotes else ""))
+        weight = points_words(reason["points"])
+        lines.append(f"Why: {reason['text']} ({weight})" + (f" — {quotes}" if quotes else ""))
     changed = report.get("what_changed")
     if changed:
         moved = [s for s in changed.get("signals", changed.get("moved_by", [])) if s.get("moved", True)]
@@ -167,7 +171,8 @@ def render_account_text(report: dict) -> str:
     if report.get("silent_days"):
         lines.append(f"Silent for {report['silent_days']} days")
     if any(v is not None for v in report["weekly_average"]):
-        lines.append(f"Weekly average, 12 weeks: {sparkline(report['weekly_average'])}")
+        weeks = len(report["weekly_average"])
+        lines.append(f"Weekly average, {weeks} weeks: {sparkline(report['weekly_average'])}")
     for message in report["recent"][:3]:
         moment = datetime.fromisoformat(message["created_at"])
         lines.append(f'Recent: {moment:%b} {moment.day} "{message["quote"]}" ({_score(message["score"])})')

@@ -56,6 +56,10 @@ class Evidence:
         }
 
 
+#: The weeks an account's tone history covers on every surface (its text card and its chart): 90 days.
+WEEKS = 13
+
+
 def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
     """One line of a message for a digest; erased messages say so."""
     if not text:
@@ -208,7 +212,7 @@ def portfolio_concerns(
 
 
 def weekly_averages(
-    session: Session, account_ids: list[int], end: datetime, weeks: int = 12
+    session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
 ) -> dict[int, list[float | None]]:
     """Plain weekly mean score per account, oldest week first (for charts)."""
     if not account_ids:
@@ -260,6 +264,17 @@ class ColourChange:
         }
 
 
+def points_words(points: int) -> str:
+    """A signal's weight in words: "adds 2 risk points", "takes 1 risk point off"."""
+    unit = "risk point" if abs(points) == 1 else "risk points"
+    return f"adds {points} {unit}" if points >= 0 else f"takes {-points} {unit} off"
+
+
+def scale_words(points: int, rules: HealthRules) -> str:
+    """Where an account stands on the scale: "Risk points: 8 (yellow from 2, red from 5)"."""
+    return f"Risk points: {points} (yellow from {rules.yellow_at}, red from {rules.red_at})"
+
+
 def turn_back(health: AccountHealth, target: Light, rules: HealthRules) -> str:
     """What would take the account to `target`: the fewest signals to clear, or what would add up."""
     threshold = {Light.green: 0, Light.yellow: rules.yellow_at, Light.red: rules.red_at}
@@ -272,15 +287,15 @@ def turn_back(health: AccountHealth, target: Light, rules: HealthRules) -> str:
                 break
             chosen.append(signal)
             needed -= signal.points
-        steps = "; ".join(f"{s.clear} (−{s.points})" for s in chosen)
+        steps = "; ".join(f"{s.clear} ({s.points} of its {health.points} risk points)" for s in chosen)
         return f"back to {target} when: {steps}"
     missing = threshold[target] - health.points
     examples = [
-        f"a strongly negative message (+{rules.critical_points})",
-        f"a churn mention (+{rules.churn_points})",
+        f"a strongly negative message ({points_words(rules.critical_points)})",
+        f"a churn mention ({points_words(rules.churn_points)})",
     ]
     return (
-        f"turns {target} again with {missing} more point{'s' if missing != 1 else ''}, e.g. "
+        f"turns {target} again with {missing} more risk point{'s' if missing != 1 else ''}, e.g. "
         + " or ".join(examples)
     )
 
@@ -378,6 +393,7 @@ def account_report(session: Session, name: str, as_of: datetime, rules: HealthRu
         "light": str(health.light),
         "trend": str(health.trend),
         "points": health.points,
+        "scale": scale_words(health.points, rules),
         "was": {"7d_ago": str(week_ago.light), "30d_ago": str(month_ago.light)},
         "average_7d": health.average_7d,
         "average_30d": health.average_30d,

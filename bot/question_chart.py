@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.health_report import WEEKS  # noqa: F401  (the span the card states; re-exported)
+
 LIGHT_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
-WEEKS = 13
 
 
 def account_chart_path(folder: Path, account: str, as_of: datetime) -> Path:
