@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlmodel import Session
 
 from bot.accounts.value import ValueAtRisk, days_to, renews_soon, value_points
-from bot.chart import render_digest_chart
+from bot.chart import AccountSeries, render_digest_chart
 from bot.health import AccountHealth, compute_health_many
 from bot.health_report import (
     ColourChange,
@@ -34,7 +34,7 @@ from bot.health_report import (
     quote,
     top_concerns,
     turn_back,
-    weekly_averages,
+    weekly_activity,
 )
 from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.incidents import Incident, IncidentRules, detect_incidents
@@ -616,11 +616,18 @@ def build_digest(
         counts, previous_counts = _counts(now_list), _counts(before_list)
         chart_pending = None
         if options.chart_dir is not None and now_list and any(counts.values()):
-            weekly = weekly_averages(session, [a.account_id for a in attention[:6]], as_of)
+            activity = weekly_activity(session, [a.account_id for a in attention[:6]], as_of)
+            series = {
+                a.account: AccountSeries(
+                    found.averages, found.counts, str(a.light), found.alerts, found.nps
+                )
+                for a in attention[:6]
+                if (found := activity.get(a.account_id)) is not None
+            }
             chart_pending = pool.submit(
                 render_digest_chart,
                 _chart_path(options.chart_dir, target_key, period),
-                {a.account: weekly.get(a.account_id, []) for a in attention[:6]},
+                series,
                 as_of,
                 counts,
                 previous_counts,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.accounts.value import short_money
 from bot.digest import Digest
-from bot.health_report import points_words
+from bot.health_report import points_words, week_span
 
 
 def _signed(change: int) -> str:
@@ -170,9 +170,10 @@ def render_account_text(report: dict) -> str:
         lines.append(f"Promoter: NPS {report['promoter']:g}")
     if report.get("silent_days"):
         lines.append(f"Silent for {report['silent_days']} days")
-    if any(v is not None for v in report["weekly_average"]):
-        weeks = len(report["weekly_average"])
-        lines.append(f"Weekly average, {weeks} weeks: {sparkline(report['weekly_average'])}")
+    span = week_span(report["weekly_average"], datetime.fromisoformat(report["as_of"]))
+    if span is not None:
+        first, label = span
+        lines.append(f"Weekly average, {label}: {sparkline(report['weekly_average'][first:])}")
     for message in report["recent"][:3]:
         moment = datetime.fromisoformat(message["created_at"])
         lines.append(f'Recent: {moment:%b} {moment.day} "{message["quote"]}" ({_score(message["score"])})')

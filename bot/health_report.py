@@ -21,7 +21,7 @@ from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.question_grammar import resolve_account
 from storage.book import book_row
 from storage.erasure import ERASED_MESSAGE
-from storage.models import Account, CustomerMessage, HealthChange, MessageConcern
+from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern
 from storage.queries import account_key
 
 QUOTE_CHARS = 160
@@ -211,6 +211,22 @@ def portfolio_concerns(
     return Counter(dict(session.execute(query).all()))
 
 
+def week_span(weekly: list[float | None], end: datetime) -> tuple[int, str] | None:
+    """The weeks with data: the index of the first, and "Oct 19 – Nov 22 (5 weeks)" (None: no data).
+
+    The account's text card and its chart both say this span.
+    """
+    used = [i for i, value in enumerate(weekly) if value is not None]
+    if not used:
+        return None
+    first, last = used[0], len(weekly) - 1
+    start = end - timedelta(weeks=len(weekly) - first)
+    finish = end - timedelta(days=1)
+    count = last - first + 1
+    label = f"{start:%b} {start.day} – {finish:%b} {finish.day} ({count} week{'s' if count != 1 else ''})"
+    return first, label
+
+
 def weekly_averages(
     session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
 ) -> dict[int, list[float | None]]:
@@ -237,6 +253,50 @@ def weekly_averages(
         a: [round(s / n, 3) if n else None for s, n in zip(sums[a], counts[a], strict=True)]
         for a in account_ids
     }
+
+
+@dataclass
+class WeeklyActivity:
+    """One account's weeks for a chart, oldest first: mean tone, customer messages, alerts and NPS."""
+
+    averages: list[float | None]
+    counts: list[int]
+    #: (week index, severity) of each alert raised, and (week index, score) of each NPS answer.
+    alerts: list[tuple[int, str]] = field(default_factory=list)
+    nps: list[tuple[int, float]] = field(default_factory=list)
+
+
+def weekly_activity(
+    session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
+) -> dict[int, WeeklyActivity]:
+    """Per account: weekly mean tone, weekly customer message counts, alerts and NPS answers."""
+    if not account_ids:
+        return {}
+    start = end - timedelta(weeks=weeks)
+    averages = weekly_averages(session, account_ids, end, weeks)
+
+    def week(moment: datetime) -> int:
+        return min(weeks - 1, int((moment - start) / timedelta(weeks=1)))
+
+    found = {a: WeeklyActivity(averages.get(a, [None] * weeks), [0] * weeks) for a in account_ids}
+    rows = session.execute(
+        select(_M.account_id, _M.created_at, _M.source_kind, _M.source_score).where(
+            _M.account_id.in_(account_ids), _M.is_customer, _M.created_at > start, _M.created_at <= end
+        )
+    )
+    for account_id, created_at, kind, source_score in rows:
+        found[account_id].counts[week(created_at)] += 1
+        if kind == "nps" and source_score is not None:
+            found[account_id].nps.append((week(created_at), float(source_score)))
+    a = Alert.__table__.c
+    alerts = session.execute(
+        select(a.account_id, a.created_at, a.severity).where(
+            a.account_id.in_(account_ids), a.created_at > start, a.created_at <= end
+        )
+    )
+    for account_id, created_at, severity in alerts:
+        found[account_id].alerts.append((week(created_at), severity))
+    return found
 
 
 @dataclass

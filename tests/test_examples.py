@@ -11,12 +11,13 @@ account card) for the same moment: one computation.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.answers import AnswerOptions
 from bot.cli import cli
@@ -25,6 +26,7 @@ from bot.health_rules import HealthRules, Light
 from bot.portfolio import portfolio_overview
 from bot.question_answers import account_card, accounts_by_light
 from storage.db import create_db_engine
+from storage.models import Account
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
@@ -180,3 +182,29 @@ def test_every_surface_takes_an_accounts_state_from_one_computation(imported) ->
         for name, (light, trend, _) in cli_state.items():
             card = account_card(session, name, MOMENT, options)
             assert card.light == light and card.title.startswith(f"{name} — {light}, {trend}")
+
+
+def test_the_digest_chart_and_the_account_card_state_the_real_span(imported) -> None:
+    """The chart draws weekly tone, weekly message counts, alerts and NPS answers over the weeks
+    with data; the text card says the same span as the account chart."""
+    from bot.chart import LIGHT_COLOURS, LINE_COLOURS, _span
+    from bot.health_report import weekly_activity
+
+    assert Path(imported["digest"]["chart"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not set(LINE_COLOURS) & set(LIGHT_COLOURS.values())  # lines never look like a light
+    with Session(imported["engine"]) as session:
+        acme = session.exec(select(Account).where(Account.name == "Acme Corp")).one()
+        activity = weekly_activity(session, [acme.id], MOMENT)[acme.id]
+    weekly = next(row[2] for row in ACCOUNTS if row[0] == "Acme Corp")
+    assert activity.counts[-5:] == [int(n) for n in weekly.split()] and sum(activity.counts[:-5]) == 0
+    assert activity.nps == [(len(activity.counts) - 2, 4.0)]  # Rachel's NPS 4, week of Nov 9
+    from bot.chart import AccountSeries
+
+    first, last = _span({"Acme": AccountSeries(activity.averages, activity.counts, "red", [], activity.nps)})
+    assert (first, last) == (len(activity.counts) - 5, len(activity.counts) - 1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", imported["url"])
+        text = CliRunner().invoke(cli, ["account", "Acme Corp", "--as-of", AS_OF]).output
+    assert "Weekly average, Oct 19 – Nov 22 (5 weeks): " in text
+    assert not re.search(r"\([+−-]\d+\)", text)  # weights are said in words, not "(+2)"
+    assert "Risk points: " in text and "adds 3 risk points" in text
