@@ -7,10 +7,13 @@ Risk points (all counted over the recent window, 14 days unless noted):
 
 | signal                                                   | points                          |
 |----------------------------------------------------------|---------------------------------|
-| each strongly negative message (score ≤ −0.6) beyond     | +2, at most +6                  |
-|   the number usual for this account (usual count + its   |                                 |
+| each open problem (strongly negative messages, score     | +2, at most +6                  |
+|   ≤ −0.6, one per conversation, not settled) beyond the  |                                 |
+|   number usual for this account (usual count + its       |                                 |
 |   square root once the usual count is at least one)      |                                 |
-| churn risk (cancel, not renew, cut seats)                | +3                              |
+| recovering: settled problems of ≥ 2 such messages        | +2                              |
+| churn risk (cancel, not renew, cut seats)                | +3 (one mild hint alone: +1)    |
+| gone silent (21 days)                                    | +2                              |
 | competitor mentioned                                     | +1                              |
 | share of negative messages (≤ −0.3) above the account's  | +1 from 0.25 more, +2 from 0.50 |
 |   own usual share                                        |   (needs 3 recent messages)     |

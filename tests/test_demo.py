@@ -30,6 +30,12 @@ def test_the_demo_plays_the_week_and_prints_what_slack_would_show(tmp_path: Path
     digest = printed[printed.find("\nDigest") :]
     assert "CUSTOMER SENTIMENT · WEEK OF NOV 16–22" in digest and "Needs attention" in digest
     assert "posted, skipped" in digest  # the scheduler's job posts each target and week once
+    # Initech asks us to revoke a key it leaked itself: the draft helps, it does not apologise.
+    drafts = printed[printed.find("\nDrafts") : printed.find("Account card: Acme Corp")]
+    initech = drafts[drafts.find("· Initech") :]
+    initech = initech[: initech.find("\n  [", 1)]
+    assert "Draft reply" in initech
+    assert not any(word in initech.casefold() for word in ("sorry", "apolog", "let you down")), initech
     assert "Nothing internal was posted where customers can read" in printed
     chart = Path(printed.split("Chart written to ", 1)[1].split("\n", 1)[0].strip())
     assert chart.is_file() and chart.read_bytes().startswith(b"\x89PNG") and chart.is_relative_to(out)
