@@ -473,6 +473,10 @@ def evaluate(
             )
         )
     open_total, open_critical = alerts
+    handled = context.handled_alerts if context is not None else 0
+    handled_critical = context.handled_critical_alerts if context is not None else 0
+    open_total, open_critical = open_total - handled, open_critical - handled_critical
+    # (An open alert whose conversation is settled is left to acknowledge; it adds no risk.)
     if open_total:
         points = min(
             rules.open_alert_cap,
@@ -619,6 +623,7 @@ def compute_health_many(
             a
             for a in evaluated
             if a in excluded
+            or a in alerts
             or table.columns["crit_recent"][position[a]]
             or table.columns["churn_recent"][position[a]]
         ]

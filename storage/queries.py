@@ -12,7 +12,15 @@ from sqlmodel import Session, col, select
 from bot.analysis.base import AnalysisOutcome
 from bot.inbound import InboundMessage
 from storage.db import session_scope
-from storage.models import Account, Analysis, CustomerMessage, DigestTarget, MessageConcern, TrainedModel
+from storage.models import (
+    Account,
+    Alert,
+    Analysis,
+    CustomerMessage,
+    DigestTarget,
+    MessageConcern,
+    TrainedModel,
+)
 from storage.types import utcnow
 
 
@@ -290,6 +298,17 @@ def conversation_rows(session: Session, account_ids: Sequence[int], since: datet
         )
         .where(m.account_id.in_(list(account_ids)), m.created_at > since, m.created_at <= until)
         .order_by(m.created_at, m.id)
+    )
+    return list(session.execute(query).all())
+
+
+def open_alert_messages(session: Session, account_ids: Sequence[int], as_of: datetime) -> list:
+    """(account_id, alert id, severity, message id) of the alerts open at `as_of` on these accounts."""
+    if not account_ids:
+        return []
+    a = Alert.__table__.c
+    query = select(a.account_id, a.id, a.severity, a.message_id).where(
+        a.account_id.in_(list(account_ids)), a.open_key.is_not(None), a.created_at <= as_of
     )
     return list(session.execute(query).all())
 

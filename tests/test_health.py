@@ -418,3 +418,22 @@ def test_the_quiet_screen_never_hides_a_signal() -> None:
             full.recent_average,
             full.earlier_average,
         )
+
+
+def test_an_open_alert_adds_points_until_its_conversation_is_settled(sqlite_engine) -> None:
+    """An alert left open on a message our people answered, the customer calm since, is bookkeeping
+    (acknowledge it), not a risk; one nobody answered still counts."""
+    history = History(sqlite_engine, NOW)
+    for name in ("Answered", "Waiting"):
+        for day in range(60, 6, -4):
+            history.say(name, day, 0.3)
+        message = history.say(name, 5, -0.4, "Export failed again, please check.", thread=f"{name}-t")
+        history.alert(name, 5, severity="critical", message_id=message)
+    history.staff("Answered", 4, thread="Answered-t")
+    history.say("Answered", 3, 0.5, "Works now, thanks.", thread="Answered-t")
+    history.say("Waiting", 3, 0.2, "Any news?", thread="Waiting-other")
+    healths = {h.account: h for h in _all(sqlite_engine)}
+    assert healths["Answered"].open_alerts == healths["Waiting"].open_alerts == 1
+    assert "open_alerts" not in {s.code for s in healths["Answered"].signals}
+    assert "open_alerts" in {s.code for s in healths["Waiting"].signals}
+    assert healths["Waiting"].points > healths["Answered"].points

@@ -12,7 +12,10 @@ the rare accounts that have strongly negative messages in the recent window, so 
 - a complaint that is part of a cross-account incident (`bot.incidents`) is counted in the
   incident, not against the account (our outage is not the customer's relationship going bad);
 - a single churn hint in a message that is not strongly negative is a question to ask, weighed
-  less than churn risk repeated or said in anger.
+  less than churn risk repeated or said in anger;
+- an open alert whose message is settled, or counted by an incident, is bookkeeping left to do
+  (acknowledge or resolve it), not a risk of the account's own; one whose message is already an
+  open problem is that problem, counted once.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlmodel import Session
 
 from bot.health_rules import HealthRules
 from bot.incidents import IncidentRules, detect_incidents
-from storage.queries import conversation_rows, message_scores
+from storage.queries import conversation_rows, message_scores, open_alert_messages
 
 
 @dataclass
@@ -50,6 +53,10 @@ class AccountContext:
     churn_strong: bool = False
     #: Messages left out of the account's tone because a cross-account incident counts them.
     incident_message_ids: list[int] = field(default_factory=list)
+    #: Open alerts (of which critical) whose message is settled in its conversation, counted by an
+    #: incident, or already counted as an open problem: they add no points of their own.
+    handled_alerts: int = 0
+    handled_critical_alerts: int = 0
 
     @property
     def open_episodes(self) -> list[Episode]:
@@ -89,12 +96,46 @@ def account_contexts(
     by_account: dict[int, list] = {}
     for row in rows:
         by_account.setdefault(row.account_id, []).append(row)
+    alerts: dict[int, list] = {}
+    for row in open_alert_messages(session, account_ids, moment):
+        alerts.setdefault(row.account_id, []).append(row)
     contexts = {}
     for account_id in account_ids:
-        contexts[account_id] = _context(
-            by_account.get(account_id, []), rules, excluded.get(account_id, set())
-        )
+        rows_of = by_account.get(account_id, [])
+        left_out = excluded.get(account_id, set())
+        context = _context(rows_of, rules, left_out)
+        in_open_problems = {m for episode in context.open_episodes for m in episode.message_ids}
+        for alert in alerts.get(account_id, []):
+            # Counted already (its message is an open problem, or an incident's), or settled.
+            if (
+                alert.message_id in left_out
+                or alert.message_id in in_open_problems
+                or _settled(rows_of, alert.message_id, rules)
+            ):
+                context.handled_alerts += 1
+                context.handled_critical_alerts += alert.severity in CRITICAL_SEVERITIES
+        contexts[account_id] = context
     return contexts
+
+
+#: Alert severities that count double as open alerts (as in bot.health).
+CRITICAL_SEVERITIES = ("critical", "high", "red")
+
+
+def _settled(rows: list, message_id: int | None, rules: HealthRules) -> bool:
+    """Whether our people replied after this message in its conversation and the customer is calm since."""
+    message = next((r for r in rows if r.id == message_id), None)
+    if message is None:
+        return False
+    conversation = _conversation(message)
+    answered = any(
+        not r.is_customer
+        and r.created_at > message.created_at
+        and (_conversation(r) == conversation if message.thread_key else r.place_key == message.place_key)
+        for r in rows
+    )
+    since = [r for r in rows if r.is_customer and r.score is not None and r.created_at > message.created_at]
+    return answered and bool(since) and all(r.score > rules.warning_score for r in since)
 
 
 def _conversation(row) -> str:
