@@ -10,8 +10,11 @@ from bot.digest import Digest
 from bot.health_report import points_words, week_span
 
 
-def _signed(change: int) -> str:
-    return "=" if change == 0 else f"{change:+d}".replace("-", "−")
+def change_words(change: int) -> str:
+    """A week-over-week change in words: "2 more than last week", "1 fewer", "as many"."""
+    if change == 0:
+        return "as many as last week"
+    return f"{abs(change)} {'more' if change > 0 else 'fewer'} than last week"
 
 
 def _day(moment) -> str:
@@ -23,7 +26,8 @@ def portfolio_line(digest: Digest) -> str:
     for light in ("green", "yellow", "red"):
         count = digest.counts.get(light, 0)
         change = count - digest.previous_counts.get(light, 0)
-        parts.append(f"{count} {light}" + (f" ({_signed(change)})" if change and light != "green" else ""))
+        moved = f" ({change_words(change)})" if change and light != "green" else ""
+        parts.append(f"{count} {light}{moved}")
     if digest.silent_total:
         parts.append(f"{digest.silent_total} silent")
     return "Portfolio: " + " · ".join(parts)
@@ -92,7 +96,7 @@ def render_digest_text(digest: Digest) -> str:
         lines.append(f"Opportunities: {shown}")
     if digest.top_concerns:
         shown = " · ".join(
-            f"{c.concern.replace('_', ' ')} {c.count} ({_signed(c.change)})" for c in digest.top_concerns
+            f"{c.concern.replace('_', ' ')} {c.count} ({change_words(c.change)})" for c in digest.top_concerns
         )
         lines.append(f"Top concerns: {shown}")
     precision = digest.precision

@@ -114,7 +114,7 @@ def test_digest_shows_what_a_manager_needs(sqlite_engine, tmp_path) -> None:
     assert data["chart"] == str(chart) and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = render_digest_text(digest)
     assert text.splitlines()[0] == "Customer sentiment · week of Nov 16–22"
-    assert "Portfolio: 6 green · 1 yellow · 1 red (+1) · 1 silent" in text
+    assert "Portfolio: 6 green · 1 yellow · 1 red (1 more than last week) · 1 silent" in text
     assert " • Acme Corp — red, declining, was yellow: " in text
     assert (
         "Systemic: reliability raised by 3 accounts on Nov 19 between 10:00 and 11:20 "
