@@ -21,6 +21,7 @@ from bot.accounts.episodes import AccountContext, account_contexts, incident_mes
 from bot.health_rules import HealthRules, Light, Trend
 from bot.health_sql import WINDOWS, WindowView, segment_stats, to_moment, window_offsets
 from storage.models import Account, Alert, CustomerMessage
+from storage.queries import conversation_rows
 
 #: Alert severities that count double as open alerts.
 CRITICAL_SEVERITIES = ("critical", "high", "red")
@@ -598,7 +599,7 @@ def compute_health_many(
         accounts_query = accounts_query.where(func.lower(Account.owner) == owner.casefold())
     accounts = session.execute(accounts_query).all()
     wanted = account_ids if account_ids is not None or owner is None else [row.id for row in accounts]
-    results = []
+    prepared = []
     for table in stats_tables(session, moments, rules, wanted):
         alerts = open_alert_counts(session, table.moment, wanted)
         position = {account_id: index for index, account_id in enumerate(table.ids)}
@@ -613,27 +614,44 @@ def compute_health_many(
             _leave_out(stats, rows, table.moment, rules)
         open_alerts = np.array([alerts.get(a, (0, 0))[0] for a in table.ids], dtype=float)
         quiet = quiet_accounts(table, open_alerts, rules).tolist()
-        plain = _QuietColumns(table, rules)
-        evaluated = [
+        columns = table.columns
+        needs_context = [
             account_id
             for account_id, _, _ in accounts
-            if (index := position.get(account_id)) is not None and not quiet[index]
+            if (index := position.get(account_id)) is not None
+            and not quiet[index]
+            and (
+                account_id in excluded
+                or account_id in alerts
+                or columns["crit_recent"][index]
+                # (a churn signal is weighed by its messages only when it is one message, no competitor)
+                or (columns["churn_recent"][index] == 1 and not columns["competitor_recent"][index])
+            )
         ]
-        needs_context = [
-            a
-            for a in evaluated
-            if a in excluded
-            or a in alerts
-            or table.columns["crit_recent"][position[a]]
-            or table.columns["churn_recent"][position[a]]
-        ]
+        prepared.append((table, alerts, position, excluded, stats_by_id, quiet, needs_context))
+    # One read of the conversations for every moment (the digest asks for this week and last).
+    wanted_context = sorted({a for item in prepared for a in item[-1]})
+    conversations = (
+        conversation_rows(
+            session,
+            wanted_context,
+            min(moments) - timedelta(days=rules.recent_days),
+            max(moments),
+        )
+        if wanted_context
+        else []
+    )
+    results = []
+    for table, alerts, position, excluded, stats_by_id, quiet, needs_context in prepared:
         contexts = account_contexts(
             session,
             table.moment,
             rules,
             needs_context,
             {a: {row.id for row in rows} for a, rows in excluded.items()},
+            conversations,
         )
+        plain = _QuietColumns(table, rules)
         healths = []
         for account_id, name, account_owner in accounts:
             index = position.get(account_id)

@@ -72,9 +72,10 @@ def incident_messages(
 ) -> list:
     """Rows (id, account_id, is_customer, created_at, score) of the messages in incidents before `moment`.
 
-    Incidents are looked for over the recent and earlier windows (what the light and trend read).
+    Incidents are looked for over the recent window (what the light reads; an older incident's
+    complaints weigh little in the earlier and baseline means, and the digest reports it anyway).
     """
-    start = moment - timedelta(days=rules.recent_days + rules.earlier_days)
+    start = moment - timedelta(days=rules.recent_days)
     found = detect_incidents(session, start, moment + timedelta(microseconds=1), incident_rules)
     ids = [m for incident in found for m in incident.message_ids]
     return [row for row in message_scores(session, ids) if row.created_at <= moment]
@@ -86,16 +87,22 @@ def account_contexts(
     rules: HealthRules,
     account_ids: list[int],
     excluded: dict[int, set[int]],
+    rows: list | None = None,
 ) -> dict[int, AccountContext]:
     """The context of each account in `account_ids` at `moment`.
 
-    `excluded` holds each account's messages counted by a cross-account incident.
+    `excluded` holds each account's messages counted by a cross-account incident; `rows`, the
+    conversations already read (`storage.queries.conversation_rows`) over a span covering the
+    recent window before `moment` (they are read here otherwise).
     """
     since = moment - timedelta(days=rules.recent_days)
-    rows = conversation_rows(session, account_ids, since, moment)
+    if rows is None:
+        rows = conversation_rows(session, account_ids, since, moment)
+    wanted = set(account_ids)
     by_account: dict[int, list] = {}
     for row in rows:
-        by_account.setdefault(row.account_id, []).append(row)
+        if since < row.created_at <= moment and row.account_id in wanted:
+            by_account.setdefault(row.account_id, []).append(row)
     alerts: dict[int, list] = {}
     for row in open_alert_messages(session, account_ids, moment):
         alerts.setdefault(row.account_id, []).append(row)
