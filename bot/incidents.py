@@ -23,9 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import Integer, cast, select
 from sqlmodel import Session
 
+from bot.health_sql import _epoch_days
 from storage.models import Account, MessageConcern
 
 _C = MessageConcern.__table__.c
@@ -104,18 +105,21 @@ def _expected_per_window(session: Session, start: datetime, rules: IncidentRules
     sent (a morning of complaints from one account is one account in that window).
     """
     baseline_start = start - timedelta(days=rules.baseline_days)
+    dialect = session.get_bind().dialect.name
+    # The window each row falls in, as a whole number (SQLite has no floor() without its math
+    # extension; a cast is enough to tell windows apart).
+    bucket = cast(_epoch_days(_C.created_at, dialect) * (24.0 / rules.window_hours), Integer)
     rows = session.execute(
-        select(_C.concern, _C.account_id, _C.created_at).where(
+        select(_C.concern, _C.account_id, bucket)
+        .where(
             _C.created_at > baseline_start,
             _C.created_at <= start,
             _C.score <= rules.max_score,
             _C.account_id.is_not(None),
         )
+        .distinct()
     )
-    width = rules.window_hours * 3600
-    seen: set[tuple[str, int, int]] = set()
-    for concern, account_id, created_at in rows:
-        seen.add((concern_family(concern), account_id, int(created_at.timestamp() // width)))
+    seen = {(concern_family(concern), account_id, window) for concern, account_id, window in rows}
     windows = rules.baseline_days * 24 / rules.window_hours
     counts = Counter(family for family, _, _ in seen)
     return {family: count / windows for family, count in counts.items()}
