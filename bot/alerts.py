@@ -493,13 +493,16 @@ class AlertService:
             enqueue(session, kind, f"{alert_id}:{system}")
 
     def card(self, alert_id: int, light: str | None = None) -> AlertCard | None:
-        """What the alert shows now (its newest message and analysis)."""
+        """What the alert shows now: the message that opened it (the first still on it) and its analysis.
+
+        Messages that joined are lines in the alert's thread; the card keeps the one that started it,
+        with the alert's count and severity.
+        """
         with session_scope(self.engine) as session:
             alert = session.get(Alert, alert_id)
             if alert is None or alert.message_id is None or alert.analysis_id is None:
                 return None
-            message = session.get(CustomerMessage, alert.message_id)
-            analysis = session.get(Analysis, alert.analysis_id)
+            message, analysis = self._opening(session, alert)
             account = session.get(Account, alert.account_id) if alert.account_id else None
             if message is None or analysis is None:
                 return None
@@ -524,7 +527,8 @@ class AlertService:
                 intensity=analysis.intensity,
                 emotions=list(analysis.emotions),
                 urgency=analysis.urgency,
-                concerns=list(analysis.concerns),
+                # Praise that mentions a topic ("the most reliable vendor we have") raises no concern.
+                concerns=[] if analysis.label == "positive" else list(analysis.concerns),
                 churn_risk=analysis.churn_risk,
                 competitor_mentioned=analysis.competitor_mentioned,
                 expansion=analysis.expansion,
@@ -544,6 +548,16 @@ class AlertService:
                 reply_due=message.created_at + self.reply_sla,
                 message_id=message.id,
             )
+
+    @staticmethod
+    def _opening(session: Session, alert: Alert) -> tuple[CustomerMessage | None, Analysis | None]:
+        """The first message still counted on the alert, with its latest analysis (else the newest)."""
+        for member in remaining_members(session, alert.id or 0)[:1]:
+            if member.latest_analysis_id is not None:
+                analysis = session.get(Analysis, member.latest_analysis_id)
+                if analysis is not None:
+                    return member, analysis
+        return session.get(CustomerMessage, alert.message_id), session.get(Analysis, alert.analysis_id)
 
     def record_post(
         self,

@@ -35,6 +35,7 @@ from bot.alerts import (
 )
 from bot.places import PlaceRegistry
 from bot.worker import Worker
+from storage.alert_members import quoted_messages, remaining_members
 from storage.db import read_scope, session_scope
 from storage.models import CustomerMessage, WorkItem
 from storage.queue import PENDING, RUNNING, status_of
@@ -185,10 +186,25 @@ class AlertDelivery:
             ).all()
         return any(int(subject.split(":")[1]) > message_id for subject in subjects)
 
-    def _quote(self, message_id: int) -> str | None:
+    def _unshown(self, alert_id: int, message_id: int) -> list[tuple[int, str]]:
+        """This joined message and the alert's other joined messages no thread line has quoted yet.
+
+        The opening message (on the card) is left out; oldest first, each clipped to 500 characters.
+        """
         with session_scope(self.alerts.engine) as session:
-            joined = session.get(CustomerMessage, message_id)
-            return (joined.text or "")[:500] if joined else None
+            members = remaining_members(session, alert_id)
+            quoted = quoted_messages(session, alert_id)
+            chosen = [
+                m
+                for m in members[1:]
+                if m.id is not None and m.id <= message_id and (m.id == message_id or m.id not in quoted)
+            ]
+            if not any(m.id == message_id for m in chosen):
+                joined = session.get(CustomerMessage, message_id)
+                if joined is None or joined.text is None:
+                    return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
+                chosen.append(joined)
+            return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
 
     def _poster_for(self, channel: str) -> AlertPoster | None:
         for platform, poster in self.posters.items():
@@ -289,13 +305,16 @@ class AlertDelivery:
         if destination is None:
             return
         poster, _ = destination
-        # An edit or a deletion re-renders the alert and says so; a new message gets its own line.
-        quote = None if reason else await self.offload(self._quote, int(message_id_text))
+        # An edit or a deletion re-renders the alert and says so; a new message gets its own line,
+        # quoting with it every message that joined since the last line (a burst's updates give one
+        # line, and no message that joined goes unseen).
+        shown = [] if reason else await self.offload(self._unshown, alert_id, int(message_id_text))
+        quote = "\n\n".join(text for _, text in shown) if shown else None
         line = await poster.update_alert(channel, ref, card, quote, note=note)
         if line:
             record = self.alerts.record_thread_post
-            carries = int(message_id_text) if quote is not None else None
-            await self.offload(record, alert_id, poster.platform, channel, ref, line, carries)
+            for carries in [message_id for message_id, _ in shown] or [None]:
+                await self.offload(record, alert_id, poster.platform, channel, ref, line, carries)
 
     async def dm_owner(self, subject: str, attempts: int) -> None:
         """The posted alert, by DM to an owner of its account (queued when the card was posted)."""

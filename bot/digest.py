@@ -18,11 +18,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlmodel import Session
 
 from bot.accounts.value import ValueAtRisk, days_to, renews_soon, value_points
-from bot.chart import render_digest_chart
+from bot.chart import AccountSeries, render_digest_chart
 from bot.health import AccountHealth, compute_health_many
 from bot.health_report import (
     ColourChange,
@@ -34,7 +34,7 @@ from bot.health_report import (
     quote,
     top_concerns,
     turn_back,
-    weekly_averages,
+    weekly_activity,
 )
 from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.incidents import Incident, IncidentRules, detect_incidents
@@ -209,17 +209,54 @@ class ConcernCount:
         }
 
 
+#: Alert statuses a person set on the card (Acknowledge, Use draft, Snooze): a review that found it fair.
+REVIEWED_STATUSES = ("acknowledged", "snoozed")
+
+
 @dataclass
 class AlertPrecision:
-    alerts: int
+    """Last week's alerts: posted to a channel, or kept as warnings for the attention list, and reviewed.
+
+    Precision is over the reviewed alerts only (an alert nobody looked at is not evidence either
+    way): a review is a person acknowledging, snoozing or using the draft of an alert, or marking
+    it not accurate.
+    """
+
+    posted: int
+    held: int
+    reviewed: int
     inaccurate: int
 
     @property
+    def alerts(self) -> int:
+        return self.posted + self.held
+
+    @property
     def precision(self) -> float | None:
-        return round((self.alerts - self.inaccurate) / self.alerts, 3) if self.alerts else None
+        return round((self.reviewed - self.inaccurate) / self.reviewed, 3) if self.reviewed else None
 
     def to_json(self) -> dict:
-        return {"alerts": self.alerts, "inaccurate": self.inaccurate, "precision": self.precision}
+        return {
+            "alerts": self.alerts,
+            "posted": self.posted,
+            "held": self.held,
+            "reviewed": self.reviewed,
+            "inaccurate": self.inaccurate,
+            "precision": self.precision,
+        }
+
+    def describe(self) -> str:
+        """The digest's line: "Alerts last week: 9 posted, 2 warnings kept for the attention list · ..."."""
+        parts = [f"{self.posted} posted"]
+        if self.held:
+            parts.append(f"{self.held} warning{'s' if self.held != 1 else ''} kept for the attention list")
+        line = f"Alerts last week: {', '.join(parts)}"
+        if not self.reviewed:
+            return f"{line} · none reviewed yet, so no precision"
+        return (
+            f"{line} · {self.reviewed} reviewed, {self.inaccurate} of them marked not accurate "
+            f"(precision {self.precision:.2f} over the reviewed)"
+        )
 
 
 @dataclass
@@ -458,10 +495,11 @@ def _opportunities(
 def alert_precision(
     session: Session, start: datetime, end: datetime, account_ids: list[int] | None
 ) -> AlertPrecision:
-    """Alerts raised in the period, and how many a person marked not accurate.
+    """Alerts raised in the period: posted or kept for the attention list, reviewed, marked not accurate.
 
-    An alert counts as not accurate when a correction names it, or corrects its
-    message to a neutral or positive label.
+    An alert counts as not accurate when a correction names it, or corrects its message to a
+    neutral or positive label; as reviewed when it is not accurate or a person acknowledged,
+    snoozed or used its draft.
     """
     a, c = Alert.__table__.c, Correction.__table__.c
     flagged = exists().where(
@@ -470,9 +508,15 @@ def alert_precision(
     base = [a.created_at > start, a.created_at <= end]
     if account_ids is not None:
         base.append(a.account_id.in_(account_ids))
-    total = session.execute(select(func.count()).where(*base)).scalar_one()
-    inaccurate = session.execute(select(func.count()).where(*base, flagged)).scalar_one() if total else 0
-    return AlertPrecision(total, inaccurate)
+    row = session.execute(
+        select(
+            func.count(case((a.post_ref.is_not(None), 1))),
+            func.count(case((a.post_ref.is_(None), 1))),
+            func.count(case((or_(flagged, a.status.in_(REVIEWED_STATUSES)), 1))),
+            func.count(case((flagged, 1))),
+        ).where(*base)
+    ).one()
+    return AlertPrecision(*row)
 
 
 @dataclass
@@ -572,11 +616,18 @@ def build_digest(
         counts, previous_counts = _counts(now_list), _counts(before_list)
         chart_pending = None
         if options.chart_dir is not None and now_list and any(counts.values()):
-            weekly = weekly_averages(session, [a.account_id for a in attention[:6]], as_of)
+            activity = weekly_activity(session, [a.account_id for a in attention[:6]], as_of)
+            series = {
+                a.account: AccountSeries(
+                    found.averages, found.counts, str(a.light), found.alerts, found.nps
+                )
+                for a in attention[:6]
+                if (found := activity.get(a.account_id)) is not None
+            }
             chart_pending = pool.submit(
                 render_digest_chart,
                 _chart_path(options.chart_dir, target_key, period),
-                {a.account: weekly.get(a.account_id, []) for a in attention[:6]},
+                series,
                 as_of,
                 counts,
                 previous_counts,

@@ -7,10 +7,14 @@ from zoneinfo import ZoneInfo
 
 from bot.accounts.value import short_money
 from bot.digest import Digest
+from bot.health_report import points_words, week_span
 
 
-def _signed(change: int) -> str:
-    return "=" if change == 0 else f"{change:+d}".replace("-", "−")
+def change_words(change: int) -> str:
+    """A week-over-week change in words: "2 more than last week", "1 fewer", "as many"."""
+    if change == 0:
+        return "as many as last week"
+    return f"{abs(change)} {'more' if change > 0 else 'fewer'} than last week"
 
 
 def _day(moment) -> str:
@@ -22,7 +26,8 @@ def portfolio_line(digest: Digest) -> str:
     for light in ("green", "yellow", "red"):
         count = digest.counts.get(light, 0)
         change = count - digest.previous_counts.get(light, 0)
-        parts.append(f"{count} {light}" + (f" ({_signed(change)})" if change and light != "green" else ""))
+        moved = f" ({change_words(change)})" if change and light != "green" else ""
+        parts.append(f"{count} {light}{moved}")
     if digest.silent_total:
         parts.append(f"{digest.silent_total} silent")
     return "Portfolio: " + " · ".join(parts)
@@ -91,15 +96,12 @@ def render_digest_text(digest: Digest) -> str:
         lines.append(f"Opportunities: {shown}")
     if digest.top_concerns:
         shown = " · ".join(
-            f"{c.concern.replace('_', ' ')} {c.count} ({_signed(c.change)})" for c in digest.top_concerns
+            f"{c.concern.replace('_', ' ')} {c.count} ({change_words(c.change)})" for c in digest.top_concerns
         )
         lines.append(f"Top concerns: {shown}")
     precision = digest.precision
     if precision.alerts:
-        lines.append(
-            f"Alerts last week: {precision.alerts} · {precision.inaccurate} marked not accurate "
-            f"(precision {precision.precision:.2f})"
-        )
+        lines.append(precision.describe())
     if digest.chart:
         lines.append(f"[chart: {digest.chart}]")
     return "\n".join(line for line in lines if line)
@@ -151,9 +153,12 @@ def render_account_text(report: dict) -> str:
             "Top concerns: "
             + ", ".join(f"{c['concern'].replace('_', ' ')} ({c['count']})" for c in report["top_concerns"])
         )
+    if report["why"]:
+        lines.append(report["scale"])
     for reason in report["why"]:
         quotes = " · ".join(f'"{m["quote"]}"' for m in reason["messages"][:2])
-        lines.append(f"Why: {reason['text']} ({reason['points']:+d})" + (f" — {quotes}" if quotes else ""))
+        weight = points_words(reason["points"])
+        lines.append(f"Why: {reason['text']} ({weight})" + (f" — {quotes}" if quotes else ""))
     changed = report.get("what_changed")
     if changed:
         moved = [s for s in changed.get("signals", changed.get("moved_by", [])) if s.get("moved", True)]
@@ -169,8 +174,10 @@ def render_account_text(report: dict) -> str:
         lines.append(f"Promoter: NPS {report['promoter']:g}")
     if report.get("silent_days"):
         lines.append(f"Silent for {report['silent_days']} days")
-    if any(v is not None for v in report["weekly_average"]):
-        lines.append(f"Weekly average, 12 weeks: {sparkline(report['weekly_average'])}")
+    span = week_span(report["weekly_average"], datetime.fromisoformat(report["as_of"]))
+    if span is not None:
+        first, label = span
+        lines.append(f"Weekly average, {label}: {sparkline(report['weekly_average'][first:])}")
     for message in report["recent"][:3]:
         moment = datetime.fromisoformat(message["created_at"])
         lines.append(f'Recent: {moment:%b} {moment.day} "{message["quote"]}" ({_score(message["score"])})')

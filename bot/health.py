@@ -17,9 +17,11 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from bot.accounts.episodes import AccountContext, account_contexts, incident_messages
 from bot.health_rules import HealthRules, Light, Trend
 from bot.health_sql import WINDOWS, WindowView, segment_stats, to_moment, window_offsets
 from storage.models import Account, Alert, CustomerMessage
+from storage.queries import conversation_rows
 
 #: Alert severities that count double as open alerts.
 CRITICAL_SEVERITIES = ("critical", "high", "red")
@@ -76,6 +78,8 @@ class AccountStats:
     nps_low: float | None = None
     nps_low_at: datetime | None = None
     nps_high: float | None = None
+    #: The latest churn-flagged message in the whole window (what an account said before going quiet).
+    last_churn_any_at: datetime | None = None
 
 
 @dataclass
@@ -168,6 +172,7 @@ class StatsTable:
             nps_low=None if math.isinf(value["nps_low"]) else value["nps_low"],
             nps_low_at=to_moment(value["nps_low_at"]),
             nps_high=None if math.isinf(value["nps_high"]) else value["nps_high"],
+            last_churn_any_at=to_moment(value["churn_last_any"]),
         )
 
 
@@ -196,6 +201,7 @@ def stats_tables(
             "crit_last": view.maximum("crit_last", 0, recent),
             "churn_recent": view.total("churn", 0, recent),
             "churn_last": view.maximum("churn_last", 0, recent),
+            "churn_last_any": view.maximum("churn_last", 0, start),
             "competitor_recent": view.total("competitor", 0, recent),
             "competitor_last": view.maximum("competitor_last", 0, recent),
             "n_earlier": view.total("n", recent, earlier),
@@ -267,6 +273,10 @@ def quiet_accounts(table: StatsTable, open_alerts: np.ndarray, rules: HealthRule
             )
             | ((c["n_recent"] > 0) & (baseline - pulled >= rules.drop_step - margin))
             | ((c["n30"] >= 3) & (c["avg30"] <= rules.persistent_average + 1e-4))
+            | (
+                (c["messages"] >= rules.silent_min_messages)
+                & (c["last"] <= table.moment.timestamp() / 86400.0 - rules.silent_days + 1e-3)
+            )
         )
         recent = c["sum_recent"] / c["n_recent"]
         earlier = c["sum_earlier"] / c["n_earlier"]
@@ -309,8 +319,18 @@ class Evaluation:
     earlier_average: float | None
 
 
-def evaluate(stats: AccountStats, alerts: tuple[int, int], rules: HealthRules, as_of: datetime) -> Evaluation:
-    """Points, light, trend and the signals behind them, for one account (pure; see health_rules)."""
+def evaluate(
+    stats: AccountStats,
+    alerts: tuple[int, int],
+    rules: HealthRules,
+    as_of: datetime,
+    context: AccountContext | None = None,
+) -> Evaluation:
+    """Points, light, trend and the signals behind them, for one account (pure; see health_rules).
+
+    `context` (from `bot.accounts.episodes`) says which strongly negative messages are still open
+    problems and how strong a churn signal is; without it every such message counts as open.
+    """
     signals: list[Signal] = []
     window = rules.recent_days
 
@@ -318,12 +338,19 @@ def evaluate(stats: AccountStats, alerts: tuple[int, int], rules: HealthRules, a
         return _day(moment + timedelta(days=window)) if moment else "?"
 
     if stats.churn_recent:
+        corroborated = context is None or context.churn_strong or context.churn_messages != 1
+        corroborated = corroborated or stats.competitor_recent > 0
+        many = stats.churn_recent > 1
         signals.append(
             Signal(
                 "churn_risk",
-                rules.churn_points,
-                f"churn risk: {stats.churn_recent} message{'s' if stats.churn_recent > 1 else ''} about "
-                f"cancelling, not renewing or cutting seats",
+                rules.churn_points if corroborated else rules.churn_hint_points,
+                (
+                    f"churn risk: {stats.churn_recent} message{'s' if many else ''} about "
+                    "cancelling, not renewing or cutting seats"
+                )
+                if corroborated
+                else "a possible churn hint in one message that is not strongly negative: worth asking about",
                 f"settle it with the customer; no new churn signal until {leaves(stats.last_churn_at)}",
             )
         )
@@ -357,20 +384,58 @@ def evaluate(stats: AccountStats, alerts: tuple[int, int], rules: HealthRules, a
     # Beyond the usual count plus its natural spread (Poisson: one standard deviation), once the
     # account usually has any; below that a single strongly negative message counts.
     spread = math.sqrt(expected_critical) if expected_critical >= 1 else 0.0
-    excess_critical = max(0, round(stats.crit_recent - expected_critical - spread))
+    # Follow-ups in one conversation are one problem; answered problems the customer has moved on
+    # from are settled (see bot/accounts/episodes.py).
+    open_problems = stats.crit_recent if context is None else len(context.open_episodes)
+    excess_critical = max(0, round(open_problems - expected_critical - spread))
     if excess_critical:
         usual = f"; about {expected_critical:.0f} would be usual here" if expected_critical >= 0.5 else ""
+        grouped = ""
+        if context is not None and open_problems != stats.crit_recent:
+            grouped = f", {open_problems} open problem{'s' if open_problems > 1 else ''}"
         signals.insert(
             0,
             Signal(
                 "critical_messages",
                 min(excess_critical * rules.critical_points, rules.critical_cap),
                 f"{stats.crit_recent} strongly negative message{'s' if stats.crit_recent > 1 else ''} "
-                f"in {window} days{usual}",
+                f"in {window} days{grouped}{usual}",
                 f"no new strongly negative message; the latest leaves the {window}-day window on "
                 f"{leaves(stats.last_critical_at)}",
             ),
         )
+    settled = context.settled_episodes if context is not None else []
+    settled_messages = sum(len(e.message_ids) for e in settled)
+    if settled_messages >= rules.recovering_min_messages and rules.recovering_points:
+        last_settled = max(e.last_at for e in settled)
+        signals.append(
+            Signal(
+                "recovering",
+                rules.recovering_points,
+                f"recovering: {settled_messages} strongly negative messages in {window} days, answered, "
+                "and the customer's messages since are calm",
+                f"no new strongly negative message; the last leaves the {window}-day window on "
+                f"{leaves(last_settled)}",
+            )
+        )
+    if stats.last_message_at is not None and stats.messages >= rules.silent_min_messages:
+        quiet_days = (as_of - stats.last_message_at).days
+        if quiet_days >= rules.silent_days and rules.silent_points:
+            before = ""
+            churned = stats.last_churn_any_at
+            if churned is not None and churned >= stats.last_message_at - timedelta(days=window):
+                before = (
+                    f", shortly after a churn signal on {_day(churned)} "
+                    "(a cancellation, a cut or a champion leaving)"
+                )
+            signals.append(
+                Signal(
+                    "silent",
+                    rules.silent_points,
+                    f"gone quiet: no message from the customer for {quiet_days} days{before}",
+                    "hear from the customer again",
+                )
+            )
 
     if stats.n_recent >= rules.negative_share_min_messages:
         share = stats.neg_recent / stats.n_recent
@@ -409,6 +474,10 @@ def evaluate(stats: AccountStats, alerts: tuple[int, int], rules: HealthRules, a
             )
         )
     open_total, open_critical = alerts
+    handled = context.handled_alerts if context is not None else 0
+    handled_critical = context.handled_critical_alerts if context is not None else 0
+    open_total, open_critical = open_total - handled, open_critical - handled_critical
+    # (An open alert whose conversation is settled is left to acknowledge; it adds no risk.)
     if open_total:
         points = min(
             rules.open_alert_cap,
@@ -452,11 +521,22 @@ def evaluate(stats: AccountStats, alerts: tuple[int, int], rules: HealthRules, a
         and stats.n_recent >= rules.trend_min_recent
         and stats.n_earlier >= rules.trend_min_earlier
     ):
+        # A trend ends outside the neutral band in its direction: a team that moves from thanking
+        # us to asking neutral questions is not declining.
         delta = recent_average - earlier_average
-        if delta <= -rules.trend_delta:
+        if delta <= -rules.trend_delta and recent_average <= -rules.trend_band:
             trend = Trend.declining
-        elif delta >= rules.trend_delta:
+        elif delta >= rules.trend_delta and recent_average >= rules.trend_band:
             trend = Trend.improving
+    if (
+        settled
+        and trend is not Trend.declining
+        and context is not None
+        and context.after_mean is not None
+        and context.after_count >= rules.trend_min_earlier
+        and context.after_mean >= max(baseline, earlier_average if earlier_average is not None else baseline)
+    ):
+        trend = Trend.improving  # recovering: the messages since the settled problems are back above normal
     if trend is Trend.declining and rules.declining_points:
         signals.append(
             Signal(
@@ -519,23 +599,102 @@ def compute_health_many(
         accounts_query = accounts_query.where(func.lower(Account.owner) == owner.casefold())
     accounts = session.execute(accounts_query).all()
     wanted = account_ids if account_ids is not None or owner is None else [row.id for row in accounts]
-    results = []
+    prepared = []
     for table in stats_tables(session, moments, rules, wanted):
         alerts = open_alert_counts(session, table.moment, wanted)
         position = {account_id: index for index, account_id in enumerate(table.ids)}
+        # Complaints counted by a cross-account incident leave the accounts' own tone.
+        excluded: dict[int, list] = {}
+        for row in incident_messages(session, table.moment, rules):
+            if row.is_customer and row.score is not None and row.account_id in position:
+                excluded.setdefault(row.account_id, []).append(row)
+        stats_by_id: dict[int, AccountStats] = {}
+        for account_id, rows in excluded.items():
+            stats = stats_by_id[account_id] = table.row(position[account_id])
+            _leave_out(stats, rows, table.moment, rules)
         open_alerts = np.array([alerts.get(a, (0, 0))[0] for a in table.ids], dtype=float)
         quiet = quiet_accounts(table, open_alerts, rules).tolist()
+        columns = table.columns
+        needs_context = [
+            account_id
+            for account_id, _, _ in accounts
+            if (index := position.get(account_id)) is not None
+            and not quiet[index]
+            and (
+                account_id in excluded
+                or account_id in alerts
+                or columns["crit_recent"][index]
+                # (a churn signal is weighed by its messages only when it is one message, no competitor)
+                or (columns["churn_recent"][index] == 1 and not columns["competitor_recent"][index])
+            )
+        ]
+        prepared.append((table, alerts, position, excluded, stats_by_id, quiet, needs_context))
+    # One read of the conversations for every moment (the digest asks for this week and last).
+    wanted_context = sorted({a for item in prepared for a in item[-1]})
+    conversations = (
+        conversation_rows(
+            session,
+            wanted_context,
+            min(moments) - timedelta(days=rules.recent_days),
+            max(moments),
+        )
+        if wanted_context
+        else []
+    )
+    results = []
+    for table, alerts, position, excluded, stats_by_id, quiet, needs_context in prepared:
+        contexts = account_contexts(
+            session,
+            table.moment,
+            rules,
+            needs_context,
+            {a: {row.id for row in rows} for a, rows in excluded.items()},
+            conversations,
+        )
         plain = _QuietColumns(table, rules)
         healths = []
         for account_id, name, account_owner in accounts:
             index = position.get(account_id)
-            if index is not None and quiet[index]:
+            if index is not None and quiet[index] and account_id not in excluded:
                 healths.append(plain.health(index, name, account_owner, rules))
             else:
-                stats = table.row(index) if index is not None else None
-                healths.append(_health(table.moment, account_id, name, account_owner, stats, alerts, rules))
+                stats = stats_by_id.get(account_id) or (table.row(index) if index is not None else None)
+                healths.append(
+                    _health(
+                        table.moment,
+                        account_id,
+                        name,
+                        account_owner,
+                        stats,
+                        alerts,
+                        rules,
+                        contexts.get(account_id),
+                    )
+                )
         results.append(healths)
     return results
+
+
+def _leave_out(stats: AccountStats, rows: list, moment: datetime, rules: HealthRules) -> None:
+    """Takes messages out of the recent, earlier and baseline sums (the weighted averages keep them)."""
+    for row in rows:
+        age = moment - row.created_at
+        negative = row.score <= rules.warning_score
+        critical = row.score <= rules.critical_score
+        if age < timedelta(days=rules.recent_days):
+            stats.n_recent -= 1
+            stats.sum_recent -= row.score
+            stats.neg_recent -= negative
+            stats.crit_recent -= critical
+            continue
+        if age < timedelta(days=rules.recent_days + rules.earlier_days):
+            stats.n_earlier -= 1
+            stats.sum_earlier -= row.score
+        if age < timedelta(days=rules.baseline_days):
+            stats.n_base -= 1
+            stats.sum_base -= row.score
+            stats.neg_base -= negative
+            stats.crit_base -= critical
 
 
 class _QuietColumns:
@@ -552,7 +711,7 @@ class _QuietColumns:
         delta = recent - earlier
         self.moment = table.moment
         self.ids = table.ids
-        self.improving = (counted & (delta >= rules.trend_delta)).tolist()
+        self.improving = (counted & (delta >= rules.trend_delta) & (recent >= rules.trend_band)).tolist()
         self.baseline = baseline.tolist()
         self.recent = recent.tolist()
         self.earlier = earlier.tolist()
@@ -623,10 +782,11 @@ def _health(
     stats: AccountStats | None,
     alerts: dict[int, tuple[int, int]],
     rules: HealthRules,
+    context: AccountContext | None = None,
 ) -> AccountHealth:
     item = stats or AccountStats(account_id=account_id)
     open_total, open_critical = alerts.get(account_id, (0, 0))
-    evaluation = evaluate(item, (open_total, open_critical), rules, as_of)
+    evaluation = evaluate(item, (open_total, open_critical), rules, as_of, context)
     silent = None
     if item.last_message_at is not None and item.messages >= rules.silent_min_messages:
         quiet_days = (as_of - item.last_message_at).days

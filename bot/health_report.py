@@ -21,7 +21,7 @@ from bot.health_rules import LIGHT_ORDER, HealthRules, Light
 from bot.question_grammar import resolve_account
 from storage.book import book_row
 from storage.erasure import ERASED_MESSAGE
-from storage.models import Account, CustomerMessage, HealthChange, MessageConcern
+from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern
 from storage.queries import account_key
 
 QUOTE_CHARS = 160
@@ -54,6 +54,10 @@ class Evidence:
             "score": self.score,
             "quote": self.quote,
         }
+
+
+#: The weeks an account's tone history covers on every surface (its text card and its chart): 90 days.
+WEEKS = 13
 
 
 def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
@@ -207,8 +211,24 @@ def portfolio_concerns(
     return Counter(dict(session.execute(query).all()))
 
 
+def week_span(weekly: list[float | None], end: datetime) -> tuple[int, str] | None:
+    """The weeks with data: the index of the first, and "Oct 19 – Nov 22 (5 weeks)" (None: no data).
+
+    The account's text card and its chart both say this span.
+    """
+    used = [i for i, value in enumerate(weekly) if value is not None]
+    if not used:
+        return None
+    first, last = used[0], len(weekly) - 1
+    start = end - timedelta(weeks=len(weekly) - first)
+    finish = end - timedelta(days=1)
+    count = last - first + 1
+    label = f"{start:%b} {start.day} – {finish:%b} {finish.day} ({count} week{'s' if count != 1 else ''})"
+    return first, label
+
+
 def weekly_averages(
-    session: Session, account_ids: list[int], end: datetime, weeks: int = 12
+    session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
 ) -> dict[int, list[float | None]]:
     """Plain weekly mean score per account, oldest week first (for charts)."""
     if not account_ids:
@@ -236,6 +256,50 @@ def weekly_averages(
 
 
 @dataclass
+class WeeklyActivity:
+    """One account's weeks for a chart, oldest first: mean tone, customer messages, alerts and NPS."""
+
+    averages: list[float | None]
+    counts: list[int]
+    #: (week index, severity) of each alert raised, and (week index, score) of each NPS answer.
+    alerts: list[tuple[int, str]] = field(default_factory=list)
+    nps: list[tuple[int, float]] = field(default_factory=list)
+
+
+def weekly_activity(
+    session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
+) -> dict[int, WeeklyActivity]:
+    """Per account: weekly mean tone, weekly customer message counts, alerts and NPS answers."""
+    if not account_ids:
+        return {}
+    start = end - timedelta(weeks=weeks)
+    averages = weekly_averages(session, account_ids, end, weeks)
+
+    def week(moment: datetime) -> int:
+        return min(weeks - 1, int((moment - start) / timedelta(weeks=1)))
+
+    found = {a: WeeklyActivity(averages.get(a, [None] * weeks), [0] * weeks) for a in account_ids}
+    rows = session.execute(
+        select(_M.account_id, _M.created_at, _M.source_kind, _M.source_score).where(
+            _M.account_id.in_(account_ids), _M.is_customer, _M.created_at > start, _M.created_at <= end
+        )
+    )
+    for account_id, created_at, kind, source_score in rows:
+        found[account_id].counts[week(created_at)] += 1
+        if kind == "nps" and source_score is not None:
+            found[account_id].nps.append((week(created_at), float(source_score)))
+    a = Alert.__table__.c
+    alerts = session.execute(
+        select(a.account_id, a.created_at, a.severity).where(
+            a.account_id.in_(account_ids), a.created_at > start, a.created_at <= end
+        )
+    )
+    for account_id, created_at, severity in alerts:
+        found[account_id].alerts.append((week(created_at), severity))
+    return found
+
+
+@dataclass
 class ColourChange:
     """Why an account's colour moved, and what would move it back."""
 
@@ -260,6 +324,17 @@ class ColourChange:
         }
 
 
+def points_words(points: int) -> str:
+    """A signal's weight in words: "adds 2 risk points", "takes 1 risk point off"."""
+    unit = "risk point" if abs(points) == 1 else "risk points"
+    return f"adds {points} {unit}" if points >= 0 else f"takes {-points} {unit} off"
+
+
+def scale_words(points: int, rules: HealthRules) -> str:
+    """Where an account stands on the scale: "Risk points: 8 (yellow from 2, red from 5)"."""
+    return f"Risk points: {points} (yellow from {rules.yellow_at}, red from {rules.red_at})"
+
+
 def turn_back(health: AccountHealth, target: Light, rules: HealthRules) -> str:
     """What would take the account to `target`: the fewest signals to clear, or what would add up."""
     threshold = {Light.green: 0, Light.yellow: rules.yellow_at, Light.red: rules.red_at}
@@ -272,15 +347,15 @@ def turn_back(health: AccountHealth, target: Light, rules: HealthRules) -> str:
                 break
             chosen.append(signal)
             needed -= signal.points
-        steps = "; ".join(f"{s.clear} (−{s.points})" for s in chosen)
+        steps = "; ".join(f"{s.clear} ({s.points} of its {health.points} risk points)" for s in chosen)
         return f"back to {target} when: {steps}"
     missing = threshold[target] - health.points
     examples = [
-        f"a strongly negative message (+{rules.critical_points})",
-        f"a churn mention (+{rules.churn_points})",
+        f"a strongly negative message ({points_words(rules.critical_points)})",
+        f"a churn mention ({points_words(rules.churn_points)})",
     ]
     return (
-        f"turns {target} again with {missing} more point{'s' if missing != 1 else ''}, e.g. "
+        f"turns {target} again with {missing} more risk point{'s' if missing != 1 else ''}, e.g. "
         + " or ".join(examples)
     )
 
@@ -378,6 +453,7 @@ def account_report(session: Session, name: str, as_of: datetime, rules: HealthRu
         "light": str(health.light),
         "trend": str(health.trend),
         "points": health.points,
+        "scale": scale_words(health.points, rules),
         "was": {"7d_ago": str(week_ago.light), "30d_ago": str(month_ago.light)},
         "average_7d": health.average_7d,
         "average_30d": health.average_30d,

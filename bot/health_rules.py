@@ -7,10 +7,13 @@ Risk points (all counted over the recent window, 14 days unless noted):
 
 | signal                                                   | points                          |
 |----------------------------------------------------------|---------------------------------|
-| each strongly negative message (score ≤ −0.6) beyond     | +2, at most +6                  |
-|   the number usual for this account (usual count + its   |                                 |
+| each open problem (strongly negative messages, score     | +2, at most +6                  |
+|   ≤ −0.6, one per conversation, not settled) beyond the  |                                 |
+|   number usual for this account (usual count + its       |                                 |
 |   square root once the usual count is at least one)      |                                 |
-| churn risk (cancel, not renew, cut seats)                | +3                              |
+| recovering: settled problems of ≥ 2 such messages        | +2                              |
+| churn risk (cancel, not renew, cut seats)                | +3 (one mild hint alone: +1)    |
+| gone silent (21 days)                                    | +2                              |
 | competitor mentioned                                     | +1                              |
 | share of negative messages (≤ −0.3) above the account's  | +1 from 0.25 more, +2 from 0.50 |
 |   own usual share                                        |   (needs 3 recent messages)     |
@@ -83,12 +86,23 @@ class HealthRules(BaseModel):
     concern_max_score: float = Field(default=-0.05, ge=-1, le=1)
 
     trend_delta: float = Field(default=0.15, gt=0, le=2)
+    #: A trend must end outside this neutral band in its direction (declining: recent mean at most
+    #: −trend_band; improving: at least +trend_band).
+    trend_band: float = Field(default=0.1, ge=0, le=1)
     trend_min_recent: int = Field(default=2, ge=1)
     trend_min_earlier: int = Field(default=3, ge=1)
 
     critical_points: int = 2
     critical_cap: int = 6
     churn_points: int = 3
+    #: One churn-flagged message that is not strongly negative, with no competitor named: a hint to ask about.
+    churn_hint_points: int = 1
+    #: Settled problems (answered, the customer calm since) of at least this many strongly negative
+    #: messages in the recent window leave the account recovering: this many points.
+    recovering_min_messages: int = Field(default=2, ge=1)
+    recovering_points: int = 2
+    #: An account gone silent (see silent_days) is a risk of its own.
+    silent_points: int = 2
     competitor_points: int = 1
     negative_share_min_messages: int = Field(default=3, ge=1)
     negative_share_step: float = Field(default=0.25, gt=0, le=1)

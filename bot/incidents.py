@@ -3,12 +3,17 @@
 When reliability complaints arrive from five accounts in one morning, that is
 one systemic issue (an outage), not five account problems. A burst counts
 when, within `window_hours`, at least `min_accounts` distinct accounts raise
-the concern in negative messages AND the count is improbable given the
+the concern in clearly negative messages (score ≤ −0.3) AND the count is improbable given the
 concern's own rate over the previous `baseline_days` (at least `multiplier`
 times the expected count, and a Poisson tail probability below `alpha` per
 window) — so a large portfolio, where some account always mentions
 reliability, does not report a permanent incident, while a small one still
 hears about three accounts at once. Overlapping bursts merge into one incident.
+
+Concerns are grouped into families first: an outage shows up as "reliability" in one
+account's words, "performance" (exports timing out), "integration" (a sync lagging) or "bug"
+(stale dashboards) in others', and those are one pattern (`CONCERN_FAMILIES`). The
+incident is named after its family and lists the concerns its messages raised.
 """
 
 from __future__ import annotations
@@ -18,12 +23,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, select
 from sqlmodel import Session
 
+from bot.health_sql import _epoch_days
 from storage.models import Account, MessageConcern
 
 _C = MessageConcern.__table__.c
+
+#: Concerns that are symptoms of the same service problem; an incident is reported under the family.
+CONCERN_FAMILIES: dict[str, str] = {
+    "reliability": "reliability",
+    "performance": "reliability",
+    "integration": "reliability",
+    "bug": "reliability",
+}
+
+
+def concern_family(concern: str) -> str:
+    """The family a concern is counted under for incidents (itself when it has none)."""
+    return CONCERN_FAMILIES.get(concern, concern)
 
 
 @dataclass
@@ -35,6 +54,8 @@ class Incident:
     accounts: list[str] = field(default_factory=list)
     message_ids: list[int] = field(default_factory=list)
     expected: float = 0.0
+    #: The concerns the incident's messages raised (their family is `concern`).
+    raised: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -58,6 +79,8 @@ class Incident:
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "messages": len(self.message_ids),
+            "message_ids": list(self.message_ids),
+            "concerns": list(self.raised or [self.concern]),
             "text": self.describe(zone),
         }
 
@@ -70,25 +93,36 @@ class IncidentRules:
     #: Chance, per window, that ordinary traffic reaches the threshold (there are ~500 windows a week).
     alpha: float = 1e-4
     baseline_days: int = 28
-    #: Only concerns raised by negative messages count.
-    max_score: float = -0.05
+    #: Only concerns raised by clearly negative messages count (the warning score): a passing,
+    #: mildly negative mention of a concern is background, not someone hit by an outage.
+    max_score: float = -0.3
 
 
 def _expected_per_window(session: Session, start: datetime, rules: IncidentRules) -> dict[str, float]:
-    """For each concern, how many accounts raise it in a typical window (from the baseline period)."""
+    """For each concern family, how many accounts raise it in a typical window (from the baseline period).
+
+    An account counts once per window however many messages and concerns of the family it
+    sent (a morning of complaints from one account is one account in that window).
+    """
     baseline_start = start - timedelta(days=rules.baseline_days)
+    dialect = session.get_bind().dialect.name
+    # The window each row falls in, as a whole number (SQLite has no floor() without its math
+    # extension; a cast is enough to tell windows apart).
+    bucket = cast(_epoch_days(_C.created_at, dialect) * (24.0 / rules.window_hours), Integer)
     rows = session.execute(
-        select(_C.concern, func.count())
+        select(_C.concern, _C.account_id, bucket)
         .where(
             _C.created_at > baseline_start,
             _C.created_at <= start,
             _C.score <= rules.max_score,
             _C.account_id.is_not(None),
         )
-        .group_by(_C.concern)
+        .distinct()
     )
+    seen = {(concern_family(concern), account_id, window) for concern, account_id, window in rows}
     windows = rules.baseline_days * 24 / rules.window_hours
-    return {concern: count / windows for concern, count in rows}
+    counts = Counter(family for family, _, _ in seen)
+    return {family: count / windows for family, count in counts.items()}
 
 
 def poisson_threshold(expected: float, alpha: float) -> int:
@@ -128,18 +162,25 @@ def detect_incidents(
             _C.score <= rules.max_score,
             _C.account_id.is_not(None),
         )
-        .order_by(_C.concern, _C.created_at)
+        .order_by(_C.created_at, _C.message_id, _C.concern)
     ).all()
     incidents: list[Incident] = []
     by_concern: dict[str, list] = {}
+    raised: dict[int, list[str]] = {}
     for row in rows:
-        by_concern.setdefault(row.concern, []).append(row)
+        family = by_concern.setdefault(concern_family(row.concern), [])
+        if not family or family[-1].message_id != row.message_id:
+            family.append(row)
+        raised.setdefault(row.message_id, []).append(row.concern)
     for concern, events in by_concern.items():
+        events.sort(key=lambda e: (e.created_at, e.message_id))
         rate = expected.get(concern, 0.0)
         threshold = max(
             rules.min_accounts, math.ceil(rules.multiplier * rate), poisson_threshold(rate, rules.alpha)
         )
         incidents.extend(_bursts(concern, events, window, threshold, expected.get(concern, 0.0)))
+    for incident in incidents:
+        incident.raised = sorted({c for m in incident.message_ids for c in raised.get(m, ())})
     wanted = set(account_ids) if account_ids is not None else None
     found = [
         i
@@ -205,9 +246,10 @@ def active_incident(
     """
     rules = rules or IncidentRules()
     window = timedelta(hours=rules.window_hours)
+    family = concern_family(concern)
     ongoing = [
         incident
         for incident in detect_incidents(session, now - 2 * window, now + timedelta(microseconds=1), rules)
-        if incident.concern == concern and incident.end >= now - window
+        if incident.concern == family and incident.end >= now - window
     ]
     return ongoing[-1] if ongoing else None

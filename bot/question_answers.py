@@ -16,7 +16,14 @@ from sqlmodel import Session
 
 from bot.answers import Answer, AnswerItem, AnswerOptions, message_refs, short_day, signed
 from bot.health import compute_health
-from bot.health_report import account_report, attach_evidence, evidence_messages, quote, weekly_averages
+from bot.health_report import (
+    account_report,
+    attach_evidence,
+    evidence_messages,
+    points_words,
+    quote,
+    weekly_averages,
+)
 from bot.health_rules import LIGHT_ORDER, Light
 from bot.question_chart import WEEKS, AccountChart, account_chart_path
 from bot.question_grammar import GRAMMAR_LINES, HELP_TITLE, Intent, resolve_account
@@ -101,8 +108,10 @@ def account_card(session: Session, written: str, now: datetime, options: AnswerO
                 f"{c['concern'].replace('_', ' ')} ({c['count']})" for c in report["top_concerns"][:4]
             )
         )
+    if report["why"]:
+        lines.append(report["scale"])
     for reason in report["why"][:3]:
-        lines.append(f"Why: {reason['text']} ({reason['points']:+d})")
+        lines.append(f"Why: {reason['text']} ({points_words(reason['points'])})")
     changed = report.get("what_changed")
     if changed:
         moved = [s for s in changed.get("signals", changed.get("moved_by", [])) if s.get("moved", True)]

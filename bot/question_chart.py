@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.health_report import WEEKS, week_span  # noqa: F401  (WEEKS: the span the card covers; re-exported)
+
 LIGHT_COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "red": "#c62828"}
-WEEKS = 13
 
 
 def account_chart_path(folder: Path, account: str, as_of: datetime) -> Path:
@@ -35,6 +36,8 @@ def render_account_chart(
     figure = Figure(figsize=(7, 3), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
+    span = week_span(weekly, end)
+    first, label = span if span is not None else (0, "no messages")
     weeks = len(weekly)
     points = [(i, v) for i, v in enumerate(weekly) if v is not None]
     colour = LIGHT_COLOURS.get(light or "", "#1d3557")
@@ -45,13 +48,19 @@ def render_account_chart(
         axes.axhline(baseline, color="#1d3557", linewidth=0.8, linestyle="--", label="usual tone")
         axes.legend(loc="lower left", fontsize=7, frameon=False)
     axes.set_ylim(-1, 1)
-    axes.set_xlim(-0.5, max(weeks - 0.5, 0.5))
+    # The axis spans the weeks with messages, as the title and the text card say.
+    axes.set_xlim(first - 0.5, max(weeks - 0.5, first + 0.5))
     axes.set_ylabel("weekly average")
     if weeks:
-        labels = [(end - timedelta(weeks=weeks - i)).strftime("%b %d") for i in range(weeks)]
-        step = max(1, weeks // 6)
-        axes.set_xticks(range(0, weeks, step), [labels[i] for i in range(0, weeks, step)])
-    axes.set_title(f"{account}: weekly customer tone, {weeks} weeks" + (f" ({light})" if light else ""))
+        labels = [
+            f"wk of {(end - timedelta(weeks=weeks - i)):%b} {(end - timedelta(weeks=weeks - i)).day}"
+            for i in range(weeks)
+        ]
+        step = max(1, (weeks - first) // 6)
+        axes.set_xticks(range(first, weeks, step), [labels[i] for i in range(first, weeks, step)], fontsize=7)
+    axes.set_title(
+        f"{account}: weekly customer tone, {label}" + (f", now {light}" if light else ""), fontsize=9
+    )
     figure.subplots_adjust(left=0.12, right=0.98, bottom=0.12, top=0.88)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png")

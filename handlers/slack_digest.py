@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from bot.answers import message_refs
 from bot.delivery import NotInternal
 from bot.digest import Digest
-from bot.digest_render import portfolio_line, value_note
+from bot.digest_render import change_words, portfolio_line, value_note
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
 from handlers.slack_answers import LIGHT_EMOJI, permalinks, source_note
@@ -33,10 +33,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 NOTICE_EMOJI = {"critical": ":rotating_light:", "warning": ":large_orange_circle:"}
-
-
-def _signed(change: int) -> str:
-    return "=" if change == 0 else f"{change:+d}"
 
 
 def _day(moment) -> str:
@@ -117,17 +113,12 @@ def digest_blocks(digest: Digest, links: dict[int, str], refs: dict[int, Any]) -
         blocks.append(section(f":seedling: *Opportunities:* {shown}"))
     if digest.top_concerns:
         shown = " · ".join(
-            f"{c.concern.replace('_', ' ')} {c.count} ({_signed(c.change)})" for c in digest.top_concerns
+            f"{c.concern.replace('_', ' ')} {c.count} ({change_words(c.change)})" for c in digest.top_concerns
         )
         blocks.append(section(f"*Top concerns:* {escape(shown)}"))
     precision = digest.precision
     if precision.alerts:
-        blocks.append(
-            context(
-                f"Alerts last week: {precision.alerts} · {precision.inaccurate} marked not accurate "
-                f"(precision {precision.precision:.2f})"
-            )
-        )
+        blocks.append(context(escape(precision.describe())))
     return blocks[:MAX_BLOCKS]
 
 

@@ -34,8 +34,9 @@ from storage.queries import account_domains
 
 log = logging.getLogger(__name__)
 
-#: Message subtypes that are someone writing (Bolt's own `message()` keeps the same ones).
-WRITTEN_SUBTYPES = (None, "thread_broadcast", "file_share")
+#: Message subtypes that are someone writing: plain, a thread reply sent to the channel too, a file
+#: with a comment, and `/me` ("me_message", e.g. "/me is still waiting on the export").
+WRITTEN_SUBTYPES = (None, "thread_broadcast", "file_share", "me_message")
 #: The manifest's names for the message events `app.event("message")` receives.
 MESSAGE_EVENTS = ("message.channels", "message.groups", "message.im")
 

@@ -254,13 +254,25 @@ def turn_of(context: TurnContext) -> Turn:
     )
 
 
+#: What a Teams channel is called when its activity names neither it nor its team.
+UNNAMED_CHANNEL = "a Teams channel"
+
+
 def _name(data: dict[str, Any], activity: Activity, kind: str) -> str:
     if kind == "channel":
-        channel = (data.get("channel") or {}).get("name")
-        team = (data.get("team") or {}).get("name")
+        channel_data, team_data = data.get("channel") or {}, data.get("team") or {}
+        channel, team = channel_data.get("name"), team_data.get("name")
         if channel and team:
             return f"{team} › {channel}"
-        return channel or (f"{team} › General" if team else "a Teams channel")
+        if channel:
+            return channel
+        # Teams leaves the name out for a team's General channel, whose id is the team's id.
+        general = bool(team_data.get("id")) and base_id(str(channel_data.get("id") or "")) == base_id(
+            str(team_data.get("id"))
+        )
+        if team:
+            return f"{team} › General" if general else f"{team} › a channel"
+        return "a team's General channel" if general else UNNAMED_CHANNEL
     if kind == "groupChat":
         return (activity.conversation.name if activity.conversation else None) or "a group chat"
     who = activity.from_property.name if activity.from_property else None

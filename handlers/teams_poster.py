@@ -26,6 +26,7 @@ from bot.digest import Digest
 from bot.digest_render import render_digest_text
 from bot.places import PlaceRegistry
 from bot.posting import AlertNotice, Destination, Poster, PostReceipt
+from handlers.teams_activity import UNNAMED_CHANNEL
 from handlers.teams_cards import (
     ADAPTIVE,
     alert_card,
@@ -129,9 +130,10 @@ class TeamsPoster(AlertPoster):
         """Where the customer wrote, as people know it."""
         if alert.source_platform == PLATFORM and alert.source_place:
             place = self.places.get(PLATFORM, alert.source_place)
-            if place is not None and place.name:
+            if place is not None and place.name and place.name != UNNAMED_CHANNEL:
                 return place.name
-            return "a Teams channel"
+            # Teams did not name the channel: say whose it is.
+            return f"{alert.account}'s Teams channel" if alert.account else UNNAMED_CHANNEL
         return alert.source_kind if alert.source_platform in ("", "import") else alert.source_platform
 
     def alert_activity(self, alert: AlertCard) -> Activity:

@@ -10,7 +10,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.db import insert_for
-from storage.models import Alert, AlertMessage, CustomerMessage
+from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage
 
 _AM: Table = AlertMessage.__table__  # type: ignore[attr-defined]
 
@@ -75,3 +75,11 @@ def remaining_members(session: Session, alert_id: int) -> list[CustomerMessage]:
         .order_by(col(CustomerMessage.id))
     )
     return list(session.exec(query).all())  # type: ignore[call-overload]
+
+
+def quoted_messages(session: Session, alert_id: int) -> set[int]:
+    """The messages a post in the alert's thread already carries (its draft, its lines)."""
+    query = select(AlertPost.message_id).where(
+        AlertPost.alert_id == alert_id, col(AlertPost.message_id).is_not(None)
+    )
+    return {message_id for message_id in session.exec(query).all() if message_id is not None}

@@ -12,7 +12,15 @@ from sqlmodel import Session, col, select
 from bot.analysis.base import AnalysisOutcome
 from bot.inbound import InboundMessage
 from storage.db import session_scope
-from storage.models import Account, Analysis, CustomerMessage, DigestTarget, MessageConcern, TrainedModel
+from storage.models import (
+    Account,
+    Alert,
+    Analysis,
+    CustomerMessage,
+    DigestTarget,
+    MessageConcern,
+    TrainedModel,
+)
 from storage.types import utcnow
 
 
@@ -272,3 +280,44 @@ def last_digests_posted(session: Session) -> dict[str, datetime]:
         .group_by(DigestRun.target_key)
     ).all()
     return {target: posted for target, posted in rows if posted is not None}
+
+
+def conversation_rows(session: Session, account_ids: Sequence[int], since: datetime, until: datetime) -> list:
+    """The customer and staff messages of these accounts in (since, until], oldest first.
+
+    Rows of (id, account_id, is_customer, platform, place_key, thread_key, created_at, score,
+    churn_risk): what account health needs to tell an answered, settled complaint from an open one.
+    """
+    if not account_ids:
+        return []
+    m = CustomerMessage.__table__.c
+    query = (
+        select(
+            m.id, m.account_id, m.is_customer, m.platform, m.place_key, m.thread_key, m.created_at, m.score,
+            m.churn_risk,
+        )
+        .where(m.account_id.in_(list(account_ids)), m.created_at > since, m.created_at <= until)
+        .order_by(m.created_at, m.id)
+    )
+    return list(session.execute(query).all())
+
+
+def open_alert_messages(session: Session, account_ids: Sequence[int], as_of: datetime) -> list:
+    """(account_id, alert id, severity, message id) of the alerts open at `as_of` on these accounts."""
+    if not account_ids:
+        return []
+    a = Alert.__table__.c
+    query = select(a.account_id, a.id, a.severity, a.message_id).where(
+        a.account_id.in_(list(account_ids)), a.open_key.is_not(None), a.created_at <= as_of
+    )
+    return list(session.execute(query).all())
+
+
+def message_scores(session: Session, message_ids: Sequence[int]) -> list:
+    """(id, account_id, is_customer, created_at, score) of the given messages."""
+    if not message_ids:
+        return []
+    m = CustomerMessage.__table__.c
+    columns = (m.id, m.account_id, m.is_customer, m.created_at, m.score)
+    query = select(*columns).where(m.id.in_(list(message_ids)))
+    return list(session.execute(query).all())

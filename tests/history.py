@@ -122,6 +122,8 @@ class History:
         severity: str = "critical",
         open_: bool = True,
         message_id: int | None = None,
+        posted: bool = False,
+        status: str | None = None,
     ) -> int:
         with session_scope(self.engine) as session:
             account_row = get_or_create_account(session, account)
@@ -131,7 +133,9 @@ class History:
                 message_id=message_id,
                 severity=severity,
                 open_key=key if open_ else None,
-                status="open" if open_ else "resolved",
+                status=status or ("open" if open_ else "resolved"),
+                post_channel="C-ALERTS" if posted else None,
+                post_ref=f"{next(_ids)}.000100" if posted else None,
                 created_at=self.now - timedelta(days=days_ago),
                 updated_at=self.now - timedelta(days=days_ago),
             )

@@ -33,6 +33,12 @@ def test_the_demo_plays_the_week_and_prints_what_slack_would_show(tmp_path: Path
     assert "$240k ARR at risk" in digest  # the account book weighs the digest
     assert "reached @Jordan by DM" in printed  # the owner of Acme Corp and Globex
     assert "Acme Corp: health red, trend declining, outreach suppressed true" in printed  # in the CRM
+    # Initech asks us to revoke a key it leaked itself: the draft helps, it does not apologise.
+    drafts = printed[printed.find("\nDrafts") : printed.find("Account card: Acme Corp")]
+    initech = drafts[drafts.find("· Initech") :]
+    initech = initech[: initech.find("\n  [", 1)]
+    assert "Draft reply" in initech
+    assert not any(word in initech.casefold() for word in ("sorry", "apolog", "let you down")), initech
     assert "Nothing internal was posted where customers can read" in printed
     chart = Path(printed.split("Chart written to ", 1)[1].split("\n", 1)[0].strip())
     assert chart.is_file() and chart.read_bytes().startswith(b"\x89PNG") and chart.is_relative_to(out)

@@ -60,8 +60,12 @@ def portfolio(history: History) -> dict[str, int]:
             at=outage + timedelta(minutes=40 * index),
         )
         history.staff(name, 0, at=outage + timedelta(hours=3))
-    first = history.alert("Acme Corp", 5, message_id=ids["outage"])
-    history.alert("Acme Corp", 3, message_id=ids["renewal"])
+    # Posted and marked not accurate; posted and acknowledged; posted, nobody looked; a warning
+    # kept for the attention list.
+    first = history.alert("Acme Corp", 5, message_id=ids["outage"], posted=True)
+    history.alert("Acme Corp", 3, message_id=ids["renewal"], posted=True, status="acknowledged")
+    history.alert("Acme Corp", 2, posted=True)
+    history.alert("Acme Corp", 2, severity="warning")
     history.correction(ids["outage"], alert_id=first)
     return ids
 
@@ -79,7 +83,8 @@ def test_digest_shows_what_a_manager_needs(sqlite_engine, tmp_path) -> None:
     assert data["period"]["label"] == "week of Nov 16–22" and data["period"]["key"] == "week:2026-11-16"
     assert data["accounts"] == 8 and sum(data["counts"].values()) == 8
     assert data["counts"]["red"] == 1 and data["movement"]["red"] == 1  # Acme turned red this week
-    assert [c["account"] for c in data["changes"]] == ["Acme Corp"]
+    # Acme turned red; Hooli, silent for weeks, turned yellow.
+    assert [c["account"] for c in data["changes"]] == ["Acme Corp", "Hooli"]
     first = data["attention"][0]
     assert (first["account"], first["light"], first["trend"]) == ("Acme Corp", "red", "declining")
     assert "churn risk" in " ".join(first["reasons"])
@@ -96,18 +101,29 @@ def test_digest_shows_what_a_manager_needs(sqlite_engine, tmp_path) -> None:
     assert data["top_concerns"][0] == {"concern": "reliability", "count": 5, "previous": 1, "change": 4}
     assert len(data["incidents"]) == 1
     assert data["incidents"][0]["accounts"] == ["Soylent", "Wonka", "Stark"]
-    assert data["alert_precision"] == {"alerts": 2, "inaccurate": 1, "precision": 0.5}
+    # Precision over the two reviewed alerts only; the unreviewed and the kept warning apart.
+    assert data["alert_precision"] == {
+        "alerts": 4,
+        "posted": 3,
+        "held": 1,
+        "reviewed": 2,
+        "inaccurate": 1,
+        "precision": 0.5,
+    }
     chart = tmp_path / "digest-preview-2026-11-16.png"
     assert data["chart"] == str(chart) and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = render_digest_text(digest)
     assert text.splitlines()[0] == "Customer sentiment · week of Nov 16–22"
-    assert "Portfolio: 7 green · 0 yellow (−1) · 1 red (+1) · 1 silent" in text
+    assert "Portfolio: 6 green · 1 yellow · 1 red (1 more than last week) · 1 silent" in text
     assert " • Acme Corp — red, declining, was yellow: " in text
     assert (
         "Systemic: reliability raised by 3 accounts on Nov 19 between 10:00 and 11:20 "
         "(Soylent, Wonka, Stark)." in text
     )
-    assert "Alerts last week: 2 · 1 marked not accurate (precision 0.50)" in text
+    assert (
+        "Alerts last week: 3 posted, 1 warning kept for the attention list · 2 reviewed, 1 of them "
+        "marked not accurate (precision 0.50 over the reviewed)" in text
+    )
     assert CALM_LINE not in text
 
 
@@ -116,7 +132,7 @@ def test_a_csm_digest_shows_only_their_accounts(sqlite_engine) -> None:
     digest = digest_for(sqlite_engine, owner="sam")
     assert digest.accounts == 1 and [a.account for a in digest.attention] == ["Acme Corp"]
     assert digest.opportunities == [] and digest.incidents == [] and digest.silent_total == 0
-    assert digest.precision.alerts == 2
+    assert digest.precision.alerts == 4
 
 
 def test_a_quiet_week_says_so_in_one_line(sqlite_engine) -> None:

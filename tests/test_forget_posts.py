@@ -136,7 +136,7 @@ async def test_forgetting_an_address_deletes_the_posts_with_its_words_and_redraw
     root = slack.alerts()[0].post_ref
     await joining_line(slack)
     await wait_for(lambda: len(alert_posts(slack.core)) == 3, what="the posts' references")
-    assert "Still no answer" in slack.api.messages[ALERTS][0]["text"]  # the card quotes the newest
+    assert "waiting three days" in slack.api.messages[ALERTS][0]["text"]  # the card quotes the first
 
     summary = forget_address(slack.core.engine, "maria@acme.test")
     assert (summary.posts_to_take_back, summary.cards_to_redraw) == (2, 1)
@@ -144,7 +144,7 @@ async def test_forgetting_an_address_deletes_the_posts_with_its_words_and_redraw
 
     await wait_for(lambda: [m["ts"] for m in slack.api.messages[ALERTS]] == [root], what="the thread emptied")
     await wait_for(
-        lambda: "Still no answer" not in slack.api.messages[ALERTS][0]["text"], what="the card redrawn"
+        lambda: "waiting three days" not in slack.api.messages[ALERTS][0]["text"], what="the card redrawn"
     )
     shown = json.dumps(slack.api.messages[ALERTS]) + json.dumps(slack.api.calls_to("chat.update")[-1].args)
     for words in ("waiting three days", "Still no answer", "reconsidering"):

@@ -138,7 +138,8 @@ def test_promoter_answer_offsets_one_bad_message_and_a_detractor_adds(sqlite_eng
         for day in range(60, 10, -5):
             history.say(name, day, 0.3)
         history.say(name, 4, -0.7, "This broke our import.")
-    history.say("With promoter", 6, 0.7, "Great product.", nps=9)
+    # Before the recent window, so both accounts' recent tone is the one bad message.
+    history.say("With promoter", 20, 0.7, "Great product.", nps=9)
     history.say("Detractor", 6, -0.2, "Meh.", nps=3)
     points = {h.account: h.points for h in _all(sqlite_engine)}
     assert points["With promoter"] == points["Without promoter"] - 1
@@ -375,7 +376,8 @@ def test_the_quiet_screen_never_hides_a_signal() -> None:
     neg_recent = np.floor(n_recent * rng.random(size) * rng.random(size))
     columns = {
         "messages": n_recent + n_base + rng.integers(0, 3, size),
-        "last": np.where(n_recent + n_base > 0, 20775.0 - rng.random(size) * 40, -np.inf),
+        # Some accounts have gone silent (21 days or more), so the screen's silence test is exercised.
+        "last": np.where(n_recent + n_base > 0, 20775.0 - rng.random(size) * 24, -np.inf),
         "n_recent": n_recent,
         "sum_recent": n_recent * rng.uniform(-0.6, 0.6, size),
         "neg_recent": neg_recent,
@@ -383,6 +385,7 @@ def test_the_quiet_screen_never_hides_a_signal() -> None:
         "crit_last": np.full(size, -np.inf),
         "churn_recent": (rng.random(size) < 0.03).astype(float),
         "churn_last": np.full(size, -np.inf),
+        "churn_last_any": np.full(size, -np.inf),
         "competitor_recent": (rng.random(size) < 0.03).astype(float),
         "competitor_last": np.full(size, -np.inf),
         "n_earlier": n_earlier,
@@ -415,3 +418,22 @@ def test_the_quiet_screen_never_hides_a_signal() -> None:
             full.recent_average,
             full.earlier_average,
         )
+
+
+def test_an_open_alert_adds_points_until_its_conversation_is_settled(sqlite_engine) -> None:
+    """An alert left open on a message our people answered, the customer calm since, is bookkeeping
+    (acknowledge it), not a risk; one nobody answered still counts."""
+    history = History(sqlite_engine, NOW)
+    for name in ("Answered", "Waiting"):
+        for day in range(60, 6, -4):
+            history.say(name, day, 0.3)
+        message = history.say(name, 5, -0.4, "Export failed again, please check.", thread=f"{name}-t")
+        history.alert(name, 5, severity="critical", message_id=message)
+    history.staff("Answered", 4, thread="Answered-t")
+    history.say("Answered", 3, 0.5, "Works now, thanks.", thread="Answered-t")
+    history.say("Waiting", 3, 0.2, "Any news?", thread="Waiting-other")
+    healths = {h.account: h for h in _all(sqlite_engine)}
+    assert healths["Answered"].open_alerts == healths["Waiting"].open_alerts == 1
+    assert "open_alerts" not in {s.code for s in healths["Answered"].signals}
+    assert "open_alerts" in {s.code for s in healths["Waiting"].signals}
+    assert healths["Waiting"].points > healths["Answered"].points

@@ -132,10 +132,12 @@ async def test_a_message_joining_the_alert_updates_it_and_adds_a_thread_line(sla
     again = "Still waiting. The integration failed again this morning and we are reconsidering the renewal."
     await slack.event(message_event(SHARED, CUSTOMER, again))
     update = await wait_for(lambda: slack.api.calls_to("chat.update"), what="the alert updated")
-    assert "2 messages" in update[0].blocks_text and "failed again this morning" in update[0].blocks_text
+    # The card keeps the message that opened the alert, with the count; the thread shows the new one.
+    assert "2 messages" in update[0].blocks_text and "failed again this morning" not in update[0].blocks_text
+    assert "waiting three days" in update[0].blocks_text
     root_ts = slack.api.messages[ALERTS][0]["ts"]
     line = await wait_for(
         lambda: [c for c in slack.api.posts(ALERTS) if "New message on this issue" in c.text]
     )
-    assert line[0].args["thread_ts"] == root_ts
+    assert line[0].args["thread_ts"] == root_ts and "failed again this morning" in line[0].text
     assert len([c for c in slack.api.posts(ALERTS) if not c.args.get("thread_ts")]) == 1  # no second alert

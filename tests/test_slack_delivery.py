@@ -218,11 +218,13 @@ async def test_a_message_joining_while_the_alert_post_is_in_flight_still_shows_i
 
 
 async def test_in_a_burst_only_the_newest_queued_update_of_an_alert_posts(slack):
-    """Fifty messages on one issue make one refreshed card with the count, not fifty thread lines."""
+    """Fifty messages on one issue make one refreshed card with the count and one thread line that
+    quotes each of them, not fifty lines; the card keeps the message that opened the alert."""
     from datetime import timedelta
 
     from bot.alerts import UPDATE_ALERT
     from bot.inbound import InboundMessage
+    from storage.alert_members import add_member
     from storage.queue import enqueue
     from storage.types import utcnow
 
@@ -242,6 +244,7 @@ async def test_in_a_burst_only_the_newest_queued_update_of_an_alert_posts(slack)
     later = utcnow() + timedelta(hours=1)
     with session_scope(slack.core.engine) as session:
         for message_id in (older, newer):
+            add_member(session, alert.id, message_id)  # both joined the alert
             enqueue(session, UPDATE_ALERT, f"{alert.id}:{message_id}", run_after=later)
     calls_before = len(slack.api.calls)
 
@@ -251,5 +254,7 @@ async def test_in_a_burst_only_the_newest_queued_update_of_an_alert_posts(slack)
     await slack.runtime.delivery.update(f"{alert.id}:{newer}", attempts=1)
     assert slack.api.calls_to("chat.update")
     lines = [c for c in slack.api.posts(ALERTS) if c.args.get("thread_ts") == alert.post_ref]
-    assert [c for c in lines if "newest of the burst" in str(c.args)]
-    assert not [c for c in lines if "first of the burst" in str(c.args)]
+    [line] = [c for c in lines if "newest of the burst" in str(c.args)]
+    assert "first of the burst" in str(line.args)  # each message that joined is shown
+    [card] = slack.api.calls_to("chat.update")[-1:]
+    assert "burst" not in str(card.args)  # the card still quotes the message that opened the alert

@@ -108,6 +108,15 @@ async def test_staff_replies_are_stored_unscored_so_the_bot_knows_the_customer_w
     assert stored["maria"].is_customer
 
 
+async def test_a_me_message_is_the_customer_writing_and_is_stored(slack):
+    slack.set_up()
+    text = "is still waiting on the export fix"
+    await slack.event(message_event(SHARED, CUSTOMER, text, subtype="me_message"))
+    await wait_for(lambda: [m.status for m in slack.messages()] == ["analyzed"], what="the /me analyzed")
+    [stored] = slack.messages()
+    assert stored.is_customer and stored.text == text
+
+
 async def test_bots_our_own_posts_joins_and_other_noise_are_ignored(slack):
     slack.set_up()
     noise = [

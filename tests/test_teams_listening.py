@@ -139,6 +139,20 @@ async def test_an_edit_is_analyzed_again_and_updates_the_alert_and_a_delete_eras
     assert erased.text is None and erased.status == "deleted"
 
 
+async def test_a_channel_teams_does_not_name_gets_a_useful_label_on_its_alerts(teams):
+    """channelData without names (Teams' General channels): the alert card says whose channel it is."""
+    teams.connector.unnamed.add(SHARED)
+    for channel in (ALERTS, SHARED):
+        await teams.add_bot(channel)
+    await teams.say(SHARED, STAFF, "watch Acme Corp", mention=True)
+    await teams.say(ALERTS, STAFF, "alerts", mention=True)
+    await teams.idle()
+    assert teams.core.places.get("teams", SHARED).account == "Acme Corp"
+    root, _thread, _activity = await teams.alert_posted()
+    assert "Acme Corp's Teams channel" in root.everything
+    assert "· a Teams channel" not in root.everything
+
+
 async def test_watch_in_a_shared_channel_answers_privately_and_alerts_is_refused_there(teams):
     for channel in (ALERTS, SHARED):
         await teams.add_bot(channel)

@@ -208,6 +208,8 @@ class FakeBotConnector:
         self.peers: list[tuple[str, int]] = []
         self.allowed_customer_replies: list[str] = []
         self.refusals: set[str] = set()
+        #: Channels whose activities carry no channel or team name (Teams does this, e.g. for General).
+        self.unnamed: set[str] = set()
         self._queued: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.RLock()
         self._loop = asyncio.new_event_loop()
@@ -478,6 +480,9 @@ class FakeBotConnector:
         if conversation.kind == "channel":
             data["team"] = {"id": conversation.team_id, "name": "Customer Success"}
             data["channel"] = {"id": conversation.id, "name": conversation.name}
+            if conversation.id in self.unnamed:
+                data["team"].pop("name")
+                data["channel"].pop("name")
         return data
 
     def activity(
