@@ -526,10 +526,12 @@ def evaluate(
         delta = recent_average - earlier_average
         if delta <= -rules.trend_delta and recent_average <= -rules.trend_band:
             trend = Trend.declining
-        elif delta >= rules.trend_delta and recent_average >= rules.trend_band:
+        elif delta >= rules.trend_delta and recent_average >= rules.trend_band and not stats.crit_recent:
+            # A fortnight that holds a strongly negative message is mixed, not better; an account that
+            # got over its problems is "recovering" below.
             trend = Trend.improving
     if (
-        settled
+        settled_messages >= rules.recovering_min_messages
         and trend is not Trend.declining
         and context is not None
         and context.after_mean is not None
@@ -711,7 +713,9 @@ class _QuietColumns:
         delta = recent - earlier
         self.moment = table.moment
         self.ids = table.ids
-        self.improving = (counted & (delta >= rules.trend_delta) & (recent >= rules.trend_band)).tolist()
+        self.improving = (
+            counted & (delta >= rules.trend_delta) & (recent >= rules.trend_band) & (c["crit_recent"] == 0)
+        ).tolist()
         self.baseline = baseline.tolist()
         self.recent = recent.tolist()
         self.earlier = earlier.tolist()

@@ -542,6 +542,9 @@ class OfflineAnalyzer(Analyzer):
         if self.reading_model is not None:
             model = self.reading_model.predict(reading.body, features_of(reading))
             score, label = _fused(model, reading.score)
+            if label is Label.negative and _plain_feature_request(reading):
+                # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
+                score, label = max(-0.04, min(0.04, score)), Label.neutral
         if self.learned is not None:
             # The team's own model decides the label; urgency, churn and the floors stay as they are.
             score, label = self._blend(readable, reading)
@@ -1018,6 +1021,17 @@ _IDLE_ACTIONS = frozenset(
 #: Probabilities of a negative reading or of churn at which a reading that says otherwise is doubted.
 DOUBT_NEGATIVE = 0.3
 DOUBT_CHURN = 0.3
+
+
+def _plain_feature_request(r: Reading) -> bool:
+    """A request for a capability, with no problem, anger, churn or risk in the words."""
+    return (
+        Concern.feature_request in r.concerns
+        and not any(signal.strong for signal in r.risks)
+        and not r.churn
+        and not r.sarcasm
+        and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+    )
 
 
 def _doubt_about_risk(r: Reading, model: ModelReading | None) -> bool:

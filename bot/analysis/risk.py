@@ -130,7 +130,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:this |it |the contract )?(?:out )?to (?:tender|market|bid|rfp)|(?:get|gather|"
                          r"obtain|collect|request) (?:\w+ ){0,2}(?:quotes|bids|proposals) from (?:other|"
                          r"alternative|several|multiple|three|3|two|2)"),
-    (_C, True, _M, True, r"side[- ]by[- ]side|bake[- ]?off|head[- ]to[- ]head|"
+    (_C, True, _M, True, r"side[- ]by[- ]side (?:comparison |review |evaluation |demo )?(?:with|against|versus|vs\.?|"
+                         r"between)|(?:run|do|want|wants|asked for|request\w*|need) (?:\w+ ){0,2}side[- ]by[- ]"
+                         r"side|bake[- ]?off|head[- ]to[- ]head|"
                          r"(?:evaluat\w+|assess\w*|compar\w+|benchmark\w*|pilot\w*|trial\w*|tri(?:al)?ing|"
                          r"test\w*|demo\w*|look\w* at|explor\w+) (?:\w+ ){0,4}(?:alternatives?|other (?:vendors|"
                          r"tools|platforms|options|solutions|providers)|competitors?|the competition|a "
