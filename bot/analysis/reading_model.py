@@ -133,11 +133,12 @@ class ReadingModel:
     def _tfidf(
         self, grams: list[str], vocabulary: dict[str, int], idf: np.ndarray
     ) -> tuple[list[int], np.ndarray]:
-        counts = Counter(index for index in map(vocabulary.get, grams) if index is not None)
+        counts = Counter(map(vocabulary.get, grams))
+        counts.pop(None, None)
         if not counts:
             return [], np.zeros(0)
         indices = list(counts)
-        sublinear = np.fromiter((1.0 + math.log(counts[i]) for i in indices), float, len(indices))
+        sublinear = 1.0 + np.log(np.fromiter(counts.values(), float, len(indices)))
         weights = sublinear * idf[indices]
         norm = float(np.sqrt(weights @ weights))
         return indices, weights / norm if norm else weights
