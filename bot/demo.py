@@ -42,8 +42,8 @@ from sqlmodel import col
 from bot.alerts import AlertService
 from bot.composition import Core, build_core, build_runtime, scheduled_poster
 from bot.config import Settings
-from bot.demo_crm import TOKEN as CRM_TOKEN
-from bot.demo_crm import FakeHubSpot
+from bot.crm.standins import TOKEN as CRM_TOKEN
+from bot.crm.standins import FakeHubSpot
 from bot.demo_requests import AppRequests, slack_ts
 from bot.demo_script import (
     ALERTS,
