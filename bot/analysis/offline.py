@@ -840,6 +840,9 @@ class OfflineAnalyzer(Analyzer):
             intensity = _STRONGER[intensity]
         emotions = self._emotions(r, label, score)
         concerns = list(r.concerns)
+        if label is Label.positive and not r.asks_something and not strong:
+            # Praise of a topic raises no concern ("never had a problem with billing").
+            concerns = []
         if label is Label.negative and not concerns:
             concerns.append(Concern.other)
         evidence = self._evidence(r, label, original)
