@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import secrets
 import time
 from collections.abc import Callable
@@ -116,11 +117,17 @@ class _DemoSettings(Settings):
 
 
 def demo_settings(
-    database: Path, slack_api_url: str, chart_dir: Path, signing_secret: str, token: str, hubspot_url: str
+    database: Path,
+    slack_api_url: str,
+    chart_dir: Path,
+    signing_secret: str,
+    token: str,
+    hubspot_url: str | None,
 ) -> Settings:
+    # The CRM sync plays only where the hubspot extra is installed (a Slack-only install has no client).
+    crm = {"TONEWATCH_HUBSPOT_TOKEN": CRM_TOKEN, "TONEWATCH_HUBSPOT_URL": hubspot_url} if hubspot_url else {}
     return _DemoSettings(
-        TONEWATCH_HUBSPOT_TOKEN=CRM_TOKEN,
-        TONEWATCH_HUBSPOT_URL=hubspot_url,
+        **crm,
         DATABASE_URL=f"sqlite:///{database}",
         SLACK_BOT_TOKEN="xoxb-tonewatch-demo",
         SLACK_SIGNING_SECRET=signing_secret,
@@ -168,6 +175,11 @@ BOOK_COMMANDS = (
     f"account Acme Corp owner <@{LEAD}> arr 240k renews 2027-01-15 tier enterprise crm hubspot:101",
     f"account Globex owner <@{LEAD}> arr 85000 renews 2027-06-30 crm hubspot:102",
 )
+
+
+def hubspot_installed() -> bool:
+    """Whether the `hubspot` extra's client is importable (the demo's CRM part needs it)."""
+    return importlib.util.find_spec("hubspot") is not None
 
 
 def crm_stand_in() -> FakeHubSpot:
@@ -237,11 +249,12 @@ class Demo:
         world = DemoWorld.from_rows(rows)
         api = FakeSlackAPI().start()
         run = DemoRun(self.out, api, world)
-        run.crm = crm_stand_in()
+        run.crm = crm_stand_in() if hubspot_installed() else None
         try:
             world.populate(api)
             settings = demo_settings(
-                database, api.url, self.out / "charts", self.signing_secret, self.ingest_token, run.crm.url
+                database, api.url, self.out / "charts", self.signing_secret, self.ingest_token,
+                run.crm.url if run.crm is not None else None,
             )
             core = build_core(settings)
             core.alerts = ClockedAlerts(core.alerts, self.clock)
@@ -249,7 +262,8 @@ class Demo:
             await self._serve(core, run, [r for r in rows if r.created_at >= WEEK_START])
         except BaseException:
             api.close()
-            run.crm.close()
+            if run.crm is not None:
+                run.crm.close()
             raise
         run.seconds = time.monotonic() - started
         return run
@@ -281,7 +295,8 @@ class Demo:
                 await self._play(requests, run, week, core, slack.deps)
                 await self._ask(requests, run, core, slack.deps)
             await self._digest(runtime, run)
-            await self._crm(runtime, run)
+            if run.crm is not None:
+                await self._crm(runtime, run)
             run.failed_work = await asyncio.to_thread(_failed_work, core.engine)
         finally:
             mark_ready(app, False)
