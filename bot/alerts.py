@@ -322,17 +322,8 @@ class AlertService:
         """The message's latest analysis if it still calls for an alert."""
         if message.latest_analysis_id is None or message.status == "pending":
             return None
-        analysis = session.get(Analysis, message.latest_analysis_id)
-        if analysis is None:
-            return None
-        decision = decide(
-            analysis_result(analysis),
-            thresholds=self.thresholds,
-            sensitivity=self._sensitivity(session, message),
-            source_score=message.source_score,
-            source_kind=message.source_kind,
-        )
-        return analysis if decision is not None else None
+        found = self._latest_decision(session, message)
+        return found[0] if found is not None else None
 
     def _decide(
         self, session: Session, message_id: int, now: datetime
@@ -340,6 +331,17 @@ class AlertService:
         message = session.get(CustomerMessage, message_id)
         if message is None or not message.is_customer or message.latest_analysis_id is None:
             return None
+        quiet = bool(self.quiet_hours and self.quiet_hours(now))
+        found = self._latest_decision(session, message, quiet_hours=quiet)
+        if found is None:
+            return None
+        analysis, decision = found
+        return message, analysis, self._tiered(session, message.account_id, decision, now)
+
+    def _latest_decision(
+        self, session: Session, message: CustomerMessage, quiet_hours: bool = False
+    ) -> tuple[Analysis, AlertDecision] | None:
+        """The message's latest analysis and the alert it calls for, or None when it calls for none."""
         analysis = session.get(Analysis, message.latest_analysis_id)
         if analysis is None:
             return None
@@ -349,11 +351,9 @@ class AlertService:
             sensitivity=self._sensitivity(session, message),
             source_score=message.source_score,
             source_kind=message.source_kind,
-            quiet_hours=bool(self.quiet_hours and self.quiet_hours(now)),
+            quiet_hours=quiet_hours,
         )
-        if decision is None:
-            return None
-        return message, analysis, self._tiered(session, message.account_id, decision, now)
+        return (analysis, decision) if decision is not None else None
 
     def _tiered(
         self, session: Session, account_id: int | None, decision: AlertDecision, now: datetime

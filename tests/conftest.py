@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,9 @@ def postgres_url() -> str:
     return os.environ.get("TONEWATCH_TEST_POSTGRES_URL", DEFAULT_TEST_POSTGRES_URL)
 
 
-@pytest.fixture
-def postgres_engine() -> Iterator[Engine]:
-    """A fresh schema in the machine's PostgreSQL, migrated, dropped afterwards.
+@contextmanager
+def empty_postgres_schema() -> Iterator[str]:
+    """The name of a new, empty schema in the machine's PostgreSQL, dropped afterwards.
 
     Skips when the server is unreachable; `.ci/run` starts it, so CI runs these for real.
     """
@@ -64,19 +65,32 @@ def postgres_engine() -> Iterator[Engine]:
     schema = f"tw_{uuid.uuid4().hex[:12]}"
     with base.begin() as connection:
         connection.execute(text(f'create schema "{schema}"'))
-    engine = _engine_in_schema(schema)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-    with base.begin() as connection:
-        connection.execute(text(f'drop schema "{schema}" cascade'))
-    base.dispose()
+    try:
+        yield schema
+    finally:
+        with base.begin() as connection:
+            connection.execute(text(f'drop schema "{schema}" cascade'))
+        base.dispose()
+
+
+def postgres_url_in_schema(schema: str) -> str:
+    url = postgres_url()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A fresh schema in the machine's PostgreSQL, migrated, dropped afterwards."""
+    with empty_postgres_schema() as schema:
+        engine = _engine_in_schema(schema)
+        upgrade(engine)
+        yield engine
+        engine.dispose()
 
 
 def _engine_in_schema(schema: str) -> Engine:
-    url = postgres_url()
-    separator = "&" if "?" in url else "?"
-    return create_db_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
+    return create_db_engine(postgres_url_in_schema(schema))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -12,14 +12,13 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (every table on SQLModel.metadata)
@@ -27,7 +26,7 @@ from bot.cli import cli
 from storage.db import create_db_engine
 from storage.migrate import current_revision, downgrade, head_revision, revisions, upgrade
 from storage.slack_tables import metadata as slack_metadata
-from tests.conftest import postgres_url
+from tests.conftest import empty_postgres_schema, postgres_url_in_schema
 from tests.run_process import start_tonewatch_run
 
 INGEST = {"TONEWATCH_INGEST_TOKEN": "ingest-token-for-tests-0123456789"}
@@ -99,32 +98,17 @@ def one_error_line(process: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture
-def empty_postgres_schema() -> Iterator[str]:
+def empty_postgres_url() -> Iterator[str]:
     """DATABASE_URL of a new, empty schema on the machine's PostgreSQL (no Tonewatch tables)."""
-    base = create_db_engine(postgres_url())
-    try:
-        with base.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001
-        base.dispose()
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"PostgreSQL not reachable: {type(exc).__name__}")
-    schema = f"tw_{uuid.uuid4().hex[:12]}"
-    with base.begin() as connection:
-        connection.execute(text(f'create schema "{schema}"'))
-    separator = "&" if "?" in postgres_url() else "?"
-    yield f"{postgres_url()}{separator}options=-csearch_path%3D{schema}"
-    with base.begin() as connection:
-        connection.execute(text(f'drop schema "{schema}" cascade'))
-    base.dispose()
+    with empty_postgres_schema() as schema:
+        yield postgres_url_in_schema(schema)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'fresh.db'}"
-    return request.getfixturevalue("empty_postgres_schema")
+    return request.getfixturevalue("empty_postgres_url")
 
 
 def revision_of(url: str) -> str | None:
@@ -281,10 +265,10 @@ def test_a_new_database_is_created_at_head_by_a_command_that_needs_it(fresh_data
     assert revision_of(fresh_database_url) == head_revision()
 
 
-def test_a_read_only_command_creates_no_schema(empty_postgres_schema: str) -> None:
-    line = one_error_line(tonewatch("account", "Acme Corp", DATABASE_URL=empty_postgres_schema))
+def test_a_read_only_command_creates_no_schema(empty_postgres_url: str) -> None:
+    line = one_error_line(tonewatch("account", "Acme Corp", DATABASE_URL=empty_postgres_url))
     assert "no Tonewatch schema yet" in line
-    engine = create_db_engine(empty_postgres_schema)
+    engine = create_db_engine(empty_postgres_url)
     try:
         assert inspect(engine).get_table_names() == []
     finally:

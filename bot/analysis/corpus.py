@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +139,3 @@ def expected_calibration_error(pairs: Sequence[tuple[float, bool]], bins: int = 
             accuracy = sum(ok for _, ok in members) / len(members)
             error += len(members) / total * abs(confidence - accuracy)
     return error
-
-
-def texts(rows: Iterable[CorpusRow]) -> list[str]:
-    return [row.text for row in rows]

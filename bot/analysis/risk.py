@@ -578,8 +578,3 @@ def guarded(text: str, language: str = "en") -> bool:
     """Whether `text` holds a phrase that says the customer is not at risk ("no plans to cancel")."""
     language = language if language in _GUARD_RE else "en"
     return bool(_GUARD_RE[language].search(text) or _GUARD_RE["en"].search(text))
-
-
-def strongest(signals: list[RiskSignal]) -> list[RiskSignal]:
-    """The strong signals of a reading (those that floor it)."""
-    return [signal for signal in signals if signal.strong]
