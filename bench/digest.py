@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from bot.digest import DigestOptions, build_digest, week_before  # noqa: E402
-from bot.health import compute_health  # noqa: E402
-from bot.health_rules import HealthRules  # noqa: E402
+from bot.digest.build import DigestOptions, build_digest, week_before  # noqa: E402
+from bot.health.rules import HealthRules  # noqa: E402
+from bot.health.scoring import compute_health  # noqa: E402
 from storage.db import create_db_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 

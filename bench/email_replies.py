@@ -35,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.cli.mail import preview  # noqa: E402
-from handlers.email_accounts import AccountDirectory  # noqa: E402
-from handlers.email_parse import parse_email  # noqa: E402
-from handlers.mailtext.signatures import strip_signature  # noqa: E402
+from handlers.email.mailtext.signatures import strip_signature  # noqa: E402
+from handlers.email.parse import parse_email  # noqa: E402
+from handlers.email.senders import AccountDirectory  # noqa: E402
 
 DIRECTORY = AccountDirectory(None, ("tonewatch.test",), {})
 MAX_CHARS = 20_000

@@ -39,15 +39,15 @@ import sqlalchemy as sa
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.places import PlaceRegistry  # noqa: E402
+from bot.messages.places import PlaceRegistry  # noqa: E402
 from storage.db import create_db_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from tests.fakes import bot_connector as teams_side  # noqa: E402
 from tests.fakes.bot_connector import FakeBotConnector  # noqa: E402
 from tests.fakes.messages_api import FakeMessagesAPI, default_respond, slow  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
-from tests.run_process import start_tonewatch_run  # noqa: E402
-from tests.slack_requests import (  # noqa: E402
+from tests.support.run_process import start_tonewatch_run  # noqa: E402
+from tests.support.slack_requests import (  # noqa: E402
     ALERTS,
     CUSTOMER,
     SHARED,

@@ -18,24 +18,24 @@ from sqlmodel import Session
 
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
-from bot.alert_policy import PolicyThresholds
-from bot.alerts import AlertChange, AlertService
+from bot.alerts.delivery import AlertDelivery, AlertPoster
+from bot.alerts.policy import PolicyThresholds
+from bot.alerts.service import AlertChange, AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
-from bot.config import LlmPolicy, Settings
-from bot.delivery import AlertDelivery, AlertPoster
+from bot.config.settings import LlmPolicy, Settings
 from bot.errors import ConfigError, UserError
-from bot.health_rules import load_health_rules
-from bot.pipeline import ANALYZE, MessagePipeline
-from bot.places import PlaceRegistry
-from bot.posting import AlertNotice, Destination, Poster, PostReceipt
-from bot.server import Surface
-from bot.telemetry import Telemetry
-from bot.threads import BackgroundThreads, size_default_executor
+from bot.health.rules import load_health_rules
+from bot.messages.pipeline import ANALYZE, MessagePipeline
+from bot.messages.places import PlaceRegistry
+from bot.outbound.port import AlertNotice, Destination, Poster, PostReceipt
+from bot.runtime.server import Surface
+from bot.runtime.telemetry import Telemetry
+from bot.runtime.threads import BackgroundThreads, size_default_executor
+from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents
 from bot.webhooks.delivery import WebhookDelivery
 from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
-from bot.worker import Worker
 from storage.db import create_db_engine, session_scope
 from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
@@ -263,8 +263,8 @@ def account_light(core: Core):
     """A callable(account name) -> its light now, for alert cards (blocking: run it in a thread)."""
     from datetime import datetime
 
-    from bot.health import compute_health
-    from bot.health_rules import load_health_rules
+    from bot.health.rules import load_health_rules
+    from bot.health.scoring import compute_health
     from storage.queries import find_account
 
     settings = core.settings
@@ -346,7 +346,7 @@ def register_analysis(worker: Worker, core: Core) -> None:
 
 def build_slack_runtime(core: Core, worker: Worker):
     """The Slack app and its poster (imports slack_bolt only when Slack is configured)."""
-    from handlers.slack import build_slack
+    from handlers.slack.app import build_slack
 
     return build_slack(
         core.settings,
@@ -380,7 +380,7 @@ def require_platform_libraries(settings: Settings) -> None:
 def build_teams_runtime(core: Core, worker: Worker):
     """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
     require_platform_libraries(core.settings)
-    from handlers.teams import build_teams
+    from handlers.teams.app import build_teams
 
     return build_teams(
         core.settings,
@@ -432,7 +432,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         posters["teams"] = teams.poster
         platforms["teams"] = teams
     if core.settings.ingest_token is not None:
-        from handlers.ingest import IngestDeps, ingest_routes
+        from handlers.ingest.routes import IngestDeps, ingest_routes
 
         deps = IngestDeps.from_core(core, telemetry=core.telemetry, on_stored=worker.wake)
         surfaces.append(Surface("ingest", routes=ingest_routes(deps), describe="http POST /ingest"))
@@ -458,7 +458,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
 
 
 def scheduled_poster(runtime: Runtime):
-    """The `bot.posting.Poster` scheduled digests and notices go through, if a platform provides one.
+    """The `bot.outbound.port.Poster` scheduled digests and notices go through, if a platform provides one.
 
     A platform offers it as `scheduled_poster` on what its builder returned (Slack's digest posting
     sets `SlackRuntime.scheduled_poster`; Teams sets `TeamsRuntime.scheduled_poster`).

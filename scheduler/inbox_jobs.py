@@ -21,9 +21,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.inbox_config import InboxConfig
-from handlers.email import InboxPoller, MailConverter, PollResult
-from handlers.email_accounts import AccountDirectory
+from bot.config.inboxes import InboxConfig
+from handlers.email.inbox import InboxPoller, MailConverter, PollResult
+from handlers.email.senders import AccountDirectory
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot.config import Settings
-from bot.digest import (
+from bot.alerts.replies import unanswered_messages
+from bot.config.settings import Settings
+from bot.digest.build import (
     DigestOptions,
     DigestPeriod,
     Narrator,
@@ -37,12 +38,11 @@ from bot.digest import (
     build_digest,
     week_before,
 )
-from bot.health_changes import record_colour_changes
-from bot.health_rules import load_health_rules
-from bot.incidents import IncidentRules, detect_incidents
-from bot.posting import AlertNotice, Destination, Poster
-from bot.replies import unanswered_messages
-from bot.telemetry import Telemetry
+from bot.health.changes import record_colour_changes
+from bot.health.incidents import IncidentRules, detect_incidents
+from bot.health.rules import load_health_rules
+from bot.outbound.port import AlertNotice, Destination, Poster
+from bot.runtime.telemetry import Telemetry
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from scheduler.claims import (
     RunClaim,

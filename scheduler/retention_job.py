@@ -3,7 +3,7 @@
 The job is looked at every hour and claims the UTC day first (`digest_runs`,
 target "retention"), so with several processes the purge runs once a day, soon
 after start-up, and a failed run is taken over after the lease. The purge
-itself is `bot.privacy.purge_older_than`: batches, idempotent.
+itself is `bot.privacy.erasure.purge_older_than`: batches, idempotent.
 
 `tonewatch run` wiring (bot/composition.py):
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.privacy import ErasureSummary, purge_older_than
+from bot.privacy.erasure import ErasureSummary, purge_older_than
 from scheduler.claims import claim_run, complete_run, fail_run, worker_id
 from storage.types import utcnow
 

@@ -28,8 +28,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest import Narrator
-from bot.posting import Poster
+from bot.digest.build import Narrator
+from bot.outbound.port import Poster
 from scheduler.jobs import JobConfig, ScheduledJobs
 from scheduler.targets import (
     attention_trigger,
@@ -93,7 +93,7 @@ def narrator_from_settings(core: Any) -> Narrator | None:
         return None
     from anthropic import AsyncAnthropic
 
-    from bot.narrative import ClaudeNarrator
+    from bot.digest.narrative import ClaudeNarrator
 
     client = AsyncAnthropic(
         api_key=settings.anthropic_api_key.get_secret_value(),

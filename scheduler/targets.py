@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
-from bot.config import WEEKDAYS, Settings, parse_clock_time, parse_time_zone
+from bot.config.settings import WEEKDAYS, Settings, parse_clock_time, parse_time_zone
 from bot.errors import UserError
 from storage.db import session_scope
 from storage.models import DigestTarget

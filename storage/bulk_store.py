@@ -1,6 +1,6 @@
 """Storing a batch of arriving messages in a handful of statements, whatever its size.
 
-`bot/group_commit.py` hands over the messages that arrived together. Stored one
+`bot/runtime/group_commit.py` hands over the messages that arrived together. Stored one
 by one, each costs about ten round trips (look-up, savepoints, inserts); on
 PostgreSQL each round trip hands the GIL back and waits to take it again, and at
 50 messages/s the acknowledgements queued for seconds (docs/benchmarks.md). Here:
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table, select, tuple_
 from sqlmodel import Session
 
-from bot.inbound import InboundMessage
+from bot.messages.inbound import InboundMessage
 from storage.db import insert_for
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import get_or_create_account

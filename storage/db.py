@@ -132,7 +132,7 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
     try:
         # pool_pre_ping: a connection the server dropped (a restart, a failover, an idle timeout,
         # pg_terminate_backend) is found dead when it is taken from the pool and replaced there, so
-        # no request, acknowledgement or probe fails on it (tests/test_database_loss.py). It costs
+        # no request, acknowledgement or probe fails on it (tests/storage/test_database_loss.py). It costs
         # one round trip per checkout.
         return create_engine(
             url,

@@ -1,6 +1,6 @@
 """Erasing customer data: `tonewatch forget` (GDPR erasure) and the retention purge.
 
-Plain functions over a Session; `bot.privacy` decides what to erase and owns the
+Plain functions over a Session; `bot.privacy.erasure` decides what to erase and owns the
 transactions. Every function is idempotent: what is erased no longer matches,
 so a second run finds nothing and counts nothing.
 

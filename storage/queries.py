@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.analysis.base import AnalysisOutcome
-from bot.inbound import InboundMessage
+from bot.messages.inbound import InboundMessage
 from storage.db import session_scope
 from storage.models import (
     Account,

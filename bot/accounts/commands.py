@@ -31,7 +31,7 @@ from bot.accounts.entry import (
 )
 from bot.accounts.suppression import Suppression
 from bot.errors import UserError
-from bot.health_report import UnknownAccount, find_account
+from bot.health.report import UnknownAccount, find_account
 from storage.book import BookRow, PersonInfo
 from storage.db import read_scope
 

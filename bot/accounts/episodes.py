@@ -1,6 +1,6 @@
 """What an account's strongly negative messages amount to: open problems, settled ones, incident complaints.
 
-The traffic light (`bot.health`) counts aggregates; this module reads the conversations behind
+The traffic light (`bot.health.scoring`) counts aggregates; this module reads the conversations behind
 the rare accounts that have strongly negative messages in the recent window, so that
 
 - follow-ups in one conversation are one problem ("still no reply about the double charge" is
@@ -9,7 +9,7 @@ the rare accounts that have strongly negative messages in the recent window, so 
   customer message since is above the warning score: it stops counting as open. Settled
   problems of two or more strongly negative messages leave the account *recovering* (yellow
   until they leave the window), and the tone since then can show the recovery as a trend;
-- a complaint that is part of a cross-account incident (`bot.incidents`) is counted in the
+- a complaint that is part of a cross-account incident (`bot.health.incidents`) is counted in the
   incident, not against the account (our outage is not the customer's relationship going bad);
 - a single churn hint in a message that is not strongly negative is a question to ask, weighed
   less than churn risk repeated or said in anger;
@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot.health_rules import HealthRules
-from bot.incidents import IncidentRules, detect_incidents
+from bot.health.incidents import IncidentRules, detect_incidents
+from bot.health.rules import HealthRules
 from storage.queries import conversation_rows, message_scores, open_alert_messages
 
 
@@ -125,7 +125,7 @@ def account_contexts(
     return contexts
 
 
-#: Alert severities that count double as open alerts (as in bot.health).
+#: Alert severities that count double as open alerts (as in bot.health.scoring).
 CRITICAL_SEVERITIES = ("critical", "high", "red")
 
 

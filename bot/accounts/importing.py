@@ -29,7 +29,7 @@ from bot.accounts.entry import (
     parse_tier,
     with_dm,
 )
-from bot.textfiles import BadInputFile, read_text_source
+from bot.messages.textfiles import BadInputFile, read_text_source
 
 COLUMNS = (
     "account", "owner_email", "arr", "currency", "tier", "renewal_date", "domains", "crm_id", "owner_dm"

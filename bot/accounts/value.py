@@ -19,7 +19,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.alert_policy import AlertDecision, Severity
+from bot.alerts.policy import AlertDecision, Severity
 
 
 class ValueRules(BaseModel):

@@ -135,7 +135,7 @@ class Vader:
     same rules (boosters, "kind of", "no", capitals, negation within three
     words, "never so", "without doubt", idioms, "least", punctuation
     emphasis) and calls the package itself for the rare "but" rule.
-    `tests/test_offline_analyzer.py` checks it returns exactly the package's
+    `tests/analysis/test_offline_analyzer.py` checks it returns exactly the package's
     scores on a spread of texts (and it matched on all 23,798 texts of the
     shared evaluation sets when written).
     """

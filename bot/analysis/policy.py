@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer
 from bot.analysis.contract import AnalysisResult, Label, Urgency
-from bot.config import LlmPolicy
+from bot.config.settings import LlmPolicy
 from bot.errors import ConfigError
 
 DEFAULT_LOW_CONFIDENCE = 0.55

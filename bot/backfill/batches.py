@@ -32,9 +32,9 @@ import anthropic
 from bot.analysis.base import AnalysisOutcome, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer, _reason_for_exception
 from bot.analysis.policy import DEFAULT_LOW_CONFIDENCE, claude_triggers
-from bot.config import LlmPolicy
+from bot.config.settings import LlmPolicy
 from bot.errors import UserError
-from bot.pipeline import ANALYZE, MessagePipeline
+from bot.messages.pipeline import ANALYZE, MessagePipeline
 from storage.batches import (
     BatchItem,
     batch_items,

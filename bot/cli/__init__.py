@@ -21,9 +21,9 @@ from bot.cli.privacy import forget_command
 from bot.cli.secrets import secrets_group
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
-from bot.config import secrets_in_environment
+from bot.config.settings import secrets_in_environment
 from bot.errors import UserError
-from bot.logs import configure_logging, scrub
+from bot.runtime.logs import configure_logging, scrub
 
 
 class TonewatchGroup(click.Group):

@@ -13,14 +13,14 @@ from sqlalchemy import Engine
 
 from bot.cli.common import run_async, settings
 from bot.composition import build_engine, sqlite_file_missing
-from bot.config import Settings, parse_time_zone
-from bot.digest import DigestOptions, add_narrative, build_digest, period_for
-from bot.digest_render import render_account_text, render_digest_text
+from bot.config.settings import Settings, parse_time_zone
+from bot.digest.build import DigestOptions, add_narrative, build_digest, period_for
+from bot.digest.render import render_account_text, render_digest_text
 from bot.errors import UserError
-from bot.health_report import account_report
-from bot.health_rules import load_health_rules
-from bot.importer import parse_timestamp
-from bot.incidents import IncidentRules
+from bot.health.incidents import IncidentRules
+from bot.health.report import account_report
+from bot.health.rules import load_health_rules
+from bot.messages.importer import parse_timestamp
 from storage.db import session_scope
 from storage.types import utcnow
 
@@ -119,7 +119,7 @@ async def _narrate(config: Settings, digest) -> None:
         raise UserError("--narrative needs ANTHROPIC_API_KEY")
     from anthropic import AsyncAnthropic
 
-    from bot.narrative import ClaudeNarrator
+    from bot.digest.narrative import ClaudeNarrator
 
     assert config.anthropic_api_key is not None
     client = AsyncAnthropic(

@@ -14,7 +14,7 @@ from bot.cli.common import analyzer_for_cli, run_async, settings
 from bot.cli.render import render_evaluation, render_result, render_team_precision
 from bot.composition import engine_if_schema, sqlite_file_missing
 from bot.errors import UserError
-from bot.textfiles import BadInputFile, read_records
+from bot.messages.textfiles import BadInputFile, read_records
 
 
 @click.command("analyze")
@@ -131,7 +131,7 @@ async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -
 
 def _team_precision(config, days: int, as_of: str | None, as_json: bool) -> None:
     from bot.feedback.precision import team_precision
-    from bot.importer import parse_timestamp
+    from bot.messages.importer import parse_timestamp
     from storage.types import utcnow
 
     try:

@@ -8,8 +8,8 @@ from typing import TypeVar
 
 from bot.analysis.base import Analyzer
 from bot.composition import build_analyzer, build_offline_analyzer, engine_if_schema, sqlite_file_missing
-from bot.config import Settings, load_settings, secrets_of
-from bot.logs import protect
+from bot.config.settings import Settings, load_settings, secrets_of
+from bot.runtime.logs import protect
 
 T = TypeVar("T")
 

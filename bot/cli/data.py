@@ -18,8 +18,8 @@ from bot.composition import (
     unchecked_engine,
 )
 from bot.errors import UserError
-from bot.importer import validate_records
-from bot.textfiles import read_records
+from bot.messages.importer import validate_records
+from bot.messages.textfiles import read_records
 from storage.migrate import Status, downgrade, resolve_revision, revisions, schema_state, upgrade
 
 
@@ -44,7 +44,7 @@ def import_command(
     path: str, no_analyze: bool, use_batch: bool, poll_interval: float, max_wait: float | None, as_json: bool
 ) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
-    from bot.demo_script import shipped_example
+    from bot.demo.script import shipped_example
 
     if not use_batch:
         context = click.get_current_context()
@@ -115,7 +115,7 @@ def import_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def train_command(path: str | None, reset_model: bool, as_json: bool) -> None:
     """Fit the team's own model on LABELED.csv (text,label) plus corrections made in chat."""
-    from bot.training import add_examples, reset, train  # scikit-learn loads only when training
+    from bot.analysis.training import add_examples, reset, train  # scikit-learn loads only when training
 
     config = settings()
     engine = build_engine(config)

@@ -21,8 +21,8 @@ from bot.errors import UserError
 )
 def demo_command(out: Path) -> None:
     """Play a week of a small portfolio through the real app against a local Slack stand-in, and print it."""
-    from bot.demo import run_demo
-    from bot.demo_report import print_run
+    from bot.demo.play import run_demo
+    from bot.demo.report import print_run
 
     run = run_async(lambda: run_demo(out))
     try:

@@ -9,9 +9,9 @@ import click
 
 from bot.cli.common import settings
 from bot.errors import UserError
-from handlers.email import read_mail
-from handlers.email_accounts import AccountDirectory
-from handlers.email_parse import ParsedEmail, looks_like_email, parse_email
+from handlers.email.inbox import read_mail
+from handlers.email.parse import ParsedEmail, looks_like_email, parse_email
+from handlers.email.senders import AccountDirectory
 
 #: A mail larger than this is not an .eml anyone previews (the inbox fetches at most 1 MB of one).
 MAX_PREVIEW_BYTES = 50_000_000

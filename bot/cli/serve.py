@@ -20,10 +20,10 @@ from bot.composition import (
     configured_surfaces,
     require_platform_libraries,
 )
-from bot.config import Settings, secrets_of, unknown_settings
+from bot.config.settings import Settings, secrets_of, unknown_settings
 from bot.errors import UserError
-from bot.logs import announce, configure_logging
-from bot.server import build_web_app, mark_ready
+from bot.runtime.logs import announce, configure_logging
+from bot.runtime.server import build_web_app, mark_ready
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ NO_APP_ID = (
 def teams_package_command(out: Path, developer: str, website: str, domain: str | None) -> None:
     """Write the Teams app package (manifest v1.25: RSC permissions, shared and private channels, icons),
     zipped, ready to upload."""
-    from handlers.teams_package import PackageDetails, bare_host, write_package
+    from handlers.teams.package import PackageDetails, bare_host, write_package
 
     config = settings()
     if config.teams_app_id is None:

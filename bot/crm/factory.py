@@ -3,7 +3,7 @@ TONEWATCH_CRM_FIELDS); each SDK is imported only when its CRM is configured."""
 
 from __future__ import annotations
 
-from bot.config import Settings
+from bot.config.settings import Settings
 from bot.crm.base import PULLED, PUSHED, CrmClient
 from bot.errors import ConfigError
 

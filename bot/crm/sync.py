@@ -25,10 +25,10 @@ from sqlalchemy import Engine
 
 from bot.accounts.book import apply_entry
 from bot.accounts.entry import BookEntry
-from bot.alerts import CRM_CLOSE_TASK, CRM_TASK
+from bot.alerts.service import CRM_CLOSE_TASK, CRM_TASK
 from bot.crm.base import CrmClient, CrmRecord
-from bot.health import compute_health
-from bot.health_rules import HealthRules
+from bot.health.rules import HealthRules
+from bot.health.scoring import compute_health
 from storage.book import PersonInfo
 from storage.crm import (
     alert_account,

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from bot.alert_policy import Severity
+from bot.alerts.policy import Severity
 from storage.db import read_scope
 from storage.feedback import AlertFeedback, alert_feedback
 

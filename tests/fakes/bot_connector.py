@@ -20,7 +20,7 @@ and the refusal an external person gets in their own 1:1 chat.
 
 The second half of the module is the Tonewatch side used by the Teams tests:
 the `teams` fixture runs Tonewatch (composition root, real aiohttp app from
-`bot/server.py`, worker) with its Teams surface against the stand-in.
+`bot/runtime/server.py`, worker) with its Teams surface against the stand-in.
 """
 
 from __future__ import annotations
@@ -604,7 +604,7 @@ ESCALATION = (
 
 def populate(connector: FakeBotConnector) -> None:
     """A small world: Sam and Lee of our tenant, Maria at Acme (shared channel), a guest, four channels."""
-    from handlers.teams_cards import REFUSAL
+    from handlers.teams.cards import REFUSAL
 
     connector.refusals.add(REFUSAL)
     connector.add_user(Member(STAFF, "Sam", email="sam@home.test"))
@@ -734,9 +734,9 @@ async def running_tonewatch(
 ) -> AsyncIterator[TeamsHarness]:
     """Tonewatch built by the composition root, served on an ephemeral port, its worker running."""
     from bot.composition import build_core, build_runtime
-    from bot.config import load_settings
-    from bot.server import build_web_app, mark_ready
-    from bot.worker import Worker
+    from bot.config.settings import load_settings
+    from bot.runtime.server import build_web_app, mark_ready
+    from bot.runtime.worker import Worker
 
     populate(connector)
     for name, value in teams_environment(database_url, **environment).items():
@@ -772,7 +772,7 @@ async def teams(
         yield harness
 
 
-# --- posting faults (tests/test_posting_faults.py) ------------------------------------------------
+# --- posting faults (tests/runtime/test_posting_faults.py) ------------------------------------------------
 
 
 class FaultyBotConnector(FakeBotConnector):

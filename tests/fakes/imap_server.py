@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-from bot.inbox_config import InboxConfig
+from bot.config.inboxes import InboxConfig
 
 USER = "support@tonewatch.test"
 PASSWORD = "app-password-1234"

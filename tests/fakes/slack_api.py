@@ -1,6 +1,6 @@
 """The Slack Web API stand-in for tests, and the `slack_api` fixture.
 
-The stand-in itself is `bot/demo_slack.py` (`tonewatch demo` runs against it
+The stand-in itself is `bot/demo/slack_standin.py` (`tonewatch demo` runs against it
 too); this module re-exports it under the names tests import, and adds the
 fixture that fails a test when anything internal reached a customer.
 """
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from bot.demo_slack import (  # noqa: F401  (re-exported for the tests)
+from bot.demo.slack_standin import (  # noqa: F401  (re-exported for the tests)
     APP_ID,
     BOT_ID,
     BOT_USER,
@@ -41,7 +41,7 @@ def slack_api() -> Iterator[FakeSlackAPI]:
         api.close()
 
 
-# --- posting faults (tests/test_posting_faults.py) ------------------------------------------------
+# --- posting faults (tests/runtime/test_posting_faults.py) ------------------------------------------------
 
 
 class FaultySlackAPI(FakeSlackAPI):

@@ -1,0 +1,1 @@
+"""What every chat surface shares: channel status lines and the helpers that answer fast and only once."""

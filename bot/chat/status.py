@@ -1,0 +1,37 @@
+"""What `status` tells a person about a channel, platform-free; each surface renders it its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.alerts.service import AlertService
+from bot.messages.places import PlaceInfo, PlaceRegistry
+from storage.db import session_scope
+from storage.queries import find_account
+
+
+@dataclass(frozen=True)
+class PlaceStatus:
+    place: PlaceInfo | None
+    open_alerts: int
+    alert_channel: PlaceInfo | None
+    watched_count: int
+
+    @property
+    def watched(self) -> bool:
+        return self.place is not None and self.place.watched
+
+    @property
+    def is_alert_channel(self) -> bool:
+        return self.place is not None and self.place.is_alert_channel
+
+
+def place_status(places: PlaceRegistry, alerts: AlertService, platform: str, external_id: str) -> PlaceStatus:
+    """The channel's role, its account's open alerts, and where alerts go (blocking: run in a thread)."""
+    place = places.get(platform, external_id)
+    open_alerts = 0
+    if place is not None and place.watched and place.account:
+        with session_scope(places.engine) as session:
+            account = find_account(session, place.account)
+        open_alerts = len(alerts.open_alerts(account.id)) if account is not None else 0
+    return PlaceStatus(place, open_alerts, places.alert_channel(platform), len(places.watched(platform)))

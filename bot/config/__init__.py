@@ -1,0 +1,3 @@
+"""Settings: read once from the environment (and `.env`, `*_FILE` secrets) by the composition root; connected
+inboxes.
+"""

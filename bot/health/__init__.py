@@ -1,0 +1,3 @@
+"""Account health: tone, trend and the traffic light, their rules and SQL aggregates, colour changes,
+reports, cross-account incidents and the portfolio view.
+"""

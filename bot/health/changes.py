@@ -1,0 +1,115 @@
+"""Remembering colour changes: each one keeps the signals and messages that moved it and what turns it back.
+
+`record_colour_changes` compares every account's light now with the last
+recorded one and stores a `HealthChange` for each difference (an account
+first seen yellow or red is recorded too; first seen green is not news).
+One row per account and local day: a second change the same day updates it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from bot.accounts.suppression import flag_worsened
+from bot.health.report import attach_evidence, evidence_messages, signal_change
+from bot.health.rules import HealthRules, Light
+from bot.health.scoring import Signal, compute_health
+from bot.webhooks import NO_EVENTS, WebhookEvents
+from storage.models import HealthChange
+
+
+def _signal_from_json(data: dict) -> Signal:
+    return Signal(
+        data.get("code", ""),
+        int(data.get("points", 0)),
+        data.get("text", ""),
+        data.get("clear", ""),
+        list(data.get("message_ids", [])),
+    )
+
+
+def latest_changes(session: Session, account_ids: list[int] | None = None) -> dict[int, HealthChange]:
+    """The newest recorded change per account."""
+    newest = select(func.max(HealthChange.id)).group_by(HealthChange.account_id)
+    if account_ids is not None:
+        newest = newest.where(HealthChange.account_id.in_(account_ids))  # type: ignore[attr-defined]
+    rows = session.execute(select(HealthChange).where(HealthChange.id.in_(newest))).scalars()  # type: ignore[union-attr]
+    return {row.account_id: row for row in rows}
+
+
+def record_colour_changes(
+    session: Session, now: datetime, rules: HealthRules, day_key: str, events: WebhookEvents = NO_EVENTS
+) -> list[HealthChange]:
+    """Store the colour changes since the last recorded state; returns the rows written.
+
+    In the same transaction, each change is emitted as `account.light_changed` and an account that
+    turned red or worse is flagged `suppress_outreach` (bot/accounts/suppression.py)."""
+    healths = compute_health(session, now, rules)
+    last = latest_changes(session)
+    changed = [
+        h
+        for h in healths
+        if (h.account_id in last and last[h.account_id].to_light != str(h.light))
+        or (h.account_id not in last and h.light is not Light.green)
+    ]
+    if not changed:
+        return []
+    evidence = evidence_messages(session, [h.account_id for h in changed], now, rules)
+    names = {h.account_id: h.account for h in changed}
+    written = []
+    moved: list[tuple[HealthChange, str | None]] = []
+    for health in changed:
+        attach_evidence(health, evidence.get(health.account_id, []), rules)
+        previous = last.get(health.account_id)
+        same_day = previous is not None and previous.day_key == day_key
+        if same_day and previous is not None and previous.from_light == str(health.light):
+            session.delete(previous)  # changed and changed back the same day: no change
+            continue
+        before_light = Light(previous.to_light) if previous is not None else None
+        before_signals = (
+            [_signal_from_json(s) for s in previous.signals if not s.get("cleared")] if previous else []
+        )
+        change = signal_change(before_light, before_signals, health, rules)
+        moved_codes = {s.code for s in change.moved_by}
+        signals = [s.to_json() | {"moved": s.code in moved_codes} for s in health.signals]
+        signals += [s.to_json() | {"moved": True, "cleared": True} for s in change.moved_by if s.points < 0]
+        message_ids = list(dict.fromkeys(i for s in change.moved_by for i in s.message_ids))
+        if same_day and previous is not None:
+            row = previous  # keeps the day's original from_light
+        else:
+            row = HealthChange(
+                account_id=health.account_id,
+                day_key=day_key,
+                from_light=None if before_light is None else str(before_light),
+                to_light=str(health.light),
+            )
+        row.changed_at = now
+        row.to_light = str(health.light)
+        row.trend = str(health.trend)
+        row.points = health.points
+        row.signals = signals
+        row.message_ids = message_ids
+        row.turn_back = change.turn_back
+        session.add(row)
+        written.append(row)
+        moved.append((row, None if before_light is None else str(before_light)))
+    session.flush()
+    for row, before in moved:
+        events.emit(
+            session,
+            "account.light_changed",
+            {
+                "account": names.get(row.account_id),
+                "account_id": row.account_id,
+                "from": before,
+                "to": row.to_light,
+                "trend": row.trend,
+                "points": row.points,
+            },
+            occurred_at=now,
+        )
+    flag_worsened(session, moved, events)
+    return written

@@ -1,0 +1,356 @@
+"""The path of a message through the core: normalize, store, analyze.
+
+Storing comes first and is its own transaction, so a message is durable
+before anything slow (an LLM call) happens; analysis picks up every stored
+message still `pending`, which is also how a restart finishes a crashed run.
+Whatever an analysis decides (the alert) commits in the transaction that
+stores it (`then`), so no crash can leave an analyzed message undecided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, col, select
+
+from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
+from bot.messages.inbound import InboundMessage
+from bot.runtime.group_commit import GroupCommit
+from storage.bulk_store import message_key, store_messages
+from storage.db import read_scope, session_scope, urgent_scope
+from storage.erasure import scrub_analyses
+from storage.models import CustomerMessage, WorkItem
+from storage.queries import clear_message_signals, mark_invalid, record_analyses, store_message
+from storage.queue import DONE, enqueue, requeue
+
+log = logging.getLogger(__name__)
+
+#: The work-queue kind for "analyze this stored message".
+ANALYZE = "analyze"
+
+#: What else commits with a message's analysis: called with the saving session and the message id.
+AfterAnalysis = Callable[[Session, int], object]
+#: One finished analysis waiting to be saved: the message, its outcome, and what commits with it.
+AnalysisToSave = tuple[int, AnalysisOutcome, AfterAnalysis | None]
+
+#: How many earlier messages of a thread go to the analyzer as context.
+THREAD_CONTEXT_MESSAGES = 5
+
+
+#: PostgreSQL's deadlock_detected and serialization_failure: the statement can simply be tried again.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+DEADLOCK_RETRIES = 3
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+
+
+@dataclass
+class StoredMessage:
+    id: int
+    created: bool
+
+
+class MessagePipeline:
+    """Stores inbound messages and analyzes the pending ones."""
+
+    def __init__(self, engine: Engine, analyzer: Analyzer, max_text_chars: int = 20_000) -> None:
+        self.engine = engine
+        self.analyzer = analyzer
+        self.max_text_chars = max_text_chars
+        #: Where blocking calls of the analysis path run (see bot/runtime/threads.py).
+        self.offload = asyncio.to_thread
+        #: The order in which a saving transaction runs its `then` hooks (the alert service's
+        #: `decision_order`, which keeps alert locks in one order); message id order without it.
+        self.decision_order: Callable[[Session, list[int]], list[int]] | None = None
+        #: Runs in the transaction that erases a message the customer deleted (the alert service's
+        #: `follow_deletion_in`: the message leaves its alerts).
+        self.on_deleted: Callable[[Session, int], object] | None = None
+        self._arrivals: GroupCommit[InboundMessage, StoredMessage] = GroupCommit(self.store_batch)
+        # The worker analyzes one message per item, many at once: their reads and their saves are
+        # batched the same way, so each costs a share of a transaction instead of its own (on
+        # PostgreSQL, every round trip hands the GIL back and waits to retake it).
+        self._loads: GroupCommit[int, AnalysisRequest | None] = GroupCommit(
+            self._load_batch, max_batch=200, offload=self._in_background
+        )
+        self._saves: GroupCommit[AnalysisToSave, bool] = GroupCommit(
+            self._save_batch, max_batch=200, offload=self._in_background
+        )
+
+    async def _in_background(self, function, *args):
+        return await self.offload(function, *args)  # looked up per call: the composition root sets it
+
+    def store(self, inbound: InboundMessage) -> StoredMessage:
+        """Store (idempotently) and return at once; analysis happens later."""
+        result = self.store_batch([inbound])[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    async def store_durably(self, inbound: InboundMessage) -> StoredMessage:
+        """`store` for a request that acknowledges once the message is committed.
+
+        Messages arriving together share one transaction (bot/runtime/group_commit.py)."""
+        return await self._arrivals.submit(inbound)
+
+    def store_batch(self, inbound: Sequence[InboundMessage]) -> list[StoredMessage | BaseException]:
+        """Store each message in one transaction; a message that fails fails alone."""
+        results: list[StoredMessage | BaseException] = [RuntimeError("not stored")] * len(inbound)
+        # Every process takes row locks in the same order (the unique key's), so two processes
+        # storing the same redelivered messages wait for each other instead of deadlocking.
+        order = sorted(range(len(inbound)), key=lambda i: message_key(inbound[i]))
+        # Urgent: the platform's acknowledgement waits on this write, the worker's writes need not.
+        # No savepoint around the batch (two more round trips on every acknowledgement): when it
+        # fails, the whole transaction is rolled back and the messages are stored one by one.
+        try:
+            with urgent_scope(self.engine) as session:
+                stored = store_messages(session, [inbound[i] for i in order], ANALYZE)
+            for index, (message_id, created) in zip(order, stored, strict=True):
+                results[index] = StoredMessage(id=message_id, created=created)
+            return results
+        except Exception:  # noqa: BLE001 - one bad message must not fail the others: one by one
+            log.info("storing %s messages together failed; storing them one by one", len(inbound))
+        with urgent_scope(self.engine) as session:
+            for index in order:
+                results[index] = self._store_one(session, inbound[index])
+        return results
+
+    @staticmethod
+    def _store_one(session, item: InboundMessage) -> StoredMessage | BaseException:
+        for attempt in range(1, DEADLOCK_RETRIES + 1):
+            try:
+                with session.begin_nested():
+                    message, created = store_message(session, item)
+                    session.flush()
+                    if created and message.status == "pending":
+                        enqueue(session, ANALYZE, str(message.id))
+                return StoredMessage(id=message.id or 0, created=created)
+            except DBAPIError as exc:
+                # PostgreSQL picked this statement as a deadlock's victim (e.g. two processes creating
+                # the same new account): its savepoint is rolled back, and trying again succeeds.
+                if _sqlstate(exc) not in RETRYABLE_SQLSTATES or attempt == DEADLOCK_RETRIES:
+                    return exc
+                log.info("storing %s hit %s; trying again", item.external_id, _sqlstate(exc))
+            except Exception as exc:  # noqa: BLE001 - handed to that message's caller
+                return exc
+        raise AssertionError("unreachable")
+
+    def replace_text(self, platform: str, place_key: str, external_id: str, text: str | None) -> int | None:
+        """An edit (new text, analyzed again) or a delete (text None, erased); returns the message id."""
+        with urgent_scope(self.engine) as session:
+            message = session.exec(
+                select(CustomerMessage).where(
+                    CustomerMessage.platform == platform,
+                    CustomerMessage.place_key == place_key,
+                    CustomerMessage.external_id == external_id,
+                )
+            ).first()
+            if message is None:
+                return None
+            message.text = text
+            # The old reading no longer holds: its concerns must not count in top concerns or incidents.
+            clear_message_signals(session, message)
+            if text is None:
+                message.status = "deleted"
+                scrub_analyses(session, [message.id])  # its quotes and draft reply go with it
+                if self.on_deleted is not None:
+                    session.add(message)
+                    session.flush()
+                    self.on_deleted(session, message.id or 0)  # its alerts follow, in this commit
+            elif message.is_customer:
+                message.status = "pending"
+                session.flush()
+                requeue(session, ANALYZE, str(message.id))
+            session.add(message)
+            return message.id
+
+    def store_many(self, inbound: list[InboundMessage], chunk: int = 1000) -> list[StoredMessage]:
+        """Store a batch (an import), a transaction per chunk; idempotent like `store`."""
+        stored: list[StoredMessage] = []
+        for start in range(0, len(inbound), chunk):
+            # Urgent too: in the server this is /ingest, whose caller waits for the commit.
+            with urgent_scope(self.engine) as session:
+                for item in inbound[start : start + chunk]:
+                    message, created = store_message(session, item)
+                    session.flush()
+                    if created and message.status == "pending":
+                        enqueue(session, ANALYZE, str(message.id))
+                    stored.append(StoredMessage(id=message.id or 0, created=created))
+        return stored
+
+    def pending_ids(self, limit: int = 100) -> list[int]:
+        with session_scope(self.engine) as session:
+            rows = session.exec(
+                select(CustomerMessage.id)
+                .where(CustomerMessage.status == "pending")
+                .order_by(col(CustomerMessage.id))
+                .limit(limit)
+            ).all()
+            return [row for row in rows if row is not None]
+
+    def _load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
+        """Requests for the given messages that are still pending; invalid texts are marked so."""
+        requests: dict[int, AnalysisRequest] = {}
+        invalid: dict[int, str] = {}
+        # Reading needs no writer; only a text that cannot be analyzed is written back.
+        with read_scope(self.engine) as session:
+            messages = session.exec(
+                select(CustomerMessage).where(col(CustomerMessage.id).in_(set(message_ids)))
+            ).all()
+            for message in sorted(messages, key=lambda m: m.id or 0):
+                message_id = message.id or 0
+                if message.status != "pending":
+                    continue
+                try:
+                    text = clean_text(message.text or "", self.max_text_chars)
+                except InvalidText as exc:
+                    log.info("message %s not analyzable: %s", message_id, exc)
+                    invalid[message_id] = str(exc)
+                    continue
+                context = self._thread_context(session, message)
+                requests[message_id] = AnalysisRequest(text=text, context=context)
+        if invalid:
+            with session_scope(self.engine) as session:
+                for message_id, reason in invalid.items():
+                    message = session.get(CustomerMessage, message_id)
+                    if message is not None and message.status == "pending":
+                        mark_invalid(session, message, reason)
+        return requests
+
+    @staticmethod
+    def _thread_context(session, message: CustomerMessage) -> tuple[str, ...]:
+        if not message.thread_key or message.thread_key == message.external_id:
+            return ()  # not in a thread, or its first message: nothing came before it (and no query)
+        earlier = session.exec(
+            select(CustomerMessage.text)
+            .where(
+                CustomerMessage.thread_key == message.thread_key,
+                CustomerMessage.place_key == message.place_key,
+                CustomerMessage.id != message.id,
+                CustomerMessage.created_at <= message.created_at,
+            )
+            .order_by(col(CustomerMessage.created_at).desc())
+            .limit(THREAD_CONTEXT_MESSAGES)
+        ).all()
+        return tuple(text for text in reversed(earlier) if text)
+
+    def load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
+        """What the analyzer gets for each of these messages still pending (text and thread context)."""
+        return self._load_requests(message_ids)
+
+    def save_outcomes(self, outcomes: dict[int, AnalysisOutcome]) -> set[int]:
+        """Store analyses of pending messages (the CLI's way: nothing is decided with them); the ids
+        stored (a message analyzed or erased meanwhile keeps what it has)."""
+        if not outcomes:
+            return set()
+        batch = [(message_id, outcome, None) for message_id, outcome in outcomes.items()]
+        saved = self._save_together(batch)
+        return {message_id for (message_id, _, _), done in zip(batch, saved, strict=True) if done}
+
+    def _load_batch(self, message_ids: Sequence[int]) -> list[AnalysisRequest | None]:
+        requests = self._load_requests(list(message_ids))
+        return [requests.get(message_id) for message_id in message_ids]
+
+    def _save(self, outcomes: dict[int, AnalysisOutcome]) -> None:
+        self._save_together([(message_id, outcome, None) for message_id, outcome in outcomes.items()])
+
+    def _save_batch(self, batch: Sequence[AnalysisToSave]) -> list[bool | BaseException]:
+        """Save analyses together; if that fails, one by one, so one bad save fails alone."""
+        try:
+            return self._save_together(batch)
+        except Exception:  # noqa: BLE001 - e.g. a deadlock between two batches' alert locks
+            log.info("saving %s analyses together failed; saving them one by one", len(batch))
+        results: list[bool | BaseException] = []
+        for item in batch:
+            try:
+                results.extend(self._save_together([item]))
+            except Exception as exc:  # noqa: BLE001 - handed to that message's worker item
+                results.append(exc)
+        return results
+
+    def _save_together(self, batch: Sequence[AnalysisToSave]) -> list[bool]:
+        """Store the analyses, and what commits with each, in one transaction; per item, whether it
+        was saved (False: the message was erased, or another worker finished it first)."""
+        with session_scope(self.engine) as session:
+            # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
+            # either sees these analyses and erases them, or commits first and is seen here.
+            ids = sorted({message_id for message_id, _, _ in batch})
+            locked = {
+                message.id: message
+                for message in session.exec(
+                    select(CustomerMessage)
+                    .where(col(CustomerMessage.id).in_(ids))
+                    .order_by(col(CustomerMessage.id))
+                    .with_for_update()
+                ).all()
+            }
+            saved: dict[int, tuple[CustomerMessage, AnalysisOutcome, AfterAnalysis | None]] = {}
+            for message_id, outcome, then in batch:
+                message = locked.get(message_id)
+                if message is not None and message.status == "pending" and message_id not in saved:
+                    saved[message_id] = (message, outcome, then)
+            # Held until the commit: the session's identity map keeps clean objects only weakly, and
+            # the decisions below read these analyses (without it, each was selected again).
+            recorded = [(message, outcome) for message, outcome, _ in saved.values()]
+            analyses = record_analyses(session, recorded) if recorded else []
+            # After every message lock is taken (alerts are locked second, always, in one order).
+            order = sorted(saved)
+            if self.decision_order is not None and any(then for _, _, then in saved.values()):
+                order = self.decision_order(session, order)
+            for message_id in order:
+                then = saved[message_id][2]
+                if then is not None:
+                    then(session, message_id)
+            del analyses  # kept alive until here, on purpose (see above)
+            # The queue entries for these are finished in the same commit (the CLI has no worker).
+            session.exec(  # type: ignore[call-overload]
+                update(WorkItem)
+                .where(WorkItem.kind == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
+                .values(status=DONE)
+            )
+        return [message_id in saved for message_id, _, _ in batch]
+
+    async def analyze_messages(
+        self, message_ids: list[int], concurrency: int = 8
+    ) -> dict[int, AnalysisOutcome]:
+        """Analyze the given stored messages that are still pending, and store the results (the CLI's
+        way: nothing is decided with them)."""
+        requests = await self.offload(self._load_requests, message_ids)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def run(message_id: int, request: AnalysisRequest) -> tuple[int, AnalysisOutcome]:
+            async with gate:
+                return message_id, await self.analyzer.analyze(request)
+
+        outcomes = dict(await asyncio.gather(*(run(mid, req) for mid, req in requests.items())))
+        await self.offload(self._save, outcomes)
+        return outcomes
+
+    async def analyze_message(
+        self, message_id: int, then: AfterAnalysis | None = None
+    ) -> AnalysisOutcome | None:
+        """Analyze one stored message (the worker's way). Its read and its save share a transaction
+        with others' finishing at the same time; `then(session, message_id)` runs in the saving
+        transaction (the alert decision): both commit, or neither."""
+        request = await self._loads.submit(message_id)
+        if request is None:
+            return None
+        outcome = await self.analyzer.analyze(request)
+        await self._saves.submit((message_id, outcome, then))
+        return outcome
+
+    async def analyze_pending(self, batch: int = 200) -> int:
+        """Analyze every pending message; returns how many were analyzed."""
+        done = 0
+        while ids := await self.offload(self.pending_ids, batch):
+            outcomes = await self.analyze_messages(ids)
+            done += len(outcomes)
+            if not outcomes and ids == await self.offload(self.pending_ids, batch):
+                break  # nothing could progress; never spin
+        return done

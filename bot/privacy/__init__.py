@@ -1,0 +1,1 @@
+"""Forgetting a customer (erasure) and purging old customer text (retention)."""

@@ -1,0 +1,110 @@
+"""The Teams surface: botbuilder's CloudAdapter and Tonewatch's bot, served at POST /api/messages.
+
+`build_teams` is called by the composition root with the core's parts; it
+creates the adapter and the bot (nothing at import). Every botbuilder import
+of the project lives in `handlers/teams*.py`, so moving to botbuilder's
+successor (the Microsoft 365 Agents SDK) stays inside these modules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.accounts.book import AccountBook
+from bot.accounts.suppression import Suppression
+from bot.alerts.service import AlertService
+from bot.chat.inflight import Background, RecentKeys
+from bot.config.settings import Settings
+from bot.messages.pipeline import MessagePipeline
+from bot.messages.places import PlaceRegistry
+from bot.runtime.server import Surface
+from bot.runtime.telemetry import Telemetry
+from handlers.teams.bot import TeamsBot
+from handlers.teams.connector import TeamsConnector
+from handlers.teams.conversations import TeamsConversations
+from handlers.teams.deps import TeamsDeps
+from handlers.teams.http import PATH, BotEndpoints, build_adapter, messages_route
+from handlers.teams.msrest_patch import make_client_construction_cheap
+from handlers.teams.poster import TeamsPoster, TeamsScheduledPoster
+from handlers.teams.questions import core_answerer
+
+log = logging.getLogger(__name__)
+
+LOCAL_MODE_WARNING = (
+    "Teams LOCAL DEVELOPMENT MODE (TEAMS_LOCAL_DEV, no TEAMS_APP_ID): tokens are not checked, "
+    "so /api/messages answers loopback requests only"
+)
+
+
+@dataclass
+class TeamsRuntime:
+    bot: TeamsBot
+    deps: TeamsDeps
+    poster: TeamsPoster
+    #: The `bot.outbound.port.Poster` for scheduled digests, attention lists and notices in Teams.
+    scheduled_poster: TeamsScheduledPoster
+    surface: Surface
+
+
+def build_teams(
+    settings: Settings,
+    engine: Engine,
+    pipeline: MessagePipeline,
+    places: PlaceRegistry,
+    alerts: AlertService,
+    telemetry: Telemetry,
+    wake: Callable[[], None],
+    endpoints: BotEndpoints | None = None,
+    offload: Callable[..., Awaitable[Any]] | None = None,
+    book: AccountBook | None = None,
+    suppression: Suppression | None = None,
+) -> TeamsRuntime:
+    """The Teams surface; `offload` is where the worker-side posting runs its blocking calls."""
+    mode = settings.teams_mode
+    if mode is None:
+        raise ValueError("Teams is not configured")
+    make_client_construction_cheap()
+    adapter = build_adapter(settings, endpoints)
+    conversations = TeamsConversations(engine)
+    connector = TeamsConnector(
+        adapter, settings.teams_app_id or "", conversations, observe=telemetry.platform_api_failed
+    )
+    if offload is not None:
+        connector.offload = offload
+    poster = TeamsPoster(connector, places, settings.teams_tenant_id)
+    deps = TeamsDeps(
+        settings=settings,
+        engine=engine,
+        pipeline=pipeline,
+        places=places,
+        alerts=alerts,
+        telemetry=telemetry,
+        conversations=conversations,
+        connector=connector,
+        poster=poster,
+        background=Background("Teams"),
+        recent=RecentKeys(),
+        wake=wake,
+        book=book or AccountBook(engine),
+        suppression=suppression or Suppression(engine),
+    )
+    deps.questions = core_answerer(deps)
+    bot = TeamsBot(deps)
+    if mode == "local":
+        log.warning(LOCAL_MODE_WARNING)
+        describe = f"Teams at {PATH} — LOCAL DEVELOPMENT MODE: no token checks, loopback requests only"
+    else:
+        tenancy = f"single-tenant {settings.teams_tenant_id}" if settings.teams_tenant_id else "multi-tenant"
+        describe = f"Teams at {PATH} (app {settings.teams_app_id}, {tenancy}, tokens verified)"
+    surface = Surface(
+        name="teams",
+        routes=[messages_route(adapter, bot.on_turn, settings, telemetry)],
+        stop=deps.background.drain,
+        describe=describe,
+    )
+    return TeamsRuntime(bot, deps, poster, TeamsScheduledPoster(poster, conversations), surface)

@@ -1,0 +1,3 @@
+"""Helpers the tests share (requests, processes, history builders).
+
+The far side's fakes live in tests/fakes."""
