@@ -243,7 +243,8 @@ class Runtime:
     surfaces: list[Surface]
     posters: dict[str, AlertPoster]
     delivery: AlertDelivery
-    #: Per platform, what its builder returned (e.g. the Slack app, for tests and part B).
+    #: Per platform, what its builder returned (e.g. the Slack runtime): where `scheduled_poster`, the demo
+    #: and the tests find the platform's pieces.
     platforms: dict[str, Any] = field(default_factory=dict)
 
 
@@ -398,9 +399,9 @@ def build_teams_runtime(core: Core, worker: Worker):
 
 #: Threads for the worker's blocking calls: one, on SQLite and on PostgreSQL alike. Every further
 #: thread only competes with the event loop and the acknowledgements' stores for the GIL. On SQLite
-#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, once
-#: the worker's reads, saves and completions were batched, two gave an acknowledgement p99 of ~100 ms
-#: and one ~40 ms, draining as fast (docs/benchmarks.md).
+#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, with
+#: the worker's reads, saves and completions batched, two gave an acknowledgement p99 of ~100 ms and
+#: one ~40 ms, draining as fast (bench/load.py).
 BACKGROUND_THREADS = 1
 
 

@@ -296,7 +296,7 @@ class MessagePipeline:
                 if message is not None and message.status == "pending" and message_id not in saved:
                     saved[message_id] = (message, outcome, then)
             # Held until the commit: the session's identity map keeps clean objects only weakly, and
-            # the decisions below read these analyses (without it, each was selected again).
+            # the decisions below read these analyses (without it, each would be selected again).
             recorded = [(message, outcome) for message, outcome, _ in saved.values()]
             analyses = record_analyses(session, recorded) if recorded else []
             # After every message lock is taken (alerts are locked second, always, in one order).

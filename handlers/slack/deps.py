@@ -95,9 +95,9 @@ class SlackDeps:
     #: Starts queued work now (the worker's `wake`).
     wake: Callable[[], None]
     channel_teams: ChannelTeams | None = None
-    #: Part B: answers to questions; None replies with help.
+    #: Answers to questions; None replies with help.
     questions: QuestionHandler | None = None
-    #: Part B: the App Home tab; None shows the help.
+    #: The App Home tab; None shows the help.
     home_view: HomeViewBuilder | None = None
     #: The account book and outreach suppression (`/tonewatch account`, `/tonewatch recovered`).
     book: AccountBook | None = None

@@ -117,7 +117,8 @@ class MalformedActivity(ValueError):
     """An activity whose content cannot be what Teams sends; answered with a 400 naming the field."""
 
 
-#: What a press of Tonewatch's own card submits (teams_cards.py): the card's data, and its inputs as text.
+#: What a press of Tonewatch's own card submits (handlers/teams/cards.py): the card's data, and its inputs
+#: as text.
 _CARD_TEXTS = ("tonewatch", "for", "label", "urgency", "emotions", "note", "draft")
 _MAX_ID = 2**63 - 1
 

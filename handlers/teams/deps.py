@@ -53,8 +53,8 @@ class TeamsDeps:
     recent: RecentKeys
     #: Starts queued work now (the worker's `wake`).
     wake: Callable[[], None]
-    #: Answers "how is Acme doing?" (`bot.questions.service` through `teams_questions.core_answerer`);
-    #: None answers with the help.
+    #: Answers "how is Acme doing?" (`bot.questions.service` through
+    #: `handlers.teams.questions.core_answerer`); None answers with the help.
     questions: QuestionHook | None = None
     #: The account book and outreach suppression (`@Tonewatch account`, `@Tonewatch recovered`).
     book: AccountBook | None = None

@@ -77,7 +77,7 @@ class BotConfig:
         self.APP_ID = settings.teams_app_id or ""
         self.APP_PASSWORD = password
         self.APP_TENANTID = settings.teams_tenant_id or ""
-        # New Azure Bot registrations must be single-tenant (multi-tenant ones are no longer created).
+        # New Azure Bot registrations are single-tenant and come with a tenant id; without one, multi-tenant.
         self.APP_TYPE = "SingleTenant" if self.APP_ID and self.APP_TENANTID else "MultiTenant"
         if endpoints is not None:
             self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = endpoints.openid_metadata_url
