@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Table, event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 #: Execution option marking a session that only reads (see `read_scope`).
 READ_ONLY = "tonewatch_read_only"

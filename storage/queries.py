@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.analysis.base import AnalysisOutcome
-from bot.messages.inbound import InboundMessage
 from storage.db import session_scope
+from storage.inbound import InboundMessage
 from storage.models import (
     Account,
     Alert,
@@ -22,6 +22,74 @@ from storage.models import (
     TrainedModel,
 )
 from storage.types import utcnow
+
+
+class AnalysisFigures(Protocol):
+    """What storage keeps of one analysis result (the analysis contract's `AnalysisResult` has these)."""
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def prompt_version(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def intensity(self) -> str: ...
+    @property
+    def emotions(self) -> Sequence[str]: ...
+    @property
+    def urgency(self) -> str: ...
+    @property
+    def concerns(self) -> Sequence[str]: ...
+    @property
+    def churn_risk(self) -> bool: ...
+    @property
+    def expansion(self) -> bool: ...
+    @property
+    def competitor_mentioned(self) -> bool: ...
+    @property
+    def sarcasm(self) -> bool: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def evidence(self) -> Sequence[str]: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def recommended_action(self) -> str: ...
+    @property
+    def recommended_response(self) -> str: ...
+    @property
+    def draft_reply(self) -> str: ...
+    @property
+    def abstained(self) -> bool: ...
+    @property
+    def abstain_reason(self) -> str | None: ...
+    @property
+    def draft_flags(self) -> Sequence[str]: ...
+    @property
+    def guard_events(self) -> Sequence[str]: ...
+
+
+class AnalysisRecord(Protocol):
+    """An analysis with what it cost (the analysis package's `AnalysisOutcome` has these)."""
+
+    @property
+    def result(self) -> AnalysisFigures: ...
+    @property
+    def tokens_in(self) -> int: ...
+    @property
+    def tokens_out(self) -> int: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def fallback_reason(self) -> str | None: ...
+    @property
+    def extra(self) -> Mapping[str, Any]: ...
 
 
 def account_key(name: str) -> str:
@@ -108,13 +176,13 @@ def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage 
     ).first()
 
 
-def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
+def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
     """Store an analysis and mark the message analyzed with its score."""
     return record_analyses(session, [(message, outcome)])[0]
 
 
 def record_analyses(
-    session: Session, analyzed: Sequence[tuple[CustomerMessage, AnalysisOutcome]]
+    session: Session, analyzed: Sequence[tuple[CustomerMessage, AnalysisRecord]]
 ) -> list[Analysis]:
     """`record_analysis` for many messages at once: one INSERT of the analyses, one DELETE of the
     old concerns, one INSERT of the new ones (not a round trip of each per message)."""
@@ -138,7 +206,7 @@ def record_analyses(
     return rows
 
 
-def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
+def _analysis_row(message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
     result = outcome.result
     usage = outcome.extra.get("usage") or {}
     return Analysis(
@@ -175,7 +243,7 @@ def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysi
     )
 
 
-def _copy_signals(session: Session, message: CustomerMessage, result) -> None:
+def _copy_signals(session: Session, message: CustomerMessage, result: AnalysisFigures) -> None:
     """Denormalize the latest analysis's signals onto the message and the concerns table.
 
     An abstained analysis carries no signal. Replacing (not adding) keeps a

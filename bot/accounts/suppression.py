@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.errors import UserError
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, set_suppression
 from storage.db import session_scope
+from storage.errors import UserError
 from storage.models import Account, HealthChange
 from storage.queries import find_account
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 from bot.analysis.base import InvalidText, clean_text
 from bot.analysis.learned import LearnedModel
 from bot.analysis.offline import OfflineAnalyzer
-from bot.errors import UserError
 from storage.db import session_scope
+from storage.errors import UserError
 from storage.models import Correction, CustomerMessage, TrainingExample
 from storage.queries import deactivate_trained_models, save_trained_model
 

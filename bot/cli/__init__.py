@@ -22,8 +22,8 @@ from bot.cli.secrets import secrets_group
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
 from bot.config.settings import secrets_in_environment
-from bot.errors import UserError
 from bot.runtime.logs import configure_logging, scrub
+from storage.errors import UserError
 
 
 class TonewatchGroup(click.Group):

@@ -16,12 +16,12 @@ from bot.composition import build_engine, sqlite_file_missing
 from bot.config.settings import Settings, parse_time_zone
 from bot.digest.build import DigestOptions, add_narrative, build_digest, period_for
 from bot.digest.render import render_account_text, render_digest_text
-from bot.errors import UserError
 from bot.health.incidents import IncidentRules
 from bot.health.report import account_report
 from bot.health.rules import load_health_rules
 from bot.messages.importer import parse_timestamp
 from storage.db import session_scope
+from storage.errors import UserError
 from storage.types import utcnow
 
 

@@ -13,8 +13,8 @@ from bot.analysis.metrics import evaluate, predict_for_task, task_for_labels
 from bot.cli.common import analyzer_for_cli, run_async, settings
 from bot.cli.render import render_evaluation, render_result, render_team_precision
 from bot.composition import engine_if_schema, sqlite_file_missing
-from bot.errors import UserError
 from bot.messages.textfiles import BadInputFile, read_records
+from storage.errors import UserError
 
 
 @click.command("analyze")

@@ -9,7 +9,7 @@ import click
 
 from bot.cli.common import settings
 from bot.composition import build_crm_sync, build_engine
-from bot.errors import UserError
+from storage.errors import UserError
 
 
 @click.group("crm")

@@ -17,9 +17,9 @@ from bot.composition import (
     sqlite_file_missing,
     unchecked_engine,
 )
-from bot.errors import UserError
 from bot.messages.importer import validate_records
 from bot.messages.textfiles import read_records
+from storage.errors import UserError
 from storage.migrate import Status, downgrade, resolve_revision, revisions, schema_state, upgrade
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
 from handlers.email.inbox import read_mail
 from handlers.email.parse import ParsedEmail, looks_like_email, parse_email
 from handlers.email.senders import AccountDirectory
+from storage.errors import UserError
 
 #: A mail larger than this is not an .eml anyone previews (the inbox fetches at most 1 MB of one).
 MAX_PREVIEW_BYTES = 50_000_000

@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 from bot.cli.common import settings
 from bot.composition import build_engine, sqlite_file_missing
 from bot.config.settings import Settings
-from bot.errors import UserError
 from bot.privacy.erasure import ErasureSummary, forget_account, forget_address, purge_older_than
+from storage.errors import UserError
 
 
 @contextmanager

@@ -8,8 +8,8 @@ import click
 
 from bot.cli.common import settings
 from bot.composition import build_engine
-from bot.errors import UserError
 from bot.secrets import SecretBox, new_key
+from storage.errors import UserError
 from storage.slack_tables import rewrite_tokens
 
 

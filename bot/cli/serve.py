@@ -21,9 +21,9 @@ from bot.composition import (
     require_platform_libraries,
 )
 from bot.config.settings import Settings, secrets_of, unknown_settings
-from bot.errors import UserError
 from bot.runtime.logs import announce, configure_logging
 from bot.runtime.server import build_web_app, mark_ready
+from storage.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -60,11 +60,11 @@ from bot.demo.script import (
     portfolio_path,
 )
 from bot.demo.slack_standin import FakeSlackAPI
-from bot.errors import UserError
 from bot.messages.importer import inbound_from_record
 from bot.runtime.server import build_web_app, mark_ready
 from bot.runtime.worker import Worker
 from storage.db import session_scope
+from storage.errors import UserError
 from storage.models import WorkItem
 from storage.types import utcnow
 

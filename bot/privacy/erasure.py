@@ -32,11 +32,11 @@ from sqlmodel import Session, col, select
 
 from bot.alerts.delivery import POST_ALERT_THREAD
 from bot.alerts.service import POST_ALERT, RETRACT_POST, UPDATE_ALERT, retraction_subject
-from bot.errors import UserError
 from bot.messages.pipeline import ANALYZE
 from bot.questions.grammar import resolve_account
 from storage import erasure
 from storage.erasure import Tally
+from storage.errors import UserError
 from storage.models import Account, TrainedModel
 from storage.queries import account_key, find_account
 from storage.queue import enqueue

@@ -29,12 +29,13 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.config.inboxes import InboxConfig
-from bot.messages.inbound import InboundMessage, SourceKind, stable_external_id
+from bot.messages.inbound import stable_external_id
 from bot.messages.pipeline import MessagePipeline
 from handlers.email.parse import ParsedEmail, normalize_id, parse_email
 from handlers.email.senders import AccountDirectory
 from handlers.email.state import claim_inbox, record_failure, record_success, save_progress
 from storage.db import session_scope
+from storage.inbound import InboundMessage, SourceKind
 from storage.models import Account, CustomerMessage
 
 log = logging.getLogger(__name__)
