@@ -100,6 +100,10 @@ def find_account(session: Session, name: str) -> Account | None:
     return session.exec(select(Account).where(Account.name_key == account_key(name))).first()
 
 
+def account_by_id(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
+
+
 def domains_of(account: Account | None) -> list[str]:
     """The e-mail domains listed on an account (`Account.domains`: comma- or semicolon-separated)."""
     raw = account.domains if account is not None else ""
@@ -112,6 +116,52 @@ def account_domains(engine: Engine, account: str | None) -> set[str]:
         return set()
     with session_scope(engine) as session:
         return set(domains_of(find_account(session, account)))
+
+
+def domain_accounts(engine: Engine) -> dict[str, str]:
+    """Every domain listed on an account → that account's name (the first account listing it wins)."""
+    found: dict[str, str] = {}
+    with session_scope(engine) as session:
+        for account in session.exec(select(Account).where(Account.domains != "")).all():
+            for domain in domains_of(account):
+                found.setdefault(domain, account.name)
+    return found
+
+
+def ensure_account_domain(engine: Engine, name: str, domain: str | None) -> None:
+    """Make sure the account `name` exists and, when `domain` is given, lists it."""
+    with session_scope(engine) as session:
+        row = get_or_create_account(session, name)
+        if domain and domain not in domains_of(row):
+            row.domains = ",".join([*domains_of(row), domain])[:1000]
+            session.add(row)
+
+
+def stored_thread_key(engine: Engine, platform: str, place_key: str, external_id: str) -> str | None:
+    """The thread of the stored message with this id (None: no such message, or it has no thread)."""
+    with session_scope(engine) as session:
+        return session.exec(
+            select(CustomerMessage.thread_key).where(
+                CustomerMessage.platform == platform,
+                CustomerMessage.place_key == place_key,
+                CustomerMessage.external_id == external_id,
+            )
+        ).first()
+
+
+def thread_account_name(engine: Engine, platform: str, thread_key: str) -> str | None:
+    """The account of the thread's first message that has one."""
+    with session_scope(engine) as session:
+        return session.exec(
+            select(Account.name)
+            .join(CustomerMessage, CustomerMessage.account_id == Account.id)  # type: ignore[arg-type]
+            .where(
+                CustomerMessage.platform == platform,
+                CustomerMessage.thread_key == thread_key,
+                col(CustomerMessage.account_id).is_not(None),
+            )
+            .order_by(col(CustomerMessage.id))
+        ).first()
 
 
 def get_or_create_account(session: Session, name: str) -> Account:

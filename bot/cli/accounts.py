@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine
 
 from bot.cli.common import run_async, settings
 from bot.composition import build_engine, sqlite_file_missing
@@ -20,7 +19,7 @@ from bot.health.incidents import IncidentRules
 from bot.health.report import account_report
 from bot.health.rules import load_health_rules
 from bot.messages.importer import parse_timestamp
-from storage.db import session_scope
+from storage.db import Engine, session_scope
 from storage.errors import UserError
 from storage.types import utcnow
 

@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from functools import partial
 
 import click
-from sqlalchemy import Engine
 
 from bot.cli.common import settings
 from bot.composition import build_engine, sqlite_file_missing
 from bot.config.settings import Settings
 from bot.privacy.erasure import ErasureSummary, forget_account, forget_address, purge_older_than
+from storage.db import Engine
 from storage.errors import UserError
 
 
