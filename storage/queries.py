@@ -362,6 +362,15 @@ def active_trained_model(session: Session) -> TrainedModel | None:
     ).first()
 
 
+def has_active_model(session: Session) -> bool:
+    """Whether a trained model is active (without reading its blob)."""
+    return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
+
+
+def account_names(session: Session) -> list[str]:
+    return list(session.exec(select(Account.name)).all())
+
+
 def list_digest_targets(session: Session, enabled_only: bool = True) -> list[DigestTarget]:
     query = select(DigestTarget).order_by(col(DigestTarget.key))
     if enabled_only:

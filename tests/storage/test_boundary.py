@@ -32,7 +32,6 @@ STILL_SPEAKING_SQL = frozenset(
         "bot/health/sql.py",
         "bot/messages/pipeline.py",
         "bot/messages/places.py",
-        "bot/privacy/erasure.py",
         "bot/questions/answer.py",
         "bot/questions/claude.py",
         "bot/questions/lookups.py",
