@@ -49,7 +49,7 @@ def labeled_texts(engine: Engine) -> tuple[list[tuple[str, str]], list[tuple[str
             .where(Correction.label.is_not(None))  # type: ignore[union-attr]
             .order_by(Correction.id)  # type: ignore[arg-type]
         ).all()
-        return examples, [(text, label) for text, label in corrected if label is not None]
+        return examples, [(text, label) for text, label in corrected if text and label is not None]
 
 
 def store_trained_model(engine: Engine, blob: bytes, metrics: dict, trained_on: int) -> int | None:
