@@ -24,7 +24,6 @@ from bot.alerts.service import AlertChange, AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config.settings import LlmPolicy, Settings
-from bot.errors import ConfigError, UserError
 from bot.health.rules import load_health_rules
 from bot.messages.pipeline import ANALYZE, MessagePipeline
 from bot.messages.places import PlaceRegistry
@@ -37,6 +36,7 @@ from bot.webhooks import WebhookEvents
 from bot.webhooks.delivery import WebhookDelivery
 from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
 from storage.db import create_db_engine, session_scope
+from storage.errors import ConfigError, UserError
 from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
 

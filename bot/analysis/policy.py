@@ -19,7 +19,7 @@ from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer
 from bot.analysis.contract import AnalysisResult, Label, Urgency
 from bot.config.settings import LlmPolicy
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 DEFAULT_LOW_CONFIDENCE = 0.55
 #: Risk kinds a confident offline reading still sends to Claude (operational impact is plain enough).

@@ -12,8 +12,8 @@ import uuid
 
 import click
 
-from bot.errors import UserError
 from bot.runtime.logs import scrub
+from storage.errors import UserError
 
 #: Every sub-command: its name and where it is defined ("module:attribute").
 COMMANDS: dict[str, str] = {

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.common import run_async, settings
-from bot.errors import UserError
+from storage.errors import UserError
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from sqlalchemy import Engine
-
     from bot.config.settings import Settings
+    from storage.db import Engine
 
 
 def _as_of(value: str | None) -> datetime:

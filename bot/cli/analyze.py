@@ -10,7 +10,7 @@ import click
 
 from bot.cli.common import analyzer_for_cli, run_async, settings
 from bot.cli.render import render_evaluation, render_result, render_team_precision
-from bot.errors import UserError
+from storage.errors import UserError
 
 if TYPE_CHECKING:
     from bot.analysis.base import Analyzer

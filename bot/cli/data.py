@@ -8,7 +8,7 @@ import sys
 import click
 
 from bot.cli.common import run_async, settings
-from bot.errors import UserError
+from storage.errors import UserError
 
 
 @click.command("import")

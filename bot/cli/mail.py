@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
+from storage.errors import UserError
 
 if TYPE_CHECKING:
     from handlers.email.parse import ParsedEmail

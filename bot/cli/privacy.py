@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
+from storage.errors import UserError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from bot.config.settings import Settings
     from bot.privacy.erasure import ErasureSummary
+    from storage.db import Engine
 
 
 @contextmanager

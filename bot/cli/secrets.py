@@ -7,7 +7,7 @@ import json
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
+from storage.errors import UserError
 
 
 @click.group("secrets")

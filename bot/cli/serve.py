@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
 from bot.runtime.logs import announce, configure_logging
+from storage.errors import UserError
 
 if TYPE_CHECKING:
     from aiohttp import web

@@ -19,11 +19,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
-from bot.messages.inbound import InboundMessage
 from bot.runtime.group_commit import GroupCommit
 from storage.bulk_store import message_key, store_messages
 from storage.db import read_scope, session_scope, urgent_scope
 from storage.erasure import scrub_analyses
+from storage.inbound import InboundMessage
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import clear_message_signals, mark_invalid, record_analyses, store_message
 from storage.queue import DONE, enqueue, requeue

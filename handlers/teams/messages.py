@@ -19,13 +19,13 @@ from botbuilder.core import TurnContext
 from msrest.exceptions import HttpOperationError
 from sqlmodel import select
 
-from bot.messages.inbound import InboundMessage
 from bot.messages.places import PlaceInfo
 from handlers.teams.activity import Turn
 from handlers.teams.connector import TeamsCalls, status_of
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.people import Person, writes_as_customer
 from storage.db import session_scope
+from storage.inbound import InboundMessage
 from storage.models import CustomerMessage
 from storage.queries import account_domains
 

@@ -16,7 +16,7 @@ from bot.analysis.offline import OfflineAnalyzer
 from bot.analysis.policy import PolicyAnalyzer, claude_triggers
 from bot.analysis.prompts import load_prompt
 from bot.config.settings import LlmPolicy
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 from tests.fakes import ScriptedAnalyzer, baseline_result
 from tests.fakes.messages_api import (
     FakeMessagesAPI,

@@ -19,7 +19,11 @@ HEAVY_FOR_HELP = (
     "bot.composition",
     "bot.config.settings",
     "bot.analysis",
-    "storage",
+    # storage.errors (the two error tiers every command raises) is all of storage the listing loads.
+    "storage.db",
+    "storage.models",
+    "storage.queries",
+    "storage.migrate",
     "handlers",
     "scheduler",
     "sqlalchemy",

@@ -20,13 +20,13 @@ from bot.alerts.policy import PolicyThresholds
 from bot.alerts.service import RETRACT_POST, AlertService
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.offline import OfflineAnalyzer
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import MessagePipeline
 from bot.messages.places import PlaceRegistry
 from bot.privacy.erasure import forget_account, forget_address
 from storage import erasure
 from storage.db import session_scope
 from storage.erasure import PLACEHOLDER
+from storage.inbound import InboundMessage
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, WorkItem
 from tests.support.privacy_data import (
     FORGOTTEN,

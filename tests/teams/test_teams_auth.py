@@ -20,11 +20,11 @@ from sqlmodel import select
 
 from bot.composition import build_core, configured_surfaces
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
 from bot.runtime.server import build_web_app
 from handlers.teams.app import build_teams
 from handlers.teams.http import BotEndpoints, build_adapter
 from storage.db import session_scope
+from storage.errors import ConfigError
 from storage.models import TeamsConversation
 from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     ALERTS,
