@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from botbuilder.schema import Activity, Attachment
+from microsoft_agents.activity import Activity, Attachment
 
 from bot.errors import UserError
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
