@@ -372,14 +372,15 @@ def require_platform_libraries(settings: Settings) -> None:
     """Stop start-up with one clear line when a configured platform's optional extra is missing."""
     if settings.teams_configured:
         try:
-            import botbuilder.core  # noqa: F401
-            import botbuilder.integration.aiohttp  # noqa: F401
+            import microsoft_agents.authentication.msal  # noqa: F401
+            import microsoft_agents.hosting.aiohttp  # noqa: F401
+            import microsoft_agents.hosting.core  # noqa: F401
         except ImportError:
             raise ConfigError(TEAMS_EXTRA_MISSING) from None
 
 
 def build_teams_runtime(core: Core, worker: Worker):
-    """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
+    """The Teams bot, its surface and posters (imports the Agents SDK only when Teams is configured)."""
     require_platform_libraries(core.settings)
     from handlers.teams.app import build_teams
 
@@ -413,7 +414,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         lease_seconds=core.settings.work_lease_seconds,
     )
     # Background work gets its own threads so it never queues in front of a request's "store before ack";
-    # the requests' pool is sized so that work items waiting in it (msrest's Teams calls) cannot fill it.
+    # the requests' pool is sized so that work items waiting in it (MSAL's Teams tokens) cannot fill it.
     size_default_executor(worker.concurrency)
     threads = BackgroundThreads(BACKGROUND_THREADS)
     core.closers.append(_closing(threads))

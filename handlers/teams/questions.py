@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from botbuilder.schema import Activity, Attachment
+from microsoft_agents.activity import Activity, Attachment
 
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
