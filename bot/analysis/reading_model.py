@@ -111,6 +111,7 @@ class ReadingModel:
         calibration_x: np.ndarray,
         calibration_y: np.ndarray,
         churn_threshold: float = 0.5,
+        routing: Mapping[str, float] | None = None,
         metrics: Mapping[str, object] | None = None,
     ) -> None:
         self.version = version
@@ -124,6 +125,8 @@ class ReadingModel:
         self.calibration_x = np.asarray(calibration_x, dtype=np.float64)
         self.calibration_y = np.asarray(calibration_y, dtype=np.float64)
         self.churn_threshold = churn_threshold
+        #: Thresholds `policy.claude_triggers` applies, fitted on out-of-fold readings of the dev split.
+        self.routing = dict(routing or {})
         self.metrics = dict(metrics or {})
         self._word_count = len(self.word_vocabulary)
         self._char_count = len(self.char_vocabulary)
@@ -190,6 +193,7 @@ class ReadingModel:
             "version": self.version,
             "feature_names": list(self.feature_names),
             "churn_threshold": self.churn_threshold,
+            "routing": self.routing,
             "metrics": self.metrics,
             "word_vocabulary": _ordered(self.word_vocabulary),
             "char_vocabulary": _ordered(self.char_vocabulary),
@@ -228,6 +232,7 @@ class ReadingModel:
                 calibration_x=data["calibration_x"],
                 calibration_y=data["calibration_y"],
                 churn_threshold=float(header["churn_threshold"]),
+                routing=header.get("routing", {}),
                 metrics=header.get("metrics", {}),
             )
 
