@@ -2,6 +2,7 @@
 
     python bench/train_reading_model.py                 # train, fit calibration and routing, write the model
     python bench/train_reading_model.py --dry-run       # report only
+    python bench/train_reading_model.py --route-recall 0.85   # another routing operating point
 
 Training data, dev splits only: the team's corpus (`tests/data/corpus/`, rows whose
 frozen split is dev), the older phenomenon corpus `tests/data/cs_messages.csv`,
@@ -202,15 +203,16 @@ def out_of_fold(rows: list[dict], folds: int = FOLDS) -> tuple[list[dict], dict]
     return held, {"calibration": calibration, "metrics": metrics}
 
 
-def train(folds: int = FOLDS) -> tuple[ReadingModel, dict, list[dict]]:
-    from routing import fit_routing  # bench/routing.py
+def train(folds: int = FOLDS, route_recall: float | None = None) -> tuple[ReadingModel, dict, list[dict]]:
+    from routing import ROUTE_RECALL, fit_routing  # bench/routing.py
 
     rules = OfflineAnalyzer(reading_model=None)
     rows = _rows(rules)
     held, fitted = out_of_fold(rows, folds)
     metrics = dict(fitted["metrics"])
     corpus_held = [h for h in held if "result" in h]
-    routing, routing_metrics = fit_routing(corpus_held)
+    recall = ROUTE_RECALL if route_recall is None else route_recall
+    routing, routing_metrics = fit_routing(corpus_held, recall)
     metrics.update(routing_metrics)
     model = _fit(rows)
     model.calibration_x, model.calibration_y = fitted["calibration"]
@@ -226,8 +228,13 @@ def main() -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="report, do not write the model")
     parser.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    parser.add_argument("--route-recall", type=float, default=None,
+                        help="share of the alert-worthy misreads hybrid must send to Claude, out of fold "
+                             "on dev (default: bench/routing.py's ROUTE_RECALL)")
     args = parser.parse_args()
-    model, metrics, _ = train()
+    if args.route_recall is not None and not 0.0 < args.route_recall <= 1.0:
+        parser.error("--route-recall must be in (0, 1]")
+    model, metrics, _ = train(route_recall=args.route_recall)
     print(metrics)
     if not args.dry_run:
         model.save(args.out)

@@ -8,7 +8,8 @@ carry the other languages and the typos) plus the rule features of
 heads — polarity, urgency and churn risk — and an isotonic map from the
 polarity head's probability to a confidence that means what it says (fitted on
 out-of-fold predictions of the dev split, so 0.8 is right about four times in
-five).
+five). The same file carries the weights and threshold of the hybrid router
+(`routing.py`), fitted on those out-of-fold readings too.
 
 It is trained by `bench/train_reading_model.py` on the dev split of
 `tests/data/corpus/` (see `docs/labeling.md`) and the dev splits of the public
