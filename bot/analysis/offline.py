@@ -587,6 +587,9 @@ class OfflineAnalyzer(Analyzer):
             probability = doubt_probability(doubt_features(result, signals.to_dict()), routing)
             signals = replace(signals, doubt=probability >= float(routing["threshold"]),
                               doubt_probability=round(probability, 4))
+            if signals.doubt and result.recommended_action in _IDLE_ACTIONS:
+                # A reading the router doubts may hide a risk: a person reads it, it is not filed away.
+                result = _with_action(result, RecommendedAction.reply, reading.asks_something)
         return result, signals
 
     def features(self, text: str) -> dict[str, float]:
@@ -1052,6 +1055,18 @@ _IDLE_ACTIONS = frozenset(
 #: Probabilities of a negative reading or of churn at which a reading that says otherwise is doubted.
 DOUBT_NEGATIVE = 0.3
 DOUBT_CHURN = 0.3
+
+
+def _with_action(result: AnalysisResult, action: RecommendedAction, asks_something: bool) -> AnalysisResult:
+    situation = Situation(
+        label=result.label, score=result.score, urgency=result.urgency, concerns=result.concerns,
+        emotions=result.emotions, churn_risk=result.churn_risk, expansion=result.expansion,
+        asks_something=asks_something, language=result.language,
+    )
+    return result.model_copy(update={
+        "recommended_action": action, "recommended_response": guidance(action, situation),
+        "draft_reply": draft_reply(action, situation),
+    })
 
 
 def _plain_feature_request(r: Reading) -> bool:
