@@ -63,18 +63,18 @@ def alerts_counting(session: Session, message_id: int, states: tuple[str, ...]) 
         .order_by(col(Alert.id))
         .with_for_update()
     )
-    return list(session.exec(query).all())  # type: ignore[call-overload]
+    return list(session.exec(query).all())
 
 
 def remaining_members(session: Session, alert_id: int) -> list[CustomerMessage]:
     """The messages still counted on the alert that still have words, oldest first."""
     query = (
         select(CustomerMessage)
-        .join(AlertMessage, AlertMessage.message_id == CustomerMessage.id)  # type: ignore[arg-type]
-        .where(AlertMessage.alert_id == alert_id, col(CustomerMessage.text).is_not(None))
+        .join(AlertMessage, col(AlertMessage.message_id) == CustomerMessage.id)
+        .where(col(AlertMessage.alert_id) == alert_id, col(CustomerMessage.text).is_not(None))
         .order_by(col(CustomerMessage.id))
     )
-    return list(session.exec(query).all())  # type: ignore[call-overload]
+    return list(session.exec(query).all())
 
 
 def quoted_messages(session: Session, alert_id: int) -> set[int]:
