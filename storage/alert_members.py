@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Table, delete
+from sqlalchemy import delete
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.db import insert_for
-from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage
+from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage, table_of
 
-_AM: Table = AlertMessage.__table__  # type: ignore[attr-defined]
+_AM = table_of(AlertMessage)
 
 
 def add_member(session: Session, alert_id: int, message_id: int) -> None:

@@ -56,7 +56,7 @@ def held_message_ids(session: Session) -> set[int]:
     """Messages some batch not yet done is analyzing."""
     rows = session.exec(
         select(ClaudeBatchItem.message_id)
-        .join(ClaudeBatch, ClaudeBatch.id == ClaudeBatchItem.batch_row_id)  # type: ignore[arg-type]
+        .join(ClaudeBatch, col(ClaudeBatch.id) == ClaudeBatchItem.batch_row_id)
         .where(ClaudeBatch.status != FINISHED)
     ).all()
     return set(rows)

@@ -15,16 +15,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Table, and_, or_, update
+from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, func, select
 
 from storage.db import insert_for, session_scope
-from storage.models import WorkItem
+from storage.models import WorkItem, table_of
 from storage.types import utcnow
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 
-_WORK: Table = WorkItem.__table__  # type: ignore[attr-defined]
+_WORK = table_of(WorkItem)
 
 #: How long a claim lasts without renewal (TONEWATCH_WORK_LEASE_SECONDS sets the worker's).
 DEFAULT_LEASE = timedelta(seconds=30)
