@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.analysis.base import InvalidText, clean_text
 from bot.analysis.learned import LearnedModel
@@ -64,9 +64,9 @@ def training_set(engine: Engine) -> tuple[list[str], list[str], int]:
             by_text[example.text] = example.label
         corrected = session.exec(
             select(CustomerMessage.text, Correction.label)
-            .join(Correction, Correction.message_id == CustomerMessage.id)  # type: ignore[arg-type]
-            .where(Correction.label.is_not(None))  # type: ignore[union-attr]
-            .order_by(Correction.id)  # type: ignore[arg-type]
+            .join(Correction, col(Correction.message_id) == CustomerMessage.id)
+            .where(col(Correction.label).is_not(None))
+            .order_by(col(Correction.id))
         ).all()
         for text, label in corrected:
             if text and label in SENTIMENT_LABELS:

@@ -25,14 +25,14 @@ from sqlalchemy import and_, case, func, literal_column, or_, select
 from sqlmodel import Session
 
 from bot.health.rules import HealthRules
-from storage.models import CustomerMessage
+from storage.models import CustomerMessage, table_of
 
 #: The recency-weighted averages reported for every account, in days.
 WINDOWS = (7, 30, 90)
 #: How much less the oldest message of a window counts than the newest.
 EDGE_WEIGHT = 0.25
 
-_M = CustomerMessage.__table__.c
+_M = table_of(CustomerMessage).c
 #: Summed per (account, segment).
 SUMS = ("n_all", "n", "s", "t", "ts", "neg", "crit", "churn", "competitor", "expansion", "nps_low_n")
 #: Maximum per (account, segment) of a time in epoch days, or of a score.

@@ -309,9 +309,9 @@ class MessagePipeline:
                     then(session, message_id)
             del analyses  # kept alive until here, on purpose (see above)
             # The queue entries for these are finished in the same commit (the CLI has no worker).
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 update(WorkItem)
-                .where(WorkItem.kind == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
+                .where(col(WorkItem.kind) == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
                 .values(status=DONE)
             )
         return [message_id in saved for message_id, _, _ in batch]

@@ -264,7 +264,7 @@ class MailConverter:
         with session_scope(self.engine) as session:
             row = session.exec(
                 select(Account.name)
-                .join(CustomerMessage, CustomerMessage.account_id == Account.id)  # type: ignore[arg-type]
+                .join(CustomerMessage, col(CustomerMessage.account_id) == Account.id)
                 .where(
                     CustomerMessage.platform == PLATFORM,
                     CustomerMessage.thread_key == thread_key,
