@@ -612,8 +612,8 @@ def compute_health_many(
                 excluded.setdefault(row.account_id, []).append(row)
         stats_by_id: dict[int, AccountStats] = {}
         for account_id, rows in excluded.items():
-            stats = stats_by_id[account_id] = table.row(position[account_id])
-            _leave_out(stats, rows, table.moment, rules)
+            reduced = stats_by_id[account_id] = table.row(position[account_id])
+            _leave_out(reduced, rows, table.moment, rules)
         open_alerts = np.array([alerts.get(a, (0, 0))[0] for a in table.ids], dtype=float)
         quiet = quiet_accounts(table, open_alerts, rules).tolist()
         columns = table.columns

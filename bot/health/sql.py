@@ -18,10 +18,11 @@ sums t and t·s.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlmodel import Session
 
 from bot.health.rules import HealthRules
@@ -123,8 +124,8 @@ def segment_stats(
         and_(scored, or_(critical, _M.churn_risk, _M.competitor_mentioned, _M.expansion)), nps
     )
     # Grouped by the alias: repeating the CASE would evaluate it twice per row.
-    group = (_M.account_id, literal_column("segment"))
-    queries = [
+    group: tuple[ColumnElement, ...] = (_M.account_id, literal_column("segment"))
+    queries: list[tuple[Sequence[ColumnElement], Sequence[ColumnElement], list[tuple[str, ...]]]] = [
         (common, [scored], [("n_all", "n"), ("s",), ("t",), ("ts",), ("neg",), ("crit",), ("last",)]),
         (unscored, [score.is_(None)], [("n_all",), ("last",)]),
         (
