@@ -653,6 +653,7 @@ def build_digest(
         attention=attention,
         attention_total=sum(1 for h in now_list if h.needs_attention),
         silent=[
+            # An account is silent only once it has a last message (bot/health/scoring.py sets both).
             SilentAccount(h.account, h.silent_days or 0, h.last_message_at)  # type: ignore[arg-type]
             for h in silent_all[: options.list_limit]
         ],

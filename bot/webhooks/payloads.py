@@ -9,13 +9,13 @@ from storage.models import Account, Analysis, CustomerMessage
 MESSAGE_ANALYZED = "message.analyzed"
 
 
-def analyzed_event(session: Session, message_id: int) -> dict:
+def analyzed_event(session: Session, message_id: int) -> dict[str, object]:
     message = session.get(CustomerMessage, message_id)
     if message is None:
         return {"message_id": message_id}
     analysis = session.get(Analysis, message.latest_analysis_id) if message.latest_analysis_id else None
     account = session.get(Account, message.account_id) if message.account_id else None
-    data = {
+    data: dict[str, object] = {
         "message_id": message.id,
         "account": account.name if account else None,
         "account_id": message.account_id,
