@@ -24,7 +24,6 @@ from bot.alerts.service import AlertChange, AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config.settings import LlmPolicy, Settings
-from bot.errors import ConfigError, UserError
 from bot.health.rules import load_health_rules
 from bot.messages.pipeline import ANALYZE, MessagePipeline
 from bot.messages.places import PlaceRegistry
@@ -37,6 +36,7 @@ from bot.webhooks import WebhookEvents
 from bot.webhooks.delivery import WebhookDelivery
 from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
 from storage.db import create_db_engine, session_scope
+from storage.errors import ConfigError, UserError
 from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
 
@@ -243,7 +243,8 @@ class Runtime:
     surfaces: list[Surface]
     posters: dict[str, AlertPoster]
     delivery: AlertDelivery
-    #: Per platform, what its builder returned (e.g. the Slack app, for tests and part B).
+    #: Per platform, what its builder returned (e.g. the Slack runtime): where `scheduled_poster`, the demo
+    #: and the tests find the platform's pieces.
     platforms: dict[str, Any] = field(default_factory=dict)
 
 
@@ -371,14 +372,15 @@ def require_platform_libraries(settings: Settings) -> None:
     """Stop start-up with one clear line when a configured platform's optional extra is missing."""
     if settings.teams_configured:
         try:
-            import botbuilder.core  # noqa: F401
-            import botbuilder.integration.aiohttp  # noqa: F401
+            import microsoft_agents.authentication.msal  # noqa: F401
+            import microsoft_agents.hosting.aiohttp  # noqa: F401
+            import microsoft_agents.hosting.core  # noqa: F401
         except ImportError:
             raise ConfigError(TEAMS_EXTRA_MISSING) from None
 
 
 def build_teams_runtime(core: Core, worker: Worker):
-    """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
+    """The Teams bot, its surface and posters (imports the Agents SDK only when Teams is configured)."""
     require_platform_libraries(core.settings)
     from handlers.teams.app import build_teams
 
@@ -398,9 +400,9 @@ def build_teams_runtime(core: Core, worker: Worker):
 
 #: Threads for the worker's blocking calls: one, on SQLite and on PostgreSQL alike. Every further
 #: thread only competes with the event loop and the acknowledgements' stores for the GIL. On SQLite
-#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, once
-#: the worker's reads, saves and completions were batched, two gave an acknowledgement p99 of ~100 ms
-#: and one ~40 ms, draining as fast (docs/benchmarks.md).
+#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, with
+#: the worker's reads, saves and completions batched, two gave an acknowledgement p99 of ~100 ms and
+#: one ~40 ms, draining as fast (bench/load.py).
 BACKGROUND_THREADS = 1
 
 
@@ -412,7 +414,7 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
         lease_seconds=core.settings.work_lease_seconds,
     )
     # Background work gets its own threads so it never queues in front of a request's "store before ack";
-    # the requests' pool is sized so that work items waiting in it (msrest's Teams calls) cannot fill it.
+    # the requests' pool is sized so that work items waiting in it (MSAL's Teams tokens) cannot fill it.
     size_default_executor(worker.concurrency)
     threads = BackgroundThreads(BACKGROUND_THREADS)
     core.closers.append(_closing(threads))

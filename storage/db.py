@@ -8,11 +8,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, Table, event
+# `Engine` (the database handle the composition root creates and passes down) and `Session` (a
+# transaction a caller hands to storage functions): code outside storage names these types from here
+# (the explicit `as` re-exports them).
+from sqlalchemy import Engine as Engine
+from sqlalchemy import Table, event, text
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, create_engine
+from sqlmodel import Session as Session
+from sqlmodel import create_engine
 
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -151,6 +156,12 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
         raise ConfigError(
             "DATABASE_URL: PostgreSQL needs the driver; install with pip install -e '.[postgres]'"
         ) from exc
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database; raises whatever the driver raises when it cannot be reached."""
+    with engine.connect() as connection:
+        connection.execute(text("select 1"))
 
 
 @contextmanager

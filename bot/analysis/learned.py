@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from bot.errors import UserError
+from storage.errors import UserError
 
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfVectorizer

@@ -14,9 +14,9 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from bot.alerts.policy import Sensitivity
-from bot.errors import UserError
 from bot.messages.inbound import CONTROL_CHARACTERS, has_control_characters
 from storage.db import read_scope, session_scope
+from storage.errors import UserError
 from storage.models import Account, Place, table_of
 from storage.queries import get_or_create_account
 

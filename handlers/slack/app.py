@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
-from sqlalchemy import Engine
 
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
@@ -41,6 +40,7 @@ from handlers.slack.home import SlackHome
 from handlers.slack.http import bolt_routes
 from handlers.slack.oauth import ChannelTeams, DbInstallationStore, build_oauth_flow
 from handlers.slack.poster import SlackPoster
+from storage.db import Engine
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.accounts.commands import Markup, account_verb, emails_only, recovered_verb
 from bot.chat.status import place_status
-from bot.errors import UserError
 from handlers.slack.blocks import HELP_TEXT, REFUSAL
 from handlers.slack.clients import Home
 from handlers.slack.deps import PLATFORM, SlackDeps, home_of
@@ -26,6 +25,7 @@ from handlers.slack.payload import MalformedPayload, required_id, text_field
 from handlers.slack.text import channel_id_in, defuse, escape
 from scheduler.targets import add_target
 from storage.book import PersonInfo
+from storage.errors import UserError
 from storage.models import DigestTarget
 
 COMMAND = "/tonewatch"

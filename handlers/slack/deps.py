@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine
 
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
@@ -23,6 +22,7 @@ from handlers.slack.clients import Home, SlackClients
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.oauth import ChannelTeams
 from handlers.slack.poster import SlackPoster
+from storage.db import Engine
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +95,9 @@ class SlackDeps:
     #: Starts queued work now (the worker's `wake`).
     wake: Callable[[], None]
     channel_teams: ChannelTeams | None = None
-    #: Part B: answers to questions; None replies with help.
+    #: Answers to questions; None replies with help.
     questions: QuestionHandler | None = None
-    #: Part B: the App Home tab; None shows the help.
+    #: The App Home tab; None shows the help.
     home_view: HomeViewBuilder | None = None
     #: The account book and outreach suppression (`/tonewatch account`, `/tonewatch recovered`).
     book: AccountBook | None = None

@@ -16,8 +16,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from bot.alerts.delivery import NotInternal
 from bot.digest.build import Digest
 from bot.digest.render import change_words, portfolio_line, value_note
@@ -28,7 +26,7 @@ from handlers.slack.answers import LIGHT_EMOJI, permalinks, source_note
 from handlers.slack.blocks import MAX_BLOCKS, clip, context, plain, quoted, section
 from handlers.slack.poster import SlackPoster
 from handlers.slack.text import escape
-from storage.db import session_scope
+from storage.db import Engine, session_scope
 
 log = logging.getLogger(__name__)
 

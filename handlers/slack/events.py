@@ -15,7 +15,6 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts.delivery import NotInternal
-from bot.messages.inbound import InboundMessage
 from bot.messages.places import PlaceInfo
 from handlers.slack.blocks import HELP_TEXT
 from handlers.slack.clients import Home
@@ -30,6 +29,7 @@ from handlers.slack.payload import (
     text_field,
 )
 from handlers.slack.text import defuse_blocks, plain_text, ts_to_datetime
+from storage.inbound import InboundMessage
 from storage.queries import account_domains
 
 log = logging.getLogger(__name__)

@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable
 from bot.accounts.commands import Markup, account_verb, emails_only, recovered_verb
 from bot.chat.status import place_status
 from bot.config.settings import WEEKDAYS
-from bot.errors import UserError
 from handlers.teams.activity import Turn
 from handlers.teams.cards import HELP_TEXT, md
 from handlers.teams.connector import TeamsCalls
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from scheduler.targets import add_target
 from storage.book import PersonInfo
+from storage.errors import UserError
 
 VERBS = ("watch", "unwatch", "alerts", "status", "digest", "account", "recovered", "help")
 MARKUP = Markup(bold=lambda text: f"**{text}**")

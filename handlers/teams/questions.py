@@ -18,9 +18,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from botbuilder.schema import Activity, Attachment
+from microsoft_agents.activity import Activity, Attachment
 
-from bot.errors import UserError
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
 from bot.questions.service import answer_question
@@ -30,6 +29,7 @@ from handlers.teams.connector import message
 from handlers.teams.deps import QuestionHook, TeamsDeps
 from handlers.teams.poster import image_attachment
 from handlers.teams.replies import Replier
+from storage.errors import UserError
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
 
 from bot.alerts.delivery import NotInternal
 from handlers.teams.activity import Turn
