@@ -158,7 +158,7 @@ def build_offline_analyzer(settings: Settings, engine: Engine | None) -> Offline
             stored = active_trained_model(session)
             if stored is not None:
                 learned = LearnedModel.from_bytes(stored.blob)
-                learned.model_id = stored.id
+                learned.model_id = str(stored.id)
     return OfflineAnalyzer(learned=learned, competitors=settings.competitor_names)
 
 
@@ -276,8 +276,8 @@ def account_light(core: Core):
             found = find_account(session, account)
             if found is None or found.id is None:
                 return None
-            [health] = compute_health(session, datetime.now(UTC), rules, account_ids=[found.id]) or [None]
-            return health.light.value if health is not None else None
+            health = compute_health(session, datetime.now(UTC), rules, account_ids=[found.id])
+            return health[0].light.value if health else None
 
     return light_of
 

@@ -360,11 +360,12 @@ class ScheduledJobs:
         )
         resumed = 0
         for run in stale:
-            kind = (run.payload or {}).get("kind")
+            payload = run.payload or {}
+            kind = payload.get("kind")
             if kind not in ("digest", "attention"):
                 continue  # alerts and incidents are retried by their own periodic check
             target = await asyncio.to_thread(load_target, self.engine, run.target_key)
-            scheduled = datetime.fromisoformat(run.payload["scheduled_for"])
+            scheduled = datetime.fromisoformat(payload["scheduled_for"])
             if target is None or not same_local_day(scheduled, now, target.timezone):
                 continue
             claim = await asyncio.to_thread(self._claim, run.target_key, run.period_key, now)

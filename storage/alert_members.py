@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Table, delete
+from sqlalchemy import delete
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.db import insert_for
-from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage
+from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage, table_of
 
-_AM: Table = AlertMessage.__table__  # type: ignore[attr-defined]
+_AM = table_of(AlertMessage)
 
 
 def add_member(session: Session, alert_id: int, message_id: int) -> None:
@@ -63,18 +63,18 @@ def alerts_counting(session: Session, message_id: int, states: tuple[str, ...]) 
         .order_by(col(Alert.id))
         .with_for_update()
     )
-    return list(session.exec(query).all())  # type: ignore[call-overload]
+    return list(session.exec(query).all())
 
 
 def remaining_members(session: Session, alert_id: int) -> list[CustomerMessage]:
     """The messages still counted on the alert that still have words, oldest first."""
     query = (
         select(CustomerMessage)
-        .join(AlertMessage, AlertMessage.message_id == CustomerMessage.id)  # type: ignore[arg-type]
-        .where(AlertMessage.alert_id == alert_id, col(CustomerMessage.text).is_not(None))
+        .join(AlertMessage, col(AlertMessage.message_id) == CustomerMessage.id)
+        .where(col(AlertMessage.alert_id) == alert_id, col(CustomerMessage.text).is_not(None))
         .order_by(col(CustomerMessage.id))
     )
-    return list(session.exec(query).all())  # type: ignore[call-overload]
+    return list(session.exec(query).all())
 
 
 def quoted_messages(session: Session, alert_id: int) -> set[int]:

@@ -56,7 +56,7 @@ def held_message_ids(session: Session) -> set[int]:
     """Messages some batch not yet done is analyzing."""
     rows = session.exec(
         select(ClaudeBatchItem.message_id)
-        .join(ClaudeBatch, ClaudeBatch.id == ClaudeBatchItem.batch_row_id)  # type: ignore[arg-type]
+        .join(ClaudeBatch, col(ClaudeBatch.id) == ClaudeBatchItem.batch_row_id)
         .where(ClaudeBatch.status != FINISHED)
     ).all()
     return set(rows)
@@ -85,9 +85,9 @@ def record_batch(session: Session, model: str, items: Sequence[BatchItem], work_
     )
     subjects = [str(i.message_id) for i in items]
     for start in range(0, len(subjects), 1000):
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(WorkItem)
-            .where(WorkItem.kind == work_kind, col(WorkItem.subject).in_(subjects[start : start + 1000]))
+            .where(col(WorkItem.kind) == work_kind, col(WorkItem.subject).in_(subjects[start : start + 1000]))
             .values(status=DONE)
         )
     return row_id
@@ -95,9 +95,9 @@ def record_batch(session: Session, model: str, items: Sequence[BatchItem], work_
 
 def set_batch_id(session: Session, row_id: int, batch_id: str) -> None:
     """The API accepted the batch: remember its id (from now on a second run polls it)."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(ClaudeBatch)
-        .where(ClaudeBatch.id == row_id)
+        .where(col(ClaudeBatch.id) == row_id)
         .values(batch_id=batch_id, status=IN_PROGRESS, updated_at=utcnow())
     )
 
@@ -106,9 +106,9 @@ def _requeue(session: Session, message_ids: Sequence[int], work_kind: str) -> No
     """Put these messages' analyses back on the work queue (`tonewatch run` analyzes them)."""
     subjects = [str(message_id) for message_id in message_ids]
     for start in range(0, len(subjects), 1000):
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(WorkItem)
-            .where(WorkItem.kind == work_kind, col(WorkItem.subject).in_(subjects[start : start + 1000]))
+            .where(col(WorkItem.kind) == work_kind, col(WorkItem.subject).in_(subjects[start : start + 1000]))
             .values(status=PENDING, run_after=utcnow())
         )
 
@@ -116,8 +116,8 @@ def _requeue(session: Session, message_ids: Sequence[int], work_kind: str) -> No
 def forget_batch(session: Session, row_id: int, work_kind: str) -> None:
     """A submission the API refused: nothing is waiting for it; its messages go back on the work queue."""
     _requeue(session, [item.message_id for item in batch_items(session, row_id)], work_kind)
-    session.exec(delete(ClaudeBatchItem).where(ClaudeBatchItem.batch_row_id == row_id))  # type: ignore[call-overload]
-    session.exec(delete(ClaudeBatch).where(ClaudeBatch.id == row_id))  # type: ignore[call-overload]
+    session.exec(delete(ClaudeBatchItem).where(col(ClaudeBatchItem.batch_row_id) == row_id))
+    session.exec(delete(ClaudeBatch).where(col(ClaudeBatch.id) == row_id))
 
 
 def finish_batch(session: Session, row_id: int, work_kind: str) -> None:
@@ -125,11 +125,11 @@ def finish_batch(session: Session, row_id: int, work_kind: str) -> None:
     still pending (edited since it was sent) goes back on the work queue."""
     still_pending = session.exec(
         select(CustomerMessage.id)
-        .join(ClaudeBatchItem, ClaudeBatchItem.message_id == CustomerMessage.id)  # type: ignore[arg-type]
+        .join(ClaudeBatchItem, col(ClaudeBatchItem.message_id) == CustomerMessage.id)
         .where(ClaudeBatchItem.batch_row_id == row_id, CustomerMessage.status == "pending")
     ).all()
     _requeue(session, [message_id for message_id in still_pending if message_id is not None], work_kind)
-    session.exec(delete(ClaudeBatchItem).where(ClaudeBatchItem.batch_row_id == row_id))  # type: ignore[call-overload]
-    session.exec(  # type: ignore[call-overload]
-        update(ClaudeBatch).where(ClaudeBatch.id == row_id).values(status=FINISHED, updated_at=utcnow())
+    session.exec(delete(ClaudeBatchItem).where(col(ClaudeBatchItem.batch_row_id) == row_id))
+    session.exec(
+        update(ClaudeBatch).where(col(ClaudeBatch.id) == row_id).values(status=FINISHED, updated_at=utcnow())
     )

@@ -115,7 +115,7 @@ def set_owners(session: Session, account: Account, owners: Sequence[PersonInfo])
     name when no email is known), which per-owner digests filter on."""
     people = [save_person(session, info) for info in owners]
     people = list({person.id: person for person in people}.values())
-    session.exec(delete(AccountOwner).where(col(AccountOwner.account_id) == account.id))  # type: ignore[call-overload]
+    session.exec(delete(AccountOwner).where(col(AccountOwner.account_id) == account.id))
     for position, person in enumerate(people):
         session.add(AccountOwner(account_id=account.id or 0, person_id=person.id or 0, position=position))
     account.owner = (people[0].email or people[0].name) if people else None

@@ -14,19 +14,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
 from storage.db import insert_for
 from storage.inbound import InboundMessage
-from storage.models import CustomerMessage, WorkItem
+from storage.models import CustomerMessage, WorkItem, table_of
 from storage.queries import get_or_create_account
 from storage.types import utcnow
 
 Key = tuple[str, str, str]
 
-_MESSAGES: Table = CustomerMessage.__table__  # type: ignore[attr-defined]
-_WORK: Table = WorkItem.__table__  # type: ignore[attr-defined]
+_MESSAGES = table_of(CustomerMessage)
+_WORK = table_of(WorkItem)
 
 
 def message_key(item: InboundMessage) -> Key:

@@ -26,7 +26,7 @@ def last_negative_at(session: Session, account_ids: list[int], at_most: float) -
             col(CustomerMessage.is_customer),
             col(CustomerMessage.score) <= at_most,
         )
-        .group_by(CustomerMessage.account_id)
+        .group_by(col(CustomerMessage.account_id))
     ).all()
     # max() keeps the column's type, so the values come back as aware UTC datetimes.
     return {account_id: moment for account_id, moment in rows if account_id is not None and moment}

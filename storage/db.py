@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # `Engine` (the database handle the composition root creates and passes down) and `Session` (a
 # transaction a caller hands to storage functions): code outside storage names these types from here
@@ -17,6 +18,9 @@ from sqlmodel import Session as Session
 from sqlmodel import create_engine
 
 from storage.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 #: Execution option marking a session that only reads (see `read_scope`).
 READ_ONLY = "tonewatch_read_only"
@@ -197,11 +201,13 @@ def read_scope(engine: Engine) -> Iterator[Session]:
             session.rollback()
 
 
-def insert_for(session: Session, table: Table):
+def insert_for(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can say ON CONFLICT DO NOTHING, for the session's database (both dialects
     spell it the same; SQLAlchemy's generic insert cannot)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)

@@ -70,6 +70,7 @@ PLACEHOLDER = "[erased]"
 #: How an erased message is quoted (digests, alert cards).
 ERASED_MESSAGE = "(message erased)"
 
+# The ignores: SQLModel sets `__table__` when a table model is made; its type hints do not declare it.
 _M: Table = CustomerMessage.__table__  # type: ignore[attr-defined]
 _A: Table = Analysis.__table__  # type: ignore[attr-defined]
 _C: Table = Correction.__table__  # type: ignore[attr-defined]

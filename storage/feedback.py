@@ -21,7 +21,7 @@ class AlertFeedback:
 
 def alert_feedback(session: Session, start: datetime, end: datetime) -> list[AlertFeedback]:
     """Every alert raised in [start, end): its severity, its status and whether it was corrected."""
-    corrected = exists().where(Correction.alert_id == Alert.id)
+    corrected = exists().where(col(Correction.alert_id) == Alert.id)
     rows = session.exec(
         select(Alert.severity, Alert.status, corrected.label("corrected"))
         .where(col(Alert.created_at) >= start, col(Alert.created_at) < end)

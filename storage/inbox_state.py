@@ -63,7 +63,7 @@ def claim_inbox(
     """The cursor if this worker may poll the inbox now; None while it backs off or another holds it."""
     _ensure_row(engine, inbox_key)
     with session_scope(engine) as session:
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(InboxState)
             .where(
                 col(InboxState.inbox_key) == inbox_key,
@@ -83,7 +83,7 @@ def save_progress(
 ) -> None:
     """Record how far this poll got (only while it still holds the lease)."""
     with session_scope(engine) as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(InboxState)
             .where(col(InboxState.inbox_key) == inbox_key, col(InboxState.locked_by) == worker)
             .values(
@@ -96,7 +96,7 @@ def save_progress(
 
 def record_success(engine: Engine, inbox_key: str, worker: str, now: datetime) -> None:
     with session_scope(engine) as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(InboxState)
             .where(col(InboxState.inbox_key) == inbox_key, col(InboxState.locked_by) == worker)
             .values(

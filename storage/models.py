@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, false, true
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Table, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 from storage.types import JsonColumn, UtcDateTime, utcnow
@@ -19,6 +19,14 @@ from storage.types import JsonColumn, UtcDateTime, utcnow
 
 def _utc_column(index: bool = False) -> Any:
     return Field(default_factory=utcnow, sa_type=UtcDateTime(), nullable=False, index=index)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for queries that name columns (`table_of(Alert).c.id`).
+
+    SQLModel sets `__table__` when the class is made; its type hints do not declare it.
+    """
+    return model.__table__  # type: ignore[attr-defined]
 
 
 class Account(SQLModel, table=True):

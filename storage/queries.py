@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, update
+from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -20,6 +21,7 @@ from storage.models import (
     DigestTarget,
     MessageConcern,
     TrainedModel,
+    table_of,
 )
 from storage.types import utcnow
 
@@ -238,7 +240,7 @@ def record_analyses(
     old concerns, one INSERT of the new ones (not a round trip of each per message)."""
     rows = [_analysis_row(message, outcome) for message, outcome in analyzed]
     session.add_all(rows)
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         delete(MessageConcern).where(col(MessageConcern.message_id).in_([m.id for m, _ in analyzed]))
     )
     session.flush()  # the analyses' ids, in one statement
@@ -260,7 +262,7 @@ def _analysis_row(message: CustomerMessage, outcome: AnalysisRecord) -> Analysis
     result = outcome.result
     usage = outcome.extra.get("usage") or {}
     return Analysis(
-        message_id=message.id,
+        message_id=message.id or 0,
         provider=result.provider,
         model=result.model,
         prompt_version=result.prompt_version,
@@ -310,7 +312,7 @@ def _copy_signals(session: Session, message: CustomerMessage, result: AnalysisFi
         for concern in dict.fromkeys(str(c) for c in result.concerns):
             session.add(
                 MessageConcern(
-                    message_id=message.id,
+                    message_id=message.id or 0,
                     account_id=message.account_id,
                     concern=concern,
                     score=message.score,
@@ -323,7 +325,7 @@ def clear_message_signals(session: Session, message: CustomerMessage) -> None:
     """Forget a message's denormalized signals (it was deleted or erased, or is about to be re-analyzed)."""
     message.score = message.label = message.urgency = None
     message.churn_risk = message.expansion = message.competitor_mentioned = False
-    session.exec(delete(MessageConcern).where(MessageConcern.message_id == message.id))  # type: ignore[call-overload]
+    session.exec(delete(MessageConcern).where(col(MessageConcern.message_id) == message.id))
     session.add(message)
 
 
@@ -342,7 +344,7 @@ def latest_analysis(session: Session, message_id: int) -> Analysis | None:
 
 def save_trained_model(session: Session, blob: bytes, metrics: dict, trained_on: int) -> TrainedModel:
     """Store a fitted model and make it the only active one."""
-    session.exec(update(TrainedModel).values(active=False))  # type: ignore[call-overload]
+    session.exec(update(TrainedModel).values(active=False))
     model = TrainedModel(blob=blob, metrics=metrics, trained_on=trained_on, active=True, created_at=utcnow())
     session.add(model)
     session.flush()
@@ -350,7 +352,7 @@ def save_trained_model(session: Session, blob: bytes, metrics: dict, trained_on:
 
 
 def deactivate_trained_models(session: Session) -> int:
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(TrainedModel).where(col(TrainedModel.active)).values(active=False)
     )
     return result.rowcount or 0
@@ -417,9 +419,9 @@ def conversation_rows(session: Session, account_ids: Sequence[int], since: datet
     """
     if not account_ids:
         return []
-    m = CustomerMessage.__table__.c
+    m = table_of(CustomerMessage).c
     query = (
-        select(
+        core_select(
             m.id, m.account_id, m.is_customer, m.platform, m.place_key, m.thread_key, m.created_at, m.score,
             m.churn_risk,
         )
@@ -433,7 +435,7 @@ def open_alert_messages(session: Session, account_ids: Sequence[int], as_of: dat
     """(account_id, alert id, severity, message id) of the alerts open at `as_of` on these accounts."""
     if not account_ids:
         return []
-    a = Alert.__table__.c
+    a = table_of(Alert).c
     query = select(a.account_id, a.id, a.severity, a.message_id).where(
         a.account_id.in_(list(account_ids)), a.open_key.is_not(None), a.created_at <= as_of
     )
@@ -444,7 +446,7 @@ def message_scores(session: Session, message_ids: Sequence[int]) -> list:
     """(id, account_id, is_customer, created_at, score) of the given messages."""
     if not message_ids:
         return []
-    m = CustomerMessage.__table__.c
+    m = table_of(CustomerMessage).c
     columns = (m.id, m.account_id, m.is_customer, m.created_at, m.score)
-    query = select(*columns).where(m.id.in_(list(message_ids)))
+    query = core_select(*columns).where(m.id.in_(list(message_ids)))
     return list(session.execute(query).all())

@@ -15,16 +15,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, Table, and_, or_, update
+from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, func, select
 
 from storage.db import insert_for, session_scope
-from storage.models import WorkItem
+from storage.models import WorkItem, table_of
 from storage.types import utcnow
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 
-_WORK: Table = WorkItem.__table__  # type: ignore[attr-defined]
+_WORK = table_of(WorkItem)
 
 #: How long a claim lasts without renewal (TONEWATCH_WORK_LEASE_SECONDS sets the worker's).
 DEFAULT_LEASE = timedelta(seconds=30)
@@ -86,8 +86,8 @@ def claim(
     """Claim up to `limit` due items of the given kinds for `lease`."""
     now = now or utcnow()
     due = or_(
-        and_(WorkItem.status == PENDING, col(WorkItem.run_after) <= now),
-        and_(WorkItem.status == RUNNING, col(WorkItem.locked_until) < now),
+        and_(col(WorkItem.status) == PENDING, col(WorkItem.run_after) <= now),
+        and_(col(WorkItem.status) == RUNNING, col(WorkItem.locked_until) < now),
     )
     until = now + lease
     with session_scope(engine) as session:
@@ -132,11 +132,11 @@ def renew(
     over after this one's lease ran out is not renewed: it is not ours.
     """
     now = now or utcnow()
-    mine = and_(WorkItem.status == RUNNING, WorkItem.locked_by == worker)
+    mine = and_(col(WorkItem.status) == RUNNING, col(WorkItem.locked_by) == worker)
     if ids is not None:
         mine = and_(mine, col(WorkItem.id).in_(sorted(ids)))
     with session_scope(engine) as session:
-        result = session.exec(  # type: ignore[call-overload]
+        result = session.exec(
             update(WorkItem)
             .where(mine)
             .values(locked_until=now + lease)
@@ -152,9 +152,9 @@ def complete(engine: Engine, item: ClaimedItem, worker: str) -> None:
 def complete_many(engine: Engine, items: Sequence[ClaimedItem], worker: str) -> None:
     """Mark items done, in one statement; an item another worker has taken over is not ours to finish."""
     with session_scope(engine) as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(WorkItem)
-            .where(col(WorkItem.id).in_([item.id for item in items]), WorkItem.locked_by == worker)
+            .where(col(WorkItem.id).in_([item.id for item in items]), col(WorkItem.locked_by) == worker)
             .values(status=DONE, locked_by=None, locked_until=None, last_error=None)
             .execution_options(synchronize_session=False)
         )
@@ -172,9 +172,9 @@ def fail(
     now = now or utcnow()
     values = {"status": PENDING, "run_after": now + retry_in} if retry_in is not None else {"status": FAILED}
     with session_scope(engine) as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(WorkItem)
-            .where(col(WorkItem.id) == item.id, WorkItem.locked_by == worker)
+            .where(col(WorkItem.id) == item.id, col(WorkItem.locked_by) == worker)
             .values(locked_by=None, locked_until=None, last_error=error[:2000], **values)
         )
 

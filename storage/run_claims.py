@@ -78,12 +78,12 @@ def claim_run(
     except IntegrityError:
         pass
     with session_scope(engine) as session:
-        taken = session.exec(  # type: ignore[call-overload]
+        taken = session.exec(
             update(DigestRun)
             .where(
-                DigestRun.target_key == target_key,
-                DigestRun.period_key == period_key,
-                DigestRun.status != DONE,
+                col(DigestRun.target_key) == target_key,
+                col(DigestRun.period_key) == period_key,
+                col(DigestRun.status) != DONE,
                 col(DigestRun.claimed_at) < now - lease,
             )
             .values(status=CLAIMED, claimed_by=owner, claimed_at=now)

@@ -163,8 +163,8 @@ async def account_verb(
         entry.domains = _parse(parse_domains, fields["domains"], "domains")
     if "crm" in fields:
         entry.crm = _parse(parse_crm_id, fields["crm"], "crm_id")
-    row, _ = await asyncio.to_thread(book.apply, entry)
-    return ("New account. " if new else "Saved. ") + describe(row, markup)
+    saved, _ = await asyncio.to_thread(book.apply, entry)
+    return ("New account. " if new else "Saved. ") + describe(saved, markup)
 
 
 async def recovered_verb(suppression: Suppression, words: list[str], by: str, markup: Markup) -> str:

@@ -104,9 +104,9 @@ def _records(name: str, content: str) -> list[tuple[int, dict | str]]:
         rows = []
         try:
             for record in reader:
-                extra = record.pop(None, None)  # type: ignore[call-overload]
-                line = reader.line_num
-                rows.append((line, f"{len(extra)} more cell(s) than columns" if extra else record))
+                extra = record.pop(None, None)
+                number = reader.line_num
+                rows.append((number, f"{len(extra)} more cell(s) than columns" if extra else record))
         except csv.Error as exc:
             raise BadInputFile(f"{name}: line {reader.line_num}: {exc}") from None
         return rows

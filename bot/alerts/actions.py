@@ -92,7 +92,7 @@ def record_reply(
 def release_reply(engine: Engine, card: AlertCard, key: str) -> None:
     """The send failed: forget the recorded reply, so the customer is not counted as answered."""
     with session_scope(engine) as session:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(CustomerMessage).where(
                 col(CustomerMessage.platform) == card.source_platform,
                 col(CustomerMessage.place_key) == card.source_place,

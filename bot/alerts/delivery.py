@@ -17,6 +17,7 @@ import abc
 import asyncio
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
@@ -39,6 +40,9 @@ from storage.alert_members import quoted_messages, remaining_members
 from storage.db import read_scope, session_scope
 from storage.models import CustomerMessage, WorkItem
 from storage.queue import PENDING, RUNNING, status_of
+
+if TYPE_CHECKING:
+    from bot.runtime.telemetry import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +159,8 @@ class AlertDelivery:
         self.light_of = light_of
         #: Where blocking calls run (see bot/runtime/threads.py); never on the event loop itself.
         self.offload = asyncio.to_thread
-        #: bot.runtime.telemetry.Telemetry, when the process has one (counts alerts posted).
-        self.telemetry = None
+        #: The process's metrics, when it has them (counts alerts posted).
+        self.telemetry: Telemetry | None = None
 
     def register(self, worker: Worker) -> None:
         worker.register(POST_ALERT, self.post)
@@ -313,7 +317,8 @@ class AlertDelivery:
         line = await poster.update_alert(channel, ref, card, quote, note=note)
         if line:
             record = self.alerts.record_thread_post
-            for carries in [message_id for message_id, _ in shown] or [None]:
+            carried: list[int | None] = [message_id for message_id, _ in shown]
+            for carries in carried or [None]:
                 await self.offload(record, alert_id, poster.platform, channel, ref, line, carries)
 
     async def dm_owner(self, subject: str, attempts: int) -> None:

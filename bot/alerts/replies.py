@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.health.report import quote
-from storage.models import Account, CustomerMessage
+from storage.models import Account, CustomerMessage, table_of
 
 
 @dataclass
@@ -62,8 +62,8 @@ def unanswered_messages(
     Oldest first. `sla_hours` only sets each message's `due_at`. Only the first `quoted` messages
     (all when None) carry their quote; a digest that lists eight of four thousand reads eight texts.
     """
-    message = CustomerMessage.__table__.alias("m")
-    reply = CustomerMessage.__table__.alias("r")
+    message = table_of(CustomerMessage).alias("m")
+    reply = table_of(CustomerMessage).alias("r")
     m, r = message.c, reply.c
     answered = exists().where(
         ~r.is_customer,
@@ -76,7 +76,7 @@ def unanswered_messages(
     )
     # Candidates first, by id, from columns the health index holds (no row reads); the reply
     # probe then runs for those alone. SQLite would otherwise read every row of the range.
-    c = CustomerMessage.__table__.c
+    c = table_of(CustomerMessage).c
     candidates = [
         c.is_customer,
         c.account_id.is_not(None),
@@ -90,8 +90,8 @@ def unanswered_messages(
     if account_ids is not None:
         candidates.append(c.account_id.in_(account_ids))
     query = (
-        select(m.id, m.account_id, Account.name, Account.owner, m.created_at, m.score)
-        .join(Account, and_(Account.id == m.account_id))
+        select(m.id, m.account_id, col(Account.name), col(Account.owner), m.created_at, m.score)
+        .join(Account, and_(col(Account.id) == m.account_id))
         .where(m.id.in_(select(c.id).where(*candidates)), ~answered)
         .order_by(m.created_at)
     )
@@ -115,9 +115,9 @@ def unanswered_messages(
     texts = (
         dict(
             session.execute(
-                select(CustomerMessage.id, CustomerMessage.text).where(
-                    CustomerMessage.id.in_([w.message_id for w in shown])
-                )  # type: ignore[union-attr]
+                select(col(CustomerMessage.id), col(CustomerMessage.text)).where(
+                    col(CustomerMessage.id).in_([w.message_id for w in shown])
+                )
             ).all()
         )
         if shown

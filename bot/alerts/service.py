@@ -24,7 +24,15 @@ from sqlmodel import Session, col, select
 
 from bot.accounts.value import ValueRules, tier_decision
 from bot.alerts.policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
-from bot.analysis.contract import AnalysisResult
+from bot.analysis.contract import (
+    AnalysisResult,
+    Concern,
+    Emotion,
+    Intensity,
+    Label,
+    RecommendedAction,
+    Urgency,
+)
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.alert_members import (
     add_member,
@@ -138,11 +146,11 @@ def draft_warning(flags: list[str]) -> str | None:
 def analysis_result(row: Analysis) -> AnalysisResult:
     return AnalysisResult(
         score=row.score,
-        label=row.label,
-        intensity=row.intensity,
-        emotions=row.emotions,
-        urgency=row.urgency,
-        concerns=row.concerns,
+        label=Label(row.label),
+        intensity=Intensity(row.intensity),
+        emotions=[Emotion(e) for e in row.emotions],
+        urgency=Urgency(row.urgency),
+        concerns=[Concern(c) for c in row.concerns],
         churn_risk=row.churn_risk,
         expansion=row.expansion,
         competitor_mentioned=row.competitor_mentioned,
@@ -150,7 +158,7 @@ def analysis_result(row: Analysis) -> AnalysisResult:
         confidence=row.confidence,
         evidence=row.evidence,
         language=row.language,
-        recommended_action=row.recommended_action,
+        recommended_action=RecommendedAction(row.recommended_action),
         recommended_response=row.recommended_response,
         draft_reply=row.draft_reply,
         abstained=row.abstained,

@@ -19,15 +19,14 @@ Besides a valence, a cue may carry emotions, concerns and urgency points
 from __future__ import annotations
 
 import re
+
+# The regex parser, used once at import to index cues by their first word (private modules, without
+# type stubs).
+import re._constants as _sre
+import re._parser as _sre_parse
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-try:  # The regex parser, used once at import to index cues by their first word.
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-    from re import _constants as _sre
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from typing import cast
 
 from bot.analysis.contract import Concern as C
 from bot.analysis.contract import Emotion as E
@@ -121,7 +120,8 @@ class PhraseMatcher:
                 match = segment.match(original if on_original else lower, start)
                 if match is not None and match.end() > start:
                     matched_until = match.end()
-                    found.append((self.cues[int(match.lastgroup[1:])], match))  # type: ignore[index]
+                    group = cast(str, match.lastgroup)  # every alternative is a named group ("c12")
+                    found.append((self.cues[int(group[1:])], match))
                     break
         return found
 

@@ -22,11 +22,16 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from storage.errors import UserError
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
 
 FORMAT_VERSION = 1
 _MAGIC = b"TWLM"
@@ -87,9 +92,9 @@ class LearnedModel:
     model_id: str
     labels: tuple[str, ...]
     feature_names: tuple[str, ...]
-    word_vectorizer: object
-    char_vectorizer: object
-    classifier: object
+    word_vectorizer: TfidfVectorizer
+    char_vectorizer: TfidfVectorizer
+    classifier: LogisticRegression
     trained_on: int
     metrics: dict = field(default_factory=dict)
     blend_weight: float = DEFAULT_BLEND_WEIGHT
@@ -148,13 +153,13 @@ class LearnedModel:
         dense = _dense([features], self.feature_names)
         matrix = sparse.hstack(
             [
-                self.word_vectorizer.transform([text]),  # type: ignore[attr-defined]
-                self.char_vectorizer.transform([text]),  # type: ignore[attr-defined]
+                self.word_vectorizer.transform([text]),
+                self.char_vectorizer.transform([text]),
                 sparse.csr_matrix(dense),
             ],
             format="csr",
         )
-        probabilities = self.classifier.predict_proba(matrix)[0]  # type: ignore[attr-defined]
+        probabilities = self.classifier.predict_proba(matrix)[0]
         result = {label: 0.0 for label in LABELS}
         for label, probability in zip(self.labels, probabilities, strict=True):
             result[label] = float(probability)

@@ -492,6 +492,7 @@ class OfflineAnalyzer(Analyzer):
             from bot.analysis.reading_model import shipped_model
 
             reading_model = shipped_model()
+        # The one string taken is SHIPPED, replaced just above.
         self.reading_model: ReadingModel | None = reading_model  # type: ignore[assignment]
         self.max_chars = max_chars
         self.tuning = tuning or TUNING

@@ -141,7 +141,7 @@ class ReadingModel:
         counts.pop(None, None)
         if not counts:
             return [], np.zeros(0)
-        indices = list(counts)
+        indices = [index for index in counts if index is not None]
         sublinear = 1.0 + np.log(np.fromiter(counts.values(), float, len(indices)))
         weights = sublinear * idf[indices]
         norm = float(np.sqrt(weights @ weights))
@@ -199,7 +199,7 @@ class ReadingModel:
             "word_vocabulary": _ordered(self.word_vocabulary),
             "char_vocabulary": _ordered(self.char_vocabulary),
         }
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "header": np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8),
             "word_idf": self.word_idf.astype(np.float32),
             "char_idf": self.char_idf.astype(np.float32),
@@ -213,7 +213,8 @@ class ReadingModel:
         # Written beside the target and renamed over it: a process loading the model never reads half a file.
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
-            np.savez_compressed(handle, **arrays)
+            # numpy's stub checks `**arrays` against its bool keyword too (a key could be "allow_pickle").
+            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
         os.replace(partial, path)
 
     @classmethod

@@ -223,6 +223,7 @@ class BatchBackfill:
         with session_scope(self._engine) as session:
             row_id = record_batch(session, self._claude.model, [r.item for r in waiting], ANALYZE)
         try:
+            # The bodies are the JSON the API takes, built as dicts rather than the SDK's TypedDicts.
             batch = await self._client.messages.batches.create(requests=[r.body for r in waiting])  # type: ignore[misc]
         except anthropic.APIStatusError as exc:
             # Refused with an answer: no batch exists. The messages stay pending, on the work queue again.

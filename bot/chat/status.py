@@ -22,6 +22,11 @@ class PlaceStatus:
         return self.place is not None and self.place.watched
 
     @property
+    def account(self) -> str:
+        """The name of the account the place is watched for; "" when it has none."""
+        return (self.place.account if self.place is not None else None) or ""
+
+    @property
     def is_alert_channel(self) -> bool:
         return self.place is not None and self.place.is_alert_channel
 

@@ -54,6 +54,7 @@ def limit_connections(runner: web.AppRunner, most: int, refused: Callable[[], No
             refused()
             transport.close()
 
+    # aiohttp has no hook for a new connection: its method is wrapped on this one server.
     server.connection_made = connection_made  # type: ignore[method-assign]
 
 

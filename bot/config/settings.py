@@ -599,7 +599,7 @@ def load_settings(env_file: str | Path | None = ".env", **overrides) -> Settings
     overrides = {**_file_settings(env_file, overrides), **overrides}
     overrides = {k: v for k, v in overrides.items() if not k.endswith("_FILE")}
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         problems = "; ".join(_problem(err) for err in exc.errors())
         known = [*secrets_in_environment(), *secrets_in_env_file(env_file), *_secret_inputs(exc)]

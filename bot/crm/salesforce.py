@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from bot.crm.base import CrmClient, CrmRecord, domain_of, parse_date, parse_number, retry_policy
+
+if TYPE_CHECKING:
+    from simple_salesforce.api import SFType
 
 API_VERSION = "59.0"
 
@@ -56,11 +59,16 @@ class SalesforceCrm(CrmClient):
             )
         return records
 
+    def _sobject(self, name: str) -> SFType:
+        # simple-salesforce types each attribute as an object or a bulk handler; only `bulk` and `bulk2`
+        # are handlers.
+        return cast("SFType", getattr(self.sf, name))
+
     def push(self, crm_id: str, properties: dict[str, Any]) -> None:
-        self.sf.Account.update(crm_id, properties)
+        self._sobject("Account").update(crm_id, properties)
 
     def create_task(self, crm_id: str, subject: str, body: str) -> str:
-        account = self.sf.Account.get(crm_id)
+        account = self._sobject("Account").get(crm_id)
         task: dict[str, Any] = {
             "WhatId": crm_id,
             "Subject": subject[:255],
@@ -70,8 +78,8 @@ class SalesforceCrm(CrmClient):
         }
         if account.get("OwnerId"):
             task["OwnerId"] = account["OwnerId"]
-        created = self.sf.Task.create(task)
+        created = self._sobject("Task").create(task)
         return str(created["id"])
 
     def close_task(self, task_id: str) -> None:
-        self.sf.Task.update(task_id, {"Status": "Completed"})
+        self._sobject("Task").update(task_id, {"Status": "Completed"})

@@ -36,11 +36,12 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
 from bot.alerts.service import AlertService
 from bot.composition import Core, build_core, build_runtime, scheduled_poster
-from bot.config.settings import Settings
+from bot.config.settings import LlmPolicy, Settings
 from bot.crm.standins import TOKEN as CRM_TOKEN
 from bot.crm.standins import FakeHubSpot
 from bot.demo.requests import AppRequests, slack_ts
@@ -122,19 +123,21 @@ def demo_settings(
     hubspot_url: str | None,
 ) -> Settings:
     # The CRM sync plays only where the hubspot extra is installed (a Slack-only install has no client).
-    crm = {"TONEWATCH_HUBSPOT_TOKEN": CRM_TOKEN, "TONEWATCH_HUBSPOT_URL": hubspot_url} if hubspot_url else {}
+    crm: dict[str, Any] = {}
+    if hubspot_url:
+        crm = {"TONEWATCH_HUBSPOT_TOKEN": SecretStr(CRM_TOKEN), "TONEWATCH_HUBSPOT_URL": hubspot_url}
     return _DemoSettings(
         **crm,
         DATABASE_URL=f"sqlite:///{database}",
-        SLACK_BOT_TOKEN="xoxb-tonewatch-demo",
-        SLACK_SIGNING_SECRET=signing_secret,
+        SLACK_BOT_TOKEN=SecretStr("xoxb-tonewatch-demo"),
+        SLACK_SIGNING_SECRET=SecretStr(signing_secret),
         SLACK_API_URL=slack_api_url,
-        TONEWATCH_INGEST_TOKEN=token,
-        TONEWATCH_LLM_POLICY="off",
+        TONEWATCH_INGEST_TOKEN=SecretStr(token),
+        TONEWATCH_LLM_POLICY=LlmPolicy.off,
         TONEWATCH_CHART_DIR=str(chart_dir),
         TONEWATCH_COMPETITORS="Relaybase",
         TONEWATCH_DIGEST_TIMEZONE="UTC",
-    )  # type: ignore[call-arg]
+    )
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.accounts.value import ValueAtRisk, days_to, renews_soon, value_points
 from bot.alerts.replies import WaitingMessage, unanswered_messages
@@ -41,7 +41,7 @@ from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import AccountHealth, compute_health_many
 from bot.outbound.port import AlertNotice
 from storage.book import BookRow, book_rows
-from storage.models import Account, Alert, Correction, CustomerMessage
+from storage.models import Account, Alert, Correction, CustomerMessage, table_of
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ EMPTY_LINE = (
     "No customer messages yet — import history with `tonewatch import` "
     "or invite Tonewatch to a customer channel."
 )
-_M = CustomerMessage.__table__.c
+_M = table_of(CustomerMessage).c
 
 
 @dataclass(frozen=True)
@@ -475,8 +475,8 @@ def _opportunities(
     if account_ids is not None:
         wanted = wanted.where(_M.account_id.in_(account_ids))
     query = (
-        select(_M.id, _M.created_at, _M.text, _M.expansion, _M.source_score, Account.name)
-        .join(Account, Account.id == _M.account_id)
+        select(_M.id, _M.created_at, _M.text, _M.expansion, _M.source_score, col(Account.name))
+        .join(Account, col(Account.id) == _M.account_id)
         .where(_M.id.in_(wanted))
         .order_by(_M.created_at.desc())
     )
@@ -501,7 +501,7 @@ def alert_precision(
     neutral or positive label; as reviewed when it is not accurate or a person acknowledged,
     snoozed or used its draft.
     """
-    a, c = Alert.__table__.c, Correction.__table__.c
+    a, c = table_of(Alert).c, table_of(Correction).c
     flagged = exists().where(
         or_(c.alert_id == a.id, and_(c.message_id == a.message_id, c.label.in_(("neutral", "positive"))))
     )
@@ -597,7 +597,7 @@ def build_digest(
         account_ids = [
             row[0]
             for row in session.execute(
-                select(Account.id).where(func.lower(Account.owner) == owner.casefold())
+                select(col(Account.id)).where(func.lower(col(Account.owner)) == owner.casefold())
             )
         ]
     moments = [as_of, as_of - timedelta(days=7)]
@@ -653,6 +653,7 @@ def build_digest(
         attention=attention,
         attention_total=sum(1 for h in now_list if h.needs_attention),
         silent=[
+            # An account is silent only once it has a last message (bot/health/scoring.py sets both).
             SilentAccount(h.account, h.silent_days or 0, h.last_message_at)  # type: ignore[arg-type]
             for h in silent_all[: options.list_limit]
         ],
@@ -743,7 +744,7 @@ def build_attention_list(
         account_ids = [
             row[0]
             for row in session.execute(
-                select(Account.id).where(func.lower(Account.owner) == owner.casefold())
+                select(col(Account.id)).where(func.lower(col(Account.owner)) == owner.casefold())
             )
         ]
     waiting = unanswered_messages(

@@ -34,7 +34,7 @@ class AccountSeries:
 
 def _span(series: dict[str, AccountSeries]) -> tuple[int, int] | None:
     """The first and last week index with any data (a score, a message, an alert or an answer)."""
-    used = set()
+    used: set[int] = set()
     for item in series.values():
         used.update(i for i, v in enumerate(item.averages) if v is not None)
         used.update(i for i, n in enumerate(item.counts) if n)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.accounts.suppression import flag_worsened
 from bot.health.report import attach_evidence, evidence_messages, signal_change
@@ -33,10 +33,10 @@ def _signal_from_json(data: dict) -> Signal:
 
 def latest_changes(session: Session, account_ids: list[int] | None = None) -> dict[int, HealthChange]:
     """The newest recorded change per account."""
-    newest = select(func.max(HealthChange.id)).group_by(HealthChange.account_id)
+    newest = select(func.max(col(HealthChange.id))).group_by(col(HealthChange.account_id))
     if account_ids is not None:
-        newest = newest.where(HealthChange.account_id.in_(account_ids))  # type: ignore[attr-defined]
-    rows = session.execute(select(HealthChange).where(HealthChange.id.in_(newest))).scalars()  # type: ignore[union-attr]
+        newest = newest.where(col(HealthChange.account_id).in_(account_ids))
+    rows = session.execute(select(HealthChange).where(col(HealthChange.id).in_(newest))).scalars()
     return {row.account_id: row for row in rows}
 
 

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import Integer, cast, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.health.sql import _epoch_days
-from storage.models import Account, MessageConcern
+from storage.models import Account, MessageConcern, table_of
 
-_C = MessageConcern.__table__.c
+_C = table_of(MessageConcern).c
 
 #: Concerns that are symptoms of the same service problem; an incident is reported under the family.
 CONCERN_FAMILIES: dict[str, str] = {
@@ -231,7 +231,8 @@ def _name_accounts(session: Session, incidents: list[Incident]) -> None:
     ids = {a for incident in incidents for a in incident.account_ids}
     if not ids:
         return
-    names = dict(session.execute(select(Account.id, Account.name).where(Account.id.in_(ids))).all())  # type: ignore[union-attr]
+    query = select(col(Account.id), col(Account.name)).where(col(Account.id).in_(ids))
+    names = dict(session.execute(query).all())
     for incident in incidents:
         incident.accounts = [names.get(a, f"account {a}") for a in incident.account_ids]
 

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from bot.health.report import quote
 from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import compute_health
 from bot.questions.answer import MessageRef, message_refs
 from storage.db import session_scope
-from storage.models import Account, Alert, CustomerMessage
+from storage.models import Account, Alert, CustomerMessage, table_of
 
-_A = Alert.__table__.c
-_M = CustomerMessage.__table__.c
+_A = table_of(Alert).c
+_M = table_of(CustomerMessage).c
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "opportunity": 2}
 
 
@@ -92,10 +93,10 @@ def portfolio_overview(engine: Engine, now: datetime, rules: HealthRules, alert_
                 _A.post_channel,
                 _A.post_ref,
                 _M.text,
-                Account.name,
+                col(Account.name),
             )
-            .join(CustomerMessage, CustomerMessage.id == _A.message_id, isouter=True)
-            .join(Account, Account.id == _A.account_id, isouter=True)
+            .join(CustomerMessage, col(CustomerMessage.id) == _A.message_id, isouter=True)
+            .join(Account, col(Account.id) == _A.account_id, isouter=True)
             .where(_A.open_key.is_not(None), _A.created_at <= now)
             .order_by(_A.created_at.desc())
             .limit(alert_limit)

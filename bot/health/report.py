@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import AccountHealth, Signal, compute_health, compute_health_many
@@ -21,12 +21,12 @@ from bot.questions.grammar import resolve_account
 from storage.book import book_row
 from storage.erasure import ERASED_MESSAGE
 from storage.errors import UserError
-from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern
+from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern, table_of
 from storage.queries import account_key
 
 QUOTE_CHARS = 160
-_M = CustomerMessage.__table__.c
-_C = MessageConcern.__table__.c
+_M = table_of(CustomerMessage).c
+_C = table_of(MessageConcern).c
 
 
 class UnknownAccount(UserError):
@@ -72,10 +72,11 @@ def find_account(session: Session, name: str) -> Account:
     """The account `name` means — exactly (any case and spacing), or by a word or prefix only one
     account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
     for another account silently: scripts depend on this command."""
-    account = session.execute(select(Account).where(Account.name_key == account_key(name))).scalars().first()
+    query = select(Account).where(col(Account.name_key) == account_key(name))
+    account = session.execute(query).scalars().first()
     if account is not None:
         return account
-    names = [row[0] for row in session.execute(select(Account.name))]
+    names = [row[0] for row in session.execute(select(col(Account.name)))]
     if not names:
         raise UnknownAccount(
             f"no account named {name!r}: no accounts yet (import history with tonewatch import)"
@@ -83,7 +84,7 @@ def find_account(session: Session, name: str) -> Account:
     match = resolve_account(name, names)
     wanted = account_key(name)
     if match.name is not None and re.search(rf"\b{re.escape(wanted)}", account_key(match.name)):
-        found = session.execute(select(Account).where(Account.name_key == account_key(match.name)))
+        found = session.execute(select(Account).where(col(Account.name_key) == account_key(match.name)))
         return found.scalars().one()
     suggestions = match.suggestions or ((match.name,) if match.name else ())
     if suggestions:
@@ -288,7 +289,7 @@ def weekly_activity(
         found[account_id].counts[week(created_at)] += 1
         if kind == "nps" and source_score is not None:
             found[account_id].nps.append((week(created_at), float(source_score)))
-    a = Alert.__table__.c
+    a = table_of(Alert).c
     alerts = session.execute(
         select(a.account_id, a.created_at, a.severity).where(
             a.account_id.in_(account_ids), a.created_at > start, a.created_at <= end
@@ -392,8 +393,8 @@ def recorded_changes(
     return list(
         session.execute(
             select(HealthChange)
-            .where(HealthChange.account_id == account_id, HealthChange.changed_at <= as_of)
-            .order_by(HealthChange.changed_at.desc())  # type: ignore[attr-defined]
+            .where(col(HealthChange.account_id) == account_id, col(HealthChange.changed_at) <= as_of)
+            .order_by(col(HealthChange.changed_at).desc())
             .limit(limit)
         ).scalars()
     )

@@ -15,18 +15,18 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.accounts.episodes import AccountContext, account_contexts, incident_messages
 from bot.health.rules import HealthRules, Light, Trend
 from bot.health.sql import WINDOWS, WindowView, segment_stats, to_moment, window_offsets
-from storage.models import Account, Alert, CustomerMessage
+from storage.models import Account, Alert, CustomerMessage, table_of
 from storage.queries import conversation_rows
 
 #: Alert severities that count double as open alerts.
 CRITICAL_SEVERITIES = ("critical", "high", "red")
 
-_M = CustomerMessage.__table__.c
+_M = table_of(CustomerMessage).c
 
 
 @dataclass
@@ -289,7 +289,7 @@ def open_alert_counts(
     session: Session, as_of: datetime, account_ids: list[int] | None = None
 ) -> dict[int, tuple[int, int]]:
     """(open alerts, of which critical) per account. An alert is open while its `open_key` is set."""
-    a = Alert.__table__.c
+    a = table_of(Alert).c
     query = (
         select(a.account_id, func.count(), _count(a.severity.in_(CRITICAL_SEVERITIES)))
         .where(a.open_key.is_not(None), a.account_id.is_not(None), a.created_at <= as_of)
@@ -594,11 +594,11 @@ def compute_health_many(
     Accounts the vectorized screen finds quiet skip `evaluate` (nothing to explain); the others
     get the full evaluation with its signals.
     """
-    accounts_query = select(Account.id, Account.name, Account.owner)
+    accounts_query = select(col(Account.id), col(Account.name), col(Account.owner))
     if account_ids is not None:
-        accounts_query = accounts_query.where(Account.id.in_(account_ids))  # type: ignore[union-attr]
+        accounts_query = accounts_query.where(col(Account.id).in_(account_ids))
     if owner is not None:
-        accounts_query = accounts_query.where(func.lower(Account.owner) == owner.casefold())
+        accounts_query = accounts_query.where(func.lower(col(Account.owner)) == owner.casefold())
     accounts = session.execute(accounts_query).all()
     wanted = account_ids if account_ids is not None or owner is None else [row.id for row in accounts]
     prepared = []
@@ -612,8 +612,8 @@ def compute_health_many(
                 excluded.setdefault(row.account_id, []).append(row)
         stats_by_id: dict[int, AccountStats] = {}
         for account_id, rows in excluded.items():
-            stats = stats_by_id[account_id] = table.row(position[account_id])
-            _leave_out(stats, rows, table.moment, rules)
+            reduced = stats_by_id[account_id] = table.row(position[account_id])
+            _leave_out(reduced, rows, table.moment, rules)
         open_alerts = np.array([alerts.get(a, (0, 0))[0] for a in table.ids], dtype=float)
         quiet = quiet_accounts(table, open_alerts, rules).tolist()
         columns = table.columns

@@ -18,21 +18,22 @@ sums t and t·s.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlmodel import Session
 
 from bot.health.rules import HealthRules
-from storage.models import CustomerMessage
+from storage.models import CustomerMessage, table_of
 
 #: The recency-weighted averages reported for every account, in days.
 WINDOWS = (7, 30, 90)
 #: How much less the oldest message of a window counts than the newest.
 EDGE_WEIGHT = 0.25
 
-_M = CustomerMessage.__table__.c
+_M = table_of(CustomerMessage).c
 #: Summed per (account, segment).
 SUMS = ("n_all", "n", "s", "t", "ts", "neg", "crit", "churn", "competitor", "expansion", "nps_low_n")
 #: Maximum per (account, segment) of a time in epoch days, or of a score.
@@ -124,8 +125,8 @@ def segment_stats(
         and_(scored, or_(critical, _M.churn_risk, _M.competitor_mentioned, _M.expansion)), nps
     )
     # Grouped by the alias: repeating the CASE would evaluate it twice per row.
-    group = (_M.account_id, literal_column("segment"))
-    queries = [
+    group: tuple[ColumnElement, ...] = (_M.account_id, literal_column("segment"))
+    queries: list[tuple[Sequence[ColumnElement], Sequence[ColumnElement], list[tuple[str, ...]]]] = [
         (common, [scored], [("n_all", "n"), ("s",), ("t",), ("ts",), ("neg",), ("crit",), ("last",)]),
         (unscored, [score.is_(None)], [("n_all",), ("last",)]),
         (

@@ -158,7 +158,7 @@ class MessagePipeline:
             clear_message_signals(session, message)
             if text is None:
                 message.status = "deleted"
-                scrub_analyses(session, [message.id])  # its quotes and draft reply go with it
+                scrub_analyses(session, [message.id or 0])  # its quotes and draft reply go with it
                 if self.on_deleted is not None:
                     session.add(message)
                     session.flush()
@@ -218,9 +218,9 @@ class MessagePipeline:
         if invalid:
             with session_scope(self.engine) as session:
                 for message_id, reason in invalid.items():
-                    message = session.get(CustomerMessage, message_id)
-                    if message is not None and message.status == "pending":
-                        mark_invalid(session, message, reason)
+                    pending = session.get(CustomerMessage, message_id)
+                    if pending is not None and pending.status == "pending":
+                        mark_invalid(session, pending, reason)
         return requests
 
     @staticmethod
@@ -260,7 +260,7 @@ class MessagePipeline:
     def _save(self, outcomes: dict[int, AnalysisOutcome]) -> None:
         self._save_together([(message_id, outcome, None) for message_id, outcome in outcomes.items()])
 
-    def _save_batch(self, batch: Sequence[AnalysisToSave]) -> list[bool | BaseException]:
+    def _save_batch(self, batch: Sequence[AnalysisToSave]) -> Sequence[bool | BaseException]:
         """Save analyses together; if that fails, one by one, so one bad save fails alone."""
         try:
             return self._save_together(batch)
@@ -309,9 +309,9 @@ class MessagePipeline:
                     then(session, message_id)
             del analyses  # kept alive until here, on purpose (see above)
             # The queue entries for these are finished in the same commit (the CLI has no worker).
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 update(WorkItem)
-                .where(WorkItem.kind == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
+                .where(col(WorkItem.kind) == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
                 .values(status=DONE)
             )
         return [message_id in saved for message_id, _, _ in batch]

@@ -19,9 +19,9 @@ from sqlmodel import Session
 
 from bot.config.settings import Settings
 from bot.health.rules import HealthRules, load_health_rules
-from storage.models import CustomerMessage
+from storage.models import CustomerMessage, table_of
 
-_M = CustomerMessage.__table__.c
+_M = table_of(CustomerMessage).c
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.alerts.replies import unanswered_messages
 from bot.analysis.redaction import redact
@@ -31,12 +31,12 @@ from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs
 from bot.questions.grammar import resolve_account
 from bot.questions.lookups import account_names
 from storage.db import session_scope
-from storage.models import Account, CustomerMessage, MessageConcern
+from storage.models import Account, CustomerMessage, MessageConcern, table_of
 
 log = logging.getLogger(__name__)
 
-_M = CustomerMessage.__table__.c
-_C = MessageConcern.__table__.c
+_M = table_of(CustomerMessage).c
+_C = table_of(MessageConcern).c
 
 MAX_TURNS = 6
 MAX_ANSWER_CHARS = 2500
@@ -187,15 +187,15 @@ class StoreTools:
             _M.created_at <= self.now,
         ]
         if account:
-            conditions.append(Account.name == self._account(session, account))
+            conditions.append(col(Account.name) == self._account(session, account))
         for word in (text or "").split()[:8]:
             conditions.append(func.lower(_M.text).contains(word.casefold()))
         if max_score is not None:
             conditions.append(_M.score <= float(max_score))
         if min_score is not None:
             conditions.append(_M.score >= float(min_score))
-        query = select(_M.id, _M.created_at, _M.score, _M.text, _M.source_kind, Account.name).join(
-            Account, Account.id == _M.account_id
+        query = select(_M.id, _M.created_at, _M.score, _M.text, _M.source_kind, col(Account.name)).join(
+            Account, col(Account.id) == _M.account_id
         )
         if concern:
             query = query.join(
@@ -230,7 +230,8 @@ class StoreTools:
         account_ids = None
         if account:
             name = self._account(session, account)
-            account_ids = [session.execute(select(Account.id).where(Account.name == name)).scalar_one()]
+            query = select(col(Account.id)).where(col(Account.name) == name)
+            account_ids = [session.execute(query).scalar_one()]
         waiting = unanswered_messages(
             session,
             as_of=self.now,
@@ -353,8 +354,8 @@ class ClaudeAnswerer:
                 rows = {
                     row.id: row
                     for row in session.execute(
-                        select(_M.id, _M.created_at, _M.score, _M.text, Account.name)
-                        .join(Account, Account.id == _M.account_id, isouter=True)
+                        select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
+                        .join(Account, col(Account.id) == _M.account_id, isouter=True)
                         .where(_M.id.in_(cited))
                     )
                 }

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.alerts.replies import unanswered_messages
 from bot.health.report import (
@@ -28,16 +28,16 @@ from bot.health.scoring import compute_health
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs, short_day, signed
 from bot.questions.chart import WEEKS, AccountChart, account_chart_path
 from bot.questions.grammar import GRAMMAR_LINES, HELP_TITLE, Intent, resolve_account
-from storage.models import Account, Alert, CustomerMessage, MessageConcern
+from storage.models import Account, Alert, CustomerMessage, MessageConcern, table_of
 from storage.queries import find_account
 
-_M = CustomerMessage.__table__.c
-_C = MessageConcern.__table__.c
-_A = Alert.__table__.c
+_M = table_of(CustomerMessage).c
+_C = table_of(MessageConcern).c
+_A = table_of(Alert).c
 
 
 def account_names(session: Session) -> list[str]:
-    return [row[0] for row in session.execute(select(Account.name).order_by(Account.name))]
+    return [row[0] for row in session.execute(select(col(Account.name)).order_by(col(Account.name)))]
 
 
 def _plural(count: int, word: str) -> str:
@@ -223,8 +223,8 @@ def _recent_negative_items(
 def negative_recently(session: Session, days: int, now: datetime, options: AnswerOptions) -> Answer:
     """Accounts with negative customer messages in the window: the most such messages first."""
     rows = session.execute(
-        select(_M.id, _M.created_at, _M.score, _M.text, Account.name)
-        .join(Account, Account.id == _M.account_id)
+        select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
+        .join(Account, col(Account.id) == _M.account_id)
         .where(
             _M.is_customer,
             _M.score <= options.rules.warning_score,
@@ -320,8 +320,8 @@ def top_frustrations(
     """The concerns of negative messages in the window, most frequent first, each with its worst example."""
     account_name = None
     query = (
-        select(_C.concern, _C.message_id, _C.score, Account.name)
-        .join(Account, Account.id == _C.account_id)
+        select(_C.concern, _C.message_id, _C.score, col(Account.name))
+        .join(Account, col(Account.id) == _C.account_id)
         .where(
             _C.created_at > now - timedelta(days=days),
             _C.created_at <= now,
@@ -335,7 +335,7 @@ def top_frustrations(
         if match.name is None:
             return unknown_account(written_account, match.suggestions, names)
         account_name = match.name
-        query = query.where(Account.name == account_name)
+        query = query.where(col(Account.name) == account_name)
     rows = session.execute(query).all()
     who = account_name or "customers"
     window = _period(days)

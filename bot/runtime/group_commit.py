@@ -23,13 +23,13 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 #: Stores a batch in one transaction; returns, per item, its result or the exception it alone raised.
-BatchWriter = Callable[[Sequence[Item]], list["Result | BaseException"]]
+BatchWriter = Callable[[Sequence[Item]], Sequence["Result | BaseException"]]
 
 
 class GroupCommit(Generic[Item, Result]):
     def __init__(
         self,
-        write_batch: BatchWriter,
+        write_batch: BatchWriter[Item, Result],
         max_batch: int = 500,
         offload: Callable[..., Awaitable[Any]] | None = None,
     ) -> None:

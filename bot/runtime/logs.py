@@ -118,7 +118,7 @@ class TonewatchHandler(logging.StreamHandler):
         self.scrubber = SecretScrubber()
         self.addFilter(ScrubSecrets(self.scrubber))
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> TextIO:
         return self._fixed_stream or sys.stderr
 

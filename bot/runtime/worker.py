@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from bot.runtime.group_commit import GroupCommit
@@ -60,7 +60,7 @@ class Worker:
             self._complete_batch, offload=lambda function, *args: self.offload(function, *args)
         )
 
-    def _complete_batch(self, items) -> list[None]:
+    def _complete_batch(self, items: Sequence[ClaimedItem]) -> list[None]:
         complete_many(self.engine, items, self.worker_id)
         return [None] * len(items)
 

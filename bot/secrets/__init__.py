@@ -46,7 +46,7 @@ class SecretBox:
 
     @staticmethod
     def is_encrypted(value: str | None) -> bool:
-        return bool(value) and value.startswith(PREFIX)
+        return value is not None and value.startswith(PREFIX)
 
     def seal(self, value: str | None) -> str | None:
         if value is None or value == "" or self.is_encrypted(value):

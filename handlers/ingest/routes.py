@@ -374,8 +374,8 @@ class IngestHandler:
         for index, item in enumerate(items):
             position = None if single else index
             if not isinstance(item, dict):
-                entry: dict[str, Any] = {"field": "(item)", "message": "must be a JSON object"}
-                errors.append(entry if position is None else entry | {"index": position})
+                problem: dict[str, Any] = {"field": "(item)", "message": "must be a JSON object"}
+                errors.append(problem if position is None else problem | {"index": position})
                 continue
             try:
                 valid = IngestItem.model_validate(item, context=context)

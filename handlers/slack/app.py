@@ -242,6 +242,7 @@ def _surface(settings: Settings, app: AsyncApp, clients: SlackClients, deps: Sla
         last_error.clear()
         return url
 
+    # The Socket Mode client has no hook for a failed URL request: its method is wrapped on this client.
     client.issue_new_wss_url = issue_new_wss_url  # type: ignore[method-assign]
     connecting: list[asyncio.Task] = []
 

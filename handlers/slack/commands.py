@@ -257,7 +257,7 @@ class SlackCommands:
         status = await asyncio.to_thread(place_status, self.deps.places, self.deps.alerts, PLATFORM, channel)
         lines = []
         if status.watched:
-            lines.append(f"<#{channel}> is watched for *{escape(status.place.account or '')}*.")
+            lines.append(f"<#{channel}> is watched for *{escape(status.account)}*.")
             lines.append(f"Open alerts for this account: {status.open_alerts}.")
         elif status.is_alert_channel:
             lines.append(f"<#{channel}> is the alert channel.")

@@ -185,7 +185,7 @@ class BotConnectorClients(ChannelServiceClientFactoryBase):
     async def create_user_token_client(
         self, context: TurnContext, claims_identity: ClaimsIdentity, use_anonymous: bool = False
     ) -> UserTokenClientBase:
-        return self._no_user_tokens  # type: ignore[return-value]  # never used: see NoUserTokens
+        return self._no_user_tokens  # never used: see NoUserTokens
 
     async def close(self) -> None:
         sessions, self._sessions = list(self._sessions.values()), {}

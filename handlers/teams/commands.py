@@ -145,9 +145,8 @@ class TeamsCommands:
         )
         lines = []
         if status.watched:
-            account = status.place.account if status.place else ""
             lines.append(
-                f"{md(turn.name)} is watched for **{md(account)}**; open alerts: {status.open_alerts}."
+                f"{md(turn.name)} is watched for **{md(status.account)}**; open alerts: {status.open_alerts}."
             )
         elif status.is_alert_channel:
             lines.append(f"{md(turn.name)} is the alert channel.")

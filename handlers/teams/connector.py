@@ -133,7 +133,8 @@ class TeamsCalls:
     @classmethod
     def of(cls, context: TurnContext, observe: Observe | None = None) -> TeamsCalls:
         activity = context.activity
-        client = context.services.get(ConnectorClientBase)
+        # The SDK keys the turn's services by the abstract class (mypy takes only concrete ones there).
+        client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
         if client is None:
             raise RuntimeError("no Bot Connector client in this turn")
         tenant = (activity.conversation.tenant_id if activity.conversation else None) or (

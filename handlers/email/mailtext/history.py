@@ -212,8 +212,8 @@ def _new_lines_among_quotes(after: list[str]) -> list[str]:
             if kept and kept[-1].strip():
                 kept.append("")
             continue
-        if line.strip() and find_boundary(after[index : index + _WRAP]) is not None:
-            if find_boundary(after[index : index + _WRAP]).line == 0:  # type: ignore[union-attr]
+        if line.strip() and (boundary := find_boundary(after[index : index + _WRAP])) is not None:
+            if boundary.line == 0:
                 nested, _, _ = cut_history("\n".join(after[index:]))
                 kept += nested.split("\n")
                 break
