@@ -19,6 +19,7 @@ from bot.errors import UserError
 from storage.db import session_scope
 from storage.models import DigestTarget
 from storage.queries import get_digest_target, list_digest_targets, save_digest_target
+from storage.tenants import DEFAULT_TENANT
 
 TARGET_KINDS = ("channel", "owner_dm")
 
@@ -74,8 +75,10 @@ def add_target(
     send_time: str | None = None,
     attention_time: str | None = None,
     settings: Settings | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> DigestTarget:
-    """Create or update a digest target, validated; unset schedule fields come from the settings' defaults."""
+    """Create or update a digest target of the tenant (its digest shows that tenant's accounts only),
+    validated; unset schedule fields come from the settings' defaults."""
     defaults = settings or Settings()
     try:
         zone = parse_time_zone(timezone or defaults.digest_timezone)
@@ -108,6 +111,7 @@ def add_target(
             send_time=send,
             attention_time=attention,
             enabled=True,
+            tenant=tenant,
         )
 
 

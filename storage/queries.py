@@ -21,6 +21,7 @@ from storage.models import (
     MessageConcern,
     TrainedModel,
 )
+from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
 
@@ -28,8 +29,11 @@ def account_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def find_account(session: Session, name: str) -> Account | None:
-    return session.exec(select(Account).where(Account.name_key == account_key(name))).first()
+def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account | None:
+    """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+    return session.exec(
+        select(Account).where(Account.tenant == tenant, Account.name_key == account_key(name))
+    ).first()
 
 
 def domains_of(account: Account | None) -> list[str]:
@@ -38,27 +42,28 @@ def domains_of(account: Account | None) -> list[str]:
     return [d.strip().lower().lstrip("@") for d in (raw or "").replace(";", ",").split(",") if d.strip()]
 
 
-def account_domains(engine: Engine, account: str | None) -> set[str]:
-    """The domains whose senders write as the customer `account` (empty when unknown)."""
+def account_domains(engine: Engine, account: str | None, tenant: str = DEFAULT_TENANT) -> set[str]:
+    """The domains whose senders write as the tenant's customer `account` (empty when unknown)."""
     if not account:
         return set()
     with session_scope(engine) as session:
-        return set(domains_of(find_account(session, account)))
+        return set(domains_of(find_account(session, account, tenant)))
 
 
-def get_or_create_account(session: Session, name: str) -> Account:
-    """The account called `name` (case-insensitive), created if new; safe under concurrent creators."""
+def get_or_create_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account:
+    """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
+    creators."""
     name = " ".join(name.split())
-    existing = find_account(session, name)
+    existing = find_account(session, name, tenant)
     if existing is not None:
         return existing
     try:
         with session.begin_nested():
-            account = Account(name=name, name_key=account_key(name))
+            account = Account(tenant=tenant, name=name, name_key=account_key(name))
             session.add(account)
         return account
     except IntegrityError:
-        found = find_account(session, name)
+        found = find_account(session, name, tenant)
         assert found is not None
         return found
 
@@ -72,8 +77,10 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
     existing = _find_message(session, inbound)
     if existing is not None:
         return existing, False
-    account_id = get_or_create_account(session, inbound.account).id if inbound.account else None
+    account = get_or_create_account(session, inbound.account, inbound.tenant) if inbound.account else None
+    account_id = account.id if account is not None else None
     message = CustomerMessage(
+        tenant=inbound.tenant,
         platform=inbound.platform,
         source_kind=str(inbound.source_kind),
         place_key=inbound.place_key,
@@ -101,6 +108,7 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
 def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage | None:
     return session.exec(
         select(CustomerMessage).where(
+            CustomerMessage.tenant == inbound.tenant,
             CustomerMessage.platform == inbound.platform,
             CustomerMessage.place_key == inbound.place_key,
             CustomerMessage.external_id == inbound.external_id,
@@ -244,10 +252,15 @@ def active_trained_model(session: Session) -> TrainedModel | None:
     ).first()
 
 
-def list_digest_targets(session: Session, enabled_only: bool = True) -> list[DigestTarget]:
+def list_digest_targets(
+    session: Session, enabled_only: bool = True, tenant: str | None = None
+) -> list[DigestTarget]:
+    """The digest targets (of one tenant, when given; the scheduler reads them all)."""
     query = select(DigestTarget).order_by(col(DigestTarget.key))
     if enabled_only:
         query = query.where(col(DigestTarget.enabled))
+    if tenant is not None:
+        query = query.where(DigestTarget.tenant == tenant)
     return list(session.exec(query).all())
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 
 import click
 
 from bot.accounts.book import AccountBook
 from bot.accounts.importing import COLUMNS, parse_book_file
-from bot.cli.common import settings
+from bot.cli.common import settings, tenant_option
 from bot.composition import build_engine, build_events
 from storage.book import BookRow
 
@@ -21,8 +22,9 @@ def accounts_group() -> None:
 
 @accounts_group.command("import")
 @click.argument("path")
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_book(path: str, as_json: bool) -> None:
+def import_book(path: str, tenant: str, as_json: bool) -> None:
     """Set accounts from a .csv or .jsonl file (columns: account, owner_email, arr, currency, tier,
     renewal_date, domains, crm_id). Safe to repeat; bad rows are reported by line and skipped."""
     config = settings()
@@ -32,7 +34,7 @@ def import_book(path: str, as_json: bool) -> None:
         engine = build_engine(config)
         try:
             created, updated = AccountBook(engine, build_events(config)).apply_many(
-                [entry for _, entry in parsed.entries]
+                [replace(entry, tenant=tenant) for _, entry in parsed.entries]
             )
         finally:
             engine.dispose()
@@ -61,13 +63,14 @@ def _money(row: BookRow) -> str:
 
 
 @accounts_group.command("list")
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per account, in a list.")
-def list_book(as_json: bool) -> None:
-    """Every account with its owner, value, tier, renewal date, domains and CRM ids."""
+def list_book(tenant: str, as_json: bool) -> None:
+    """Every account of the tenant with its owner, value, tier, renewal date, domains and CRM ids."""
     config = settings()
     engine = build_engine(config)
     try:
-        rows = AccountBook(engine).rows()
+        rows = AccountBook(engine).rows(tenant)
     finally:
         engine.dispose()
     if as_json:

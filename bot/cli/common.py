@@ -6,12 +6,35 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+import click
+
 from bot.analysis.base import Analyzer
 from bot.composition import build_analyzer, build_offline_analyzer, engine_if_schema, sqlite_file_missing
 from bot.config.settings import Settings, load_settings, secrets_of
+from bot.messages.inbound import tenant_problem
 from bot.runtime.logs import protect
+from storage.tenants import DEFAULT_TENANT
 
 T = TypeVar("T")
+
+
+def _tenant(_context: click.Context, _param: click.Parameter, value: str) -> str:
+    value = value.strip()
+    if problem := tenant_problem(value):
+        raise click.BadParameter(problem)
+    return value
+
+
+#: `--tenant`: whose data a command reads or writes (storage/tenants.py); the default tenant unless named.
+tenant_option = click.option(
+    "--tenant",
+    default=DEFAULT_TENANT,
+    show_default=True,
+    callback=_tenant,
+    metavar="TENANT",
+    help="Whose data: a Slack workspace (slack:T0123), Enterprise org (slack:E0123), Teams tenant "
+    "(teams:<tenant id>), or the default tenant of a single-organization install.",
+)
 
 
 def settings() -> Settings:

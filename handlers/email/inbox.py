@@ -36,6 +36,7 @@ from handlers.email.senders import AccountDirectory
 from handlers.email.state import claim_inbox, record_failure, record_success, save_progress
 from storage.db import session_scope
 from storage.models import Account, CustomerMessage
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +238,7 @@ class MailConverter:
             with session_scope(self.engine) as session:
                 parent = session.exec(
                     select(CustomerMessage.thread_key).where(
+                        CustomerMessage.tenant == DEFAULT_TENANT,
                         CustomerMessage.platform == PLATFORM,
                         CustomerMessage.place_key == EMAIL_PLACE,
                         CustomerMessage.external_id == mail.in_reply_to,
@@ -266,6 +268,7 @@ class MailConverter:
                 select(Account.name)
                 .join(CustomerMessage, CustomerMessage.account_id == Account.id)  # type: ignore[arg-type]
                 .where(
+                    CustomerMessage.tenant == DEFAULT_TENANT,
                     CustomerMessage.platform == PLATFORM,
                     CustomerMessage.thread_key == thread_key,
                     col(CustomerMessage.account_id).is_not(None),

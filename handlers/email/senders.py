@@ -18,6 +18,7 @@ from sqlmodel import select
 from storage.db import session_scope
 from storage.models import Account
 from storage.queries import domains_of, get_or_create_account
+from storage.tenants import DEFAULT_TENANT
 
 #: Mail providers for individuals: the domain names no customer company.
 PERSONAL_MAIL_DOMAINS = frozenset(
@@ -74,7 +75,8 @@ def _domain(address: str) -> str:
 
 
 class AccountDirectory:
-    """Sender → account name, read from settings and the accounts table (reload with `refresh`)."""
+    """Sender → account name, read from settings and the default tenant's accounts (reload with
+    `refresh`): inboxes belong to the default tenant (storage/tenants.py)."""
 
     def __init__(
         self,
@@ -93,7 +95,8 @@ class AccountDirectory:
         if self.engine is None:  # a reader without a database (`tonewatch email-preview`)
             return
         with session_scope(self.engine) as session:
-            for account in session.exec(select(Account).where(Account.domains != "")).all():
+            query = select(Account).where(Account.tenant == DEFAULT_TENANT, Account.domains != "")
+            for account in session.exec(query).all():
                 for domain in domains_of(account):
                     stored.setdefault(domain, account.name)
         self._stored = stored
