@@ -8,6 +8,7 @@ CLI's forget and export each stay inside the asker's tenant.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -265,6 +266,18 @@ async def test_two_slack_workspaces_share_nothing(slack_api, slack_database_url,
     assert missing.exit_code == 1 and "no account named 'Globex'" in missing.stderr
     bad = runner.invoke(cli, ["forget", "--account", "Acme", "--tenant", "bad tenant", "--yes"], env=env)
     assert bad.exit_code == 2 and "a tenant is" in bad.output
+    history = tmp_path / "bravo.jsonl"
+    history.write_text(
+        json.dumps({"account": "Initech", "text": "All good here.", "created_at": "2026-11-20T10:00:00Z"})
+        + "\n"
+    )
+    # `import` runs its own event loop: from this test's loop, in a thread.
+    imported = await asyncio.to_thread(
+        runner.invoke, cli, ["import", str(history), "--no-analyze", "--tenant", "slack:T_BRAVO"], env=env
+    )
+    assert imported.exit_code == 0, imported.output
+    listed_a = runner.invoke(cli, ["accounts", "list", "--json", "--tenant", "slack:T_ALPHA"], env=env)
+    assert [row["account"] for row in json.loads(listed_a.stdout)] == ["Acme", "Globex"]
     from storage.db import create_db_engine
 
     engine = create_db_engine(engine_url)
@@ -273,7 +286,7 @@ async def test_two_slack_workspaces_share_nothing(slack_api, slack_database_url,
             left = sorted((a.tenant, a.name) for a in session.exec(select(Account)).all())
             texts = [m.text or "" for m in session.exec(select(CustomerMessage)).all()]
             alerts = session.exec(select(Alert)).all()
-        assert left == [("slack:T_ALPHA", "Acme"), ("slack:T_ALPHA", "Globex")]
+        assert left == [("slack:T_ALPHA", "Acme"), ("slack:T_ALPHA", "Globex"), ("slack:T_BRAVO", "Initech")]
         assert any("Halcyon" in t for t in texts) and not any("Bramble" in t for t in texts)
         assert alerts and {a.tenant for a in alerts} == {"slack:T_ALPHA"}
     finally:
