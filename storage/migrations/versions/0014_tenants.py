@@ -65,7 +65,7 @@ def _place_tenants(connection: sa.Connection) -> dict[tuple[str, str], str]:
     # One Teams tenant seen: a single-tenant install, whose rows are the default tenant's (as new ones are).
     if len({row.tenant_id for row in conversations}) > 1:
         for row in conversations:
-            known[('teams', row.conversation_id)] = f'teams:{row.tenant_id}'
+            known[('teams', row.conversation_id)] = f'teams:{row.tenant_id.lower()}'
     return known
 
 
