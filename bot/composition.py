@@ -39,6 +39,7 @@ from storage.db import create_db_engine, session_scope
 from storage.errors import ConfigError, UserError
 from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -271,12 +272,12 @@ def account_light(core: Core):
     settings = core.settings
     rules = load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
 
-    def light_of(account: str) -> str | None:
+    def light_of(account: str, tenant: str) -> str | None:
         with session_scope(core.engine) as session:
-            found = find_account(session, account)
+            found = find_account(session, account, tenant)
             if found is None or found.id is None:
                 return None
-            health = compute_health(session, datetime.now(UTC), rules, account_ids=[found.id])
+            health = compute_health(session, datetime.now(UTC), rules, account_ids=[found.id], tenant=tenant)
             return health[0].light.value if health else None
 
     return light_of
@@ -478,7 +479,8 @@ def scheduled_poster(runtime: Runtime):
 class PosterByPlatform(Poster):
     """With several platforms posting, each digest target goes to its own platform's poster.
 
-    A notice without a target goes to the first platform's alert route (Slack's when both are set).
+    A notice without a target goes to its tenant's platform (a Slack workspace's to Slack, a Teams
+    tenant's to Teams); the default tenant's to the first platform's alert route (Slack's when both are set).
     """
 
     name = "by-platform"
@@ -486,16 +488,17 @@ class PosterByPlatform(Poster):
     def __init__(self, posters: dict[str, Poster]) -> None:
         self.posters = posters
 
-    def _for(self, target: Destination | None) -> Poster:
+    def _for(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> Poster:
         if target is not None and target.platform in self.posters:
             return self.posters[target.platform]
-        return next(iter(self.posters.values()))
+        platform = tenant.partition(":")[0]
+        return self.posters.get(platform) or next(iter(self.posters.values()))
 
     async def post_digest(self, target: Destination, digest) -> PostReceipt:
         return await self._for(target).post_digest(target, digest)
 
     async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        return await self._for(target).post_alert(alert, target)
+        return await self._for(target, alert.tenant).post_alert(alert, target)
 
     async def post_attention(self, target: Destination, attention) -> PostReceipt:
         return await self._for(target).post_attention(target, attention)

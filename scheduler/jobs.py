@@ -37,7 +37,7 @@ from bot.digest.build import (
     week_before,
 )
 from bot.health.changes import record_colour_changes
-from bot.health.incidents import IncidentRules, detect_incidents
+from bot.health.incidents import Incident, IncidentRules, detect_incidents
 from bot.health.rules import load_health_rules
 from bot.outbound.port import AlertNotice, Destination, Poster
 from bot.runtime.telemetry import Telemetry
@@ -60,6 +60,7 @@ from storage.run_claims import (
     stale_runs,
     worker_id,
 )
+from storage.tenants import DEFAULT_TENANT, tenants_in_use
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,12 @@ class ScheduledJobs:
     def _build_digest(self, target: DigestTarget, period: DigestPeriod):
         with session_scope(self.engine) as session:
             return build_digest(
-                session, period, self.config.options, owner=target.owner, target_key=target.key
+                session,
+                period,
+                self.config.options,
+                owner=target.owner,
+                target_key=target.key,
+                tenant=target.tenant,
             )
 
     # -- the daily attention list ------------------------------------------------------------------
@@ -223,6 +229,7 @@ class ScheduledJobs:
                         self.config.options,
                         owner=target.owner,
                         target_key=target.key,
+                        tenant=target.tenant,
                     )
 
             attention = await asyncio.to_thread(build)
@@ -248,6 +255,7 @@ class ScheduledJobs:
                     created_before=now - sla,
                     max_score=options.rules.warning_score,
                     sla_hours=options.sla_hours,
+                    tenant=None,  # every tenant's; each notice goes to its own tenant's alert channel
                 )
 
         posted = 0
@@ -269,6 +277,7 @@ class ScheduledJobs:
                 owner=waiting.owner,
                 message_ids=[waiting.message_id],
                 data=waiting.to_json(now),
+                tenant=waiting.tenant,
             )
 
             async def work(notice: AlertNotice = notice) -> dict:
@@ -282,27 +291,35 @@ class ScheduledJobs:
     # -- systemic incidents ----------------------------------------------------------------------
 
     async def incident_check(self, now: datetime | None = None) -> int:
-        """Post each new cross-account incident once (not one warning per account)."""
+        """Post each new cross-account incident once (not one warning per account), tenant by tenant:
+        an incident is among one tenant's customers, and goes to that tenant's alert channel."""
         now = now or self.clock()
         rules = self.config.options.incident_rules
         window = timedelta(hours=rules.window_hours)
 
-        def find():
+        def find() -> list[tuple[str, Incident]]:
             with session_scope(self.engine) as session:
-                return detect_incidents(session, now - 2 * window, now + timedelta(microseconds=1), rules)
+                return [
+                    (tenant, incident)
+                    for tenant in tenants_in_use(session)
+                    for incident in detect_incidents(
+                        session, now - 2 * window, now + timedelta(microseconds=1), rules, tenant=tenant
+                    )
+                ]
 
         posted = 0
-        for incident in await asyncio.to_thread(find):
+        for tenant, incident in await asyncio.to_thread(find):
+            claims = INCIDENT_TARGET if tenant == DEFAULT_TENANT else f"{INCIDENT_TARGET}:{tenant}"
             seen = await asyncio.to_thread(
                 recent_claim_exists,
                 self.engine,
-                INCIDENT_TARGET,
+                claims,
                 f"{incident.concern}:",
                 now - self.config.incident_quiet,
             )
             if seen:
                 continue
-            claim = await asyncio.to_thread(self._claim, INCIDENT_TARGET, incident.key, now)
+            claim = await asyncio.to_thread(self._claim, claims, incident.key, now)
             if claim is None:
                 continue
             notice = AlertNotice(
@@ -313,6 +330,7 @@ class ScheduledJobs:
                 severity="critical",
                 message_ids=list(incident.message_ids),
                 data=incident.to_json(ZoneInfo("UTC")),
+                tenant=tenant,
             )
 
             async def work(notice: AlertNotice = notice) -> dict:

@@ -18,6 +18,7 @@ from storage.db import Engine, session_scope
 from storage.errors import UserError
 from storage.models import DigestTarget
 from storage.queries import get_digest_target, list_digest_targets, save_digest_target
+from storage.tenants import DEFAULT_TENANT
 
 TARGET_KINDS = ("channel", "owner_dm")
 
@@ -73,8 +74,10 @@ def add_target(
     send_time: str | None = None,
     attention_time: str | None = None,
     settings: Settings | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> DigestTarget:
-    """Create or update a digest target, validated; unset schedule fields come from the settings' defaults."""
+    """Create or update a digest target of the tenant (its digest shows that tenant's accounts only),
+    validated; unset schedule fields come from the settings' defaults."""
     defaults = settings or Settings()
     try:
         zone = parse_time_zone(timezone or defaults.digest_timezone)
@@ -107,6 +110,7 @@ def add_target(
             send_time=send,
             attention_time=attention,
             enabled=True,
+            tenant=tenant,
         )
 
 

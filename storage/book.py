@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage.models import Account, AccountOwner, Person
 from storage.queries import domains_of, find_account, get_or_create_account
+from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
 
@@ -147,11 +148,12 @@ def update_account(
     values: dict[str, Any],
     domains: Sequence[str] = (),
     crm: dict[str, str] | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> tuple[Account, bool]:
-    """Create or update the account `name` with the given columns; domains are added to those listed.
-    Returns (account, whether it was new)."""
-    new = find_account(session, name) is None
-    account = get_or_create_account(session, name)
+    """Create or update the tenant's account `name` with the given columns; domains are added to those
+    listed. Returns (account, whether it was new)."""
+    new = find_account(session, name, tenant) is None
+    account = get_or_create_account(session, name, tenant)
     for column, value in values.items():
         setattr(account, column, value)
     if domains:
@@ -182,9 +184,13 @@ def _row(account: Account, owners: list[PersonInfo]) -> BookRow:
     )
 
 
-def book_rows(session: Session, account_ids: Sequence[int] | None = None) -> list[BookRow]:
-    """Every account (or these), by name."""
+def book_rows(
+    session: Session, account_ids: Sequence[int] | None = None, tenant: str | None = DEFAULT_TENANT
+) -> list[BookRow]:
+    """Every account of the tenant (of every tenant when None) or these, by name."""
     query = select(Account).order_by(col(Account.name_key))
+    if tenant is not None:
+        query = query.where(Account.tenant == tenant)
     if account_ids is not None:
         query = query.where(col(Account.id).in_(list(account_ids)))
     accounts = list(session.exec(query).all())

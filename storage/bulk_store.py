@@ -23,14 +23,16 @@ from storage.models import CustomerMessage, WorkItem, table_of
 from storage.queries import get_or_create_account
 from storage.types import utcnow
 
-Key = tuple[str, str, str]
+Key = tuple[str, str, str, str]
 
 _MESSAGES = table_of(CustomerMessage)
 _WORK = table_of(WorkItem)
+#: The message's unique key (storage/models.py), in `Key`'s order.
+_KEY_COLUMNS = (_MESSAGES.c.tenant, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id)
 
 
 def message_key(item: InboundMessage) -> Key:
-    return (item.platform, item.place_key or "", item.external_id)
+    return (item.tenant, item.platform, item.place_key or "", item.external_id)
 
 
 def store_messages(
@@ -41,8 +43,8 @@ def store_messages(
     # No look-up first: the INSERT says which are new, and only the others are looked up after.
     stored: dict[Key, int] = {}
     accounts = {
-        name: get_or_create_account(session, name).id
-        for name in {item.account for item in inbound if item.account}
+        (tenant, name): get_or_create_account(session, name, tenant).id
+        for tenant, name in {(item.tenant, item.account) for item in inbound if item.account}
     }
     new: dict[Key, dict[str, Any]] = {}
     now = utcnow()
@@ -50,11 +52,12 @@ def store_messages(
         if key in new:
             continue  # the same message twice in this batch
         row = CustomerMessage(
+            tenant=item.tenant,
             platform=item.platform,
             source_kind=str(item.source_kind),
             place_key=item.place_key or "",
             external_id=item.external_id,
-            account_id=accounts.get(item.account) if item.account else None,
+            account_id=accounts.get((item.tenant, item.account)) if item.account else None,
             author=item.author,
             author_email=item.author_email,
             is_customer=item.is_customer,
@@ -73,13 +76,13 @@ def store_messages(
         # is computed over every value of every row.
         inserted = session.execute(
             insert_for(session, _MESSAGES)
-            .on_conflict_do_nothing(index_elements=["platform", "place_key", "external_id"])
-            .returning(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id),
+            .on_conflict_do_nothing(index_elements=["tenant", "platform", "place_key", "external_id"])
+            .returning(_MESSAGES.c.id, *_KEY_COLUMNS),
             list(new.values()),
         ).all()
-        for message_id, platform, place_key, external_id in inserted:
-            stored[(platform, place_key, external_id)] = message_id
-            created.add((platform, place_key, external_id))
+        for message_id, *columns in inserted:
+            stored[tuple(columns)] = message_id
+            created.add(tuple(columns))
         # Not returned: stored before (a redelivery), perhaps by another process a moment ago.
         stored.update(_ids_of(session, set(new) - created))
         queued = [
@@ -109,11 +112,6 @@ def _ids_of(session: Session, keys: set[Key]) -> dict[Key, int]:
     if not keys:
         return {}
     rows = session.execute(
-        select(_MESSAGES.c.id, _MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id).where(
-            tuple_(_MESSAGES.c.platform, _MESSAGES.c.place_key, _MESSAGES.c.external_id).in_(sorted(keys))
-        )
+        select(_MESSAGES.c.id, *_KEY_COLUMNS).where(tuple_(*_KEY_COLUMNS).in_(sorted(keys)))
     ).all()
-    return {
-        (platform, place_key, external_id): message_id
-        for message_id, platform, place_key, external_id in rows
-    }
+    return {tuple(key): message_id for message_id, *key in rows}

@@ -62,6 +62,7 @@ from storage.models import (
     WebhookEvent,
     WorkItem,
 )
+from storage.tenants import DEFAULT_TENANT
 
 #: A message erased before it was analyzed: the worker must not store an analysis for it.
 ERASED_STATUS = "erased"
@@ -189,17 +190,19 @@ def address_pattern(address: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.+%-]){re.escape(address)}(?![\w-]|\.\w)", re.IGNORECASE)
 
 
-def messages_from_address(session: Session, address: str) -> list[int]:
-    """Messages written from `address` (its author e-mail, or an author field naming it), in any account."""
+def messages_from_address(session: Session, address: str, tenant: str = DEFAULT_TENANT) -> list[int]:
+    """The tenant's messages written from `address` (its author e-mail, or an author field naming it),
+    in any of its accounts."""
     wanted = address.lower()
     pattern = address_pattern(address)
     rows = session.execute(
         select(_M.c.id, _M.c.author, _M.c.author_email)
         .where(
+            _M.c.tenant == tenant,
             or_(
                 func.lower(_M.c.author_email) == wanted,
                 func.lower(_M.c.author).contains(wanted, autoescape=True),
-            )
+            ),
         )
         .order_by(_M.c.id)
         .with_for_update()
@@ -329,12 +332,14 @@ def scrub_old_corrections(session: Session, cutoff: datetime) -> int:
     )
 
 
-def drop_domain_entry(session: Session, address: str) -> int:
-    """Remove an e-mail address listed among an account's domains; returns the accounts changed."""
+def drop_domain_entry(session: Session, address: str, tenant: str = DEFAULT_TENANT) -> int:
+    """Remove an e-mail address listed among the tenant's accounts' domains; returns the accounts changed."""
     wanted = address.lower()
     changed = 0
     rows = session.execute(
-        select(_ACC.c.id, _ACC.c.domains).where(func.lower(_ACC.c.domains).contains(wanted, autoescape=True))
+        select(_ACC.c.id, _ACC.c.domains).where(
+            _ACC.c.tenant == tenant, func.lower(_ACC.c.domains).contains(wanted, autoescape=True)
+        )
     )
     for row in rows:
         entries = [d.strip() for d in (row.domains or "").replace(";", ",").split(",") if d.strip()]
@@ -380,8 +385,11 @@ def _text_columns(table: Table) -> list:
     ]
 
 
-def scrub_literal(session: Session, address: str, placeholder: str = PLACEHOLDER) -> Counter[str]:
-    """Replace `address` in every string and JSON column of every table; returns rows changed per table."""
+def scrub_literal(
+    session: Session, address: str, placeholder: str = PLACEHOLDER, tenant: str | None = None
+) -> Counter[str]:
+    """Replace `address` in every string and JSON column of every table (in the rows of `tenant` where a
+    table has tenants); returns rows changed per table."""
     pattern = address_pattern(address)
     wanted = address.lower()
     changed: Counter[str] = Counter()
@@ -390,9 +398,12 @@ def scrub_literal(session: Session, address: str, placeholder: str = PLACEHOLDER
         if len(primary) != 1:
             continue
         key = primary[0]
+        scope = [table.c.tenant == tenant] if tenant is not None and "tenant" in table.c else []
         for column in _text_columns(table):
             rows = session.execute(
-                select(key, column).where(func.lower(cast(column, Text)).contains(wanted, autoescape=True))
+                select(key, column).where(
+                    *scope, func.lower(cast(column, Text)).contains(wanted, autoescape=True)
+                )
             ).all()
             for row_key, value in rows:
                 new_value = _replace_deep(value, pattern, placeholder)

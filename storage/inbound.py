@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from storage.tenants import DEFAULT_TENANT
+
 
 class SourceKind(StrEnum):
     chat = "chat"
@@ -39,6 +41,8 @@ class InboundMessage:
     thread_key: str | None = None
     source_score: float | None = None
     context: tuple[str, ...] = field(default=())
+    #: Whose data it is (storage/tenants.py): the workspace, Teams tenant, or the default tenant.
+    tenant: str = DEFAULT_TENANT
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:

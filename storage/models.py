@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Index, LargeBinary, Table, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
+from storage.tenants import DEFAULT_TENANT
 from storage.types import JsonColumn, UtcDateTime, utcnow
 
 
@@ -27,17 +28,23 @@ def table_of(model: type[SQLModel]) -> Table:
     SQLModel sets `__table__` when the class is made; its type hints do not declare it.
     """
     return model.__table__  # type: ignore[attr-defined]
+def _tenant_column() -> Any:
+    """Whose data the row is (storage/tenants.py): every read for a person names their tenant."""
+    return Field(default=DEFAULT_TENANT, max_length=200, sa_column_kwargs={"server_default": DEFAULT_TENANT})
 
 
 class Account(SQLModel, table=True):
     """A customer company."""
 
     __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("tenant", "name_key", name="uq_accounts_tenant_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant_column()
     name: str = Field(max_length=200)
-    #: Lower-cased name, for case-insensitive lookup and uniqueness.
-    name_key: str = Field(max_length=200, unique=True, index=True)
+    #: Lower-cased name, for case-insensitive lookup; unique within the tenant ("Acme" of two
+    #: workspaces is two accounts).
+    name_key: str = Field(max_length=200)
     owner: str | None = Field(default=None, max_length=200)
     #: Email domains whose senders belong to this customer (comma-separated).
     domains: str = Field(default="", max_length=1000)
@@ -137,9 +144,12 @@ class Place(SQLModel, table=True):
     """Where messages arrive or are posted: a Slack channel, a Teams channel, an inbox."""
 
     __tablename__ = "places"
-    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_places_platform_external"),)
+    __table_args__ = (
+        UniqueConstraint("tenant", "platform", "external_id", name="uq_places_tenant_platform_external"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant_column()
     platform: str = Field(max_length=20)
     external_id: str = Field(max_length=300)
     name: str = Field(default="", max_length=300)
@@ -157,7 +167,14 @@ class CustomerMessage(SQLModel, table=True):
 
     __tablename__ = "messages"
     __table_args__ = (
-        UniqueConstraint("platform", "place_key", "external_id", name="uq_messages_platform_place_external"),
+        # Per tenant: an /ingest id "123" of one tenant never stands for another tenant's "123".
+        UniqueConstraint(
+            "tenant",
+            "platform",
+            "place_key",
+            "external_id",
+            name="uq_messages_tenant_platform_place_external",
+        ),
         Index("ix_messages_account_created", "account_id", "created_at"),
         Index("ix_messages_created", "created_at"),
         Index("ix_messages_status", "status"),
@@ -171,6 +188,7 @@ class CustomerMessage(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant_column()
     platform: str = Field(max_length=20)
     source_kind: str = Field(default="chat", max_length=20)
     #: The place the message came from ("" when none, e.g. an import).
@@ -252,10 +270,12 @@ class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alerts_account_status", "account_id", "status"),
+        Index("ix_alerts_tenant_status", "tenant", "status"),
         UniqueConstraint("open_key", name="uq_alerts_open_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant_column()
     account_id: int | None = Field(default=None, foreign_key="accounts.id")
     message_id: int | None = Field(default=None, foreign_key="messages.id")
     analysis_id: int | None = Field(default=None, foreign_key="analyses.id")
@@ -461,6 +481,13 @@ class DigestTarget(SQLModel, table=True):
     __tablename__ = "digest_targets"
 
     id: int | None = Field(default=None, primary_key=True)
+    #: The digest reads this tenant's accounts only.
+    tenant: str = Field(
+        default=DEFAULT_TENANT,
+        max_length=200,
+        index=True,
+        sa_column_kwargs={"server_default": DEFAULT_TENANT},
+    )
     #: Stable identity, e.g. "slack:T1:C123", "slack:T1:dm:U42", "teams:<conversation>", "console".
     key: str = Field(max_length=300, unique=True, index=True)
     platform: str = Field(max_length=20)

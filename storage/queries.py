@@ -23,6 +23,7 @@ from storage.models import (
     TrainedModel,
     table_of,
 )
+from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
 
@@ -98,8 +99,11 @@ def account_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def find_account(session: Session, name: str) -> Account | None:
-    return session.exec(select(Account).where(Account.name_key == account_key(name))).first()
+def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account | None:
+    """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+    return session.exec(
+        select(Account).where(Account.tenant == tenant, Account.name_key == account_key(name))
+    ).first()
 
 
 def account_by_id(session: Session, account_id: int) -> Account | None:
@@ -112,73 +116,83 @@ def domains_of(account: Account | None) -> list[str]:
     return [d.strip().lower().lstrip("@") for d in (raw or "").replace(";", ",").split(",") if d.strip()]
 
 
-def account_domains(engine: Engine, account: str | None) -> set[str]:
-    """The domains whose senders write as the customer `account` (empty when unknown)."""
+def account_domains(engine: Engine, account: str | None, tenant: str = DEFAULT_TENANT) -> set[str]:
+    """The domains whose senders write as the tenant's customer `account` (empty when unknown)."""
     if not account:
         return set()
     with session_scope(engine) as session:
-        return set(domains_of(find_account(session, account)))
+        return set(domains_of(find_account(session, account, tenant)))
 
 
-def domain_accounts(engine: Engine) -> dict[str, str]:
-    """Every domain listed on an account → that account's name (the first account listing it wins)."""
+def domain_accounts(engine: Engine, tenant: str = DEFAULT_TENANT) -> dict[str, str]:
+    """Every domain listed on one of the tenant's accounts → that account's name (first listing wins)."""
     found: dict[str, str] = {}
     with session_scope(engine) as session:
-        for account in session.exec(select(Account).where(Account.domains != "")).all():
+        query = select(Account).where(col(Account.tenant) == tenant, col(Account.domains) != "")
+        for account in session.exec(query).all():
             for domain in domains_of(account):
                 found.setdefault(domain, account.name)
     return found
 
 
-def ensure_account_domain(engine: Engine, name: str, domain: str | None) -> None:
-    """Make sure the account `name` exists and, when `domain` is given, lists it."""
+def ensure_account_domain(
+    engine: Engine, name: str, domain: str | None, tenant: str = DEFAULT_TENANT
+) -> None:
+    """Make sure the tenant's account `name` exists and, when `domain` is given, lists it."""
     with session_scope(engine) as session:
-        row = get_or_create_account(session, name)
+        row = get_or_create_account(session, name, tenant)
         if domain and domain not in domains_of(row):
             row.domains = ",".join([*domains_of(row), domain])[:1000]
             session.add(row)
 
 
-def stored_thread_key(engine: Engine, platform: str, place_key: str, external_id: str) -> str | None:
-    """The thread of the stored message with this id (None: no such message, or it has no thread)."""
+def stored_thread_key(
+    engine: Engine, platform: str, place_key: str, external_id: str, tenant: str = DEFAULT_TENANT
+) -> str | None:
+    """The thread of the tenant's stored message with this id (None: no such message, or no thread)."""
     with session_scope(engine) as session:
         return session.exec(
             select(CustomerMessage.thread_key).where(
-                CustomerMessage.platform == platform,
-                CustomerMessage.place_key == place_key,
-                CustomerMessage.external_id == external_id,
+                col(CustomerMessage.tenant) == tenant,
+                col(CustomerMessage.platform) == platform,
+                col(CustomerMessage.place_key) == place_key,
+                col(CustomerMessage.external_id) == external_id,
             )
         ).first()
 
 
-def thread_account_name(engine: Engine, platform: str, thread_key: str) -> str | None:
-    """The account of the thread's first message that has one."""
+def thread_account_name(
+    engine: Engine, platform: str, thread_key: str, tenant: str = DEFAULT_TENANT
+) -> str | None:
+    """The account of the tenant's thread's first message that has one."""
     with session_scope(engine) as session:
         return session.exec(
             select(Account.name)
             .join(CustomerMessage, CustomerMessage.account_id == Account.id)  # type: ignore[arg-type]
             .where(
-                CustomerMessage.platform == platform,
-                CustomerMessage.thread_key == thread_key,
+                col(CustomerMessage.tenant) == tenant,
+                col(CustomerMessage.platform) == platform,
+                col(CustomerMessage.thread_key) == thread_key,
                 col(CustomerMessage.account_id).is_not(None),
             )
             .order_by(col(CustomerMessage.id))
         ).first()
 
 
-def get_or_create_account(session: Session, name: str) -> Account:
-    """The account called `name` (case-insensitive), created if new; safe under concurrent creators."""
+def get_or_create_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account:
+    """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
+    creators."""
     name = " ".join(name.split())
-    existing = find_account(session, name)
+    existing = find_account(session, name, tenant)
     if existing is not None:
         return existing
     try:
         with session.begin_nested():
-            account = Account(name=name, name_key=account_key(name))
+            account = Account(tenant=tenant, name=name, name_key=account_key(name))
             session.add(account)
         return account
     except IntegrityError:
-        found = find_account(session, name)
+        found = find_account(session, name, tenant)
         assert found is not None
         return found
 
@@ -192,8 +206,10 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
     existing = _find_message(session, inbound)
     if existing is not None:
         return existing, False
-    account_id = get_or_create_account(session, inbound.account).id if inbound.account else None
+    account = get_or_create_account(session, inbound.account, inbound.tenant) if inbound.account else None
+    account_id = account.id if account is not None else None
     message = CustomerMessage(
+        tenant=inbound.tenant,
         platform=inbound.platform,
         source_kind=str(inbound.source_kind),
         place_key=inbound.place_key,
@@ -221,6 +237,7 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
 def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage | None:
     return session.exec(
         select(CustomerMessage).where(
+            CustomerMessage.tenant == inbound.tenant,
             CustomerMessage.platform == inbound.platform,
             CustomerMessage.place_key == inbound.place_key,
             CustomerMessage.external_id == inbound.external_id,
@@ -352,9 +369,7 @@ def save_trained_model(session: Session, blob: bytes, metrics: dict, trained_on:
 
 
 def deactivate_trained_models(session: Session) -> int:
-    result = session.exec(
-        update(TrainedModel).where(col(TrainedModel.active)).values(active=False)
-    )
+    result = session.exec(update(TrainedModel).where(col(TrainedModel.active)).values(active=False))
     return result.rowcount or 0
 
 
@@ -369,14 +384,15 @@ def has_active_model(session: Session) -> bool:
     return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
 
 
-def account_names(session: Session) -> list[str]:
-    return list(session.exec(select(Account.name)).all())
-
-
-def list_digest_targets(session: Session, enabled_only: bool = True) -> list[DigestTarget]:
+def list_digest_targets(
+    session: Session, enabled_only: bool = True, tenant: str | None = None
+) -> list[DigestTarget]:
+    """The digest targets (of one tenant, when given; the scheduler reads them all)."""
     query = select(DigestTarget).order_by(col(DigestTarget.key))
     if enabled_only:
         query = query.where(col(DigestTarget.enabled))
+    if tenant is not None:
+        query = query.where(DigestTarget.tenant == tenant)
     return list(session.exec(query).all())
 
 
@@ -422,7 +438,14 @@ def conversation_rows(session: Session, account_ids: Sequence[int], since: datet
     m = table_of(CustomerMessage).c
     query = (
         core_select(
-            m.id, m.account_id, m.is_customer, m.platform, m.place_key, m.thread_key, m.created_at, m.score,
+            m.id,
+            m.account_id,
+            m.is_customer,
+            m.platform,
+            m.place_key,
+            m.thread_key,
+            m.created_at,
+            m.score,
             m.churn_risk,
         )
         .where(m.account_id.in_(list(account_ids)), m.created_at > since, m.created_at <= until)

@@ -8,6 +8,7 @@ from storage.book import BookRow, book_row, book_rows, set_owners, update_accoun
 from storage.db import Engine, Session, read_scope, session_scope
 from storage.models import Account
 from storage.queries import find_account
+from storage.tenants import DEFAULT_TENANT
 
 
 def apply_entry(session: Session, entry: BookEntry) -> tuple[Account, bool]:
@@ -22,7 +23,12 @@ def apply_entry(session: Session, entry: BookEntry) -> tuple[Account, bool]:
     if entry.renewal_date is not None:
         values["renewal_date"] = entry.renewal_date
     account, new = update_account(
-        session, entry.account, values=values, domains=entry.domains, crm=entry.crm or None
+        session,
+        entry.account,
+        values=values,
+        domains=entry.domains,
+        crm=entry.crm or None,
+        tenant=entry.tenant,
     )
     if entry.owners is not None:
         set_owners(session, account, entry.owners)
@@ -48,11 +54,11 @@ class AccountBook:
                 created, updated = created + new, updated + (not new)
         return created, updated
 
-    def rows(self) -> list[BookRow]:
+    def rows(self, tenant: str = DEFAULT_TENANT) -> list[BookRow]:
         with read_scope(self.engine) as session:
-            return book_rows(session)
+            return book_rows(session, tenant=tenant)
 
-    def row(self, name: str) -> BookRow | None:
+    def row(self, name: str, tenant: str = DEFAULT_TENANT) -> BookRow | None:
         with read_scope(self.engine) as session:
-            account = find_account(session, name)
+            account = find_account(session, name, tenant)
             return book_row(session, account) if account is not None else None

@@ -34,6 +34,7 @@ from bot.health.report import UnknownAccount, find_account
 from storage.book import BookRow, PersonInfo
 from storage.db import read_scope
 from storage.errors import UserError
+from storage.tenants import DEFAULT_TENANT
 
 #: Keyword → field; the words after a keyword, up to the next one, are its value.
 KEYWORDS = {
@@ -103,12 +104,12 @@ def _parse(parse, value: str, label: str):
         raise UserError(str(exc) if str(exc).startswith(label) else f"{label}: {exc}") from None
 
 
-def _canonical_name(book: AccountBook, name: str) -> tuple[str, bool]:
-    """The existing account `name` means (loosely), or `name` itself for a new one."""
+def _canonical_name(book: AccountBook, name: str, tenant: str) -> tuple[str, bool]:
+    """The tenant's existing account `name` means (loosely), or `name` itself for a new one."""
     name = _parse(parse_account, name, "account")
     with read_scope(book.engine) as session:
         try:
-            return find_account(session, name).name, False
+            return find_account(session, name, tenant).name, False
         except UnknownAccount as exc:
             if "did you mean" in str(exc):
                 raise
@@ -129,20 +130,24 @@ def describe(row: BookRow, markup: Markup) -> str:
 
 
 async def account_verb(
-    book: AccountBook, words: list[str], resolve_owner: OwnerResolver, markup: Markup
+    book: AccountBook,
+    words: list[str],
+    resolve_owner: OwnerResolver,
+    markup: Markup,
+    tenant: str = DEFAULT_TENANT,
 ) -> str:
-    """`account ACME [field value]…`: set the given fields, or show the account's entry."""
+    """`account ACME [field value]…`: set the given fields of the tenant's account, or show its entry."""
     name, fields = split_fields(words)
     if not name:
         raise UserError(f"name the account: {ACCOUNT_USAGE}")
-    canonical, new = _canonical_name(book, name)
+    canonical, new = _canonical_name(book, name, tenant)
     if not fields:
         if new:
             raise UserError(f"no account named {name!r} yet; set it up with {ACCOUNT_USAGE}")
-        row = await asyncio.to_thread(book.row, canonical)
+        row = await asyncio.to_thread(book.row, canonical, tenant)
         assert row is not None
         return describe(row, markup)
-    entry = BookEntry(account=canonical)
+    entry = BookEntry(account=canonical, tenant=tenant)
     if "owner" in fields:
         entry.owners = await resolve_owner(fields["owner"])
         if not entry.owners:
@@ -167,14 +172,16 @@ async def account_verb(
     return ("New account. " if new else "Saved. ") + describe(saved, markup)
 
 
-async def recovered_verb(suppression: Suppression, words: list[str], by: str, markup: Markup) -> str:
+async def recovered_verb(
+    suppression: Suppression, words: list[str], by: str, markup: Markup, tenant: str = DEFAULT_TENANT
+) -> str:
     """`recovered ACME`: the recovery conversation happened; outreach may resume."""
     name = " ".join(words)
     if not name:
         raise UserError("name the account: `recovered Acme`")
     with read_scope(suppression.engine) as session:
-        canonical = find_account(session, _parse(parse_account, name, "account")).name
-    row, changed = await asyncio.to_thread(suppression.recovered, canonical, by)
+        canonical = find_account(session, _parse(parse_account, name, "account"), tenant).name
+    row, changed = await asyncio.to_thread(suppression.recovered, canonical, by, tenant)
     title = markup.bold(markup.escape(row.name))
     if not changed:
         return f"{title} was not suppressed; nothing to change."

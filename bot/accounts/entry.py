@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from storage.book import PersonInfo
+from storage.tenants import DEFAULT_TENANT
 
 MAX_ACCOUNT_NAME = 200
 #: Values above this are a typo (or cents), not an annual contract.
@@ -34,6 +35,8 @@ class BookEntry:
     renewal_date: date | None = None
     domains: list[str] = field(default_factory=list)
     crm: dict[str, str] | None = None
+    #: Whose account it is (storage/tenants.py).
+    tenant: str = DEFAULT_TENANT
 
     def changes(self) -> list[str]:
         """The fields this entry sets, for a confirmation line."""

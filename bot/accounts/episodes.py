@@ -27,6 +27,7 @@ from bot.health.incidents import IncidentRules, detect_incidents
 from bot.health.rules import HealthRules
 from storage.db import Session
 from storage.queries import conversation_rows, message_scores, open_alert_messages
+from storage.tenants import DEFAULT_TENANT
 
 
 @dataclass
@@ -67,7 +68,11 @@ class AccountContext:
 
 
 def incident_messages(
-    session: Session, moment: datetime, rules: HealthRules, incident_rules: IncidentRules | None = None
+    session: Session,
+    moment: datetime,
+    rules: HealthRules,
+    incident_rules: IncidentRules | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> list:
     """Rows (id, account_id, is_customer, created_at, score) of the messages in incidents before `moment`.
 
@@ -75,7 +80,9 @@ def incident_messages(
     complaints weigh little in the earlier and baseline means, and the digest reports it anyway).
     """
     start = moment - timedelta(days=rules.recent_days)
-    found = detect_incidents(session, start, moment + timedelta(microseconds=1), incident_rules)
+    found = detect_incidents(
+        session, start, moment + timedelta(microseconds=1), incident_rules, tenant=tenant
+    )
     ids = [m for incident in found for m in incident.message_ids]
     return [row for row in message_scores(session, ids) if row.created_at <= moment]
 

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, set_suppression
-from storage.crm import alert_account
 from storage.db import Engine, Session, session_scope
 from storage.errors import UserError
 from storage.models import Account, HealthChange
 from storage.queries import account_by_id, find_account
+from storage.tenants import DEFAULT_TENANT
 
 _RANK = {None: 0, "green": 0, "yellow": 1, "red": 2}
 SYSTEM = "tonewatch"
@@ -69,10 +69,10 @@ class Suppression:
         self.engine = engine
         self.events = events
 
-    def recovered(self, name: str, by: str) -> tuple[BookRow, bool]:
+    def recovered(self, name: str, by: str, tenant: str = DEFAULT_TENANT) -> tuple[BookRow, bool]:
         """Record the recovery conversation: clear the flag. Returns (the account, whether it changed)."""
         with session_scope(self.engine) as session:
-            account = find_account(session, name)
+            account = find_account(session, name, tenant)
             if account is None:
                 raise UserError(f"no account named {name!r}")
             changed = set_suppression(session, account, False, "recovery recorded", by)
@@ -81,9 +81,16 @@ class Suppression:
                 self.events.emit(session, "account.suppression_changed", _event(account, by))
             return book_row(session, account), changed
 
-    def recovered_by_alert(self, alert_id: int, by: str) -> tuple[BookRow, bool] | None:
-        """`recovered` for the account of an alert (the button on its card)."""
+    def recovered_by_alert(
+        self, alert_id: int, by: str, tenant: str = DEFAULT_TENANT
+    ) -> tuple[BookRow, bool] | None:
+        """`recovered` for the account of the tenant's alert (the button on its card)."""
+        from storage.models import Alert
+
         with session_scope(self.engine) as session:
-            found = alert_account(session, alert_id)
-            name = found[1].name if found else None
-        return self.recovered(name, by) if name else None
+            alert = session.get(Alert, alert_id)
+            if alert is None or alert.tenant != tenant:
+                return None  # a button of another tenant's card is no button here
+            account = session.get(Account, alert.account_id) if alert.account_id else None
+            name = account.name if account else None
+        return self.recovered(name, by, tenant) if name else None

@@ -57,6 +57,7 @@ def thread_of(engine: Engine, card: AlertCard) -> str:
     with session_scope(engine) as session:
         found = session.exec(
             select(CustomerMessage).where(
+                CustomerMessage.tenant == card.tenant,
                 CustomerMessage.platform == card.source_platform,
                 CustomerMessage.place_key == card.source_place,
                 CustomerMessage.external_id == card.source_external_id,
@@ -84,6 +85,7 @@ def record_reply(
             author=author,
             is_customer=False,
             thread_key=thread,
+            tenant=card.tenant,
         )
     )
     return stored.created

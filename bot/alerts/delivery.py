@@ -174,7 +174,7 @@ class AlertDelivery:
         card = self.alerts.card(alert_id)
         if card is not None and self.light_of is not None:
             try:
-                card.light = self.light_of(card.account)
+                card.light = self.light_of(card.account, card.tenant)
             except Exception:  # noqa: BLE001 - the light is decoration; the alert must still go out
                 log.warning("could not compute the light for %s", card.account, exc_info=True)
         return card
@@ -210,14 +210,15 @@ class AlertDelivery:
                 chosen.append(joined)
             return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
 
-    def _poster_for(self, channel: str) -> AlertPoster | None:
+    def _poster_for(self, channel: str, tenant: str) -> AlertPoster | None:
         for platform, poster in self.posters.items():
-            if self.places.get(platform, channel) is not None:
+            if self.places.get(platform, channel, tenant) is not None:
                 return poster
         return None
 
     async def _destination(self, card: AlertCard) -> tuple[AlertPoster, str] | None:
-        place = await self.offload(self.places.alert_channel, card.source_platform)
+        # The alert's own tenant's channel: never another workspace's or Teams tenant's.
+        place = await self.offload(self.places.alert_channel, card.source_platform, card.tenant)
         if place is None or place.platform not in self.posters:
             log.warning("alert %s has no alert channel to go to; it stays for the digest", card.alert_id)
             return None
@@ -274,7 +275,7 @@ class AlertDelivery:
         card = await self.offload(self._card, alert_id)
         if not channel or not ref or card is None:
             return
-        poster = await self.offload(self._poster_for, channel)
+        poster = await self.offload(self._poster_for, channel, card.tenant)
         if poster is None or not await poster.is_internal(channel):
             raise NotInternal(f"alert channel {channel} is readable by customers; not posting the draft")
         if attempts > 1 and await poster.find_alert_thread(channel, ref, card):

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from bot.health.report import quote
 from storage.models import Account, CustomerMessage, table_of
+from storage.tenants import DEFAULT_TENANT
 
 
 @dataclass
@@ -28,6 +29,8 @@ class WaitingMessage:
     score: float
     quote: str
     due_at: datetime
+    #: Whose message it is (an SLA notice goes to this tenant's alert channel).
+    tenant: str = DEFAULT_TENANT
 
     def hours_waiting(self, as_of: datetime) -> float:
         return round((as_of - self.created_at) / timedelta(hours=1), 1)
@@ -56,17 +59,21 @@ def unanswered_messages(
     account_ids: list[int] | None = None,
     limit: int | None = None,
     quoted: int | None = None,
+    tenant: str | None = DEFAULT_TENANT,
 ) -> list[WaitingMessage]:
     """Customer messages scored ≤ `max_score` (and > `above_score`) created in the range, with no reply yet.
 
     Oldest first. `sla_hours` only sets each message's `due_at`. Only the first `quoted` messages
     (all when None) carry their quote; a digest that lists eight of four thousand reads eight texts.
+    Only the tenant's messages (every tenant's when None: the scheduler's SLA check, which routes each
+    by its own tenant), answered by the same tenant's staff.
     """
     message = table_of(CustomerMessage).alias("m")
     reply = table_of(CustomerMessage).alias("r")
     m, r = message.c, reply.c
     answered = exists().where(
         ~r.is_customer,
+        r.tenant == m.tenant,
         r.platform == m.platform,
         r.place_key == m.place_key,
         r.created_at > m.created_at,
@@ -89,8 +96,10 @@ def unanswered_messages(
         candidates.append(c.score > above_score)
     if account_ids is not None:
         candidates.append(c.account_id.in_(account_ids))
+    if tenant is not None:
+        candidates.append(c.tenant == tenant)
     query = (
-        select(m.id, m.account_id, col(Account.name), col(Account.owner), m.created_at, m.score)
+        select(m.id, m.account_id, col(Account.name), col(Account.owner), m.created_at, m.score, m.tenant)
         .join(Account, and_(col(Account.id) == m.account_id))
         .where(m.id.in_(select(c.id).where(*candidates)), ~answered)
         .order_by(m.created_at)
@@ -108,6 +117,7 @@ def unanswered_messages(
             score=row.score,
             quote="",
             due_at=row.created_at + due,
+            tenant=row.tenant,
         )
         for row in session.execute(query)
     ]

@@ -48,6 +48,7 @@ from storage.db import session_scope
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
 from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
 from storage.queue import RUNNING, cancel, enqueue, item_status, requeue
+from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ class AlertCard:
     message_id: int | None = None
     #: Commitments the draft makes (refund, credit, discount, date, liability): it needs a person's check.
     draft_flags: list[str] = field(default_factory=list)
+    #: Whose alert it is: it goes to this tenant's alert channel only.
+    tenant: str = DEFAULT_TENANT
 
 
 _COMMITMENT_WORDS = {
@@ -396,7 +399,9 @@ class AlertService:
 
     @staticmethod
     def _open_key(message: CustomerMessage, decision: AlertDecision) -> str:
-        return f"{message.account_id or 0}:{decision.issue_key}"
+        if message.account_id:
+            return f"{message.account_id}:{decision.issue_key}"
+        return f"{message.tenant}:0:{decision.issue_key}"  # no account: one open alert per tenant and issue
 
     @staticmethod
     def _sensitivity(session: Session, message: CustomerMessage) -> Sensitivity:
@@ -404,11 +409,13 @@ class AlertService:
         analyses decides many messages from the same few channels)."""
         if not message.place_key:
             return Sensitivity.normal
-        known: dict[tuple[str, str], Sensitivity] = session.info.setdefault("place_sensitivity", {})
-        key = (message.platform, message.place_key)
+        known: dict[tuple[str, str, str], Sensitivity] = session.info.setdefault("place_sensitivity", {})
+        key = (message.tenant, message.platform, message.place_key)
         if key not in known:
             place = session.exec(
-                select(Place).where(Place.platform == key[0], Place.external_id == key[1])
+                select(Place).where(
+                    Place.tenant == key[0], Place.platform == key[1], Place.external_id == key[2]
+                )
             ).first()
             known[key] = Sensitivity(place.sensitivity) if place else Sensitivity.normal
         return known[key]
@@ -431,6 +438,7 @@ class AlertService:
         existing = locked.get(open_key) or session.exec(open_alert).first()
         if existing is None:
             alert = Alert(
+                tenant=message.tenant,
                 account_id=message.account_id,
                 message_id=message.id,
                 analysis_id=analysis.id,
@@ -555,6 +563,7 @@ class AlertService:
                 created_at=message.created_at,
                 reply_due=message.created_at + self.reply_sla,
                 message_id=message.id,
+                tenant=alert.tenant,
             )
 
     @staticmethod

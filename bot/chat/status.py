@@ -8,6 +8,7 @@ from bot.alerts.service import AlertService
 from bot.messages.places import PlaceInfo, PlaceRegistry
 from storage.db import session_scope
 from storage.queries import find_account
+from storage.tenants import DEFAULT_TENANT
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,17 @@ class PlaceStatus:
         return self.place is not None and self.place.is_alert_channel
 
 
-def place_status(places: PlaceRegistry, alerts: AlertService, platform: str, external_id: str) -> PlaceStatus:
-    """The channel's role, its account's open alerts, and where alerts go (blocking: run in a thread)."""
-    place = places.get(platform, external_id)
+def place_status(
+    places: PlaceRegistry, alerts: AlertService, platform: str, external_id: str, tenant: str = DEFAULT_TENANT
+) -> PlaceStatus:
+    """The channel's role in the tenant, its account's open alerts, and where the tenant's alerts go
+    (blocking: run in a thread)."""
+    place = places.get(platform, external_id, tenant)
     open_alerts = 0
     if place is not None and place.watched and place.account:
         with session_scope(places.engine) as session:
-            account = find_account(session, place.account)
+            account = find_account(session, place.account, tenant)
         open_alerts = len(alerts.open_alerts(account.id)) if account is not None else 0
-    return PlaceStatus(place, open_alerts, places.alert_channel(platform), len(places.watched(platform)))
+    return PlaceStatus(
+        place, open_alerts, places.alert_channel(platform, tenant), len(places.watched(platform, tenant))
+    )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import run_async, settings
+from bot.cli.common import run_async, settings, tenant_option
 from storage.errors import UserError
 
 if TYPE_CHECKING:
@@ -60,8 +60,9 @@ def _rules(config: Settings):
 @click.option(
     "--as-of", "as_of", metavar="ISO-DATE", help="Compute as if it were this moment (UTC if no zone)."
 )
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def account_command(name: str, as_of: str | None, as_json: bool) -> None:
+def account_command(name: str, as_of: str | None, tenant: str, as_json: bool) -> None:
     """How an account is doing: colour, trend, averages, concerns and why."""
     from bot.digest.render import render_account_text
     from bot.health.report import account_report
@@ -71,7 +72,7 @@ def account_command(name: str, as_of: str | None, as_json: bool) -> None:
     moment = _as_of(as_of)
     rules = _rules(config)
     with _engine(config) as engine, session_scope(engine) as session:
-        report = account_report(session, name, moment, rules)
+        report = account_report(session, name, moment, rules, tenant)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else render_account_text(report))
 
 
@@ -90,9 +91,16 @@ def account_command(name: str, as_of: str | None, as_json: bool) -> None:
 @click.option(
     "--narrative", is_flag=True, help="Ask Claude for the opening paragraph (needs ANTHROPIC_API_KEY)."
 )
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def digest_command(
-    preview: bool, as_of: str | None, owner: str | None, zone: str | None, narrative: bool, as_json: bool
+    preview: bool,
+    as_of: str | None,
+    owner: str | None,
+    zone: str | None,
+    narrative: bool,
+    tenant: str,
+    as_json: bool,
 ) -> None:
     """The weekly digest: colours and movement, who needs attention and why, silence, SLA, incidents."""
     from bot.config.settings import parse_time_zone
@@ -120,7 +128,9 @@ def digest_command(
         chart_dir=Path(config.chart_dir).resolve(),
     )
     with _engine(config) as engine, session_scope(engine) as session:
-        digest = build_digest(session, period, options, owner=owner, target_key=f"preview-{owner or 'all'}")
+        digest = build_digest(
+            session, period, options, owner=owner, target_key=f"preview-{owner or 'all'}", tenant=tenant
+        )
     if narrative:
         run_async(lambda: _narrate(config, digest))
     click.echo(json.dumps(digest.to_json(), ensure_ascii=False) if as_json else render_digest_text(digest))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import settings
+from bot.cli.common import settings, tenant_option
 
 if TYPE_CHECKING:
     from storage.book import BookRow
@@ -21,8 +22,9 @@ def accounts_group() -> None:
 
 @accounts_group.command("import")
 @click.argument("path")
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def import_book(path: str, as_json: bool) -> None:
+def import_book(path: str, tenant: str, as_json: bool) -> None:
     """Set accounts from a .csv or .jsonl file (columns: account, owner_email, arr, currency, tier,
     renewal_date, domains, crm_id). Safe to repeat; bad rows are reported by line and skipped."""
     from bot.accounts.book import AccountBook
@@ -36,7 +38,7 @@ def import_book(path: str, as_json: bool) -> None:
         engine = build_engine(config)
         try:
             created, updated = AccountBook(engine, build_events(config)).apply_many(
-                [entry for _, entry in parsed.entries]
+                [replace(entry, tenant=tenant) for _, entry in parsed.entries]
             )
         finally:
             engine.dispose()
@@ -65,9 +67,10 @@ def _money(row: BookRow) -> str:
 
 
 @accounts_group.command("list")
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per account, in a list.")
-def list_book(as_json: bool) -> None:
-    """Every account with its owner, value, tier, renewal date, domains and CRM ids."""
+def list_book(tenant: str, as_json: bool) -> None:
+    """Every account of the tenant with its owner, value, tier, renewal date, domains and CRM ids."""
     from bot.accounts.book import AccountBook
     from bot.accounts.importing import COLUMNS
     from bot.composition import build_engine
@@ -75,7 +78,7 @@ def list_book(as_json: bool) -> None:
     config = settings()
     engine = build_engine(config)
     try:
-        rows = AccountBook(engine).rows()
+        rows = AccountBook(engine).rows(tenant)
     finally:
         engine.dispose()
     if as_json:

@@ -7,11 +7,36 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
+import click
+
+from storage.tenants import DEFAULT_TENANT
+
 if TYPE_CHECKING:
     from bot.analysis.base import Analyzer
     from bot.config.settings import Settings
 
 T = TypeVar("T")
+
+
+def _tenant(_context: click.Context, _param: click.Parameter, value: str) -> str:
+    from bot.messages.inbound import tenant_problem
+
+    value = value.strip()
+    if problem := tenant_problem(value):
+        raise click.BadParameter(problem)
+    return value
+
+
+#: `--tenant`: whose data a command reads or writes (storage/tenants.py); the default tenant unless named.
+tenant_option = click.option(
+    "--tenant",
+    default=DEFAULT_TENANT,
+    show_default=True,
+    callback=_tenant,
+    metavar="TENANT",
+    help="Whose data: a Slack workspace (slack:T0123), Enterprise org (slack:E0123), Teams tenant "
+    "(teams:<tenant id>), or the default tenant of a single-organization install.",
+)
 
 
 def settings() -> Settings:

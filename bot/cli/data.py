@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 
 import click
 
-from bot.cli.common import run_async, settings
+from bot.cli.common import run_async, settings, tenant_option
 from storage.errors import UserError
 
 
@@ -27,9 +28,16 @@ from storage.errors import UserError
     "--max-wait", type=click.FloatRange(min=0), default=None,
     help="With --batch: give up waiting after this many seconds (the batch goes on; run again to resume).",
 )
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def import_command(
-    path: str, no_analyze: bool, use_batch: bool, poll_interval: float, max_wait: float | None, as_json: bool
+    path: str,
+    no_analyze: bool,
+    use_batch: bool,
+    poll_interval: float,
+    max_wait: float | None,
+    tenant: str,
+    as_json: bool,
 ) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
     from bot.composition import build_batch_backfill, build_core, check_batch_settings
@@ -52,7 +60,7 @@ def import_command(
         click.echo(f"reading the example shipped with tonewatch: {example}", err=True)
         path = str(example)
     records = read_records(path, required=("account", "text", "created_at"))  # read as validated
-    messages = validate_records(records, path, config.max_text_chars)
+    messages = [replace(m, tenant=tenant) for m in validate_records(records, path, config.max_text_chars)]
     core = build_core(config)
 
     async def store_and_analyze() -> dict:

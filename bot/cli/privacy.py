@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import settings
+from bot.cli.common import settings, tenant_option
 from storage.errors import UserError
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def _show(summary: ErasureSummary, as_json: bool) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be erased.")
 @click.option("--yes", "-y", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
+@tenant_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def forget_command(
     account: str | None,
@@ -66,6 +67,7 @@ def forget_command(
     older_than: int | None,
     dry_run: bool,
     assume_yes: bool,
+    tenant: str,
     as_json: bool,
 ) -> None:
     """Erase a customer's data everywhere (GDPR), or all customer text older than DAYS."""
@@ -82,9 +84,9 @@ def forget_command(
     with _engine(config, read_only=dry_run) as engine:
         erase: Callable[..., ErasureSummary]
         if account is not None:
-            erase = partial(forget_account, engine, account)
+            erase = partial(forget_account, engine, account, tenant=tenant)
         elif email is not None:
-            erase = partial(forget_address, engine, email)
+            erase = partial(forget_address, engine, email, tenant=tenant)
         else:
             assert older_than is not None
             erase = partial(purge_older_than, engine, older_than)

@@ -26,7 +26,7 @@ from bot.accounts.entry import BookEntry
 from bot.alerts.service import CRM_CLOSE_TASK, CRM_TASK
 from bot.crm.base import CrmClient, CrmRecord
 from bot.health.rules import HealthRules
-from bot.health.scoring import compute_health
+from bot.health.scoring import compute_health_everywhere
 from storage.book import PersonInfo
 from storage.crm import (
     alert_account,
@@ -127,7 +127,7 @@ class CrmSync:
     def values(self, now: datetime) -> dict[int, dict[str, Any]]:
         """What is pushed for every account, by account id (our field names)."""
         with read_scope(self.engine) as session:
-            healths = compute_health(session, now, self.rules)
+            healths = compute_health_everywhere(session, now, self.rules)
             negatives = last_negative_at(session, [h.account_id for h in healths], self.rules.warning_score)
             suppressed = {a.id: a.suppress_outreach for a in all_accounts(session)}
         values = {}

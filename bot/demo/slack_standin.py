@@ -148,6 +148,8 @@ class FakeSlackAPI:
         self.allowed_customer_replies: list[str] = []
         self.refusals: set[str] = set()
         self.response_users: dict[str, str] = {}
+        #: The workspace a slash command's response_url answers in (its own team's people read it).
+        self.response_teams: dict[str, str] = {}
         self.oauth_installs: dict[str, dict[str, Any]] = {}
         self._queued: dict[str, deque[Reply]] = defaultdict(deque)
         self._held: dict[str, _Hold] = {}
@@ -200,11 +202,14 @@ class FakeSlackAPI:
         """The Web API base URL (what SLACK_API_URL is set to)."""
         return f"{self.base}/api/"
 
-    def response_url(self, name: str = "cmd", user: str | None = None) -> str:
-        """A slash command's response_url; `user` ran the command (and reads an ephemeral answer)."""
-        if user is not None:
-            with self._lock:
+    def response_url(self, name: str = "cmd", user: str | None = None, team: str | None = None) -> str:
+        """A slash command's response_url; `user` ran the command (and reads an ephemeral answer) in
+        `team` (the stand-in's own team by default)."""
+        with self._lock:
+            if user is not None:
                 self.response_users[name] = user
+            if team is not None:
+                self.response_teams[name] = team
         return f"{self.base}/respond/{name}"
 
     # --- configuration -----------------------------------------------------------------------
@@ -247,7 +252,14 @@ class FakeSlackAPI:
         connected_team: str | None = None,
         members: tuple[str, ...] = (),
         private: bool = False,
+        team: str | None = None,
     ) -> None:
+        """A channel of `team` (the stand-in's own team by default; another one installed over OAuth)."""
+        home = team or self.team_id
+        # Another workspace's channel holds that workspace's bot user (as `add_oauth_install` names it).
+        bot = BOT_USER if home == self.team_id else f"U_BOT_{home}"
+        if bot not in self.users:
+            self.add_user(bot, team_id=home, name="tonewatch", is_bot=True)
         with self._lock:
             self.channels[channel_id] = {
                 "id": channel_id,
@@ -260,12 +272,12 @@ class FakeSlackAPI:
                 "is_ext_shared": external,
                 "is_org_shared": False,
                 "is_pending_ext_shared": pending,
-                "context_team_id": self.team_id,
-                "shared_team_ids": [self.team_id] + ([connected_team] if connected_team else []),
+                "context_team_id": home,
+                "shared_team_ids": [home] + ([connected_team] if connected_team else []),
                 "connected_team_ids": [connected_team] if connected_team else [],
                 "internal_team_ids": [],
             }
-            self.members[channel_id] = [BOT_USER, *members]
+            self.members[channel_id] = [bot, *members]
 
     def set_external(self, channel_id: str, external: bool) -> None:
         with self._lock:
@@ -323,39 +335,52 @@ class FakeSlackAPI:
     def posts(self, channel: str | None = None) -> list[Call]:
         return [c for c in self.calls_to("chat.postMessage") if channel is None or c.channel == channel]
 
-    def user_is_external(self, user_id: str | None) -> bool:
+    def user_is_external(self, user_id: str | None, team: str | None = None) -> bool:
+        """Whether the user is outside `team` (the stand-in's own team by default)."""
         user = self.users.get(user_id or "")
         if user is None:
             return True
-        return bool(user["team_id"] != self.team_id or user["is_restricted"] or user["is_ultra_restricted"])
+        home = team or self.team_id
+        return bool(user["team_id"] != home or user["is_restricted"] or user["is_ultra_restricted"])
 
-    def customers_can_read(self, channel_id: str | None) -> bool:
-        """What Slack would make true: shared outside, or anyone outside among its members."""
+    def customers_can_read(self, channel_id: str | None, team: str | None = None) -> bool:
+        """What Slack would make true: shared outside, or anyone outside `team` among its members."""
         channel = self.channels.get(channel_id or "")
         if channel is None:
             return False  # the post itself fails with channel_not_found
         if channel.get("is_im"):
-            return self.user_is_external(channel["user"])
+            return self.user_is_external(channel["user"], team)
         if channel["is_ext_shared"] or channel["is_pending_ext_shared"]:
             return True
-        return any(self.user_is_external(m) for m in self.members.get(channel_id or "", []) if m != BOT_USER)
+        members = self.members.get(channel_id or "", [])
+        return any(self.user_is_external(m, team) for m in members if m not in (BOT_USER, f"U_BOT_{team}"))
+
+    def _team_of(self, call: Call) -> str:
+        """The workspace a call acts in: its OAuth installation's, else the stand-in's own."""
+        if call.method == "response_url":
+            return self.response_teams.get(str(call.args.get("_name")), self.team_id)
+        installed = self.oauth_installs.get(call.token or "")
+        return installed["team"]["id"] if installed else self.team_id
 
     def reaches_customers(self, call: Call) -> bool:
         """Whether a customer could see what `call` showed, were Slack to accept it now."""
+        team = self._team_of(call)
         if call.method in CHANNEL_POSTS:
-            return self.customers_can_read(call.channel)
+            return self.customers_can_read(call.channel, team)
         if call.method == "files.completeUploadExternal":
             targets = [call.args.get("channel_id"), *str(call.args.get("channels") or "").split(",")]
-            return any(self.customers_can_read(target) for target in targets if target)
+            return any(self.customers_can_read(target, team) for target in targets if target)
         if call.method == "chat.postEphemeral":
-            return self.customers_can_read(call.channel) and self.user_is_external(call.args.get("user"))
+            return self.customers_can_read(call.channel, team) and self.user_is_external(
+                call.args.get("user"), team
+            )
         if call.method == "views.publish":  # an App Home: whoever's tab it is reads it
-            return self.user_is_external(call.args.get("user_id"))
+            return self.user_is_external(call.args.get("user_id"), team)
         if call.method == "response_url":
             if call.args.get("response_type") == "in_channel":
                 return True
             user = self.response_users.get(str(call.args.get("_name")))
-            return user is not None and self.user_is_external(user)
+            return user is not None and self.user_is_external(user, team)
         return False
 
     def violations(self) -> list[str]:

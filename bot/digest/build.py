@@ -42,6 +42,7 @@ from bot.health.scoring import AccountHealth, compute_health_many
 from bot.outbound.port import AlertNotice
 from storage.book import BookRow, book_rows
 from storage.models import Account, Alert, Correction, CustomerMessage, table_of
+from storage.tenants import DEFAULT_TENANT, account_ids_of
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +374,7 @@ def _counts(healths: list[AccountHealth]) -> dict[str, int]:
 def _book_of(session: Session, now: dict[int, AccountHealth]) -> dict[int, BookRow]:
     """The account book's entries of the accounts needing attention."""
     ids = [h.account_id for h in now.values() if h.needs_attention]
-    return {row.id: row for row in book_rows(session, ids)} if ids else {}
+    return {row.id: row for row in book_rows(session, ids, tenant=None)} if ids else {}
 
 
 def value_at_risk(
@@ -531,7 +532,11 @@ class _Facts:
 
 
 def _facts(
-    session: Session, period: DigestPeriod, options: DigestOptions, account_ids: list[int] | None
+    session: Session,
+    period: DigestPeriod,
+    options: DigestOptions,
+    account_ids: list[int] | None,
+    tenant: str = DEFAULT_TENANT,
 ) -> _Facts:
     rules, as_of = options.rules, period.end
     waiting = unanswered_messages(
@@ -543,6 +548,7 @@ def _facts(
         sla_hours=options.sla_hours,
         account_ids=account_ids,
         quoted=options.list_limit,
+        tenant=tenant,
     )
     this_week = portfolio_concerns(session, period.start, period.end, rules, account_ids)
     last_week = portfolio_concerns(
@@ -556,16 +562,18 @@ def _facts(
         waiting=waiting,
         concerns=concerns,
         opportunities=_opportunities(session, period, rules, account_ids, options.list_limit),
-        incidents=detect_incidents(session, period.start, period.end, options.incident_rules, account_ids),
+        incidents=detect_incidents(
+            session, period.start, period.end, options.incident_rules, account_ids, tenant=tenant
+        ),
         precision=alert_precision(session, period.start, period.end, account_ids),
     )
 
 
 def _facts_in_own_session(
-    engine, period: DigestPeriod, options: DigestOptions, account_ids: list[int] | None
+    engine, period: DigestPeriod, options: DigestOptions, account_ids: list[int] | None, tenant: str
 ) -> _Facts:
     with Session(engine) as session:
-        return _facts(session, period, options, account_ids)
+        return _facts(session, period, options, account_ids, tenant)
 
 
 def _concurrent_reads(session: Session) -> bool:
@@ -583,8 +591,9 @@ def build_digest(
     options: DigestOptions,
     owner: str | None = None,
     target_key: str = "preview",
+    tenant: str = DEFAULT_TENANT,
 ) -> Digest:
-    """The digest for `period` (as of its end), for every account or only `owner`'s.
+    """The digest for `period` (as of its end), for every account of the tenant or only `owner`'s.
 
     The lights (one scan for this week and last) and the other facts (replies, concerns,
     incidents, opportunities, precision) are independent: on PostgreSQL the facts are read on
@@ -592,22 +601,17 @@ def build_digest(
     """
     rules = options.rules
     as_of = period.end
-    account_ids = None
-    if owner is not None:
-        account_ids = [
-            row[0]
-            for row in session.execute(
-                select(col(Account.id)).where(func.lower(col(Account.owner)) == owner.casefold())
-            )
-        ]
+    account_ids = account_ids_of(session, tenant, owner)
     moments = [as_of, as_of - timedelta(days=7)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest") as pool:
         facts_pending = None
         if _concurrent_reads(session):
             facts_pending = pool.submit(
-                _facts_in_own_session, session.get_bind(), period, options, account_ids
+                _facts_in_own_session, session.get_bind(), period, options, account_ids, tenant
             )
-        now_list, before_list = compute_health_many(session, moments, rules, account_ids=account_ids)
+        now_list, before_list = compute_health_many(
+            session, moments, rules, account_ids=account_ids, tenant=tenant
+        )
         now = {h.account_id: h for h in now_list}
         before = {h.account_id: h for h in before_list}
         book = _book_of(session, now)
@@ -633,7 +637,9 @@ def build_digest(
                 previous_counts,
                 f"Customer sentiment · {period.label}",
             )
-        facts = facts_pending.result() if facts_pending else _facts(session, period, options, account_ids)
+        facts = (
+            facts_pending.result() if facts_pending else _facts(session, period, options, account_ids, tenant)
+        )
         chart = str(chart_pending.result()) if chart_pending else None
     changes = [
         describe_change(before.get(a), h, rules)
@@ -736,17 +742,12 @@ def build_attention_list(
     owner: str | None = None,
     target_key: str = "preview",
     limit: int = 15,
+    tenant: str = DEFAULT_TENANT,
 ) -> AttentionList:
-    """Unanswered, moderately negative messages (between warning and critical) still within their SLA."""
+    """The tenant's unanswered, moderately negative messages (between warning and critical) still within
+    their SLA."""
     rules = options.rules
-    account_ids = None
-    if owner is not None:
-        account_ids = [
-            row[0]
-            for row in session.execute(
-                select(col(Account.id)).where(func.lower(col(Account.owner)) == owner.casefold())
-            )
-        ]
+    account_ids = account_ids_of(session, tenant, owner)
     waiting = unanswered_messages(
         session,
         as_of=as_of,
@@ -756,6 +757,7 @@ def build_attention_list(
         above_score=rules.critical_score,
         sla_hours=options.sla_hours,
         account_ids=account_ids,
+        tenant=tenant,
     )
     waiting.sort(key=lambda w: w.due_at)
     return AttentionList(

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from bot.accounts.suppression import flag_worsened
 from bot.health.report import attach_evidence, evidence_messages, signal_change
 from bot.health.rules import HealthRules, Light
-from bot.health.scoring import Signal, compute_health
+from bot.health.scoring import Signal, compute_health_everywhere
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.models import HealthChange
 
@@ -47,7 +47,7 @@ def record_colour_changes(
 
     In the same transaction, each change is emitted as `account.light_changed` and an account that
     turned red or worse is flagged `suppress_outreach` (bot/accounts/suppression.py)."""
-    healths = compute_health(session, now, rules)
+    healths = compute_health_everywhere(session, now, rules)
     last = latest_changes(session)
     changed = [
         h

@@ -28,6 +28,7 @@ from sqlmodel import Session, col
 
 from bot.health.sql import _epoch_days
 from storage.models import Account, MessageConcern, table_of
+from storage.tenants import DEFAULT_TENANT, tenant_account_ids
 
 _C = table_of(MessageConcern).c
 
@@ -98,7 +99,9 @@ class IncidentRules:
     max_score: float = -0.3
 
 
-def _expected_per_window(session: Session, start: datetime, rules: IncidentRules) -> dict[str, float]:
+def _expected_per_window(
+    session: Session, start: datetime, rules: IncidentRules, tenant: str
+) -> dict[str, float]:
     """For each concern family, how many accounts raise it in a typical window (from the baseline period).
 
     An account counts once per window however many messages and concerns of the family it
@@ -115,7 +118,7 @@ def _expected_per_window(session: Session, start: datetime, rules: IncidentRules
             _C.created_at > baseline_start,
             _C.created_at <= start,
             _C.score <= rules.max_score,
-            _C.account_id.is_not(None),
+            _C.account_id.in_(tenant_account_ids(tenant)),
         )
         .distinct()
     )
@@ -145,22 +148,24 @@ def detect_incidents(
     end: datetime,
     rules: IncidentRules | None = None,
     account_ids: list[int] | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> list[Incident]:
-    """Incidents whose first message falls in [start, end), oldest first.
+    """The tenant's incidents whose first message falls in [start, end), oldest first.
 
     `account_ids` limits the report to incidents touching those accounts (a
-    CSM's digest); detection itself always looks at the whole portfolio.
+    CSM's digest); detection itself always looks at the tenant's whole portfolio (never another
+    tenant's customers: their outage is not this tenant's news).
     """
     rules = rules or IncidentRules()
     window = timedelta(hours=rules.window_hours)
-    expected = _expected_per_window(session, start, rules)
+    expected = _expected_per_window(session, start, rules, tenant)
     rows = session.execute(
         select(_C.concern, _C.created_at, _C.account_id, _C.message_id)
         .where(
             _C.created_at > start - window,
             _C.created_at <= end,
             _C.score <= rules.max_score,
-            _C.account_id.is_not(None),
+            _C.account_id.in_(tenant_account_ids(tenant)),
         )
         .order_by(_C.created_at, _C.message_id, _C.concern)
     ).all()
@@ -238,7 +243,11 @@ def _name_accounts(session: Session, incidents: list[Incident]) -> None:
 
 
 def active_incident(
-    session: Session, concern: str, now: datetime, rules: IncidentRules | None = None
+    session: Session,
+    concern: str,
+    now: datetime,
+    rules: IncidentRules | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> Incident | None:
     """The incident about `concern` still going on at `now` (its last message within one window), if any.
 
@@ -250,7 +259,9 @@ def active_incident(
     family = concern_family(concern)
     ongoing = [
         incident
-        for incident in detect_incidents(session, now - 2 * window, now + timedelta(microseconds=1), rules)
+        for incident in detect_incidents(
+            session, now - 2 * window, now + timedelta(microseconds=1), rules, tenant=tenant
+        )
         if incident.concern == family and incident.end >= now - window
     ]
     return ongoing[-1] if ongoing else None

@@ -17,6 +17,7 @@ from bot.health.scoring import compute_health
 from bot.questions.answer import MessageRef, message_refs
 from storage.db import session_scope
 from storage.models import Account, Alert, CustomerMessage, table_of
+from storage.tenants import DEFAULT_TENANT
 
 _A = table_of(Alert).c
 _M = table_of(CustomerMessage).c
@@ -62,9 +63,12 @@ class Portfolio:
         return [a for a in self.accounts if a.light is light]
 
 
-def portfolio_overview(engine: Engine, now: datetime, rules: HealthRules, alert_limit: int = 20) -> Portfolio:
+def portfolio_overview(
+    engine: Engine, now: datetime, rules: HealthRules, alert_limit: int = 20, tenant: str = DEFAULT_TENANT
+) -> Portfolio:
+    """The tenant's portfolio: its accounts and its open alerts, nobody else's."""
     with session_scope(engine) as session:
-        healths = compute_health(session, now, rules)
+        healths = compute_health(session, now, rules, tenant=tenant)
         accounts = sorted(
             (
                 AccountLine(
@@ -97,7 +101,7 @@ def portfolio_overview(engine: Engine, now: datetime, rules: HealthRules, alert_
             )
             .join(CustomerMessage, col(CustomerMessage.id) == _A.message_id, isouter=True)
             .join(Account, col(Account.id) == _A.account_id, isouter=True)
-            .where(_A.open_key.is_not(None), _A.created_at <= now)
+            .where(_A.tenant == tenant, _A.open_key.is_not(None), _A.created_at <= now)
             .order_by(_A.created_at.desc())
             .limit(alert_limit)
         ).all()

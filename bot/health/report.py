@@ -23,6 +23,7 @@ from storage.erasure import ERASED_MESSAGE
 from storage.errors import UserError
 from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern, table_of
 from storage.queries import account_key
+from storage.tenants import DEFAULT_TENANT, account_names_of
 
 QUOTE_CHARS = 160
 _M = table_of(CustomerMessage).c
@@ -68,15 +69,15 @@ def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def find_account(session: Session, name: str) -> Account:
-    """The account `name` means — exactly (any case and spacing), or by a word or prefix only one
-    account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
+def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account:
+    """The tenant's account `name` means — exactly (any case and spacing), or by a word or prefix only
+    one account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
     for another account silently: scripts depend on this command."""
-    query = select(Account).where(col(Account.name_key) == account_key(name))
-    account = session.execute(query).scalars().first()
+    of_tenant = select(Account).where(col(Account.tenant) == tenant)
+    account = session.execute(of_tenant.where(col(Account.name_key) == account_key(name))).scalars().first()
     if account is not None:
         return account
-    names = [row[0] for row in session.execute(select(col(Account.name)))]
+    names = account_names_of(session, tenant)
     if not names:
         raise UnknownAccount(
             f"no account named {name!r}: no accounts yet (import history with tonewatch import)"
@@ -84,7 +85,7 @@ def find_account(session: Session, name: str) -> Account:
     match = resolve_account(name, names)
     wanted = account_key(name)
     if match.name is not None and re.search(rf"\b{re.escape(wanted)}", account_key(match.name)):
-        found = session.execute(select(Account).where(col(Account.name_key) == account_key(match.name)))
+        found = session.execute(of_tenant.where(col(Account.name_key) == account_key(match.name)))
         return found.scalars().one()
     suggestions = match.suggestions or ((match.name,) if match.name else ())
     if suggestions:
@@ -400,13 +401,20 @@ def recorded_changes(
     )
 
 
-def account_report(session: Session, name: str, as_of: datetime, rules: HealthRules) -> dict:
-    """Everything `tonewatch account` and "how is Acme doing?" show, as JSON-ready data."""
-    account = find_account(session, name)
-    assert account.id is not None
+def account_report(
+    session: Session, name: str, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
+) -> dict:
+    """Everything `tonewatch account` and "how is Acme doing?" show, as JSON-ready data (the tenant's
+    account of that name)."""
+    account = find_account(session, name, tenant)
+    assert account is not None and account.id is not None
     ids = [account.id]
     [health], [week_ago], [month_ago] = compute_health_many(
-        session, [as_of, as_of - timedelta(days=7), as_of - timedelta(days=30)], rules, account_ids=ids
+        session,
+        [as_of, as_of - timedelta(days=7), as_of - timedelta(days=30)],
+        rules,
+        account_ids=ids,
+        tenant=tenant,
     )
     evidence = evidence_messages(session, ids, as_of, rules).get(account.id, [])
     attach_evidence(health, evidence, rules)
@@ -488,5 +496,7 @@ def account_report(session: Session, name: str, as_of: datetime, rules: HealthRu
     }
 
 
-def all_lights(session: Session, as_of: datetime, rules: HealthRules) -> dict[int, AccountHealth]:
-    return {h.account_id: h for h in compute_health(session, as_of, rules)}
+def all_lights(
+    session: Session, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
+) -> dict[int, AccountHealth]:
+    return {h.account_id: h for h in compute_health(session, as_of, rules, tenant=tenant)}

@@ -22,6 +22,7 @@ from bot.health.rules import HealthRules, Light, Trend
 from bot.health.sql import WINDOWS, WindowView, segment_stats, to_moment, window_offsets
 from storage.models import Account, Alert, CustomerMessage, table_of
 from storage.queries import conversation_rows
+from storage.tenants import DEFAULT_TENANT, tenants_in_use
 
 #: Alert severities that count double as open alerts.
 CRITICAL_SEVERITIES = ("critical", "high", "red")
@@ -588,26 +589,31 @@ def compute_health_many(
     rules: HealthRules,
     account_ids: list[int] | None = None,
     owner: str | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> list[list[AccountHealth]]:
-    """The health of every account (or of the given ones, or one owner's) at each moment, from one scan.
+    """The health of every account of the tenant (or of the given ones, or one owner's) at each moment,
+    from one scan.
 
     Accounts the vectorized screen finds quiet skip `evaluate` (nothing to explain); the others
     get the full evaluation with its signals.
     """
-    accounts_query = select(col(Account.id), col(Account.name), col(Account.owner))
+    accounts_query = select(col(Account.id), col(Account.name), col(Account.owner)).where(
+        col(Account.tenant) == tenant
+    )
     if account_ids is not None:
         accounts_query = accounts_query.where(col(Account.id).in_(account_ids))
     if owner is not None:
         accounts_query = accounts_query.where(func.lower(col(Account.owner)) == owner.casefold())
     accounts = session.execute(accounts_query).all()
-    wanted = account_ids if account_ids is not None or owner is None else [row.id for row in accounts]
+    wanted = [row.id for row in accounts]
     prepared = []
     for table in stats_tables(session, moments, rules, wanted):
         alerts = open_alert_counts(session, table.moment, wanted)
         position = {account_id: index for index, account_id in enumerate(table.ids)}
-        # Complaints counted by a cross-account incident leave the accounts' own tone.
+        # Complaints counted by a cross-account incident (of this tenant's accounts) leave the accounts'
+        # own tone.
         excluded: dict[int, list] = {}
-        for row in incident_messages(session, table.moment, rules):
+        for row in incident_messages(session, table.moment, rules, tenant=tenant):
             if row.is_customer and row.score is not None and row.account_id in position:
                 excluded.setdefault(row.account_id, []).append(row)
         stats_by_id: dict[int, AccountStats] = {}
@@ -773,9 +779,20 @@ def compute_health(
     rules: HealthRules,
     account_ids: list[int] | None = None,
     owner: str | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> list[AccountHealth]:
-    """The health of every account (or of the given ones, or of one owner's) at `as_of`."""
-    return compute_health_many(session, [as_of], rules, account_ids, owner)[0]
+    """The health of every account of the tenant (or of the given ones, or of one owner's) at `as_of`."""
+    return compute_health_many(session, [as_of], rules, account_ids, owner, tenant)[0]
+
+
+def compute_health_everywhere(session: Session, as_of: datetime, rules: HealthRules) -> list[AccountHealth]:
+    """`compute_health` for every tenant's accounts, tenant by tenant (for work no person reads:
+    recording colour changes, the CRM sync)."""
+    return [
+        health
+        for tenant in tenants_in_use(session)
+        for health in compute_health(session, as_of, rules, tenant=tenant)
+    ]
 
 
 def _health(

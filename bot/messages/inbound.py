@@ -4,6 +4,7 @@ message before it becomes a `storage.inbound.InboundMessage`."""
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from datetime import timedelta
 
@@ -39,6 +40,20 @@ def has_control_characters(value: str) -> bool:
     a lone surrogate. Every way in refuses such names and ids the same way (on every database):
     PostgreSQL cannot store NUL at all, and `forget --account` could never name such an account."""
     return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value)
+
+
+#: What a named tenant may look like where a person types one (/ingest, `--tenant`): `slack:T0123`,
+#: `teams:<guid>`, `default`, or a name of the operator's choosing.
+_TENANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@-]{0,199}$")
+
+
+def tenant_problem(value: str) -> str | None:
+    """Why `value` cannot name a tenant (None: it can)."""
+    if not _TENANT.match(value):
+        return (
+            "a tenant is 1-200 letters, digits or ':._@-' (e.g. slack:T0123ABCD, teams:<tenant id>, default)"
+        )
+    return None
 
 
 def stable_external_id(*parts: object) -> str:

@@ -27,6 +27,7 @@ from storage.inbound import InboundMessage
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import clear_message_signals, mark_invalid, record_analyses, store_message
 from storage.queue import DONE, enqueue, requeue
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +142,15 @@ class MessagePipeline:
                 return exc
         raise AssertionError("unreachable")
 
-    def replace_text(self, platform: str, place_key: str, external_id: str, text: str | None) -> int | None:
-        """An edit (new text, analyzed again) or a delete (text None, erased); returns the message id."""
+    def replace_text(
+        self, platform: str, place_key: str, external_id: str, text: str | None, tenant: str = DEFAULT_TENANT
+    ) -> int | None:
+        """An edit (new text, analyzed again) or a delete (text None, erased) of the tenant's message;
+        returns the message id."""
         with urgent_scope(self.engine) as session:
             message = session.exec(
                 select(CustomerMessage).where(
+                    CustomerMessage.tenant == tenant,
                     CustomerMessage.platform == platform,
                     CustomerMessage.place_key == place_key,
                     CustomerMessage.external_id == external_id,
@@ -230,6 +235,7 @@ class MessagePipeline:
         earlier = session.exec(
             select(CustomerMessage.text)
             .where(
+                CustomerMessage.tenant == message.tenant,
                 CustomerMessage.thread_key == message.thread_key,
                 CustomerMessage.place_key == message.place_key,
                 CustomerMessage.id != message.id,

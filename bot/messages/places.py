@@ -1,6 +1,7 @@
 """Where messages come from and where alerts go, platform-free.
 
-A place is a channel, chat or inbox, keyed by (platform, external id). A
+A place is a channel, chat or inbox, keyed by (tenant, platform, external id): every
+method names the tenant it acts in, and its account is that tenant's. A
 watched place is linked to an account; an alert channel must be internal:
 the refusal for an external one is made here, once, for every platform.
 """
@@ -19,6 +20,7 @@ from storage.db import read_scope, session_scope
 from storage.errors import UserError
 from storage.models import Account, Place, table_of
 from storage.queries import get_or_create_account
+from storage.tenants import DEFAULT_TENANT
 
 
 class RefusedPlace(UserError):
@@ -36,6 +38,7 @@ class PlaceInfo:
     is_alert_channel: bool
     watched: bool
     sensitivity: Sensitivity
+    tenant: str = DEFAULT_TENANT
 
 
 def _info(place: Place, account: Account | None) -> PlaceInfo:
@@ -49,6 +52,7 @@ def _info(place: Place, account: Account | None) -> PlaceInfo:
         is_alert_channel=place.is_alert_channel,
         watched=place.watched,
         sensitivity=Sensitivity(place.sensitivity),
+        tenant=place.tenant,
     )
 
 
@@ -63,6 +67,7 @@ _PLACE_INFO = (
         col(Place.is_alert_channel),
         col(Place.watched),
         col(Place.sensitivity),
+        col(Place.tenant),
     )
     .select_from(Place)
     .join(Account, col(Place.account_id) == col(Account.id), isouter=True)
@@ -73,12 +78,22 @@ class PlaceRegistry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _get_or_create(self, session, platform: str, external_id: str, name: str, is_external: bool) -> Place:
-        place = session.exec(
-            select(Place).where(Place.platform == platform, Place.external_id == external_id)
+    @staticmethod
+    def _find(session, tenant: str, platform: str, external_id: str) -> Place | None:
+        return session.exec(
+            select(Place).where(
+                Place.tenant == tenant, Place.platform == platform, Place.external_id == external_id
+            )
         ).first()
+
+    def _get_or_create(
+        self, session, tenant: str, platform: str, external_id: str, name: str, is_external: bool
+    ) -> Place:
+        place = self._find(session, tenant, platform, external_id)
         if place is None:
-            place = Place(platform=platform, external_id=external_id, name=name, is_external=is_external)
+            place = Place(
+                tenant=tenant, platform=platform, external_id=external_id, name=name, is_external=is_external
+            )
         place.name = name or place.name
         place.is_external = is_external
         session.add(place)
@@ -93,6 +108,7 @@ class PlaceRegistry:
         account: str,
         is_external: bool,
         sensitivity: Sensitivity = Sensitivity.normal,
+        tenant: str = DEFAULT_TENANT,
     ) -> PlaceInfo:
         """Link a place to an account; its customer messages are scored from now on."""
         account = " ".join(account.split())
@@ -101,19 +117,17 @@ class PlaceRegistry:
         if has_control_characters(account):  # every way in applies this rule (bot/messages/inbound.py)
             raise RefusedPlace(f"an account name {CONTROL_CHARACTERS}")
         with session_scope(self.engine) as session:
-            place = self._get_or_create(session, platform, external_id, name, is_external)
-            linked = get_or_create_account(session, account)
+            place = self._get_or_create(session, tenant, platform, external_id, name, is_external)
+            linked = get_or_create_account(session, account, tenant)
             if place.is_alert_channel:
                 raise RefusedPlace("this is the alert channel; watch the customer's channel instead")
             place.account_id, place.watched, place.sensitivity = linked.id, True, sensitivity.value
             session.add(place)
             return _info(place, linked)
 
-    def unwatch(self, platform: str, external_id: str) -> PlaceInfo | None:
+    def unwatch(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         with session_scope(self.engine) as session:
-            place = session.exec(
-                select(Place).where(Place.platform == platform, Place.external_id == external_id)
-            ).first()
+            place = self._find(session, tenant, platform, external_id)
             if place is None or not place.watched:
                 return None
             place.watched = False
@@ -121,19 +135,23 @@ class PlaceRegistry:
             account = session.get(Account, place.account_id) if place.account_id else None
             return _info(place, account)
 
-    def set_alert_channel(self, platform: str, external_id: str, name: str, is_external: bool) -> PlaceInfo:
-        """Make this the platform's internal alert channel; refused where customers can read."""
+    def set_alert_channel(
+        self, platform: str, external_id: str, name: str, is_external: bool, tenant: str = DEFAULT_TENANT
+    ) -> PlaceInfo:
+        """Make this the tenant's internal alert channel on the platform; refused where customers can read."""
         if is_external:
             raise RefusedPlace(
                 "refused: customers can read this channel (it is shared externally or has external members). "
                 "Choose an internal channel for alerts."
             )
         with session_scope(self.engine) as session:
-            place = self._get_or_create(session, platform, external_id, name, is_external=False)
+            place = self._get_or_create(session, tenant, platform, external_id, name, is_external=False)
             if place.watched:
                 raise RefusedPlace("this channel is watched as a customer channel; pick an internal one")
             for other in session.exec(
-                select(Place).where(Place.platform == platform, col(Place.is_alert_channel))
+                select(Place).where(
+                    Place.tenant == tenant, Place.platform == platform, col(Place.is_alert_channel)
+                )
             ).all():
                 other.is_alert_channel = False
                 session.add(other)
@@ -142,38 +160,50 @@ class PlaceRegistry:
             return _info(place, None)
 
     def mark_external(self, platform: str, external_id: str, is_external: bool) -> None:
-        """A channel became shared (or unshared): an external place stops being an alert channel."""
-        with session_scope(self.engine) as session:
-            place = session.exec(
-                select(Place).where(Place.platform == platform, Place.external_id == external_id)
-            ).first()
-            if place is None:
-                return
-            place.is_external = is_external
-            if is_external:
-                place.is_alert_channel = False
-            session.add(place)
+        """A channel became shared (or unshared): an external place stops being an alert channel.
 
-    def get(self, platform: str, external_id: str) -> PlaceInfo | None:
+        In every tenant that knows the channel: who can read it is a fact about the channel itself."""
+        with session_scope(self.engine) as session:
+            for place in session.exec(
+                select(Place).where(Place.platform == platform, Place.external_id == external_id)
+            ).all():
+                place.is_external = is_external
+                if is_external:
+                    place.is_alert_channel = False
+                session.add(place)
+
+    def get(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         """The place and its account, in one query: every arriving message asks this (as plain
         columns, without building ORM objects, which took a twentieth of the process under load)."""
         with read_scope(self.engine) as session:
-            query = _PLACE_INFO.where(col(Place.platform) == platform, col(Place.external_id) == external_id)
+            query = _PLACE_INFO.where(
+                col(Place.tenant) == tenant,
+                col(Place.platform) == platform,
+                col(Place.external_id) == external_id,
+            )
             row = session.connection().execute(query).first()
         # The columns are named as PlaceInfo's fields (_PLACE_INFO).
         return PlaceInfo(**{**row._mapping, "sensitivity": Sensitivity(row.sensitivity)}) if row else None
 
-    def alert_channel(self, platform: str | None = None) -> PlaceInfo | None:
-        """The internal alert channel: the given platform's, else any platform's."""
+    def alert_channel(self, platform: str | None = None, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
+        """The tenant's internal alert channel: the given platform's, else any platform's."""
         with read_scope(self.engine) as session:
-            query = select(Place).where(col(Place.is_alert_channel), Place.is_external == False)  # noqa: E712
+            query = select(Place).where(
+                Place.tenant == tenant,
+                col(Place.is_alert_channel),
+                Place.is_external == False,  # noqa: E712
+            )
             places = session.exec(query.order_by(col(Place.id))).all()
             preferred = [p for p in places if p.platform == platform] or list(places)
             return _info(preferred[0], None) if preferred else None
 
-    def watched(self, platform: str | None = None) -> list[PlaceInfo]:
+    def watched(self, platform: str | None = None, tenant: str = DEFAULT_TENANT) -> list[PlaceInfo]:
         with read_scope(self.engine) as session:
-            query = select(Place, Account).join(Account, isouter=True).where(col(Place.watched))
+            query = (
+                select(Place, Account)
+                .join(Account, isouter=True)
+                .where(col(Place.watched), Place.tenant == tenant)
+            )
             if platform:
                 query = query.where(Place.platform == platform)
             return [_info(place, account) for place, account in session.exec(query).all()]

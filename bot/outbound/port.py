@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
+from storage.tenants import DEFAULT_TENANT
+
 if TYPE_CHECKING:
     from bot.digest.build import AttentionList, Digest
     from storage.models import DigestTarget
@@ -60,6 +62,8 @@ class AlertNotice:
     owner: str | None = None
     message_ids: list[int] = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    #: Whose notice it is: without a target it goes to this tenant's alert channel.
+    tenant: str = DEFAULT_TENANT
 
     def to_json(self) -> dict:
         return {

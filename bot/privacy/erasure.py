@@ -35,8 +35,9 @@ from storage import erasure
 from storage.db import Engine, Session
 from storage.erasure import Tally, erasure_scope
 from storage.errors import UserError
-from storage.queries import account_key, account_names, find_account, has_active_model
+from storage.queries import account_key, find_account, has_active_model
 from storage.queue import enqueue
+from storage.tenants import DEFAULT_TENANT, account_names_of
 from storage.types import utcnow
 
 #: Messages per transaction in the retention purge.
@@ -125,21 +126,33 @@ class ErasureSummary:
 # --- forget an account -------------------------------------------------------------------------
 
 
+def _subject(tenant: str, subject: str) -> str:
+    """What the erasure record hashes: the subject, within its tenant (the default tenant's as it was)."""
+    return subject if tenant == DEFAULT_TENANT else f"{tenant}/{subject}"
+
+
 def forget_account(
-    engine: Engine, name: str, *, dry_run: bool = False, now: datetime | None = None
+    engine: Engine,
+    name: str,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> ErasureSummary:
-    """Delete the account called exactly `name` (any case or spacing) and all its data."""
+    """Delete the tenant's account called exactly `name` (any case or spacing) and all its data; another
+    tenant's namesake is untouched."""
     now = now or utcnow()
     key = account_key(name)
     if not key:
         raise UserError("name the account to forget: tonewatch forget --account NAME")
+    record = _subject(tenant, key)
     with erasure_scope(engine, dry_run) as session:
-        account = find_account(session, name)
+        account = find_account(session, name, tenant)
         if account is None or account.id is None:
-            when = erasure.forgotten_at(session, "account", key)
+            when = erasure.forgotten_at(session, "account", record)
             if when is not None:
                 return ErasureSummary("forget-account", f'account "{name}"', Tally(), dry_run, now, when)
-            raise UnknownSubject(_unknown_account(session, name))
+            raise UnknownSubject(_unknown_account(session, name, tenant))
         subject = f'account "{account.name}"'
         tally, message_ids, posts = erasure.delete_account_data(
             session,
@@ -157,12 +170,12 @@ def forget_account(
         summary = ErasureSummary("forget-account", subject, tally, dry_run, now)
         summary.posts_to_take_back = len(posts)
         summary.retrain_advised = bool(tally.deleted["messages"]) and has_active_model(session)
-        erasure.record_forgotten(session, "account", key, now, tally.as_dict())
+        erasure.record_forgotten(session, "account", record, now, tally.as_dict())
         return summary
 
 
-def _unknown_account(session: Session, name: str) -> str:
-    names = account_names(session)
+def _unknown_account(session: Session, name: str, tenant: str) -> str:
+    names = account_names_of(session, tenant)
     match = resolve_account(name, names)
     suggestions = (match.name,) if match.name else match.suggestions
     hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
@@ -182,24 +195,30 @@ def normalize_address(address: str) -> str:
 
 
 def forget_address(
-    engine: Engine, address: str, *, dry_run: bool = False, now: datetime | None = None
+    engine: Engine,
+    address: str,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> ErasureSummary:
-    """Erase every message written from `address`, our replies in its threads, and the address itself."""
+    """Erase every message of the tenant written from `address`, our replies in its threads, and the
+    address itself."""
     now = now or utcnow()
     address = normalize_address(address)
     subject = f"e-mail address {address}"
     with erasure_scope(engine, dry_run) as session:
-        authored = erasure.messages_from_address(session, address)
+        authored = erasure.messages_from_address(session, address, tenant)
         replies = erasure.staff_replies_in_threads(session, authored)
         tally = erasure.erase_messages(session, authored)
         tally.add(erasure.erase_messages(session, replies, keep_author=True))
         tally.erased["digest_runs"] += erasure.scrub_digest_records(
             session, message_ids=[*authored, *replies], needles=[address], reason="forget"
         )
-        tally.erased["accounts"] += erasure.drop_domain_entry(session, address)
+        tally.erased["accounts"] += erasure.drop_domain_entry(session, address, tenant)
         if people := erasure.drop_person(session, address):
             tally.deleted["people"] += people
-        tally.erased.update(erasure.scrub_literal(session, address))
+        tally.erased.update(erasure.scrub_literal(session, address, tenant=tenant))
         # What was posted with those words: drafts and lines deleted, cards shown again without them.
         posts, cards = erasure.take_message_posts(session, [*authored, *replies])
         for post in posts:
@@ -207,14 +226,14 @@ def forget_address(
         for alert_id, message_id in cards:
             enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
         if tally.total == 0:
-            when = erasure.forgotten_at(session, "email", address)
+            when = erasure.forgotten_at(session, "email", _subject(tenant, address))
             if when is None:
                 raise UnknownSubject(f"nothing is stored for the e-mail address {address}")
             return ErasureSummary("forget-email", subject, tally, dry_run, now, when)
         summary = ErasureSummary("forget-email", subject, tally, dry_run, now)
         summary.posts_to_take_back, summary.cards_to_redraw = len(posts), len(cards)
         summary.retrain_advised = bool(authored) and has_active_model(session)
-        erasure.record_forgotten(session, "email", address, now, tally.as_dict())
+        erasure.record_forgotten(session, "email", _subject(tenant, address), now, tally.as_dict())
         return summary
 
 

@@ -32,6 +32,7 @@ from bot.questions.grammar import resolve_account
 from bot.questions.lookups import account_names
 from storage.db import session_scope
 from storage.models import Account, CustomerMessage, MessageConcern, table_of
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +112,16 @@ def _text(value: str | None) -> str:
 
 
 class StoreTools:
-    """The read-only tools, against the store as of `now`. Remembers every message id it returned."""
+    """The read-only tools, against the asker's tenant's data as of `now`. Remembers every message id
+    it returned (an answer may cite only those)."""
 
-    def __init__(self, engine: Engine, now: datetime, options: AnswerOptions) -> None:
+    def __init__(
+        self, engine: Engine, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+    ) -> None:
         self.engine = engine
         self.now = now
         self.options = options
+        self.tenant = tenant
         self.seen: set[int] = set()
 
     def run(self, name: str, arguments: dict[str, Any]) -> Any:
@@ -127,7 +132,7 @@ class StoreTools:
             return tool(session, **(arguments or {}))
 
     def _account(self, session: Session, written: str) -> str:
-        names = account_names(session)
+        names = account_names(session, self.tenant)
         match = resolve_account(written, names)
         if match.name is None:
             hint = f" Did you mean {', '.join(match.suggestions)}?" if match.suggestions else ""
@@ -135,7 +140,7 @@ class StoreTools:
         return match.name
 
     def _list_accounts(self, session: Session, light: str | None = None) -> list[dict]:
-        healths = compute_health(session, self.now, self.options.rules)
+        healths = compute_health(session, self.now, self.options.rules, tenant=self.tenant)
         return [
             {
                 "account": h.account,
@@ -155,7 +160,9 @@ class StoreTools:
         ]
 
     def _account_health(self, session: Session, account: str) -> dict:
-        report = account_report(session, self._account(session, account), self.now, self.options.rules)
+        report = account_report(
+            session, self._account(session, account), self.now, self.options.rules, self.tenant
+        )
         report.pop("weekly_average", None)
         for reason in report.get("why", []):
             for message in reason.get("messages", []):
@@ -182,6 +189,7 @@ class StoreTools:
     ) -> list[dict]:
         days = max(1, min(90, int(days)))
         conditions = [
+            col(Account.tenant) == self.tenant,
             _M.is_customer,
             _M.created_at > self.now - timedelta(days=days),
             _M.created_at <= self.now,
@@ -230,7 +238,9 @@ class StoreTools:
         account_ids = None
         if account:
             name = self._account(session, account)
-            query = select(col(Account.id)).where(col(Account.name) == name)
+            query = select(col(Account.id)).where(
+                col(Account.tenant) == self.tenant, col(Account.name) == name
+            )
             account_ids = [session.execute(query).scalar_one()]
         waiting = unanswered_messages(
             session,
@@ -241,6 +251,7 @@ class StoreTools:
             sla_hours=self.options.sla_hours,
             account_ids=account_ids,
             quoted=50,
+            tenant=self.tenant,
         )[:50]
         self.seen.update(w.message_id for w in waiting)
         return [w.to_json(self.now) | {"id": w.message_id, "quote": redact(w.quote).text} for w in waiting]
@@ -259,11 +270,20 @@ def cited_ids(text: str) -> list[int]:
 class ClaudeAnswerer:
     """`await answerer(question, now)` → an `Answer` citing messages, or None (then use the grammar)."""
 
-    def __init__(self, client: Any, model: str, engine: Engine, options: AnswerOptions, prompt: Any = None):
+    def __init__(
+        self,
+        client: Any,
+        model: str,
+        engine: Engine,
+        options: AnswerOptions,
+        prompt: Any = None,
+        tenant: str = DEFAULT_TENANT,
+    ):
         self.client = client
         self.model = model
         self.engine = engine
         self.options = options
+        self.tenant = tenant
         self.prompt = prompt
         self.max_tokens = 1200
 
@@ -282,7 +302,7 @@ class ClaudeAnswerer:
             return None
 
     async def _answer(self, question: str, now: datetime, intent: str) -> Answer | None:
-        tools = StoreTools(self.engine, now, self.options)
+        tools = StoreTools(self.engine, now, self.options, self.tenant)
         messages: list[dict[str, Any]] = [
             {
                 "role": "user",
@@ -294,7 +314,10 @@ class ClaudeAnswerer:
         system = [{"type": "text", "text": self._system(), "cache_control": {"type": "ephemeral"}}]
         for _turn in range(MAX_TURNS):
             response = await self.client.messages.create(
-                model=self.model, max_tokens=self.max_tokens, system=system, tools=TOOLS,
+                model=self.model,
+                max_tokens=self.max_tokens,
+                system=system,
+                tools=TOOLS,
                 messages=_with_last_turn_cached(messages),
             )
             if response.stop_reason == "tool_use":
@@ -356,7 +379,7 @@ class ClaudeAnswerer:
                     for row in session.execute(
                         select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
                         .join(Account, col(Account.id) == _M.account_id, isouter=True)
-                        .where(_M.id.in_(cited))
+                        .where(_M.id.in_(cited), _M.tenant == self.tenant)
                     )
                 }
             for message_id in cited:

@@ -30,14 +30,16 @@ from bot.questions.chart import WEEKS, AccountChart, account_chart_path
 from bot.questions.grammar import GRAMMAR_LINES, HELP_TITLE, Intent, resolve_account
 from storage.models import Account, Alert, CustomerMessage, MessageConcern, table_of
 from storage.queries import find_account
+from storage.tenants import DEFAULT_TENANT, account_names_of
 
 _M = table_of(CustomerMessage).c
 _C = table_of(MessageConcern).c
 _A = table_of(Alert).c
 
 
-def account_names(session: Session) -> list[str]:
-    return [row[0] for row in session.execute(select(col(Account.name)).order_by(col(Account.name)))]
+def account_names(session: Session, tenant: str = DEFAULT_TENANT) -> list[str]:
+    """The tenant's account names (a question never learns another tenant's customers)."""
+    return account_names_of(session, tenant)
 
 
 def _plural(count: int, word: str) -> str:
@@ -76,15 +78,17 @@ def unknown_account(written: str, suggestions: tuple[str, ...], names: list[str]
 # --- account_status -----------------------------------------------------------------------------
 
 
-def account_card(session: Session, written: str, now: datetime, options: AnswerOptions) -> Answer:
+def account_card(
+    session: Session, written: str, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+) -> Answer:
     """The account card: light and trend, averages, concerns, why, open alerts, recent negatives, chart."""
-    names = account_names(session)
+    names = account_names(session, tenant)
     match = resolve_account(written, names)
     if match.name is None:
         return unknown_account(written, match.suggestions, names)
     rules = options.rules
-    report = account_report(session, match.name, now, rules)
-    account = find_account(session, match.name)
+    report = account_report(session, match.name, now, rules, tenant)
+    account = find_account(session, match.name, tenant)
     assert account is not None and account.id is not None
     was = report["was"]
     history = []
@@ -220,12 +224,15 @@ def _recent_negative_items(
 # --- negative_this_week -------------------------------------------------------------------------
 
 
-def negative_recently(session: Session, days: int, now: datetime, options: AnswerOptions) -> Answer:
-    """Accounts with negative customer messages in the window: the most such messages first."""
+def negative_recently(
+    session: Session, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+) -> Answer:
+    """The tenant's accounts with negative customer messages in the window: the most such messages first."""
     rows = session.execute(
         select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
         .join(Account, col(Account.id) == _M.account_id)
         .where(
+            col(Account.tenant) == tenant,
             _M.is_customer,
             _M.score <= options.rules.warning_score,
             _M.created_at > now - timedelta(days=days),
@@ -265,10 +272,12 @@ def _counts_line(counts: dict[Light, int]) -> str:
     return " · ".join(f"{counts.get(light, 0)} {light}" for light in (Light.green, Light.yellow, Light.red))
 
 
-def accounts_by_light(session: Session, light: Light | None, now: datetime, options: AnswerOptions) -> Answer:
-    """The accounts of one colour (or every account needing attention), worst first, with why."""
+def accounts_by_light(
+    session: Session, light: Light | None, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+) -> Answer:
+    """The tenant's accounts of one colour (or every one needing attention), worst first, with why."""
     rules = options.rules
-    healths = compute_health(session, now, rules)
+    healths = compute_health(session, now, rules, tenant=tenant)
     counts = {lt: sum(1 for h in healths if h.light is lt) for lt in Light}
     chosen = [h for h in healths if (h.light is light if light is not None else h.needs_attention)]
     chosen.sort(key=lambda h: (-LIGHT_ORDER[h.light], -h.points, h.account.casefold()))
@@ -315,7 +324,12 @@ def accounts_by_light(session: Session, light: Light | None, now: datetime, opti
 
 
 def top_frustrations(
-    session: Session, days: int, written_account: str | None, now: datetime, options: AnswerOptions
+    session: Session,
+    days: int,
+    written_account: str | None,
+    now: datetime,
+    options: AnswerOptions,
+    tenant: str = DEFAULT_TENANT,
 ) -> Answer:
     """The concerns of negative messages in the window, most frequent first, each with its worst example."""
     account_name = None
@@ -323,6 +337,7 @@ def top_frustrations(
         select(_C.concern, _C.message_id, _C.score, col(Account.name))
         .join(Account, col(Account.id) == _C.account_id)
         .where(
+            col(Account.tenant) == tenant,
             _C.created_at > now - timedelta(days=days),
             _C.created_at <= now,
             _C.score <= options.rules.concern_max_score,
@@ -330,7 +345,7 @@ def top_frustrations(
         .order_by(_C.score)
     )
     if written_account:
-        names = account_names(session)
+        names = account_names(session, tenant)
         match = resolve_account(written_account, names)
         if match.name is None:
             return unknown_account(written_account, match.suggestions, names)
@@ -384,7 +399,9 @@ def _age(hours: float) -> str:
     return f"{hours / 24:.0f} days" if hours >= 48 else f"{hours:.0f} h"
 
 
-def unanswered(session: Session, days: int, now: datetime, options: AnswerOptions) -> Answer:
+def unanswered(
+    session: Session, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+) -> Answer:
     """Negative customer messages of the window that nobody on our side has answered yet, oldest first."""
     waiting = unanswered_messages(
         session,
@@ -394,6 +411,7 @@ def unanswered(session: Session, days: int, now: datetime, options: AnswerOption
         max_score=options.rules.warning_score,
         sla_hours=options.sla_hours,
         quoted=options.list_limit,
+        tenant=tenant,
     )
     window = _period(days)
     if not waiting:

@@ -41,6 +41,7 @@ from bot.questions.lookups import (
     unanswered,
 )
 from storage.db import session_scope
+from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -62,17 +63,24 @@ __all__ = [
 ]
 
 
-def read_question(text: str, engine: Engine) -> Question:
-    """The grammar's reading of `text`, with the stored account names to recognise a bare name."""
+def read_question(text: str, engine: Engine, tenant: str = DEFAULT_TENANT) -> Question:
+    """The grammar's reading of `text`, with the tenant's account names to recognise a bare name."""
     with session_scope(engine) as session:
-        return parse_question(text, account_names(session))
+        return parse_question(text, account_names(session, tenant))
 
 
-def answer(question: Question, engine: Engine, now: datetime, options: AnswerOptions | None = None) -> Answer:
-    """The grammar's answer to `question` as of `now` (blocking: SQL, and drawing a chart)."""
+def answer(
+    question: Question,
+    engine: Engine,
+    now: datetime,
+    options: AnswerOptions | None = None,
+    tenant: str = DEFAULT_TENANT,
+) -> Answer:
+    """The grammar's answer to `question` as of `now`, from the tenant's data (blocking: SQL, and
+    drawing a chart)."""
     options = options or AnswerOptions()
     with session_scope(engine) as session:
-        result = _grammar_answer(session, question, now, options)
+        result = _grammar_answer(session, question, now, options, tenant)
     if result.pending_chart is not None:
         try:
             result.chart = str(result.pending_chart.render())
@@ -82,18 +90,20 @@ def answer(question: Question, engine: Engine, now: datetime, options: AnswerOpt
     return result
 
 
-def _grammar_answer(session, question: Question, now: datetime, options: AnswerOptions) -> Answer:
+def _grammar_answer(
+    session, question: Question, now: datetime, options: AnswerOptions, tenant: str
+) -> Answer:
     days = question.days or DEFAULT_DAYS.get(question.intent.value, 7)
     if question.intent is Intent.account_status:
-        return account_card(session, question.account or "", now, options)
+        return account_card(session, question.account or "", now, options, tenant)
     if question.intent is Intent.negative_this_week:
-        return negative_recently(session, days, now, options)
+        return negative_recently(session, days, now, options, tenant)
     if question.intent is Intent.accounts_by_light:
-        return accounts_by_light(session, question.light, now, options)
+        return accounts_by_light(session, question.light, now, options, tenant)
     if question.intent is Intent.top_frustrations:
-        return top_frustrations(session, days, question.account, now, options)
+        return top_frustrations(session, days, question.account, now, options, tenant)
     if question.intent is Intent.unanswered:
-        return unanswered(session, days, now, options)
+        return unanswered(session, days, now, options, tenant)
     return help_answer(question.understood)
 
 
@@ -104,15 +114,17 @@ async def answer_question(
     asker: str | None = None,
     now: datetime | None = None,
     options: AnswerOptions | None = None,
+    tenant: str = DEFAULT_TENANT,
 ) -> Answer:
-    """Answer one of our own people's question: Claude when configured (citing messages), else the grammar."""
+    """Answer one of our own people's question from their tenant's data: Claude when configured (citing
+    messages), else the grammar."""
     now = now or utcnow()
     options = options or AnswerOptions.from_settings(settings)
-    parsed = await asyncio.to_thread(read_question, question, engine)
+    parsed = await asyncio.to_thread(read_question, question, engine, tenant)
     if not settings.claude_configured or (parsed.intent is Intent.help and parsed.understood):
-        return await asyncio.to_thread(answer, parsed, engine, now, options)
-    grammar = asyncio.ensure_future(asyncio.to_thread(answer, parsed, engine, now, options))
-    claude = await _ask_claude(question, engine, settings, now, options, parsed)
+        return await asyncio.to_thread(answer, parsed, engine, now, options, tenant)
+    grammar = asyncio.ensure_future(asyncio.to_thread(answer, parsed, engine, now, options, tenant))
+    claude = await _ask_claude(question, engine, settings, now, options, parsed, tenant)
     fallback = await grammar
     if claude is None:
         return fallback
@@ -123,7 +135,13 @@ async def answer_question(
 
 
 async def _ask_claude(
-    question: str, engine: Engine, settings: Settings, now: datetime, options: AnswerOptions, parsed: Question
+    question: str,
+    engine: Engine,
+    settings: Settings,
+    now: datetime,
+    options: AnswerOptions,
+    parsed: Question,
+    tenant: str,
 ) -> Answer | None:
     from anthropic import AsyncAnthropic
 
@@ -138,7 +156,7 @@ async def _ask_claude(
             max_retries=settings.llm_max_retries,
         ) as client:
             intent = parsed.intent.value if parsed.understood else "free_form"
-            return await ClaudeAnswerer(client, settings.reasoning_model, engine, options)(
+            return await ClaudeAnswerer(client, settings.reasoning_model, engine, options, tenant=tenant)(
                 question, now, intent
             )
     except Exception:  # noqa: BLE001 - building or closing the client failed: the grammar answers

@@ -70,7 +70,8 @@ def _domain(address: str) -> str:
 
 
 class AccountDirectory:
-    """Sender → account name, read from settings and the accounts table (reload with `refresh`)."""
+    """Sender → account name, read from settings and the default tenant's accounts (reload with
+    `refresh`): inboxes belong to the default tenant (storage/tenants.py)."""
 
     def __init__(
         self,

@@ -40,12 +40,14 @@ from bot.messages.inbound import (
     has_control_characters,
     score_problem,
     stable_external_id,
+    tenant_problem,
 )
 from bot.messages.pipeline import MessagePipeline, StoredMessage
 from bot.messages.transcripts import TranscriptError, customer_lines
 from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
 from storage.book import PersonInfo
 from storage.inbound import InboundMessage, SourceKind
+from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,9 @@ class IngestItem(BaseModel):
     created_at: datetime | None = None
     thread: str | None = Field(None, max_length=MAX_ID_CHARS)
     is_customer: bool = True
+    #: Whose account it is (storage/tenants.py): `slack:T0123`, `teams:<tenant id>`; the default tenant
+    #: when left out.
+    tenant: str = DEFAULT_TENANT
     # The account book (bot/accounts): set on the account when given.
     owner_email: str | None = None
     arr: float | str | None = None
@@ -127,6 +132,7 @@ class IngestItem(BaseModel):
             arr=float(self.arr) if self.arr is not None else None,
             currency=self.currency,
             renewal_date=date.fromisoformat(self.renewal_date) if self.renewal_date else None,
+            tenant=self.tenant,
         )
 
     @field_validator(
@@ -137,6 +143,15 @@ class IngestItem(BaseModel):
         values = value if isinstance(value, list) else [value]
         if any(isinstance(v, str) and has_control_characters(v) for v in values):
             raise ValueError(CONTROL_CHARACTERS)
+        return value
+
+    @field_validator("tenant", mode="before")
+    @classmethod
+    def _tenant(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return DEFAULT_TENANT
+        if isinstance(value, str) and (problem := tenant_problem(value.strip())):
+            raise ValueError(problem)
         return value
 
     @field_validator("source")
@@ -238,6 +253,7 @@ class IngestItem(BaseModel):
             is_customer=self.is_customer,
             thread_key=self.thread or None,
             source_score=self.score,
+            tenant=self.tenant,
         )
 
 

@@ -45,6 +45,7 @@ from handlers.slack.poster import post_customer_reply
 from handlers.slack.text import escape
 from storage.db import session_scope
 from storage.models import Alert
+from storage.tenants import alert_tenant
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -109,16 +110,24 @@ class SlackActions:
     async def _card(self, alert_id: int) -> AlertCard | None:
         return await asyncio.to_thread(self.deps.alerts.card, alert_id)
 
-    async def _staff(self, body: dict, context, client: AsyncWebClient) -> bool:
+    async def _staff(self, body: dict, context, client: AsyncWebClient, alert_id: int) -> bool:
+        """One of our own people, pressing a button of an alert of their own tenant."""
+        home = home_of(context)
+        if await asyncio.to_thread(self._tenant_of, alert_id) != self.deps.tenant(home):
+            return False
         user = await self.deps.directory.user(self.deps.quick(client), _user_id(body))
-        return not is_external_user(user, home_of(context))
+        return not is_external_user(user, home)
+
+    def _tenant_of(self, alert_id: int) -> str | None:
+        with session_scope(self.deps.engine) as session:
+            return alert_tenant(session, alert_id)
 
     # --- Acknowledge / Snooze -----------------------------------------------------------------
 
     async def acknowledge(self, ack, body: dict, context, client: AsyncWebClient) -> None:
         alert_id, user_id = _alert_id_of(_action(body)), _user_id(body)
         await ack()
-        if await self._staff(body, context, client):
+        if await self._staff(body, context, client, alert_id):
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "acknowledged")
             self.deps.background.spawn(self.refresh_card(alert_id, user_id), "refresh an alert")
 
@@ -127,7 +136,7 @@ class SlackActions:
         alert_id, user_id = _alert_id_of(action), _user_id(body)
         choice = _selected(action, "action").split(":", 1)[-1]
         await ack()
-        if choice in SNOOZES and await self._staff(body, context, client):
+        if choice in SNOOZES and await self._staff(body, context, client, alert_id):
             until = utcnow() + timedelta(seconds=SNOOZES[choice][1])
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "snoozed", until)
             self.deps.background.spawn(self.refresh_card(alert_id, user_id), "refresh an alert")
@@ -153,10 +162,13 @@ class SlackActions:
         """The recovery conversation happened: clear the account's outreach suppression."""
         alert_id, user_id = _alert_id_of(_action(body)), _user_id(body)
         await ack()
-        if self.deps.suppression is None or not await self._staff(body, context, client):
+        if self.deps.suppression is None or not await self._staff(body, context, client, alert_id):
             return
         result = await asyncio.to_thread(
-            self.deps.suppression.recovered_by_alert, alert_id, f"slack:{user_id}"
+            self.deps.suppression.recovered_by_alert,
+            alert_id,
+            f"slack:{user_id}",
+            self.deps.tenant(home_of(context)),
         )
         if result is None:
             return
@@ -175,7 +187,7 @@ class SlackActions:
         alert_id, trigger = _alert_id_of(_action(body)), required_id(body, "trigger_id", "body")
         await ack()
         card = await self._card(alert_id)
-        if card is not None and await self._staff(body, context, client):
+        if card is not None and await self._staff(body, context, client, alert_id):
             await self.deps.quick(client).views_open(trigger_id=trigger, view=correction_modal(card))
 
     async def save_correction(self, ack, body: dict, view: dict) -> None:
@@ -212,7 +224,11 @@ class SlackActions:
         alert_id, trigger = _alert_id_of(_action(body)), required_id(body, "trigger_id", "body")
         await ack()
         card = await self._card(alert_id)
-        if card is None or card.source_platform != PLATFORM or not await self._staff(body, context, client):
+        if (
+            card is None
+            or card.source_platform != PLATFORM
+            or not await self._staff(body, context, client, alert_id)
+        ):
             return
         quick = self.deps.quick(client)
         try:
@@ -228,7 +244,7 @@ class SlackActions:
         if not text:
             await ack(response_action="errors", errors={"draft": "Write the reply first."})
             return
-        if not await self._staff(body, context, client):
+        if not await self._staff(body, context, client, alert_id):
             await ack(response_action="errors", errors={"draft": REFUSAL})
             return
         card = await self._card(alert_id)

@@ -116,7 +116,12 @@ class SlackAnswers:
     async def __call__(self, question: str, user: str, place: AnswerPlace) -> None:
         try:
             answer = await answer_question(
-                question, self.deps.engine, self.deps.settings, asker=user, now=self.clock()
+                question,
+                self.deps.engine,
+                self.deps.settings,
+                asker=user,
+                now=self.clock(),
+                tenant=place.tenant,
             )
         except UserError as exc:
             await place.say(f":no_entry: {escape(str(exc))}")

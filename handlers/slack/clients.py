@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.telemetry import Telemetry
 from handlers.slack.oauth import ChannelTeams, DbInstallationStore
+from storage.tenants import DEFAULT_TENANT
 
 QUICK_TIMEOUT_SECONDS = 2
 CLIENT_TIMEOUT_SECONDS = 30
@@ -31,6 +32,15 @@ class Home:
 
     team_id: str | None
     enterprise_id: str | None = None
+    #: Installed for the whole Enterprise Grid organization (one tenant for all its workspaces).
+    org_wide: bool = False
+
+    @property
+    def workspace_tenant(self) -> str:
+        """The tenant this workspace is when Tonewatch serves many (OAuth): `slack:<team id>`, or
+        `slack:<enterprise id>` for an org-wide install (storage/tenants.py)."""
+        owner = self.enterprise_id if self.org_wide and self.enterprise_id else self.team_id
+        return f"slack:{owner}" if owner else DEFAULT_TENANT
 
 
 class ApiObserver(AsyncRetryHandler):

@@ -27,6 +27,7 @@ from scheduler.targets import add_target
 from storage.book import PersonInfo
 from storage.errors import UserError
 from storage.models import DigestTarget
+from storage.tenants import DEFAULT_TENANT
 
 COMMAND = "/tonewatch"
 MARKUP = Markup(bold=lambda text: f"*{text}*", escape=escape)
@@ -120,9 +121,10 @@ def parse_schedule(words: list[str]) -> DigestSchedule:
 
 
 def save_digest_target(
-    deps: SlackDeps, team_id: str | None, channel: str, schedule: DigestSchedule
+    deps: SlackDeps, team_id: str | None, channel: str, schedule: DigestSchedule, tenant: str = DEFAULT_TENANT
 ) -> DigestTarget:
-    """The channel's digest target (`slack:<team>:<channel>`), through the scheduler's own validation."""
+    """The channel's digest target (`slack:<team>:<channel>`) of the tenant, through the scheduler's own
+    validation."""
     return add_target(
         deps.engine,
         f"slack:{team_id or '-'}:{channel}",
@@ -133,6 +135,7 @@ def save_digest_target(
         day_of_week=schedule.day_of_week,
         send_time=schedule.send_time,
         settings=deps.settings,
+        tenant=tenant,
     )
 
 
@@ -179,26 +182,26 @@ class SlackCommands:
         }.get(verb)
         try:
             if verb == "account":
-                text = await self._account(words[1:], quick)
+                text = await self._account(words[1:], quick, self.deps.tenant(home))
             elif verb == "recovered":
-                text = await self._recovered(words[1:], user)
+                text = await self._recovered(words[1:], user, self.deps.tenant(home))
             else:
                 text = await handler(words[1:], channel, home, client) if handler else HELP_TEXT
         except UserError as exc:
             text = f":no_entry: {escape(str(exc))}"
         await respond(text=defuse(text), response_type="ephemeral")
 
-    async def _account(self, words: list[str], client: AsyncWebClient) -> str:
+    async def _account(self, words: list[str], client: AsyncWebClient, tenant: str) -> str:
         assert self.deps.book is not None
 
         async def owners(text: str) -> list[PersonInfo]:
             return await slack_owners(self.deps, client, text)
 
-        return await account_verb(self.deps.book, words, owners, MARKUP)
+        return await account_verb(self.deps.book, words, owners, MARKUP, tenant)
 
-    async def _recovered(self, words: list[str], user: dict) -> str:
+    async def _recovered(self, words: list[str], user: dict, tenant: str) -> str:
         assert self.deps.suppression is not None
-        return await recovered_verb(self.deps.suppression, words, person_label(user), MARKUP)
+        return await recovered_verb(self.deps.suppression, words, person_label(user), MARKUP, tenant)
 
     async def _is_external(self, client: AsyncWebClient, channel: str, home: Home) -> bool:
         return await self.deps.directory.customers_can_read(client, channel, home)
@@ -216,10 +219,17 @@ class SlackCommands:
         if len(account) > MAX_ACCOUNT_NAME:
             raise UserError(f"an account name has at most {MAX_ACCOUNT_NAME} characters")
         external = await self._is_external(client, channel, home)
+        tenant = self.deps.tenant(home)
         place = await asyncio.to_thread(
-            self.deps.places.watch, PLATFORM, channel, info.get("name") or channel, account, external
+            self.deps.places.watch,
+            PLATFORM,
+            channel,
+            info.get("name") or channel,
+            account,
+            external,
+            tenant=tenant,
         )
-        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
+        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM, tenant)
         where = (
             f"Alerts go to <#{alert_channel.external_id}>."
             if alert_channel
@@ -231,7 +241,7 @@ class SlackCommands:
         )
 
     async def _unwatch(self, words: list[str], channel: str, home: Home, client: AsyncWebClient) -> str:
-        place = await asyncio.to_thread(self.deps.places.unwatch, PLATFORM, channel)
+        place = await asyncio.to_thread(self.deps.places.unwatch, PLATFORM, channel, self.deps.tenant(home))
         if place is None:
             return "This channel wasn't watched."
         return f"Stopped watching <#{channel}> for *{escape(place.account or '')}*. Stored messages are kept."
@@ -244,7 +254,12 @@ class SlackCommands:
         external = await self._is_external(client, target, home)
         await self.deps.remember_channel(target, home)
         await asyncio.to_thread(
-            self.deps.places.set_alert_channel, PLATFORM, target, info.get("name") or target, external
+            self.deps.places.set_alert_channel,
+            PLATFORM,
+            target,
+            info.get("name") or target,
+            external,
+            self.deps.tenant(home),
         )
         invite = (
             ""
@@ -254,7 +269,9 @@ class SlackCommands:
         return f":bell: Alerts go to <#{target}> from now on.{invite}"
 
     async def _status(self, words: list[str], channel: str, home: Home, client: AsyncWebClient) -> str:
-        status = await asyncio.to_thread(place_status, self.deps.places, self.deps.alerts, PLATFORM, channel)
+        status = await asyncio.to_thread(
+            place_status, self.deps.places, self.deps.alerts, PLATFORM, channel, self.deps.tenant(home)
+        )
         lines = []
         if status.watched:
             lines.append(f"<#{channel}> is watched for *{escape(status.account)}*.")
@@ -276,6 +293,8 @@ class SlackCommands:
         if await self._is_external(client, channel, home):
             raise UserError("customers can read this channel; the digest only goes to internal channels")
         schedule = parse_schedule(words[1:])
-        target = await asyncio.to_thread(save_digest_target, self.deps, home.team_id, channel, schedule)
+        target = await asyncio.to_thread(
+            save_digest_target, self.deps, home.team_id, channel, schedule, self.deps.tenant(home)
+        )
         day = FULL_DAYS.get(target.day_of_week, target.day_of_week)
         return f":calendar: The digest comes here every {day} at {target.send_time} ({target.timezone})."

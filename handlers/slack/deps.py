@@ -23,6 +23,7 @@ from handlers.slack.directory import SlackDirectory
 from handlers.slack.oauth import ChannelTeams
 from handlers.slack.poster import SlackPoster
 from storage.db import Engine
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class AnswerPlace:
     thread_ts: str | None = None
     #: Set where customers can read: the client and our workspace, for the ephemeral answer.
     private: tuple[AsyncWebClient, Home] | None = None
+    #: The asker's tenant: the answer reads its data only.
+    tenant: str = DEFAULT_TENANT
 
     async def say(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         if self.private is not None:
@@ -74,9 +77,9 @@ class QuestionHandler(Protocol):
 
 
 class HomeViewBuilder(Protocol):
-    """The App Home tab for one of our own people."""
+    """The App Home tab for one of our own people, from their tenant's data."""
 
-    async def __call__(self, user: str) -> dict[str, Any]: ...
+    async def __call__(self, user: str, tenant: str) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -106,6 +109,11 @@ class SlackDeps:
     def quick(self, client: AsyncWebClient) -> AsyncWebClient:
         return self.clients.quick(client)
 
+    def tenant(self, home: Home) -> str:
+        """Whose data a request in `home` reads and writes: its workspace (or org) when Tonewatch is
+        installed in many over OAuth, else the default tenant (a single-token app serves one organization)."""
+        return home.workspace_tenant if self.channel_teams is not None else DEFAULT_TENANT
+
     async def remember_channel(self, channel: str | None, home: Home) -> None:
         """With many workspaces, note the channel's workspace for posts made later by the worker."""
         if self.channel_teams is not None and channel and home.team_id:
@@ -117,4 +125,5 @@ def home_of(context: Any) -> Home:
     authorized = context.authorize_result
     team = context.team_id or (authorized.team_id if authorized else None)
     enterprise = context.enterprise_id or (authorized.enterprise_id if authorized else None)
-    return Home(team, enterprise)
+    org_wide = bool(getattr(context, "is_enterprise_install", False))
+    return Home(team, enterprise, org_wide)

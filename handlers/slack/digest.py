@@ -27,6 +27,7 @@ from handlers.slack.blocks import MAX_BLOCKS, clip, context, plain, quoted, sect
 from handlers.slack.poster import SlackPoster
 from handlers.slack.text import escape
 from storage.db import Engine, session_scope
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +143,9 @@ class SlackDigestPoster(Poster):
         self.places = places
         self.engine = engine
 
-    async def _channel(self, target: Destination | None) -> str:
+    async def _channel(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> str:
         if target is None:
-            place = await asyncio.to_thread(self.places.alert_channel, PLATFORM)
+            place = await asyncio.to_thread(self.places.alert_channel, PLATFORM, tenant)
             if place is None or place.platform != PLATFORM:
                 raise NotInternal("no Slack alert channel yet (`/tonewatch alerts #channel` sets one)")
             return place.external_id
@@ -179,7 +180,7 @@ class SlackDigestPoster(Poster):
         return PostReceipt(self.name, ts)
 
     async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        channel = await self._channel(target)
+        channel = await self._channel(target, alert.tenant)
         links, refs = await self._links(list(alert.message_ids[:10]))
         blocks = notice_blocks(alert, links, refs)
         ts = await self.poster.post_message(channel, escape(alert.render_text()), blocks)

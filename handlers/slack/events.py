@@ -84,11 +84,12 @@ class SlackEvents:
         if self._already_handled(body, request):
             return
         subtype = optional_id(event, "subtype", "event")
+        tenant = self.deps.tenant(home_of(context))
         if subtype == "message_changed":
-            await self._edited(event)
+            await self._edited(event, tenant)
         elif subtype == "message_deleted":
             deleted = optional_ts(event, "deleted_ts", "event")
-            await self._erase(optional_id(event, "channel", "event"), deleted)
+            await self._erase(optional_id(event, "channel", "event"), deleted, tenant)
         elif subtype in WRITTEN_SUBTYPES and not event.get("hidden") and not event.get("bot_id"):
             user = optional_id(event, "user", "event")
             if user and user != context.bot_user_id:
@@ -103,12 +104,13 @@ class SlackEvents:
         ts = required_ts(event, "ts", "event")
         thread_ts = optional_ts(event, "thread_ts", "event")
         text = plain_text(text_field(event, "text", "event")).strip()
-        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel)
+        home = home_of(context)
+        tenant = self.deps.tenant(home)
+        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel, tenant)
         if place is None or not place.watched:
             return
         if not text:
             return  # a file with no comment: nothing to read
-        home = home_of(context)
         await self.deps.remember_channel(channel, home)
         is_customer, user = await self._author(event, home, place, self.deps.quick(client))
         inbound = InboundMessage(
@@ -122,6 +124,7 @@ class SlackEvents:
             author_email=(user.get("profile") or {}).get("email") if user else None,
             is_customer=is_customer,
             thread_key=thread_ts or ts,
+            tenant=tenant,
         )
         stored = await self.deps.pipeline.store_durably(inbound)
         if not stored.created:
@@ -147,18 +150,18 @@ class SlackEvents:
             return True, user
         domain = email_domain(user)
         if domain and place.account:
-            domains = await asyncio.to_thread(account_domains, self.deps.engine, place.account)
+            domains = await asyncio.to_thread(account_domains, self.deps.engine, place.account, place.tenant)
             if domain in domains:
                 return True, user
         return False, user
 
-    async def _edited(self, event: dict) -> None:
+    async def _edited(self, event: dict, tenant: str) -> None:
         message = object_field(event, "message", "event")
         previous = object_field(event, "previous_message", "event")
         channel = optional_id(event, "channel", "event")
         ts = optional_ts(message, "ts", "event.message")
         if optional_id(message, "subtype", "event.message") == "tombstone":
-            await self._erase(channel, ts)
+            await self._erase(channel, ts, tenant)
             return
         text = plain_text(text_field(message, "text", "event.message")).strip()
         if not channel or not ts or message.get("bot_id"):
@@ -166,15 +169,16 @@ class SlackEvents:
         if text == plain_text(text_field(previous, "text", "event.previous_message")).strip():
             return  # an unfurl or a reply count changed, not the words
         if not text:
-            await self._erase(channel, ts)
+            await self._erase(channel, ts, tenant)
             return
-        found = await asyncio.to_thread(self.deps.pipeline.replace_text, PLATFORM, channel, ts, text)
+        found = await asyncio.to_thread(self.deps.pipeline.replace_text, PLATFORM, channel, ts, text, tenant)
         if found is not None:
             self.deps.wake()
 
-    async def _erase(self, channel: str | None, ts: str | None) -> None:
+    async def _erase(self, channel: str | None, ts: str | None, tenant: str) -> None:
         if channel and ts:
-            found = await asyncio.to_thread(self.deps.pipeline.replace_text, PLATFORM, channel, ts, None)
+            replace = self.deps.pipeline.replace_text
+            found = await asyncio.to_thread(replace, PLATFORM, channel, ts, None, tenant)
             if found is not None:
                 self.deps.wake()  # its alert's card, draft and thread follow
 
@@ -190,7 +194,7 @@ class SlackEvents:
             await self.deps.poster.refuse(quick, channel, user_id)
             return
         await self.deps.remember_channel(channel, home)
-        place = AnswerPlace(self.deps.poster, channel, user_id)
+        place = AnswerPlace(self.deps.poster, channel, user_id, tenant=self.deps.tenant(home))
         self.deps.background.spawn(self._answer(question, user_id, place), "answer a DM")
 
     async def on_mention(self, event: dict, body: dict, context, client: AsyncWebClient, request) -> None:
@@ -219,7 +223,9 @@ class SlackEvents:
         """In a channel customers can read, only the asker sees the answer; elsewhere it is a thread reply."""
         shared = await self.deps.directory.customers_can_read(client, channel, home)
         private = (client, home) if shared else None
-        place = AnswerPlace(self.deps.poster, channel, user, thread, private=private)
+        place = AnswerPlace(
+            self.deps.poster, channel, user, thread, private=private, tenant=self.deps.tenant(home)
+        )
         await self._answer(question, user, place)
 
     async def _answer(self, question: str, user: str, place: AnswerPlace) -> None:
@@ -234,14 +240,16 @@ class SlackEvents:
         user_id = required_id(event, "user", "event")
         quick = self.deps.quick(client)
         user = await self.deps.directory.user(quick, user_id)
-        if is_external_user(user, home_of(context)):
+        home = home_of(context)
+        if is_external_user(user, home):
             return  # nothing to show someone outside the team
         # The portfolio can take longer to read than Slack waits for our answer: publish after it.
-        self.deps.background.spawn(self._publish_home(user_id, client), "publish the App Home")
+        tenant = self.deps.tenant(home)
+        self.deps.background.spawn(self._publish_home(user_id, client, tenant), "publish the App Home")
 
-    async def _publish_home(self, user_id: str, client: AsyncWebClient) -> None:
+    async def _publish_home(self, user_id: str, client: AsyncWebClient, tenant: str) -> None:
         if self.deps.home_view is not None:
-            view = await self.deps.home_view(user_id)
+            view = await self.deps.home_view(user_id, tenant)
         else:
             view = {
                 "type": "home",
@@ -258,7 +266,7 @@ class SlackEvents:
             return
         self.deps.directory.forget_channel(channel)
         home = home_of(context)
-        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel)
+        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, channel, self.deps.tenant(home))
         if place is not None and place.is_alert_channel:
             self.deps.background.spawn(self._recheck(channel, home, client), "re-check the alert channel")
         if optional_id(event, "user", "event") == context.bot_user_id and inviter:

@@ -108,9 +108,11 @@ class SlackHome:
         self.deps = deps
         self.clock = clock
 
-    async def __call__(self, user: str) -> dict[str, Any]:
+    async def __call__(self, user: str, tenant: str) -> dict[str, Any]:
         rules = AnswerOptions.from_settings(self.deps.settings).rules
-        portfolio = await asyncio.to_thread(portfolio_overview, self.deps.engine, self.clock(), rules)
+        portfolio = await asyncio.to_thread(
+            portfolio_overview, self.deps.engine, self.clock(), rules, tenant=tenant
+        )
         shown = portfolio.open_alerts[:ALERTS_SHOWN]
         posted = [a for a in shown if a.post_channel and a.post_ref]
         found = await asyncio.gather(

@@ -28,6 +28,7 @@ from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.poster import send_customer_reply
 from storage.db import session_scope
 from storage.models import Alert
+from storage.tenants import alert_tenant
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,9 @@ class TeamsActions:
         action, alert_id = value.get("tonewatch"), _alert_id(value)
         if alert_id is None or action not in (ACK, SNOOZE, CORRECT, SEND_DRAFT, RECOVERED):
             return
+        if await asyncio.to_thread(self._tenant_of, alert_id) != self.deps.tenant(turn):
+            log.warning("card action on an alert of another tenant ignored (%s)", turn.conversation_id)
+            return
         who = turn.author.name or "someone"
         if action == ACK:
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "acknowledged")
@@ -64,7 +68,8 @@ class TeamsActions:
             await self._send_draft(turn, alert_id, str(value.get("draft") or "").strip())
         elif action == RECOVERED and self.deps.suppression is not None:
             by = f"{who} (teams:{turn.author.id})"
-            result = await asyncio.to_thread(self.deps.suppression.recovered_by_alert, alert_id, by)
+            recovered = self.deps.suppression.recovered_by_alert
+            result = await asyncio.to_thread(recovered, alert_id, by, self.deps.tenant(turn))
             if result is not None:
                 row, changed = result
                 text = (
@@ -83,6 +88,10 @@ class TeamsActions:
         card.extra["status_by"] = who
         card.extra["snoozed_until"] = await asyncio.to_thread(self._snoozed_until, alert_id)
         await self.deps.poster.refresh_alert(channel, ref, card)
+
+    def _tenant_of(self, alert_id: int) -> str | None:
+        with session_scope(self.deps.engine) as session:
+            return alert_tenant(session, alert_id)
 
     def _snoozed_until(self, alert_id: int):
         with session_scope(self.deps.engine) as session:

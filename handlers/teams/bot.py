@@ -114,7 +114,9 @@ class TeamsBot(ActivityHandler):
         if turn.kind == "personal":
             await self._personal(context, turn)
             return
-        place = await asyncio.to_thread(self.deps.places.get, PLATFORM, turn.conversation_id)
+        place = await asyncio.to_thread(
+            self.deps.places.get, PLATFORM, turn.conversation_id, self.deps.tenant(turn)
+        )
         watched = place is not None and place.watched
         if not watched and not turn.mentioned:
             return  # RSC delivers every message; only watched places are read
@@ -169,7 +171,9 @@ class TeamsBot(ActivityHandler):
             if self.deps.recent.first_time(f"greet:{turn.conversation_id}"):
                 self.deps.background.spawn(self._greet(turn), "greet a new conversation")
         elif added:
-            place = await asyncio.to_thread(self.deps.places.get, PLATFORM, turn.conversation_id)
+            place = await asyncio.to_thread(
+                self.deps.places.get, PLATFORM, turn.conversation_id, self.deps.tenant(turn)
+            )
             if place is not None and place.is_alert_channel:
                 self.deps.background.spawn(self._recheck(turn.conversation_id), "re-check the alert channel")
         if _removes_bot(turn_context):

@@ -95,10 +95,17 @@ class TeamsCommands:
         if not account:
             raise UserError("name the account: `@Tonewatch watch Acme Corp`")
         external = await self.customers_can_read(turn)
+        tenant = self.deps.tenant(turn)
         place = await asyncio.to_thread(
-            self.deps.places.watch, PLATFORM, turn.conversation_id, turn.name, account, external
+            self.deps.places.watch,
+            PLATFORM,
+            turn.conversation_id,
+            turn.name,
+            account,
+            external,
+            tenant=tenant,
         )
-        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM)
+        alert_channel = await asyncio.to_thread(self.deps.places.alert_channel, PLATFORM, tenant)
         where = (
             f"Alerts go to {md(alert_channel.name or 'the alert channel')}."
             if alert_channel
@@ -115,15 +122,17 @@ class TeamsCommands:
         async def owners(text: str) -> list[PersonInfo]:
             return await teams_owners(turn, text)
 
-        return await account_verb(self.deps.book, words, owners, MARKUP)
+        return await account_verb(self.deps.book, words, owners, MARKUP, self.deps.tenant(turn))
 
     async def _recovered(self, turn: Turn, words: list[str]) -> str:
         assert self.deps.suppression is not None
         by = f"{turn.author.name} (teams:{turn.author.id})".strip()
-        return await recovered_verb(self.deps.suppression, words, by, MARKUP)
+        return await recovered_verb(self.deps.suppression, words, by, MARKUP, self.deps.tenant(turn))
 
     async def _unwatch(self, turn: Turn, words: list[str]) -> str:
-        place = await asyncio.to_thread(self.deps.places.unwatch, PLATFORM, turn.conversation_id)
+        place = await asyncio.to_thread(
+            self.deps.places.unwatch, PLATFORM, turn.conversation_id, self.deps.tenant(turn)
+        )
         if place is None:
             return "This conversation wasn't watched."
         return (
@@ -135,13 +144,23 @@ class TeamsCommands:
             raise UserError("say `@Tonewatch alerts` in the internal channel that should get the alerts")
         external = await self.customers_can_read(turn)
         await asyncio.to_thread(
-            self.deps.places.set_alert_channel, PLATFORM, turn.conversation_id, turn.name, external
+            self.deps.places.set_alert_channel,
+            PLATFORM,
+            turn.conversation_id,
+            turn.name,
+            external,
+            self.deps.tenant(turn),
         )
         return f"🔔 Alerts go to {md(turn.name)} from now on."
 
     async def _status(self, turn: Turn, words: list[str]) -> str:
         status = await asyncio.to_thread(
-            place_status, self.deps.places, self.deps.alerts, PLATFORM, turn.conversation_id
+            place_status,
+            self.deps.places,
+            self.deps.alerts,
+            PLATFORM,
+            turn.conversation_id,
+            self.deps.tenant(turn),
         )
         lines = []
         if status.watched:
@@ -173,6 +192,7 @@ class TeamsCommands:
             destination=turn.conversation_id,
             kind="channel",
             settings=self.deps.settings,
+            tenant=self.deps.tenant(turn),
             **schedule,
         )
         return (

@@ -19,10 +19,12 @@ from bot.config.settings import Settings
 from bot.messages.pipeline import MessagePipeline
 from bot.messages.places import PlaceRegistry
 from bot.runtime.telemetry import Telemetry
+from handlers.teams.activity import Turn
 from handlers.teams.connector import TeamsConnector
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.poster import TeamsPoster
 from storage.db import Engine
+from storage.tenants import DEFAULT_TENANT
 
 if TYPE_CHECKING:
     from bot.questions.answer import Answer
@@ -34,7 +36,8 @@ PLATFORM = "teams"
 
 #: Answers a question one of our own people asked (question, asker's Teams id) with an
 #: `bot.questions.answer.Answer`.
-QuestionHook = Callable[[str, str], Awaitable["Answer"]]
+#: (question, asker, the asker's tenant) -> the answer, from that tenant's data.
+QuestionHook = Callable[[str, str, str], Awaitable["Answer"]]
 
 
 @dataclass
@@ -58,3 +61,10 @@ class TeamsDeps:
     #: The account book and outreach suppression (`@Tonewatch account`, `@Tonewatch recovered`).
     book: AccountBook | None = None
     suppression: Suppression | None = None
+
+    def tenant(self, turn: Turn) -> str:
+        """Whose data an activity reads and writes: its Teams tenant (`teams:<tenant id>`) when the app
+        is multi-tenant, else the default tenant (a single-tenant app serves one organization)."""
+        if self.settings.teams_tenant_id or not turn.tenant_id:
+            return DEFAULT_TENANT
+        return f"teams:{turn.tenant_id.lower()}"

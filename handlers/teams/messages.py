@@ -71,7 +71,9 @@ class TeamsMessages:
     async def is_customer(self, author: Person, turn: Turn, place: PlaceInfo | None) -> bool:
         if writes_as_customer(author, self.home_tenant(turn), set()):
             return True  # another tenant or a guest: no need to read the account's domains
-        domains = await asyncio.to_thread(account_domains, self.deps.engine, place.account if place else None)
+        domains = await asyncio.to_thread(
+            account_domains, self.deps.engine, place.account if place else None, self.deps.tenant(turn)
+        )
         return writes_as_customer(author, self.home_tenant(turn), domains)
 
     async def store(self, turn: Turn, place: PlaceInfo, author: Person, is_customer: bool) -> None:
@@ -87,6 +89,7 @@ class TeamsMessages:
             author_email=author.email,
             is_customer=is_customer,
             thread_key=turn.root,
+            tenant=self.deps.tenant(turn),
         )
         stored = await self.deps.pipeline.store_durably(inbound)
         if not stored.created:
@@ -103,6 +106,7 @@ class TeamsMessages:
         with session_scope(self.deps.engine) as session:
             found = session.exec(
                 select(CustomerMessage).where(
+                    CustomerMessage.tenant == self.deps.tenant(turn),
                     CustomerMessage.platform == PLATFORM,
                     CustomerMessage.place_key == turn.conversation_id,
                     CustomerMessage.external_id == turn.activity_id,
@@ -117,14 +121,20 @@ class TeamsMessages:
             return
         replace = self.deps.pipeline.replace_text
         found = await asyncio.to_thread(
-            replace, PLATFORM, turn.conversation_id, turn.activity_id, turn.text or None
+            replace,
+            PLATFORM,
+            turn.conversation_id,
+            turn.activity_id,
+            turn.text or None,
+            self.deps.tenant(turn),
         )
         if found is not None:
             self.deps.wake()
 
     async def deleted(self, turn: Turn) -> None:
+        replace = self.deps.pipeline.replace_text
         found = await asyncio.to_thread(
-            self.deps.pipeline.replace_text, PLATFORM, turn.conversation_id, turn.activity_id, None
+            replace, PLATFORM, turn.conversation_id, turn.activity_id, None, self.deps.tenant(turn)
         )
         if found is not None:
             self.deps.wake()  # its alert's card, draft and thread follow

@@ -42,6 +42,7 @@ from handlers.teams.cards import card as adaptive_card
 from handlers.teams.connector import TeamsCalls, TeamsConnector, message, personal_reference, thread_id
 from handlers.teams.conversations import ConversationInfo, TeamsConversations
 from handlers.teams.people import is_external
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class TeamsPoster(AlertPoster):
     def where(self, alert: AlertCard) -> str:
         """Where the customer wrote, as people know it."""
         if alert.source_platform == PLATFORM and alert.source_place:
-            place = self.places.get(PLATFORM, alert.source_place)
+            place = self.places.get(PLATFORM, alert.source_place, alert.tenant)
             if place is not None and place.name and place.name != UNNAMED_CHANNEL:
                 return place.name
             # Teams did not name the channel: say whose it is.
@@ -236,9 +237,9 @@ class TeamsScheduledPoster(Poster):
         self.conversations = conversations
         self.offload = poster.offload
 
-    async def _conversation(self, target: Destination | None) -> str:
+    async def _conversation(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> str:
         if target is None:
-            place = await self.offload(self.poster.places.alert_channel, PLATFORM)
+            place = await self.offload(self.poster.places.alert_channel, PLATFORM, tenant)
             if place is None or place.platform != PLATFORM:
                 raise NotInternal("no Teams alert channel yet (`@Tonewatch alerts` sets one)")
             return place.external_id
@@ -264,5 +265,5 @@ class TeamsScheduledPoster(Poster):
 
     async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
         activity = card_activity(notice_card(alert), summary=alert.title[:200])
-        ref = await self.poster.post(await self._conversation(target), activity)
+        ref = await self.poster.post(await self._conversation(target, alert.tenant), activity)
         return PostReceipt(self.name, ref)

@@ -41,8 +41,8 @@ MAX_ITEMS = 25
 def core_answerer(deps: TeamsDeps) -> QuestionHook:
     """`TeamsDeps.questions`: the core's answer, as `bot.questions.service` gives it to every platform."""
 
-    async def answer(question: str, asker: str) -> Answer:
-        return await answer_question(question, deps.engine, deps.settings, asker=asker)
+    async def answer(question: str, asker: str, tenant: str) -> Answer:
+        return await answer_question(question, deps.engine, deps.settings, asker=asker, tenant=tenant)
 
     return answer
 
@@ -124,7 +124,7 @@ class TeamsQuestions:
             await self.replier.reply(turn, HELP_TEXT)
             return
         try:
-            answer = await self.deps.questions(question, turn.author.id)
+            answer = await self.deps.questions(question, turn.author.id, self.deps.tenant(turn))
         except UserError as exc:
             await self.replier.reply(turn, f"⛔ {exc}")
             return

@@ -119,6 +119,9 @@ class Conversation:
     shared: bool = False
     #: The tenant hosting the conversation, when not ours (a chat started in a customer's tenant).
     tenant_id: str | None = None
+    #: Whose team holds the channel: another organization that installed Tonewatch (a multi-tenant
+    #: app) has its own channels, where its own members are the insiders.
+    home_tenant: str = HOME_TENANT
 
 
 @dataclass
@@ -263,11 +266,18 @@ class FakeBotConnector:
         return member
 
     def add_channel(
-        self, channel_id: str, name: str, members: list[str], team_id: str = TEAM_ID, *, shared: bool = False
+        self,
+        channel_id: str,
+        name: str,
+        members: list[str],
+        team_id: str = TEAM_ID,
+        *,
+        shared: bool = False,
+        home_tenant: str = HOME_TENANT,
     ) -> None:
         with self._lock:
             self.conversations[channel_id] = Conversation(
-                channel_id, "channel", name, team_id, list(members), shared=shared
+                channel_id, "channel", name, team_id, list(members), shared=shared, home_tenant=home_tenant
             )
 
     def add_chat(
@@ -331,11 +341,12 @@ class FakeBotConnector:
         conversation = self.conversations.get(conversation_id)
         if conversation is None:
             return True
-        if conversation.shared or conversation.tenant_id not in (None, HOME_TENANT):
+        home = conversation.home_tenant
+        if conversation.shared or conversation.tenant_id not in (None, home):
             return True
         for user_id in conversation.members:
             member = self.users.get(user_id)
-            if member is None or member.role != "user" or member.tenant_id != HOME_TENANT:
+            if member is None or member.role != "user" or member.tenant_id != home:
                 return True
         return False
 
@@ -411,7 +422,10 @@ class FakeBotConnector:
         user = members[0]["id"] if members else ""
         chat = f"a:{user}"
         with self._lock:
-            self.conversations.setdefault(chat, Conversation(chat, "personal", "", None, [user]))
+            # A 1:1 chat lives in the person's own tenant.
+            home = getattr(self.users.get(user), "tenant_id", None) or HOME_TENANT
+            chat_of = Conversation(chat, "personal", "", None, [user], home_tenant=home)
+            self.conversations.setdefault(chat, chat_of)
         return self._answer("create", lambda: web.json_response({"id": chat}))
 
     async def _conversation(self, request: web.Request) -> web.Response:
@@ -476,7 +490,7 @@ class FakeBotConnector:
     # --- activities, as Teams sends them ---------------------------------------------------
 
     def _channel_data(self, conversation: Conversation) -> dict[str, Any]:
-        data: dict[str, Any] = {"tenant": {"id": HOME_TENANT}}
+        data: dict[str, Any] = {"tenant": {"id": conversation.home_tenant}}
         if conversation.kind == "channel":
             data["team"] = {"id": conversation.team_id, "name": "Customer Success"}
             data["channel"] = {"id": conversation.id, "name": conversation.name}
@@ -528,7 +542,7 @@ class FakeBotConnector:
                 "id": wire_id,
                 "conversationType": conversation.kind,
                 "isGroup": conversation.kind != "personal",
-                "tenantId": HOME_TENANT,
+                "tenantId": conversation.home_tenant,
                 **({"name": conversation.name} if conversation.kind == "groupChat" else {}),
             },
             "recipient": {"id": BOT_ID, "name": BOT_NAME},

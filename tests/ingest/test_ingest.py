@@ -481,3 +481,19 @@ async def test_bad_account_fields_are_refused_and_nothing_is_stored(
     [error] = [e for e in body["errors"] if e["field"] == field]
     assert message in error["message"]
     assert messages(sqlite_engine) == [] and AccountBook(sqlite_engine).row("acme corp") is None
+
+
+async def test_a_named_tenant_has_its_own_account_and_its_own_ids(ingest, sqlite_engine):
+    """The same account name and ticket id in two tenants are two accounts and two messages."""
+    assert (await ingest.post(ticket(arr=100)))[0] == 201
+    status, body = await ingest.post(ticket(tenant="slack:T_OTHER", arr=900))
+    assert status == 201 and body["duplicate"] is False
+    stored = messages(sqlite_engine)
+    assert sorted(m.tenant for m in stored) == ["default", "slack:T_OTHER"]
+    assert len({m.account_id for m in stored}) == 2
+    assert AccountBook(sqlite_engine).row("acme corp").arr == 100
+    assert AccountBook(sqlite_engine).row("acme corp", "slack:T_OTHER").arr == 900
+    for bad in ("slack T1", "x" * 201, "slack:\u0000"):
+        status, body = await ingest.post(ticket(tenant=bad, external_id="zd-2"))
+        assert status == 422 and [e["field"] for e in body["errors"]] == ["tenant"]
+    assert len(messages(sqlite_engine)) == 2

@@ -273,3 +273,76 @@ def test_a_read_only_command_creates_no_schema(empty_postgres_url: str) -> None:
         assert inspect(engine).get_table_names() == []
     finally:
         engine.dispose()
+
+
+# --- tenants (0014) ----------------------------------------------------------------------------------
+
+
+def _insert(connection, table: str, **values) -> int:
+    """A row as the schema of the moment takes it: unnamed NOT NULL columns get a plain value."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    reflected = sa.Table(table, sa.MetaData(), autoload_with=connection)
+    row = dict(values)
+    for column in reflected.columns:
+        if column.name in row or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        python = column.type.python_type
+        row[column.name] = {str: "", int: 0, bool: False, float: 0.0}.get(python, datetime.now(UTC))
+        if python is dict or python is list:
+            row[column.name] = python()
+    return connection.execute(reflected.insert().values(**row)).inserted_primary_key[0]
+
+
+def test_tenants_are_assigned_to_existing_rows_and_the_downgrade_keeps_every_row(any_engine: Engine) -> None:
+    """0014 puts each row in the tenant of its place where known (a channel of an OAuth workspace), else
+    the default tenant; down again, two tenants' namesakes stay two rows."""
+    import sqlalchemy as sa
+
+    engine = any_engine
+    downgrade(engine, "0013")
+    with engine.begin() as c:
+        _insert(c, "slack_channel_teams", channel_id="C_B", team_id="T_B")
+        acme = _insert(c, "accounts", name="Acme", name_key="acme")
+        solo = _insert(c, "accounts", name="Solo", name_key="solo")
+        _insert(c, "places", platform="slack", external_id="C_B", account_id=acme, watched=True)
+        _insert(c, "places", platform="slack", external_id="C_OLD", account_id=solo, watched=True)
+        message = _insert(
+            c, "messages", platform="slack", place_key="C_B", external_id="1.0", account_id=acme
+        )
+        _insert(c, "messages", platform="ingest", place_key="ticket", external_id="9", account_id=solo)
+        _insert(c, "alerts", account_id=acme, message_id=message, severity="critical", open_key=f"{acme}:x")
+        _insert(c, "digest_targets", key="slack:T_B:C_B", platform="slack", destination="C_B")
+    upgrade(engine)
+
+    def tenants(table: str, column: str) -> dict:
+        with engine.connect() as c:
+            return dict(c.execute(sa.text(f"SELECT {column}, tenant FROM {table}")).all())
+
+    assert tenants("accounts", "name") == {"Acme": "slack:T_B", "Solo": "default"}
+    assert tenants("places", "external_id") == {"C_B": "slack:T_B", "C_OLD": "default"}
+    assert tenants("messages", "external_id") == {"1.0": "slack:T_B", "9": "default"}
+    assert set(tenants("alerts", "id").values()) == {"slack:T_B"}
+    assert tenants("digest_targets", "key") == {"slack:T_B:C_B": "slack:T_B"}
+
+    # After the upgrade another tenant can have its own Acme and the same ingest id; going down keeps both.
+    with engine.begin() as c:
+        other = _insert(c, "accounts", tenant="slack:T_C", name="Acme", name_key="acme")
+        _insert(
+            c,
+            "messages",
+            tenant="slack:T_C",
+            platform="ingest",
+            place_key="ticket",
+            external_id="9",
+            account_id=other,
+        )
+    downgrade(engine, "0013")
+    with engine.connect() as c:
+        keys = sorted(row[0] for row in c.execute(sa.text("SELECT name_key FROM accounts")))
+        ids = sorted(row[0] for row in c.execute(sa.text("SELECT external_id FROM messages")))
+    assert keys == ["acme", "acme [slack:T_C]", "solo"]
+    assert ids == ["1.0", "9", "9 [slack:T_C]"]
+    upgrade(engine)

@@ -62,7 +62,7 @@ async def test_an_answer_is_rendered_as_a_card_with_its_items_and_chart(teams, t
     chart.write_bytes(PNG)
     asked: list[tuple[str, str]] = []
 
-    async def answer(question: str, asker: str) -> Answer:
+    async def answer(question: str, asker: str, tenant: str) -> Answer:
         asked.append((question, asker))
         return Answer(
             intent="negative_this_week",
@@ -104,7 +104,7 @@ async def test_a_question_in_a_shared_channel_is_answered_privately(teams):
 
 
 async def test_a_question_in_a_personal_chat_is_answered_there(teams):
-    async def answer(question: str, asker: str) -> Answer:
+    async def answer(question: str, asker: str, tenant: str) -> Answer:
         return Answer(intent="help", title=f"You asked: {question}")
 
     teams.deps.questions = answer
