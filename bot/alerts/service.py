@@ -623,6 +623,11 @@ class AlertService:
             alert = session.get(Alert, alert_id)
             return (alert.post_channel, alert.post_ref) if alert else (None, None)
 
+    def snoozed_until(self, alert_id: int) -> datetime | None:
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            return alert.snoozed_until if alert else None
+
     def set_status(self, alert_id: int, status: str, snoozed_until: datetime | None = None) -> Alert | None:
         """Acknowledge, snooze or resolve; a resolved alert frees its issue for a new one."""
         with session_scope(self.engine) as session:

@@ -41,7 +41,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlmodel import col
 
 from bot.alerts.service import AlertService
-from bot.composition import Core, build_core, build_runtime, scheduled_poster
+from bot.composition import Core, build_core, build_runtime
 from bot.config.settings import Settings
 from bot.crm.standins import TOKEN as CRM_TOKEN
 from bot.crm.standins import FakeHubSpot
@@ -63,7 +63,6 @@ from bot.demo.slack_standin import FakeSlackAPI
 from bot.errors import UserError
 from bot.messages.importer import inbound_from_record
 from bot.runtime.server import build_web_app, mark_ready
-from bot.runtime.worker import Worker
 from storage.db import session_scope
 from storage.models import WorkItem
 from storage.types import utcnow
@@ -275,7 +274,7 @@ class Demo:
         return len(messages)
 
     async def _serve(self, core: Core, run: DemoRun, week: list[Row]) -> None:
-        runtime = build_runtime(core, Worker(core.engine, poll_seconds=0.05, concurrency=4))
+        runtime = build_runtime(core, poll_seconds=0.05, concurrency=4)
         slack = runtime.platforms["slack"]
         slack.deps.questions.clock = self.clock
         slack.deps.home_view.clock = self.clock
@@ -373,7 +372,7 @@ class Demo:
     async def _digest(self, runtime: Any, run: DemoRun) -> None:
         from scheduler.jobs import JobConfig, ScheduledJobs
 
-        poster = scheduled_poster(runtime)
+        poster = runtime.scheduled
         if poster is None:
             raise UserError("demo: no platform offers a digest poster")
         jobs = ScheduledJobs(
@@ -399,7 +398,7 @@ class Demo:
         """The scheduled CRM sync, once: the book's accounts get their health and suppression in HubSpot."""
         from bot.composition import build_crm_sync
 
-        sync = build_crm_sync(runtime.core)
+        sync = build_crm_sync(runtime.core.settings, runtime.core.engine)
         summaries = await asyncio.to_thread(sync.sync, DEMO_NOW)
         run.crm_sync = [s.to_json() for s in summaries]
 

@@ -16,8 +16,7 @@ from bot.health.portfolio import OpenAlert, Portfolio, portfolio_overview
 from bot.health.rules import Light
 from bot.questions.answer import AnswerOptions, signed
 from bot.questions.grammar import GRAMMAR_LINES
-from handlers.slack.answers import LIGHT_EMOJI, permalinks, source_note
-from handlers.slack.blocks import context, plain, quoted, slack_date
+from handlers.slack.blocks import LIGHT_EMOJI, context, plain, quoted, slack_date, source_note
 from handlers.slack.blocks import section as mrkdwn_section
 from handlers.slack.deps import SlackDeps
 from handlers.slack.text import escape
@@ -117,5 +116,5 @@ class SlackHome:
             *(self.deps.poster.permalink(a.post_channel or "", a.post_ref or "") for a in posted)
         )
         alert_links = {a.alert_id: link for a, link in zip(posted, found, strict=True) if link}
-        message_links = await permalinks(self.deps.poster, [a.ref for a in shown if a.ref is not None])
+        message_links = await self.deps.poster.permalinks([a.ref for a in shown if a.ref is not None])
         return {"type": "home", "blocks": home_blocks(portfolio, alert_links, message_links)}

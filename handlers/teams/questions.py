@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from botbuilder.schema import Activity, Attachment
+from sqlalchemy import Engine
 
+from bot.config.settings import Settings
 from bot.errors import UserError
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
@@ -38,11 +40,11 @@ ITEM_QUOTE_CHARS = 300
 MAX_ITEMS = 25
 
 
-def core_answerer(deps: TeamsDeps) -> QuestionHook:
+def core_answerer(engine: Engine, settings: Settings) -> QuestionHook:
     """`TeamsDeps.questions`: the core's answer, as `bot.questions.service` gives it to every platform."""
 
     async def answer(question: str, asker: str) -> Answer:
-        return await answer_question(question, deps.engine, deps.settings, asker=asker)
+        return await answer_question(question, engine, settings, asker=asker)
 
     return answer
 

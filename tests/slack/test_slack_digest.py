@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.composition import scheduled_poster
-from handlers.slack.digest import SlackDigestPoster
+from handlers.slack.poster import SlackPoster
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from scheduler.targets import add_target
 from tests.support.history import History
@@ -32,8 +31,8 @@ def portfolio(engine) -> dict[str, int]:
 
 
 def jobs_for(slack) -> ScheduledJobs:
-    poster = scheduled_poster(slack.runtime)
-    assert isinstance(poster, SlackDigestPoster)  # what composition.build_scheduler hands the scheduler
+    poster = slack.runtime.scheduled
+    assert isinstance(poster, SlackPoster)  # what composition.build_scheduler hands the scheduler
     return ScheduledJobs(slack.core.engine, poster, JobConfig.from_settings(slack.core.settings))
 
 

@@ -1,0 +1,29 @@
+"""An account's light right now, for the alert card (blocking: run it in a thread)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from bot.health.rules import HealthRules
+from bot.health.scoring import compute_health
+from storage.db import session_scope
+from storage.queries import find_account
+
+
+class AccountLight:
+    """Callable(account name) -> "green" | "yellow" | "red", or None for an account not in the store."""
+
+    def __init__(self, engine: Engine, rules: HealthRules) -> None:
+        self.engine = engine
+        self.rules = rules
+
+    def __call__(self, account: str) -> str | None:
+        with session_scope(self.engine) as session:
+            found = find_account(session, account)
+            if found is None or found.id is None:
+                return None
+            now = datetime.now(UTC)
+            [health] = compute_health(session, now, self.rules, account_ids=[found.id]) or [None]
+            return health.light.value if health is not None else None
