@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -149,8 +149,8 @@ def build_offline_analyzer(settings: Settings, engine: Engine | None) -> Offline
         with session_scope(engine) as session:
             stored = active_trained_model(session)
             if stored is not None:
-                learned = LearnedModel.from_bytes(stored.blob)
-                learned.model_id = stored.id
+                # Named by its row in the store, as `tonewatch train` reports it.
+                learned = replace(LearnedModel.from_bytes(stored.blob), model_id=str(stored.id))
     return OfflineAnalyzer(learned=learned, competitors=settings.competitor_names)
 
 

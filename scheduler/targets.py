@@ -73,10 +73,10 @@ def add_target(
     day_of_week: str | None = None,
     send_time: str | None = None,
     attention_time: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> DigestTarget:
     """Create or update a digest target, validated; unset schedule fields come from the settings' defaults."""
-    defaults = settings or Settings()
+    defaults = settings
     try:
         zone = parse_time_zone(timezone or defaults.digest_timezone)
         day = (day_of_week or defaults.digest_day).strip().lower()[:3]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 import uuid
@@ -21,7 +20,7 @@ from bot.cli.privacy import forget_command
 from bot.cli.secrets import secrets_group
 from bot.cli.serve import run_command
 from bot.cli.teams import teams_package_command
-from bot.config.settings import secrets_in_environment
+from bot.config.settings import debug_tracebacks, early_logging, secrets_in_environment
 from bot.errors import UserError
 from bot.runtime.logs import configure_logging, scrub
 
@@ -43,7 +42,7 @@ class TonewatchGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
             error_id = uuid.uuid4().hex[:8]
             logging.getLogger("tonewatch").debug("unexpected error %s", error_id, exc_info=True)
-            if os.environ.get("TONEWATCH_DEBUG"):
+            if debug_tracebacks():
                 click.echo(scrub(traceback.format_exc()), err=True, nl=False)
             click.echo(
                 f"error: unexpected {type(exc).__name__} (id {error_id}); set TONEWATCH_DEBUG=1 for details",
@@ -58,11 +57,8 @@ def cli() -> None:
     """Tonewatch hears how customers feel: it scores every customer message and tells the right people."""
     # Until a command reads the settings (`run` applies TONEWATCH_LOG_LEVEL/FORMAT from them, .env
     # included), log warnings and worse, never printing a secret the environment holds.
-    configure_logging(
-        os.environ.get("TONEWATCH_LOG_LEVEL", "WARNING"),
-        os.environ.get("TONEWATCH_LOG_FORMAT", "text").strip().lower(),
-        secrets=secrets_in_environment(),
-    )
+    level, form = early_logging()
+    configure_logging(level, form, secrets=secrets_in_environment())
 
 
 cli.add_command(analyze_command)

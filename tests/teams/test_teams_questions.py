@@ -125,7 +125,7 @@ async def test_the_digest_goes_to_a_teams_channel_with_its_chart(teams):
     await teams.set_up()
     await teams.say(ALERTS, STAFF, "digest here mon 09:00 Europe/Paris", mention=True)
     await teams.idle()
-    assert "every Mon at 09:00 (Europe/Paris)" in teams.connector.posts(ALERTS, "reply")[-1].text
+    assert "every Monday at 09:00 (Europe/Paris)" in teams.connector.posts(ALERTS, "reply")[-1].text
     target = load_target(teams.core.engine, f"teams:{ALERTS}")
     assert (target.platform, target.destination, target.timezone) == ("teams", ALERTS, "Europe/Paris")
 
