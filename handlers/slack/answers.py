@@ -1,6 +1,6 @@
 """Answers to questions in Slack ("how is Acme doing?"): the core's `Answer` as Block Kit, with links.
 
-`SlackAnswers` is the `SlackDeps.questions` hook. It asks `bot.questions.service`
+`SlackAnswers` is the `SlackEvents.questions` hook. It asks `bot.questions.service`
 (Claude with read-only tools when configured, else the grammar), turns each
 cited or quoted message into a link (chat.getPermalink for Slack messages;
 the source kind for e-mail, tickets and surveys), and answers through the
@@ -98,7 +98,7 @@ def help_with_commands(answer: Answer) -> Answer:
 
 
 class SlackAnswers:
-    """`SlackDeps.questions`: answer, render, post through the listener's `AnswerPlace`."""
+    """`SlackEvents.questions`: answer, render, post through the listener's `AnswerPlace`."""
 
     def __init__(self, deps: SlackDeps, clock: Callable[[], datetime] = utcnow) -> None:
         self.deps = deps

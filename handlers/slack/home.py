@@ -1,6 +1,6 @@
 """The App Home tab: the portfolio by light and the open alerts, for our own people (views.publish).
 
-`SlackHome` is the `SlackDeps.home_view` hook; `SlackEvents.on_home_opened`
+`SlackHome` is the `SlackEvents.home_view` hook; `SlackEvents.on_home_opened`
 checks the person is one of ours and publishes what it returns. A home view
 holds at most 100 blocks; long lists end with "and N more".
 """
@@ -101,7 +101,7 @@ def home_blocks(
 
 
 class SlackHome:
-    """`SlackDeps.home_view`: the App Home for one of our own people."""
+    """`SlackEvents.home_view`: the App Home for one of our own people."""
 
     def __init__(self, deps: SlackDeps, clock: Callable[[], datetime] = utcnow) -> None:
         self.deps = deps

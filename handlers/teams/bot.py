@@ -19,7 +19,7 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import ActivityTypes
 
-from bot.alerts.delivery import NotInternal
+from bot.outbound.port import NotInternal
 from handlers.teams.actions import TeamsActions
 from handlers.teams.activity import Turn, card_submission, conversation_info, turn_of
 from handlers.teams.cards import GREETING, REFUSAL
