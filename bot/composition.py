@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -195,7 +195,8 @@ def build_analyzer(settings: Settings, offline: OfflineAnalyzer) -> tuple[Analyz
 BACKGROUND_THREADS = 1
 
 
-def build_core(settings: Settings) -> Core:
+def build_core(settings: Settings, clock: Callable[[], datetime] | None = None) -> Core:
+    """The core; `clock` is what "now" is for alert decisions (the demo replays its week on its own)."""
     engine = build_engine(settings)
     offline = build_offline_analyzer(settings, engine)
     analyzer, closers = build_analyzer(settings, offline)
@@ -209,6 +210,7 @@ def build_core(settings: Settings) -> Core:
         events=events,
         value_rules=health_rules(settings).value,
         crm_systems=settings.crm_systems,
+        **({"clock": clock} if clock is not None else {}),
     )
     pipeline = MessagePipeline(
         engine,
@@ -296,7 +298,7 @@ def configured_surfaces(settings: Settings) -> list[str]:
     return surfaces
 
 
-def build_slack_runtime(core: Core, worker: Worker):
+def build_slack_runtime(core: Core, worker: Worker, clock: Callable[[], datetime] | None = None):
     """The Slack app and its poster (imports slack_bolt only when Slack is configured)."""
     from handlers.slack.app import build_slack
 
@@ -310,6 +312,7 @@ def build_slack_runtime(core: Core, worker: Worker):
         worker.wake,
         book=core.book,
         suppression=core.suppression,
+        **({"clock": clock} if clock is not None else {}),
     )
 
 
@@ -349,10 +352,15 @@ def build_teams_runtime(core: Core, worker: Worker):
 
 
 def build_runtime(
-    core: Core, *, poll_seconds: float | None = None, concurrency: int | None = None
+    core: Core,
+    *,
+    poll_seconds: float | None = None,
+    concurrency: int | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Runtime:
     """What `tonewatch run` serves, built inside its running event loop (`poll_seconds` and
-    `concurrency` override the worker's settings, for tests and the demo)."""
+    `concurrency` override the worker's settings, and `clock` what "now" is for Slack's answers and
+    App Home: for tests and the demo)."""
     worker = Worker(
         core.engine,
         poll_seconds=poll_seconds if poll_seconds is not None else 2.0,
@@ -367,7 +375,7 @@ def build_runtime(
     posters: dict[str, Poster] = {}
     platforms: dict[str, Any] = {}
     if core.settings.slack_configured:
-        slack = build_slack_runtime(core, worker)
+        slack = build_slack_runtime(core, worker, clock)
         surfaces.append(slack.surface)
         posters["slack"] = slack.poster
         platforms["slack"] = slack

@@ -40,7 +40,6 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import col
 
-from bot.alerts.service import AlertService
 from bot.composition import Core, build_core, build_runtime
 from bot.config.settings import Settings
 from bot.crm.standins import TOKEN as CRM_TOKEN
@@ -82,22 +81,6 @@ class DemoClock:
 
     def __call__(self) -> datetime:
         return self.moment
-
-
-class ClockedAlerts(AlertService):
-    """The alert service on the demo's clock (an alert is dated when its message arrived)."""
-
-    def __init__(self, base: AlertService, clock: Callable[[], datetime]) -> None:
-        super().__init__(
-            base.engine,
-            base.thresholds,
-            base.reply_sla,
-            base.quiet_hours,
-            events=base.events,
-            value_rules=base.value_rules,
-            crm_systems=base.crm_systems,
-        )
-        self.clock = clock
 
 
 class _DemoSettings(Settings):
@@ -255,8 +238,7 @@ class Demo:
                 database, api.url, self.out / "charts", self.signing_secret, self.ingest_token,
                 run.crm.url if run.crm is not None else None,
             )
-            core = build_core(settings)
-            core.alerts = ClockedAlerts(core.alerts, self.clock)
+            core = build_core(settings, clock=self.clock)
             run.history = await self._import_history(core, [r for r in rows if r.created_at < WEEK_START])
             await self._serve(core, run, [r for r in rows if r.created_at >= WEEK_START])
         except BaseException:
@@ -274,10 +256,8 @@ class Demo:
         return len(messages)
 
     async def _serve(self, core: Core, run: DemoRun, week: list[Row]) -> None:
-        runtime = build_runtime(core, poll_seconds=0.05, concurrency=4)
+        runtime = build_runtime(core, poll_seconds=0.05, concurrency=4, clock=self.clock)
         slack = runtime.platforms["slack"]
-        slack.deps.questions.clock = self.clock
-        slack.deps.home_view.clock = self.clock
         app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -39,6 +40,7 @@ from handlers.slack.home import SlackHome
 from handlers.slack.http import bolt_routes
 from handlers.slack.oauth import ChannelTeams, DbInstallationStore, build_oauth_flow
 from handlers.slack.poster import SlackPoster
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +138,10 @@ def build_slack(
     wake: Callable[[], None],
     book: AccountBook | None = None,
     suppression: Suppression | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> SlackRuntime:
+    """The Slack surface; `clock` is what "now" is for answers and the App Home (the demo plays a week
+    in the past)."""
     mode = settings.slack_mode
     if mode is None:
         raise ValueError("Slack is not configured")
@@ -203,7 +208,8 @@ def build_slack(
         suppression=suppression or Suppression(engine),
     )
     registrar = Registrar(app)
-    SlackEvents(deps, questions=SlackAnswers(deps), home_view=SlackHome(deps)).register(registrar)
+    questions, home_view = SlackAnswers(deps, clock), SlackHome(deps, clock)
+    SlackEvents(deps, questions=questions, home_view=home_view).register(registrar)
     SlackCommands(deps).register(registrar)
     SlackActions(deps).register(registrar)
     _register_uninstall(registrar, installations)
