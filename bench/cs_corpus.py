@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -29,6 +30,7 @@ def score_split(analyzer: OfflineAnalyzer, split: str, show_errors: bool = False
     rows = load_corpus(split=split)
     score = CorpusScore()
     routed = 0
+    reasons: Counter[str] = Counter()
     misread_not_routed: list[str] = []
     started = time.perf_counter()
     for row in rows:
@@ -36,6 +38,7 @@ def score_split(analyzer: OfflineAnalyzer, split: str, show_errors: bool = False
         score.add(row, result)
         triggers = claude_triggers(result, signals=signals.to_dict())
         routed += bool(triggers)
+        reasons.update(triggers)
         misread = result.label.value != row.polarity or result.urgency.value != row.urgency or (
             result.churn_risk != row.churn_risk) or (row.alert and misreads_alert(result))
         if row.alert and misread and not triggers:
@@ -53,6 +56,7 @@ def score_split(analyzer: OfflineAnalyzer, split: str, show_errors: bool = False
         "routed_share": round(routed / len(rows), 4) if rows else 0.0,
         "alert_worthy_misread_not_routed": len(misread_not_routed),
         "misread_alert_ids": score.misread_alerts,
+        "routed_by": dict(reasons.most_common()),
         "messages_per_second": round(len(rows) / elapsed, 1) if elapsed else 0.0,
     })
     return summary
@@ -79,6 +83,7 @@ def main() -> None:
               f"{result['alert_worthy_misread']}/{result['alert_worthy']} · ECE {result['ece']:.3f} · routed "
               f"{result['routed_share']:.1%} · misread and not routed "
               f"{result['alert_worthy_misread_not_routed']}")
+        print("  routed by: " + ", ".join(f"{name} {count}" for name, count in result["routed_by"].items()))
 
 
 if __name__ == "__main__":

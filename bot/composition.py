@@ -14,8 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
 from bot.alerts.analysis_job import AnalysisJob
@@ -25,7 +23,6 @@ from bot.alerts.service import AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config.settings import LlmPolicy, Settings
-from bot.errors import ConfigError, UserError
 from bot.health.light import AccountLight
 from bot.health.rules import HealthRules, load_health_rules
 from bot.messages.pipeline import MessagePipeline
@@ -38,7 +35,8 @@ from bot.runtime.threads import BackgroundThreads, size_default_executor
 from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents
 from bot.webhooks.delivery import WebhookDelivery
-from storage.db import create_db_engine, session_scope
+from storage.db import Engine, create_db_engine, session_scope
+from storage.errors import ConfigError, UserError
 from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
 
@@ -189,9 +187,9 @@ def build_analyzer(settings: Settings, offline: OfflineAnalyzer) -> tuple[Analyz
 
 #: Threads for the worker's blocking calls: one, on SQLite and on PostgreSQL alike. Every further
 #: thread only competes with the event loop and the acknowledgements' stores for the GIL. On SQLite
-#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, once
-#: the worker's reads, saves and completions were batched, two gave an acknowledgement p99 of ~100 ms
-#: and one ~40 ms, draining as fast (docs/benchmarks.md).
+#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, with
+#: the worker's reads, saves and completions batched, two gave an acknowledgement p99 of ~100 ms and
+#: one ~40 ms, draining as fast (bench/load.py).
 BACKGROUND_THREADS = 1
 
 
@@ -326,14 +324,15 @@ def require_platform_libraries(settings: Settings) -> None:
     """Stop start-up with one clear line when a configured platform's optional extra is missing."""
     if settings.teams_configured:
         try:
-            import botbuilder.core  # noqa: F401
-            import botbuilder.integration.aiohttp  # noqa: F401
+            import microsoft_agents.authentication.msal  # noqa: F401
+            import microsoft_agents.hosting.aiohttp  # noqa: F401
+            import microsoft_agents.hosting.core  # noqa: F401
         except ImportError:
             raise ConfigError(TEAMS_EXTRA_MISSING) from None
 
 
 def build_teams_runtime(core: Core, worker: Worker):
-    """The Teams bot, its surface and posters (imports botbuilder only when Teams is configured)."""
+    """The Teams bot, its surface and posters (imports the Agents SDK only when Teams is configured)."""
     require_platform_libraries(core.settings)
     from handlers.teams.app import build_teams
 
@@ -368,7 +367,7 @@ def build_runtime(
         lease_seconds=core.settings.work_lease_seconds,
         offload=core.threads.run,
     )
-    # The requests' pool is sized so that work items waiting in it (msrest's Teams calls) cannot fill it.
+    # The requests' pool is sized so that work items waiting in it (MSAL's Teams tokens) cannot fill it.
     size_default_executor(worker.concurrency)
     AnalysisJob(core.pipeline, core.alerts, core.events, core.telemetry, worker.wake).register(worker)
     surfaces: list[Surface] = []

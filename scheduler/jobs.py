@@ -25,8 +25,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
 from bot.alerts.replies import unanswered_messages
 from bot.config.settings import Settings
 from bot.digest.build import (
@@ -44,7 +42,16 @@ from bot.health.rules import load_health_rules
 from bot.outbound.port import AlertNotice, Destination, Poster
 from bot.runtime.telemetry import Telemetry
 from bot.webhooks import NO_EVENTS, WebhookEvents
-from scheduler.claims import (
+from scheduler.targets import (
+    attention_trigger,
+    digest_trigger,
+    load_target,
+    previous_fire_time,
+    same_local_day,
+)
+from storage.db import Engine, session_scope
+from storage.models import DigestTarget
+from storage.run_claims import (
     RunClaim,
     claim_run,
     complete_run,
@@ -53,15 +60,6 @@ from scheduler.claims import (
     stale_runs,
     worker_id,
 )
-from scheduler.targets import (
-    attention_trigger,
-    digest_trigger,
-    load_target,
-    previous_fire_time,
-    same_local_day,
-)
-from storage.db import session_scope
-from storage.models import DigestTarget
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

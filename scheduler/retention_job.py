@@ -19,10 +19,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-
 from bot.privacy.erasure import ErasureSummary, purge_older_than
-from scheduler.claims import claim_run, complete_run, fail_run, worker_id
+from storage.db import Engine
+from storage.run_claims import claim_run, complete_run, fail_run, worker_id
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

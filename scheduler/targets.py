@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
 
 from bot.config.settings import WEEKDAYS, Settings, parse_clock_time, parse_time_zone
-from bot.errors import UserError
-from storage.db import session_scope
+from storage.db import Engine, session_scope
+from storage.errors import UserError
 from storage.models import DigestTarget
 from storage.queries import get_digest_target, list_digest_targets, save_digest_target
 

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import Table, select, tuple_
 from sqlmodel import Session
 
-from bot.messages.inbound import InboundMessage
 from storage.db import insert_for
+from storage.inbound import InboundMessage
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import get_or_create_account
 from storage.types import utcnow

@@ -7,11 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, Table, event
+# `Engine` (the database handle the composition root creates and passes down) and `Session` (a
+# transaction a caller hands to storage functions): code outside storage names these types from here
+# (the explicit `as` re-exports them).
+from sqlalchemy import Engine as Engine
+from sqlalchemy import Table, event, text
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, create_engine
+from sqlmodel import Session as Session
+from sqlmodel import create_engine
 
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 #: Execution option marking a session that only reads (see `read_scope`).
 READ_ONLY = "tonewatch_read_only"
@@ -147,6 +152,12 @@ def create_db_engine(url: str, echo: bool = False) -> Engine:
         raise ConfigError(
             "DATABASE_URL: PostgreSQL needs the driver; install with pip install -e '.[postgres]'"
         ) from exc
+
+
+def ping(engine: Engine) -> None:
+    """One round trip to the database; raises whatever the driver raises when it cannot be reached."""
+    with engine.connect() as connection:
+        connection.execute(text("select 1"))
 
 
 @contextmanager

@@ -30,12 +30,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, and_, cast, delete, false, func, or_, select, update
+from sqlalchemy import JSON, Engine, String, Table, Text, and_, cast, delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
@@ -91,6 +92,21 @@ _WH: Table = WebhookEvent.__table__  # type: ignore[attr-defined]
 
 #: Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters.
 CHUNK = 500
+
+
+@contextmanager
+def erasure_scope(engine: Engine, dry_run: bool) -> Iterator[Session]:
+    """One transaction: committed, or rolled back for a dry run (or on error)."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
 
 
 @dataclass

@@ -549,7 +549,7 @@ class TeamsConversation(SQLModel, table=True):
     #: In a personal chat, the person's Teams user id (to reach them privately later).
     user_id: str | None = Field(default=None, max_length=300, index=True)
     service_url: str = Field(max_length=500)
-    #: botbuilder's ConversationReference, serialized.
+    #: The Bot Framework's ConversationReference, as JSON (what the Agents SDK's model reads).
     reference: dict[str, Any] = Field(default_factory=dict, sa_type=JsonColumn)
     #: False once Tonewatch was removed from it.
     installed: bool = True

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from bot.analysis.base import AnalysisOutcome
-from bot.messages.inbound import InboundMessage
 from storage.db import session_scope
+from storage.inbound import InboundMessage
 from storage.models import (
     Account,
     Alert,
@@ -24,12 +24,84 @@ from storage.models import (
 from storage.types import utcnow
 
 
+class AnalysisFigures(Protocol):
+    """What storage keeps of one analysis result (the analysis contract's `AnalysisResult` has these)."""
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def prompt_version(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def intensity(self) -> str: ...
+    @property
+    def emotions(self) -> Sequence[str]: ...
+    @property
+    def urgency(self) -> str: ...
+    @property
+    def concerns(self) -> Sequence[str]: ...
+    @property
+    def churn_risk(self) -> bool: ...
+    @property
+    def expansion(self) -> bool: ...
+    @property
+    def competitor_mentioned(self) -> bool: ...
+    @property
+    def sarcasm(self) -> bool: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def evidence(self) -> Sequence[str]: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def recommended_action(self) -> str: ...
+    @property
+    def recommended_response(self) -> str: ...
+    @property
+    def draft_reply(self) -> str: ...
+    @property
+    def abstained(self) -> bool: ...
+    @property
+    def abstain_reason(self) -> str | None: ...
+    @property
+    def draft_flags(self) -> Sequence[str]: ...
+    @property
+    def guard_events(self) -> Sequence[str]: ...
+
+
+class AnalysisRecord(Protocol):
+    """An analysis with what it cost (the analysis package's `AnalysisOutcome` has these)."""
+
+    @property
+    def result(self) -> AnalysisFigures: ...
+    @property
+    def tokens_in(self) -> int: ...
+    @property
+    def tokens_out(self) -> int: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def fallback_reason(self) -> str | None: ...
+    @property
+    def extra(self) -> Mapping[str, Any]: ...
+
+
 def account_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
 def find_account(session: Session, name: str) -> Account | None:
     return session.exec(select(Account).where(Account.name_key == account_key(name))).first()
+
+
+def account_by_id(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
 
 
 def domains_of(account: Account | None) -> list[str]:
@@ -44,6 +116,52 @@ def account_domains(engine: Engine, account: str | None) -> set[str]:
         return set()
     with session_scope(engine) as session:
         return set(domains_of(find_account(session, account)))
+
+
+def domain_accounts(engine: Engine) -> dict[str, str]:
+    """Every domain listed on an account → that account's name (the first account listing it wins)."""
+    found: dict[str, str] = {}
+    with session_scope(engine) as session:
+        for account in session.exec(select(Account).where(Account.domains != "")).all():
+            for domain in domains_of(account):
+                found.setdefault(domain, account.name)
+    return found
+
+
+def ensure_account_domain(engine: Engine, name: str, domain: str | None) -> None:
+    """Make sure the account `name` exists and, when `domain` is given, lists it."""
+    with session_scope(engine) as session:
+        row = get_or_create_account(session, name)
+        if domain and domain not in domains_of(row):
+            row.domains = ",".join([*domains_of(row), domain])[:1000]
+            session.add(row)
+
+
+def stored_thread_key(engine: Engine, platform: str, place_key: str, external_id: str) -> str | None:
+    """The thread of the stored message with this id (None: no such message, or it has no thread)."""
+    with session_scope(engine) as session:
+        return session.exec(
+            select(CustomerMessage.thread_key).where(
+                CustomerMessage.platform == platform,
+                CustomerMessage.place_key == place_key,
+                CustomerMessage.external_id == external_id,
+            )
+        ).first()
+
+
+def thread_account_name(engine: Engine, platform: str, thread_key: str) -> str | None:
+    """The account of the thread's first message that has one."""
+    with session_scope(engine) as session:
+        return session.exec(
+            select(Account.name)
+            .join(CustomerMessage, CustomerMessage.account_id == Account.id)  # type: ignore[arg-type]
+            .where(
+                CustomerMessage.platform == platform,
+                CustomerMessage.thread_key == thread_key,
+                col(CustomerMessage.account_id).is_not(None),
+            )
+            .order_by(col(CustomerMessage.id))
+        ).first()
 
 
 def get_or_create_account(session: Session, name: str) -> Account:
@@ -108,13 +226,13 @@ def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage 
     ).first()
 
 
-def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
+def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
     """Store an analysis and mark the message analyzed with its score."""
     return record_analyses(session, [(message, outcome)])[0]
 
 
 def record_analyses(
-    session: Session, analyzed: Sequence[tuple[CustomerMessage, AnalysisOutcome]]
+    session: Session, analyzed: Sequence[tuple[CustomerMessage, AnalysisRecord]]
 ) -> list[Analysis]:
     """`record_analysis` for many messages at once: one INSERT of the analyses, one DELETE of the
     old concerns, one INSERT of the new ones (not a round trip of each per message)."""
@@ -138,7 +256,7 @@ def record_analyses(
     return rows
 
 
-def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysis:
+def _analysis_row(message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
     result = outcome.result
     usage = outcome.extra.get("usage") or {}
     return Analysis(
@@ -175,7 +293,7 @@ def _analysis_row(message: CustomerMessage, outcome: AnalysisOutcome) -> Analysi
     )
 
 
-def _copy_signals(session: Session, message: CustomerMessage, result) -> None:
+def _copy_signals(session: Session, message: CustomerMessage, result: AnalysisFigures) -> None:
     """Denormalize the latest analysis's signals onto the message and the concerns table.
 
     An abstained analysis carries no signal. Replacing (not adding) keeps a
@@ -242,6 +360,15 @@ def active_trained_model(session: Session) -> TrainedModel | None:
     return session.exec(
         select(TrainedModel).where(col(TrainedModel.active)).order_by(col(TrainedModel.id).desc())
     ).first()
+
+
+def has_active_model(session: Session) -> bool:
+    """Whether a trained model is active (without reading its blob)."""
+    return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
+
+
+def account_names(session: Session) -> list[str]:
+    return list(session.exec(select(Account.name)).all())
 
 
 def list_digest_targets(session: Session, enabled_only: bool = True) -> list[DigestTarget]:

@@ -199,5 +199,24 @@ def depth(engine: Engine) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
+def due_count(engine: Engine, now: datetime) -> int:
+    """Items running, or pending and due at `now` (a retry waiting out its backoff is not counted)."""
+    with session_scope(engine) as session:
+        return session.execute(
+            select(func.count()).where(
+                or_(
+                    col(WorkItem.status) == RUNNING,
+                    and_(col(WorkItem.status) == PENDING, col(WorkItem.run_after) <= now),
+                )
+            )
+        ).scalar_one()
+
+
+def failed_count(engine: Engine) -> int:
+    """Items that failed for good."""
+    with session_scope(engine) as session:
+        return session.execute(select(func.count()).where(col(WorkItem.status) == FAILED)).scalar_one()
+
+
 def backoff(attempts: int, base_seconds: float = 2.0, cap_seconds: float = 600.0) -> timedelta:
     return timedelta(seconds=min(cap_seconds, base_seconds * 2 ** max(0, attempts - 1)))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
 from bot.accounts.entry import BookEntry
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, book_rows, set_owners, update_account
-from storage.db import read_scope, session_scope
+from storage.db import Engine, Session, read_scope, session_scope
 from storage.models import Account
 from storage.queries import find_account
 

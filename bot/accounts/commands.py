@@ -30,10 +30,10 @@ from bot.accounts.entry import (
     with_dm,
 )
 from bot.accounts.suppression import Suppression
-from bot.errors import UserError
 from bot.health.report import UnknownAccount, find_account
 from storage.book import BookRow, PersonInfo
 from storage.db import read_scope
+from storage.errors import UserError
 
 #: Keyword → field; the words after a keyword, up to the next one, are its value.
 KEYWORDS = {

@@ -23,10 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
-
 from bot.health.incidents import IncidentRules, detect_incidents
 from bot.health.rules import HealthRules
+from storage.db import Session
 from storage.queries import conversation_rows, message_scores, open_alert_messages
 
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine
-from sqlmodel import Session
-
-from bot.errors import UserError
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, set_suppression
-from storage.db import session_scope
+from storage.crm import alert_account
+from storage.db import Engine, Session, session_scope
+from storage.errors import UserError
 from storage.models import Account, HealthChange
-from storage.queries import find_account
+from storage.queries import account_by_id, find_account
 
 _RANK = {None: 0, "green": 0, "yellow": 1, "red": 2}
 SYSTEM = "tonewatch"
@@ -58,7 +56,7 @@ def flag_worsened(
     for change, before in changes:
         if not worsened(change, before):
             continue
-        account = session.get(Account, change.account_id)
+        account = account_by_id(session, change.account_id)
         if account is None:
             continue
         reason = "turned red" if change.to_light == "red" else f"worsened to {change.to_light}"
@@ -85,10 +83,7 @@ class Suppression:
 
     def recovered_by_alert(self, alert_id: int, by: str) -> tuple[BookRow, bool] | None:
         """`recovered` for the account of an alert (the button on its card)."""
-        from storage.models import Alert
-
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
-            account = session.get(Account, alert.account_id) if alert and alert.account_id else None
-            name = account.name if account else None
+            found = alert_account(session, alert_id)
+            name = found[1].name if found else None
         return self.recovered(name, by) if name else None

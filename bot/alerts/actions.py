@@ -16,10 +16,10 @@ from sqlmodel import col, select
 
 from bot.alerts.service import AlertCard, AlertService
 from bot.analysis.contract import Emotion, Label, Urgency
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import MessagePipeline
 from bot.outbound.port import Poster
 from storage.db import session_scope
+from storage.inbound import InboundMessage
 from storage.models import Alert, Correction, CustomerMessage
 
 

@@ -6,8 +6,6 @@ import logging
 import time
 from collections.abc import Callable
 
-from sqlmodel import Session
-
 from bot.alerts.service import AlertChange, AlertService
 from bot.analysis.base import AnalysisOutcome
 from bot.messages.pipeline import ANALYZE, MessagePipeline
@@ -15,6 +13,7 @@ from bot.runtime.telemetry import Telemetry
 from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents
 from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
+from storage.db import Session
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.analysis.contract import AnalysisResult
-from bot.errors import UserError
+from storage.errors import UserError
 
 #: Slack allows 40,000 characters in a message; nothing a customer writes by
 #: hand is that long, and scoring a wall of pasted logs is noise.

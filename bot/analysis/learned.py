@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from bot.errors import UserError
+from storage.errors import UserError
 
 FORMAT_VERSION = 1
 _MAGIC = b"TWLM"

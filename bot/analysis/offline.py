@@ -55,6 +55,7 @@ from bot.analysis.language import (
 from bot.analysis.multilingual import MATCHERS, NEGATOR_RE
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
+from bot.analysis.routing import doubt_features, doubt_probability
 
 if TYPE_CHECKING:
     from bot.analysis.learned import LearnedModel
@@ -386,10 +387,20 @@ class OfflineSignals:
     rules_label: str = ""
     model_label: str = ""
     lexicon_label: str = ""
-    #: The layers see a real chance of a risk the result's label does not show (`_doubt_about_risk`).
+    #: Genuine doubt that the reading is right about a message that may need an alert: the fitted router
+    #: of `routing.py` says so (without a fitted router: the layers see a chance of a risk the label does
+    #: not show, `_doubt_about_risk`).
     doubt: bool = False
+    #: The router's probability that the reading misreads an alert-worthy message (None without it).
+    doubt_probability: float | None = None
     #: The message holds sentences addressed to an analyzer (`injection.py`).
     injection_attempt: bool = False
+    #: The reading model's probabilities (None without the model): polarity (negative, neutral, positive),
+    #: urgency (low, medium, high) and churn risk; and the length of the text read, in words.
+    model_polarity: tuple[float, float, float] | None = None
+    model_urgency: tuple[float, float, float] | None = None
+    churn_probability: float | None = None
+    words: int = 0
 
     def disagree(self, final: Label) -> bool:
         """Whether the rules, the model and the lexicon do not all read the message the way the result does.
@@ -405,9 +416,15 @@ class OfflineSignals:
 
     def to_dict(self) -> dict:
         return {"risks": list(self.risks), "risk_phrases": [list(pair) for pair in self.risk_phrases],
-                "doubt": self.doubt, "injection_attempt": self.injection_attempt,
+                "doubt": self.doubt, "doubt_probability": self.doubt_probability,
+                "injection_attempt": self.injection_attempt,
                 "rules": self.rules_label, "model": self.model_label,
-                "lexicon": self.lexicon_label}
+                "lexicon": self.lexicon_label,
+                "model_polarity": None if self.model_polarity is None else dict(
+                    zip(("negative", "neutral", "positive"), self.model_polarity, strict=True)),
+                "model_urgency": None if self.model_urgency is None else dict(
+                    zip(("low", "medium", "high"), self.model_urgency, strict=True)),
+                "churn_probability": self.churn_probability, "words": self.words}
 
 
 @dataclass
@@ -558,7 +575,21 @@ class OfflineAnalyzer(Analyzer):
             model_label=model.label if model is not None else rule_label.value,
             lexicon_label=lexicon.value,
             doubt=result.label is not Label.negative and _doubt_about_risk(reading, model),
+            model_polarity=None if model is None else tuple(  # type: ignore[arg-type]
+                round(model.polarity[name], 4) for name in ("negative", "neutral", "positive")),
+            model_urgency=None if model is None else tuple(  # type: ignore[arg-type]
+                round(model.urgency[name], 4) for name in ("low", "medium", "high")),
+            churn_probability=None if model is None else round(model.churn, 4),
+            words=reading.words,
         )
+        routing = self.reading_model.routing if model is not None and self.reading_model is not None else None
+        if routing:
+            probability = doubt_probability(doubt_features(result, signals.to_dict()), routing)
+            signals = replace(signals, doubt=probability >= float(routing["threshold"]),
+                              doubt_probability=round(probability, 4))
+            if signals.doubt and result.recommended_action in _IDLE_ACTIONS:
+                # A reading the router doubts may hide a risk: a person reads it, it is not filed away.
+                result = _with_action(result, RecommendedAction.reply, reading.asks_something)
         return result, signals
 
     def features(self, text: str) -> dict[str, float]:
@@ -1024,6 +1055,18 @@ _IDLE_ACTIONS = frozenset(
 #: Probabilities of a negative reading or of churn at which a reading that says otherwise is doubted.
 DOUBT_NEGATIVE = 0.3
 DOUBT_CHURN = 0.3
+
+
+def _with_action(result: AnalysisResult, action: RecommendedAction, asks_something: bool) -> AnalysisResult:
+    situation = Situation(
+        label=result.label, score=result.score, urgency=result.urgency, concerns=result.concerns,
+        emotions=result.emotions, churn_risk=result.churn_risk, expansion=result.expansion,
+        asks_something=asks_something, language=result.language,
+    )
+    return result.model_copy(update={
+        "recommended_action": action, "recommended_response": guidance(action, situation),
+        "draft_reply": draft_reply(action, situation),
+    })
 
 
 def _plain_feature_request(r: Reading) -> bool:

@@ -2,12 +2,16 @@
 
 In `hybrid` the offline analyzer scores every message first; Claude is asked
 where a misreading would hide a risk or where the offline reading is unsure:
-any commercial, security or escalation signal of the risk layer (strong or a
-mere hint), churn risk, a competitor, the rules, the reading model and the
-lexicon disagreeing, a calibrated confidence under the threshold, suspected
-sarcasm, a language other than English, or an abstention because of the
-language. A reading every layer agrees on with confidence — a plain thank-you,
-a how-to question, a clear product complaint — stays in the process.
+a commercial, security or escalation finding of the risk layer, churn risk
+(the reading model's churn head over its threshold, or a risk that means
+churn), a competitor, layers reading opposite polarities, genuine doubt (the
+router of `routing.py`, fitted on out-of-fold readings: how likely the reading
+gets an alert-worthy message wrong), a calibrated confidence under the
+threshold, suspected sarcasm, injected instructions, or an abstention because
+of the language. A bare keyword ("renewal", "budget", "manager") routes
+nothing by itself. A reading the layers agree on with confidence — a plain
+thank-you, a how-to question, a clear product complaint — stays in the
+process.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer
 from bot.analysis.contract import AnalysisResult, Label, Urgency
 from bot.config.settings import LlmPolicy
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 DEFAULT_LOW_CONFIDENCE = 0.55
 #: Risk kinds a confident offline reading still sends to Claude (operational impact is plain enough).
@@ -54,12 +58,11 @@ def claude_triggers(
         if result.urgency in (Urgency.high, Urgency.medium):
             triggers.append(f"urgency_{result.urgency.value}")
     else:
-        kinds = sorted({risk.rstrip("?") for risk in signals.get("risks", ())} & ROUTED_RISKS)
+        # A finding, not a keyword: strong risks only (a hint such as "renewal" enters the fitted doubt).
+        kinds = sorted({risk for risk in signals.get("risks", ()) if not risk.endswith("?")} & ROUTED_RISKS)
         triggers.extend(f"risk_{kind}" for kind in kinds)
-        labels = [signals.get(layer) for layer in ("rules", "model", "lexicon")]
-        final = result.label.value
-        opposite = {"positive": "negative", "negative": "positive"}.get(final)
-        if any(label and label != final for label in labels[:2]) or (opposite and labels[2] == opposite):
+        polar = {result.label.value} | {signals.get(layer) for layer in ("rules", "model", "lexicon")}
+        if {"positive", "negative"} <= polar:
             triggers.append("disagreement")
         if signals.get("doubt"):
             triggers.append("doubt")
@@ -73,7 +76,10 @@ def claude_triggers(
         triggers.append("low_confidence")
     if result.sarcasm:
         triggers.append("sarcasm")
-    if language not in _UNKNOWN_LANGUAGES and language != "en":
+    if language not in _UNKNOWN_LANGUAGES and language != "en" and (
+        signals is None or signals.get("churn_probability") is None
+    ):
+        # Without the reading model the rules alone read other languages; with it, its doubt covers them.
         triggers.append("non_english")
     return triggers
 

@@ -8,7 +8,8 @@ carry the other languages and the typos) plus the rule features of
 heads — polarity, urgency and churn risk — and an isotonic map from the
 polarity head's probability to a confidence that means what it says (fitted on
 out-of-fold predictions of the dev split, so 0.8 is right about four times in
-five).
+five). The same file carries the weights and threshold of the hybrid router
+(`routing.py`), fitted on those out-of-fold readings too.
 
 It is trained by `bench/train_reading_model.py` on the dev split of
 `tests/data/corpus/` (see `docs/labeling.md`) and the dev splits of the public
@@ -111,6 +112,7 @@ class ReadingModel:
         calibration_x: np.ndarray,
         calibration_y: np.ndarray,
         churn_threshold: float = 0.5,
+        routing: Mapping[str, float] | None = None,
         metrics: Mapping[str, object] | None = None,
     ) -> None:
         self.version = version
@@ -124,6 +126,8 @@ class ReadingModel:
         self.calibration_x = np.asarray(calibration_x, dtype=np.float64)
         self.calibration_y = np.asarray(calibration_y, dtype=np.float64)
         self.churn_threshold = churn_threshold
+        #: Thresholds `policy.claude_triggers` applies, fitted on out-of-fold readings of the dev split.
+        self.routing = dict(routing or {})
         self.metrics = dict(metrics or {})
         self._word_count = len(self.word_vocabulary)
         self._char_count = len(self.char_vocabulary)
@@ -190,6 +194,7 @@ class ReadingModel:
             "version": self.version,
             "feature_names": list(self.feature_names),
             "churn_threshold": self.churn_threshold,
+            "routing": self.routing,
             "metrics": self.metrics,
             "word_vocabulary": _ordered(self.word_vocabulary),
             "char_vocabulary": _ordered(self.char_vocabulary),
@@ -228,6 +233,7 @@ class ReadingModel:
                 calibration_x=data["calibration_x"],
                 calibration_y=data["calibration_y"],
                 churn_threshold=float(header["churn_threshold"]),
+                routing=header.get("routing", {}),
                 metrics=header.get("metrics", {}),
             )
 

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
-
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from bot.analysis.base import InvalidText, clean_text
 from bot.analysis.learned import LearnedModel
 from bot.analysis.offline import OfflineAnalyzer
-from bot.errors import UserError
-from storage.db import session_scope
-from storage.models import Correction, CustomerMessage, TrainingExample
-from storage.queries import deactivate_trained_models, save_trained_model
+from storage.db import Engine
+from storage.errors import UserError
+from storage.training import add_training_examples, deactivate_models, labeled_texts, store_trained_model
 
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def add_examples(engine: Engine, rows: list[dict], source: str, max_text_chars: int) -> tuple[int, int]:
     """Store labeled rows; returns (added, skipped as duplicates or unusable)."""
-    added = skipped = 0
+    skipped = 0
     bad: list[str] = []
     examples: list[tuple[str, str]] = []
     for row in rows:
@@ -40,17 +30,8 @@ def add_examples(engine: Engine, rows: list[dict], source: str, max_text_chars: 
             skipped += 1
     if bad:
         raise UserError(f"{source}: {len(bad)} bad label(s) — " + "; ".join(bad[:5]))
-    with session_scope(engine) as session:
-        for text, label in examples:
-            try:
-                with session.begin_nested():
-                    session.add(
-                        TrainingExample(text=text, text_hash=text_hash(text), label=label, source=source)
-                    )
-                added += 1
-            except IntegrityError:
-                skipped += 1
-    return added, skipped
+    stored, duplicates = add_training_examples(engine, examples, source)
+    return stored, skipped + duplicates
 
 
 def training_set(engine: Engine) -> tuple[list[str], list[str], int]:
@@ -59,19 +40,13 @@ def training_set(engine: Engine) -> tuple[list[str], list[str], int]:
     also how many texts take their label from a correction."""
     by_text: dict[str, str] = {}
     corrected_texts: set[str] = set()
-    with session_scope(engine) as session:
-        for example in session.exec(select(TrainingExample)).all():
-            by_text[example.text] = example.label
-        corrected = session.exec(
-            select(CustomerMessage.text, Correction.label)
-            .join(Correction, Correction.message_id == CustomerMessage.id)  # type: ignore[arg-type]
-            .where(Correction.label.is_not(None))  # type: ignore[union-attr]
-            .order_by(Correction.id)  # type: ignore[arg-type]
-        ).all()
-        for text, label in corrected:
-            if text and label in SENTIMENT_LABELS:
-                by_text[text] = label
-                corrected_texts.add(text)
+    examples, corrected = labeled_texts(engine)
+    for text, label in examples:
+        by_text[text] = label
+    for text, label in corrected:
+        if text and label in SENTIMENT_LABELS:
+            by_text[text] = label
+            corrected_texts.add(text)
     return list(by_text.keys()), list(by_text.values()), len(corrected_texts)
 
 
@@ -85,9 +60,7 @@ def train(engine: Engine, offline: OfflineAnalyzer) -> dict:
     started = time.perf_counter()
     model = LearnedModel.fit(texts, labels, feature_fn=offline.features)
     seconds = time.perf_counter() - started
-    with session_scope(engine) as session:
-        stored = save_trained_model(session, model.to_bytes(), dict(model.metrics), trained_on=len(texts))
-        model_id = stored.id
+    model_id = store_trained_model(engine, model.to_bytes(), dict(model.metrics), trained_on=len(texts))
     counts = {label: labels.count(label) for label in sorted(set(labels))}
     return {
         "model_id": model_id,
@@ -100,5 +73,4 @@ def train(engine: Engine, offline: OfflineAnalyzer) -> dict:
 
 
 def reset(engine: Engine) -> int:
-    with session_scope(engine) as session:
-        return deactivate_trained_models(session)
+    return deactivate_models(engine)

@@ -33,7 +33,6 @@ from bot.analysis.base import AnalysisOutcome, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer, _reason_for_exception
 from bot.analysis.policy import DEFAULT_LOW_CONFIDENCE, claude_triggers
 from bot.config.settings import LlmPolicy
-from bot.errors import UserError
 from bot.messages.pipeline import ANALYZE, MessagePipeline
 from storage.batches import (
     BatchItem,
@@ -47,6 +46,7 @@ from storage.batches import (
     set_batch_id,
 )
 from storage.db import read_scope, session_scope
+from storage.errors import UserError
 
 log = logging.getLogger(__name__)
 

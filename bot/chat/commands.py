@@ -18,17 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine
-
 from bot.accounts.book import AccountBook
 from bot.accounts.commands import Markup, OwnerResolver, account_verb, recovered_verb
 from bot.accounts.suppression import Suppression
 from bot.alerts.service import AlertService
 from bot.chat.status import place_status
 from bot.config.settings import Settings
-from bot.errors import UserError
 from bot.messages.places import PlaceInfo, PlaceRegistry
 from scheduler.targets import add_target
+from storage.db import Engine
+from storage.errors import UserError
 
 VERBS = ("watch", "unwatch", "alerts", "status", "digest", "account", "recovered", "help")
 #: Account names are stored in a column this wide (storage/models.py Account.name).

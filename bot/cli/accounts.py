@@ -5,27 +5,25 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
 from bot.cli.common import run_async, settings
-from bot.composition import build_engine, sqlite_file_missing
-from bot.config.settings import Settings, parse_time_zone
-from bot.digest.build import DigestOptions, add_narrative, build_digest, period_for
-from bot.digest.render import render_account_text, render_digest_text
-from bot.errors import UserError
-from bot.health.incidents import IncidentRules
-from bot.health.report import account_report
-from bot.health.rules import load_health_rules
-from bot.messages.importer import parse_timestamp
-from storage.db import session_scope
-from storage.types import utcnow
+from storage.errors import UserError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bot.config.settings import Settings
+    from storage.db import Engine
 
 
 def _as_of(value: str | None) -> datetime:
+    from bot.messages.importer import parse_timestamp
+    from storage.types import utcnow
+
     if value is None:
         return utcnow()
     try:
@@ -38,6 +36,8 @@ def _as_of(value: str | None) -> datetime:
 
 @contextmanager
 def _engine(config: Settings) -> Iterator[Engine]:
+    from bot.composition import build_engine, sqlite_file_missing
+
     if sqlite_file_missing(config.database_url):
         raise UserError(
             f"no database yet ({config.database_url}); import history first: tonewatch import FILE"
@@ -50,6 +50,8 @@ def _engine(config: Settings) -> Iterator[Engine]:
 
 
 def _rules(config: Settings):
+    from bot.health.rules import load_health_rules
+
     return load_health_rules(config.health_rules_file, config.critical_score, config.warning_score)
 
 
@@ -61,6 +63,10 @@ def _rules(config: Settings):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def account_command(name: str, as_of: str | None, as_json: bool) -> None:
     """How an account is doing: colour, trend, averages, concerns and why."""
+    from bot.digest.render import render_account_text
+    from bot.health.report import account_report
+    from storage.db import session_scope
+
     config = settings()
     moment = _as_of(as_of)
     rules = _rules(config)
@@ -89,6 +95,12 @@ def digest_command(
     preview: bool, as_of: str | None, owner: str | None, zone: str | None, narrative: bool, as_json: bool
 ) -> None:
     """The weekly digest: colours and movement, who needs attention and why, silence, SLA, incidents."""
+    from bot.config.settings import parse_time_zone
+    from bot.digest.build import DigestOptions, build_digest, period_for
+    from bot.digest.render import render_digest_text
+    from bot.health.incidents import IncidentRules
+    from storage.db import session_scope
+
     if not preview:
         raise click.UsageError(
             "use --preview to see the digest here; scheduled digests are posted by `tonewatch run`"
@@ -119,6 +131,7 @@ async def _narrate(config: Settings, digest) -> None:
         raise UserError("--narrative needs ANTHROPIC_API_KEY")
     from anthropic import AsyncAnthropic
 
+    from bot.digest.build import add_narrative
     from bot.digest.narrative import ClaudeNarrator
 
     assert config.anthropic_api_key is not None

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.analysis.base import AnalysisRequest, Analyzer, InvalidText, clean_text
-from bot.analysis.contract import AnalysisResult
-from bot.analysis.metrics import evaluate, predict_for_task, task_for_labels
 from bot.cli.common import analyzer_for_cli, run_async, settings
 from bot.cli.render import render_evaluation, render_result, render_team_precision
-from bot.composition import engine_if_schema, sqlite_file_missing
-from bot.errors import UserError
-from bot.messages.textfiles import BadInputFile, read_records
+from storage.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.analysis.base import Analyzer
+    from bot.analysis.contract import AnalysisResult
 
 
 @click.command("analyze")
@@ -23,6 +23,9 @@ from bot.messages.textfiles import BadInputFile, read_records
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, in input order.")
 def analyze_command(text: str | None, path: str | None, as_json: bool) -> None:
     """Score a message, or every message of a file."""
+    from bot.analysis.base import AnalysisRequest, InvalidText, clean_text
+    from bot.messages.textfiles import read_records
+
     if (text is None) == (path is None):
         raise click.UsageError('give either TEXT or --file PATH (e.g. tonewatch analyze "It broke again")')
     config = settings()
@@ -84,6 +87,10 @@ def analyze_command(text: str | None, path: str | None, as_json: bool) -> None:
 def eval_command(path: str | None, team: bool, days: int, as_of: str | None, as_json: bool) -> None:
     """Measure the analyzer on a labeled text,label CSV (sentiment, complaint or urgency labels), or with
     --team the precision the team's own reviews of alerts give it."""
+    from bot.analysis.base import InvalidText, clean_text
+    from bot.analysis.metrics import evaluate, task_for_labels
+    from bot.messages.textfiles import BadInputFile, read_records
+
     if (path is None) == (not team):
         raise click.UsageError("give either PATH.csv or --team (e.g. tonewatch eval --team --days 30)")
     config = settings()
@@ -123,6 +130,9 @@ def eval_command(path: str | None, team: bool, days: int, as_of: str | None, as_
 
 
 async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -> list[str]:
+    from bot.analysis.base import AnalysisRequest
+    from bot.analysis.metrics import predict_for_task
+
     try:
         return [predict_for_task((await analyzer.analyze(AnalysisRequest(t))).result, task) for t in texts]
     finally:
@@ -130,6 +140,7 @@ async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -
 
 
 def _team_precision(config, days: int, as_of: str | None, as_json: bool) -> None:
+    from bot.composition import engine_if_schema, sqlite_file_missing
     from bot.feedback.precision import team_precision
     from bot.messages.importer import parse_timestamp
     from storage.types import utcnow

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from bot.accounts.book import AccountBook
-from bot.accounts.importing import COLUMNS, parse_book_file
 from bot.cli.common import settings
-from bot.composition import build_engine, build_events
-from storage.book import BookRow
+
+if TYPE_CHECKING:
+    from storage.book import BookRow
 
 
 @click.group("accounts")
@@ -25,6 +25,10 @@ def accounts_group() -> None:
 def import_book(path: str, as_json: bool) -> None:
     """Set accounts from a .csv or .jsonl file (columns: account, owner_email, arr, currency, tier,
     renewal_date, domains, crm_id). Safe to repeat; bad rows are reported by line and skipped."""
+    from bot.accounts.book import AccountBook
+    from bot.accounts.importing import parse_book_file
+    from bot.composition import build_engine, build_events
+
     config = settings()
     parsed = parse_book_file(path)
     created = updated = 0
@@ -64,6 +68,10 @@ def _money(row: BookRow) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per account, in a list.")
 def list_book(as_json: bool) -> None:
     """Every account with its owner, value, tier, renewal date, domains and CRM ids."""
+    from bot.accounts.book import AccountBook
+    from bot.accounts.importing import COLUMNS
+    from bot.composition import build_engine
+
     config = settings()
     engine = build_engine(config)
     try:

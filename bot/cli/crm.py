@@ -8,8 +8,7 @@ import sys
 import click
 
 from bot.cli.common import settings
-from bot.composition import build_crm_sync, build_engine
-from bot.errors import UserError
+from storage.errors import UserError
 
 
 @click.group("crm")
@@ -21,6 +20,8 @@ def crm_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per CRM, in a list.")
 def crm_sync(as_json: bool) -> None:
     """Pull owners, values and renewals into the account book; push health and suppression back."""
+    from bot.composition import build_crm_sync, build_engine
+
     config = settings()
     if not config.crm_systems:
         raise UserError("no CRM configured: set TONEWATCH_HUBSPOT_TOKEN or TONEWATCH_SALESFORCE_URL/_TOKEN")

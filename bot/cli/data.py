@@ -8,19 +8,7 @@ import sys
 import click
 
 from bot.cli.common import run_async, settings
-from bot.composition import (
-    build_batch_backfill,
-    build_core,
-    build_engine,
-    build_offline_analyzer,
-    check_batch_settings,
-    sqlite_file_missing,
-    unchecked_engine,
-)
-from bot.errors import UserError
-from bot.messages.importer import validate_records
-from bot.messages.textfiles import read_records
-from storage.migrate import Status, downgrade, resolve_revision, revisions, schema_state, upgrade
+from storage.errors import UserError
 
 
 @click.command("import")
@@ -44,7 +32,10 @@ def import_command(
     path: str, no_analyze: bool, use_batch: bool, poll_interval: float, max_wait: float | None, as_json: bool
 ) -> None:
     """Backfill history from .jsonl/.csv (account, text, created_at, source, author, external_id)."""
+    from bot.composition import build_batch_backfill, build_core, check_batch_settings
     from bot.demo.script import shipped_example
+    from bot.messages.importer import validate_records
+    from bot.messages.textfiles import read_records
 
     if not use_batch:
         context = click.get_current_context()
@@ -116,6 +107,8 @@ def import_command(
 def train_command(path: str | None, reset_model: bool, as_json: bool) -> None:
     """Fit the team's own model on LABELED.csv (text,label) plus corrections made in chat."""
     from bot.analysis.training import add_examples, reset, train  # scikit-learn loads only when training
+    from bot.composition import build_engine, build_offline_analyzer
+    from bot.messages.textfiles import read_records
 
     config = settings()
     engine = build_engine(config)
@@ -155,6 +148,8 @@ def db_group() -> None:
 
 
 def _db_engine(config, must_exist: bool):
+    from bot.composition import sqlite_file_missing, unchecked_engine
+
     if must_exist and sqlite_file_missing(config.database_url):
         raise UserError(f"no database yet ({config.database_url}); create it with: tonewatch db upgrade")
     return unchecked_engine(config)
@@ -167,6 +162,8 @@ def _where(engine) -> str:
 @db_group.command("upgrade")
 def db_upgrade_command() -> None:
     """Create the schema, or migrate it to the newest revision (safe to repeat)."""
+    from storage.migrate import Status, schema_state, upgrade
+
     config = settings()
     engine = _db_engine(config, must_exist=False)
     try:
@@ -187,6 +184,8 @@ def db_upgrade_command() -> None:
 @db_group.command("current")
 def db_current_command() -> None:
     """Print the schema's revision and whether it is the newest (changes nothing)."""
+    from storage.migrate import schema_state
+
     config = settings()
     engine = _db_engine(config, must_exist=True)
     try:
@@ -198,6 +197,8 @@ def db_current_command() -> None:
 @db_group.command("check")
 def db_check_command() -> None:
     """Exit 0 when the schema is at the newest revision, 1 (with the reason) when it is not."""
+    from storage.migrate import Status, schema_state
+
     config = settings()
     engine = _db_engine(config, must_exist=True)
     try:
@@ -217,6 +218,8 @@ def db_check_command() -> None:
 def db_downgrade_command(revision: str, assume_yes: bool) -> None:
     """Take the schema down to REVISION (an id from `tonewatch db current`, a prefix like 0007, or base:
     no Tonewatch tables at all). What the newer revisions stored in their columns and tables is lost."""
+    from storage.migrate import Status, downgrade, resolve_revision, revisions, schema_state
+
     config = settings()
     target = resolve_revision(revision)
     engine = _db_engine(config, must_exist=True)

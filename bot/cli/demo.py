@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.cli.common import run_async
-from bot.errors import UserError
+from storage.errors import UserError
 
 
 @click.command("demo")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
-from handlers.email.inbox import read_mail
-from handlers.email.parse import ParsedEmail, looks_like_email, parse_email
-from handlers.email.senders import AccountDirectory
+from storage.errors import UserError
+
+if TYPE_CHECKING:
+    from handlers.email.parse import ParsedEmail
+    from handlers.email.senders import AccountDirectory
 
 #: A mail larger than this is not an .eml anyone previews (the inbox fetches at most 1 MB of one).
 MAX_PREVIEW_BYTES = 50_000_000
@@ -34,6 +36,9 @@ def _read(path: str) -> bytes:
 
 def preview(raw: bytes, directory: AccountDirectory, max_text_chars: int) -> dict[str, object]:
     """`--json`'s keys (sender, automated, forwarded_from, text: what would be scored), and `forward`."""
+    from handlers.email.inbox import read_mail
+    from handlers.email.parse import parse_email
+
     mail: ParsedEmail = parse_email(raw)
     reading = read_mail(mail, directory, max_text_chars)
     if reading is None:
@@ -58,6 +63,9 @@ def preview(raw: bytes, directory: AccountDirectory, max_text_chars: int) -> dic
 )
 def email_preview_command(path: str, as_json: bool) -> None:
     """Show what Tonewatch would read and score from one email (.eml), as the inboxes read it."""
+    from handlers.email.parse import looks_like_email
+    from handlers.email.senders import AccountDirectory
+
     raw = _read(path)
     problem = looks_like_email(raw)
     if problem is not None:

@@ -13,19 +13,23 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
 from bot.cli.common import settings
-from bot.composition import build_engine, sqlite_file_missing
-from bot.config.settings import Settings
-from bot.errors import UserError
-from bot.privacy.erasure import ErasureSummary, forget_account, forget_address, purge_older_than
+from storage.errors import UserError
+
+if TYPE_CHECKING:
+    from bot.config.settings import Settings
+    from bot.privacy.erasure import ErasureSummary
+    from storage.db import Engine
 
 
 @contextmanager
 def _engine(config: Settings, read_only: bool) -> Iterator[Engine]:
+    from bot.composition import build_engine, sqlite_file_missing
+
     if sqlite_file_missing(config.database_url):
         raise UserError(f"no database yet ({config.database_url}): nothing is stored to forget")
     engine = build_engine(config, read_only=read_only)
@@ -65,6 +69,8 @@ def forget_command(
     as_json: bool,
 ) -> None:
     """Erase a customer's data everywhere (GDPR), or all customer text older than DAYS."""
+    from bot.privacy.erasure import forget_account, forget_address, purge_older_than
+
     chosen = [
         name
         for name, value in (("--account", account), ("--email", email), ("--older-than", older_than))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.analysis.contract import AnalysisResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.analysis.contract import AnalysisResult
 
 
 def _words(values) -> str:

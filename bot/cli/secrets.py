@@ -7,10 +7,7 @@ import json
 import click
 
 from bot.cli.common import settings
-from bot.composition import build_engine
-from bot.errors import UserError
-from bot.secrets import SecretBox, new_key
-from storage.slack_tables import rewrite_tokens
+from storage.errors import UserError
 
 
 @click.group("secrets")
@@ -21,6 +18,8 @@ def secrets_group() -> None:
 @secrets_group.command("new-key")
 def new_key_command() -> None:
     """Print a new Fernet key for TONEWATCH_SECRET_KEY (nothing is stored)."""
+    from bot.secrets import new_key
+
     click.echo(new_key())
 
 
@@ -32,6 +31,10 @@ def rotate_command(as_json: bool) -> None:
     Put the new key first and the old ones after it; once this has run, the old keys can go.
     Tokens stored unencrypted (before a key was set) are encrypted too. One transaction: all or none.
     """
+    from bot.composition import build_engine
+    from bot.secrets import SecretBox
+    from storage.slack_tables import rewrite_tokens
+
     config = settings()
     if config.secret_key is None:
         raise UserError(

@@ -8,22 +8,18 @@ import gc
 import logging
 import signal
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
-from aiohttp import web
 
 from bot.cli.common import settings
-from bot.composition import (
-    build_core,
-    build_runtime,
-    build_scheduler,
-    configured_surfaces,
-    require_platform_libraries,
-)
-from bot.config.settings import Settings, secrets_of, unknown_settings
-from bot.errors import UserError
 from bot.runtime.logs import announce, configure_logging
-from bot.runtime.server import build_web_app, mark_ready
+from storage.errors import UserError
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +67,9 @@ def url_host(host: str) -> str:
 @click.option("--port", default=3000, show_default=True, type=int, help="0 picks a free port.")
 def run_command(host: str, port: int) -> None:
     """Serve Slack, Teams, inboxes and the ingest webhook — whichever are configured."""
+    from bot.composition import configured_surfaces, require_platform_libraries
+    from bot.config.settings import secrets_of, unknown_settings
+
     config = settings()
     configure_logging(config.log_level, config.log_format, secrets=secrets_of(config))
     for warning in unknown_settings():
@@ -83,6 +82,11 @@ def run_command(host: str, port: int) -> None:
 
 async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT (or `stop` is set), then finish in-flight work and close everything."""
+    from aiohttp import web
+
+    from bot.composition import build_core, build_runtime, build_scheduler
+    from bot.runtime.server import build_web_app, mark_ready
+
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

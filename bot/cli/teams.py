@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.cli.common import settings
-from bot.errors import UserError
+from storage.errors import UserError
 
 NO_APP_ID = (
     "TEAMS_APP_ID is not set. Create an Azure Bot (single-tenant), enable its Microsoft Teams channel, "

@@ -18,8 +18,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.config.inboxes import InboxConfig, parse_domain_accounts, parse_domain_list, parse_inboxes
-from bot.errors import ConfigError
 from bot.runtime.scrub import SecretScrubber, url_password
+from storage.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///tonewatch.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.config.settings import Settings
 from bot.crm.base import PULLED, PUSHED, CrmClient
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 #: Default property names; TONEWATCH_CRM_FIELDS overrides any (an empty name turns a field off).
 DEFAULT_FIELDS: dict[str, dict[str, str]] = {

@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-
 from bot.accounts.book import apply_entry
 from bot.accounts.entry import BookEntry
 from bot.alerts.service import CRM_CLOSE_TASK, CRM_TASK
@@ -41,7 +39,7 @@ from storage.crm import (
     record_task,
     task_for,
 )
-from storage.db import read_scope, session_scope
+from storage.db import Engine, read_scope, session_scope
 from storage.queries import account_key, domains_of
 from storage.types import utcnow
 

@@ -37,8 +37,6 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
-from sqlalchemy import and_, func, or_, select
-from sqlmodel import col
 
 from bot.composition import Core, build_core, build_runtime
 from bot.config.settings import Settings
@@ -59,11 +57,10 @@ from bot.demo.script import (
     portfolio_path,
 )
 from bot.demo.slack_standin import FakeSlackAPI
-from bot.errors import UserError
 from bot.messages.importer import inbound_from_record
 from bot.runtime.server import build_web_app, mark_ready
-from storage.db import session_scope
-from storage.models import WorkItem
+from storage.errors import UserError
+from storage.queue import due_count, failed_count
 from storage.types import utcnow
 
 DEFAULT_OUT = Path("tonewatch-demo")
@@ -193,15 +190,7 @@ async def until(predicate: Callable[[], Any], what: str, timeout: float = WAIT_S
 
 def _due_work(engine) -> int:
     """Work items running, or pending and due now (a retry waiting for its backoff is not counted)."""
-    with session_scope(engine) as session:
-        return session.execute(
-            select(func.count()).where(
-                or_(
-                    col(WorkItem.status) == "running",
-                    and_(col(WorkItem.status) == "pending", col(WorkItem.run_after) <= utcnow()),
-                )
-            )
-        ).scalar_one()
+    return due_count(engine, utcnow())
 
 
 class Demo:
@@ -404,8 +393,7 @@ def _alert_roots(api: FakeSlackAPI) -> int:
 
 
 def _failed_work(engine) -> int:
-    with session_scope(engine) as session:
-        return session.execute(select(func.count()).where(col(WorkItem.status) == "failed")).scalar_one()
+    return failed_count(engine)
 
 
 async def run_demo(out: Path = DEFAULT_OUT) -> DemoRun:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from bot.errors import UserError
+from storage.errors import UserError
 
 EXAMPLE_NAME = "portfolio.jsonl"
 WEEK_START = datetime(2026, 11, 16, tzinfo=UTC)

@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-
 from bot.alerts.policy import Severity
-from storage.db import read_scope
+from storage.db import Engine, read_scope
 from storage.feedback import AlertFeedback, alert_feedback
 
 #: Statuses a person sets on an alert (an alert resolved by an edit or deletion was not reviewed).

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
-
 from bot.health.rules import HealthRules
 from bot.health.scoring import compute_health
-from storage.db import session_scope
+from storage.db import Engine, session_scope
 from storage.queries import find_account
 
 

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from bot.errors import UserError
 from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import AccountHealth, Signal, compute_health, compute_health_many
 from bot.questions.grammar import resolve_account
 from storage.book import book_row
 from storage.erasure import ERASED_MESSAGE
+from storage.errors import UserError
 from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern
 from storage.queries import account_key
 

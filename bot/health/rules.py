@@ -40,7 +40,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.accounts.value import ValueRules
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 
 class Light(StrEnum):

@@ -326,7 +326,7 @@ def evaluate(
     as_of: datetime,
     context: AccountContext | None = None,
 ) -> Evaluation:
-    """Points, light, trend and the signals behind them, for one account (pure; see health_rules).
+    """Points, light, trend and the signals behind them, for one account (pure; see bot/health/rules.py).
 
     `context` (from `bot.accounts.episodes`) says which strongly negative messages are still open
     problems and how strong a churn signal is; without it every such message counts as open.

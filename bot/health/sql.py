@@ -87,7 +87,8 @@ def segment_stats(
         *((created > boundary, index) for index, boundary in enumerate(boundaries[1:-1])),
         else_=len(boundaries) - 2,
     ).label("segment")
-    # Stored with the analysis; computed here only for rows written before that column existed.
+    # Stored with the analysis (migration 0006); rows analyzed before that migration lack it, so it is
+    # computed here for them.
     t = func.coalesce(_M.created_day, _epoch_days(created, dialect))
     critical = score <= rules.critical_score
     nps = _M.source_kind == "nps"

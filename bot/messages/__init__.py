@@ -1,3 +1,3 @@
-"""Customer messages on their way in: the one inbound type, the pipeline (normalize, store, analyze), places,
-history import and call transcripts.
+"""Customer messages on their way in: the rules every way in applies, the pipeline (normalize, store,
+analyze), places, history import and call transcripts.
 """

@@ -7,19 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.analysis.base import InvalidText, clean_text
-from bot.errors import UserError
 from bot.messages.inbound import (
     CONTROL_CHARACTERS,
     FUTURE_TOLERANCE,
     MAX_ACCOUNT_CHARS,
     MAX_AUTHOR_CHARS,
     MAX_ID_CHARS,
-    InboundMessage,
-    SourceKind,
     has_control_characters,
     score_problem,
     stable_external_id,
 )
+from storage.errors import UserError
+from storage.inbound import InboundMessage, SourceKind
 from storage.types import utcnow
 
 #: Source names seen in exports, mapped to the kinds the core knows.

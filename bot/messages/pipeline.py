@@ -20,11 +20,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
-from bot.messages.inbound import InboundMessage
 from bot.runtime.group_commit import GroupCommit
 from storage.bulk_store import message_key, store_messages
 from storage.db import read_scope, session_scope, urgent_scope
 from storage.erasure import scrub_analyses
+from storage.inbound import InboundMessage
 from storage.models import CustomerMessage, WorkItem
 from storage.queries import clear_message_signals, mark_invalid, record_analyses, store_message
 from storage.queue import DONE, enqueue, requeue
@@ -306,7 +306,7 @@ class MessagePipeline:
                 if message is not None and message.status == "pending" and message_id not in saved:
                     saved[message_id] = (message, outcome, then)
             # Held until the commit: the session's identity map keeps clean objects only weakly, and
-            # the decisions below read these analyses (without it, each was selected again).
+            # the decisions below read these analyses (without it, each would be selected again).
             recorded = [(message, outcome) for message, outcome, _ in saved.values()]
             analyses = record_analyses(session, recorded) if recorded else []
             # After every message lock is taken (alerts are locked second, always, in one order).

@@ -13,9 +13,9 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.alerts.policy import Sensitivity
-from bot.errors import UserError
 from bot.messages.inbound import CONTROL_CHARACTERS, has_control_characters
 from storage.db import read_scope, session_scope
+from storage.errors import UserError
 from storage.models import Account, Place
 from storage.queries import get_or_create_account
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from bot.errors import UserError
+from storage.errors import UserError
 
 csv.field_size_limit(10_000_000)
 

@@ -27,18 +27,15 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
-
 from bot.alerts.delivery import POST_ALERT_THREAD
 from bot.alerts.service import POST_ALERT, RETRACT_POST, UPDATE_ALERT, retraction_subject
-from bot.errors import UserError
 from bot.messages.pipeline import ANALYZE
 from bot.questions.grammar import resolve_account
 from storage import erasure
-from storage.erasure import Tally
-from storage.models import Account, TrainedModel
-from storage.queries import account_key, find_account
+from storage.db import Engine, Session
+from storage.erasure import Tally, erasure_scope
+from storage.errors import UserError
+from storage.queries import account_key, account_names, find_account, has_active_model
 from storage.queue import enqueue
 from storage.types import utcnow
 
@@ -125,25 +122,6 @@ class ErasureSummary:
         }
 
 
-@contextmanager
-def _transaction(engine: Engine, dry_run: bool) -> Iterator[Session]:
-    """One transaction: committed, or rolled back for a dry run (or on error)."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-
-
-def _has_trained_model(session: Session) -> bool:
-    return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
-
-
 # --- forget an account -------------------------------------------------------------------------
 
 
@@ -155,7 +133,7 @@ def forget_account(
     key = account_key(name)
     if not key:
         raise UserError("name the account to forget: tonewatch forget --account NAME")
-    with _transaction(engine, dry_run) as session:
+    with erasure_scope(engine, dry_run) as session:
         account = find_account(session, name)
         if account is None or account.id is None:
             when = erasure.forgotten_at(session, "account", key)
@@ -178,13 +156,13 @@ def forget_account(
         )
         summary = ErasureSummary("forget-account", subject, tally, dry_run, now)
         summary.posts_to_take_back = len(posts)
-        summary.retrain_advised = bool(tally.deleted["messages"]) and _has_trained_model(session)
+        summary.retrain_advised = bool(tally.deleted["messages"]) and has_active_model(session)
         erasure.record_forgotten(session, "account", key, now, tally.as_dict())
         return summary
 
 
 def _unknown_account(session: Session, name: str) -> str:
-    names = list(session.exec(select(Account.name)).all())
+    names = account_names(session)
     match = resolve_account(name, names)
     suggestions = (match.name,) if match.name else match.suggestions
     hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
@@ -210,7 +188,7 @@ def forget_address(
     now = now or utcnow()
     address = normalize_address(address)
     subject = f"e-mail address {address}"
-    with _transaction(engine, dry_run) as session:
+    with erasure_scope(engine, dry_run) as session:
         authored = erasure.messages_from_address(session, address)
         replies = erasure.staff_replies_in_threads(session, authored)
         tally = erasure.erase_messages(session, authored)
@@ -235,7 +213,7 @@ def forget_address(
             return ErasureSummary("forget-email", subject, tally, dry_run, now, when)
         summary = ErasureSummary("forget-email", subject, tally, dry_run, now)
         summary.posts_to_take_back, summary.cards_to_redraw = len(posts), len(cards)
-        summary.retrain_advised = bool(authored) and _has_trained_model(session)
+        summary.retrain_advised = bool(authored) and has_active_model(session)
         erasure.record_forgotten(session, "email", address, now, tally.as_dict())
         return summary
 
@@ -280,7 +258,7 @@ def purge_older_than(
             tally.erased["digest_runs"] += erasure.scrub_digest_records(
                 session, before=cutoff, reason="retention"
             )
-            retrain = bool(tally.erased["messages"]) and _has_trained_model(session)
+            retrain = bool(tally.erased["messages"]) and has_active_model(session)
     return ErasureSummary("retention", subject, tally, dry_run, now, retrain_advised=retrain)
 
 
@@ -288,9 +266,9 @@ def purge_older_than(
 def _batch_sessions(engine: Engine, dry_run: bool) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
     """Sessions for the purge's batches: each commits on its own, or (dry run) all share one rolled back."""
     if not dry_run:
-        yield lambda: _transaction(engine, False)
+        yield lambda: erasure_scope(engine, False)
         return
-    with _transaction(engine, True) as shared:
+    with erasure_scope(engine, True) as shared:
 
         @contextmanager
         def same() -> Iterator[Session]:

@@ -25,8 +25,9 @@ from typing import Any, TextIO
 from bot.runtime.scrub import SecretScrubber
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
-#: Libraries that say something at INFO on every request or job run; heard at DEBUG only.
-CHATTY_AT_INFO = ("httpx", "apscheduler")
+#: Libraries that say something at INFO on every request, job run or import (Alembic lists its plugins
+#: when a command first needs it, after logging is set up); heard at DEBUG only.
+CHATTY_AT_INFO = ("httpx", "apscheduler", "alembic")
 
 #: Attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import Engine, text
 
 from bot.runtime.telemetry import Telemetry
+from storage.db import Engine, ping
 from storage.migrate import is_up_to_date
 from storage.queue import depth
 
@@ -140,8 +140,7 @@ def mark_ready(app: web.Application, ready: bool = True) -> None:
 
 def _database_ok(engine: Engine) -> str | None:
     try:
-        with engine.connect() as connection:
-            connection.execute(text("select 1"))
+        ping(engine)
         if not is_up_to_date(engine):
             return "database schema is not at the newest revision (run: tonewatch db upgrade)"
     except Exception as exc:  # noqa: BLE001 - any failure is "not healthy", said plainly

@@ -5,11 +5,11 @@ asyncio's default executor; the worker's many concurrent items use
 `BackgroundThreads` instead. Without the split, a busy worker fills the default
 executor and the "store before ack" step of an incoming event waits behind it.
 
-One library does not take part in the split: msrest, under botbuilder, waits for
-every Bot Connector answer in a thread of the default executor, work items'
-posts included. Python sizes that pool at cores + 4 (six here), so six posts
-waiting on a slow Teams would hold every acknowledgement, on every platform.
-`size_default_executor` makes it larger than the worker can ever fill.
+One library does not take part in the split: MSAL, under the Teams adapter,
+fetches Teams' access tokens in a thread of the default executor, for work
+items' posts too. Python sizes that pool at cores + 4 (six here), so six posts
+waiting on a slow token service would hold every acknowledgement, on every
+platform. `size_default_executor` makes it larger than the worker can ever fill.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-#: Default-executor threads left for requests when every work item waits on a Bot Connector call.
+#: Default-executor threads left for requests when every work item waits on a Teams token.
 REQUEST_THREADS = 8
 
 
 def size_default_executor(worker_concurrency: int) -> ThreadPoolExecutor:
-    """Give the running loop a default executor that work items' Teams calls cannot exhaust.
+    """Give the running loop a default executor that work items' Teams token fetches cannot exhaust.
 
     Its threads start only when needed (as Python's default pool's do), so the size costs nothing
-    until Teams is slow."""
+    until the token service is slow."""
     executor = ThreadPoolExecutor(
         max_workers=worker_concurrency + REQUEST_THREADS, thread_name_prefix="tonewatch-request"
     )

@@ -18,10 +18,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
-
 from bot.runtime.group_commit import GroupCommit
 from bot.runtime.loop_lag import AdaptiveLimit, LoopLag
+from storage.db import Engine
 from storage.queue import DEFAULT_LEASE, ClaimedItem, backoff, claim, complete_many, fail, renew
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from bot.errors import ConfigError, UserError
+from storage.errors import ConfigError, UserError
 
 PREFIX = "fernet:"
 

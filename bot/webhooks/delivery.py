@@ -16,10 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from sqlalchemy import Engine
 
 from bot.webhooks.events import DELIVER_WEBHOOK, sign, url_key
-from storage.db import read_scope
+from storage.db import Engine, read_scope
 from storage.webhooks import event_body
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
+from storage.db import Session
 from storage.queue import enqueue
 from storage.types import utcnow
 from storage.webhooks import add_event

@@ -25,17 +25,16 @@ from datetime import UTC, datetime, timedelta
 
 from imapclient import IMAPClient
 from imapclient.imapclient import SocketTimeout
-from sqlalchemy import Engine
-from sqlmodel import col, select
 
 from bot.config.inboxes import InboxConfig
-from bot.messages.inbound import InboundMessage, SourceKind, stable_external_id
+from bot.messages.inbound import stable_external_id
 from bot.messages.pipeline import MessagePipeline
 from handlers.email.parse import ParsedEmail, normalize_id, parse_email
 from handlers.email.senders import AccountDirectory
-from handlers.email.state import claim_inbox, record_failure, record_success, save_progress
-from storage.db import session_scope
-from storage.models import Account, CustomerMessage
+from storage.db import Engine
+from storage.inbound import InboundMessage, SourceKind
+from storage.inbox_state import claim_inbox, record_failure, record_success, save_progress
+from storage.queries import stored_thread_key, thread_account_name
 
 log = logging.getLogger(__name__)
 
@@ -234,14 +233,7 @@ class MailConverter:
         if mail.references:
             return mail.references[0]
         if mail.in_reply_to:
-            with session_scope(self.engine) as session:
-                parent = session.exec(
-                    select(CustomerMessage.thread_key).where(
-                        CustomerMessage.platform == PLATFORM,
-                        CustomerMessage.place_key == EMAIL_PLACE,
-                        CustomerMessage.external_id == mail.in_reply_to,
-                    )
-                ).first()
+            parent = stored_thread_key(self.engine, PLATFORM, EMAIL_PLACE, mail.in_reply_to)
             return parent or mail.in_reply_to
         return normalize_id(external_id) or external_id
 
@@ -261,18 +253,7 @@ class MailConverter:
         return self._thread_account(thread_key)
 
     def _thread_account(self, thread_key: str) -> str | None:
-        with session_scope(self.engine) as session:
-            row = session.exec(
-                select(Account.name)
-                .join(CustomerMessage, CustomerMessage.account_id == Account.id)  # type: ignore[arg-type]
-                .where(
-                    CustomerMessage.platform == PLATFORM,
-                    CustomerMessage.thread_key == thread_key,
-                    col(CustomerMessage.account_id).is_not(None),
-                )
-                .order_by(col(CustomerMessage.id))
-            ).first()
-            return row
+        return thread_account_name(self.engine, PLATFORM, thread_key)
 
 
 class InboxPoller:

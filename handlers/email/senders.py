@@ -12,12 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Engine
-from sqlmodel import select
-
-from storage.db import session_scope
-from storage.models import Account
-from storage.queries import domains_of, get_or_create_account
+from storage.db import Engine
+from storage.queries import domain_accounts, ensure_account_domain
 
 #: Mail providers for individuals: the domain names no customer company.
 PERSONAL_MAIL_DOMAINS = frozenset(
@@ -89,14 +85,9 @@ class AccountDirectory:
 
     def refresh(self) -> None:
         """Re-read the domains stored on accounts (they change through the CLI or auto-creation)."""
-        stored: dict[str, str] = {}
         if self.engine is None:  # a reader without a database (`tonewatch email-preview`)
             return
-        with session_scope(self.engine) as session:
-            for account in session.exec(select(Account).where(Account.domains != "")).all():
-                for domain in domains_of(account):
-                    stored.setdefault(domain, account.name)
-        self._stored = stored
+        self._stored = domain_accounts(self.engine)
 
     def is_staff(self, address: str) -> bool:
         domain = _domain(address)
@@ -129,11 +120,8 @@ class AccountDirectory:
         domain = _domain(address)
         if self.engine is None:
             return
-        with session_scope(self.engine) as session:
-            row = get_or_create_account(session, account)
-            if domain and domain not in PERSONAL_MAIL_DOMAINS and domain not in domains_of(row):
-                row.domains = ",".join([*domains_of(row), domain])[:1000]
-                session.add(row)
+        listed = domain if domain and domain not in PERSONAL_MAIL_DOMAINS else None
+        ensure_account_domain(self.engine, account, listed)
         if domain and domain not in PERSONAL_MAIL_DOMAINS:
             self._stored.setdefault(domain, account)
 

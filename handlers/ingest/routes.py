@@ -37,8 +37,6 @@ from bot.messages.inbound import (
     MAX_AUTHOR_CHARS,
     MAX_ID_CHARS,
     SCORE_RANGES,
-    InboundMessage,
-    SourceKind,
     has_control_characters,
     score_problem,
     stable_external_id,
@@ -47,6 +45,7 @@ from bot.messages.pipeline import MessagePipeline, StoredMessage
 from bot.messages.transcripts import TranscriptError, customer_lines
 from handlers.json_text import UNPAIRED_SURROGATE, has_unpaired_surrogate
 from storage.book import PersonInfo
+from storage.inbound import InboundMessage, SourceKind
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

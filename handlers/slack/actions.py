@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 
 def _action(body: dict) -> dict:
-    # slack_http checked that `actions` is a list of objects.
+    # handlers/slack/payload.py checked that `actions` is a list of objects.
     return (body.get("actions") or [{}])[0]
 
 

@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.errors import UserError
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
 from bot.questions.service import answer_question
@@ -35,6 +34,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.deps import AnswerPlace, SlackDeps
 from handlers.slack.text import escape
+from storage.errors import UserError
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
-from sqlalchemy import Engine
 
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
@@ -40,6 +39,7 @@ from handlers.slack.home import SlackHome
 from handlers.slack.http import bolt_routes
 from handlers.slack.oauth import ChannelTeams, DbInstallationStore, build_oauth_flow
 from handlers.slack.poster import SlackPoster
+from storage.db import Engine
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine
 
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
@@ -23,6 +22,7 @@ from handlers.slack.clients import Home, SlackClients
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.oauth import ChannelTeams
 from handlers.slack.poster import SlackPoster
+from storage.db import Engine
 
 log = logging.getLogger(__name__)
 

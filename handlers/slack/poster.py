@@ -32,7 +32,6 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine
 
 from bot.alerts.service import AlertCard
 from bot.digest.build import Digest
@@ -54,7 +53,7 @@ from handlers.slack.clients import Home, SlackClients
 from handlers.slack.digest import digest_blocks, digest_message_ids, notice_blocks
 from handlers.slack.directory import SlackDirectory, is_external_user
 from handlers.slack.text import defuse, defuse_blocks, escape
-from storage.db import session_scope
+from storage.db import Engine, session_scope
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import TurnContext
 
 from handlers.teams.connector import base_id, reference_of
 from handlers.teams.conversations import ConversationInfo
@@ -33,9 +33,8 @@ def json_type(value: Any) -> str:
     return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
-#: The activity fields Tonewatch reads, with the JSON type Teams sends them as. botbuilder turns
-#: anything into a string where it expects one (a list `text` would be stored as "['a']"), so the
-#: raw JSON is checked before it is deserialized.
+#: The activity fields Tonewatch reads, with the JSON type Teams sends them as. The raw JSON is
+#: checked before the SDK's model reads it, so a wrong one is refused naming the field.
 _STRINGS = ("type", "id", "text", "replyToId", "serviceUrl", "channelId", "timestamp", "action", "locale")
 _ACCOUNTS = ("from", "recipient", "conversation")
 _ACCOUNT_STRINGS = ("id", "name", "aadObjectId", "role", "conversationType", "tenantId")
@@ -117,7 +116,8 @@ class MalformedActivity(ValueError):
     """An activity whose content cannot be what Teams sends; answered with a 400 naming the field."""
 
 
-#: What a press of Tonewatch's own card submits (teams_cards.py): the card's data, and its inputs as text.
+#: What a press of Tonewatch's own card submits (handlers/teams/cards.py): the card's data, and its inputs
+#: as text.
 _CARD_TEXTS = ("tonewatch", "for", "label", "urgency", "emotions", "note", "draft")
 _MAX_ID = 2**63 - 1
 
@@ -137,10 +137,7 @@ def card_submission(value: dict[str, Any]) -> dict[str, Any]:
 
 def channel_data(activity: Activity) -> dict[str, Any]:
     data = activity.channel_data
-    if isinstance(data, dict):
-        return data
-    serialize = getattr(data, "serialize", None)
-    return serialize() if callable(serialize) else {}
+    return data if isinstance(data, dict) else {}
 
 
 def plain_text(markup: str | None) -> str:
@@ -157,16 +154,16 @@ def plain_text(markup: str | None) -> str:
 
 def mentions_bot(activity: Activity) -> bool:
     recipient = activity.recipient.id if activity.recipient else None
-    if not activity.entities:
-        return False  # botbuilder's get_mentions fails on an activity without entities
-    for mention in activity.get_mentions():
-        mentioned = getattr(mention, "mentioned", None)
-        if mentioned is None:
-            mentioned = (getattr(mention, "additional_properties", None) or {}).get("mentioned")
-        mentioned_id = mentioned.get("id") if isinstance(mentioned, dict) else getattr(mentioned, "id", None)
-        if recipient and mentioned_id == recipient:
-            return True
-    return False
+    return bool(recipient) and any(mentioned.id == recipient for mentioned, _ in _mentions(activity))
+
+
+def _mentions(activity: Activity) -> list[tuple[Any, str]]:
+    """Each mention's account and its text (`<at>Name</at>`)."""
+    return [
+        (mention.mentioned, mention.text or "")
+        for mention in activity.get_mentions()
+        if mention.mentioned is not None and mention.mentioned.id
+    ]
 
 
 @dataclass(frozen=True)
@@ -194,20 +191,21 @@ class Turn:
 def others_mentioned(activity: Activity) -> tuple[Person, ...]:
     """Everyone an activity mentions except its recipient (the bot)."""
     recipient = activity.recipient.id if activity.recipient else None
-    if not activity.entities:
-        return ()
-    found: list[Person] = []
-    for mention in activity.get_mentions():
-        mentioned = getattr(mention, "mentioned", None)
-        if mentioned is None:
-            mentioned = (getattr(mention, "additional_properties", None) or {}).get("mentioned")
-        if isinstance(mentioned, dict):
-            mentioned_id, name = mentioned.get("id"), mentioned.get("name")
-        else:
-            mentioned_id, name = getattr(mentioned, "id", None), getattr(mentioned, "name", None)
-        if mentioned_id and mentioned_id != recipient:
-            found.append(Person(id=str(mentioned_id), name=str(name or "")))
-    return tuple(found)
+    return tuple(
+        Person(id=str(mentioned.id), name=str(mentioned.name or ""))
+        for mentioned, _ in _mentions(activity)
+        if mentioned.id != recipient
+    )
+
+
+def without_bot_mention(activity: Activity) -> str:
+    """The text with the bot's mention (`<at>Tonewatch</at>`) taken out; the activity is left as it is."""
+    recipient = activity.recipient.id if activity.recipient else None
+    text = activity.text or ""
+    for mentioned, markup in _mentions(activity):
+        if mentioned.id == recipient:
+            text = text.replace(markup or f"<at>{mentioned.name}</at>", "")
+    return text.strip()
 
 
 def kind_of(activity: Activity) -> str:
@@ -233,9 +231,7 @@ def turn_of(context: TurnContext) -> Turn:
     if kind == "channel":
         root = conversation.partition(";messageid=")[2] or activity.reply_to_id or activity.id
     mentioned = mentions_bot(activity)
-    text = activity.text or ""
-    if mentioned and text:  # botbuilder's mention removal fails on an activity without text
-        text = TurnContext.remove_recipient_mention(activity) or ""
+    text = without_bot_mention(activity) if mentioned else activity.text or ""
     moment = activity.timestamp or datetime.now(UTC)
     return Turn(
         activity_id=str(activity.id or ""),

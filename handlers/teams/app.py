@@ -1,9 +1,9 @@
-"""The Teams surface: botbuilder's CloudAdapter and Tonewatch's bot, served at POST /api/messages.
+"""The Teams surface: the Microsoft 365 Agents SDK's CloudAdapter and Tonewatch's bot, at POST /api/messages.
 
 `build_teams` is called by the composition root with the core's parts; it
-creates the adapter and the bot (nothing at import). Every botbuilder import
-of the project lives in `handlers/teams*.py`, so moving to botbuilder's
-successor (the Microsoft 365 Agents SDK) stays inside these modules.
+creates the adapter and the bot (nothing at import). Every import of the SDK
+(`microsoft_agents`) lives in `handlers/teams/`, behind the core's interfaces
+(`bot.outbound.port.Poster`), as Slack's SDK lives in `handlers/slack/`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
-
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
 from bot.alerts.service import AlertService
@@ -25,14 +23,16 @@ from bot.messages.pipeline import MessagePipeline
 from bot.messages.places import PlaceRegistry
 from bot.runtime.server import Surface
 from bot.runtime.telemetry import Telemetry
+from handlers.teams.adapter import PUBLIC_CLOUD, BotEndpoints, build_adapter
 from handlers.teams.bot import TeamsBot
 from handlers.teams.connector import TeamsConnector
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.deps import TeamsDeps
-from handlers.teams.http import PATH, BotEndpoints, build_adapter, messages_route
-from handlers.teams.msrest_patch import make_client_construction_cheap
+from handlers.teams.http import PATH, messages_route, quiet_model_errors
 from handlers.teams.poster import TeamsPoster
 from handlers.teams.questions import core_answerer
+from handlers.teams.tokens import TokenCheck
+from storage.db import Engine
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def build_teams(
     mode = settings.teams_mode
     if mode is None:
         raise ValueError("Teams is not configured")
-    make_client_construction_cheap()
+    quiet_model_errors()
     adapter = build_adapter(settings, endpoints)
     conversations = TeamsConversations(engine)
     connector = TeamsConnector(
@@ -97,16 +97,23 @@ def build_teams(
         questions=core_answerer(engine, settings),
     )
     bot = TeamsBot(deps)
+    tokens: TokenCheck | None = None
     if mode == "local":
         log.warning(LOCAL_MODE_WARNING)
         describe = f"Teams at {PATH} — LOCAL DEVELOPMENT MODE: no token checks, loopback requests only"
     else:
+        tokens = TokenCheck(settings.teams_app_id or "", endpoints or PUBLIC_CLOUD)
         tenancy = f"single-tenant {settings.teams_tenant_id}" if settings.teams_tenant_id else "multi-tenant"
         describe = f"Teams at {PATH} (app {settings.teams_app_id}, {tenancy}, tokens verified)"
+
+    async def stop() -> None:
+        await deps.background.drain()
+        await adapter.clients.close()  # after the background posts that use them
+
     surface = Surface(
         name="teams",
-        routes=[messages_route(adapter, bot.on_turn, settings, telemetry)],
-        stop=deps.background.drain,
+        routes=[messages_route(adapter, bot.on_turn, settings, telemetry, tokens)],
+        stop=stop,
         describe=describe,
     )
     return TeamsRuntime(bot, deps, poster, surface)

@@ -15,9 +15,8 @@ import asyncio
 import dataclasses
 import logging
 
-from botbuilder.core import TurnContext
-from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import ActivityTypes
+from microsoft_agents.activity import ActivityTypes
+from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 
 from bot.outbound.port import NotInternal
 from handlers.teams.actions import TeamsActions
@@ -57,7 +56,19 @@ def _removes_bot(context: TurnContext) -> bool:
     return any(member.id == bot for member in activity.members_removed or [])
 
 
-class TeamsBot(TeamsActivityHandler):
+#: Teams' `channelData.eventType` on a message update or delete that Tonewatch follows.
+EDITED, SOFT_DELETED = "editMessage", "softDeleteMessage"
+
+
+def event_type(context: TurnContext) -> str | None:
+    data = context.activity.channel_data
+    return data.get("eventType") if isinstance(data, dict) else None
+
+
+class TeamsBot(ActivityHandler):
+    """The SDK's activity handler; Teams' own events (edits, soft deletes) are told apart by
+    `channelData.eventType`, as the Teams extension of the SDK does (not used: it needs Python 3.12)."""
+
     def __init__(self, deps: TeamsDeps) -> None:
         self.deps = deps
         self.messages = TeamsMessages(deps)
@@ -139,11 +150,13 @@ class TeamsBot(TeamsActivityHandler):
 
     # --- edits and deletes ------------------------------------------------------------------
 
-    async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
-        await self.messages.edited(turn_of(turn_context))
+    async def on_message_update_activity(self, turn_context: TurnContext) -> None:
+        if event_type(turn_context) == EDITED:
+            await self.messages.edited(turn_of(turn_context))
 
-    async def on_teams_message_soft_delete(self, turn_context: TurnContext) -> None:
-        await self.messages.deleted(turn_of(turn_context))
+    async def on_message_delete_activity(self, turn_context: TurnContext) -> None:
+        if event_type(turn_context) == SOFT_DELETED:
+            await self.messages.deleted(turn_of(turn_context))
 
     # --- installs, members ------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Adaptive Cards and texts for Teams: alerts with their buttons and forms, thread notes, digests, notices.
 
-Plain dictionaries (no botbuilder), version 1.5 as Teams renders it. Buttons
+Plain dictionaries (no SDK types), version 1.5 as Teams renders it. Buttons
 are `Action.Submit`: Teams delivers a press as a message activity whose
 `value` carries the button's `data` merged with the form's inputs, which is
 what `handlers/teams/actions.py` reads. The two forms ("Not accurate" and

@@ -4,10 +4,11 @@
 a proactive turn opened by `TeamsConnector.run` from a stored conversation
 reference (how the worker reaches Teams without an inbound request). Calls
 are retried on 429 and 412 with exponential backoff and jitter, honouring
-Retry-After, as Teams' rate-limit guidance asks; msrest, under botbuilder's
-connector client, already retries 408 and 5xx (502, 503, 504 among them) by
-itself. Deciding what may be posted where is not done here but in
-`handlers/teams/poster.py`.
+Retry-After, as Teams' rate-limit guidance asks; reads, updates and deletes
+(which can be repeated safely) on 408 and 5xx too. A new post is not retried
+on a 5xx here: Teams may have made it, and the worker's retry decides. Each
+call has its own deadline. Deciding what may be posted where is not done here
+but in `handlers/teams/poster.py`.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import (
+import aiohttp
+from microsoft_agents.activity import (
     Activity,
     ActivityTypes,
+    Attachment,
     ChannelAccount,
     ConversationParameters,
     ConversationReference,
 )
-from msrest.exceptions import ClientRequestError, HttpOperationError
+from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
 
+from handlers.teams.adapter import BotConnectorError, TeamsAdapter
 from handlers.teams.conversations import ConversationInfo, TeamsConversations
 from handlers.teams.people import Person, person_from
 
@@ -39,10 +41,16 @@ T = TypeVar("T")
 #: Told of every failed Bot Connector attempt: (platform, method, status), e.g. Telemetry.platform_api_failed.
 Observe = Callable[[str, str, "str | int"], None]
 
-#: Statuses msrest does not retry by itself (it retries 408 and 5xx).
+#: Statuses every call is retried on.
 RETRY_STATUSES = frozenset({412, 429})
+#: Statuses a call that can be repeated safely (a read, an update, a delete) is retried on as well.
+RETRY_STATUSES_IF_REPEATABLE = RETRY_STATUSES | {408, 500, 502, 503, 504}
 MAX_ATTEMPTS = 4
 PAGE_SIZE = 200
+#: How long one Bot Connector call may take (Teams answers in well under a second).
+CALL_TIMEOUT_SECONDS = 30.0
+#: The first pause between attempts, doubled each time (with jitter) when Teams names none.
+FIRST_PAUSE_SECONDS = 0.5
 
 
 class NoConversation(LookupError):
@@ -58,47 +66,47 @@ def thread_id(channel_id: str, root_id: str) -> str:
     return f"{base_id(channel_id)};messageid={root_id}"
 
 
-def status_of(error: BaseException) -> int | None:
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None) or getattr(response, "status", None)
-
-
-def _retry_after(error: BaseException) -> float | None:
-    headers = getattr(getattr(error, "response", None), "headers", None) or {}
-    value = headers.get("Retry-After")
-    try:
-        return float(str(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
 async def with_retries(
-    call: Callable[[], Awaitable[T]], what: str, method: str = "unknown", observe: Observe | None = None
+    call: Callable[[], Awaitable[T]],
+    what: str,
+    method: str = "unknown",
+    observe: Observe | None = None,
+    *,
+    repeatable: bool = False,
+    timeout: float = CALL_TIMEOUT_SECONDS,
+    pause: float = FIRST_PAUSE_SECONDS,
 ) -> T:
-    """`call`, retried on 429 and 412; `observe` hears of each failed attempt, by Bot Connector operation."""
+    """`call`, retried as the module docstring says; `observe` hears of each failed attempt, by operation."""
+    retried = RETRY_STATUSES_IF_REPEATABLE if repeatable else RETRY_STATUSES
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return await call()
-        except ClientRequestError:
+            async with asyncio.timeout(timeout):
+                return await call()
+        except (aiohttp.ClientError, TimeoutError):
             if observe is not None:
                 observe("teams", method, "connection")
             raise
-        except HttpOperationError as error:
-            status = status_of(error)
+        except BotConnectorError as error:
             if observe is not None:
-                observe("teams", method, status or "error")
-            if status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS:
+                observe("teams", method, error.status)
+            if error.status not in retried or attempt == MAX_ATTEMPTS:
                 raise
-            wait = _retry_after(error)
+            wait = error.retry_after
             if wait is None:
-                wait = 0.5 * 2 ** (attempt - 1) * (1 + random.random())  # noqa: S311 - jitter, not security
-            log.info("Teams answered %s to %s; retrying in %.1fs", status, what, wait)
+                wait = pause * 2 ** (attempt - 1) * (1 + random.random())  # noqa: S311 - jitter, not security
+            log.info("Teams answered %s to %s; retrying in %.1fs", error.status, what, wait)
             await asyncio.sleep(min(wait, 30.0))
     raise AssertionError("unreachable")
 
 
-def message(text: str | None = None, attachments: list[Any] | None = None) -> Activity:
-    return Activity(type=ActivityTypes.message, text=text, attachments=attachments or None)
+def message(text: str | None = None, attachments: list[Attachment] | None = None) -> Activity:
+    """A message to post (only the fields given are sent)."""
+    fields: dict[str, Any] = {"type": ActivityTypes.message}
+    if text is not None:
+        fields["text"] = text
+    if attachments:
+        fields["attachments"] = attachments
+    return Activity(**fields)
 
 
 class TeamsCalls:
@@ -118,11 +126,14 @@ class TeamsCalls:
         self.tenant_id = tenant_id
         #: "channel", "groupChat" or "personal": channels have threads, chats do not.
         self.kind = kind
+        #: Per call: its deadline, and the first pause between attempts (tests shorten both).
+        self.timeout = CALL_TIMEOUT_SECONDS
+        self.pause = FIRST_PAUSE_SECONDS
 
     @classmethod
     def of(cls, context: TurnContext, observe: Observe | None = None) -> TeamsCalls:
         activity = context.activity
-        client = context.turn_state.get(BotAdapter.BOT_CONNECTOR_CLIENT_KEY)
+        client = context.services.get(ConnectorClientBase)
         if client is None:
             raise RuntimeError("no Bot Connector client in this turn")
         tenant = (activity.conversation.tenant_id if activity.conversation else None) or (
@@ -133,8 +144,12 @@ class TeamsCalls:
         kind = activity.conversation.conversation_type if activity.conversation else None
         return cls(client, activity.recipient, tenant, kind, observe)
 
-    async def _call(self, call: Callable[[], Awaitable[T]], what: str, method: str) -> T:
-        return await with_retries(call, what, method, self.observe)
+    async def _call(
+        self, call: Callable[[], Awaitable[T]], what: str, method: str, *, repeatable: bool = False
+    ) -> T:
+        return await with_retries(
+            call, what, method, self.observe, repeatable=repeatable, timeout=self.timeout, pause=self.pause
+        )
 
     async def members(self, conversation_id: str) -> list[Person]:
         """Everyone in the channel or chat, page by page."""
@@ -143,12 +158,12 @@ class TeamsCalls:
         token: str | None = None
 
         async def page() -> Any:
-            return await self.client.conversations.get_teams_conversation_paged_members(
+            return await self.client.conversations.get_conversation_paged_members(
                 conversation, PAGE_SIZE, token
             )
 
         while True:
-            found = await self._call(page, "list members", "getConversationPagedMembers")
+            found = await self._call(page, "list members", "getConversationPagedMembers", repeatable=True)
             people.extend(person_from(member) for member in found.members or [])
             token = found.continuation_token
             if not token:
@@ -159,6 +174,7 @@ class TeamsCalls:
             lambda: self.client.conversations.get_conversation_member(base_id(conversation_id), user_id),
             "look up a member",
             "getConversationMember",
+            repeatable=True,
         )
         return person_from(found)
 
@@ -188,6 +204,7 @@ class TeamsCalls:
             lambda: self.client.conversations.update_activity(conversation_id, activity_id, activity),
             "update a message",
             "updateActivity",
+            repeatable=True,
         )
 
     async def delete(self, conversation_id: str, activity_id: str) -> None:
@@ -197,9 +214,10 @@ class TeamsCalls:
                 lambda: self.client.conversations.delete_activity(conversation_id, activity_id),
                 "delete a message",
                 "deleteActivity",
+                repeatable=True,
             )
-        except HttpOperationError as error:
-            if status_of(error) != 404:
+        except BotConnectorError as error:
+            if error.status != 404:
                 raise
 
     async def new_thread(self, channel_id: str, activity: Activity) -> str:
@@ -207,10 +225,9 @@ class TeamsCalls:
         tenant = {"tenant": {"id": self.tenant_id}} if self.tenant_id else {}
         parameters = ConversationParameters(
             is_group=True,
-            bot=self.bot,
             channel_data={"channel": {"id": base_id(channel_id)}, **tenant},
             activity=activity,
-            tenant_id=self.tenant_id,
+            **self._bot_and_tenant(),
         )
         created = await self._call(
             lambda: self.client.conversations.create_conversation(parameters),
@@ -222,15 +239,19 @@ class TeamsCalls:
             raise RuntimeError("Teams did not say which post it created")
         return str(root)
 
+    def _bot_and_tenant(self) -> dict[str, Any]:
+        """The new conversation's bot and tenant, where known (the SDK's model refuses an explicit None)."""
+        given = {"agent": self.bot, "tenant_id": self.tenant_id}
+        return {name: value for name, value in given.items() if value}
+
     async def open_personal_chat(self, user_id: str) -> str:
         """The 1:1 chat between Tonewatch and one person of this tenant (created if new)."""
         tenant = {"tenant": {"id": self.tenant_id}} if self.tenant_id else {}
         parameters = ConversationParameters(
             is_group=False,
-            bot=self.bot,
             members=[ChannelAccount(id=user_id)],
             channel_data=tenant or None,
-            tenant_id=self.tenant_id,
+            **self._bot_and_tenant(),
         )
         created = await self._call(
             lambda: self.client.conversations.create_conversation(parameters),
@@ -245,7 +266,7 @@ class TeamsConnector:
 
     def __init__(
         self,
-        adapter: CloudAdapter,
+        adapter: TeamsAdapter,
         app_id: str,
         conversations: TeamsConversations,
         observe: Observe | None = None,
@@ -268,7 +289,7 @@ class TeamsConnector:
     async def run(self, conversation_id: str, work: Callable[[TeamsCalls], Awaitable[T]]) -> T:
         """Run `work` with the connector of the conversation's stored reference; its errors propagate."""
         info = await self.info(conversation_id)
-        reference = ConversationReference().deserialize(info.reference)
+        reference = ConversationReference.model_validate(info.reference)
         outcome: list[Any] = []
         failure: list[BaseException] = []
 
@@ -282,15 +303,28 @@ class TeamsConnector:
             except BaseException as error:  # noqa: BLE001 - re-raised below, outside the adapter
                 failure.append(error)
 
-        await self.adapter.continue_conversation(reference, callback, bot_app_id=self.app_id)
+        await self.adapter.continue_conversation(self.app_id, reference.get_continuation_activity(), callback)
         if failure:
             raise failure[0]
         return outcome[0]
 
 
+def _wire(account: Any) -> dict[str, Any] | None:
+    return account.model_dump(mode="json", by_alias=True, exclude_none=True) if account is not None else None
+
+
 def reference_of(activity: Activity) -> dict[str, Any]:
-    """The serialized conversation reference of an inbound activity."""
-    return TurnContext.get_conversation_reference(activity).serialize()
+    """The conversation reference of an inbound activity, as the Bot Framework writes one in JSON."""
+    reference = {
+        "activityId": activity.id,
+        "user": _wire(activity.from_property),
+        "bot": _wire(activity.recipient),
+        "conversation": _wire(activity.conversation),
+        "channelId": str(activity.channel_id) if activity.channel_id else None,
+        "locale": activity.locale,
+        "serviceUrl": activity.service_url,
+    }
+    return {key: value for key, value in reference.items() if value is not None}
 
 
 def personal_reference(

@@ -4,8 +4,9 @@ Teams only takes proactive messages (alerts, digests, answers given later) for
 a conversation the bot has seen, sent to the service URL Teams named for it.
 The reference is saved when Tonewatch is installed or added and refreshed from
 every inbound activity; a small in-process memo keeps that from writing to the
-database on every message when nothing changed. No botbuilder here: references
-are kept as the plain dictionaries botbuilder serializes them to.
+database on every message when nothing changed. No SDK types here: references
+are kept as the Bot Framework's JSON (`activityId`, `user`, `bot`, `conversation`,
+`channelId`, `serviceUrl`), which the Agents SDK's `ConversationReference` reads.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import session_scope
+from storage.db import Engine, session_scope
 from storage.models import TeamsConversation
 from storage.types import utcnow
 

@@ -11,8 +11,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
 from bot.alerts.service import AlertService
@@ -24,6 +22,7 @@ from bot.runtime.telemetry import Telemetry
 from handlers.teams.connector import TeamsConnector
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.poster import TeamsPoster
+from storage.db import Engine
 
 if TYPE_CHECKING:
     from bot.questions.answer import Answer
@@ -53,8 +52,8 @@ class TeamsDeps:
     recent: RecentKeys
     #: Starts queued work now (the worker's `wake`).
     wake: Callable[[], None]
-    #: Answers "how is Acme doing?" (`bot.questions.service` through `teams_questions.core_answerer`);
-    #: None answers with the help.
+    #: Answers "how is Acme doing?" (`bot.questions.service` through
+    #: `handlers.teams.questions.core_answerer`); None answers with the help.
     questions: QuestionHook | None = None
     #: The account book and outreach suppression (`@Tonewatch account`, `@Tonewatch recovered`).
     book: AccountBook | None = None

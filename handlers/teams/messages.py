@@ -15,17 +15,17 @@ import asyncio
 import logging
 import time
 
-from botbuilder.core import TurnContext
-from msrest.exceptions import HttpOperationError
+from microsoft_agents.hosting.core import TurnContext
 from sqlmodel import select
 
-from bot.messages.inbound import InboundMessage
 from bot.messages.places import PlaceInfo
 from handlers.teams.activity import Turn
-from handlers.teams.connector import TeamsCalls, status_of
+from handlers.teams.adapter import BotConnectorError
+from handlers.teams.connector import TeamsCalls
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.people import Person, writes_as_customer
 from storage.db import session_scope
+from storage.inbound import InboundMessage
 from storage.models import CustomerMessage
 from storage.queries import account_domains
 
@@ -59,8 +59,8 @@ class TeamsMessages:
         try:
             calls = TeamsCalls.of(context, self.deps.telemetry.platform_api_failed)
             person: Person | None = await calls.member(turn.conversation_id, turn.author.id)
-        except HttpOperationError as error:
-            if status_of(error) != 404:
+        except BotConnectorError as error:
+            if error.status != 404:
                 raise
             person = None
         if len(self._authors) > 10_000:

@@ -10,7 +10,7 @@ customers from staff by membership). `supportedChannelTypes` lets a team add
 the bot to its shared and private channels, where customer conversations with
 other organisations happen, not only to standard channels. The icons are drawn
 here: 192×192 in colour, and a 32×32 outline that is white on transparent, as
-Teams requires. No botbuilder import: the CLI builds this without the SDK.
+Teams requires. No Agents SDK import: the CLI builds this without the `teams` extra.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.errors import UserError
+from storage.errors import UserError
 
 MANIFEST_VERSION = "1.25"
 SCHEMA = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"

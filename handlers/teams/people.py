@@ -34,19 +34,22 @@ class Person:
 
 
 def person_from(account: Any) -> Person:
-    """A Person from botbuilder's (Teams)ChannelAccount, whichever fields Teams filled in."""
-    extra = dict(getattr(account, "additional_properties", None) or {})
+    """A Person from the SDK's ChannelAccount (Teams' fields beyond the model's kept as extras), or from
+    the same account as JSON, whichever fields Teams filled in."""
+    wire = account.model_dump(by_alias=True, exclude_none=True) if hasattr(account, "model_dump") else account
+    wire = wire if isinstance(wire, dict) else {}
 
-    def field(attribute: str, wire: str) -> Any:
-        return getattr(account, attribute, None) or extra.get(wire)
+    def field(name: str) -> str | None:
+        value = wire.get(name)
+        return str(value) if value else None
 
     return Person(
-        id=str(getattr(account, "id", "") or ""),
-        name=str(getattr(account, "name", "") or ""),
-        email=field("email", "email") or field("user_principal_name", "userPrincipalName"),
-        tenant_id=field("tenant_id", "tenantId"),
-        role=field("user_role", "userRole"),
-        aad_object_id=field("aad_object_id", "aadObjectId"),
+        id=field("id") or "",
+        name=field("name") or "",
+        email=field("email") or field("userPrincipalName"),
+        tenant_id=field("tenantId"),
+        role=field("userRole"),
+        aad_object_id=field("aadObjectId"),
     )
 
 

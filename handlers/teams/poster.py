@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from botbuilder.schema import Activity, Attachment
+from microsoft_agents.activity import Activity, Attachment
 
 from bot.alerts.service import AlertCard
 from bot.digest.build import Digest
@@ -49,7 +49,8 @@ T = TypeVar("T")
 
 def card_activity(content: dict[str, Any], summary: str | None = None, text: str | None = None) -> Activity:
     activity = message(text=text, attachments=[Attachment(content_type=ADAPTIVE, content=content)])
-    activity.summary = summary
+    if summary:
+        activity.summary = summary
     return activity
 
 

@@ -18,11 +18,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from botbuilder.schema import Activity, Attachment
-from sqlalchemy import Engine
+from microsoft_agents.activity import Activity, Attachment
 
 from bot.config.settings import Settings
-from bot.errors import UserError
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
 from bot.questions.service import answer_question
@@ -32,6 +30,8 @@ from handlers.teams.connector import message
 from handlers.teams.deps import QuestionHook, TeamsDeps
 from handlers.teams.poster import image_attachment
 from handlers.teams.replies import Replier
+from storage.db import Engine
+from storage.errors import UserError
 
 log = logging.getLogger(__name__)
 

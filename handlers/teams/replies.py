@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
 
 from bot.outbound.port import NotInternal
 from handlers.teams.activity import Turn

@@ -16,8 +16,8 @@ from bot.alerts.policy import AlertDecision, PolicyThresholds, Severity
 from bot.alerts.service import AlertService
 from bot.digest.build import DigestOptions, build_digest, week_before
 from bot.digest.render import render_digest_text
-from bot.errors import ConfigError
 from bot.health.rules import load_health_rules
+from storage.errors import ConfigError
 from tests.support.history import History
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -223,7 +223,7 @@ async def test_salesforce_pull_push_and_tasks(salesforce, sqlite_engine, monkeyp
 
 
 def test_crm_settings_are_checked(monkeypatch):
-    from bot.errors import ConfigError
+    from storage.errors import ConfigError
 
     monkeypatch.setenv("TONEWATCH_SALESFORCE_URL", "https://example.my.salesforce.com")
     with pytest.raises(ConfigError, match="TONEWATCH_SALESFORCE_TOKEN"):

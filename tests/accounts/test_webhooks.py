@@ -19,13 +19,13 @@ from sqlmodel import select
 
 from bot.composition import build_core, build_runtime
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
 from bot.health.changes import record_colour_changes
 from bot.health.rules import load_health_rules
 from bot.runtime.server import build_web_app, mark_ready
 from bot.webhooks import WebhookEvents, sign
 from storage.book import book_rows
 from storage.db import session_scope
+from storage.errors import ConfigError
 from storage.models import WebhookEvent, WorkItem
 from storage.queue import depth
 from tests.support.history import History

@@ -11,9 +11,9 @@ from bot.alerts.policy import PolicyThresholds, Sensitivity
 from bot.alerts.service import POST_ALERT, UPDATE_ALERT, AlertService
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Emotion, Intensity, Label, Urgency
-from bot.messages.inbound import InboundMessage
 from bot.messages.places import PlaceRegistry, RefusedPlace
 from storage.db import session_scope
+from storage.inbound import InboundMessage
 from storage.models import Alert, WorkItem
 from storage.queries import record_analysis, store_message
 

@@ -12,8 +12,9 @@ from collections import Counter
 import pytest
 
 from bot.analysis.contract import Concern, Emotion
-from bot.analysis.corpus import CorpusScore, expected_calibration_error, load_corpus, split_of
+from bot.analysis.corpus import CorpusScore, expected_calibration_error, load_corpus, misreads_alert, split_of
 from bot.analysis.offline import OfflineAnalyzer
+from bot.analysis.policy import claude_triggers
 
 SOURCES = {"email", "slack", "teams", "nps", "ticket", "call"}
 
@@ -71,8 +72,25 @@ def test_the_offline_analyzer_reads_the_unseen_test_split_at_least_as_well_as_do
     for row in load_corpus(split="test"):
         score.add(row, analyzer.analyze_text(row.text))
     summary = score.summary()
-    assert summary["polarity_accuracy"] >= 0.72, summary
-    assert summary["urgency_accuracy"] >= 0.70, summary
-    assert summary["churn_f1"] >= 0.65, summary
-    assert summary["ece"] <= 0.06, summary
-    assert summary["alert_worthy_misread"] <= 0.12 * summary["alert_worthy"], summary
+    assert summary["polarity_accuracy"] >= 0.745, summary
+    assert summary["urgency_accuracy"] >= 0.735, summary
+    assert summary["churn_f1"] >= 0.73, summary
+    assert summary["ece"] <= 0.05, summary
+    assert summary["alert_worthy_misread"] <= 0.08 * summary["alert_worthy"], summary
+
+
+@pytest.mark.slow
+def test_hybrid_sends_claude_the_misread_risks_of_the_unseen_test_split() -> None:
+    analyzer = OfflineAnalyzer()
+    rows = load_corpus(split="test")
+    routed = hidden = alert_worthy = 0
+    for row in rows:
+        result, signals = analyzer.judge(row.text)
+        sent = bool(claude_triggers(result, signals=signals.to_dict()))
+        routed += sent
+        wrong = (result.label.value != row.polarity or result.urgency.value != row.urgency
+                 or result.churn_risk != row.churn_risk or misreads_alert(result))
+        alert_worthy += row.alert
+        hidden += row.alert and wrong and not sent
+    assert routed <= 0.78 * len(rows), routed / len(rows)
+    assert hidden <= 0.05 * alert_worthy, hidden

@@ -25,9 +25,9 @@ from sqlmodel import select
 from bot.analysis.base import AnalysisRequest, InvalidText
 from bot.analysis.contract import AnalysisResult, Label
 from bot.analysis.offline import OfflineAnalyzer
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import MessagePipeline
 from storage.db import create_db_engine, session_scope
+from storage.inbound import InboundMessage
 from storage.migrate import upgrade
 from storage.models import Analysis, CustomerMessage
 

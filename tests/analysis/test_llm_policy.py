@@ -16,7 +16,7 @@ from bot.analysis.offline import OfflineAnalyzer
 from bot.analysis.policy import PolicyAnalyzer, claude_triggers
 from bot.analysis.prompts import load_prompt
 from bot.config.settings import LlmPolicy
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 from tests.fakes import ScriptedAnalyzer, baseline_result
 from tests.fakes.messages_api import (
     FakeMessagesAPI,
@@ -201,10 +201,16 @@ AGREED = {"rules": "negative", "model": "negative", "lexicon": "negative"}
     [
         # A confident complaint every layer reads alike stays offline.
         (baseline_result(**NEGATIVE, urgency=Urgency.high, confidence=0.9), {**AGREED, "risks": []}, []),
-        # A mere hint of commercial risk goes to Claude, however the reading came out.
+        # A commercial finding goes to Claude, however the reading came out; a bare hint ("renewal") does not.
         (baseline_result(score=0.6, label=Label.positive, confidence=0.9),
-         {"rules": "positive", "model": "positive", "lexicon": "positive", "risks": ["commercial?"]},
+         {"rules": "positive", "model": "positive", "lexicon": "positive", "risks": ["commercial"]},
          ["risk_commercial"]),
+        (baseline_result(score=0.6, label=Label.positive, confidence=0.9),
+         {"rules": "positive", "model": "positive", "lexicon": "positive", "risks": ["commercial?"]}, []),
+        # The fitted router doubts the reading.
+        (baseline_result(score=0.6, label=Label.positive, confidence=0.9),
+         {"rules": "positive", "model": "positive", "lexicon": "positive", "risks": [], "doubt": True},
+         ["doubt"]),
         (baseline_result(**NEGATIVE, confidence=0.9), {**AGREED, "risks": ["security", "operational"]},
          ["risk_security"]),
         # The layers disagree: the lexicon reads praise in a complaint.
@@ -229,12 +235,12 @@ async def test_hybrid_with_the_real_offline_analyzer_on_the_project_corpus(clien
     sent = [o for o in outcomes if o.result.provider == "claude"]
     assert len(sent) == policy.sent_to_claude == len(messages_api.message_requests)
     assert 0 < policy.share_sent_to_claude < 1
-    # Claude checked exactly the messages with a risk signal, churn, a competitor, layers that disagree,
-    # low confidence, sarcasm or another language; confident agreed readings stayed in the process.
+    # Claude checked exactly the messages with a risk finding, churn, a competitor, layers reading opposite
+    # polarities, fitted doubt, low confidence or sarcasm; confident agreed readings stayed in the process.
     for text, outcome in zip(texts, outcomes, strict=True):
         result, signals = offline.judge(text)
         routed = bool(claude_triggers(result, policy.low_confidence, signals.to_dict()))
         assert (outcome.result.provider == "claude") == routed, text
-        risky = {"commercial", "security", "escalation"} & {risk.rstrip("?") for risk in signals.risks}
+        risky = {"commercial", "security", "escalation"} & set(signals.risks)
         if result.churn_risk or risky:
             assert routed, text

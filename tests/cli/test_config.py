@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config.settings import DEFAULT_DATABASE_URL, LlmPolicy, load_settings
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 
 def test_defaults_need_no_keys_and_use_a_local_sqlite_file():

@@ -66,8 +66,9 @@ def test_the_wheel_carries_the_examples_prompts_and_migrations(wheel: Path) -> N
         metadata = email.message_from_bytes(archive.read(f"{info}/METADATA"))
     assert not any(name.startswith("tests/") for name in names)
     requires = metadata.get_all("Requires-Dist")
-    microsoft = [r for r in requires if r.startswith(("botbuilder", "microsoft-agents", "msrest"))]
-    assert microsoft and all('extra == "teams"' in r for r in microsoft), microsoft
+    microsoft = [r for r in requires if r.startswith("microsoft-agents")]
+    assert microsoft and all('extra == "teams"' in r and "==1.9.0" in r for r in microsoft), microsoft
+    assert not [r for r in requires if r.startswith(("botbuilder", "msrest"))]
     assert {"teams", "postgres", "hubspot", "salesforce", "dev"} <= set(metadata.get_all("Provides-Extra"))
     assert any(r.startswith("psycopg") and 'extra == "postgres"' in r for r in requires)
 
@@ -90,7 +91,10 @@ def test_the_readme_import_works_outside_the_checkout(tmp_path: Path) -> None:
     )
 
 
-BLOCK_TEAMS = ("botbuilder", "botbuilder.core", "botbuilder.integration", "botbuilder.integration.aiohttp")
+#: The Teams SDK (the Microsoft 365 Agents SDK's packages all live under this name).
+BLOCK_TEAMS = ("microsoft_agents",)
+#: Everything the Teams extra pulls or pulled, that a Slack-only run must not import.
+TEAMS_SDKS = ("microsoft_agents", "botbuilder", "botframework", "msrest")
 
 
 def test_teams_configured_without_the_teams_extra_names_the_extra(tmp_path: Path) -> None:
@@ -109,7 +113,7 @@ def test_teams_configured_without_the_teams_extra_names_the_extra(tmp_path: Path
 
 
 def test_a_slack_only_install_never_imports_the_teams_sdk() -> None:
-    """Every module outside the Teams handlers imports with botbuilder (and msrest) missing."""
+    """Every module outside the Teams handlers imports with the Teams SDK missing, and imports none."""
     modules = sorted(
         ".".join(path.relative_to(REPO).with_suffix("").parts)
         for package in ("bot", "handlers", "scheduler", "storage")
@@ -118,10 +122,10 @@ def test_a_slack_only_install_never_imports_the_teams_sdk() -> None:
     )
     code = (
         "import importlib, sys\n"
-        + "".join(f"sys.modules[{name!r}] = None\n" for name in (*BLOCK_TEAMS, "msrest"))
+        + "".join(f"sys.modules[{name!r}] = None\n" for name in TEAMS_SDKS)
         + f"for name in {modules!r}:\n    importlib.import_module(name)\n"
         + "import handlers.teams.package\n"  # the package writer needs no SDK either
-        + "sdk = ('botbuilder', 'msrest')\n"
+        + f"sdk = {TEAMS_SDKS!r}\n"
         + "print(sorted(m for m in sys.modules if m.startswith(sdk) and sys.modules[m]))\n"
     )
     imported = subprocess.run(

@@ -20,12 +20,12 @@ from bot.digest.build import DigestOptions, build_digest, week_before
 from bot.health.rules import HealthRules
 from bot.health.scoring import compute_health
 from bot.outbound.console import ConsolePoster
-from scheduler.claims import claim_run
 from scheduler.jobs import Outcome, ScheduledJobs
 from scheduler.setup import schedule_jobs
 from scheduler.targets import add_target
 from storage.db import create_db_engine
 from storage.models import DigestRun
+from storage.run_claims import claim_run
 from tests.digest.test_digest import portfolio
 from tests.support.history import History
 

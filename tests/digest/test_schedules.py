@@ -15,12 +15,12 @@ from sqlmodel import Session, select
 from bot.config.settings import Settings
 from bot.outbound.console import ConsolePoster
 from bot.outbound.port import Destination
-from scheduler.claims import claim_run, run_status
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from scheduler.setup import TargetJobs, schedule_jobs
 from scheduler.targets import add_target, digest_trigger, load_target, previous_fire_time
 from storage.db import session_scope
 from storage.models import DigestRun, HealthChange
+from storage.run_claims import claim_run, run_status
 from tests.health.test_health import declining, promoter
 from tests.support.history import History
 

@@ -17,14 +17,14 @@ from bot.alerts.service import AlertService
 from bot.analysis.offline import OfflineAnalyzer
 from bot.cli.mail import preview
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
 from bot.messages.pipeline import ANALYZE, MessagePipeline
 from bot.runtime.worker import Worker
 from handlers.email.inbox import EMAIL_PLACE, PLATFORM, InboxPoller, MailConverter
 from handlers.email.senders import AccountDirectory
-from handlers.email.state import inbox_statuses
 from scheduler.inbox_jobs import InboxJobs
 from storage.db import session_scope
+from storage.errors import ConfigError
+from storage.inbox_state import inbox_statuses
 from storage.models import Account, Alert, CustomerMessage, InboxState, WorkItem
 from storage.queue import PENDING
 from tests.fakes.imap_server import DovecotServer, dovecot, dovecot_server  # noqa: F401

@@ -1,8 +1,8 @@
 """A local stand-in for Teams' side of the Bot Framework, and Tonewatch running against it.
 
 `FakeBotConnector` is an aiohttp server on 127.0.0.1, port 0, in its own
-thread and event loop (botbuilder fetches signing keys with a blocking call,
-so the stand-in must answer while the test's loop waits). It plays:
+thread and event loop (so it answers whatever the test's loop is waiting on,
+and tests that call Tonewatch synchronously still reach it). It plays:
 
 - the Bot Connector service an activity's `serviceUrl` points to: it records
   every reply, new thread, update and proactive send, and answers
@@ -217,8 +217,8 @@ class FakeBotConnector:
         self._port = 0
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-bot-connector", daemon=True)
         self._key = signing_key()
-        # botbuilder caches signing keys per metadata URL for a day: a fresh path per stand-in
-        # keeps a later stand-in on a reused port from meeting an earlier one's key.
+        # Signing keys are cached per metadata URL for a day: a fresh path per stand-in keeps a
+        # later stand-in on a reused port from meeting a key cached for an earlier one.
         self._openid_path = f"/openid/{uuid.uuid4().hex}"
 
     # --- lifecycle ---------------------------------------------------------------------------

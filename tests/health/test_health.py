@@ -12,13 +12,13 @@ from sqlmodel import Session, select
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Intensity, Label, Urgency
 from bot.cli import cli
-from bot.errors import ConfigError
 from bot.health.changes import record_colour_changes
 from bot.health.incidents import active_incident, detect_incidents
 from bot.health.report import UnknownAccount, account_report, find_account
 from bot.health.rules import HealthRules, Light, Trend, load_health_rules
 from bot.health.scoring import compute_health
 from storage.db import session_scope
+from storage.errors import ConfigError
 from storage.models import CustomerMessage, HealthChange, MessageConcern
 from storage.queries import record_analysis
 from tests.support.history import History

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.analysis.offline import OfflineAnalyzer
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import MessagePipeline
 from bot.runtime.group_commit import GroupCommit
 from storage.db import WriterLock
+from storage.inbound import InboundMessage
 
 
 def inbound(n: int, text: str = "The export failed again.") -> InboundMessage:

@@ -14,9 +14,9 @@ from sqlmodel import select
 from bot.alerts.policy import PolicyThresholds
 from bot.alerts.service import POST_ALERT, AlertService
 from bot.analysis.offline import OfflineAnalyzer
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import ANALYZE, MessagePipeline
 from storage.db import read_scope, session_scope
+from storage.inbound import InboundMessage
 from storage.models import Alert, Analysis, CustomerMessage, MessageConcern, WorkItem
 
 COMPLAINT = "The invoice is wrong again and we were double charged. Please fix it today."

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from bot.composition import build_core, build_runtime, build_scheduler
 from bot.config.settings import load_settings
 from bot.digest.build import DigestOptions, build_digest, period_for
-from bot.errors import ConfigError
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import MessagePipeline
 from bot.privacy.erasure import purge_older_than
-from scheduler.claims import claim_run, complete_run
 from scheduler.retention_job import RETENTION_JOB_ID, RetentionJob
 from storage.db import session_scope
+from storage.errors import ConfigError
+from storage.inbound import InboundMessage
 from storage.models import Analysis, CustomerMessage
+from storage.run_claims import claim_run, complete_run
 from tests.support.privacy_data import (
     NOW,
     RULES,

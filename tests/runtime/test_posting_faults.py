@@ -1,6 +1,6 @@
 """Posting alerts when Slack or Teams misbehaves: retried with backoff, shown once, failures visible.
 
-A customer message goes in through the real Bolt app (or the real botbuilder
+A customer message goes in through the real Bolt app (or the real Agents SDK
 adapter), the worker analyzes it and posts the alert through the real
 slack_sdk / Bot Connector client to a stand-in that answers with rate limits,
 server errors, timeouts and permanent errors. The worker's backoff is shrunk a
@@ -337,25 +337,26 @@ async def test_a_permanent_error_ends_as_a_visible_failed_item(
 
 @dataclass
 class TeamsClientTiming:
-    """What each turn's Bot Connector client gets instead of msrest's defaults (a test may lower it)."""
+    """What each turn's Bot Connector calls get instead of the connector's defaults (a test may lower it)."""
 
     timeout: float = TEAMS_TIMEOUT
 
 
 @pytest.fixture
 def teams_client_timing(monkeypatch: pytest.MonkeyPatch) -> TeamsClientTiming:
-    """Each turn's Bot Connector client as botbuilder builds it, with a shorter timeout and quick retries.
+    """Each turn's Bot Connector calls as the connector makes them, with a shorter deadline and quick retries.
 
-    msrest's defaults are a 100-second timeout and 0.8 s x 2^n between its own retries (of GETs and
-    PUTs; it does not retry a POST): the same behaviour, in milliseconds.
+    The connector's defaults are a 30-second deadline per call and 0.5 s x 2^n between retries (of
+    reads, updates and deletes on 5xx; of every call on 429 without Retry-After): the same
+    behaviour, in milliseconds.
     """
     timing = TeamsClientTiming()
     built = TeamsCalls.of.__func__
 
     def of(cls, context, observe=None) -> TeamsCalls:
         calls = built(cls, context, observe)
-        calls.client.config.connection.timeout = timing.timeout
-        calls.client.config.retry_policy.backoff_factor = 0.001
+        calls.timeout = timing.timeout
+        calls.pause = 0.001
         return calls
 
     monkeypatch.setattr(TeamsCalls, "of", classmethod(of))
@@ -419,7 +420,8 @@ TEAMS_RETRYABLE = [
 async def test_a_teams_post_refused_for_now_is_retried_and_shown_once(
     teams: TeamsHarness, replies: list[TeamsReply]
 ) -> None:
-    """429s beyond the connector's own retries, and 5xx (msrest does not retry a POST), go to the worker."""
+    """429s beyond the connector's own retries, and 5xx (the connector does not retry a post), go to the
+    worker."""
     teams.connector.enqueue("create", *replies)
     await teams.say(TEAMS_SHARED, TEAMS_CUSTOMER, ESCALATION)
 
@@ -459,10 +461,9 @@ async def test_a_teams_post_accepted_after_a_timeout_is_shown_once(
 async def test_posts_waiting_on_a_slow_teams_do_not_hold_acknowledgements(
     teams: TeamsHarness, teams_client_timing: TeamsClientTiming
 ) -> None:
-    """msrest waits for each Bot Connector answer in a thread of the loop's default pool, the pool
-    the acknowledgements' stores use too. Python's default has cores + 4 threads (at most 32): with
-    more alert posts than that waiting on a slow Teams, no message could be stored and answered
-    until Teams caught up."""
+    """More alert posts waiting on a slow Teams than Python's default pool has threads (cores + 4, at
+    most 32; the pool the acknowledgements' stores use): a message is still stored and answered, since
+    nothing a post waits on holds one of those threads."""
     pythons_default_pool = min(32, (os.cpu_count() or 1) + 4)
     slow_posts = min(pythons_default_pool + 2, teams.runtime.worker.concurrency)  # 8 on 2 cores
     teams_client_timing.timeout = 4 * WAIT  # slow, but not so slow that the client gives up

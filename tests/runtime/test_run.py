@@ -47,7 +47,9 @@ async def test_run_serves_ingest_alone_and_analyzes_what_arrives(tmp_path):
             assert (first.status, again.status) == (201, 200)
             assert (await again.json())["duplicate"] is True
             metrics = await (await http.get(f"{url}/metrics")).text()
-            assert "tonewatch_queue_depth" in metrics or "tonewatch_messages_stored" in metrics
+            # One ticket stored (the duplicate counted apart), one refused for its token.
+            assert 'tonewatch_messages_stored_total{platform="ingest"} 1.0' in metrics
+            assert 'tonewatch_duplicate_deliveries_total{platform="ingest"} 1.0' in metrics
         engine = sa.create_engine(f"sqlite:///{database}")
 
         def analyzed() -> list:

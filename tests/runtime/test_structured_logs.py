@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
 from bot.runtime.logs import JsonFormatter, TextFormatter, TonewatchHandler
 from bot.runtime.scrub import REDACTED, SecretScrubber
+from storage.errors import ConfigError
 from tests.fakes.slack_api import api_error
 from tests.support.logged_process import LoggedProcess
 from tests.support.run_process import process_environment

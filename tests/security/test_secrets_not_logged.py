@@ -26,8 +26,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config.settings import load_settings, secret_setting_names
-from bot.errors import ConfigError
 from bot.runtime.scrub import FRAGMENT_CHARS
+from storage.errors import ConfigError
 from tests.fakes.bot_connector import APP_ID, HOME_TENANT, bot_connector  # noqa: F401  (the fixture)
 from tests.fakes.bot_connector import CUSTOMER as TEAMS_CUSTOMER
 from tests.fakes.bot_connector import SHARED as TEAMS_SHARED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
+from storage.errors import ConfigError
 
 
 def settings_with(monkeypatch: pytest.MonkeyPatch, **environment: str):

@@ -223,8 +223,8 @@ async def test_in_a_burst_only_the_newest_queued_update_of_an_alert_posts(slack)
     from datetime import timedelta
 
     from bot.alerts.service import UPDATE_ALERT
-    from bot.messages.inbound import InboundMessage
     from storage.alert_members import add_member
+    from storage.inbound import InboundMessage
     from storage.queue import enqueue
     from storage.types import utcnow
 

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from bot.config.settings import load_settings, secret_setting_names, unknown_settings
-from bot.errors import ConfigError
 from storage.db import create_db_engine
+from storage.errors import ConfigError
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch
 from tests.support.slack_requests import HOME_TEAM, running_tonewatch

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Emotion, Intensity, Label, Urgency
 from bot.analysis.offline import OfflineAnalyzer
-from bot.messages.inbound import InboundMessage
 from bot.messages.pipeline import MessagePipeline
 from storage.db import create_db_engine, session_scope
+from storage.inbound import InboundMessage
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Account, Analysis, CustomerMessage, DigestRun, TrainedModel
 from storage.queries import (

@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Urgency, intensity_for_score, label_for_score
-from bot.messages.inbound import InboundMessage, SourceKind
 from storage.db import session_scope
+from storage.inbound import InboundMessage, SourceKind
 from storage.models import Account, Alert, Correction, CustomerMessage
 from storage.queries import get_or_create_account, record_analysis, store_message
 

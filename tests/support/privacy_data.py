@@ -33,13 +33,13 @@ from bot.digest.build import DigestOptions, build_digest, period_for
 from bot.health.changes import record_colour_changes
 from bot.health.report import account_report
 from bot.health.rules import HealthRules
-from bot.messages.inbound import InboundMessage, SourceKind
 from bot.messages.pipeline import MessagePipeline
 from bot.messages.places import PlaceRegistry
-from scheduler.claims import claim_run, complete_run
 from storage import slack_tables
 from storage.db import session_scope
+from storage.inbound import InboundMessage, SourceKind
 from storage.models import Account, Alert, Analysis, CustomerMessage
+from storage.run_claims import claim_run, complete_run
 
 #: A Monday: the digest sent now covers Nov 16–22.
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

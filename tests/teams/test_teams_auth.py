@@ -1,30 +1,33 @@
 # ruff: noqa: F811 - the Teams fixtures are imported by name, and tests take them as parameters
 """Who may talk to /api/messages: real token verification with an app id, loopback only without one.
 
-With TEAMS_APP_ID set, tokens are verified by botbuilder against OpenID
-metadata and signing keys served by the stand-in (`BotEndpoints` points
-botbuilder there; the key signs tokens like the Bot Framework's).
+With TEAMS_APP_ID set, tokens are verified (the Agents SDK's validator and
+Tonewatch's checks) against OpenID metadata and signing keys served by the
+stand-in (`BotEndpoints` points there; the key signs tokens like the Bot
+Framework's).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.hosting.core import ClaimsIdentity
 from sqlmodel import select
 
 from bot.composition import build_core, configured_surfaces
 from bot.config.settings import load_settings
-from bot.errors import ConfigError
 from bot.runtime.server import build_web_app
+from handlers.teams.adapter import build_adapter
 from handlers.teams.app import build_teams
-from handlers.teams.http import BotEndpoints, build_adapter
+from handlers.teams.http import BotEndpoints
 from storage.db import session_scope
+from storage.errors import ConfigError
 from storage.models import TeamsConversation
 from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     ALERTS,
@@ -163,6 +166,17 @@ async def test_not_an_activity_is_a_bad_request(teams):
     assert (await teams.http.get("/healthz")).status == 200  # and the process keeps serving
 
 
+async def test_a_field_the_sdk_cannot_read_is_named_in_a_400_and_its_value_is_not_logged(teams, caplog):
+    caplog.set_level(logging.DEBUG)
+    activity = {**install(teams.connector), "timestamp": "the day before yesterday"}
+    response = await teams.send(activity)
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert error == "expected a Bot Framework activity: timestamp has the wrong format"
+    assert "the day before yesterday" not in caplog.text and "Traceback" not in caplog.text
+    assert remembered(teams) == []
+
+
 @pytest.mark.parametrize(
     ("environment", "problem"),
     [
@@ -194,16 +208,17 @@ def test_teams_settings_and_surfaces(monkeypatch):
     assert configured_surfaces(settings) == ["teams"]
 
 
-async def test_the_user_token_client_is_built_once_per_app_not_per_turn(monkeypatch):
-    """botbuilder asks for a user-token client on every turn; it depends only on the app id."""
+async def test_the_user_token_client_is_one_refusing_stand_in_not_built_per_turn(monkeypatch):
+    """The SDK asks for a user-token client on every turn; Tonewatch never signs Teams users in."""
     monkeypatch.setenv("TEAMS_APP_ID", APP_ID)
     monkeypatch.setenv("TEAMS_APP_PASSWORD", "client-secret")
-    authentication = build_adapter(load_settings(env_file=None)).bot_framework_authentication
+    clients = build_adapter(load_settings(env_file=None)).clients
+    anonymous, another_app = ClaimsIdentity(), ClaimsIdentity({"aud": "another-app-id"})
 
-    def turn_from(app_id: str) -> ClaimsIdentity:
-        return ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: app_id}, True)
-
-    first = await authentication.create_user_token_client(turn_from(APP_ID))
-    assert await authentication.create_user_token_client(turn_from(APP_ID)) is first
-    with pytest.raises(Exception, match="Invalid app_id"):  # still botbuilder's check, not our cache's answer
-        await authentication.create_user_token_client(turn_from("another-app-id"))
+    first = await clients.create_user_token_client(SimpleNamespace(), anonymous)
+    assert await clients.create_user_token_client(SimpleNamespace(), another_app) is first
+    with pytest.raises(RuntimeError, match="does not sign Teams users in"):
+        await first.get_user_token("29:sam", "connection", "msteams")
+    await first.close()  # the SDK closes it after each turn: nothing to close
+    with pytest.raises(RuntimeError, match="does not sign Teams users in"):
+        first.user_token  # noqa: B018 - the attribute access is what refuses

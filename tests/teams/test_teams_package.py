@@ -96,21 +96,3 @@ def test_no_package_without_an_app_id(tmp_path):
     assert result.exit_code == 1
     assert "TEAMS_APP_ID is not set" in result.output
     assert not (tmp_path / "tonewatch-teams.zip").exists()
-
-
-def test_cheap_connector_clients_keep_msrest_retry_policy_unchanged() -> None:
-    """The speed-up (handlers/teams/msrest_patch.py) changes how codes are looked up, never which are
-    retried."""
-    from msrest.universal_http.requests import ClientRetryPolicy
-
-    from handlers.teams.msrest_patch import make_client_construction_cheap
-
-    # msrest's own definition: retry every status below 999 except those under 500 (but 408), 501, 505.
-    safe = [i for i in range(500) if i != 408] + [501, 505]
-    before = [i for i in range(999) if i not in safe]
-    make_client_construction_cheap()
-    make_client_construction_cheap()  # idempotent
-    after = ClientRetryPolicy().policy.status_forcelist
-    assert isinstance(ClientRetryPolicy.safe_codes, frozenset)
-    assert after == before
-    assert 408 in after and 500 in after and 503 in after and 404 not in after and 501 not in after

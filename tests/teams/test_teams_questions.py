@@ -7,12 +7,12 @@ import base64
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.messages.inbound import InboundMessage
 from bot.questions.answer import Answer, AnswerItem
 from handlers.teams.cards import HELP_TEXT
 from handlers.teams.poster import TeamsPoster
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from scheduler.targets import load_target
+from storage.inbound import InboundMessage
 from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     ALERTS,
     SHARED,

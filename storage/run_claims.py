@@ -41,6 +41,15 @@ class RunClaim:
     taken_over: bool = False
 
 
+@dataclass(frozen=True)
+class StaleRun:
+    """A run whose claimer died or failed before finishing it."""
+
+    target_key: str
+    period_key: str
+    payload: dict
+
+
 def claim_run(
     engine: Engine,
     target_key: str,
@@ -109,18 +118,17 @@ def fail_run(engine: Engine, claim: RunClaim, now: datetime, error: str) -> None
     _finish(engine, claim, FAILED, now, {"error": error[:500]})
 
 
-def stale_runs(engine: Engine, now: datetime, lease: timedelta, since: datetime) -> list[DigestRun]:
+def stale_runs(engine: Engine, now: datetime, lease: timedelta, since: datetime) -> list[StaleRun]:
     """Runs claimed after `since`, not done and not renewed within the lease: the claimer died or failed."""
     with session_scope(engine) as session:
-        return list(
-            session.exec(
-                select(DigestRun).where(
-                    DigestRun.status != DONE,
-                    col(DigestRun.claimed_at) < now - lease,
-                    col(DigestRun.claimed_at) > since,
-                )
-            ).all()
-        )
+        rows = session.exec(
+            select(DigestRun).where(
+                DigestRun.status != DONE,
+                col(DigestRun.claimed_at) < now - lease,
+                col(DigestRun.claimed_at) > since,
+            )
+        ).all()
+        return [StaleRun(run.target_key, run.period_key, dict(run.payload or {})) for run in rows]
 
 
 def run_status(engine: Engine, target_key: str, period_key: str) -> str | None:
