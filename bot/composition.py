@@ -6,83 +6,69 @@ scheduler receive what they need from here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import time
-from dataclasses import dataclass, field
-from datetime import UTC, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from bot.accounts.book import AccountBook
 from bot.accounts.suppression import Suppression
-from bot.alerts.delivery import AlertDelivery, AlertPoster
+from bot.alerts.analysis_job import AnalysisJob
+from bot.alerts.delivery import AlertDelivery
 from bot.alerts.policy import PolicyThresholds
-from bot.alerts.service import AlertChange, AlertService
+from bot.alerts.service import AlertService
 from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config.settings import LlmPolicy, Settings
-from bot.health.rules import load_health_rules
-from bot.messages.pipeline import ANALYZE, MessagePipeline
+from bot.health.light import AccountLight
+from bot.health.rules import HealthRules, load_health_rules
+from bot.messages.pipeline import MessagePipeline
 from bot.messages.places import PlaceRegistry
-from bot.outbound.port import AlertNotice, Destination, Poster, PostReceipt
+from bot.outbound.port import Poster
+from bot.outbound.routing import one_poster
 from bot.runtime.server import Surface
 from bot.runtime.telemetry import Telemetry
 from bot.runtime.threads import BackgroundThreads, size_default_executor
 from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents
 from bot.webhooks.delivery import WebhookDelivery
-from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
-from storage.db import create_db_engine, session_scope
+from storage.db import Engine, create_db_engine, session_scope
 from storage.errors import ConfigError, UserError
 from storage.migrate import Status, ensure_schema, is_up_to_date
 from storage.queries import active_trained_model
-from storage.tenants import DEFAULT_TENANT
+
+if TYPE_CHECKING:
+    from bot.crm.sync import CrmSync
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Core:
-    """Everything platform-free the process needs, built once."""
+    """Everything platform-free the process needs, built once by `build_core`."""
 
     settings: Settings
     engine: Engine
     offline: OfflineAnalyzer
     analyzer: Analyzer
+    #: Threads for background work (the worker's blocking calls), apart from the requests' executor.
+    threads: BackgroundThreads
+    events: WebhookEvents
+    alerts: AlertService
     pipeline: MessagePipeline
-    closers: list = field(default_factory=list)
-    places: PlaceRegistry = field(init=False)
-    alerts: AlertService = field(init=False)
-    telemetry: Telemetry = field(init=False)
-    events: WebhookEvents = field(init=False)
-    book: AccountBook = field(init=False)
-    suppression: Suppression = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.places = PlaceRegistry(self.engine)
-        self.events = build_events(self.settings)
-        self.alerts = AlertService(
-            self.engine,
-            PolicyThresholds(
-                critical_score=self.settings.critical_score, warning_score=self.settings.warning_score
-            ),
-            reply_sla=timedelta(hours=self.settings.reply_sla_hours),
-            events=self.events,
-            value_rules=load_health_rules(
-                self.settings.health_rules_file, self.settings.critical_score, self.settings.warning_score
-            ).value,
-            crm_systems=self.settings.crm_systems,
-        )
-        self.book = AccountBook(self.engine, self.events)
-        self.suppression = Suppression(self.engine, self.events)
-        self.telemetry = Telemetry()
+    places: PlaceRegistry
+    book: AccountBook
+    suppression: Suppression
+    telemetry: Telemetry
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def aclose(self) -> None:
         for close in self.closers:
             await close()
+        self.threads.close()
         self.engine.dispose()
 
 
@@ -91,16 +77,19 @@ def build_events(settings: Settings) -> WebhookEvents:
     return WebhookEvents(settings.webhook_urls, settings.webhook_events)
 
 
-def build_crm_sync(core_or_settings, engine: Engine | None = None):
+def build_crm_sync(
+    settings: Settings, engine: Engine, offload: Callable[..., Awaitable[Any]] = asyncio.to_thread
+) -> CrmSync:
     """The CRM sync for the configured CRMs (`tonewatch crm sync`, its job, its task work items)."""
     from bot.crm.factory import build_crm_clients
     from bot.crm.sync import CrmSync
 
-    settings = getattr(core_or_settings, "settings", core_or_settings)
-    engine = engine or core_or_settings.engine
     clients, pushed = build_crm_clients(settings)
-    rules = load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
-    return CrmSync(engine, clients, pushed, rules)
+    return CrmSync(engine, clients, pushed, health_rules(settings), offload=offload)
+
+
+def health_rules(settings: Settings) -> HealthRules:
+    return load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
 
 
 def sqlite_file_missing(url: str) -> bool:
@@ -158,8 +147,8 @@ def build_offline_analyzer(settings: Settings, engine: Engine | None) -> Offline
         with session_scope(engine) as session:
             stored = active_trained_model(session)
             if stored is not None:
-                learned = LearnedModel.from_bytes(stored.blob)
-                learned.model_id = str(stored.id)
+                # Named by its row in the store, as `tonewatch train` reports it.
+                learned = replace(LearnedModel.from_bytes(stored.blob), model_id=str(stored.id))
     return OfflineAnalyzer(learned=learned, competitors=settings.competitor_names)
 
 
@@ -196,12 +185,55 @@ def build_analyzer(settings: Settings, offline: OfflineAnalyzer) -> tuple[Analyz
     return policy, [client.close]
 
 
-def build_core(settings: Settings) -> Core:
+#: Threads for the worker's blocking calls: one, on SQLite and on PostgreSQL alike. Every further
+#: thread only competes with the event loop and the acknowledgements' stores for the GIL. On SQLite
+#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, with
+#: the worker's reads, saves and completions batched, two gave an acknowledgement p99 of ~100 ms and
+#: one ~40 ms, draining as fast (bench/load.py).
+BACKGROUND_THREADS = 1
+
+
+def build_core(settings: Settings, clock: Callable[[], datetime] | None = None) -> Core:
+    """The core; `clock` is what "now" is for alert decisions (the demo replays its week on its own)."""
     engine = build_engine(settings)
     offline = build_offline_analyzer(settings, engine)
     analyzer, closers = build_analyzer(settings, offline)
-    pipeline = MessagePipeline(engine, analyzer, max_text_chars=settings.max_text_chars)
-    return Core(settings, engine, offline, analyzer, pipeline, closers)
+    # Background work gets its own threads so it never queues in front of a request's "store before ack".
+    threads = BackgroundThreads(BACKGROUND_THREADS)
+    events = build_events(settings)
+    alerts = AlertService(
+        engine,
+        PolicyThresholds(critical_score=settings.critical_score, warning_score=settings.warning_score),
+        reply_sla=timedelta(hours=settings.reply_sla_hours),
+        events=events,
+        value_rules=health_rules(settings).value,
+        crm_systems=settings.crm_systems,
+        **({"clock": clock} if clock is not None else {}),
+    )
+    pipeline = MessagePipeline(
+        engine,
+        analyzer,
+        max_text_chars=settings.max_text_chars,
+        offload=threads.run,
+        # Decisions made in one transaction take their alerts' locks in key order (no deadlocks).
+        decision_order=alerts.decision_order,
+        on_deleted=alerts.follow_deletion_in,
+    )
+    return Core(
+        settings=settings,
+        engine=engine,
+        offline=offline,
+        analyzer=analyzer,
+        threads=threads,
+        events=events,
+        alerts=alerts,
+        pipeline=pipeline,
+        places=PlaceRegistry(engine),
+        book=AccountBook(engine, events),
+        suppression=Suppression(engine, events),
+        telemetry=Telemetry(),
+        closers=closers,
+    )
 
 
 def check_batch_settings(settings: Settings) -> None:
@@ -242,10 +274,13 @@ class Runtime:
     core: Core
     worker: Worker
     surfaces: list[Surface]
-    posters: dict[str, AlertPoster]
+    #: Each platform's outbound port, by platform name.
+    posters: dict[str, Poster]
     delivery: AlertDelivery
-    #: Per platform, what its builder returned (e.g. the Slack runtime): where `scheduled_poster`, the demo
-    #: and the tests find the platform's pieces.
+    #: What scheduled digests, lists and notices go through: the one platform's poster, a router over
+    #: several, or None when no platform is configured.
+    scheduled: Poster | None = None
+    #: Per platform, what its builder returned (e.g. the Slack app, for tests).
     platforms: dict[str, Any] = field(default_factory=dict)
 
 
@@ -261,92 +296,7 @@ def configured_surfaces(settings: Settings) -> list[str]:
     return surfaces
 
 
-def account_light(core: Core):
-    """A callable(account name) -> its light now, for alert cards (blocking: run it in a thread)."""
-    from datetime import datetime
-
-    from bot.health.rules import load_health_rules
-    from bot.health.scoring import compute_health
-    from storage.queries import find_account
-
-    settings = core.settings
-    rules = load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
-
-    def light_of(account: str, tenant: str) -> str | None:
-        with session_scope(core.engine) as session:
-            found = find_account(session, account, tenant)
-            if found is None or found.id is None:
-                return None
-            health = compute_health(session, datetime.now(UTC), rules, account_ids=[found.id], tenant=tenant)
-            return health[0].light.value if health else None
-
-    return light_of
-
-
-def _closing(threads: BackgroundThreads):
-    async def close() -> None:
-        threads.close()
-
-    return close
-
-
-def observe_analysis(telemetry: Telemetry, message_id: int, outcome, seconds: float) -> None:
-    """One analysis: its latency in /metrics, by the provider whose result was kept, and a debug line."""
-    provider = outcome.result.provider or "unknown"
-    telemetry.analysis_seconds.labels(provider).observe(seconds)
-    if outcome.extra.get("injection_guard"):
-        # Claude's far more reassuring reading was replaced by the cautious one (bot/analysis/claude.py
-        # logs which): someone may be trying to steer the model, and an operator should see how often.
-        telemetry.injection_guarded.inc()
-    for event in outcome.result.guard_events:
-        # By kind ("risk_floor"), not by the detail: a bounded set of labels.
-        telemetry.guard_events.labels(event.split(":")[0]).inc()
-    log.debug(
-        "message %s analyzed (%s, %s)",
-        message_id,
-        provider,
-        outcome.result.label.value,
-        extra={
-            "message_id": message_id,
-            "provider": provider,
-            "fallback_reason": outcome.fallback_reason,
-            "seconds": round(seconds, 4),
-        },
-    )
-
-
-def register_analysis(worker: Worker, core: Core) -> None:
-    """ANALYZE: score the stored message, then let the alert service decide; wake the worker for the post."""
-
-    async def analyze(subject: str, attempts: int) -> None:
-        message_id = int(subject)
-        started = time.perf_counter()
-        changes: list[AlertChange] = []
-
-        def decide(session: Session, analyzed_id: int) -> None:
-            if core.events.wants(MESSAGE_ANALYZED):
-                core.events.emit(session, MESSAGE_ANALYZED, analyzed_event(session, analyzed_id))
-            if change := core.alerts.decide_in(session, analyzed_id):
-                changes.append(change)
-
-        # The decision commits with the analysis: a retry after a crash finds the message analyzed
-        # and decided, or neither.
-        outcome = await core.pipeline.analyze_message(message_id, then=decide)
-        if outcome is not None:
-            observe_analysis(core.telemetry, message_id, outcome, time.perf_counter() - started)
-        if outcome is not None and outcome.fallback_reason:
-            # By kind ("invalid_output"), not by the detail after the colon: a label per cause, not per text.
-            core.telemetry.llm_fallbacks.labels(outcome.fallback_reason.split(":")[0]).inc()
-        if changes:
-            worker.wake()
-
-    # Decisions made in one transaction take their alerts' locks in key order (no deadlocks).
-    core.pipeline.decision_order = core.alerts.decision_order
-    core.pipeline.on_deleted = core.alerts.follow_deletion_in
-    worker.register(ANALYZE, analyze)
-
-
-def build_slack_runtime(core: Core, worker: Worker):
+def build_slack_runtime(core: Core, worker: Worker, clock: Callable[[], datetime] | None = None):
     """The Slack app and its poster (imports slack_bolt only when Slack is configured)."""
     from handlers.slack.app import build_slack
 
@@ -360,6 +310,7 @@ def build_slack_runtime(core: Core, worker: Worker):
         worker.wake,
         book=core.book,
         suppression=core.suppression,
+        **({"clock": clock} if clock is not None else {}),
     )
 
 
@@ -399,33 +350,31 @@ def build_teams_runtime(core: Core, worker: Worker):
     )
 
 
-#: Threads for the worker's blocking calls: one, on SQLite and on PostgreSQL alike. Every further
-#: thread only competes with the event loop and the acknowledgements' stores for the GIL. On SQLite
-#: (one writer) three made Slack's acknowledgements wait seconds at 50 events/s; on PostgreSQL, with
-#: the worker's reads, saves and completions batched, two gave an acknowledgement p99 of ~100 ms and
-#: one ~40 ms, draining as fast (bench/load.py).
-BACKGROUND_THREADS = 1
-
-
-def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
-    """What `tonewatch run` serves, built inside its running event loop."""
-    worker = worker or Worker(
+def build_runtime(
+    core: Core,
+    *,
+    poll_seconds: float | None = None,
+    concurrency: int | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Runtime:
+    """What `tonewatch run` serves, built inside its running event loop (`poll_seconds` and
+    `concurrency` override the worker's settings, and `clock` what "now" is for Slack's answers and
+    App Home: for tests and the demo)."""
+    worker = Worker(
         core.engine,
-        concurrency=core.settings.worker_concurrency,
+        poll_seconds=poll_seconds if poll_seconds is not None else 2.0,
+        concurrency=concurrency or core.settings.worker_concurrency,
         lease_seconds=core.settings.work_lease_seconds,
+        offload=core.threads.run,
     )
-    # Background work gets its own threads so it never queues in front of a request's "store before ack";
-    # the requests' pool is sized so that work items waiting in it (MSAL's Teams tokens) cannot fill it.
+    # The requests' pool is sized so that work items waiting in it (MSAL's Teams tokens) cannot fill it.
     size_default_executor(worker.concurrency)
-    threads = BackgroundThreads(BACKGROUND_THREADS)
-    core.closers.append(_closing(threads))
-    worker.offload = core.pipeline.offload = threads.run
-    register_analysis(worker, core)
+    AnalysisJob(core.pipeline, core.alerts, core.events, core.telemetry, worker.wake).register(worker)
     surfaces: list[Surface] = []
-    posters: dict[str, AlertPoster] = {}
+    posters: dict[str, Poster] = {}
     platforms: dict[str, Any] = {}
     if core.settings.slack_configured:
-        slack = build_slack_runtime(core, worker)
+        slack = build_slack_runtime(core, worker, clock)
         surfaces.append(slack.surface)
         posters["slack"] = slack.poster
         platforms["slack"] = slack
@@ -445,63 +394,23 @@ def build_runtime(core: Core, worker: Worker | None = None) -> Runtime:
             core.settings.webhook_urls,
             core.settings.webhook_secret.get_secret_value(),
             timeout=core.settings.webhook_timeout,
+            offload=core.threads.run,
         )
-        webhooks.offload = threads.run
         webhooks.register(worker)
         core.closers.append(webhooks.aclose)
     if core.settings.crm_systems:
-        crm = build_crm_sync(core)
-        crm.offload = threads.run
-        crm.register(worker)
-    delivery = AlertDelivery(core.alerts, core.places, posters, light_of=account_light(core))
-    delivery.offload = threads.run
-    delivery.telemetry = core.telemetry
+        build_crm_sync(core.settings, core.engine, offload=core.threads.run).register(worker)
+    delivery = AlertDelivery(
+        core.alerts,
+        core.places,
+        posters,
+        light_of=AccountLight(core.engine, health_rules(core.settings)),
+        offload=core.threads.run,
+        telemetry=core.telemetry,
+    )
     delivery.register(worker)
-    return Runtime(core, worker, surfaces, posters, delivery, platforms)
-
-
-def scheduled_poster(runtime: Runtime):
-    """The `bot.outbound.port.Poster` scheduled digests and notices go through, if a platform provides one.
-
-    A platform offers it as `scheduled_poster` on what its builder returned (Slack's digest posting
-    sets `SlackRuntime.scheduled_poster`; Teams sets `TeamsRuntime.scheduled_poster`).
-    """
-    offered = {
-        name: poster
-        for name, platform in runtime.platforms.items()
-        if (poster := getattr(platform, "scheduled_poster", None)) is not None
-    }
-    if len(offered) > 1:
-        return PosterByPlatform(offered)
-    return next(iter(offered.values()), None)
-
-
-class PosterByPlatform(Poster):
-    """With several platforms posting, each digest target goes to its own platform's poster.
-
-    A notice without a target goes to its tenant's platform (a Slack workspace's to Slack, a Teams
-    tenant's to Teams); the default tenant's to the first platform's alert route (Slack's when both are set).
-    """
-
-    name = "by-platform"
-
-    def __init__(self, posters: dict[str, Poster]) -> None:
-        self.posters = posters
-
-    def _for(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> Poster:
-        if target is not None and target.platform in self.posters:
-            return self.posters[target.platform]
-        platform = tenant.partition(":")[0]
-        return self.posters.get(platform) or next(iter(self.posters.values()))
-
-    async def post_digest(self, target: Destination, digest) -> PostReceipt:
-        return await self._for(target).post_digest(target, digest)
-
-    async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        return await self._for(target, alert.tenant).post_alert(alert, target)
-
-    async def post_attention(self, target: Destination, attention) -> PostReceipt:
-        return await self._for(target).post_attention(target, attention)
+    scheduled = one_poster(posters, core.places)
+    return Runtime(core, worker, surfaces, posters, delivery, scheduled, platforms)
 
 
 def build_scheduler(runtime: Runtime):
@@ -510,7 +419,7 @@ def build_scheduler(runtime: Runtime):
     from scheduler import build_scheduler as digest_scheduler
     from scheduler.inbox_jobs import add_inbox_job, build_inbox_jobs
 
-    poster = scheduled_poster(runtime)
+    poster = runtime.scheduled
     scheduler = digest_scheduler(runtime.core, poster) if poster is not None else None
     if poster is None:
         log.warning("scheduled digests and checks are off: no platform can post them yet")
@@ -531,7 +440,8 @@ def build_scheduler(runtime: Runtime):
     if crm_systems:
         from scheduler.crm_job import add_crm_job
 
-        add_crm_job(scheduler, build_crm_sync(runtime.core), runtime.core.settings.crm_sync_minutes)
+        crm = build_crm_sync(runtime.core.settings, runtime.core.engine)
+        add_crm_job(scheduler, crm, runtime.core.settings.crm_sync_minutes)
     # So does the daily retention purge (TONEWATCH_RETENTION_DAYS).
     if retention:
         from scheduler.retention_job import RetentionJob, add_retention_job

@@ -281,7 +281,7 @@ class ScheduledJobs:
             )
 
             async def work(notice: AlertNotice = notice) -> dict:
-                receipt = await self.poster.post_alert(notice)
+                receipt = await self.poster.post_notice(notice)
                 return {"ref": receipt.ref, "poster": receipt.poster}
 
             if await self._run_claimed(claim, now, work) is Outcome.posted:
@@ -334,7 +334,7 @@ class ScheduledJobs:
             )
 
             async def work(notice: AlertNotice = notice) -> dict:
-                receipt = await self.poster.post_alert(notice)
+                receipt = await self.poster.post_notice(notice)
                 return {"ref": receipt.ref, "poster": receipt.poster}
 
             if await self._run_claimed(claim, now, work) is Outcome.posted:

@@ -73,12 +73,12 @@ def add_target(
     day_of_week: str | None = None,
     send_time: str | None = None,
     attention_time: str | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
     tenant: str = DEFAULT_TENANT,
 ) -> DigestTarget:
     """Create or update a digest target of the tenant (its digest shows that tenant's accounts only),
     validated; unset schedule fields come from the settings' defaults."""
-    defaults = settings or Settings()
+    defaults = settings
     try:
         zone = parse_time_zone(timezone or defaults.digest_timezone)
         day = (day_of_week or defaults.digest_day).strip().lower()[:3]

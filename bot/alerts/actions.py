@@ -1,12 +1,14 @@
-"""The platform-free steps behind an alert's "Not accurate" and "Use draft", for Slack and Teams.
+"""The platform-free steps behind an alert's buttons, for Slack and Teams.
 
-A correction is stored against the alert's newest analysis (the training set
-reads it); our reply to the customer is stored as a staff message in the
-customer's thread, so the customer counts as answered.
+Acknowledge and Snooze refresh the posted card (`refresh_card`); what people did
+goes in the alert's thread (`thread_note`). A correction is stored against the
+alert's newest analysis (the training set reads it); our reply to the customer is
+stored as a staff message in the customer's thread, so the customer counts as answered.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy import Engine, delete
@@ -15,9 +17,36 @@ from sqlmodel import col, select
 from bot.alerts.service import AlertCard, AlertService
 from bot.analysis.contract import Emotion, Label, Urgency
 from bot.messages.pipeline import MessagePipeline
+from bot.outbound.port import Poster
 from storage.db import session_scope
 from storage.inbound import InboundMessage
 from storage.models import Alert, Correction, CustomerMessage
+
+
+async def refresh_card(alerts: AlertService, poster: Poster, alert_id: int, by: str) -> None:
+    """Show who acknowledged or snoozed the alert (and until when) in its posted card.
+
+    `by` is the person as the platform names them on a card (a Slack user id, a Teams name)."""
+    card = await asyncio.to_thread(alerts.card, alert_id)
+    channel, ref = await asyncio.to_thread(alerts.posted_ref, alert_id)
+    if card is None or not channel or not ref:
+        return
+    card.extra["status_by"] = by
+    card.extra["snoozed_until"] = await asyncio.to_thread(alerts.snoozed_until, alert_id)
+    await poster.refresh_alert(channel, ref, card)
+
+
+async def thread_note(alerts: AlertService, poster: Poster, alert_id: int, text: str) -> None:
+    """A line in the posted alert's thread, `text` already in the platform's markup.
+
+    Its reference is kept where the platform cannot list a thread later (`Poster.lists_threads`):
+    a note can quote a correction, and `forget` must be able to take it back."""
+    channel, ref = await asyncio.to_thread(alerts.posted_ref, alert_id)
+    if not channel or not ref:
+        return
+    posted = await poster.post_note(channel, ref, text)
+    if not poster.lists_threads:
+        await asyncio.to_thread(alerts.record_thread_post, alert_id, poster.platform, channel, ref, posted)
 
 
 def store_correction(

@@ -4,7 +4,7 @@ Each step is a work item, so a crash or a platform outage delays an alert but
 never loses it: the root post records its reference before the thread reply is
 queued, and a retried item finds what was already done. A post whose answer
 was lost (a timeout after the platform accepted it) is looked for before it is
-made again, where the platform can tell (`AlertPoster.find_alert`); where it
+made again, where the platform can tell (`Poster.find_alert`); where it
 cannot, the retry may show it twice, which is the lesser harm than losing it.
 The audience check runs before every post and fails closed; only a confirmed
 "customers can read it" takes a channel's alert role away, never a check the
@@ -13,11 +13,11 @@ platform failed to answer (that is retried).
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import json
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
@@ -35,6 +35,8 @@ from bot.alerts.service import (
     draft_warning,
 )
 from bot.messages.places import PlaceRegistry
+from bot.outbound.port import NotInternal, Poster
+from bot.runtime.telemetry import Telemetry
 from bot.runtime.worker import Worker
 from storage.alert_members import quoted_messages, remaining_members
 from storage.db import read_scope, session_scope
@@ -50,68 +52,8 @@ log = logging.getLogger(__name__)
 RETRACT_ATTEMPTS = 55
 
 
-class NotInternal(Exception):
-    """The destination can be read by customers (or that could not be ruled out)."""
-
-
 class AlertNotPostedYet(Exception):
     """An update for an alert whose post is still queued or in flight: retried until it is posted."""
-
-
-class AudienceUnknown(NotInternal):
-    """The platform did not answer who can read the destination (an outage, a revoked token, a
-    deleted channel): nothing is posted, the item is retried, and the channel keeps its role."""
-
-
-class AlertPoster(abc.ABC):
-    """A platform's way of showing alerts. Slack and Teams implement it."""
-
-    platform: str
-
-    @abc.abstractmethod
-    async def is_internal(self, channel: str, *, unknown_raises: bool = False) -> bool:
-        """True only if no customer can read `channel`; any doubt or error is False.
-
-        With `unknown_raises`, a check the platform did not answer raises `AudienceUnknown`
-        instead of answering False, so the caller can tell "customers can read it" from "ask again".
-        """
-
-    @abc.abstractmethod
-    async def post_alert(self, channel: str, card: AlertCard) -> str:
-        """Post the alert; return a reference to its thread."""
-
-    @abc.abstractmethod
-    async def update_alert(
-        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None, note: str | None = None
-    ) -> str | None:
-        """Show the alert's new state; add the joining message (or `note`: what happened) to its thread
-        and return that line's ref."""
-
-    @abc.abstractmethod
-    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str | None:
-        """Put the recommended response and the drafted reply in the alert's thread; return its ref."""
-
-    @abc.abstractmethod
-    async def retract_post(self, channel: str, root: str, ref: str) -> None:
-        """Delete our post `ref`: the alert's card when `ref == root`, with whatever of ours its thread
-        holds that the platform can list. A post already gone is not an error."""
-
-    async def dm_alert(self, user: str, card: AlertCard, near_channel: str) -> str:
-        """The alert, by direct message to one of our own people (an account owner); returns the post's
-        reference. `near_channel` is the alert channel (the workspace or service to go through)."""
-        raise NotImplementedError(f"{self.platform} cannot send alerts by direct message")
-
-    async def find_alert(self, channel: str, card: AlertCard) -> str | None:
-        """The reference of this alert's post if an earlier attempt made it (its answer was lost).
-
-        Asked before posting again after a failed attempt. None when not found, and wherever the
-        platform cannot tell (the default): the post is then made again.
-        """
-        return None
-
-    async def find_alert_thread(self, channel: str, ref: str, card: AlertCard) -> bool:
-        """Whether an earlier attempt already put the draft in the alert's thread (see `find_alert`)."""
-        return False
 
 
 #: What the thread says when the customer edits or deletes a message of the alert (by UPDATE_ALERT reason).
@@ -150,17 +92,23 @@ class AlertDelivery:
     """The work-queue handlers that post, thread and update alerts."""
 
     def __init__(
-        self, alerts: AlertService, places: PlaceRegistry, posters: dict[str, AlertPoster], light_of=None
+        self,
+        alerts: AlertService,
+        places: PlaceRegistry,
+        posters: dict[str, Poster],
+        light_of: Callable[[str, str], str | None] | None = None,
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.alerts = alerts
         self.places = places
         self.posters = posters
-        #: Optional callable(account name) -> "green" | "yellow" | "red" | None.
+        #: The account's light now ("green" | "yellow" | "red" | None), shown on the card.
         self.light_of = light_of
         #: Where blocking calls run (see bot/runtime/threads.py); never on the event loop itself.
-        self.offload = asyncio.to_thread
-        #: The process's metrics, when it has them (counts alerts posted).
-        self.telemetry: Telemetry | None = None
+        self.offload = offload
+        #: Counts alerts posted, when the process has telemetry.
+        self.telemetry = telemetry
 
     def register(self, worker: Worker) -> None:
         worker.register(POST_ALERT, self.post)
@@ -210,13 +158,13 @@ class AlertDelivery:
                 chosen.append(joined)
             return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
 
-    def _poster_for(self, channel: str, tenant: str) -> AlertPoster | None:
+    def _poster_for(self, channel: str, tenant: str) -> Poster | None:
         for platform, poster in self.posters.items():
             if self.places.get(platform, channel, tenant) is not None:
                 return poster
         return None
 
-    async def _destination(self, card: AlertCard) -> tuple[AlertPoster, str] | None:
+    async def _destination(self, card: AlertCard) -> tuple[Poster, str] | None:
         # The alert's own tenant's channel: never another workspace's or Teams tenant's.
         place = await self.offload(self.places.alert_channel, card.source_platform, card.tenant)
         if place is None or place.platform not in self.posters:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -219,6 +219,7 @@ class AlertService:
         events: WebhookEvents = NO_EVENTS,
         value_rules: ValueRules | None = None,
         crm_systems: tuple[str, ...] = (),
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
         #: CRMs that get a task per critical alert (bot/crm/sync.py), queued with the alert's change.
@@ -232,7 +233,7 @@ class AlertService:
         #: Optional callable(now) -> bool; True while alerts other than critical should wait.
         self.quiet_hours = quiet_hours
         #: What "now" is for a new decision (the demo replays its week on its own clock).
-        self.clock = utcnow
+        self.clock = clock
 
     def after_analysis(self, message_id: int, now: datetime | None = None) -> AlertChange | None:
         """`decide_in`, in a transaction of its own, for a message analyzed earlier."""
@@ -639,6 +640,11 @@ class AlertService:
         with session_scope(self.engine) as session:
             alert = session.get(Alert, alert_id)
             return (alert.post_channel, alert.post_ref) if alert else (None, None)
+
+    def snoozed_until(self, alert_id: int) -> datetime | None:
+        with session_scope(self.engine) as session:
+            alert = session.get(Alert, alert_id)
+            return alert.snoozed_until if alert else None
 
     def set_status(self, alert_id: int, status: str, snoozed_until: datetime | None = None) -> Alert | None:
         """Acknowledge, snooze or resolve; a resolved alert frees its issue for a new one."""

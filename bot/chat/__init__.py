@@ -1,1 +1,2 @@
-"""What every chat surface shares: channel status lines and the helpers that answer fast and only once."""
+"""What every chat surface shares: the `/tonewatch` and `@Tonewatch` commands, channel status, and the
+helpers that answer fast and only once."""

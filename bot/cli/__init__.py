@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import sys
 import traceback
 import uuid
@@ -63,7 +62,9 @@ class TonewatchGroup(click.Group):
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
             error_id = uuid.uuid4().hex[:8]
             logging.getLogger("tonewatch").debug("unexpected error %s", error_id, exc_info=True)
-            if os.environ.get("TONEWATCH_DEBUG"):
+            from bot.config.settings import debug_tracebacks
+
+            if debug_tracebacks():
                 click.echo(scrub(traceback.format_exc()), err=True, nl=False)
             click.echo(
                 f"error: unexpected {type(exc).__name__} (id {error_id}); set TONEWATCH_DEBUG=1 for details",
@@ -76,16 +77,13 @@ class TonewatchGroup(click.Group):
 @click.version_option(package_name="tonewatch", message="%(prog)s %(version)s")
 def cli() -> None:
     """Tonewatch hears how customers feel: it scores every customer message and tells the right people."""
-    from bot.config.settings import secrets_in_environment
+    from bot.config.settings import early_logging, secrets_in_environment
     from bot.runtime.logs import configure_logging
 
     # Until a command reads the settings (`run` applies TONEWATCH_LOG_LEVEL/FORMAT from them, .env
     # included), log warnings and worse, never printing a secret the environment holds.
-    configure_logging(
-        os.environ.get("TONEWATCH_LOG_LEVEL", "WARNING"),
-        os.environ.get("TONEWATCH_LOG_FORMAT", "text").strip().lower(),
-        secrets=secrets_in_environment(),
-    )
+    level, form = early_logging()
+    configure_logging(level, form, secrets=secrets_in_environment())
 
 
 def main() -> None:

@@ -644,6 +644,20 @@ def secrets_in_environment(environ: Mapping[str, str] | None = None) -> list[str
     return [value for value in values if value]
 
 
+def early_logging(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """TONEWATCH_LOG_LEVEL and TONEWATCH_LOG_FORMAT as the environment sets them: the logging in force
+    before a command reads the settings (`run` then applies the settings' own, .env included)."""
+    environ = os.environ if environ is None else environ
+    level = environ.get("TONEWATCH_LOG_LEVEL", "WARNING")
+    return level, environ.get("TONEWATCH_LOG_FORMAT", "text").strip().lower()
+
+
+def debug_tracebacks(environ: Mapping[str, str] | None = None) -> bool:
+    """TONEWATCH_DEBUG set: an unexpected error in a command prints its traceback."""
+    environ = os.environ if environ is None else environ
+    return bool(environ.get("TONEWATCH_DEBUG"))
+
+
 def secrets_in_env_file(env_file: str | Path | None) -> list[str]:
     """The secrets an env file sets (they reach the settings without passing through the environment)."""
     if env_file is None or not Path(env_file).is_file():

@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -76,12 +77,14 @@ class CrmSync:
         clients: dict[str, CrmClient],
         pushed_fields: dict[str, dict[str, str]],
         rules: HealthRules,
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
     ) -> None:
         self.engine = engine
         self.clients = clients
         self.pushed_fields = pushed_fields
         self.rules = rules
-        self.offload = asyncio.to_thread
+        #: Where blocking calls run (see bot/runtime/threads.py).
+        self.offload = offload
 
     # --- pull --------------------------------------------------------------------------------
 

@@ -39,8 +39,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from bot.alerts.service import AlertService
-from bot.composition import Core, build_core, build_runtime, scheduled_poster
+from bot.composition import Core, build_core, build_runtime
 from bot.config.settings import LlmPolicy, Settings
 from bot.crm.standins import TOKEN as CRM_TOKEN
 from bot.crm.standins import FakeHubSpot
@@ -61,7 +60,6 @@ from bot.demo.script import (
 from bot.demo.slack_standin import FakeSlackAPI
 from bot.messages.importer import inbound_from_record
 from bot.runtime.server import build_web_app, mark_ready
-from bot.runtime.worker import Worker
 from storage.errors import UserError
 from storage.queue import due_count, failed_count
 from storage.types import utcnow
@@ -81,22 +79,6 @@ class DemoClock:
 
     def __call__(self) -> datetime:
         return self.moment
-
-
-class ClockedAlerts(AlertService):
-    """The alert service on the demo's clock (an alert is dated when its message arrived)."""
-
-    def __init__(self, base: AlertService, clock: Callable[[], datetime]) -> None:
-        super().__init__(
-            base.engine,
-            base.thresholds,
-            base.reply_sla,
-            base.quiet_hours,
-            events=base.events,
-            value_rules=base.value_rules,
-            crm_systems=base.crm_systems,
-        )
-        self.clock = clock
 
 
 class _DemoSettings(Settings):
@@ -248,8 +230,7 @@ class Demo:
                 database, api.url, self.out / "charts", self.signing_secret, self.ingest_token,
                 run.crm.url if run.crm is not None else None,
             )
-            core = build_core(settings)
-            core.alerts = ClockedAlerts(core.alerts, self.clock)
+            core = build_core(settings, clock=self.clock)
             run.history = await self._import_history(core, [r for r in rows if r.created_at < WEEK_START])
             await self._serve(core, run, [r for r in rows if r.created_at >= WEEK_START])
         except BaseException:
@@ -267,10 +248,8 @@ class Demo:
         return len(messages)
 
     async def _serve(self, core: Core, run: DemoRun, week: list[Row]) -> None:
-        runtime = build_runtime(core, Worker(core.engine, poll_seconds=0.05, concurrency=4))
+        runtime = build_runtime(core, poll_seconds=0.05, concurrency=4, clock=self.clock)
         slack = runtime.platforms["slack"]
-        slack.deps.questions.clock = self.clock
-        slack.deps.home_view.clock = self.clock
         app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
         runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
@@ -365,7 +344,7 @@ class Demo:
     async def _digest(self, runtime: Any, run: DemoRun) -> None:
         from scheduler.jobs import JobConfig, ScheduledJobs
 
-        poster = scheduled_poster(runtime)
+        poster = runtime.scheduled
         if poster is None:
             raise UserError("demo: no platform offers a digest poster")
         jobs = ScheduledJobs(
@@ -391,7 +370,7 @@ class Demo:
         """The scheduled CRM sync, once: the book's accounts get their health and suppression in HubSpot."""
         from bot.composition import build_crm_sync
 
-        sync = build_crm_sync(runtime.core)
+        sync = build_crm_sync(runtime.core.settings, runtime.core.engine)
         summaries = await asyncio.to_thread(sync.sync, DEMO_NOW)
         run.crm_sync = [s.to_json() for s in summaries]
 

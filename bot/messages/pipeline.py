@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import DBAPIError
@@ -61,18 +62,27 @@ class StoredMessage:
 class MessagePipeline:
     """Stores inbound messages and analyzes the pending ones."""
 
-    def __init__(self, engine: Engine, analyzer: Analyzer, max_text_chars: int = 20_000) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        analyzer: Analyzer,
+        max_text_chars: int = 20_000,
+        *,
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
+        decision_order: Callable[[Session, list[int]], list[int]] | None = None,
+        on_deleted: Callable[[Session, int], object] | None = None,
+    ) -> None:
         self.engine = engine
         self.analyzer = analyzer
         self.max_text_chars = max_text_chars
         #: Where blocking calls of the analysis path run (see bot/runtime/threads.py).
-        self.offload = asyncio.to_thread
+        self.offload = offload
         #: The order in which a saving transaction runs its `then` hooks (the alert service's
         #: `decision_order`, which keeps alert locks in one order); message id order without it.
-        self.decision_order: Callable[[Session, list[int]], list[int]] | None = None
+        self.decision_order = decision_order
         #: Runs in the transaction that erases a message the customer deleted (the alert service's
         #: `follow_deletion_in`: the message leaves its alerts).
-        self.on_deleted: Callable[[Session, int], object] | None = None
+        self.on_deleted = on_deleted
         self._arrivals: GroupCommit[InboundMessage, StoredMessage] = GroupCommit(self.store_batch)
         # The worker analyzes one message per item, many at once: their reads and their saves are
         # batched the same way, so each costs a share of a transaction instead of its own (on
@@ -85,7 +95,7 @@ class MessagePipeline:
         )
 
     async def _in_background(self, function, *args):
-        return await self.offload(function, *args)  # looked up per call: the composition root sets it
+        return await self.offload(function, *args)
 
     def store(self, inbound: InboundMessage) -> StoredMessage:
         """Store (idempotently) and return at once; analysis happens later."""

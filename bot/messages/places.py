@@ -172,6 +172,12 @@ class PlaceRegistry:
                     place.is_alert_channel = False
                 session.add(place)
 
+    def is_known(self, platform: str, external_id: str) -> bool:
+        """Whether some tenant has this conversation (which platform's poster a post goes through)."""
+        with read_scope(self.engine) as session:
+            query = _PLACE_INFO.where(col(Place.platform) == platform, col(Place.external_id) == external_id)
+            return session.connection().execute(query.limit(1)).first() is not None
+
     def get(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         """The place and its account, in one query: every arriving message asks this (as plain
         columns, without building ORM objects, which took a twentieth of the process under load)."""

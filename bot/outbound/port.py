@@ -1,24 +1,33 @@
-"""The posting port: the core hands digests and alerts to a `Poster`; each platform implements one.
+"""The outbound port: everything Tonewatch posts goes through a `Poster`, implemented once per platform.
 
-This module ships the console poster (terminal text or JSON lines). The Slack
-and Teams posters implement the same three methods; the scheduler and the
-alerting code only ever see `Poster`.
+Alert cards and their threads (`bot.alerts.delivery`), the notes people's actions add to those
+threads, scheduled digests, attention lists and notices (`scheduler`): each platform's poster
+(handlers/slack/poster.py, handlers/teams/poster.py, the console's bot/outbound/console.py) does all
+of it, behind its audience check. Answers to people's commands and questions go out through the
+same platform poster's guarded primitives, from the platform's own listeners.
 """
 
 from __future__ import annotations
 
 import abc
-import json
-import sys
-import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from storage.tenants import DEFAULT_TENANT
 
 if TYPE_CHECKING:
+    from bot.alerts.service import AlertCard
     from bot.digest.build import AttentionList, Digest
     from storage.models import DigestTarget
+
+
+class NotInternal(Exception):
+    """The destination can be read by customers (or that could not be ruled out)."""
+
+
+class AudienceUnknown(NotInternal):
+    """The platform did not answer who can read the destination (an outage, a revoked token, a
+    deleted channel): nothing is posted, the item is retried, and the channel keeps its role."""
 
 
 @dataclass(frozen=True)
@@ -91,62 +100,85 @@ class PostReceipt:
 
 
 class Poster(abc.ABC):
-    """Delivers core objects to people. Implementations must not mutate what they are given."""
+    """Posts for one platform. Implementations must not mutate what they are given.
 
-    name: str = "poster"
+    Every post is refused (`NotInternal`) where customers can read, or where that cannot be ruled out.
+    """
+
+    #: The platform's name, as places and digest targets store it ("slack", "teams", "console").
+    platform: str
+    #: Whether the platform can list a thread's posts later (`retract_post` finds them itself); where it
+    #: cannot, the reference of each thread post is kept for `forget`.
+    lists_threads: bool = True
+
+    # --- the audience check -----------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def is_internal(self, channel: str, *, unknown_raises: bool = False) -> bool:
+        """True only if no customer can read `channel`; any doubt or error is False.
+
+        With `unknown_raises`, a check the platform did not answer raises `AudienceUnknown`
+        instead of answering False, so the caller can tell "customers can read it" from "ask again".
+        """
+
+    # --- alert cards and their threads (bot/alerts/delivery.py, the cards' buttons) -------------
+
+    @abc.abstractmethod
+    async def post_alert(self, channel: str, card: AlertCard) -> str:
+        """Post the alert card; return a reference to its thread."""
+
+    @abc.abstractmethod
+    async def refresh_alert(self, channel: str, ref: str, card: AlertCard) -> None:
+        """Show the alert's current state (severity, count, newest quote, status) in its posted card."""
+
+    @abc.abstractmethod
+    async def update_alert(
+        self, channel: str, ref: str, card: AlertCard, joined_quote: str | None, note: str | None = None
+    ) -> str | None:
+        """Show the alert's new state; add the joining message (or `note`: what happened) to its thread
+        and return that line's ref."""
+
+    @abc.abstractmethod
+    async def post_alert_thread(self, channel: str, ref: str, card: AlertCard) -> str | None:
+        """Put the recommended response and the drafted reply in the alert's thread; return its ref."""
+
+    @abc.abstractmethod
+    async def post_note(self, channel: str, ref: str, text: str) -> str:
+        """A line in the alert's thread (who acknowledged, corrected, replied), already in the platform's
+        markup; returns its ref."""
+
+    @abc.abstractmethod
+    async def retract_post(self, channel: str, root: str, ref: str) -> None:
+        """Delete our post `ref`: the alert's card when `ref == root`, with whatever of ours its thread
+        holds that the platform can list. A post already gone is not an error."""
+
+    async def dm_alert(self, user: str, card: AlertCard, near_channel: str) -> str:
+        """The alert, by direct message to one of our own people (an account owner); returns the post's
+        reference. `near_channel` is the alert channel (the workspace or service to go through)."""
+        raise NotImplementedError(f"{self.platform} cannot send alerts by direct message")
+
+    async def find_alert(self, channel: str, card: AlertCard) -> str | None:
+        """The reference of this alert's post if an earlier attempt made it (its answer was lost).
+
+        Asked before posting again after a failed attempt. None when not found, and wherever the
+        platform cannot tell (the default): the post is then made again.
+        """
+        return None
+
+    async def find_alert_thread(self, channel: str, ref: str, card: AlertCard) -> bool:
+        """Whether an earlier attempt already put the draft in the alert's thread (see `find_alert`)."""
+        return False
+
+    # --- scheduled posts (scheduler/jobs.py) --------------------------------------------------
 
     @abc.abstractmethod
     async def post_digest(self, target: Destination, digest: Digest) -> PostReceipt:
         """Post a weekly digest to `target`. Raise on failure; the scheduler retries after its lease."""
 
     @abc.abstractmethod
-    async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        """Post an alert. `target` None means the poster's own alert route (alert channel, owner DM)."""
+    async def post_notice(self, notice: AlertNotice, target: Destination | None = None) -> PostReceipt:
+        """Post a notice. `target` None means the poster's own alert route (the alert channel)."""
 
     async def post_attention(self, target: Destination, attention: AttentionList) -> PostReceipt:
-        """Post the daily attention list; by default as an alert to `target`."""
-        return await self.post_alert(attention.to_notice(), target)
-
-
-class ConsolePoster(Poster):
-    """Writes to a terminal (readable text) or as JSON lines (one object per post)."""
-
-    name = "console"
-
-    def __init__(self, stream: TextIO | None = None, as_json: bool = False) -> None:
-        self.stream = stream
-        self.as_json = as_json
-        self._lock = threading.Lock()
-
-    def _write(self, text: str) -> None:
-        stream = self.stream or sys.stdout
-        stream.write(text + "\n")
-        stream.flush()
-
-    async def post_digest(self, target: Destination, digest: Digest) -> PostReceipt:
-        from bot.digest.render import render_digest_text
-
-        with self._lock:
-            if self.as_json:
-                self._write(
-                    json.dumps(
-                        {"type": "digest", "target": target.key, **digest.to_json()}, ensure_ascii=False
-                    )
-                )
-            else:
-                self._write(f"— digest for {target.key} —\n{render_digest_text(digest)}\n")
-        return PostReceipt(self.name, f"{target.key}:{digest.period.key}")
-
-    async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        with self._lock:
-            if self.as_json:
-                self._write(
-                    json.dumps(
-                        {"type": "alert", "target": target.key if target else None, **alert.to_json()},
-                        ensure_ascii=False,
-                    )
-                )
-            else:
-                where = f" → {target.key}" if target else ""
-                self._write(f"— {alert.kind}{where} —\n{alert.render_text()}\n")
-        return PostReceipt(self.name, alert.key)
+        """Post the daily attention list; by default as a notice to `target`."""
+        return await self.post_notice(attention.to_notice(), target)

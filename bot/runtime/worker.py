@@ -16,6 +16,7 @@ import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from bot.runtime.group_commit import GroupCommit
 from bot.runtime.loop_lag import AdaptiveLimit, LoopLag
@@ -35,6 +36,7 @@ class Worker:
         concurrency: int = 8,
         max_attempts: int = 8,
         lease_seconds: float = DEFAULT_LEASE.total_seconds(),
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
     ) -> None:
         self.engine = engine
         self.poll_seconds = poll_seconds
@@ -49,7 +51,7 @@ class Worker:
         self.attempts_of: dict[str, int] = {}
         self._wake = asyncio.Event()
         #: Where blocking queue calls run; `BackgroundThreads.run` keeps them off the request path.
-        self.offload = asyncio.to_thread
+        self.offload = offload
         self._stopping = False
         #: How many items may run right now: `concurrency`, less while the loop is late
         #: (bot/runtime/loop_lag.py).

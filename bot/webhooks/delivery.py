@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -31,12 +32,20 @@ class DeliveryFailed(Exception):
 
 
 class WebhookDelivery:
-    def __init__(self, engine: Engine, urls: Sequence[str], secret: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        urls: Sequence[str],
+        secret: str,
+        timeout: float = 10.0,
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
+    ) -> None:
         self.engine = engine
         self.by_key = {url_key(url): url for url in urls}
         self.secret = secret
         self.timeout = aiohttp.ClientTimeout(total=timeout)
-        self.offload = asyncio.to_thread
+        #: Where blocking calls run (see bot/runtime/threads.py).
+        self.offload = offload
         self._session: aiohttp.ClientSession | None = None
 
     def register(self, worker) -> None:

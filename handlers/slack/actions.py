@@ -15,7 +15,14 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts.actions import acknowledge_after_reply, record_reply, store_correction, thread_of
+from bot.alerts.actions import (
+    acknowledge_after_reply,
+    record_reply,
+    refresh_card,
+    store_correction,
+    thread_note,
+    thread_of,
+)
 from bot.alerts.service import AlertCard
 from handlers.slack.blocks import (
     ACK,
@@ -29,7 +36,6 @@ from handlers.slack.blocks import (
     USE_DRAFT,
     correction_modal,
     draft_modal,
-    section,
 )
 from handlers.slack.deps import PLATFORM, SlackDeps, home_of
 from handlers.slack.directory import display_name, is_external_user
@@ -44,7 +50,6 @@ from handlers.slack.payload import (
 from handlers.slack.poster import post_customer_reply
 from handlers.slack.text import escape
 from storage.db import session_scope
-from storage.models import Alert
 from storage.tenants import alert_tenant
 from storage.types import utcnow
 
@@ -129,7 +134,7 @@ class SlackActions:
         await ack()
         if await self._staff(body, context, client, alert_id):
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "acknowledged")
-            self.deps.background.spawn(self.refresh_card(alert_id, user_id), "refresh an alert")
+            self.deps.background.spawn(self._refresh(alert_id, user_id), "refresh an alert")
 
     async def snooze(self, ack, body: dict, context, client: AsyncWebClient) -> None:
         action = _action(body)
@@ -139,22 +144,7 @@ class SlackActions:
         if choice in SNOOZES and await self._staff(body, context, client, alert_id):
             until = utcnow() + timedelta(seconds=SNOOZES[choice][1])
             await asyncio.to_thread(self.deps.alerts.set_status, alert_id, "snoozed", until)
-            self.deps.background.spawn(self.refresh_card(alert_id, user_id), "refresh an alert")
-
-    async def refresh_card(self, alert_id: int, user: str) -> None:
-        """Show who acknowledged or snoozed it, in the alert message itself."""
-        card = await self._card(alert_id)
-        channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
-        if card is None or not channel or not ref:
-            return
-        card.extra["status_by"] = user
-        card.extra["snoozed_until"] = await asyncio.to_thread(self._snoozed_until, alert_id)
-        await self.deps.poster.refresh_alert(channel, ref, card)
-
-    def _snoozed_until(self, alert_id: int):
-        with session_scope(self.deps.engine) as session:
-            alert = session.get(Alert, alert_id)
-            return alert.snoozed_until if alert else None
+            self.deps.background.spawn(self._refresh(alert_id, user_id), "refresh an alert")
 
     # --- Recovered ------------------------------------------------------------------------------
 
@@ -214,9 +204,11 @@ class SlackActions:
         self.deps.background.spawn(self._thread_note(alert_id, note), "note a correction")
 
     async def _thread_note(self, alert_id: int, text: str) -> None:
-        channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
-        if channel and ref:
-            await self.deps.poster.post_message(channel, text, [section(text)], thread_ts=ref)
+        await thread_note(self.deps.alerts, self.deps.poster, alert_id, text)
+
+    async def _refresh(self, alert_id: int, user: str) -> None:
+        """Show who acknowledged or snoozed it, in the alert message itself."""
+        await refresh_card(self.deps.alerts, self.deps.poster, alert_id, user)
 
     # --- Use draft ------------------------------------------------------------------------------
 

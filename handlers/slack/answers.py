@@ -1,6 +1,6 @@
 """Answers to questions in Slack ("how is Acme doing?"): the core's `Answer` as Block Kit, with links.
 
-`SlackAnswers` is the `SlackDeps.questions` hook. It asks `bot.questions.service`
+`SlackAnswers` is the `SlackEvents.questions` hook. It asks `bot.questions.service`
 (Claude with read-only tools when configured, else the grammar), turns each
 cited or quoted message into a link (chat.getPermalink for Slack messages;
 the source kind for e-mail, tickets and surveys), and answers through the
@@ -14,40 +14,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.questions.answer import Answer, AnswerItem, MessageRef, short_day, signed
+from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
 from bot.questions.service import answer_question
-from handlers.slack.blocks import HELP_TEXT, MAX_BLOCKS, clip, context, quoted, section
+from handlers.slack.blocks import (
+    HELP_TEXT,
+    LIGHT_EMOJI,
+    MAX_BLOCKS,
+    clip,
+    context,
+    quoted,
+    section,
+    source_note,
+)
 from handlers.slack.deps import AnswerPlace, SlackDeps
-from handlers.slack.poster import SlackPoster
 from handlers.slack.text import escape
 from storage.errors import UserError
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
-LIGHT_EMOJI = {"red": ":red_circle:", "yellow": ":large_yellow_circle:", "green": ":large_green_circle:"}
 ITEM_QUOTE_CHARS = 300
-
-
-async def permalinks(poster: SlackPoster, refs: Iterable[MessageRef]) -> dict[int, str]:
-    """Links to the Slack messages among `refs` (others have none); a failed lookup just has no link."""
-    slack = {ref.message_id: ref for ref in refs if ref.platform == "slack" and ref.place and ref.external_id}
-    found = await asyncio.gather(*(poster.permalink(ref.place, ref.external_id) for ref in slack.values()))
-    return {message_id: link for message_id, link in zip(slack, found, strict=True) if link}
-
-
-def source_note(ref: MessageRef | None, links: dict[int, str]) -> str:
-    """ "<link|View message>" for a Slack message; where it came from otherwise ("email", "ticket")."""
-    if ref is None:
-        return ""
-    link = links.get(ref.message_id)
-    return f"<{link}|View message>" if link else f"from {escape(ref.origin)}"
 
 
 def item_text(item: AnswerItem, links: dict[int, str]) -> str:
@@ -106,7 +98,7 @@ def help_with_commands(answer: Answer) -> Answer:
 
 
 class SlackAnswers:
-    """`SlackDeps.questions`: answer, render, post through the listener's `AnswerPlace`."""
+    """`SlackEvents.questions`: answer, render, post through the listener's `AnswerPlace`."""
 
     def __init__(self, deps: SlackDeps, clock: Callable[[], datetime] = utcnow) -> None:
         self.deps = deps
@@ -133,7 +125,7 @@ class SlackAnswers:
             return
         if answer.intent == Intent.help:
             answer = help_with_commands(answer)
-        links = await permalinks(self.deps.poster, answer.refs)
+        links = await self.deps.poster.permalinks(answer.refs)
         chart = Path(answer.chart) if answer.chart and place.shows_images else None
         if chart is not None and not chart.is_file():
             chart = None

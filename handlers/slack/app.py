@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_builtins import AsyncTokenRevocationListeners
@@ -33,7 +33,6 @@ from handlers.slack.answers import SlackAnswers
 from handlers.slack.clients import SlackClients
 from handlers.slack.commands import SlackCommands
 from handlers.slack.deps import SlackDeps
-from handlers.slack.digest import SlackDigestPoster
 from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import SlackEvents
 from handlers.slack.home import SlackHome
@@ -41,6 +40,7 @@ from handlers.slack.http import bolt_routes
 from handlers.slack.oauth import ChannelTeams, DbInstallationStore, build_oauth_flow
 from handlers.slack.poster import SlackPoster
 from storage.db import Engine
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +82,9 @@ class SlackRuntime:
     app: AsyncApp
     registrar: Registrar
     deps: SlackDeps
+    #: Slack's outbound port: alerts, thread notes, digests, notices (`bot.outbound.port.Poster`).
     poster: SlackPoster
     surface: Surface
-    #: The `bot.outbound.port.Poster` for scheduled digests, attention lists and notices in Slack.
-    scheduled_poster: Any = None
 
 
 class _DropTokenNotice(logging.Filter):
@@ -139,7 +138,10 @@ def build_slack(
     wake: Callable[[], None],
     book: AccountBook | None = None,
     suppression: Suppression | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> SlackRuntime:
+    """The Slack surface; `clock` is what "now" is for answers and the App Home (the demo plays a week
+    in the past)."""
     mode = settings.slack_mode
     if mode is None:
         raise ValueError("Slack is not configured")
@@ -149,18 +151,21 @@ def build_slack(
     if mode == "oauth":
         assert settings.slack_client_id and settings.slack_client_secret
         channel_teams = ChannelTeams(engine)
+        installations = DbInstallationStore(engine, settings.slack_client_id, secret_box(settings))
         clients = SlackClients(
-            settings.slack_api_url, settings.slack_rate_limit_retries, telemetry=telemetry
+            settings.slack_api_url,
+            settings.slack_rate_limit_retries,
+            installations=installations,
+            channel_teams=channel_teams,
+            telemetry=telemetry,
         )
-        flow, installations = build_oauth_flow(
+        flow = build_oauth_flow(
             engine,
             clients.app_client,
-            settings.slack_client_id,
+            installations,
             settings.slack_client_secret.get_secret_value(),
             settings.slack_redirect_uri,
-            secret_box(settings),
         )
-        clients.installations, clients.channel_teams = installations, channel_teams
         app = AsyncApp(
             client=clients.app_client,
             signing_secret=signing_secret,
@@ -184,7 +189,7 @@ def build_slack(
             logger=_bolt_logger(),
         )
     directory = SlackDirectory()
-    poster = SlackPoster(clients, directory)
+    poster = SlackPoster(clients, directory, places, engine)
     deps = SlackDeps(
         settings=settings,
         engine=engine,
@@ -195,23 +200,21 @@ def build_slack(
         clients=clients,
         directory=directory,
         poster=poster,
-        seen=RecentKeys(),
+        recent=RecentKeys(),
         background=Background("Slack"),
         wake=wake,
         channel_teams=channel_teams,
         book=book or AccountBook(engine),
         suppression=suppression or Suppression(engine),
     )
-    deps.questions = SlackAnswers(deps)
-    deps.home_view = SlackHome(deps)
     registrar = Registrar(app)
-    SlackEvents(deps).register(registrar)
+    questions, home_view = SlackAnswers(deps, clock), SlackHome(deps, clock)
+    SlackEvents(deps, questions=questions, home_view=home_view).register(registrar)
     SlackCommands(deps).register(registrar)
     SlackActions(deps).register(registrar)
     _register_uninstall(registrar, installations)
     surface = _surface(settings, app, clients, deps)
-    scheduled = SlackDigestPoster(poster, places, engine)
-    return SlackRuntime(app, registrar, deps, poster, surface, scheduled_poster=scheduled)
+    return SlackRuntime(app, registrar, deps, poster, surface)
 
 
 def _surface(settings: Settings, app: AsyncApp, clients: SlackClients, deps: SlackDeps) -> Surface:

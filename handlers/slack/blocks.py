@@ -11,9 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.alerts import view
 from bot.alerts.delivery import thread_text
 from bot.alerts.service import AlertCard, draft_warning
+from bot.alerts.view import CardMarkup
 from bot.analysis.contract import Emotion, Label, Urgency
+from bot.questions.answer import MessageRef
 from handlers.slack.text import escape
 
 MAX_BLOCKS = 50
@@ -54,12 +57,7 @@ Alerts, scores and drafted replies only ever appear in internal channels."""
 #: Snooze choices: option value → (label, seconds).
 SNOOZES = {"1h": ("1 hour", 3600), "1d": ("1 day", 86400)}
 
-_SEVERITY = {
-    "critical": (":red_circle:", "Critical"),
-    "warning": (":large_orange_circle:", "Needs attention"),
-    "opportunity": (":large_green_circle:", "Opportunity"),
-}
-_STATUS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "resolved": "Resolved"}
+LIGHT_EMOJI = {"red": ":red_circle:", "yellow": ":large_yellow_circle:", "green": ":large_green_circle:"}
 
 
 def clip(text: str, limit: int) -> str:
@@ -83,12 +81,12 @@ def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     return "\n".join(f"> {escape(line)}" for line in lines) or "> (no text)"
 
 
-def words(values: list[str]) -> str:
-    return ", ".join(str(v).replace("_", " ") for v in values)
-
-
-def signed(score: float) -> str:
-    return f"{score:+.2f}".replace("-", "−")
+def source_note(ref: MessageRef | None, links: dict[int, str]) -> str:
+    """ "<link|View message>" for a Slack message; where it came from otherwise ("email", "ticket")."""
+    if ref is None:
+        return ""
+    link = links.get(ref.message_id)
+    return f"<{link}|View message>" if link else f"from {escape(ref.origin)}"
 
 
 def slack_date(moment: datetime) -> str:
@@ -96,66 +94,35 @@ def slack_date(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
+#: How Slack writes the alert card's words (bot/alerts/view.py).
+MARKUP = CardMarkup(
+    bold=lambda text: f"*{text}*",
+    escape=escape,
+    evidence=lambda piece: f"\u201c{escape(clip(piece, 200))}\u201d",
+    date=lambda moment: slack_date(moment),
+    person=lambda user: f"<@{user}>",
+    severity_emoji={
+        "critical": ":red_circle:",
+        "warning": ":large_orange_circle:",
+        "opportunity": ":large_green_circle:",
+    },
+    other_severity=":large_blue_circle:",
+    churn=":rotating_light:",
+    competitor=":crossed_swords:",
+    expansion=":seedling:",
+    done=":white_check_mark:",
+)
+
+
 def headline(card: AlertCard) -> str:
-    emoji, name = _SEVERITY.get(card.severity, (":large_blue_circle:", card.severity.title()))
-    light = f" ({card.light})" if card.light else ""
-    where = f" · <#{card.source_place}>" if card.source_platform == "slack" and card.source_place else ""
-    count = f" · {card.message_count} messages" if card.message_count > 1 else ""
-    return f"{emoji} *{name}* · *{escape(card.account)}*{light}{where}{count}"
+    where = f"<#{card.source_place}>" if card.source_platform == "slack" and card.source_place else None
+    return view.headline(card, MARKUP, where)
 
 
 def fallback_text(card: AlertCard) -> str:
     """The notification text: severity, account and the customer's words."""
-    _, name = _SEVERITY.get(card.severity, ("", card.severity.title()))
     quote = " ".join(card.quote.split())
-    return clip(escape(f"{name} · {card.account}: \u201c{quote}\u201d"), MAX_FALLBACK)
-
-
-def _signals(card: AlertCard) -> list[str]:
-    lines = [
-        f"Score {signed(card.score)} ({card.intensity})"
-        + (f" · {words(card.emotions)}" if card.emotions else "")
-        + f" · urgency *{card.urgency.upper()}* · confidence {card.confidence:.2f}"
-    ]
-    flags = [
-        flag
-        for flag, on in (
-            (":rotating_light: churn risk", card.churn_risk),
-            (":crossed_swords: competitor mentioned", card.competitor_mentioned),
-            (":seedling: expansion signal", card.expansion),
-        )
-        if on
-    ]
-    if card.concerns or flags:
-        concerns = [f"Concerns: {words(card.concerns)}"] if card.concerns else []
-        lines.append(" · ".join(concerns + flags))
-    if card.evidence:
-        lines.append("Why: " + " · ".join(f"\u201c{escape(clip(p, 200))}\u201d" for p in card.evidence[:8]))
-    return lines
-
-
-def _footer(card: AlertCard, permalink: str | None) -> str:
-    parts = [f"<{permalink}|View message>"] if permalink else []
-    if card.owner:
-        parts.append(f"owner {escape(card.owner)}")
-    if card.reply_due and card.severity != "opportunity":
-        parts.append(f"reply due {slack_date(card.reply_due)}")
-    if card.reasons:
-        parts.append("flagged for " + ", ".join(card.reasons))
-    return " · ".join(parts)
-
-
-def _status_line(card: AlertCard) -> str | None:
-    if card.status not in _STATUS:
-        return None
-    line = f":white_check_mark: {_STATUS[card.status]}"
-    by = card.extra.get("status_by")
-    if by:
-        line += f" by <@{by}>"
-    until = card.extra.get("snoozed_until")
-    if card.status == "snoozed" and isinstance(until, datetime):
-        line += f" until {slack_date(until)}"
-    return line
+    return clip(escape(f"{view.severity_name(card)} · {card.account}: \u201c{quote}\u201d"), MAX_FALLBACK)
 
 
 def _actions(card: AlertCard) -> dict[str, Any]:
@@ -194,11 +161,11 @@ def _actions(card: AlertCard) -> dict[str, Any]:
 def alert_blocks(card: AlertCard, permalink: str | None) -> list[dict[str, Any]]:
     """The alert's root message."""
     blocks = [section(headline(card)), section(quoted(card.quote))]
-    blocks.extend(section(line) for line in _signals(card))
-    footer = _footer(card, permalink)
+    blocks.extend(section(line) for line in view.signal_lines(card, MARKUP))
+    footer = view.footer(card, MARKUP, f"<{permalink}|View message>" if permalink else None)
     if footer:
         blocks.append(context(footer))
-    status = _status_line(card)
+    status = view.status_line(card, MARKUP)
     if status:
         blocks.append(context(status))
     blocks.append(_actions(card))
@@ -238,8 +205,7 @@ def thread_fallback(card: AlertCard) -> str:
 
 
 def joined_text(card: AlertCard, quote: str | None) -> str:
-    lead = f"New message on this issue ({card.message_count} in all), now *{card.severity}*"
-    return clip(f"{lead}:\n{quoted(quote or card.quote)}", MAX_SECTION)
+    return clip(f"{view.joined_lead(card, MARKUP)}:\n{quoted(quote or card.quote)}", MAX_SECTION)
 
 
 def _option(value: str) -> dict[str, Any]:

@@ -93,15 +93,12 @@ class SlackDeps:
     clients: SlackClients
     directory: SlackDirectory
     poster: SlackPoster
-    seen: RecentKeys
+    #: Event ids handled lately: a redelivery does nothing twice.
+    recent: RecentKeys
     background: Background
     #: Starts queued work now (the worker's `wake`).
     wake: Callable[[], None]
     channel_teams: ChannelTeams | None = None
-    #: Answers to questions; None replies with help.
-    questions: QuestionHandler | None = None
-    #: The App Home tab; None shows the help.
-    home_view: HomeViewBuilder | None = None
     #: The account book and outreach suppression (`/tonewatch account`, `/tonewatch recovered`).
     book: AccountBook | None = None
     suppression: Suppression | None = None

@@ -1,37 +1,16 @@
-"""Digests, daily attention lists and notices in Slack: the `bot.outbound.port.Poster` the scheduler
-posts through.
-
-`SlackDigestPoster` renders the core's `Digest` as Block Kit and shares its
-chart with files_upload_v2, using `SlackPoster`'s guarded methods: every post
-and upload is refused where customers can read. A target is a channel, or a
-CSM's DM (`owner_dm`, the address being their Slack user id). The scheduler
-claims each (target, period) once; a chart that fails to upload is logged,
-not retried, so it never makes the digest post twice.
-"""
+"""Digests, daily attention lists and notices as Block Kit (posted by `SlackPoster.post_digest` and
+`post_notice`, behind its audience check)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from pathlib import Path
 from typing import Any
 
-from bot.alerts.delivery import NotInternal
 from bot.digest.build import Digest
 from bot.digest.render import change_words, portfolio_line, value_note
-from bot.messages.places import PlaceRegistry
-from bot.outbound.port import AlertNotice, Destination, Poster, PostReceipt
-from bot.questions.answer import message_refs
-from handlers.slack.answers import LIGHT_EMOJI, permalinks, source_note
-from handlers.slack.blocks import MAX_BLOCKS, clip, context, plain, quoted, section
-from handlers.slack.poster import SlackPoster
+from bot.outbound.port import AlertNotice
+from handlers.slack.blocks import LIGHT_EMOJI, MAX_BLOCKS, clip, context, plain, quoted, section, source_note
 from handlers.slack.text import escape
-from storage.db import Engine, session_scope
-from storage.tenants import DEFAULT_TENANT
 
-log = logging.getLogger(__name__)
-
-PLATFORM = "slack"
 NOTICE_EMOJI = {"critical": ":rotating_light:", "warning": ":large_orange_circle:"}
 
 
@@ -131,57 +110,3 @@ def notice_blocks(notice: AlertNotice, links: dict[int, str], refs: dict[int, An
     if notes:
         lines.append(" · ".join(notes))
     return [section(clip("\n".join(lines), 3000))]
-
-
-class SlackDigestPoster(Poster):
-    """The `bot.outbound.port.Poster` for Slack; see the module docstring."""
-
-    name = PLATFORM
-
-    def __init__(self, poster: SlackPoster, places: PlaceRegistry, engine: Engine) -> None:
-        self.poster = poster
-        self.places = places
-        self.engine = engine
-
-    async def _channel(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> str:
-        if target is None:
-            place = await asyncio.to_thread(self.places.alert_channel, PLATFORM, tenant)
-            if place is None or place.platform != PLATFORM:
-                raise NotInternal("no Slack alert channel yet (`/tonewatch alerts #channel` sets one)")
-            return place.external_id
-        if target.kind == "owner_dm":
-            return await self.poster.open_dm(target.address)
-        return target.address
-
-    async def _links(self, message_ids: list[int]) -> tuple[dict[int, str], dict[int, Any]]:
-        def read() -> dict[int, Any]:
-            with session_scope(self.engine) as session:
-                return message_refs(session, message_ids)
-
-        refs = await asyncio.to_thread(read) if message_ids else {}
-        return await permalinks(self.poster, refs.values()), refs
-
-    async def post_digest(self, target: Destination, digest: Digest) -> PostReceipt:
-        from bot.digest.render import render_digest_text
-
-        channel = await self._channel(target)
-        links, refs = await self._links(digest_message_ids(digest))
-        fallback = clip(escape(render_digest_text(digest)), 3000)
-        ts = await self.poster.post_message(channel, fallback, digest_blocks(digest, links, refs))
-        chart = Path(digest.chart) if digest.chart else None
-        if chart is not None and chart.is_file():
-            try:
-                png = await asyncio.to_thread(chart.read_bytes)
-                await self.poster.upload_image(
-                    channel, png, chart.name, f"Customer sentiment · {digest.period.label}"
-                )
-            except Exception:  # noqa: BLE001 - the digest is posted; re-posting it for a chart would double it
-                log.warning("digest %s posted without its chart", digest.period.key, exc_info=True)
-        return PostReceipt(self.name, ts)
-
-    async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        channel = await self._channel(target, alert.tenant)
-        links, refs = await self._links(list(alert.message_ids[:10]))
-        blocks = notice_blocks(alert, links, refs)
-        ts = await self.poster.post_message(channel, escape(alert.render_text()), blocks)
-        return PostReceipt(self.name, ts)

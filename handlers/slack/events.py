@@ -14,11 +14,18 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts.delivery import NotInternal
 from bot.messages.places import PlaceInfo
+from bot.outbound.port import NotInternal
 from handlers.slack.blocks import HELP_TEXT
 from handlers.slack.clients import Home
-from handlers.slack.deps import PLATFORM, AnswerPlace, SlackDeps, home_of
+from handlers.slack.deps import (
+    PLATFORM,
+    AnswerPlace,
+    HomeViewBuilder,
+    QuestionHandler,
+    SlackDeps,
+    home_of,
+)
 from handlers.slack.directory import display_name, email_domain, is_external_user
 from handlers.slack.payload import (
     object_field,
@@ -57,8 +64,17 @@ def retry_number(request: Any) -> int:
 
 
 class SlackEvents:
-    def __init__(self, deps: SlackDeps) -> None:
+    def __init__(
+        self,
+        deps: SlackDeps,
+        questions: QuestionHandler | None = None,
+        home_view: HomeViewBuilder | None = None,
+    ) -> None:
         self.deps = deps
+        #: Answers to questions; None replies with the help.
+        self.questions = questions
+        #: The App Home tab; None shows the help.
+        self.home_view = home_view
 
     def register(self, registrar) -> None:
         registrar.event("message", self.on_message, manifest_names=MESSAGE_EVENTS)
@@ -72,7 +88,7 @@ class SlackEvents:
 
     def _already_handled(self, body: dict[str, Any], request: Any) -> bool:
         event_id = optional_id(body, "event_id", "body")
-        if event_id in self.deps.seen:
+        if event_id in self.deps.recent:
             self.deps.telemetry.duplicates.labels(PLATFORM).inc()
             log.info("redelivery %s of %s ignored (already handled)", retry_number(request), event_id)
             return True
@@ -97,7 +113,7 @@ class SlackEvents:
                     await self._direct_message(event, context, client)
                 else:
                     await self._channel_message(event, context, client)
-        self.deps.seen.add(body.get("event_id"))
+        self.deps.recent.add(body.get("event_id"))
 
     async def _channel_message(self, event: dict, context, client: AsyncWebClient) -> None:
         channel = required_id(event, "channel", "event")
@@ -215,7 +231,7 @@ class SlackEvents:
             self.deps.background.spawn(
                 self._answer_in_channel(question, channel, user_id, thread, home, client), "answer a mention"
             )
-        self.deps.seen.add(body.get("event_id"))
+        self.deps.recent.add(body.get("event_id"))
 
     async def _answer_in_channel(
         self, question: str, channel: str, user: str, thread: str | None, home: Home, client: AsyncWebClient
@@ -229,8 +245,8 @@ class SlackEvents:
         await self._answer(question, user, place)
 
     async def _answer(self, question: str, user: str, place: AnswerPlace) -> None:
-        if self.deps.questions is not None:
-            await self.deps.questions(question, user, place)
+        if self.questions is not None:
+            await self.questions(question, user, place)
         else:
             await place.say(HELP_TEXT)
 
@@ -248,8 +264,8 @@ class SlackEvents:
         self.deps.background.spawn(self._publish_home(user_id, client, tenant), "publish the App Home")
 
     async def _publish_home(self, user_id: str, client: AsyncWebClient, tenant: str) -> None:
-        if self.deps.home_view is not None:
-            view = await self.deps.home_view(user_id, tenant)
+        if self.home_view is not None:
+            view = await self.home_view(user_id, tenant)
         else:
             view = {
                 "type": "home",

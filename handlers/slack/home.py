@@ -1,6 +1,6 @@
 """The App Home tab: the portfolio by light and the open alerts, for our own people (views.publish).
 
-`SlackHome` is the `SlackDeps.home_view` hook; `SlackEvents.on_home_opened`
+`SlackHome` is the `SlackEvents.home_view` hook; `SlackEvents.on_home_opened`
 checks the person is one of ours and publishes what it returns. A home view
 holds at most 100 blocks; long lists end with "and N more".
 """
@@ -16,8 +16,7 @@ from bot.health.portfolio import OpenAlert, Portfolio, portfolio_overview
 from bot.health.rules import Light
 from bot.questions.answer import AnswerOptions, signed
 from bot.questions.grammar import GRAMMAR_LINES
-from handlers.slack.answers import LIGHT_EMOJI, permalinks, source_note
-from handlers.slack.blocks import context, plain, quoted, slack_date
+from handlers.slack.blocks import LIGHT_EMOJI, context, plain, quoted, slack_date, source_note
 from handlers.slack.blocks import section as mrkdwn_section
 from handlers.slack.deps import SlackDeps
 from handlers.slack.text import escape
@@ -102,7 +101,7 @@ def home_blocks(
 
 
 class SlackHome:
-    """`SlackDeps.home_view`: the App Home for one of our own people."""
+    """`SlackEvents.home_view`: the App Home for one of our own people."""
 
     def __init__(self, deps: SlackDeps, clock: Callable[[], datetime] = utcnow) -> None:
         self.deps = deps
@@ -119,5 +118,5 @@ class SlackHome:
             *(self.deps.poster.permalink(a.post_channel or "", a.post_ref or "") for a in posted)
         )
         alert_links = {a.alert_id: link for a, link in zip(posted, found, strict=True) if link}
-        message_links = await permalinks(self.deps.poster, [a.ref for a in shown if a.ref is not None])
+        message_links = await self.deps.poster.permalinks([a.ref for a in shown if a.ref is not None])
         return {"type": "home", "blocks": home_blocks(portfolio, alert_links, message_links)}

@@ -269,19 +269,17 @@ class ChannelTeams:
 def build_oauth_flow(
     engine: Engine,
     client: AsyncWebClient,
-    client_id: str,
+    store: DbInstallationStore,
     client_secret: str,
     redirect_uri: str | None,
-    box: SecretBox | None = None,
-) -> tuple[AsyncOAuthFlow, DbInstallationStore]:
+) -> AsyncOAuthFlow:
     """Bolt's OAuth flow (/slack/install, /slack/oauth_redirect) with installations in our database."""
-    store = DbInstallationStore(engine, client_id, box)
     settings = AsyncOAuthSettings(
-        client_id=client_id,
+        client_id=store.client_id,
         client_secret=client_secret,
         scopes=list(BOT_SCOPES),
         redirect_uri=redirect_uri,
         installation_store=store,
         state_store=DbStateStore(engine),
     )
-    return AsyncOAuthFlow(client=client, settings=settings, logger=log), store
+    return AsyncOAuthFlow(client=client, settings=settings, logger=log)

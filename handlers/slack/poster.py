@@ -3,11 +3,17 @@
 Texts arrive escaped (`handlers.slack.text.escape`, where they are built); every text and block
 leaving here is also `defuse`d, so a broadcast or group mention can never be sent.
 
-`SlackPoster` is the core's `AlertPoster` for Slack, plus the guarded
-primitives other features use (a message, a DM, an image): each one asks
+`SlackPoster` is the outbound port (`bot.outbound.port.Poster`) for Slack: alert
+cards and their threads, digests, attention lists and notices, plus the guarded
+primitives the listeners answer with (a message, a DM, an image). Each one asks
 `SlackDirectory.customers_can_read` right before posting and refuses when the
 answer is yes or unknown. The single exception is `post_customer_reply`, the
 reply a person chose to send from the "Use draft" modal.
+
+A digest or notice goes to a channel, or to a CSM's DM (`owner_dm`, the address
+being their Slack user id); its chart is shared with files_upload_v2. The
+scheduler claims each (target, period) once; a chart that fails to upload is
+logged, not retried, so it never makes the digest post twice.
 
 chat.postMessage has no idempotency key, so an alert (and its draft reply) is
 posted with message metadata naming it; a retry after a lost answer looks for
@@ -18,14 +24,21 @@ at worst shows twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.alerts.delivery import AlertPoster, AudienceUnknown, NotInternal
 from bot.alerts.service import AlertCard
+from bot.digest.build import Digest
+from bot.digest.render import render_digest_text
+from bot.messages.places import PlaceRegistry
+from bot.outbound.port import AlertNotice, AudienceUnknown, Destination, NotInternal, Poster, PostReceipt
+from bot.questions.answer import MessageRef, message_refs
 from handlers.slack.blocks import (
     REFUSAL,
     alert_blocks,
@@ -37,8 +50,11 @@ from handlers.slack.blocks import (
     thread_fallback,
 )
 from handlers.slack.clients import Home, SlackClients
+from handlers.slack.digest import digest_blocks, digest_message_ids, notice_blocks
 from handlers.slack.directory import SlackDirectory, is_external_user
 from handlers.slack.text import defuse, defuse_blocks, escape
+from storage.db import Engine, session_scope
+from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +71,16 @@ def alert_marker(event_type: str, alert_id: int) -> dict[str, Any]:
     return {"event_type": event_type, "event_payload": {"alert_id": alert_id}}
 
 
-class SlackPoster(AlertPoster):
+class SlackPoster(Poster):
     platform = "slack"
 
-    def __init__(self, clients: SlackClients, directory: SlackDirectory) -> None:
+    def __init__(
+        self, clients: SlackClients, directory: SlackDirectory, places: PlaceRegistry, engine: Engine
+    ) -> None:
         self.clients = clients
         self.directory = directory
+        self.places = places
+        self.engine = engine
 
     # --- the audience check -----------------------------------------------------------------
 
@@ -174,7 +194,13 @@ class SlackPoster(AlertPoster):
             log.info("no permalink for %s/%s: %s", channel, ts, exc)
             return None
 
-    # --- AlertPoster ------------------------------------------------------------------------
+    async def permalinks(self, refs: Iterable[MessageRef]) -> dict[int, str]:
+        """Links to the Slack messages among `refs` (others have none); a failed lookup just has no link."""
+        slack = {r.message_id: r for r in refs if r.platform == "slack" and r.place and r.external_id}
+        found = await asyncio.gather(*(self.permalink(ref.place, ref.external_id) for ref in slack.values()))
+        return {message_id: link for message_id, link in zip(slack, found, strict=True) if link}
+
+    # --- alert cards and their threads -------------------------------------------------------
 
     async def _source_link(self, card: AlertCard) -> str | None:
         if card.source_platform != "slack" or not card.source_place:
@@ -246,6 +272,51 @@ class SlackPoster(AlertPoster):
         return await self.post_message(
             channel, thread_fallback(card), thread_blocks(card), thread_ts=ref, metadata=marker
         )
+
+    async def post_note(self, channel: str, ref: str, text: str) -> str:
+        return await self.post_message(channel, text, [section(text)], thread_ts=ref)
+
+    # --- digests, attention lists and notices ------------------------------------------------
+
+    async def _channel(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> str:
+        if target is None:
+            place = await asyncio.to_thread(self.places.alert_channel, self.platform, tenant)
+            if place is None or place.platform != self.platform:
+                raise NotInternal("no Slack alert channel yet (`/tonewatch alerts #channel` sets one)")
+            return place.external_id
+        if target.kind == "owner_dm":
+            return await self.open_dm(target.address)
+        return target.address
+
+    async def _links(self, message_ids: list[int]) -> tuple[dict[int, str], dict[int, MessageRef]]:
+        def read() -> dict[int, MessageRef]:
+            with session_scope(self.engine) as session:
+                return message_refs(session, message_ids)
+
+        refs = await asyncio.to_thread(read) if message_ids else {}
+        return await self.permalinks(refs.values()), refs
+
+    async def post_digest(self, target: Destination, digest: Digest) -> PostReceipt:
+        channel = await self._channel(target)
+        links, refs = await self._links(digest_message_ids(digest))
+        fallback = clip(escape(render_digest_text(digest)), 3000)
+        ts = await self.post_message(channel, fallback, digest_blocks(digest, links, refs))
+        chart = Path(digest.chart) if digest.chart else None
+        if chart is not None and chart.is_file():
+            try:
+                png = await asyncio.to_thread(chart.read_bytes)
+                title = f"Customer sentiment · {digest.period.label}"
+                await self.upload_image(channel, png, chart.name, title)
+            except Exception:  # noqa: BLE001 - the digest is posted; re-posting it for a chart would double it
+                log.warning("digest %s posted without its chart", digest.period.key, exc_info=True)
+        return PostReceipt(self.platform, ts)
+
+    async def post_notice(self, notice: AlertNotice, target: Destination | None = None) -> PostReceipt:
+        channel = await self._channel(target, notice.tenant)
+        links, refs = await self._links(list(notice.message_ids[:10]))
+        blocks = notice_blocks(notice, links, refs)
+        ts = await self.post_message(channel, escape(notice.render_text()), blocks)
+        return PostReceipt(self.platform, ts)
 
     # --- taking posts back (`tonewatch forget`) ----------------------------------------------
 

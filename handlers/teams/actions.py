@@ -17,17 +17,18 @@ from datetime import timedelta
 from bot.alerts.actions import (
     acknowledge_after_reply,
     record_reply,
+    refresh_card,
     release_reply,
     store_correction,
+    thread_note,
     thread_of,
 )
 from bot.alerts.service import AlertCard
 from handlers.teams.activity import Turn
-from handlers.teams.cards import ACK, CORRECT, RECOVERED, SEND_DRAFT, SNOOZE, SNOOZES
+from handlers.teams.cards import ACK, CORRECT, RECOVERED, SEND_DRAFT, SNOOZE, SNOOZES, md
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.poster import send_customer_reply
 from storage.db import session_scope
-from storage.models import Alert
 from storage.tenants import alert_tenant
 from storage.types import utcnow
 
@@ -81,30 +82,14 @@ class TeamsActions:
 
     async def refresh_card(self, alert_id: int, who: str) -> None:
         """Show who acknowledged or snoozed it, in the alert card itself."""
-        card = await asyncio.to_thread(self.deps.alerts.card, alert_id)
-        channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
-        if card is None or not channel or not ref:
-            return
-        card.extra["status_by"] = who
-        card.extra["snoozed_until"] = await asyncio.to_thread(self._snoozed_until, alert_id)
-        await self.deps.poster.refresh_alert(channel, ref, card)
+        await refresh_card(self.deps.alerts, self.deps.poster, alert_id, who)
 
     def _tenant_of(self, alert_id: int) -> str | None:
         with session_scope(self.deps.engine) as session:
             return alert_tenant(session, alert_id)
 
-    def _snoozed_until(self, alert_id: int):
-        with session_scope(self.deps.engine) as session:
-            alert = session.get(Alert, alert_id)
-            return alert.snoozed_until if alert else None
-
     async def note(self, alert_id: int, text: str) -> None:
-        channel, ref = await asyncio.to_thread(self.deps.alerts.posted_ref, alert_id)
-        if channel and ref:
-            posted = await self.deps.poster.note(channel, ref, text)
-            # Kept for `forget`: a note can quote a correction; Teams cannot list the thread later.
-            record = self.deps.alerts.record_thread_post
-            await asyncio.to_thread(record, alert_id, PLATFORM, channel, ref, posted)
+        await thread_note(self.deps.alerts, self.deps.poster, alert_id, md(text))
 
     # --- Not accurate ---------------------------------------------------------------------------
 

@@ -3,11 +3,12 @@
 `build_teams` is called by the composition root with the core's parts; it
 creates the adapter and the bot (nothing at import). Every import of the SDK
 (`microsoft_agents`) lives in `handlers/teams/`, behind the core's interfaces
-(`AlertPoster`, `Poster`), as Slack's SDK lives in `handlers/slack/`.
+(`bot.outbound.port.Poster`), as Slack's SDK lives in `handlers/slack/`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from handlers.teams.connector import TeamsConnector
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.deps import TeamsDeps
 from handlers.teams.http import PATH, messages_route, quiet_model_errors
-from handlers.teams.poster import TeamsPoster, TeamsScheduledPoster
+from handlers.teams.poster import TeamsPoster
 from handlers.teams.questions import core_answerer
 from handlers.teams.tokens import TokenCheck
 from storage.db import Engine
@@ -45,9 +46,8 @@ LOCAL_MODE_WARNING = (
 class TeamsRuntime:
     bot: TeamsBot
     deps: TeamsDeps
+    #: Teams' outbound port: alerts, thread notes, digests, notices (`bot.outbound.port.Poster`).
     poster: TeamsPoster
-    #: The `bot.outbound.port.Poster` for scheduled digests, attention lists and notices in Teams.
-    scheduled_poster: TeamsScheduledPoster
     surface: Surface
 
 
@@ -72,10 +72,12 @@ def build_teams(
     adapter = build_adapter(settings, endpoints)
     conversations = TeamsConversations(engine)
     connector = TeamsConnector(
-        adapter, settings.teams_app_id or "", conversations, observe=telemetry.platform_api_failed
+        adapter,
+        settings.teams_app_id or "",
+        conversations,
+        observe=telemetry.platform_api_failed,
+        offload=offload or asyncio.to_thread,
     )
-    if offload is not None:
-        connector.offload = offload
     poster = TeamsPoster(connector, places, settings.teams_tenant_id)
     deps = TeamsDeps(
         settings=settings,
@@ -92,8 +94,8 @@ def build_teams(
         wake=wake,
         book=book or AccountBook(engine),
         suppression=suppression or Suppression(engine),
+        questions=core_answerer(engine, settings),
     )
-    deps.questions = core_answerer(deps)
     bot = TeamsBot(deps)
     tokens: TokenCheck | None = None
     if mode == "local":
@@ -114,4 +116,4 @@ def build_teams(
         stop=stop,
         describe=describe,
     )
-    return TeamsRuntime(bot, deps, poster, TeamsScheduledPoster(poster, conversations), surface)
+    return TeamsRuntime(bot, deps, poster, surface)

@@ -18,7 +18,7 @@ import logging
 from microsoft_agents.activity import ActivityTypes
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 
-from bot.alerts.delivery import NotInternal
+from bot.outbound.port import NotInternal
 from handlers.teams.actions import TeamsActions
 from handlers.teams.activity import Turn, card_submission, conversation_info, turn_of
 from handlers.teams.cards import GREETING, REFUSAL

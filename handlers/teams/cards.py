@@ -15,7 +15,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.alerts import view
 from bot.alerts.service import AlertCard, draft_warning
+from bot.alerts.view import CardMarkup
 from bot.analysis.contract import Emotion, Label, Urgency
 from bot.outbound.port import AlertNotice
 
@@ -57,12 +59,8 @@ GREETING = (
     "`@Tonewatch help` shows the rest."
 )
 
-_SEVERITY = {
-    "critical": ("🔴", "Critical", "attention"),
-    "warning": ("🟠", "Needs attention", "warning"),
-    "opportunity": ("🟢", "Opportunity", "good"),
-}
-_STATUS = {"acknowledged": "Acknowledged", "snoozed": "Snoozed", "resolved": "Resolved"}
+#: The container style of each severity's card.
+_STYLE = {"critical": "attention", "warning": "warning", "opportunity": "good"}
 
 
 def clip(text: str, limit: int) -> str:
@@ -111,81 +109,32 @@ def quoted(text: str, limit: int = QUOTE_CHARS) -> str:
     return f"\u201c{md(clip(flat, limit))}\u201d" if flat else "(no text)"
 
 
-def words(values: list[str]) -> str:
-    return ", ".join(str(v).replace("_", " ") for v in values)
-
-
-def signed(score: float) -> str:
-    return f"{score:+.2f}".replace("-", "−")
-
-
 # --- alerts -----------------------------------------------------------------------------------------
 
 
-def severity_label(card_: AlertCard) -> tuple[str, str, str]:
-    return _SEVERITY.get(card_.severity, ("🔵", card_.severity.title(), "default"))
+#: How Teams writes the alert card's words (bot/alerts/view.py).
+MARKUP = CardMarkup(
+    bold=lambda text: f"**{text}**",
+    escape=md,
+    evidence=lambda piece: quoted(piece, 200),
+    date=lambda moment: teams_date(moment),
+    person=md,
+    severity_emoji={"critical": "🔴", "warning": "🟠", "opportunity": "🟢"},
+    other_severity="🔵",
+    churn="🚨",
+    competitor="⚔️",
+    expansion="🌱",
+    done="✅",
+)
 
 
 def headline(alert: AlertCard, where: str | None) -> str:
-    emoji, name, _style = severity_label(alert)
-    light = f" ({alert.light})" if alert.light else ""
-    place = f" · {where}" if where else ""
-    count = f" · {alert.message_count} messages" if alert.message_count > 1 else ""
-    place = f" · {md(where)}" if where else ""
-    return f"{emoji} **{name}** · **{md(alert.account)}**{light}{place}{count}"
+    return view.headline(alert, MARKUP, md(where) if where else None)
 
 
 def fallback_text(alert: AlertCard) -> str:
     """The notification text: severity, account and the customer's words."""
-    _emoji, name, _style = severity_label(alert)
-    return clip(f"{name} · {alert.account}: {quoted(alert.quote, 200)}", 300)
-
-
-def signal_lines(alert: AlertCard) -> list[str]:
-    lines = [
-        f"Score {signed(alert.score)} ({alert.intensity})"
-        + (f" · {words(alert.emotions)}" if alert.emotions else "")
-        + f" · urgency **{alert.urgency.upper()}** · confidence {alert.confidence:.2f}"
-    ]
-    flags = [
-        flag
-        for flag, on in (
-            ("🚨 churn risk", alert.churn_risk),
-            ("⚔️ competitor mentioned", alert.competitor_mentioned),
-            ("🌱 expansion signal", alert.expansion),
-        )
-        if on
-    ]
-    concerns = [f"Concerns: {words(alert.concerns)}"] if alert.concerns else []
-    if concerns or flags:
-        lines.append(" · ".join(concerns + flags))
-    if alert.evidence:
-        lines.append("Why: " + " · ".join(quoted(piece, 200) for piece in alert.evidence[:8]))
-    return lines
-
-
-def footer(alert: AlertCard) -> str:
-    parts = []
-    if alert.owner:
-        parts.append(f"owner {md(alert.owner)}")
-    if alert.reply_due and alert.severity != "opportunity":
-        parts.append(f"reply due {teams_date(alert.reply_due)}")
-    if alert.reasons:
-        parts.append("flagged for " + ", ".join(alert.reasons))
-    return " · ".join(parts)
-
-
-def status_line(alert: AlertCard) -> str | None:
-    if alert.status not in _STATUS:
-        return None
-    line = f"✅ {_STATUS[alert.status]}"
-    by = alert.extra.get("status_by")
-    if by:
-        line += f" by {md(str(by))}"
-    until = alert.extra.get("snoozed_until")
-    if alert.status == "snoozed" and isinstance(until, datetime):
-        line += f" until {teams_date(until)}"
-    return line
+    return clip(f"{view.severity_name(alert)} · {alert.account}: {quoted(alert.quote, 200)}", 300)
 
 
 def _choices(values: list[str]) -> list[dict[str, str]]:
@@ -309,13 +258,13 @@ def alert_actions(alert: AlertCard, where: str) -> list[dict[str, Any]]:
 
 def alert_card(alert: AlertCard, where: str | None = None) -> dict[str, Any]:
     """The alert's root post."""
-    _emoji, _name, style = severity_label(alert)
+    style = _STYLE.get(alert.severity, "default")
     items = [text_block(headline(alert, where), size="Medium"), text_block(quoted(alert.quote))]
-    items.extend(text_block(line) for line in signal_lines(alert))
-    end = footer(alert)
+    items.extend(text_block(line) for line in view.signal_lines(alert, MARKUP))
+    end = view.footer(alert, MARKUP)
     if end:
         items.append(text_block(end, isSubtle=True, size="Small"))
-    status = status_line(alert)
+    status = view.status_line(alert, MARKUP)
     if status:
         items.append(text_block(status, weight="Bolder", color="Good"))
     body = [{"type": "Container", "style": style, "bleed": True, "items": items}]
@@ -345,10 +294,7 @@ def thread_card(alert: AlertCard) -> dict[str, Any]:
 
 
 def joined_text(alert: AlertCard, quote: str | None) -> str:
-    return (
-        f"New message on this issue ({alert.message_count} in all), now **{alert.severity}**: "
-        f"{quoted(quote or alert.quote)}"
-    )
+    return f"{view.joined_lead(alert, MARKUP)}: {quoted(quote or alert.quote)}"
 
 
 # --- digests and notices ------------------------------------------------------------------------------

@@ -271,6 +271,7 @@ class TeamsConnector:
         app_id: str,
         conversations: TeamsConversations,
         observe: Observe | None = None,
+        offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
     ) -> None:
         self.adapter = adapter
         self.observe = observe
@@ -278,7 +279,7 @@ class TeamsConnector:
         self.conversations = conversations
         #: Where blocking calls run: the worker's threads (bot/runtime/threads.py), not the requests'
         #: executor.
-        self.offload: Callable[..., Awaitable[Any]] = asyncio.to_thread
+        self.offload = offload
 
     async def info(self, conversation_id: str) -> ConversationInfo:
         info = await self.offload(self.conversations.get, base_id(conversation_id))

@@ -1,13 +1,13 @@
 """Everything Tonewatch posts in Teams goes through here, behind the audience check.
 
-`TeamsPoster` is the core's `AlertPoster` for Teams plus the guarded
-primitives the rest of the surface uses: each post opens one proactive turn
-on the conversation's stored reference, lists its members, and posts only if
-every member is of our tenant and none is a guest (any doubt or error: no
-post). `TeamsScheduledPoster` is the `bot.outbound.port.Poster` that puts digests,
-attention lists and notices into Teams channels the same way. The single
-exception is `send_customer_reply`, the reply a person confirmed in the
-"Use draft" form.
+`TeamsPoster` is the outbound port (`bot.outbound.port.Poster`) for Teams:
+alert cards and their threads, digests, attention lists and notices, plus the
+guarded primitives the rest of the surface answers with. Each post opens one
+proactive turn on the conversation's stored reference, lists its members, and
+posts only if every member is of our tenant and none is a guest (any doubt or
+error: no post). A digest or notice goes to a channel, or to a CSM's 1:1 chat
+with Tonewatch. The single exception is `send_customer_reply`, the reply a
+person confirmed in the "Use draft" form.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from typing import Any, TypeVar
 
 from microsoft_agents.activity import Activity, Attachment
 
-from bot.alerts.delivery import AlertPoster, AudienceUnknown, NotInternal
 from bot.alerts.service import AlertCard
 from bot.digest.build import Digest
 from bot.digest.render import render_digest_text
 from bot.messages.places import PlaceRegistry
-from bot.outbound.port import AlertNotice, Destination, Poster, PostReceipt
+from bot.outbound.port import AlertNotice, AudienceUnknown, Destination, NotInternal, Poster, PostReceipt
 from handlers.teams.activity import UNNAMED_CHANNEL
 from handlers.teams.cards import (
     ADAPTIVE,
@@ -33,14 +32,13 @@ from handlers.teams.cards import (
     fallback_text,
     joined_text,
     lines_card,
-    md,
     notice_card,
     text_block,
     thread_card,
 )
 from handlers.teams.cards import card as adaptive_card
 from handlers.teams.connector import TeamsCalls, TeamsConnector, message, personal_reference, thread_id
-from handlers.teams.conversations import ConversationInfo, TeamsConversations
+from handlers.teams.conversations import ConversationInfo
 from handlers.teams.people import is_external
 from storage.tenants import DEFAULT_TENANT
 
@@ -67,8 +65,10 @@ def image_attachment(png: bytes, name: str) -> Attachment:
     return Attachment(content_type="image/png", content_url=url, name=name)
 
 
-class TeamsPoster(AlertPoster):
+class TeamsPoster(Poster):
     platform = PLATFORM
+    #: The Bot Connector cannot list a thread's replies.
+    lists_threads = False
 
     def __init__(self, connector: TeamsConnector, places: PlaceRegistry, home_tenant: str | None) -> None:
         self.connector = connector
@@ -126,7 +126,7 @@ class TeamsPoster(AlertPoster):
 
         await self.connector.run(conversation_id, work)
 
-    # --- AlertPoster ------------------------------------------------------------------------
+    # --- alert cards and their threads -------------------------------------------------------
 
     def where(self, alert: AlertCard) -> str:
         """Where the customer wrote, as people know it."""
@@ -205,9 +205,42 @@ class TeamsPoster(AlertPoster):
 
         await self.connector.run(channel, work)
 
-    async def note(self, channel: str, ref: str, text: str) -> str:
+    async def post_note(self, channel: str, ref: str, text: str) -> str:
         """A line in an alert's thread (who acknowledged, corrected or replied); returns its id."""
-        return await self.post(channel, note_activity(md(text)), root=ref)
+        return await self.post(channel, note_activity(text), root=ref)
+
+    # --- digests, attention lists and notices ------------------------------------------------
+
+    async def _conversation(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> str:
+        if target is None:
+            place = await self.offload(self.places.alert_channel, PLATFORM, tenant)
+            if place is None or place.platform != PLATFORM:
+                raise NotInternal("no Teams alert channel yet (`@Tonewatch alerts` sets one)")
+            return place.external_id
+        if target.kind == "owner_dm":
+            chat = await self.offload(self.connector.conversations.personal_chat, target.address)
+            if chat is None:
+                raise NotInternal(f"no 1:1 chat with {target.address}: they need to message Tonewatch once")
+            return chat.conversation_id
+        return target.address
+
+    async def post_digest(self, target: Destination, digest: Digest) -> PostReceipt:
+        lines = render_digest_text(digest).splitlines()
+        body = [line for line in lines[2:] if not line.startswith("[chart:")]
+        content = lines_card(lines[0], body, subtitle=lines[1] if len(lines) > 1 else None)
+        attachments = [Attachment(content_type=ADAPTIVE, content=content)]
+        if digest.chart and Path(digest.chart).is_file():
+            png = await self.offload(Path(digest.chart).read_bytes)
+            attachments.append(image_attachment(png, Path(digest.chart).name))
+        activity = message(attachments=attachments)
+        activity.summary = lines[1][:200] if len(lines) > 1 else lines[0]
+        ref = await self.post(await self._conversation(target), activity)
+        return PostReceipt(self.platform, ref)
+
+    async def post_notice(self, notice: AlertNotice, target: Destination | None = None) -> PostReceipt:
+        activity = card_activity(notice_card(notice), summary=notice.title[:200])
+        ref = await self.post(await self._conversation(target, notice.tenant), activity)
+        return PostReceipt(self.platform, ref)
 
 
 async def send_customer_reply(
@@ -225,45 +258,3 @@ async def send_customer_reply(
         return await calls.send(conversation_id, message(text=text))
 
     return await connector.run(conversation_id, work)
-
-
-class TeamsScheduledPoster(Poster):
-    """Digests, attention lists and notices in Teams channels (or a CSM's 1:1 chat), behind the same check."""
-
-    name = PLATFORM
-
-    def __init__(self, poster: TeamsPoster, conversations: TeamsConversations) -> None:
-        self.poster = poster
-        self.conversations = conversations
-        self.offload = poster.offload
-
-    async def _conversation(self, target: Destination | None, tenant: str = DEFAULT_TENANT) -> str:
-        if target is None:
-            place = await self.offload(self.poster.places.alert_channel, PLATFORM, tenant)
-            if place is None or place.platform != PLATFORM:
-                raise NotInternal("no Teams alert channel yet (`@Tonewatch alerts` sets one)")
-            return place.external_id
-        if target.kind == "owner_dm":
-            chat = await self.offload(self.conversations.personal_chat, target.address)
-            if chat is None:
-                raise NotInternal(f"no 1:1 chat with {target.address}: they need to message Tonewatch once")
-            return chat.conversation_id
-        return target.address
-
-    async def post_digest(self, target: Destination, digest: Digest) -> PostReceipt:
-        lines = render_digest_text(digest).splitlines()
-        body = [line for line in lines[2:] if not line.startswith("[chart:")]
-        content = lines_card(lines[0], body, subtitle=lines[1] if len(lines) > 1 else None)
-        attachments = [Attachment(content_type=ADAPTIVE, content=content)]
-        if digest.chart and Path(digest.chart).is_file():
-            png = await self.offload(Path(digest.chart).read_bytes)
-            attachments.append(image_attachment(png, Path(digest.chart).name))
-        activity = message(attachments=attachments)
-        activity.summary = lines[1][:200] if len(lines) > 1 else lines[0]
-        ref = await self.poster.post(await self._conversation(target), activity)
-        return PostReceipt(self.name, ref)
-
-    async def post_alert(self, alert: AlertNotice, target: Destination | None = None) -> PostReceipt:
-        activity = card_activity(notice_card(alert), summary=alert.title[:200])
-        ref = await self.poster.post(await self._conversation(target, alert.tenant), activity)
-        return PostReceipt(self.name, ref)

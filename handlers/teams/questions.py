@@ -20,6 +20,7 @@ from typing import Any
 
 from microsoft_agents.activity import Activity, Attachment
 
+from bot.config.settings import Settings
 from bot.questions.answer import Answer, AnswerItem, short_day, signed
 from bot.questions.grammar import Intent
 from bot.questions.service import answer_question
@@ -29,6 +30,7 @@ from handlers.teams.connector import message
 from handlers.teams.deps import QuestionHook, TeamsDeps
 from handlers.teams.poster import image_attachment
 from handlers.teams.replies import Replier
+from storage.db import Engine
 from storage.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -38,11 +40,11 @@ ITEM_QUOTE_CHARS = 300
 MAX_ITEMS = 25
 
 
-def core_answerer(deps: TeamsDeps) -> QuestionHook:
+def core_answerer(engine: Engine, settings: Settings) -> QuestionHook:
     """`TeamsDeps.questions`: the core's answer, as `bot.questions.service` gives it to every platform."""
 
     async def answer(question: str, asker: str, tenant: str) -> Answer:
-        return await answer_question(question, deps.engine, deps.settings, asker=asker, tenant=tenant)
+        return await answer_question(question, engine, settings, asker=asker, tenant=tenant)
 
     return answer
 

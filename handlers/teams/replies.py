@@ -9,15 +9,13 @@ its one member is confirmed to be of our tenant.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from microsoft_agents.activity import Activity
 
-from bot.alerts.delivery import NotInternal
+from bot.outbound.port import NotInternal
 from handlers.teams.activity import Turn
-from handlers.teams.connector import TeamsCalls, message, personal_reference
-from handlers.teams.conversations import ConversationInfo
+from handlers.teams.connector import message
 from handlers.teams.deps import TeamsDeps
 
 log = logging.getLogger(__name__)
@@ -40,30 +38,5 @@ class Replier:
             await self.privately(turn, activity)
 
     async def privately(self, turn: Turn, activity: Activity) -> None:
-        chat = await self.personal_chat(turn.author.id, turn.conversation_id)
+        chat = await self.deps.poster.personal_chat(turn.author.id, turn.conversation_id)
         await self.deps.poster.post(chat, activity)
-
-    async def personal_chat(self, user_id: str, via: str) -> str:
-        """The id of the 1:1 chat with `user_id`, opened through conversation `via` when there is none yet."""
-        known = await asyncio.to_thread(self.deps.conversations.personal_chat, user_id)
-        if known is not None and known.installed:
-            return known.conversation_id
-        channel = await self.deps.connector.info(via)
-
-        async def open_chat(calls: TeamsCalls) -> str:
-            return await calls.open_personal_chat(user_id)
-
-        chat_id = await self.deps.connector.run(via, open_chat)
-        info = ConversationInfo(
-            conversation_id=chat_id,
-            kind="personal",
-            tenant_id=channel.tenant_id,
-            team_id=None,
-            name="1:1 chat",
-            user_id=user_id,
-            service_url=channel.service_url,
-            reference=personal_reference(channel.reference, chat_id, user_id, channel.tenant_id),
-            installed=True,
-        )
-        await asyncio.to_thread(self.deps.conversations.remember, info)
-        return chat_id

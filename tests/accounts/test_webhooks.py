@@ -22,7 +22,6 @@ from bot.config.settings import load_settings
 from bot.health.changes import record_colour_changes
 from bot.health.rules import load_health_rules
 from bot.runtime.server import build_web_app, mark_ready
-from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents, sign
 from storage.book import book_rows
 from storage.db import session_scope
@@ -106,7 +105,7 @@ async def running(monkeypatch, sqlite_url: str, receiver: Receiver, events: str 
     }.items():
         monkeypatch.setenv(name, value)
     core = build_core(load_settings(env_file=None))
-    runtime = build_runtime(core, Worker(core.engine, poll_seconds=0.05))
+    runtime = build_runtime(core, poll_seconds=0.05)
     app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
     http = TestClient(TestServer(app, host="127.0.0.1", port=0))
     await http.start_server()

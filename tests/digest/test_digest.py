@@ -25,7 +25,8 @@ from bot.digest.build import (
 )
 from bot.digest.narrative import ClaudeNarrator
 from bot.digest.render import render_digest_text
-from bot.outbound.port import ConsolePoster, Destination
+from bot.outbound.console import ConsolePoster
+from bot.outbound.port import Destination
 from tests.health.test_health import declining, promoter, terse
 from tests.support.history import History
 

@@ -19,7 +19,7 @@ from bot.config.settings import Settings
 from bot.digest.build import DigestOptions, build_digest, week_before
 from bot.health.rules import HealthRules
 from bot.health.scoring import compute_health
-from bot.outbound.port import ConsolePoster
+from bot.outbound.console import ConsolePoster
 from scheduler.jobs import Outcome, ScheduledJobs
 from scheduler.setup import schedule_jobs
 from scheduler.targets import add_target

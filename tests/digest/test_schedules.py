@@ -13,7 +13,8 @@ from freezegun import freeze_time
 from sqlmodel import Session, select
 
 from bot.config.settings import Settings
-from bot.outbound.port import ConsolePoster, Destination
+from bot.outbound.console import ConsolePoster
+from bot.outbound.port import Destination
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from scheduler.setup import TargetJobs, schedule_jobs
 from scheduler.targets import add_target, digest_trigger, load_target, previous_fire_time

@@ -750,7 +750,6 @@ async def running_tonewatch(
     from bot.composition import build_core, build_runtime
     from bot.config.settings import load_settings
     from bot.runtime.server import build_web_app, mark_ready
-    from bot.runtime.worker import Worker
 
     populate(connector)
     for name, value in teams_environment(database_url, **environment).items():
@@ -759,7 +758,7 @@ async def running_tonewatch(
         else:
             monkeypatch.delenv(name, raising=False)
     core = build_core(load_settings(env_file=None))
-    runtime = build_runtime(core, Worker(core.engine, poll_seconds=0.2))
+    runtime = build_runtime(core, poll_seconds=0.2)
     app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
     http = TestClient(TestServer(app, host="127.0.0.1", port=0))
     await http.start_server()

@@ -173,9 +173,8 @@ async def test_two_workers_deciding_the_same_issues_in_opposite_orders_do_not_de
     Decisions lock (or insert) the issue's alert; each batch takes those locks in key order, so one
     waits for the other. In id order each would hold one alert and wait for the other's: a deadlock,
     which PostgreSQL breaks after a second by failing one of them."""
-    pipeline = MessagePipeline(any_engine, OfflineAnalyzer())
     alerts = AlertService(any_engine, PolicyThresholds(), reply_sla=timedelta(hours=24))
-    pipeline.decision_order = alerts.decision_order
+    pipeline = MessagePipeline(any_engine, OfflineAnalyzer(), decision_order=alerts.decision_order)
     texts = [COMPLAINT, OUTAGE, OUTAGE, COMPLAINT]
     stored = [
         pipeline.store(replace(inbound(text), external_id=f"1700000000.{n:04d}"))

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.outbound.port import ConsolePoster
+from bot.outbound.console import ConsolePoster
 from bot.runtime.telemetry import Telemetry
 from scheduler.jobs import Outcome, ScheduledJobs
 from scheduler.setup import seed_digest_times

@@ -85,7 +85,7 @@ async def test_json_format_writes_one_object_per_line_with_the_work_context(slac
     assert [e["logger"] for e in entries if e["message"] == "tonewatch stopping"] == ["tonewatch"]
     assert [e["url"] for e in entries if "url" in e] == [url]
 
-    analyzed = [e for e in entries if e["logger"] == "bot.composition" and "message_id" in e]
+    analyzed = [e for e in entries if e["logger"] == "bot.alerts.analysis_job" and "message_id" in e]
     assert [(e["message_id"], e["provider"]) for e in analyzed] == [(1, "offline")]
     refused = [e for e in entries if e.get("work_item_kind") == "post_alert"]
     assert refused and refused[0]["level"] == "WARNING" and "invalid_auth" in refused[0]["message"]

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from bot.config.settings import Settings
 from scheduler.targets import add_target
 from tests.fakes.messages_api import running_messages_api
 from tests.support.run_process import (
@@ -138,6 +139,7 @@ async def test_both_schedulers_fire_the_weekly_digest_and_it_is_posted_once(
         day_of_week=today,
         send_time="00:00",
         attention_time="off",
+        settings=Settings(_env_file=None),
     )
     with running_messages_api(escalation_analysis) as claude:
         environment = run_environment(

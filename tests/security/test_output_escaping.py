@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from bot.alerts.service import AlertCard
-from bot.composition import scheduled_poster
 from bot.outbound.port import AlertNotice
 from handlers.teams.cards import alert_card, lines_card, md, notice_card, thread_card
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
@@ -227,7 +226,8 @@ async def test_digests_notices_answers_and_the_app_home_escape_account_names(sla
         for day in range(60, 8, -4):
             history.say(name, day, 0.3)
         history.say(name, 2, -0.85, f"{name} broke again <!channel> <https://evil.example|fix>", churn=True)
-    poster = scheduled_poster(slack.runtime)
+    poster = slack.runtime.scheduled
+    assert poster is not None
     jobs = ScheduledJobs(slack.core.engine, poster, JobConfig.from_settings(slack.core.settings))
     await slack.command("digest here mon 09:00 UTC", channel=ALERTS)
     assert await jobs.digest(f"slack:T_HOME:{ALERTS}", now=NOW) is Outcome.posted
@@ -238,7 +238,7 @@ async def test_digests_notices_answers_and_the_app_home_escape_account_names(sla
     notice = AlertNotice(
         kind="attention", key="k", title=f"{names[0]} needs you", lines=names, severity="critical"
     )
-    await poster.post_alert(notice)
+    await poster.post_notice(notice)
 
     history2 = History(slack.core.engine, utcnow())
     for name in names:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.chat.commands import parse_schedule
 from handlers.slack.blocks import REFUSAL
-from handlers.slack.commands import parse_schedule
 from storage.db import session_scope
 from storage.models import DigestTarget
 from tests.support.slack_requests import (

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from bot.alerts.delivery import NotInternal
 from bot.alerts.service import AlertCard
+from bot.outbound.port import NotInternal
 from handlers.slack.blocks import MAX_BLOCKS, MAX_SECTION, alert_blocks, fallback_text, thread_blocks
 from storage.db import session_scope
 from storage.models import WorkItem

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.composition import scheduled_poster
-from handlers.slack.digest import SlackDigestPoster
+from handlers.slack.poster import SlackPoster
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from scheduler.targets import add_target
 from tests.support.history import History
@@ -32,8 +31,8 @@ def portfolio(engine) -> dict[str, int]:
 
 
 def jobs_for(slack) -> ScheduledJobs:
-    poster = scheduled_poster(slack.runtime)
-    assert isinstance(poster, SlackDigestPoster)  # what composition.build_scheduler hands the scheduler
+    poster = slack.runtime.scheduled
+    assert isinstance(poster, SlackPoster)  # what composition.build_scheduler hands the scheduler
     return ScheduledJobs(slack.core.engine, poster, JobConfig.from_settings(slack.core.settings))
 
 
@@ -70,7 +69,13 @@ async def test_the_digest_is_posted_with_blocks_and_its_chart_exactly_once(slack
 async def test_no_digest_where_customers_can_read(slack) -> None:
     slack.set_up()
     portfolio(slack.core.engine)
-    add_target(slack.core.engine, "slack:T_HOME:shared", platform="slack", destination=SHARED)
+    add_target(
+        slack.core.engine,
+        "slack:T_HOME:shared",
+        platform="slack",
+        destination=SHARED,
+        settings=slack.core.settings,
+    )
     assert await jobs_for(slack).digest("slack:T_HOME:shared", now=NOW) is Outcome.failed
     assert slack.api.posts(SHARED) == [] and slack.api.calls_to("files.completeUploadExternal") == []
 
@@ -78,7 +83,13 @@ async def test_no_digest_where_customers_can_read(slack) -> None:
 async def test_a_csms_digest_goes_to_their_dm_with_only_their_accounts(slack) -> None:
     portfolio(slack.core.engine)
     add_target(
-        slack.core.engine, "slack:sam", platform="slack", destination=STAFF, kind="owner_dm", owner="Sam"
+        slack.core.engine,
+        "slack:sam",
+        platform="slack",
+        destination=STAFF,
+        kind="owner_dm",
+        owner="Sam",
+        settings=slack.core.settings,
     )
     assert await jobs_for(slack).digest("slack:sam", now=NOW) is Outcome.posted
     [digest] = digests(slack, f"D_{STAFF}")
@@ -92,7 +103,12 @@ async def test_the_daily_attention_list_and_sla_escalations_go_to_slack(slack) -
     history.say("Hooli", 0.2, -0.4, "The invoice total looks wrong.", concerns=("billing",))
     history.say("Initech", 1.5, -0.7, "Nobody answered about the outage.", concerns=("reliability",))
     add_target(
-        slack.core.engine, "slack:alerts", platform="slack", destination=ALERTS, attention_time="09:00"
+        slack.core.engine,
+        "slack:alerts",
+        platform="slack",
+        destination=ALERTS,
+        attention_time="09:00",
+        settings=slack.core.settings,
     )
     jobs = jobs_for(slack)
     assert await jobs.attention("slack:alerts", now=NOW) is Outcome.posted

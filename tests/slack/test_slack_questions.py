@@ -94,19 +94,19 @@ async def test_in_a_shared_channel_only_the_asker_sees_the_answer_and_no_chart_i
     assert slack.api.calls_to("files.completeUploadExternal") == []  # a chart cannot be shown to one person
 
 
-async def test_people_outside_the_team_get_only_the_refusal(slack) -> None:
+async def test_people_outside_the_team_get_only_the_refusal(slack, monkeypatch) -> None:
     slack.set_up()
     open_dms(slack.api)
     slack.api.refusals.add(REFUSAL)
     background(slack.core.engine)
     asked: list[str] = []
-    answer = slack.deps.questions
+    answer = handlers.slack.answers.answer_question
 
-    async def recording(question, user, place):
+    async def recording(question, *args, **kwargs):
         asked.append(question)
-        await answer(question, user, place)
+        return await answer(question, *args, **kwargs)
 
-    slack.deps.questions = recording
+    monkeypatch.setattr(handlers.slack.answers, "answer_question", recording)
     await slack.event(message_event("D_MARIA", CUSTOMER, "how is Acme doing?"))
     await slack.event(mention(SHARED, CUSTOMER, "which accounts are red?"))
     refusals = await wait_for(lambda: slack.api.calls_to("chat.postEphemeral")[1:], what="both refusals")

@@ -22,7 +22,6 @@ STILL_SPEAKING_SQL = frozenset(
         "bot/alerts/delivery.py",
         "bot/alerts/replies.py",
         "bot/alerts/service.py",
-        "bot/composition.py",
         "bot/digest/build.py",
         "bot/health/changes.py",
         "bot/health/incidents.py",

@@ -31,7 +31,6 @@ from sqlmodel import select
 from bot.composition import Core, Runtime, build_core, build_runtime
 from bot.config.settings import load_settings
 from bot.runtime.server import build_web_app, mark_ready
-from bot.runtime.worker import Worker
 from storage.db import session_scope
 from storage.models import Alert, CustomerMessage
 from tests.fakes.slack_api import APP_ID, BOT_USER, HOME_TEAM, Call, FakeSlackAPI
@@ -306,7 +305,7 @@ async def running_tonewatch(
     populate(api)
     slack_environment(monkeypatch, api, database_url, **environment)
     core = build_core(load_settings(env_file=None))
-    runtime = build_runtime(core, Worker(core.engine, poll_seconds=0.2))
+    runtime = build_runtime(core, poll_seconds=0.2)
     app = build_web_app(core.engine, core.telemetry, runtime.surfaces)
     http = TestClient(TestServer(app, host="127.0.0.1", port=0))
     await http.start_server()

@@ -7,10 +7,9 @@ import base64
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.composition import scheduled_poster
 from bot.questions.answer import Answer, AnswerItem
 from handlers.teams.cards import HELP_TEXT
-from handlers.teams.poster import TeamsScheduledPoster
+from handlers.teams.poster import TeamsPoster
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
 from scheduler.targets import load_target
 from storage.inbound import InboundMessage
@@ -126,7 +125,7 @@ async def test_the_digest_goes_to_a_teams_channel_with_its_chart(teams):
     await teams.set_up()
     await teams.say(ALERTS, STAFF, "digest here mon 09:00 Europe/Paris", mention=True)
     await teams.idle()
-    assert "every Mon at 09:00 (Europe/Paris)" in teams.connector.posts(ALERTS, "reply")[-1].text
+    assert "every Monday at 09:00 (Europe/Paris)" in teams.connector.posts(ALERTS, "reply")[-1].text
     target = load_target(teams.core.engine, f"teams:{ALERTS}")
     assert (target.platform, target.destination, target.timezone) == ("teams", ALERTS, "Europe/Paris")
 
@@ -142,8 +141,8 @@ async def test_the_digest_goes_to_a_teams_channel_with_its_chart(teams):
     )
     await teams.core.pipeline.analyze_pending()
 
-    poster = scheduled_poster(teams.runtime)
-    assert isinstance(poster, TeamsScheduledPoster)
+    poster = teams.runtime.scheduled
+    assert isinstance(poster, TeamsPoster)  # what composition.build_scheduler hands the scheduler
     jobs = ScheduledJobs(teams.core.engine, poster, JobConfig.from_settings(teams.core.settings))
     assert await jobs.digest(target.key, now=now) is Outcome.posted
     [digest] = [
