@@ -112,10 +112,10 @@ def messages_route(
         except Exception as exc:  # noqa: BLE001 - the SDK's model raises TypeError as well as ValidationError
             log.debug("Teams activity not readable: %s", type(exc).__name__)  # its text quotes the body
             return refuse(400, "bad_body", f"{NOT_AN_ACTIVITY}: {wrong_field(exc)}")
-        required = ("conversation", "from_property", "service_url")
+        required = ("conversation", "from_property", "recipient", "service_url")
         missing = [name for name in required if not getattr(activity, name)]
         if missing:
-            # Every activity Teams sends names its conversation, sender and service URL.
+            # Every activity Teams sends names its conversation, sender, recipient (the bot) and service URL.
             fields = ", ".join("from" if m == "from_property" else m for m in missing)
             return refuse(400, "bad_body", f"activity is missing {fields}")
         identity = ClaimsIdentity()  # anonymous: local development mode

@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from bot.cli import cli
-from bot.composition import scheduled_poster
 from bot.questions.answer import AnswerOptions
 from bot.questions.claude import StoreTools
 from scheduler.jobs import JobConfig, Outcome, ScheduledJobs
@@ -232,7 +231,7 @@ async def test_two_slack_workspaces_share_nothing(slack_api, slack_database_url,
             slack, TEAM_A, "digest here mon 09:00 UTC", "C_A_ALERTS"
         )
         jobs = ScheduledJobs(
-            slack.core.engine, scheduled_poster(slack.runtime), JobConfig.from_settings(slack.core.settings)
+            slack.core.engine, slack.runtime.scheduled, JobConfig.from_settings(slack.core.settings)
         )
         assert await jobs.digest(f"slack:{TEAM_B}:C_B_ALERTS", now=fire) is Outcome.posted
         assert await jobs.digest(f"slack:{TEAM_A}:C_A_ALERTS", now=fire) is Outcome.posted
