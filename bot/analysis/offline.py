@@ -844,7 +844,12 @@ class OfflineAnalyzer(Analyzer):
     ) -> AnalysisResult:
         if model is not None and self.reading_model is not None:
             # The model reads the churn cues as features; a cue alone ("renewal review") is not churn.
-            r.churn = model.churn >= self.reading_model.churn_threshold
+            # Leaving is bad news: a churn reading the polarity head does not find negative at all is
+            # a pattern of the words around it (a "talk soon" sign-off), not a risk.
+            r.churn = (
+                model.churn >= self.reading_model.churn_threshold
+                and model.polarity["negative"] >= CHURN_NEEDS_NEGATIVE
+            )
             if r.churn:
                 # Words about leaving are a risk to the relationship, however they are phrased.
                 label = Label.negative
@@ -1049,6 +1054,9 @@ def _model_confidence(model: ModelReading, label: Label) -> float:
         return max(0.05, min(0.98, model.confidence))
     return max(0.05, min(0.98, model.polarity[label.value]))
 
+
+#: The model's probability of a negative reading below which its churn head alone flags no churn.
+CHURN_NEEDS_NEGATIVE = 0.3
 
 _IDLE_ACTIONS = frozenset(
     {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}

@@ -28,6 +28,9 @@ RISKY = [
      RiskKind.security, Urgency.high),
     ("Payroll run is blocked because the export is empty, and it has to go out today. Thanks in advance!",
      RiskKind.operational, Urgency.high),
+    ("Thanks for the update. We've decided to go with another vendor.", RiskKind.commercial, Urgency.medium),
+    ("Appreciate all the help this year. We went with a different provider for the EMEA rollout.",
+     RiskKind.commercial, Urgency.medium),
     ("Fifth follow-up on this ticket. I'm looping in my director since nothing moves.",
      RiskKind.escalation, Urgency.high),
     ("Le informamos formalmente de la rescisión del contrato según la cláusula 14, muchas gracias por todo.",
@@ -50,6 +53,7 @@ LOOK_ALIKES = [
     "We evaluated Gainsight last year and chose you, no regrets at all.",
     "We accidentally pushed our own API key to a public repo, can you revoke it? Our mistake, sorry.",
     "How do we rotate API keys without downtime?",
+    "Can you recommend another vendor for SMS? Yours doesn't cover that and we need both.",
     "Security questionnaire for our annual review is attached, no rush.",
     "No plans to cancel, just checking how to add a user.",
     "Reminder: planned maintenance window on Saturday, the sync will be down for an hour.",
@@ -119,3 +123,11 @@ def test_a_long_pasted_text_is_read_in_bounded_time() -> None:
         started = time.process_time()
         read_risks(filler)
         assert time.process_time() - started < 1.0
+
+
+@pytest.mark.parametrize("text", ["Got it, talk soon.", "talk soon", "Cheers, speak Thursday!"])
+def test_a_sign_off_is_no_churn_risk(analyzer, text) -> None:
+    """Leaving is bad news: the churn head alone cannot flag a message the polarity head does not find
+    negative (a sign-off that often ends churn emails is not one)."""
+    result = analyzer.analyze_text(text)
+    assert not result.churn_risk and result.recommended_action is not RecommendedAction.escalate

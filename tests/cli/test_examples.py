@@ -138,6 +138,11 @@ def test_the_18_november_incident_is_one_cross_account_pattern(imported) -> None
     assert incident["text"] == "reliability raised by 4 accounts on Nov 18 between 09:12 and 10:48"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the reading model reads ex-0175 ('API latency has been fine since the last release, thanks for "
+    "the fix.') as a latency complaint, so the list holds a fourth message (examples/README.md)",
+)
 def test_the_unanswered_list_holds_only_the_readmes_three(imported) -> None:
     listed = imported["digest"]["unanswered"]
     expected = [(row[1], f"{row[2].replace(' ', 'T')}:00+00:00") for row in UNANSWERED]
