@@ -1,3 +1,4 @@
+
 """The account book: imported from a file, shown by the CLI, set from Slack, mapping mail domains."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from bot.accounts.book import AccountBook
@@ -32,6 +34,7 @@ def tonewatch(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, timeout=120, text=True)
 
 
+@pytest.mark.slow
 def test_import_applies_good_rows_reports_bad_ones_by_line_and_is_idempotent(tmp_path: Path):
     book = tmp_path / "book.csv"
     book.write_text(BOOK_CSV)
@@ -63,6 +66,7 @@ def test_import_applies_good_rows_reports_bad_ones_by_line_and_is_idempotent(tmp
     assert "owner sam@ourco.test · ARR 48,000 USD · tier enterprise · renews 2027-01-31" in text
 
 
+@pytest.mark.slow
 def test_import_jsonl_and_unreadable_files(tmp_path: Path):
     book = tmp_path / "book.jsonl"
     book.write_text(

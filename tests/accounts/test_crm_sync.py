@@ -97,6 +97,7 @@ def hubspot_env(monkeypatch, hubspot: FakeHubSpot, database_url: str) -> None:
     monkeypatch.setenv("TONEWATCH_HUBSPOT_URL", hubspot.url)
 
 
+@pytest.mark.slow
 def test_hubspot_sync_pulls_by_id_domain_and_name_and_pushes_once(
     hubspot, sqlite_url, sqlite_engine, monkeypatch
 ):

@@ -129,6 +129,7 @@ DETRACTOR = {
 }
 
 
+@pytest.mark.slow
 async def test_alert_events_are_signed_and_retried_with_the_same_id(monkeypatch, sqlite_url):
     async with (
         receiving(fail_first=1) as receiver,

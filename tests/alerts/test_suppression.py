@@ -1,3 +1,4 @@
+
 """Outreach suppression: set when an account turns red or worse, cleared when the recovery is recorded."""
 
 from __future__ import annotations
@@ -6,6 +7,8 @@ import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.accounts.suppression import flag
 from bot.health.changes import record_colour_changes
@@ -50,6 +53,7 @@ def test_turning_red_flags_the_account_once_and_recovery_is_recorded(sqlite_engi
         assert not find_account(session, "Acme Corp").suppress_outreach
 
 
+@pytest.mark.slow
 def test_a_green_account_is_not_flagged_and_account_json_shows_the_flag(
     sqlite_url, sqlite_engine, monkeypatch
 ):

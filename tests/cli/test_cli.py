@@ -91,6 +91,7 @@ def test_analyze_a_jsonl_file_keeps_input_order_and_ignores_other_fields(tmp_pat
     assert labels == ["negative", "positive", "neutral"]
 
 
+@pytest.mark.slow
 def test_analyze_a_csv_file_and_stdin(tmp_path: Path):
     source = tmp_path / "messages.csv"
     source.write_text('id,text\n1,"Great work, thank you!"\n2,"Production is down, we need help ASAP"\n')
@@ -144,6 +145,7 @@ def test_a_bad_row_in_a_file_is_reported_by_line_and_the_rest_still_analyzed(tmp
     assert "line 2" in err(process) and "Traceback" not in err(process)
 
 
+@pytest.mark.slow
 def test_eval_reports_the_metrics_for_each_kind_of_labeled_file(tmp_path: Path):
     sentiment = tmp_path / "sentiment.csv"
     sentiment.write_text(
@@ -179,6 +181,7 @@ def test_eval_reports_the_metrics_for_each_kind_of_labeled_file(tmp_path: Path):
     assert "macro-F1" in out(human)
 
 
+@pytest.mark.slow
 def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path):
     history = tmp_path / "history.jsonl"
     rows = [
@@ -218,6 +221,7 @@ def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path):
     assert json.loads(out(third))["rows"] == 3 and json.loads(out(third))["new"] == 0
 
 
+@pytest.mark.slow
 def test_db_upgrade_is_repeatable():
     first, second = tonewatch("db", "upgrade"), tonewatch("db", "upgrade")
     assert first.returncode == 0 and second.returncode == 0, err(first)

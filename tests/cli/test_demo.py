@@ -1,3 +1,4 @@
+
 """`tonewatch demo`: the newcomer's first command, run as they would run it (a fresh process, no keys)."""
 
 from __future__ import annotations
@@ -7,12 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.demo.script import portfolio_path
 
 REPO = Path(__file__).resolve().parents[2]
 SECTIONS = ("Alert threads", "Drafts", "Account card: Acme Corp", "Digest", "Chart written to ")
 
 
+@pytest.mark.slow
 def test_the_demo_plays_the_week_and_prints_what_slack_would_show(tmp_path: Path) -> None:
     out = tmp_path / "demo-out"
     started = time.monotonic()

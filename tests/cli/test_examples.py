@@ -94,6 +94,7 @@ def test_the_readme_tables_are_read() -> None:
 
 
 @pytest.mark.parametrize("row", ACCOUNTS, ids=[row[0] for row in ACCOUNTS])
+@pytest.mark.slow
 def test_every_account_has_the_readmes_light_and_trend(imported, row) -> None:
     name, _, weekly, light, trend = row
     data = imported["accounts"][name]

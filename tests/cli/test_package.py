@@ -47,6 +47,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_examples_prompts_and_migrations(wheel: Path) -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert wheel.name == f"tonewatch-{project['version']}-py3-none-any.whl"
@@ -79,6 +80,7 @@ def test_version_comes_from_the_package_metadata() -> None:
     assert shown.stdout.strip() == f"tonewatch {version('tonewatch')}"
 
 
+@pytest.mark.slow
 def test_the_readme_import_works_outside_the_checkout(tmp_path: Path) -> None:
     """`tonewatch import examples/portfolio.jsonl` in a folder without examples/ reads the shipped copy."""
     assert not (tmp_path / "examples").exists() and Path.cwd() == tmp_path
@@ -112,6 +114,7 @@ def test_teams_configured_without_the_teams_extra_names_the_extra(tmp_path: Path
     assert line.startswith("error:") and "pip install 'tonewatch[teams]'" in line
 
 
+@pytest.mark.slow
 def test_a_slack_only_install_never_imports_the_teams_sdk() -> None:
     """Every module outside the Teams handlers imports with the Teams SDK missing, and imports none."""
     modules = sorted(

@@ -272,6 +272,7 @@ def preview(*args: str, cwd) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_email_preview_shows_sender_forward_and_the_scored_text(tmp_path, monkeypatch):
     monkeypatch.setenv("TONEWATCH_OUR_DOMAINS", "tonewatch.io")
     forward = (
@@ -315,6 +316,7 @@ def test_email_preview_reads_a_saved_mbox_message_with_crlf_lines(tmp_path):
     assert shown["sender"] == "anna@acme.com" and shown["text"] == "Export\n\nThe export broke again."
 
 
+@pytest.mark.slow
 def test_email_preview_refuses_what_is_not_an_email_with_one_error_line(tmp_path):
     (tmp_path / "binary.eml").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "notes.txt").write_text("Just some notes\nabout the call.\n")

@@ -132,6 +132,7 @@ def test_new_mail_is_stored_once_with_account_thread_and_subject(
     assert len(stored(sqlite_engine)) == 2
 
 
+@pytest.mark.slow
 def test_a_restart_resumes_after_the_last_uid_without_duplicates(
     dovecot: DovecotServer, sqlite_engine, pipeline, poller
 ):
@@ -193,6 +194,7 @@ def test_a_recreated_mailbox_is_read_again_and_message_ids_stop_duplicates(
     assert len(stored(sqlite_engine)) == 3
 
 
+@pytest.mark.slow
 def test_an_unreachable_inbox_backs_off_reports_and_recovers(dovecot: DovecotServer, poller, sqlite_engine):
     dovecot.append(mail("dave@hooli.com", "Hello", "Are you there?", message_id="h1@hooli.com").as_bytes())
     inbox = dovecot.inbox()
@@ -472,6 +474,7 @@ async def test_an_angry_email_opens_an_alert_whose_card_leads_with_the_subject(
     assert card.draft_reply  # goes in the alert's thread; nothing is sent to the customer
 
 
+@pytest.mark.slow
 def test_inbox_settings_read_json_or_a_yaml_file_and_name_what_is_wrong(monkeypatch, tmp_path):
     path = tmp_path / "inboxes.yaml"
     path.write_text(

@@ -227,6 +227,7 @@ def _import_process(path: Path, environment: dict[str, str], *extra: str) -> sub
     )
 
 
+@pytest.mark.slow
 def test_a_process_killed_while_waiting_is_resumed_on_the_same_batch_and_nothing_is_analyzed_twice(
     tmp_path: Path, api: FakeMessagesAPI, environment: dict[str, str], database: str
 ) -> None:

@@ -1,3 +1,4 @@
+
 """Nothing lost, nothing doubled when `tonewatch run` is killed mid-work (SIGKILL: no shutdown code runs).
 
 The real process serves signed Slack events and runs its worker against the
@@ -17,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
@@ -110,6 +112,7 @@ def assert_each_alert_posted_once_with_its_thread(slack_api: FakeSlackAPI, chann
     assert {account: len(texts) for account, texts in threads.items()} == dict.fromkeys(accounts, 1)
 
 
+@pytest.mark.slow
 async def test_a_kill_during_analysis_loses_nothing_and_analyzes_each_message_once(
     slack_api, sqlite_engine, sqlite_url, tmp_path
 ):
@@ -147,6 +150,7 @@ async def test_a_kill_during_analysis_loses_nothing_and_analyzes_each_message_on
     )
 
 
+@pytest.mark.slow
 async def test_a_kill_while_slack_has_not_done_the_post_posts_each_alert_once(
     slack_api, sqlite_engine, sqlite_url, tmp_path
 ):
@@ -179,6 +183,7 @@ async def test_a_kill_while_slack_has_not_done_the_post_posts_each_alert_once(
     print(f"\n{IN_FLIGHT} alert posts in flight at SIGKILL: posted {recovery_seconds:.1f}s after the restart")
 
 
+@pytest.mark.slow
 async def test_a_post_slack_did_just_before_the_kill_is_found_and_not_posted_again(
     slack_api, sqlite_engine, sqlite_url, tmp_path
 ):

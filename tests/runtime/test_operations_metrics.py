@@ -1,3 +1,4 @@
+
 # ruff: noqa: F811 - the Teams fixtures are imported by name, and tests take them as parameters
 """/metrics for operators: the process's own collectors, the build, platform API errors and rate limits by
 method (Slack Web API, Teams Bot Connector), and when each target's digest was last posted."""
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from types import SimpleNamespace
 
+import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -109,6 +111,7 @@ async def test_slack_rate_limits_and_errors_are_counted_by_method(slack, slack_a
     )
 
 
+@pytest.mark.slow
 async def test_teams_throttles_and_errors_are_counted_by_operation(teams) -> None:
     await teams.set_up()
     await teams.idle()

@@ -66,6 +66,7 @@ async def timed_get(address, path: str = "/healthz") -> tuple[float, bytes]:
     return time.monotonic() - start, answer
 
 
+@pytest.mark.slow
 async def test_stalled_headers_and_bodies_are_closed_and_others_keep_being_answered(served) -> None:
     mid_headers = [await connect(served, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ") for _ in range(20)]
     body_head = (

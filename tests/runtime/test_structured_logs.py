@@ -46,6 +46,7 @@ pytest_plugins = ("tests.support.slack_fixtures",)
 
 
 
+@pytest.mark.slow
 async def test_json_format_writes_one_object_per_line_with_the_work_context(slack_api, tmp_path):
     populate(slack_api)
     environment = process_environment(

@@ -84,6 +84,7 @@ async def deliver_everything(
     return first_to
 
 
+@pytest.mark.slow
 async def test_events_spread_over_two_processes_are_stored_analyzed_and_alerted_once(
     slack_api, postgres_engine, tmp_path
 ):
@@ -124,6 +125,7 @@ async def test_events_spread_over_two_processes_are_stored_analyzed_and_alerted_
     print(f"{joined} of {total - ACCOUNTS} messages joining an alert got a line in its thread")
 
 
+@pytest.mark.slow
 async def test_both_schedulers_fire_the_weekly_digest_and_it_is_posted_once(
     slack_api, postgres_engine, tmp_path
 ):

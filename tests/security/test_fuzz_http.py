@@ -236,6 +236,7 @@ def duplicated_keys() -> st.SearchStrategy[tuple[str, str]]:
     )
 
 
+@pytest.mark.slow
 async def test_slack_commands_actions_modals_and_other_events_never_fail_with_a_5xx(tonewatch):
     """Everything else Slack posts to /slack/events, fuzzed and signed: a 2xx, a 400, or a 404 for nothing."""
     requests = st.one_of(

@@ -1,3 +1,4 @@
+
 """Hostile files and options on the command line: one `error:` line naming the problem, never a traceback."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch
 
 ROW = {"account": "Acme", "text": "The sync failed again.", "created_at": "2026-11-02T09:00:00Z"}
@@ -20,6 +23,7 @@ def jsonl(path: Path, *rows: dict | str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_import_refuses_what_ingest_refuses(tmp_path: Path) -> None:
     cases = {
         "nps": ({**ROW, "source": "nps", "score": 99}, "line 2: score: NPS scores run from 0 to 10"),
@@ -47,6 +51,7 @@ def test_import_refuses_what_ingest_refuses(tmp_path: Path) -> None:
     assert process.returncode == 0 and json.loads(out(process))["new"] == 2, err(process)
 
 
+@pytest.mark.slow
 def test_deep_json_and_huge_numbers_name_their_line(tmp_path: Path) -> None:
     for row, message in (
         ('{"a":' * 100_000 + "1" + "}" * 100_000, "line 2 nests its JSON too deeply"),

@@ -87,6 +87,7 @@ async def command(http, url: str, slack_api, text: str, channel: str, signing_se
     await wait_for(lambda: slack_api.responses(name), timeout=10, what=f"the answer to /tonewatch {text}")
 
 
+@pytest.mark.slow
 async def test_tonewatch_run_prints_no_secret_down_its_error_paths(
     slack_api, messages_api, bot_connector, tmp_path
 ):

@@ -1,3 +1,4 @@
+
 """The server around Slack: /healthz, /metrics, OAuth for many workspaces, Socket Mode, `tonewatch run`."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import aiohttp
+import pytest
 import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
@@ -68,6 +70,7 @@ def queue_depth(samples: dict) -> dict[str, float | None]:
     return {s: sample(samples, "tonewatch_queue_depth", status=s) for s in ("pending", "running", "failed")}
 
 
+@pytest.mark.slow
 async def test_healthz_answers_once_ready_and_metrics_count_what_happened(
     slack_api, slack_database_url, messages_api, monkeypatch
 ):
@@ -184,6 +187,7 @@ async def test_healthz_fails_when_the_schema_is_behind(slack):
     assert response.status == 503 and "tonewatch db upgrade" in (await response.json())["reason"]
 
 
+@pytest.mark.slow
 def test_the_oauth_tables_match_the_migration_and_there_is_one_head(sqlite_engine):
     inspector = sa.inspect(sqlite_engine)
     for table in slack_tables.tables.values():
@@ -252,6 +256,7 @@ async def test_socket_mode_receives_events_over_the_websocket_and_acknowledges_t
     assert slack_api.socket_connections == 0
 
 
+@pytest.mark.slow
 async def test_tonewatch_run_serves_slack_until_sigterm(slack_api, tmp_path):
     populate(slack_api)
     database = tmp_path / "run.db"

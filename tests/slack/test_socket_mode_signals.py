@@ -22,6 +22,7 @@ def closed_port() -> int:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.slow
 async def test_socket_mode_with_slack_unreachable_stops_on_a_signal(tmp_path, signum) -> None:
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "TEAMS_", "ANTHROPIC_"))},

@@ -41,6 +41,7 @@ async def terminate(admin, application: str) -> int:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 async def test_terminated_connections_fail_no_request_and_readiness_stays(
     slack_api, postgres_engine, monkeypatch
 ) -> None:

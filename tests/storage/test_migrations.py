@@ -50,6 +50,7 @@ def shape(engine: Engine) -> dict[str, tuple]:
         }
 
 
+@pytest.mark.slow
 def test_every_migration_goes_down_to_base_and_back_up(any_engine: Engine) -> None:
     """A fresh database (SQLite, and a fresh PostgreSQL schema) at head goes down to base one revision at a
     time, each step restoring exactly the schema that revision had on the way up, then back up to head."""
@@ -131,6 +132,7 @@ def error_of(result) -> str:
     return line
 
 
+@pytest.mark.slow
 def test_db_upgrade_check_current_downgrade_and_back(fresh_database_url: str) -> None:
     url = fresh_database_url
     head = head_revision()
@@ -210,6 +212,7 @@ def downgraded_sqlite(tmp_path: Path) -> tuple[str, str]:
     return url, previous
 
 
+@pytest.mark.slow
 def test_every_command_refuses_a_schema_that_is_behind_and_only_db_upgrade_migrates(tmp_path: Path) -> None:
     url, previous = downgraded_sqlite(tmp_path)
     commands = [
@@ -234,6 +237,7 @@ def test_every_command_refuses_a_schema_that_is_behind_and_only_db_upgrade_migra
     assert shown.returncode == 0 and "Acme Corp" in shown.stdout
 
 
+@pytest.mark.slow
 def test_auto_migrate_lets_run_migrate_at_start(tmp_path: Path) -> None:
     url, previous = downgraded_sqlite(tmp_path)
     environment = {
@@ -256,6 +260,7 @@ def test_auto_migrate_lets_run_migrate_at_start(tmp_path: Path) -> None:
     assert "Context impl" not in logged and "transactional DDL" not in logged
 
 
+@pytest.mark.slow
 def test_a_new_database_is_created_at_head_by_a_command_that_needs_it(fresh_database_url: str) -> None:
     """Nothing to migrate: the README's first commands work on a fresh machine."""
     imported = tonewatch(

@@ -56,6 +56,7 @@ async def install(slack, slack_api, token: str) -> None:
 OAUTH = {"SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret"}
 
 
+@pytest.mark.slow
 async def test_workspace_tokens_are_encrypted_at_rest_and_rotate_to_a_new_key(
     slack_api, slack_database_url, monkeypatch, tmp_path
 ) -> None:
@@ -90,6 +91,7 @@ async def test_workspace_tokens_are_encrypted_at_rest_and_rotate_to_a_new_key(
         assert bot.bot_token == token
 
 
+@pytest.mark.slow
 def test_tokens_stored_before_a_key_was_set_are_read_and_encrypted_by_rotate(tmp_path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'plain.db'}"
     engine = create_db_engine(url)

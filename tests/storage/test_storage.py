@@ -104,6 +104,7 @@ def test_the_unique_key_holds_even_without_the_lookup(any_engine):
         session.add(CustomerMessage(**row))
 
 
+@pytest.mark.slow
 def test_accounts_are_found_case_and_space_insensitively(any_engine):
     with session_scope(any_engine) as session:
         first = get_or_create_account(session, "Acme  Corp")

@@ -1,3 +1,4 @@
+
 # ruff: noqa: F811 - the Teams fixtures are imported by name, and tests take them as parameters
 """Questions and digests in Teams: answers where only our side reads them, digests into a Teams channel."""
 
@@ -6,6 +7,8 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.questions.answer import Answer, AnswerItem
 from handlers.teams.cards import HELP_TEXT
@@ -155,6 +158,7 @@ async def test_the_digest_goes_to_a_teams_channel_with_its_chart(teams):
     assert [p for p in teams.connector.posts(ALERTS, "new_thread") if "Needs a reply today" in p.everything]
 
 
+@pytest.mark.slow
 async def test_no_digest_where_customers_can_read(teams):
     await teams.set_up()
     await teams.say(SHARED, STAFF, "digest here", mention=True)
