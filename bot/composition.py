@@ -14,34 +14,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.accounts.book import AccountBook
-from bot.accounts.suppression import Suppression
-from bot.alerts.analysis_job import AnalysisJob
-from bot.alerts.delivery import AlertDelivery
-from bot.alerts.policy import PolicyThresholds
-from bot.alerts.service import AlertService
-from bot.analysis.base import Analyzer
 from bot.analysis.offline import OfflineAnalyzer
 from bot.config.settings import LlmPolicy, Settings
-from bot.health.light import AccountLight
-from bot.health.rules import HealthRules, load_health_rules
-from bot.messages.pipeline import MessagePipeline
-from bot.messages.places import PlaceRegistry
-from bot.outbound.port import Poster
-from bot.outbound.routing import one_poster
-from bot.runtime.server import Surface
-from bot.runtime.telemetry import Telemetry
-from bot.runtime.threads import BackgroundThreads, size_default_executor
-from bot.runtime.worker import Worker
-from bot.webhooks import WebhookEvents
-from bot.webhooks.delivery import WebhookDelivery
-from storage.db import Engine, create_db_engine, session_scope
 from storage.errors import ConfigError, UserError
-from storage.migrate import Status, ensure_schema, is_up_to_date
-from storage.queries import active_trained_model
 
 if TYPE_CHECKING:
+    from bot.accounts.book import AccountBook
+    from bot.accounts.suppression import Suppression
+    from bot.alerts.delivery import AlertDelivery
+    from bot.alerts.service import AlertService
+    from bot.analysis.base import Analyzer
     from bot.crm.sync import CrmSync
+    from bot.health.rules import HealthRules
+    from bot.messages.pipeline import MessagePipeline
+    from bot.messages.places import PlaceRegistry
+    from bot.outbound.port import Poster
+    from bot.runtime.server import Surface
+    from bot.runtime.telemetry import Telemetry
+    from bot.runtime.threads import BackgroundThreads
+    from bot.runtime.worker import Worker
+    from bot.webhooks import WebhookEvents
+    from storage.db import Engine
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +67,8 @@ class Core:
 
 def build_events(settings: Settings) -> WebhookEvents:
     """Outbound webhook events for TONEWATCH_WEBHOOK_URLS (none when unset)."""
+    from bot.webhooks import WebhookEvents
+
     return WebhookEvents(settings.webhook_urls, settings.webhook_events)
 
 
@@ -89,6 +84,8 @@ def build_crm_sync(
 
 
 def health_rules(settings: Settings) -> HealthRules:
+    from bot.health.rules import load_health_rules
+
     return load_health_rules(settings.health_rules_file, settings.critical_score, settings.warning_score)
 
 
@@ -104,6 +101,9 @@ def build_engine(settings: Settings, *, read_only: bool = False) -> Engine:
     A database with no Tonewatch schema gets one, unless `read_only` (then: a clear error). A schema that
     is behind stops the command, naming `tonewatch db upgrade`; with TONEWATCH_AUTO_MIGRATE=true a
     command that writes migrates it first. A read-only command never changes the schema."""
+    from storage.db import create_db_engine
+    from storage.migrate import Status, ensure_schema
+
     engine = create_db_engine(settings.database_url)
     try:
         auto_migrate = settings.auto_migrate and not read_only
@@ -121,12 +121,17 @@ def build_engine(settings: Settings, *, read_only: bool = False) -> Engine:
 
 def unchecked_engine(settings: Settings) -> Engine:
     """The engine whatever its schema's revision: for `tonewatch db`, which reports or changes it."""
+    from storage.db import create_db_engine
+
     return create_db_engine(settings.database_url)
 
 
 def engine_if_schema(settings: Settings) -> Engine | None:
     """The engine when the database holds a Tonewatch schema at the newest revision; None when it has no
     schema at all (nothing to read, and nothing is created); a schema that is behind stops the command."""
+    from storage.db import create_db_engine
+    from storage.migrate import Status, ensure_schema
+
     engine = create_db_engine(settings.database_url)
     try:
         if ensure_schema(engine, create=False).status is Status.EMPTY:
@@ -141,9 +146,14 @@ def engine_if_schema(settings: Settings) -> Engine | None:
 def build_offline_analyzer(settings: Settings, engine: Engine | None) -> OfflineAnalyzer:
     """The offline analyzer, using the active model from `tonewatch train` when there is one."""
     learned = None
-    if engine is not None and is_up_to_date(engine):
-        from bot.analysis.learned import LearnedModel
+    if engine is None:  # `tonewatch analyze` with no database loads no database code
+        return OfflineAnalyzer(learned=learned, competitors=settings.competitor_names)
+    from bot.analysis.learned import LearnedModel
+    from storage.db import session_scope
+    from storage.migrate import is_up_to_date
+    from storage.queries import active_trained_model
 
+    if is_up_to_date(engine):
         with session_scope(engine) as session:
             stored = active_trained_model(session)
             if stored is not None:
@@ -195,6 +205,15 @@ BACKGROUND_THREADS = 1
 
 def build_core(settings: Settings, clock: Callable[[], datetime] | None = None) -> Core:
     """The core; `clock` is what "now" is for alert decisions (the demo replays its week on its own)."""
+    from bot.accounts.book import AccountBook
+    from bot.accounts.suppression import Suppression
+    from bot.alerts.policy import PolicyThresholds
+    from bot.alerts.service import AlertService
+    from bot.messages.pipeline import MessagePipeline
+    from bot.messages.places import PlaceRegistry
+    from bot.runtime.telemetry import Telemetry
+    from bot.runtime.threads import BackgroundThreads
+
     engine = build_engine(settings)
     offline = build_offline_analyzer(settings, engine)
     analyzer, closers = build_analyzer(settings, offline)
@@ -360,6 +379,15 @@ def build_runtime(
     """What `tonewatch run` serves, built inside its running event loop (`poll_seconds` and
     `concurrency` override the worker's settings, and `clock` what "now" is for Slack's answers and
     App Home: for tests and the demo)."""
+    from bot.alerts.analysis_job import AnalysisJob
+    from bot.alerts.delivery import AlertDelivery
+    from bot.health.light import AccountLight
+    from bot.outbound.routing import one_poster
+    from bot.runtime.server import Surface
+    from bot.runtime.threads import size_default_executor
+    from bot.runtime.worker import Worker
+    from bot.webhooks.delivery import WebhookDelivery
+
     worker = Worker(
         core.engine,
         poll_seconds=poll_seconds if poll_seconds is not None else 2.0,
