@@ -23,7 +23,7 @@ from storage.models import (
     TrainedModel,
     table_of,
 )
-from storage.tenants import DEFAULT_TENANT
+from storage.tenants import DEFAULT_TENANT, alert_tenant
 from storage.types import utcnow
 
 
@@ -473,3 +473,25 @@ def message_scores(session: Session, message_ids: Sequence[int]) -> list:
     columns = (m.id, m.account_id, m.is_customer, m.created_at, m.score)
     query = core_select(*columns).where(m.id.in_(list(message_ids)))
     return list(session.execute(query).all())
+
+
+def alert_tenant_of(engine: Engine, alert_id: int) -> str | None:
+    """The tenant whose alert this is (None: no such alert): a button is honoured only inside it."""
+    with session_scope(engine) as session:
+        return alert_tenant(session, alert_id)
+
+
+def stored_message_text(
+    engine: Engine, tenant: str, platform: str, place_key: str, external_id: str
+) -> tuple[bool, str | None]:
+    """Whether the tenant's message with this id is stored, and its text (None once erased)."""
+    with session_scope(engine) as session:
+        found = session.exec(
+            select(CustomerMessage).where(
+                col(CustomerMessage.tenant) == tenant,
+                col(CustomerMessage.platform) == platform,
+                col(CustomerMessage.place_key) == place_key,
+                col(CustomerMessage.external_id) == external_id,
+            )
+        ).first()
+        return (found is not None, found.text if found is not None else None)

@@ -49,8 +49,7 @@ from handlers.slack.payload import (
 )
 from handlers.slack.poster import post_customer_reply
 from handlers.slack.text import escape
-from storage.db import session_scope
-from storage.tenants import alert_tenant
+from storage.queries import alert_tenant_of
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -124,8 +123,7 @@ class SlackActions:
         return not is_external_user(user, home)
 
     def _tenant_of(self, alert_id: int) -> str | None:
-        with session_scope(self.deps.engine) as session:
-            return alert_tenant(session, alert_id)
+        return alert_tenant_of(self.deps.engine, alert_id)
 
     # --- Acknowledge / Snooze -----------------------------------------------------------------
 

@@ -28,8 +28,7 @@ from handlers.teams.activity import Turn
 from handlers.teams.cards import ACK, CORRECT, RECOVERED, SEND_DRAFT, SNOOZE, SNOOZES, md
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.poster import send_customer_reply
-from storage.db import session_scope
-from storage.tenants import alert_tenant
+from storage.queries import alert_tenant_of
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -85,8 +84,7 @@ class TeamsActions:
         await refresh_card(self.deps.alerts, self.deps.poster, alert_id, who)
 
     def _tenant_of(self, alert_id: int) -> str | None:
-        with session_scope(self.deps.engine) as session:
-            return alert_tenant(session, alert_id)
+        return alert_tenant_of(self.deps.engine, alert_id)
 
     async def note(self, alert_id: int, text: str) -> None:
         await thread_note(self.deps.alerts, self.deps.poster, alert_id, md(text))

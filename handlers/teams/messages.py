@@ -16,7 +16,6 @@ import logging
 import time
 
 from microsoft_agents.hosting.core import TurnContext
-from sqlmodel import select
 
 from bot.messages.places import PlaceInfo
 from handlers.teams.activity import Turn
@@ -24,10 +23,8 @@ from handlers.teams.adapter import BotConnectorError
 from handlers.teams.connector import TeamsCalls
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.people import Person, writes_as_customer
-from storage.db import session_scope
 from storage.inbound import InboundMessage
-from storage.models import CustomerMessage
-from storage.queries import account_domains
+from storage.queries import account_domains, stored_message_text
 
 log = logging.getLogger(__name__)
 
@@ -103,16 +100,9 @@ class TeamsMessages:
     # --- edits and deletes ------------------------------------------------------------------
 
     def _stored_text(self, turn: Turn) -> tuple[bool, str | None]:
-        with session_scope(self.deps.engine) as session:
-            found = session.exec(
-                select(CustomerMessage).where(
-                    CustomerMessage.tenant == self.deps.tenant(turn),
-                    CustomerMessage.platform == PLATFORM,
-                    CustomerMessage.place_key == turn.conversation_id,
-                    CustomerMessage.external_id == turn.activity_id,
-                )
-            ).first()
-            return (found is not None, found.text if found is not None else None)
+        return stored_message_text(
+            self.deps.engine, self.deps.tenant(turn), PLATFORM, turn.conversation_id, turn.activity_id
+        )
 
     async def edited(self, turn: Turn) -> None:
         """New words are analyzed again; the same words again (a redelivery, a reaction) change nothing."""

@@ -37,7 +37,6 @@ STILL_SPEAKING_SQL = frozenset(
         "bot/questions/service.py",
         "handlers/slack/oauth.py",
         "handlers/teams/conversations.py",
-        "handlers/teams/messages.py",
     }
 )
 
