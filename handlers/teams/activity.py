@@ -19,8 +19,8 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
 
 from handlers.teams.connector import base_id, reference_of
-from handlers.teams.conversations import ConversationInfo
 from handlers.teams.people import Person, person_from
+from storage.teams_conversations import ConversationInfo
 
 #: Markup tags only ("a < b > c" in a plain-text message is left alone).
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")

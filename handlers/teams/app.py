@@ -26,13 +26,13 @@ from bot.runtime.telemetry import Telemetry
 from handlers.teams.adapter import PUBLIC_CLOUD, BotEndpoints, build_adapter
 from handlers.teams.bot import TeamsBot
 from handlers.teams.connector import TeamsConnector
-from handlers.teams.conversations import TeamsConversations
 from handlers.teams.deps import TeamsDeps
 from handlers.teams.http import PATH, messages_route, quiet_model_errors
 from handlers.teams.poster import TeamsPoster
 from handlers.teams.questions import core_answerer
 from handlers.teams.tokens import TokenCheck
 from storage.db import Engine
+from storage.teams_conversations import TeamsConversations
 
 log = logging.getLogger(__name__)
 

@@ -31,8 +31,8 @@ from microsoft_agents.activity import (
 from microsoft_agents.hosting.core import ConnectorClientBase, TurnContext
 
 from handlers.teams.adapter import BotConnectorError, TeamsAdapter
-from handlers.teams.conversations import ConversationInfo, TeamsConversations
 from handlers.teams.people import Person, person_from
+from storage.teams_conversations import ConversationInfo, TeamsConversations
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from bot.messages.places import PlaceRegistry
 from bot.runtime.telemetry import Telemetry
 from handlers.teams.activity import Turn
 from handlers.teams.connector import TeamsConnector
-from handlers.teams.conversations import TeamsConversations
 from handlers.teams.poster import TeamsPoster
 from storage.db import Engine
+from storage.teams_conversations import TeamsConversations
 from storage.tenants import DEFAULT_TENANT
 
 if TYPE_CHECKING:

@@ -38,8 +38,8 @@ from handlers.teams.cards import (
 )
 from handlers.teams.cards import card as adaptive_card
 from handlers.teams.connector import TeamsCalls, TeamsConnector, message, personal_reference, thread_id
-from handlers.teams.conversations import ConversationInfo
 from handlers.teams.people import is_external
+from storage.teams_conversations import ConversationInfo
 from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)

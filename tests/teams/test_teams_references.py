@@ -12,7 +12,7 @@ import asyncio
 
 from handlers.teams.cards import HELP_TEXT
 from handlers.teams.connector import message
-from handlers.teams.conversations import ConversationInfo
+from storage.teams_conversations import ConversationInfo
 from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     ALERTS,
     BOT_ID,
