@@ -12,8 +12,9 @@ from bot.messages.pipeline import ANALYZE, MessagePipeline
 from bot.runtime.telemetry import Telemetry
 from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents
-from bot.webhooks.payloads import MESSAGE_ANALYZED, analyzed_event
+from bot.webhooks.payloads import MESSAGE_ANALYZED
 from storage.db import Session
+from storage.webhooks import analyzed_message_data
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class AnalysisJob:
 
         def decide(session: Session, analyzed_id: int) -> None:
             if self.events.wants(MESSAGE_ANALYZED):
-                self.events.emit(session, MESSAGE_ANALYZED, analyzed_event(session, analyzed_id))
+                self.events.emit(session, MESSAGE_ANALYZED, analyzed_message_data(session, analyzed_id))
             if change := self.alerts.decide_in(session, analyzed_id):
                 changes.append(change)
 

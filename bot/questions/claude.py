@@ -29,10 +29,9 @@ from bot.health.report import account_report, quote
 from bot.health.scoring import compute_health
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs
 from bot.questions.grammar import resolve_account
-from bot.questions.lookups import account_names
 from storage.db import session_scope
 from storage.models import Account, CustomerMessage, MessageConcern, table_of
-from storage.tenants import DEFAULT_TENANT
+from storage.tenants import DEFAULT_TENANT, account_names_of
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +131,7 @@ class StoreTools:
             return tool(session, **(arguments or {}))
 
     def _account(self, session: Session, written: str) -> str:
-        names = account_names(session, self.tenant)
+        names = account_names_of(session, self.tenant)
         match = resolve_account(written, names)
         if match.name is None:
             hint = f" Did you mean {', '.join(match.suggestions)}?" if match.suggestions else ""

@@ -37,11 +37,6 @@ _C = table_of(MessageConcern).c
 _A = table_of(Alert).c
 
 
-def account_names(session: Session, tenant: str = DEFAULT_TENANT) -> list[str]:
-    """The tenant's account names (a question never learns another tenant's customers)."""
-    return account_names_of(session, tenant)
-
-
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -82,7 +77,7 @@ def account_card(
     session: Session, written: str, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
 ) -> Answer:
     """The account card: light and trend, averages, concerns, why, open alerts, recent negatives, chart."""
-    names = account_names(session, tenant)
+    names = account_names_of(session, tenant)
     match = resolve_account(written, names)
     if match.name is None:
         return unknown_account(written, match.suggestions, names)
@@ -345,7 +340,7 @@ def top_frustrations(
         .order_by(_C.score)
     )
     if written_account:
-        names = account_names(session, tenant)
+        names = account_names_of(session, tenant)
         match = resolve_account(written_account, names)
         if match.name is None:
             return unknown_account(written_account, match.suggestions, names)

@@ -33,7 +33,6 @@ from bot.questions.grammar import (
 )
 from bot.questions.lookups import (
     account_card,
-    account_names,
     accounts_by_light,
     help_answer,
     negative_recently,
@@ -41,7 +40,7 @@ from bot.questions.lookups import (
     unanswered,
 )
 from storage.db import session_scope
-from storage.tenants import DEFAULT_TENANT
+from storage.tenants import DEFAULT_TENANT, account_names_of
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ __all__ = [
 def read_question(text: str, engine: Engine, tenant: str = DEFAULT_TENANT) -> Question:
     """The grammar's reading of `text`, with the tenant's account names to recognise a bare name."""
     with session_scope(engine) as session:
-        return parse_question(text, account_names(session, tenant))
+        return parse_question(text, account_names_of(session, tenant))
 
 
 def answer(
