@@ -14,14 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session
-
 from bot.config.settings import Settings
 from bot.health.rules import HealthRules, load_health_rules
-from storage.models import CustomerMessage, table_of
-
-_M = table_of(CustomerMessage).c
+from storage.db import Session
+from storage.questions import message_places
 
 
 @dataclass(frozen=True)
@@ -110,15 +106,9 @@ def render_answer_text(answer: Answer) -> str:
 
 def message_refs(session: Session, message_ids: Iterable[int]) -> dict[int, MessageRef]:
     """Where each of these messages lives, for links."""
-    ids = sorted(set(message_ids))
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(_M.id, _M.platform, _M.place_key, _M.external_id, _M.source_kind).where(_M.id.in_(ids))
-    )
     return {
         row.id: MessageRef(row.id, row.platform, row.place_key, row.external_id, row.source_kind)
-        for row in rows
+        for row in message_places(session, message_ids)
     }
 
 

@@ -20,23 +20,18 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
-from sqlmodel import Session, col
-
 from bot.alerts.replies import unanswered_messages
 from bot.analysis.redaction import redact
 from bot.health.report import account_report, quote
 from bot.health.scoring import compute_health
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs
 from bot.questions.grammar import resolve_account
-from storage.db import session_scope
-from storage.models import Account, CustomerMessage, MessageConcern, table_of
+from storage.db import Engine, Session, session_scope
+from storage.queries import find_account
+from storage.questions import concerns_by_message, search_messages, tenant_messages_by_id
 from storage.tenants import DEFAULT_TENANT, account_names_of
 
 log = logging.getLogger(__name__)
-
-_M = table_of(CustomerMessage).c
-_C = table_of(MessageConcern).c
 
 MAX_TURNS = 6
 MAX_ANSWER_CHARS = 2500
@@ -187,37 +182,20 @@ class StoreTools:
         limit: int = 20,
     ) -> list[dict]:
         days = max(1, min(90, int(days)))
-        conditions = [
-            col(Account.tenant) == self.tenant,
-            _M.is_customer,
-            _M.created_at > self.now - timedelta(days=days),
-            _M.created_at <= self.now,
-        ]
-        if account:
-            conditions.append(col(Account.name) == self._account(session, account))
-        for word in (text or "").split()[:8]:
-            conditions.append(func.lower(_M.text).contains(word.casefold()))
-        if max_score is not None:
-            conditions.append(_M.score <= float(max_score))
-        if min_score is not None:
-            conditions.append(_M.score >= float(min_score))
-        query = select(_M.id, _M.created_at, _M.score, _M.text, _M.source_kind, col(Account.name)).join(
-            Account, col(Account.id) == _M.account_id
+        rows = search_messages(
+            session,
+            self.tenant,
+            self.now - timedelta(days=days),
+            self.now,
+            account=self._account(session, account) if account else None,
+            words=(text or "").split()[:8],
+            max_score=float(max_score) if max_score is not None else None,
+            min_score=float(min_score) if min_score is not None else None,
+            concern=concern.strip().replace(" ", "_") if concern else None,
+            limit=max(1, min(50, int(limit))),
         )
-        if concern:
-            query = query.join(
-                MessageConcern, and_(_C.message_id == _M.id, _C.concern == concern.strip().replace(" ", "_"))
-            )
-        rows = session.execute(
-            query.where(*conditions).order_by(_M.created_at.desc()).limit(max(1, min(50, int(limit))))
-        ).all()
-        concerns: dict[int, list[str]] = {}
         ids = [row.id for row in rows]
-        if ids:
-            for message_id, name in session.execute(
-                select(_C.message_id, _C.concern).where(_C.message_id.in_(ids))
-            ):
-                concerns.setdefault(message_id, []).append(name)
+        concerns = concerns_by_message(session, ids)
         self.seen.update(ids)
         return [
             {
@@ -236,11 +214,9 @@ class StoreTools:
         days = max(1, min(90, int(days)))
         account_ids = None
         if account:
-            name = self._account(session, account)
-            query = select(col(Account.id)).where(
-                col(Account.tenant) == self.tenant, col(Account.name) == name
-            )
-            account_ids = [session.execute(query).scalar_one()]
+            found = find_account(session, self._account(session, account), self.tenant)
+            assert found is not None and found.id is not None  # a name of the tenant's accounts
+            account_ids = [found.id]
         waiting = unanswered_messages(
             session,
             as_of=self.now,
@@ -373,14 +349,7 @@ class ClaudeAnswerer:
         if cited:
             with session_scope(self.engine) as session:
                 refs = message_refs(session, cited)
-                rows = {
-                    row.id: row
-                    for row in session.execute(
-                        select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
-                        .join(Account, col(Account.id) == _M.account_id, isouter=True)
-                        .where(_M.id.in_(cited), _M.tenant == self.tenant)
-                    )
-                }
+                rows = tenant_messages_by_id(session, self.tenant, cited)
             for message_id in cited:
                 row = rows.get(message_id)
                 if row is None:

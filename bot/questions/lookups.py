@@ -11,9 +11,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
-
 from bot.alerts.replies import unanswered_messages
 from bot.health.report import (
     account_report,
@@ -28,13 +25,16 @@ from bot.health.scoring import compute_health
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs, short_day, signed
 from bot.questions.chart import WEEKS, AccountChart, account_chart_path
 from bot.questions.grammar import GRAMMAR_LINES, HELP_TITLE, Intent, resolve_account
-from storage.models import Account, Alert, CustomerMessage, MessageConcern, table_of
+from storage.db import Session
 from storage.queries import find_account
+from storage.questions import (
+    messages_by_id,
+    negative_concerns,
+    negative_messages,
+    negative_messages_of,
+    open_alerts_of,
+)
 from storage.tenants import DEFAULT_TENANT, account_names_of
-
-_M = table_of(CustomerMessage).c
-_C = table_of(MessageConcern).c
-_A = table_of(Alert).c
 
 
 def _plural(count: int, word: str) -> str:
@@ -158,18 +158,10 @@ def account_card(
 
 def _open_alert_items(session: Session, account_id: int, now: datetime, limit: int = 3) -> list[AnswerItem]:
     """The account's open alerts, newest first, each quoting its newest message."""
-    rows = session.execute(
-        select(_A.severity, _A.status, _A.message_count, _A.created_at, _A.message_id)
-        .where(_A.account_id == account_id, _A.open_key.is_not(None), _A.created_at <= now)
-        .order_by(_A.created_at.desc())
-        .limit(limit)
-    ).all()
+    rows = open_alerts_of(session, account_id, now, limit)
     ids = [row.message_id for row in rows if row.message_id]
     refs = message_refs(session, ids)
-    messages = {
-        row.id: row
-        for row in session.execute(select(_M.id, _M.text, _M.score, _M.created_at).where(_M.id.in_(ids)))
-    }
+    messages = messages_by_id(session, ids)
     items = []
     for row in rows:
         count = f" · {row.message_count} messages" if row.message_count > 1 else ""
@@ -191,18 +183,9 @@ def _open_alert_items(session: Session, account_id: int, now: datetime, limit: i
 def _recent_negative_items(
     session: Session, account_id: int, now: datetime, options: AnswerOptions, limit: int
 ) -> list[AnswerItem]:
-    rows = session.execute(
-        select(_M.id, _M.created_at, _M.score, _M.text)
-        .where(
-            _M.account_id == account_id,
-            _M.is_customer,
-            _M.score <= options.rules.warning_score,
-            _M.created_at > now - timedelta(days=30),
-            _M.created_at <= now,
-        )
-        .order_by(_M.created_at.desc())
-        .limit(limit)
-    ).all()
+    rows = negative_messages_of(
+        session, account_id, now - timedelta(days=30), now, options.rules.warning_score, limit
+    )
     refs = message_refs(session, [row.id for row in rows])
     return [
         AnswerItem(
@@ -223,18 +206,7 @@ def negative_recently(
     session: Session, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
 ) -> Answer:
     """The tenant's accounts with negative customer messages in the window: the most such messages first."""
-    rows = session.execute(
-        select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
-        .join(Account, col(Account.id) == _M.account_id)
-        .where(
-            col(Account.tenant) == tenant,
-            _M.is_customer,
-            _M.score <= options.rules.warning_score,
-            _M.created_at > now - timedelta(days=days),
-            _M.created_at <= now,
-        )
-        .order_by(_M.score, _M.created_at.desc())
-    ).all()
+    rows = negative_messages(session, tenant, now - timedelta(days=days), now, options.rules.warning_score)
     if not rows:
         return Answer(Intent.negative_this_week, f"Nobody was negative {_window(days)}.")
     by_account: dict[str, list] = defaultdict(list)
@@ -328,25 +300,15 @@ def top_frustrations(
 ) -> Answer:
     """The concerns of negative messages in the window, most frequent first, each with its worst example."""
     account_name = None
-    query = (
-        select(_C.concern, _C.message_id, _C.score, col(Account.name))
-        .join(Account, col(Account.id) == _C.account_id)
-        .where(
-            col(Account.tenant) == tenant,
-            _C.created_at > now - timedelta(days=days),
-            _C.created_at <= now,
-            _C.score <= options.rules.concern_max_score,
-        )
-        .order_by(_C.score)
-    )
     if written_account:
         names = account_names_of(session, tenant)
         match = resolve_account(written_account, names)
         if match.name is None:
             return unknown_account(written_account, match.suggestions, names)
         account_name = match.name
-        query = query.where(col(Account.name) == account_name)
-    rows = session.execute(query).all()
+    rows = negative_concerns(
+        session, tenant, now - timedelta(days=days), now, options.rules.concern_max_score, account_name
+    )
     who = account_name or "customers"
     window = _period(days)
     if not rows:
@@ -363,10 +325,7 @@ def top_frustrations(
         examples[concern] = next((row for row in found if row.message_id not in used), found[0])
     worst_ids = [row.message_id for row in examples.values()]
     refs = message_refs(session, worst_ids)
-    texts = {
-        row.id: (row.text, row.created_at)
-        for row in session.execute(select(_M.id, _M.text, _M.created_at).where(_M.id.in_(worst_ids)))
-    }
+    texts = {row.id: (row.text, row.created_at) for row in messages_by_id(session, worst_ids).values()}
     items = []
     for concern, found in shown:
         accounts = list(dict.fromkeys(row.name for row in found))

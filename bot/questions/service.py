@@ -19,8 +19,6 @@ import asyncio
 import logging
 from datetime import datetime
 
-from sqlalchemy import Engine
-
 from bot.config.settings import Settings
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, MessageRef, render_answer_text
 from bot.questions.grammar import (
@@ -39,7 +37,7 @@ from bot.questions.lookups import (
     top_frustrations,
     unanswered,
 )
-from storage.db import session_scope
+from storage.db import Engine, Session, session_scope
 from storage.tenants import DEFAULT_TENANT, account_names_of
 from storage.types import utcnow
 
@@ -90,7 +88,7 @@ def answer(
 
 
 def _grammar_answer(
-    session, question: Question, now: datetime, options: AnswerOptions, tenant: str
+    session: Session, question: Question, now: datetime, options: AnswerOptions, tenant: str
 ) -> Answer:
     days = question.days or DEFAULT_DAYS.get(question.intent.value, 7)
     if question.intent is Intent.account_status:

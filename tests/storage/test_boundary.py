@@ -31,10 +31,6 @@ STILL_SPEAKING_SQL = frozenset(
         "bot/health/sql.py",
         "bot/messages/pipeline.py",
         "bot/messages/places.py",
-        "bot/questions/answer.py",
-        "bot/questions/claude.py",
-        "bot/questions/lookups.py",
-        "bot/questions/service.py",
         "handlers/slack/oauth.py",
     }
 )
