@@ -37,9 +37,10 @@ from handlers.slack.directory import SlackDirectory
 from handlers.slack.events import SlackEvents
 from handlers.slack.home import SlackHome
 from handlers.slack.http import bolt_routes
-from handlers.slack.oauth import ChannelTeams, DbInstallationStore, build_oauth_flow
+from handlers.slack.oauth import DbInstallationStore, build_oauth_flow
 from handlers.slack.poster import SlackPoster
 from storage.db import Engine
+from storage.slack_installations import ChannelTeams
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime.telemetry import Telemetry
-from handlers.slack.oauth import ChannelTeams, DbInstallationStore
+from handlers.slack.oauth import DbInstallationStore
+from storage.slack_installations import ChannelTeams
 from storage.tenants import DEFAULT_TENANT
 
 QUICK_TIMEOUT_SECONDS = 2

@@ -20,9 +20,9 @@ from bot.messages.places import PlaceRegistry
 from bot.runtime.telemetry import Telemetry
 from handlers.slack.clients import Home, SlackClients
 from handlers.slack.directory import SlackDirectory
-from handlers.slack.oauth import ChannelTeams
 from handlers.slack.poster import SlackPoster
 from storage.db import Engine
+from storage.slack_installations import ChannelTeams
 from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)

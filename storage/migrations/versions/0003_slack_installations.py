@@ -2,7 +2,7 @@
 
 The first three tables have the columns of `slack_sdk`'s SQLAlchemy
 installation and state stores (slack-sdk 3.47), so either those stores or
-ours (storage/slack_tables.py, used by handlers/slack/oauth.py) can use them; a test compares the migrated
+ours (storage/slack_tables.py, used by storage/slack_installations.py) can use them; a test compares the migrated
 schema with our table definitions. `slack_channel_teams` remembers which
 workspace a channel belongs to, so an alert posted outside a request (by the
 worker) uses that workspace's bot token.
