@@ -203,7 +203,8 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
     The unique key (platform, place, external id) makes a redelivery return the
     row already stored instead of adding a second one.
     """
-    existing = _find_message(session, inbound)
+    key = (inbound.tenant, inbound.platform, inbound.place_key, inbound.external_id)
+    existing = find_message(session, *key)
     if existing is not None:
         return existing, False
     account = get_or_create_account(session, inbound.account, inbound.tenant) if inbound.account else None
@@ -228,19 +229,22 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
         with session.begin_nested():
             session.add(message)
     except IntegrityError:
-        found = _find_message(session, inbound)
+        found = find_message(session, *key)
         assert found is not None
         return found, False
     return message, True
 
 
-def _find_message(session: Session, inbound: InboundMessage) -> CustomerMessage | None:
+def find_message(
+    session: Session, tenant: str, platform: str, place_key: str, external_id: str
+) -> CustomerMessage | None:
+    """The tenant's stored message with this key (the platform's place and its own id there)."""
     return session.exec(
         select(CustomerMessage).where(
-            CustomerMessage.tenant == inbound.tenant,
-            CustomerMessage.platform == inbound.platform,
-            CustomerMessage.place_key == inbound.place_key,
-            CustomerMessage.external_id == inbound.external_id,
+            CustomerMessage.tenant == tenant,
+            CustomerMessage.platform == platform,
+            CustomerMessage.place_key == place_key,
+            CustomerMessage.external_id == external_id,
         )
     ).first()
 

@@ -75,6 +75,16 @@ def cancel(session: Session, kinds: Sequence[str], subject: str) -> None:
         session.add(item)
 
 
+def mark_done(session: Session, kind: str, subjects: Sequence[str]) -> None:
+    """The items of `kind` for these subjects are done, in the caller's transaction: the work they
+    stand for commits in it (also when no worker claimed them, as when the CLI analyzes)."""
+    session.exec(
+        update(WorkItem)
+        .where(col(WorkItem.kind) == kind, col(WorkItem.subject).in_(subjects))
+        .values(status=DONE)
+    )
+
+
 def claim(
     engine: Engine,
     worker: str,

@@ -18,9 +18,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, or_, select
-from sqlmodel import Session, col
-
 from bot.accounts.value import ValueAtRisk, days_to, renews_soon, value_points
 from bot.alerts.replies import WaitingMessage, unanswered_messages
 from bot.digest.chart import AccountSeries, render_digest_chart
@@ -41,7 +38,8 @@ from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import AccountHealth, compute_health_many
 from bot.outbound.port import AlertNotice
 from storage.book import BookRow, book_rows
-from storage.models import Account, Alert, Correction, CustomerMessage, table_of
+from storage.db import Session, session_scope
+from storage.digests import alert_review_counts, opportunity_messages
 from storage.tenants import DEFAULT_TENANT, account_ids_of
 
 log = logging.getLogger(__name__)
@@ -54,7 +52,6 @@ EMPTY_LINE = (
     "No customer messages yet — import history with `tonewatch import` "
     "or invite Tonewatch to a customer channel."
 )
-_M = table_of(CustomerMessage).c
 
 
 @dataclass(frozen=True)
@@ -464,25 +461,12 @@ def _attention(
 def _opportunities(
     session: Session, period: DigestPeriod, rules: HealthRules, account_ids: list[int] | None, limit: int
 ) -> list[Opportunity]:
-    promoter = and_(_M.source_kind == "nps", _M.source_score >= rules.promoter_min)
-    # The ids come from the health index alone (it holds every column tested); rows are read for those.
-    wanted = select(_M.id).where(
-        _M.is_customer,
-        _M.score.is_not(None),
-        _M.created_at > period.start,
-        _M.created_at <= period.end,
-        or_(_M.expansion, promoter),
-    )
-    if account_ids is not None:
-        wanted = wanted.where(_M.account_id.in_(account_ids))
-    query = (
-        select(_M.id, _M.created_at, _M.text, _M.expansion, _M.source_score, col(Account.name))
-        .join(Account, col(Account.id) == _M.account_id)
-        .where(_M.id.in_(wanted))
-        .order_by(_M.created_at.desc())
+    # Newest first; enough of them that one of each kind per account still fills the list.
+    rows = opportunity_messages(
+        session, period.start, period.end, rules.promoter_min, account_ids, limit=limit * 20
     )
     found: dict[tuple[str, str], Opportunity] = {}
-    for row in session.execute(query.limit(limit * 20)):
+    for row in rows:
         kind = "expansion" if row.expansion else "promoter"
         if (row.name, kind) in found:
             continue  # one of each kind per account: the newest
@@ -502,22 +486,7 @@ def alert_precision(
     neutral or positive label; as reviewed when it is not accurate or a person acknowledged,
     snoozed or used its draft.
     """
-    a, c = table_of(Alert).c, table_of(Correction).c
-    flagged = exists().where(
-        or_(c.alert_id == a.id, and_(c.message_id == a.message_id, c.label.in_(("neutral", "positive"))))
-    )
-    base = [a.created_at > start, a.created_at <= end]
-    if account_ids is not None:
-        base.append(a.account_id.in_(account_ids))
-    row = session.execute(
-        select(
-            func.count(case((a.post_ref.is_not(None), 1))),
-            func.count(case((a.post_ref.is_(None), 1))),
-            func.count(case((or_(flagged, a.status.in_(REVIEWED_STATUSES)), 1))),
-            func.count(case((flagged, 1))),
-        ).where(*base)
-    ).one()
-    return AlertPrecision(*row)
+    return AlertPrecision(*alert_review_counts(session, start, end, account_ids, REVIEWED_STATUSES))
 
 
 @dataclass
@@ -572,7 +541,7 @@ def _facts(
 def _facts_in_own_session(
     engine, period: DigestPeriod, options: DigestOptions, account_ids: list[int] | None, tenant: str
 ) -> _Facts:
-    with Session(engine) as session:
+    with session_scope(engine) as session:
         return _facts(session, period, options, account_ids, tenant)
 
 

@@ -15,19 +15,25 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, update
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, select
-
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.runtime.group_commit import GroupCommit
 from storage.bulk_store import message_key, store_messages
-from storage.db import read_scope, session_scope, urgent_scope
-from storage.erasure import scrub_analyses
+from storage.db import Engine, Session, read_scope, session_scope, urgent_scope
 from storage.inbound import InboundMessage
-from storage.models import CustomerMessage, WorkItem
-from storage.queries import clear_message_signals, mark_invalid, record_analyses, store_message
-from storage.queue import DONE, enqueue, requeue
+from storage.messages import (
+    change_text,
+    earlier_in_thread,
+    erase_deleted,
+    lock_messages,
+    message_by_id,
+    messages_by_ids,
+    pending_message_ids,
+    store_in_savepoint,
+    store_with_work,
+)
+from storage.models import CustomerMessage
+from storage.queries import find_message, mark_invalid, record_analyses
+from storage.queue import mark_done
 from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
@@ -42,15 +48,6 @@ AnalysisToSave = tuple[int, AnalysisOutcome, AfterAnalysis | None]
 
 #: How many earlier messages of a thread go to the analyzer as context.
 THREAD_CONTEXT_MESSAGES = 5
-
-
-#: PostgreSQL's deadlock_detected and serialization_failure: the statement can simply be tried again.
-RETRYABLE_SQLSTATES = {"40P01", "40001"}
-DEADLOCK_RETRIES = 3
-
-
-def _sqlstate(error: DBAPIError) -> str | None:
-    return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
 @dataclass
@@ -133,24 +130,13 @@ class MessagePipeline:
         return results
 
     @staticmethod
-    def _store_one(session, item: InboundMessage) -> StoredMessage | BaseException:
-        for attempt in range(1, DEADLOCK_RETRIES + 1):
-            try:
-                with session.begin_nested():
-                    message, created = store_message(session, item)
-                    session.flush()
-                    if created and message.status == "pending":
-                        enqueue(session, ANALYZE, str(message.id))
-                return StoredMessage(id=message.id or 0, created=created)
-            except DBAPIError as exc:
-                # PostgreSQL picked this statement as a deadlock's victim (e.g. two processes creating
-                # the same new account): its savepoint is rolled back, and trying again succeeds.
-                if _sqlstate(exc) not in RETRYABLE_SQLSTATES or attempt == DEADLOCK_RETRIES:
-                    return exc
-                log.info("storing %s hit %s; trying again", item.external_id, _sqlstate(exc))
-            except Exception as exc:  # noqa: BLE001 - handed to that message's caller
-                return exc
-        raise AssertionError("unreachable")
+    def _store_one(session: Session, item: InboundMessage) -> StoredMessage | BaseException:
+        # Its own savepoint (a deadlock's victim is tried again there): a failure fails this message alone.
+        try:
+            message_id, created = store_in_savepoint(session, item, ANALYZE)
+        except Exception as exc:  # noqa: BLE001 - handed to that message's caller
+            return exc
+        return StoredMessage(id=message_id, created=created)
 
     def replace_text(
         self, platform: str, place_key: str, external_id: str, text: str | None, tenant: str = DEFAULT_TENANT
@@ -158,31 +144,17 @@ class MessagePipeline:
         """An edit (new text, analyzed again) or a delete (text None, erased) of the tenant's message;
         returns the message id."""
         with urgent_scope(self.engine) as session:
-            message = session.exec(
-                select(CustomerMessage).where(
-                    CustomerMessage.tenant == tenant,
-                    CustomerMessage.platform == platform,
-                    CustomerMessage.place_key == place_key,
-                    CustomerMessage.external_id == external_id,
-                )
-            ).first()
+            message = find_message(session, tenant, platform, place_key, external_id)
             if message is None:
                 return None
-            message.text = text
-            # The old reading no longer holds: its concerns must not count in top concerns or incidents.
-            clear_message_signals(session, message)
+            # Either way its old reading no longer holds, and storage forgets its signals.
             if text is None:
-                message.status = "deleted"
-                scrub_analyses(session, [message.id or 0])  # its quotes and draft reply go with it
+                erase_deleted(session, message)  # its quotes and draft reply go with it
                 if self.on_deleted is not None:
-                    session.add(message)
-                    session.flush()
                     self.on_deleted(session, message.id or 0)  # its alerts follow, in this commit
-            elif message.is_customer:
-                message.status = "pending"
-                session.flush()
-                requeue(session, ANALYZE, str(message.id))
-            session.add(message)
+            else:
+                # A customer's message is analyzed again; a staff message never is.
+                change_text(session, message, text, ANALYZE if message.is_customer else None)
             return message.id
 
     def store_many(self, inbound: list[InboundMessage], chunk: int = 1000) -> list[StoredMessage]:
@@ -192,22 +164,13 @@ class MessagePipeline:
             # Urgent too: in the server this is /ingest, whose caller waits for the commit.
             with urgent_scope(self.engine) as session:
                 for item in inbound[start : start + chunk]:
-                    message, created = store_message(session, item)
-                    session.flush()
-                    if created and message.status == "pending":
-                        enqueue(session, ANALYZE, str(message.id))
-                    stored.append(StoredMessage(id=message.id or 0, created=created))
+                    message_id, created = store_with_work(session, item, ANALYZE)
+                    stored.append(StoredMessage(id=message_id, created=created))
         return stored
 
     def pending_ids(self, limit: int = 100) -> list[int]:
         with session_scope(self.engine) as session:
-            rows = session.exec(
-                select(CustomerMessage.id)
-                .where(CustomerMessage.status == "pending")
-                .order_by(col(CustomerMessage.id))
-                .limit(limit)
-            ).all()
-            return [row for row in rows if row is not None]
+            return pending_message_ids(session, limit)
 
     def _load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
         """Requests for the given messages that are still pending; invalid texts are marked so."""
@@ -215,9 +178,7 @@ class MessagePipeline:
         invalid: dict[int, str] = {}
         # Reading needs no writer; only a text that cannot be analyzed is written back.
         with read_scope(self.engine) as session:
-            messages = session.exec(
-                select(CustomerMessage).where(col(CustomerMessage.id).in_(set(message_ids)))
-            ).all()
+            messages = messages_by_ids(session, message_ids)
             for message in sorted(messages, key=lambda m: m.id or 0):
                 message_id = message.id or 0
                 if message.status != "pending":
@@ -233,28 +194,17 @@ class MessagePipeline:
         if invalid:
             with session_scope(self.engine) as session:
                 for message_id, reason in invalid.items():
-                    pending = session.get(CustomerMessage, message_id)
+                    pending = message_by_id(session, message_id)
                     if pending is not None and pending.status == "pending":
                         mark_invalid(session, pending, reason)
         return requests
 
     @staticmethod
-    def _thread_context(session, message: CustomerMessage) -> tuple[str, ...]:
+    def _thread_context(session: Session, message: CustomerMessage) -> tuple[str, ...]:
         if not message.thread_key or message.thread_key == message.external_id:
             return ()  # not in a thread, or its first message: nothing came before it (and no query)
-        earlier = session.exec(
-            select(CustomerMessage.text)
-            .where(
-                CustomerMessage.tenant == message.tenant,
-                CustomerMessage.thread_key == message.thread_key,
-                CustomerMessage.place_key == message.place_key,
-                CustomerMessage.id != message.id,
-                CustomerMessage.created_at <= message.created_at,
-            )
-            .order_by(col(CustomerMessage.created_at).desc())
-            .limit(THREAD_CONTEXT_MESSAGES)
-        ).all()
-        return tuple(text for text in reversed(earlier) if text)
+        earlier = earlier_in_thread(session, message, THREAD_CONTEXT_MESSAGES)
+        return tuple(text for text in earlier if text)
 
     def load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
         """What the analyzer gets for each of these messages still pending (text and thread context)."""
@@ -297,15 +247,7 @@ class MessagePipeline:
             # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
             # either sees these analyses and erases them, or commits first and is seen here.
             ids = sorted({message_id for message_id, _, _ in batch})
-            locked = {
-                message.id: message
-                for message in session.exec(
-                    select(CustomerMessage)
-                    .where(col(CustomerMessage.id).in_(ids))
-                    .order_by(col(CustomerMessage.id))
-                    .with_for_update()
-                ).all()
-            }
+            locked = lock_messages(session, ids)
             saved: dict[int, tuple[CustomerMessage, AnalysisOutcome, AfterAnalysis | None]] = {}
             for message_id, outcome, then in batch:
                 message = locked.get(message_id)
@@ -325,11 +267,7 @@ class MessagePipeline:
                     then(session, message_id)
             del analyses  # kept alive until here, on purpose (see above)
             # The queue entries for these are finished in the same commit (the CLI has no worker).
-            session.exec(
-                update(WorkItem)
-                .where(col(WorkItem.kind) == ANALYZE, col(WorkItem.subject).in_([str(i) for i in ids]))
-                .values(status=DONE)
-            )
+            mark_done(session, ANALYZE, [str(i) for i in ids])
         return [message_id in saved for message_id, _, _ in batch]
 
     async def analyze_messages(

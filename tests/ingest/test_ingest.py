@@ -233,7 +233,7 @@ async def test_a_batch_that_fails_in_the_database_leaves_nothing_behind(request,
             raise RuntimeError("disk full")
         return real(session, inbound)
 
-    monkeypatch.setattr("bot.messages.pipeline.store_message", failing_on_the_second)
+    monkeypatch.setattr("storage.messages.store_message", failing_on_the_second)
     async with serve_ingest(engine) as ingest:
         async with ingest.session.post(
             ingest.url,

@@ -22,15 +22,12 @@ STILL_SPEAKING_SQL = frozenset(
         "bot/alerts/delivery.py",
         "bot/alerts/replies.py",
         "bot/alerts/service.py",
-        "bot/digest/build.py",
         "bot/health/changes.py",
         "bot/health/incidents.py",
         "bot/health/portfolio.py",
         "bot/health/report.py",
         "bot/health/scoring.py",
         "bot/health/sql.py",
-        "bot/messages/pipeline.py",
-        "bot/messages/places.py",
     }
 )
 
