@@ -20,7 +20,6 @@ STILL_SPEAKING_SQL = frozenset(
     {
         "bot/alerts/actions.py",
         "bot/alerts/delivery.py",
-        "bot/alerts/replies.py",
         "bot/alerts/service.py",
         "bot/digest/build.py",
         "bot/health/changes.py",
