@@ -110,6 +110,14 @@ def account_by_id(session: Session, account_id: int) -> Account | None:
     return session.get(Account, account_id)
 
 
+def message_by_id(session: Session, message_id: int) -> CustomerMessage | None:
+    return session.get(CustomerMessage, message_id)
+
+
+def analysis_by_id(session: Session, analysis_id: int) -> Analysis | None:
+    return session.get(Analysis, analysis_id)
+
+
 def domains_of(account: Account | None) -> list[str]:
     """The e-mail domains listed on an account (`Account.domains`: comma- or semicolon-separated)."""
     raw = account.domains if account is not None else ""

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, or_, update
 from sqlmodel import Session, col, func, select
 
-from storage.db import insert_for, session_scope
+from storage.db import insert_for, read_scope, session_scope
 from storage.models import WorkItem, table_of
 from storage.types import utcnow
 
@@ -198,6 +198,18 @@ def item_status(session: Session, kind: str, subject: str) -> str | None:
 def status_of(engine: Engine, kind: str, subject: str) -> str | None:
     with session_scope(engine) as session:
         return item_status(session, kind, subject)
+
+
+def subjects_waiting(engine: Engine, kind: str, prefix: str) -> list[str]:
+    """The subjects starting with `prefix` of the kind's items pending or running (a read that never
+    waits for SQLite's writer)."""
+    with read_scope(engine) as session:
+        statement = select(WorkItem.subject).where(
+            WorkItem.kind == kind,
+            col(WorkItem.subject).startswith(prefix),
+            col(WorkItem.status).in_((PENDING, RUNNING)),
+        )
+        return list(session.exec(statement).all())
 
 
 def depth(engine: Engine) -> dict[str, int]:

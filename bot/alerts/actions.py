@@ -11,16 +11,14 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from sqlalchemy import Engine, delete
-from sqlmodel import col, select
-
 from bot.alerts.service import AlertCard, AlertService
 from bot.analysis.contract import Emotion, Label, Urgency
 from bot.messages.pipeline import MessagePipeline
 from bot.outbound.port import Poster
-from storage.db import session_scope
+from storage.alerts import add_correction, delete_reply
+from storage.db import Engine
 from storage.inbound import InboundMessage
-from storage.models import Alert, Correction, CustomerMessage
+from storage.queries import stored_thread_key
 
 
 async def refresh_card(alerts: AlertService, poster: Poster, alert_id: int, by: str) -> None:
@@ -62,37 +60,15 @@ def store_correction(
     label = label if label in set(Label) else None
     urgency = urgency if urgency in set(Urgency) else None
     emotions = [e for e in emotions if e in set(Emotion)]
-    with session_scope(engine) as session:
-        alert = session.get(Alert, alert_id)
-        if alert is None or alert.message_id is None:
-            return False
-        session.add(
-            Correction(
-                message_id=alert.message_id,
-                analysis_id=alert.analysis_id,
-                alert_id=alert_id,
-                corrected_by=corrected_by[:200],
-                label=label,
-                urgency=urgency,
-                emotions=emotions,
-                note=note[:2000],
-            )
-        )
-        return True
+    return add_correction(engine, alert_id, corrected_by, label, urgency, emotions, note)
 
 
 def thread_of(engine: Engine, card: AlertCard) -> str:
     """The thread the alert's customer message belongs to (its own id when it started one)."""
-    with session_scope(engine) as session:
-        found = session.exec(
-            select(CustomerMessage).where(
-                CustomerMessage.tenant == card.tenant,
-                CustomerMessage.platform == card.source_platform,
-                CustomerMessage.place_key == card.source_place,
-                CustomerMessage.external_id == card.source_external_id,
-            )
-        ).first()
-        return (found.thread_key if found is not None else None) or card.source_external_id
+    found = stored_thread_key(
+        engine, card.source_platform, card.source_place, card.source_external_id, card.tenant
+    )
+    return found or card.source_external_id
 
 
 def record_reply(
@@ -122,14 +98,7 @@ def record_reply(
 
 def release_reply(engine: Engine, card: AlertCard, key: str) -> None:
     """The send failed: forget the recorded reply, so the customer is not counted as answered."""
-    with session_scope(engine) as session:
-        session.exec(
-            delete(CustomerMessage).where(
-                col(CustomerMessage.platform) == card.source_platform,
-                col(CustomerMessage.place_key) == card.source_place,
-                col(CustomerMessage.external_id) == key,
-            )
-        )
+    delete_reply(engine, card.source_platform, card.source_place, key)
 
 
 def acknowledge_after_reply(alerts: AlertService, card: AlertCard) -> None:

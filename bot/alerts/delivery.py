@@ -19,8 +19,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select
-
 from bot.alerts.service import (
     DELETED,
     DM_OWNER,
@@ -39,9 +37,9 @@ from bot.outbound.port import NotInternal, Poster
 from bot.runtime.telemetry import Telemetry
 from bot.runtime.worker import Worker
 from storage.alert_members import quoted_messages, remaining_members
-from storage.db import read_scope, session_scope
-from storage.models import CustomerMessage, WorkItem
-from storage.queue import PENDING, RUNNING, status_of
+from storage.db import session_scope
+from storage.queries import message_by_id
+from storage.queue import PENDING, RUNNING, status_of, subjects_waiting
 
 if TYPE_CHECKING:
     from bot.runtime.telemetry import Telemetry
@@ -128,14 +126,7 @@ class AlertDelivery:
         return card
 
     def _superseded(self, alert_id: int, message_id: int) -> bool:
-        with read_scope(self.alerts.engine) as session:
-            subjects = session.exec(
-                select(WorkItem.subject).where(
-                    WorkItem.kind == UPDATE_ALERT,
-                    col(WorkItem.subject).startswith(f"{alert_id}:"),
-                    col(WorkItem.status).in_((PENDING, RUNNING)),
-                )
-            ).all()
+        subjects = subjects_waiting(self.alerts.engine, UPDATE_ALERT, f"{alert_id}:")
         return any(int(subject.split(":")[1]) > message_id for subject in subjects)
 
     def _unshown(self, alert_id: int, message_id: int) -> list[tuple[int, str]]:
@@ -152,7 +143,7 @@ class AlertDelivery:
                 if m.id is not None and m.id <= message_id and (m.id == message_id or m.id not in quoted)
             ]
             if not any(m.id == message_id for m in chosen):
-                joined = session.get(CustomerMessage, message_id)
+                joined = message_by_id(session, message_id)
                 if joined is None or joined.text is None:
                     return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
                 chosen.append(joined)

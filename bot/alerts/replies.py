@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select
-from sqlmodel import Session, col
-
 from bot.health.report import quote
-from storage.models import Account, CustomerMessage, table_of
+from storage.db import Session
 from storage.tenants import DEFAULT_TENANT
+from storage.unanswered import message_texts, unanswered
 
 
 @dataclass
@@ -68,50 +66,23 @@ def unanswered_messages(
     Only the tenant's messages (every tenant's when None: the scheduler's SLA check, which routes each
     by its own tenant), answered by the same tenant's staff.
     """
-    message = table_of(CustomerMessage).alias("m")
-    reply = table_of(CustomerMessage).alias("r")
-    m, r = message.c, reply.c
-    answered = exists().where(
-        ~r.is_customer,
-        r.tenant == m.tenant,
-        r.platform == m.platform,
-        r.place_key == m.place_key,
-        r.created_at > m.created_at,
-        r.created_at <= as_of,
-        or_(m.place_key != "", r.account_id == m.account_id),
-        or_(m.thread_key.is_(None), r.thread_key.is_(None), r.thread_key == m.thread_key),
+    rows = unanswered(
+        session,
+        as_of=as_of,
+        created_after=created_after,
+        created_before=created_before,
+        max_score=max_score,
+        above_score=above_score,
+        account_ids=account_ids,
+        limit=limit,
+        tenant=tenant,
     )
-    # Candidates first, by id, from columns the health index holds (no row reads); the reply
-    # probe then runs for those alone. SQLite would otherwise read every row of the range.
-    c = table_of(CustomerMessage).c
-    candidates = [
-        c.is_customer,
-        c.account_id.is_not(None),
-        c.score.is_not(None),
-        c.score <= max_score,
-        c.created_at > created_after,
-        c.created_at <= min(created_before, as_of),
-    ]
-    if above_score is not None:
-        candidates.append(c.score > above_score)
-    if account_ids is not None:
-        candidates.append(c.account_id.in_(account_ids))
-    if tenant is not None:
-        candidates.append(c.tenant == tenant)
-    query = (
-        select(m.id, m.account_id, col(Account.name), col(Account.owner), m.created_at, m.score, m.tenant)
-        .join(Account, and_(col(Account.id) == m.account_id))
-        .where(m.id.in_(select(c.id).where(*candidates)), ~answered)
-        .order_by(m.created_at)
-    )
-    if limit is not None:
-        query = query.limit(limit)
     due = timedelta(hours=sla_hours)
     found = [
         WaitingMessage(
-            message_id=row.id,
+            message_id=row.message_id,
             account_id=row.account_id,
-            account=row.name,
+            account=row.account,
             owner=row.owner,
             created_at=row.created_at,
             score=row.score,
@@ -119,20 +90,10 @@ def unanswered_messages(
             due_at=row.created_at + due,
             tenant=row.tenant,
         )
-        for row in session.execute(query)
+        for row in rows
     ]
     shown = found if quoted is None else found[:quoted]
-    texts = (
-        dict(
-            session.execute(
-                select(col(CustomerMessage.id), col(CustomerMessage.text)).where(
-                    col(CustomerMessage.id).in_([w.message_id for w in shown])
-                )
-            ).all()
-        )
-        if shown
-        else {}
-    )
+    texts = message_texts(session, [w.message_id for w in shown])
     for waiting in shown:
         waiting.quote = quote(texts.get(waiting.message_id))
     return found

@@ -18,10 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
-
 from bot.accounts.value import ValueRules, tier_decision
 from bot.alerts.policy import AlertDecision, PolicyThresholds, Sensitivity, Severity, decide, escalate
 from bot.analysis.contract import (
@@ -43,10 +39,22 @@ from storage.alert_members import (
     remaining_members,
     remove_member,
 )
+from storage.alerts import (
+    add_alert_post,
+    alert_by_id,
+    alerts_in_states,
+    carries_erased_words,
+    insert_open_alert,
+    locked_alert,
+    locked_open_alert,
+    place_sensitivity,
+    save_alert,
+)
 from storage.book import owners_to_notify
-from storage.db import session_scope
+from storage.db import Engine, Session, session_scope
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
-from storage.models import Account, Alert, AlertPost, Analysis, CustomerMessage, Place
+from storage.models import Account, Alert, Analysis, CustomerMessage
+from storage.queries import account_by_id, analysis_by_id, message_by_id
 from storage.queue import RUNNING, cancel, enqueue, item_status, requeue
 from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
@@ -176,7 +184,7 @@ def analysis_result(row: Analysis) -> AnalysisResult:
 
 def _alert_event(alert: Alert, session: Session) -> dict:
     """An alert in an outbound event: ids, account, severity, issue; never the customer's words."""
-    account = session.get(Account, alert.account_id) if alert.account_id else None
+    account = account_by_id(session, alert.account_id) if alert.account_id else None
     return {
         "alert_id": alert.id,
         "account": account.name if account else None,
@@ -188,25 +196,6 @@ def _alert_event(alert: Alert, session: Session) -> dict:
         "message_count": alert.message_count,
         "created_at": alert.created_at.isoformat(),
     }
-
-
-def _carries_erased_words(session: Session, message_id: int | None) -> bool:
-    """Whether the message a post carries is gone or has lost its text (erased, deleted in the chat).
-
-    Locked (shared, on PostgreSQL) before the alert, in the order every writer takes them (messages,
-    then alerts): a `forget` erasing it either waits for this transaction, which it then sees, or has
-    committed and is seen here."""
-    if message_id is None:
-        return False
-    text = session.exec(
-        select(CustomerMessage.text).where(CustomerMessage.id == message_id).with_for_update(read=True)
-    ).first()
-    return text is None
-
-
-def _locked_alert(session: Session, alert_id: int) -> Alert | None:
-    """The alert, locked: a `forget` deleting it waits for this transaction, or is seen here."""
-    return session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
 
 
 class AlertService:
@@ -305,7 +294,7 @@ class AlertService:
             if alert.message_id == message_id or alert.message_id not in [m.id for m, _ in remaining]:
                 newest, analysis = remaining[-1]
                 alert.message_id, alert.analysis_id = newest.id, analysis.id
-            session.add(alert)
+            save_alert(session, alert)
             if posted:
                 enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:{why}")
                 if why == DELETED:
@@ -315,10 +304,10 @@ class AlertService:
         alert.status, alert.open_key = "resolved", None
         if why == EDITED and alert.message_id == message_id:
             # The card shows the message as it reads now, with its new reading (not the old evidence).
-            edited = session.get(CustomerMessage, message_id)
+            edited = message_by_id(session, message_id)
             if edited is not None and edited.latest_analysis_id is not None:
                 alert.analysis_id = edited.latest_analysis_id
-        session.add(alert)
+        save_alert(session, alert)
         cancel(session, (POST_ALERT, POST_ALERT_THREAD), str(alert_id))
         if why == DELETED:
             for post in take_alert_posts(session, [alert_id]):
@@ -340,7 +329,7 @@ class AlertService:
     def _decide(
         self, session: Session, message_id: int, now: datetime
     ) -> tuple[CustomerMessage, Analysis, AlertDecision] | None:
-        message = session.get(CustomerMessage, message_id)
+        message = message_by_id(session, message_id)
         if message is None or not message.is_customer or message.latest_analysis_id is None:
             return None
         quiet = bool(self.quiet_hours and self.quiet_hours(now))
@@ -348,13 +337,16 @@ class AlertService:
         if found is None:
             return None
         analysis, decision = found
-        return message, analysis, self._tiered(session, message.account_id, decision, now)
+        account = account_by_id(session, message.account_id) if message.account_id else None
+        return message, analysis, self._tiered(account, decision, now)
 
     def _latest_decision(
         self, session: Session, message: CustomerMessage, quiet_hours: bool = False
     ) -> tuple[Analysis, AlertDecision] | None:
         """The message's latest analysis and the alert it calls for, or None when it calls for none."""
-        analysis = session.get(Analysis, message.latest_analysis_id)
+        if message.latest_analysis_id is None:
+            return None
+        analysis = analysis_by_id(session, message.latest_analysis_id)
         if analysis is None:
             return None
         decision = decide(
@@ -367,10 +359,7 @@ class AlertService:
         )
         return (analysis, decision) if decision is not None else None
 
-    def _tiered(
-        self, session: Session, account_id: int | None, decision: AlertDecision, now: datetime
-    ) -> AlertDecision:
-        account = session.get(Account, account_id) if account_id else None
+    def _tiered(self, account: Account | None, decision: AlertDecision, now: datetime) -> AlertDecision:
         if account is None:
             return decision
         return tier_decision(
@@ -413,12 +402,8 @@ class AlertService:
         known: dict[tuple[str, str, str], Sensitivity] = session.info.setdefault("place_sensitivity", {})
         key = (message.tenant, message.platform, message.place_key)
         if key not in known:
-            place = session.exec(
-                select(Place).where(
-                    Place.tenant == key[0], Place.platform == key[1], Place.external_id == key[2]
-                )
-            ).first()
-            known[key] = Sensitivity(place.sensitivity) if place else Sensitivity.normal
+            sensitivity = place_sensitivity(session, *key)
+            known[key] = Sensitivity(sensitivity) if sensitivity is not None else Sensitivity.normal
         return known[key]
 
     def _open_or_join(
@@ -430,15 +415,13 @@ class AlertService:
         now: datetime,
     ) -> AlertChange:
         open_key = self._open_key(message, decision)
-        # Locked until commit (PostgreSQL): two messages joining at once, in one process or two,
-        # would otherwise both write message_count + 1 over the same old value and lose one.
-        open_alert = select(Alert).where(Alert.open_key == open_key).with_for_update()
         # Already locked by this transaction (a batch with several messages on one issue): no need
-        # to ask again.
+        # to ask again. Locked until commit: two messages joining at once must not both count from
+        # the same old message_count.
         locked: dict[str, Alert] = session.info.setdefault("locked_alerts", {})
-        existing = locked.get(open_key) or session.exec(open_alert).first()
+        existing = locked.get(open_key) or locked_open_alert(session, open_key)
         if existing is None:
-            alert = Alert(
+            new = Alert(
                 tenant=message.tenant,
                 account_id=message.account_id,
                 message_id=message.id,
@@ -450,12 +433,10 @@ class AlertService:
                 created_at=now,
                 updated_at=now,
             )
-            try:
-                with session.begin_nested():
-                    session.add(alert)
-            except IntegrityError:
-                existing = session.exec(open_alert).first()
-            else:
+            # Another transaction may have opened it since: then this message joins that one.
+            existing, opened = insert_open_alert(session, new)
+            if opened:
+                alert = existing
                 locked[open_key] = alert
                 add_member(session, alert.id or 0, message.id or 0)
                 self.events.emit(session, "alert.opened", _alert_event(alert, session), occurred_at=now)
@@ -464,7 +445,6 @@ class AlertService:
                 if decision.post_now:
                     enqueue(session, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
-        assert existing is not None
         locked[open_key] = existing
         return self._join(session, existing, message, analysis, decision, now)
 
@@ -493,8 +473,7 @@ class AlertService:
         alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
         if alert.status == "snoozed" and severity.rank > current.rank:
             alert.status = "open"  # a worse message ends the snooze
-        session.add(alert)
-        session.flush()
+        save_alert(session, alert)
         post_now = severity is Severity.critical or decision.post_now
         subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
         if alert.post_ref or item_status(session, POST_ALERT, str(alert.id)) == RUNNING:
@@ -516,11 +495,11 @@ class AlertService:
         with the alert's count and severity.
         """
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
+            alert = alert_by_id(session, alert_id)
             if alert is None or alert.message_id is None or alert.analysis_id is None:
                 return None
-            message, analysis = self._opening(session, alert)
-            account = session.get(Account, alert.account_id) if alert.account_id else None
+            message, analysis = self._opening(session, alert_id, alert.message_id, alert.analysis_id)
+            account = account_by_id(session, alert.account_id) if alert.account_id else None
             if message is None or analysis is None:
                 return None
             result = analysis_result(analysis)
@@ -531,7 +510,7 @@ class AlertService:
                 source_kind=message.source_kind,
             )
             if decision is not None:
-                decision = self._tiered(session, alert.account_id, decision, utcnow())
+                decision = self._tiered(account, decision, utcnow())
             return AlertCard(
                 alert_id=alert_id,
                 account=account.name if account else "Unknown account",
@@ -568,14 +547,16 @@ class AlertService:
             )
 
     @staticmethod
-    def _opening(session: Session, alert: Alert) -> tuple[CustomerMessage | None, Analysis | None]:
+    def _opening(
+        session: Session, alert_id: int, newest_message_id: int, newest_analysis_id: int
+    ) -> tuple[CustomerMessage | None, Analysis | None]:
         """The first message still counted on the alert, with its latest analysis (else the newest)."""
-        for member in remaining_members(session, alert.id or 0)[:1]:
+        for member in remaining_members(session, alert_id)[:1]:
             if member.latest_analysis_id is not None:
-                analysis = session.get(Analysis, member.latest_analysis_id)
+                analysis = analysis_by_id(session, member.latest_analysis_id)
                 if analysis is not None:
                     return member, analysis
-        return session.get(CustomerMessage, alert.message_id), session.get(Analysis, alert.analysis_id)
+        return message_by_id(session, newest_message_id), analysis_by_id(session, newest_analysis_id)
 
     def record_post(
         self,
@@ -595,8 +576,9 @@ class AlertService:
         again without them. So is a card whose only message the customer deleted meanwhile (the alert
         was resolved, nothing left to show)."""
         with session_scope(self.engine) as session:
-            erased = _carries_erased_words(session, message_id)
-            alert = _locked_alert(session, alert_id)
+            # The message's lock before the alert's: the order every writer takes them in.
+            erased = carries_erased_words(session, message_id)
+            alert = locked_alert(session, alert_id)
             gone = erased and alert is not None and alert.status == "resolved"
             if gone and alert is not None and not remaining_members(session, alert.id or 0):
                 # Its only message was deleted while the card was on its way: take the card back.
@@ -606,8 +588,8 @@ class AlertService:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
                 return False
             alert.post_channel, alert.post_ref = channel, ref
-            session.add(alert)
-            session.add(AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref))
+            save_alert(session, alert)
+            add_alert_post(session, alert_id, platform, channel, ref)
             if erased:
                 enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
             if then_queue:
@@ -625,47 +607,40 @@ class AlertService:
         it back (Teams cannot list a thread). A post whose alert or words were forgotten while it was on
         its way is queued to be deleted instead."""
         with session_scope(self.engine) as session:
-            erased = _carries_erased_words(session, message_id)
-            alert = _locked_alert(session, alert_id)
+            # The message's lock before the alert's: the order every writer takes them in.
+            erased = carries_erased_words(session, message_id)
+            alert = locked_alert(session, alert_id)
             if alert is None or erased:
                 enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, root, ref)))
                 return
-            session.add(
-                AlertPost(
-                    alert_id=alert_id, platform=platform, channel=channel, ref=ref, message_id=message_id
-                )
-            )
+            add_alert_post(session, alert_id, platform, channel, ref, message_id)
 
     def posted_ref(self, alert_id: int) -> tuple[str | None, str | None]:
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
+            alert = alert_by_id(session, alert_id)
             return (alert.post_channel, alert.post_ref) if alert else (None, None)
 
     def snoozed_until(self, alert_id: int) -> datetime | None:
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
+            alert = alert_by_id(session, alert_id)
             return alert.snoozed_until if alert else None
 
     def set_status(self, alert_id: int, status: str, snoozed_until: datetime | None = None) -> Alert | None:
         """Acknowledge, snooze or resolve; a resolved alert frees its issue for a new one."""
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
+            alert = alert_by_id(session, alert_id)
             if alert is None:
                 return None
             resolving = status == "resolved" and alert.status != "resolved"
             alert.status, alert.snoozed_until, alert.updated_at = status, snoozed_until, utcnow()
             if status == "resolved":
                 alert.open_key = None
-            session.add(alert)
+            save_alert(session, alert)
             if resolving:
-                session.flush()
                 self.events.emit(session, "alert.resolved", _alert_event(alert, session))
                 self._crm_tasks(session, alert_id, CRM_CLOSE_TASK)
             return alert
 
     def open_alerts(self, account_id: int | None = None) -> list[Alert]:
         with session_scope(self.engine) as session:
-            query = select(Alert).where(col(Alert.status).in_(OPEN_STATES))
-            if account_id is not None:
-                query = query.where(Alert.account_id == account_id)
-            return list(session.exec(query.order_by(col(Alert.id))).all())
+            return alerts_in_states(session, OPEN_STATES, account_id)

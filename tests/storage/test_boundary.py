@@ -18,10 +18,6 @@ SQL_CALLS = ("select", "Session")
 #: Modules outside storage/ that still speak SQL; each is to move its queries into storage.
 STILL_SPEAKING_SQL = frozenset(
     {
-        "bot/alerts/actions.py",
-        "bot/alerts/delivery.py",
-        "bot/alerts/replies.py",
-        "bot/alerts/service.py",
         "bot/health/changes.py",
         "bot/health/incidents.py",
         "bot/health/portfolio.py",

@@ -1,0 +1,134 @@
+"""Alert rows, where their cards and thread lines were posted, corrections people made on them, and
+the replies sent from them. `bot/alerts/` decides what happens to an alert; these read and write it.
+
+Where a transaction locks both a customer message and an alert, it takes the message first
+(`carries_erased_words`), then the alert (`locked_alert`, `locked_open_alert`, `alerts_counting` in
+storage/alert_members.py): every writer takes them in that order, so two never deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.db import session_scope
+from storage.models import Alert, AlertPost, Correction, CustomerMessage, Place
+
+
+def alert_by_id(session: Session, alert_id: int) -> Alert | None:
+    return session.get(Alert, alert_id)
+
+
+def locked_alert(session: Session, alert_id: int) -> Alert | None:
+    """The alert, locked: a `forget` deleting it waits for this transaction, or is seen here."""
+    return session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
+
+
+def locked_open_alert(session: Session, open_key: str) -> Alert | None:
+    """The open alert holding `open_key`, locked until commit (PostgreSQL): two messages joining it
+    at once, in one process or two, would otherwise both write message_count + 1 over the same old
+    value and lose one."""
+    return session.exec(select(Alert).where(Alert.open_key == open_key).with_for_update()).first()
+
+
+def insert_open_alert(session: Session, alert: Alert) -> tuple[Alert, bool]:
+    """Insert a new open alert; when another transaction opened one with the same `open_key` first,
+    that alert instead, locked. Returns the alert holding the key and whether it is the new one."""
+    try:
+        with session.begin_nested():
+            session.add(alert)
+    except IntegrityError:
+        existing = locked_open_alert(session, alert.open_key or "")
+        assert existing is not None
+        return existing, False
+    return alert, True
+
+
+def save_alert(session: Session, alert: Alert) -> None:
+    """Write the alert's changed fields now, inside the caller's transaction."""
+    session.add(alert)
+    session.flush()
+
+
+def alerts_in_states(session: Session, states: Sequence[str], account_id: int | None = None) -> list[Alert]:
+    """The alerts in these states (of the account, when given), by id."""
+    query = select(Alert).where(col(Alert.status).in_(states))
+    if account_id is not None:
+        query = query.where(Alert.account_id == account_id)
+    return list(session.exec(query.order_by(col(Alert.id))).all())
+
+
+def carries_erased_words(session: Session, message_id: int | None) -> bool:
+    """Whether the message a post carries is gone or has lost its text (erased, deleted in the chat).
+
+    Locked (shared, on PostgreSQL), to be taken before the alert's lock: a `forget` erasing it either
+    waits for this transaction, which it then sees, or has committed and is seen here."""
+    if message_id is None:
+        return False
+    text = session.exec(
+        select(CustomerMessage.text).where(CustomerMessage.id == message_id).with_for_update(read=True)
+    ).first()
+    return text is None
+
+
+def add_alert_post(
+    session: Session, alert_id: int, platform: str, channel: str, ref: str, message_id: int | None = None
+) -> None:
+    """Keep a post of the alert (its card, or a line in its thread carrying `message_id`'s words), so
+    `forget` can take it back."""
+    post = AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref, message_id=message_id)
+    session.add(post)
+
+
+def place_sensitivity(session: Session, tenant: str, platform: str, place_key: str) -> str | None:
+    """The sensitivity set on the tenant's place (None: the place is not registered)."""
+    query = select(Place).where(
+        Place.tenant == tenant, Place.platform == platform, Place.external_id == place_key
+    )
+    place = session.exec(query).first()
+    return place.sensitivity if place else None
+
+
+def add_correction(
+    engine: Engine,
+    alert_id: int,
+    corrected_by: str,
+    label: str | None,
+    urgency: str | None,
+    emotions: list[str],
+    note: str,
+) -> bool:
+    """Store what the analysis of the alert's newest message should have said, against that analysis;
+    False when the alert is gone."""
+    with session_scope(engine) as session:
+        alert = session.get(Alert, alert_id)
+        if alert is None or alert.message_id is None:
+            return False
+        session.add(
+            Correction(
+                message_id=alert.message_id,
+                analysis_id=alert.analysis_id,
+                alert_id=alert_id,
+                corrected_by=corrected_by[:200],
+                label=label,
+                urgency=urgency,
+                emotions=emotions,
+                note=note[:2000],
+            )
+        )
+        return True
+
+
+def delete_reply(engine: Engine, platform: str, place_key: str, external_id: str) -> None:
+    """Forget a staff reply recorded before it was sent (the send failed)."""
+    with session_scope(engine) as session:
+        session.exec(
+            delete(CustomerMessage).where(
+                col(CustomerMessage.platform) == platform,
+                col(CustomerMessage.place_key) == place_key,
+                col(CustomerMessage.external_id) == external_id,
+            )
+        )
