@@ -205,8 +205,9 @@ def book_row(session: Session, account: Account) -> BookRow:
 def set_suppression(
     session: Session, account: Account, on: bool, reason: str | None, by: str | None
 ) -> bool:
-    """Set or clear `suppress_outreach`; returns whether it changed. The row is locked first, so two
-    writers (the colour check, a person recording the recovery) take turns."""
+    """Set or clear `suppress_outreach`; returns whether it changed (and then `account` holds the stored
+    values). The row is locked first, so two writers (the colour check, a person recording the
+    recovery) take turns."""
     locked = session.exec(select(Account).where(Account.id == account.id).with_for_update()).one()
     if locked.suppress_outreach == on:
         return False
@@ -216,6 +217,7 @@ def set_suppression(
     locked.suppression_changed_by = (by or "")[:200] or None
     session.add(locked)
     session.flush()
+    session.refresh(account)
     return True
 
 

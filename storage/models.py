@@ -178,7 +178,7 @@ class CustomerMessage(SQLModel, table=True):
         Index("ix_messages_account_created", "account_id", "created_at"),
         Index("ix_messages_created", "created_at"),
         Index("ix_messages_status", "status"),
-        # Covers the health scan (bot/health/sql.py): a time range read from the index alone.
+        # Covers the health scan (storage/health_scan.py): a time range read from the index alone.
         Index(
             "ix_messages_health", "created_at", "account_id", "is_customer", "score", "created_day",
             "churn_risk", "competitor_mentioned", "expansion", "source_kind", "source_score",

@@ -43,7 +43,6 @@ def flag(
     """Flag the account (in the caller's transaction); returns whether it was not flagged before."""
     if not set_suppression(session, account, True, reason, SYSTEM):
         return False
-    session.refresh(account)
     events.emit(session, "account.suppression_changed", _event(account, SYSTEM))
     return True
 
@@ -77,7 +76,6 @@ class Suppression:
                 raise UserError(f"no account named {name!r}")
             changed = set_suppression(session, account, False, "recovery recorded", by)
             if changed:
-                session.refresh(account)
                 self.events.emit(session, "account.suppression_changed", _event(account, by))
             return book_row(session, account), changed
 
@@ -85,12 +83,12 @@ class Suppression:
         self, alert_id: int, by: str, tenant: str = DEFAULT_TENANT
     ) -> tuple[BookRow, bool] | None:
         """`recovered` for the account of the tenant's alert (the button on its card)."""
-        from storage.models import Alert
+        from storage.alerts import alert_by_id
 
         with session_scope(self.engine) as session:
-            alert = session.get(Alert, alert_id)
+            alert = alert_by_id(session, alert_id)
             if alert is None or alert.tenant != tenant:
                 return None  # a button of another tenant's card is no button here
-            account = session.get(Account, alert.account_id) if alert.account_id else None
+            account = account_by_id(session, alert.account_id) if alert.account_id else None
             name = account.name if account else None
         return self.recovered(name, by, tenant) if name else None

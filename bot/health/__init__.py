@@ -1,3 +1,3 @@
-"""Account health: tone, trend and the traffic light, their rules and SQL aggregates, colour changes,
+"""Account health: tone, trend and the traffic light, their rules and time windows, colour changes,
 reports, cross-account incidents and the portfolio view.
 """

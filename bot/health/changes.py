@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlmodel import Session, col
-
 from bot.accounts.suppression import flag_worsened
 from bot.health.report import attach_evidence, evidence_messages, signal_change
 from bot.health.rules import HealthRules, Light
 from bot.health.scoring import Signal, compute_health_everywhere
 from bot.webhooks import NO_EVENTS, WebhookEvents
+from storage.db import Session
+from storage.health import latest_changes, save_changes
 from storage.models import HealthChange
 
 
@@ -29,15 +28,6 @@ def _signal_from_json(data: dict) -> Signal:
         data.get("clear", ""),
         list(data.get("message_ids", [])),
     )
-
-
-def latest_changes(session: Session, account_ids: list[int] | None = None) -> dict[int, HealthChange]:
-    """The newest recorded change per account."""
-    newest = select(func.max(col(HealthChange.id))).group_by(col(HealthChange.account_id))
-    if account_ids is not None:
-        newest = newest.where(col(HealthChange.account_id).in_(account_ids))
-    rows = session.execute(select(HealthChange).where(col(HealthChange.id).in_(newest))).scalars()
-    return {row.account_id: row for row in rows}
 
 
 def record_colour_changes(
@@ -59,14 +49,15 @@ def record_colour_changes(
         return []
     evidence = evidence_messages(session, [h.account_id for h in changed], now, rules)
     names = {h.account_id: h.account for h in changed}
-    written = []
+    written: list[HealthChange] = []
+    dropped: list[HealthChange] = []
     moved: list[tuple[HealthChange, str | None]] = []
     for health in changed:
         attach_evidence(health, evidence.get(health.account_id, []), rules)
         previous = last.get(health.account_id)
         same_day = previous is not None and previous.day_key == day_key
         if same_day and previous is not None and previous.from_light == str(health.light):
-            session.delete(previous)  # changed and changed back the same day: no change
+            dropped.append(previous)  # changed and changed back the same day: no change
             continue
         before_light = Light(previous.to_light) if previous is not None else None
         before_signals = (
@@ -93,10 +84,9 @@ def record_colour_changes(
         row.signals = signals
         row.message_ids = message_ids
         row.turn_back = change.turn_back
-        session.add(row)
         written.append(row)
         moved.append((row, None if before_light is None else str(before_light)))
-    session.flush()
+    save_changes(session, written, dropped)
     for row, before in moved:
         events.emit(
             session,

@@ -23,14 +23,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
-from sqlalchemy import Integer, cast, select
-from sqlmodel import Session, col
-
-from bot.health.sql import _epoch_days
-from storage.models import Account, MessageConcern, table_of
-from storage.tenants import DEFAULT_TENANT, tenant_account_ids
-
-_C = table_of(MessageConcern).c
+from storage.concerns import concern_events, concern_windows
+from storage.db import Session
+from storage.health import account_names_by_id
+from storage.tenants import DEFAULT_TENANT
 
 #: Concerns that are symptoms of the same service problem; an incident is reported under the family.
 CONCERN_FAMILIES: dict[str, str] = {
@@ -108,20 +104,7 @@ def _expected_per_window(
     sent (a morning of complaints from one account is one account in that window).
     """
     baseline_start = start - timedelta(days=rules.baseline_days)
-    dialect = session.get_bind().dialect.name
-    # The window each row falls in, as a whole number (SQLite has no floor() without its math
-    # extension; a cast is enough to tell windows apart).
-    bucket = cast(_epoch_days(_C.created_at, dialect) * (24.0 / rules.window_hours), Integer)
-    rows = session.execute(
-        select(_C.concern, _C.account_id, bucket)
-        .where(
-            _C.created_at > baseline_start,
-            _C.created_at <= start,
-            _C.score <= rules.max_score,
-            _C.account_id.in_(tenant_account_ids(tenant)),
-        )
-        .distinct()
-    )
+    rows = concern_windows(session, baseline_start, start, rules.max_score, rules.window_hours, tenant)
     seen = {(concern_family(concern), account_id, window) for concern, account_id, window in rows}
     windows = rules.baseline_days * 24 / rules.window_hours
     counts = Counter(family for family, _, _ in seen)
@@ -159,16 +142,7 @@ def detect_incidents(
     rules = rules or IncidentRules()
     window = timedelta(hours=rules.window_hours)
     expected = _expected_per_window(session, start, rules, tenant)
-    rows = session.execute(
-        select(_C.concern, _C.created_at, _C.account_id, _C.message_id)
-        .where(
-            _C.created_at > start - window,
-            _C.created_at <= end,
-            _C.score <= rules.max_score,
-            _C.account_id.in_(tenant_account_ids(tenant)),
-        )
-        .order_by(_C.created_at, _C.message_id, _C.concern)
-    ).all()
+    rows = concern_events(session, start - window, end, rules.max_score, tenant)
     incidents: list[Incident] = []
     by_concern: dict[str, list] = {}
     raised: dict[int, list[str]] = {}
@@ -236,8 +210,7 @@ def _name_accounts(session: Session, incidents: list[Incident]) -> None:
     ids = {a for incident in incidents for a in incident.account_ids}
     if not ids:
         return
-    query = select(col(Account.id), col(Account.name)).where(col(Account.id).in_(ids))
-    names = dict(session.execute(query).all())
+    names = account_names_by_id(session, ids)
     for incident in incidents:
         incident.accounts = [names.get(a, f"account {a}") for a in incident.account_ids]
 

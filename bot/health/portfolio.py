@@ -8,19 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, select
-from sqlmodel import col
-
 from bot.health.report import quote
 from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import compute_health
 from bot.questions.answer import MessageRef, message_refs
-from storage.db import session_scope
-from storage.models import Account, Alert, CustomerMessage, table_of
+from storage.db import Engine, session_scope
+from storage.health import newest_open_alerts
 from storage.tenants import DEFAULT_TENANT
 
-_A = table_of(Alert).c
-_M = table_of(CustomerMessage).c
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "opportunity": 2}
 
 
@@ -86,25 +81,7 @@ def portfolio_overview(
             ),
             key=lambda a: (-LIGHT_ORDER[a.light], -a.points, a.account.casefold()),
         )
-        rows = session.execute(
-            select(
-                _A.id,
-                _A.severity,
-                _A.status,
-                _A.message_count,
-                _A.created_at,
-                _A.message_id,
-                _A.post_channel,
-                _A.post_ref,
-                _M.text,
-                col(Account.name),
-            )
-            .join(CustomerMessage, col(CustomerMessage.id) == _A.message_id, isouter=True)
-            .join(Account, col(Account.id) == _A.account_id, isouter=True)
-            .where(_A.tenant == tenant, _A.open_key.is_not(None), _A.created_at <= now)
-            .order_by(_A.created_at.desc())
-            .limit(alert_limit)
-        ).all()
+        rows = newest_open_alerts(session, tenant, now, alert_limit)
         refs = message_refs(session, [row.message_id for row in rows if row.message_id])
     alerts = [
         OpenAlert(

@@ -12,22 +12,27 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
-from sqlmodel import Session, col
-
 from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import AccountHealth, Signal, compute_health, compute_health_many
 from bot.questions.grammar import resolve_account
+from storage import queries
 from storage.book import book_row
+from storage.concerns import concern_counts, concern_counts_by_account
+from storage.db import Session
 from storage.erasure import ERASED_MESSAGE
 from storage.errors import UserError
-from storage.models import Account, Alert, CustomerMessage, HealthChange, MessageConcern, table_of
-from storage.queries import account_key
+from storage.health import (
+    alerts_raised,
+    customer_message_sources,
+    latest_customer_messages,
+    notable_messages,
+    recorded_changes,
+    scored_messages,
+)
+from storage.models import Account
 from storage.tenants import DEFAULT_TENANT, account_names_of
 
 QUOTE_CHARS = 160
-_M = table_of(CustomerMessage).c
-_C = table_of(MessageConcern).c
 
 
 class UnknownAccount(UserError):
@@ -73,8 +78,7 @@ def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> A
     """The tenant's account `name` means — exactly (any case and spacing), or by a word or prefix only
     one account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
     for another account silently: scripts depend on this command."""
-    of_tenant = select(Account).where(col(Account.tenant) == tenant)
-    account = session.execute(of_tenant.where(col(Account.name_key) == account_key(name))).scalars().first()
+    account = queries.find_account(session, name, tenant)
     if account is not None:
         return account
     names = account_names_of(session, tenant)
@@ -83,10 +87,11 @@ def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> A
             f"no account named {name!r}: no accounts yet (import history with tonewatch import)"
         )
     match = resolve_account(name, names)
-    wanted = account_key(name)
-    if match.name is not None and re.search(rf"\b{re.escape(wanted)}", account_key(match.name)):
-        found = session.execute(of_tenant.where(col(Account.name_key) == account_key(match.name)))
-        return found.scalars().one()
+    wanted = queries.account_key(name)
+    if match.name is not None and re.search(rf"\b{re.escape(wanted)}", queries.account_key(match.name)):
+        found = queries.find_account(session, match.name, tenant)
+        assert found is not None  # a name of the tenant's accounts
+        return found
     suggestions = match.suggestions or ((match.name,) if match.name else ())
     if suggestions:
         raise UnknownAccount(f"no account named {name!r}; did you mean {', '.join(suggestions)}?")
@@ -100,55 +105,23 @@ def evidence_messages(
     if not account_ids:
         return {}
     start = as_of - timedelta(days=max(rules.recent_days, 30))
-    notable = or_(
-        _M.score <= rules.warning_score,
-        _M.churn_risk,
-        _M.competitor_mentioned,
-        _M.expansion,
-        _M.source_kind == "nps",
-    )
     found: dict[int, list[Evidence]] = defaultdict(list)
-    for chunk_start in range(0, len(account_ids), 500):
-        chunk = account_ids[chunk_start : chunk_start + 500]
-        rows = session.execute(
-            select(
-                _M.id,
-                _M.account_id,
-                _M.created_at,
-                _M.score,
-                _M.text,
-                _M.churn_risk,
-                _M.competitor_mentioned,
-                _M.expansion,
-                _M.source_kind,
-                _M.source_score,
-            )
-            .where(
-                _M.account_id.in_(chunk),
-                _M.is_customer,
-                _M.score.is_not(None),
-                _M.created_at > start,
-                _M.created_at <= as_of,
-                notable,
-            )
-            .order_by(_M.created_at.desc())
-        )
-        for row in rows:
-            items = found[row.account_id]
-            if len(items) < per_account:
-                items.append(
-                    Evidence(
-                        message_id=row.id,
-                        account_id=row.account_id,
-                        created_at=row.created_at,
-                        score=row.score,
-                        quote=quote(row.text),
-                        churn_risk=bool(row.churn_risk),
-                        competitor=bool(row.competitor_mentioned),
-                        expansion=bool(row.expansion),
-                        nps=row.source_score if row.source_kind == "nps" else None,
-                    )
+    for row in notable_messages(session, account_ids, start, as_of, rules.warning_score):
+        items = found[row.account_id]
+        if len(items) < per_account:
+            items.append(
+                Evidence(
+                    message_id=row.id,
+                    account_id=row.account_id,
+                    created_at=row.created_at,
+                    score=row.score,
+                    quote=quote(row.text),
+                    churn_risk=bool(row.churn_risk),
+                    competitor=bool(row.competitor_mentioned),
+                    expansion=bool(row.expansion),
+                    nps=row.source_score if row.source_kind == "nps" else None,
                 )
+            )
     return dict(found)
 
 
@@ -181,20 +154,10 @@ def top_concerns(
     session: Session, start: datetime, end: datetime, rules: HealthRules, account_ids: list[int] | None = None
 ) -> dict[int, list[tuple[str, int]]]:
     """Per account, the concerns its negative messages raised in (start, end], most frequent first."""
-    query = (
-        select(_C.account_id, _C.concern, func.count())
-        .where(
-            _C.created_at > start,
-            _C.created_at <= end,
-            _C.score <= rules.concern_max_score,
-            _C.account_id.is_not(None),
-        )
-        .group_by(_C.account_id, _C.concern)
-    )
-    if account_ids is not None:
-        query = query.where(_C.account_id.in_(account_ids))
     per_account: dict[int, Counter] = defaultdict(Counter)
-    for account_id, concern, count in session.execute(query):
+    for account_id, concern, count in concern_counts_by_account(
+        session, start, end, rules.concern_max_score, account_ids
+    ):
         per_account[account_id][concern] = count
     return {a: sorted(c.items(), key=lambda item: (-item[1], item[0])) for a, c in per_account.items()}
 
@@ -203,14 +166,7 @@ def portfolio_concerns(
     session: Session, start: datetime, end: datetime, rules: HealthRules, account_ids: list[int] | None = None
 ) -> Counter:
     """How often each concern was raised by negative messages between `start` and `end`."""
-    query = (
-        select(_C.concern, func.count())
-        .where(_C.created_at > start, _C.created_at <= end, _C.score <= rules.concern_max_score)
-        .group_by(_C.concern)
-    )
-    if account_ids is not None:
-        query = query.where(_C.account_id.in_(account_ids))
-    return Counter(dict(session.execute(query).all()))
+    return Counter(concern_counts(session, start, end, rules.concern_max_score, account_ids))
 
 
 def week_span(weekly: list[float | None], end: datetime) -> tuple[int, str] | None:
@@ -238,15 +194,7 @@ def weekly_averages(
     start = end - timedelta(weeks=weeks)
     sums: dict[int, list[float]] = {a: [0.0] * weeks for a in account_ids}
     counts: dict[int, list[int]] = {a: [0] * weeks for a in account_ids}
-    rows = session.execute(
-        select(_M.account_id, _M.created_at, _M.score).where(
-            _M.account_id.in_(account_ids),
-            _M.is_customer,
-            _M.score.is_not(None),
-            _M.created_at > start,
-            _M.created_at <= end,
-        )
-    )
+    rows = scored_messages(session, account_ids, start, end)
     for account_id, created_at, score in rows:
         index = min(weeks - 1, int((created_at - start) / timedelta(weeks=1)))
         sums[account_id][index] += score
@@ -281,21 +229,12 @@ def weekly_activity(
         return min(weeks - 1, int((moment - start) / timedelta(weeks=1)))
 
     found = {a: WeeklyActivity(averages.get(a, [None] * weeks), [0] * weeks) for a in account_ids}
-    rows = session.execute(
-        select(_M.account_id, _M.created_at, _M.source_kind, _M.source_score).where(
-            _M.account_id.in_(account_ids), _M.is_customer, _M.created_at > start, _M.created_at <= end
-        )
-    )
+    rows = customer_message_sources(session, account_ids, start, end)
     for account_id, created_at, kind, source_score in rows:
         found[account_id].counts[week(created_at)] += 1
         if kind == "nps" and source_score is not None:
             found[account_id].nps.append((week(created_at), float(source_score)))
-    a = table_of(Alert).c
-    alerts = session.execute(
-        select(a.account_id, a.created_at, a.severity).where(
-            a.account_id.in_(account_ids), a.created_at > start, a.created_at <= end
-        )
-    )
+    alerts = alerts_raised(session, account_ids, start, end)
     for account_id, created_at, severity in alerts:
         found[account_id].alerts.append((week(created_at), severity))
     return found
@@ -387,20 +326,6 @@ def signal_change(
     return ColourChange(after.account_id, after.account, before_light, after.light, moved, back)
 
 
-def recorded_changes(
-    session: Session, account_id: int, as_of: datetime, limit: int = 5
-) -> list[HealthChange]:
-    """The colour changes stored for an account up to `as_of`, newest first."""
-    return list(
-        session.execute(
-            select(HealthChange)
-            .where(col(HealthChange.account_id) == account_id, col(HealthChange.changed_at) <= as_of)
-            .order_by(col(HealthChange.changed_at).desc())
-            .limit(limit)
-        ).scalars()
-    )
-
-
 def account_report(
     session: Session, name: str, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
 ) -> dict:
@@ -437,12 +362,7 @@ def account_report(
         what_changed = change.to_json() | {"at": None, "recorded": False}
     else:
         what_changed = None
-    recent = session.execute(
-        select(_M.id, _M.created_at, _M.score, _M.text)
-        .where(_M.account_id == account.id, _M.is_customer, _M.created_at <= as_of)
-        .order_by(_M.created_at.desc())
-        .limit(5)
-    ).all()
+    recent = latest_customer_messages(session, account.id, as_of, 5)
     book = book_row(session, account)
     return {
         "account": account.name,

@@ -1,8 +1,9 @@
 """Account health: recency-weighted tone, trend, the account's own baseline and the traffic light.
 
 Everything per account is aggregated in one SQL pass over the messages of the
-last 90 days (conditional sums, portable between SQLite and PostgreSQL); the
-rules in `bot.health.rules` then turn each row into points and a colour. Time
+last 90 days (`storage.health_scan`: conditional sums, portable between SQLite
+and PostgreSQL, cut into the windows of `bot.health.windows`); the rules in
+`bot.health.rules` then turn each row into points and a colour. Time
 is an input (`as_of`), so the same history gives the same answer at any moment,
 which is what `--as-of` and the tests rely on.
 """
@@ -14,20 +15,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import case, func, select
-from sqlmodel import Session, col
 
 from bot.accounts.episodes import AccountContext, account_contexts, incident_messages
 from bot.health.rules import HealthRules, Light, Trend
-from bot.health.sql import WINDOWS, WindowView, segment_stats, to_moment, window_offsets
-from storage.models import Account, Alert, CustomerMessage, table_of
+from bot.health.windows import (
+    WINDOWS,
+    WindowView,
+    scan_thresholds,
+    segment_boundaries,
+    to_moment,
+    window_offsets,
+)
+from storage.db import Session
+from storage.health import accounts_for_health, open_alert_counts
+from storage.health_scan import segment_figures
 from storage.queries import conversation_rows
 from storage.tenants import DEFAULT_TENANT, tenants_in_use
 
 #: Alert severities that count double as open alerts.
 CRITICAL_SEVERITIES = ("critical", "high", "red")
-
-_M = table_of(CustomerMessage).c
 
 
 @dataclass
@@ -128,10 +134,6 @@ class AccountHealth:
         return self.expansion_30d > 0 or self.promoter is not None
 
 
-def _count(condition):
-    return func.count(case((condition, 1)))
-
-
 @dataclass
 class StatsTable:
     """Every account's aggregates at one moment, as numpy columns (row i is account `ids[i]`)."""
@@ -180,8 +182,9 @@ class StatsTable:
 def stats_tables(
     session: Session, moments: list[datetime], rules: HealthRules, account_ids: list[int] | None = None
 ) -> list[StatsTable]:
-    """Per-account aggregates for each moment in `moments`, from one SQL pass (see `bot.health.sql`)."""
-    boundaries, ids, prefix, maxes, mins = segment_stats(session, moments, rules, account_ids)
+    """Per-account aggregates for each moment in `moments`, from one scan (see `bot.health.windows`)."""
+    boundaries = segment_boundaries(moments, rules)
+    figures = segment_figures(session, boundaries, scan_thresholds(rules), account_ids)
     offsets = window_offsets(rules)
     recent, earlier, base, start = (
         rules.recent_days,
@@ -191,7 +194,7 @@ def stats_tables(
     )
     tables = []
     for moment in moments:
-        view = WindowView(moment, boundaries, prefix, maxes, mins, offsets)
+        view = WindowView(moment, figures)
         columns = {
             "messages": view.total("n_all", 0, start),
             "last": view.maximum("last", 0, start),
@@ -220,7 +223,7 @@ def stats_tables(
         for days in WINDOWS:
             columns[f"n{days}"] = view.total("n", 0, days)
             columns[f"avg{days}"] = view.weighted_average(days)
-        tables.append(StatsTable(moment, ids, columns))
+        tables.append(StatsTable(moment, figures.account_ids, columns))
     return tables
 
 
@@ -284,21 +287,6 @@ def quiet_accounts(table: StatsTable, open_alerts: np.ndarray, rules: HealthRule
         counted = (c["n_recent"] >= rules.trend_min_recent) & (c["n_earlier"] >= rules.trend_min_earlier)
         maybe |= counted & (recent - earlier <= -rules.trend_delta + margin)
     return ~maybe
-
-
-def open_alert_counts(
-    session: Session, as_of: datetime, account_ids: list[int] | None = None
-) -> dict[int, tuple[int, int]]:
-    """(open alerts, of which critical) per account. An alert is open while its `open_key` is set."""
-    a = table_of(Alert).c
-    query = (
-        select(a.account_id, func.count(), _count(a.severity.in_(CRITICAL_SEVERITIES)))
-        .where(a.open_key.is_not(None), a.account_id.is_not(None), a.created_at <= as_of)
-        .group_by(a.account_id)
-    )
-    if account_ids is not None:
-        query = query.where(a.account_id.in_(account_ids))
-    return {row[0]: (row[1], row[2]) for row in session.execute(query)}
 
 
 def _day(moment: datetime | None) -> str:
@@ -597,18 +585,11 @@ def compute_health_many(
     Accounts the vectorized screen finds quiet skip `evaluate` (nothing to explain); the others
     get the full evaluation with its signals.
     """
-    accounts_query = select(col(Account.id), col(Account.name), col(Account.owner)).where(
-        col(Account.tenant) == tenant
-    )
-    if account_ids is not None:
-        accounts_query = accounts_query.where(col(Account.id).in_(account_ids))
-    if owner is not None:
-        accounts_query = accounts_query.where(func.lower(col(Account.owner)) == owner.casefold())
-    accounts = session.execute(accounts_query).all()
+    accounts = accounts_for_health(session, tenant, account_ids, owner)
     wanted = [row.id for row in accounts]
     prepared = []
     for table in stats_tables(session, moments, rules, wanted):
-        alerts = open_alert_counts(session, table.moment, wanted)
+        alerts = open_alert_counts(session, table.moment, CRITICAL_SEVERITIES, wanted)
         position = {account_id: index for index, account_id in enumerate(table.ids)}
         # Complaints counted by a cross-account incident (of this tenant's accounts) leave the accounts'
         # own tone.

@@ -88,10 +88,10 @@ class SigningKeys:
 
     async def _read(self) -> dict[str, dict[str, Any]]:
         timeout = aiohttp.ClientTimeout(total=self.TIMEOUT_SECONDS)
-        async with aiohttp.ClientSession(timeout=timeout, raise_for_status=True) as session:
-            async with session.get(self.openid_metadata_url) as response:
+        async with aiohttp.ClientSession(timeout=timeout, raise_for_status=True) as http:
+            async with http.get(self.openid_metadata_url) as response:
                 metadata = await response.json(content_type=None)
-            async with session.get(metadata["jwks_uri"]) as response:
+            async with http.get(metadata["jwks_uri"]) as response:
                 keys = (await response.json(content_type=None))["keys"]
         return {key["kid"]: key for key in keys if isinstance(key, dict) and isinstance(key.get("kid"), str)}
 

@@ -1,75 +1,81 @@
-"""The per-account aggregates behind health, for one or several moments, in ONE SQL pass.
+"""The per-account figures behind health, cut into time segments, in one grouped scan per kind of row.
 
-Every window the rules use (7/30/90 days, the recent window, the earlier
-window, the baseline, the detractor window) ends at a moment `as_of` and
-starts a whole number of days before it. Cutting the timeline at every such
-boundary, for every requested moment, gives a handful of segments; the
-database groups messages by (account, segment) with plain sums, counts and
-maxima, and any window is then a contiguous run of segments (prefix sums in
-numpy). The digest's "now" and "a week ago" therefore cost one scan.
+The caller cuts the timeline at `boundaries` (every window it needs, for every moment it asks
+about, starts and ends at one of them). The database groups the customer messages by (account,
+segment) with plain sums, counts and maxima; any window is then a contiguous run of segments,
+summed from the prefix sums returned here. So several windows at several moments cost one scan.
 
-Recency weights are linear in age — a message at the far edge of a window
-counts a quarter of one written at `as_of` — so they decompose: with t the
-message time in days, Σw = n − c·(n·T − Σt) and Σw·s = Σs − c·(T·Σs − Σt·s),
-where T is the window's end and c = 0.75 / window length. The database only
-sums t and t·s.
+Message times come back as epoch days (days since 1970-01-01 UTC). Besides each segment's count
+and score sum, the scan sums the time t and t·score of the scored messages: recency weights
+linear in age then decompose into these sums (bot/health/windows.py).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlmodel import Session
 
-from bot.health.rules import HealthRules
 from storage.models import CustomerMessage, table_of
 
-#: The recency-weighted averages reported for every account, in days.
-WINDOWS = (7, 30, 90)
-#: How much less the oldest message of a window counts than the newest.
-EDGE_WEIGHT = 0.25
-
 _M = table_of(CustomerMessage).c
-#: Summed per (account, segment).
+#: Summed per (account, segment): messages (scored or not), scored messages, score, t, t·score,
+#: negative and strongly negative messages, churn, competitor and expansion flags, NPS detractors.
 SUMS = ("n_all", "n", "s", "t", "ts", "neg", "crit", "churn", "competitor", "expansion", "nps_low_n")
-#: Maximum per (account, segment) of a time in epoch days, or of a score.
+#: Maximum per (account, segment) of a time in epoch days (the latest such message), or of an NPS score.
 MAXES = ("last", "crit_last", "churn_last", "competitor_last", "nps_low_at", "nps_high")
+#: Minimum per (account, segment) of an NPS score.
 MINS = ("nps_low",)
 
 
-def _epoch_days(column, dialect: str):
+@dataclass(frozen=True)
+class ScanThresholds:
+    """The scores the scan counts messages by (the health rules' values)."""
+
+    #: At or below: a negative message.
+    warning_score: float
+    #: At or below: a strongly negative message.
+    critical_score: float
+    #: An NPS answer at or below: a detractor.
+    detractor_max: float
+
+
+@dataclass
+class SegmentFigures:
+    """Per (account, segment) figures; row i of every array is account `account_ids[i]`.
+
+    Segment k lies between `boundaries[k + 1]` (excluded) and `boundaries[k]` (included). `prefix`
+    holds the running totals of `SUMS` from the newest segment (column 0 is all zeros, column k the
+    sum of segments 0..k-1); `maxes` (−inf where none) and `mins` (+inf where none) are per segment.
+    """
+
+    boundaries: list[datetime]
+    account_ids: list[int]
+    prefix: dict[str, np.ndarray]
+    maxes: dict[str, np.ndarray]
+    mins: dict[str, np.ndarray]
+
+
+def epoch_days(column, dialect: str):
+    """A time column as days since 1970-01-01 UTC, in SQL."""
     if dialect == "sqlite":
         return func.julianday(column) - 2440587.5
     # date_part returns float8; EXTRACT returns numeric on PostgreSQL 14+, several times slower here.
     return func.date_part(literal_column("'epoch'"), column) / 86400.0
 
 
-def _days(moment: datetime) -> float:
-    return moment.timestamp() / 86400.0
-
-
-def window_offsets(rules: HealthRules) -> dict[str, int]:
-    """Every window boundary, in days before `as_of`."""
-    return {
-        "d7": 7,
-        "recent": rules.recent_days,
-        "d30": 30,
-        "detractor": rules.detractor_days,
-        "earlier": rules.recent_days + rules.earlier_days,
-        "baseline": rules.baseline_days,
-        "d90": 90,
-        "start": rules.window_days,
-    }
-
-
-def segment_stats(
-    session: Session, moments: list[datetime], rules: HealthRules, account_ids: list[int] | None = None
-) -> tuple[list[datetime], list[int], dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Boundaries (newest first), account ids, and per (account, segment) prefix sums, maxima and minima.
+def segment_figures(
+    session: Session,
+    boundaries: Sequence[datetime],
+    thresholds: ScanThresholds,
+    account_ids: list[int] | None = None,
+) -> SegmentFigures:
+    """The figures of the customer messages between the oldest and the newest of `boundaries`
+    (newest first, distinct), per account (only `account_ids`' when given) and segment.
 
     Three grouped scans of the covering index `ix_messages_health`: plain sums over the scored
     messages, a count of the unscored ones (for silence), and the rare signals (strongly negative,
@@ -78,11 +84,7 @@ def segment_stats(
     scored.
     """
     dialect = session.get_bind().dialect.name
-    offsets = window_offsets(rules)
-    boundaries = sorted(
-        {m for moment in moments for m in [moment, *(moment - timedelta(days=d) for d in offsets.values())]},
-        reverse=True,
-    )
+    boundaries = list(boundaries)
     created, score = _M.created_at, _M.score
     segment = case(
         *((created > boundary, index) for index, boundary in enumerate(boundaries[1:-1])),
@@ -90,22 +92,22 @@ def segment_stats(
     ).label("segment")
     # Stored with the analysis (migration 0006); rows analyzed before that migration lack it, so it is
     # computed here for them.
-    t = func.coalesce(_M.created_day, _epoch_days(created, dialect))
-    critical = score <= rules.critical_score
+    t = func.coalesce(_M.created_day, epoch_days(created, dialect))
+    critical = score <= thresholds.critical_score
     nps = _M.source_kind == "nps"
-    detractor = nps & (_M.source_score <= rules.detractor_max)
+    detractor = nps & (_M.source_score <= thresholds.detractor_max)
     scored = score.is_not(None)
     common = [  # over scored messages only: no per-row test for a missing score
         func.count(),
         func.sum(score),
         func.sum(t),
         func.sum(t * score),
-        func.count(case((score <= rules.warning_score, 1))),
+        func.count(case((score <= thresholds.warning_score, 1))),
         func.count(case((critical, 1))),
         # The newest message's time, converted once per group rather than once per row.
-        _epoch_days(func.max(created), dialect),
+        epoch_days(func.max(created), dialect),
     ]
-    unscored = [func.count(), _epoch_days(func.max(created), dialect)]  # pending, invalid, abstained
+    unscored = [func.count(), epoch_days(func.max(created), dialect)]  # pending, invalid, abstained
     rare = [
         func.count(case((_M.churn_risk & scored, 1))),
         func.count(case((_M.competitor_mentioned & scored, 1))),
@@ -174,7 +176,7 @@ def segment_stats(
                     place = at + (MINS.index(name),)
                     mins[place] = np.fmin(mins[place], np.where(np.isnan(values), np.inf, values))
     prefix = np.concatenate([np.zeros((len(ids), 1, len(SUMS))), np.cumsum(sums, axis=1)], axis=1)
-    return (
+    return SegmentFigures(
         boundaries,
         ids.tolist(),
         {name: prefix[:, :, i] for i, name in enumerate(SUMS)},
@@ -191,48 +193,3 @@ def _fetch(session: Session, query) -> np.ndarray:
     finally:
         result.close()
     return np.array(rows, dtype=float).reshape(len(rows), len(query.selected_columns))
-
-
-class WindowView:
-    """Window sums for one moment, as arrays over accounts."""
-
-    def __init__(self, moment, boundaries, prefix, maxes, mins, offsets):
-        self.moment = moment
-        self.index = {b: i for i, b in enumerate(boundaries)}
-        self.prefix, self.maxes, self.mins, self.offsets = prefix, maxes, mins, offsets
-
-    def _span(self, newer_days: int, older_days: int) -> tuple[int, int]:
-        return (
-            self.index[self.moment - timedelta(days=newer_days)],
-            self.index[self.moment - timedelta(days=older_days)],
-        )
-
-    def total(self, name: str, newer_days: int, older_days: int) -> np.ndarray:
-        i, j = self._span(newer_days, older_days)
-        return self.prefix[name][:, j] - self.prefix[name][:, i]
-
-    def maximum(self, name: str, newer_days: int, older_days: int) -> np.ndarray:
-        i, j = self._span(newer_days, older_days)
-        return self.maxes[name][:, i:j].max(axis=1) if j > i else np.full(self.maxes[name].shape[0], -np.inf)
-
-    def minimum(self, name: str, newer_days: int, older_days: int) -> np.ndarray:
-        i, j = self._span(newer_days, older_days)
-        return self.mins[name][:, i:j].min(axis=1) if j > i else np.full(self.mins[name].shape[0], np.inf)
-
-    def weighted_average(self, days: int) -> np.ndarray:
-        """Linear recency weights over the last `days`; NaN where there is no scored message."""
-        n, s = self.total("n", 0, days), self.total("s", 0, days)
-        t, ts = self.total("t", 0, days), self.total("ts", 0, days)
-        now = _days(self.moment)
-        slope = (1.0 - EDGE_WEIGHT) / days
-        weights = n - slope * (n * now - t)
-        weighted = s - slope * (now * s - ts)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(weights > 0, weighted / weights, np.nan)
-
-
-def to_moment(days: float) -> datetime | None:
-    """Epoch days (as the SQL returns them) back to a UTC datetime; None for 'no such message'."""
-    if not math.isfinite(days):
-        return None
-    return datetime.fromtimestamp(round(days * 86400.0, 3), UTC)
