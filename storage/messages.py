@@ -97,10 +97,6 @@ def messages_by_ids(session: Session, message_ids: Iterable[int]) -> list[Custom
     return list(session.exec(query).all())
 
 
-def message_by_id(session: Session, message_id: int) -> CustomerMessage | None:
-    return session.get(CustomerMessage, message_id)
-
-
 def earlier_in_thread(session: Session, message: CustomerMessage, limit: int) -> list[str | None]:
     """The texts of the `limit` messages of the message's thread (same tenant and place) created up to
     it, oldest first (None: a text erased)."""

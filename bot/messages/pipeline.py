@@ -25,14 +25,13 @@ from storage.messages import (
     earlier_in_thread,
     erase_deleted,
     lock_messages,
-    message_by_id,
     messages_by_ids,
     pending_message_ids,
     store_in_savepoint,
     store_with_work,
 )
 from storage.models import CustomerMessage
-from storage.queries import find_message, mark_invalid, record_analyses
+from storage.queries import find_message, mark_invalid, message_by_id, record_analyses
 from storage.queue import mark_done
 from storage.tenants import DEFAULT_TENANT
 
