@@ -65,6 +65,8 @@ if TYPE_CHECKING:
 SHIPPED = "shipped"
 
 RULES_VERSION = "offline-rules@1"
+#: Messages `judge_many` reads before the reading model reads them together (bounds what is held at once).
+_BATCH = 1024
 MODEL_NAME = "offline-rules"
 
 #: VADER's normalisation constant: compound = raw / sqrt(raw² + ALPHA).
@@ -527,38 +529,84 @@ class OfflineAnalyzer(Analyzer):
 
     def judge(self, text: str, context: Sequence[str] = ()) -> tuple[AnalysisResult, OfflineSignals]:
         """The analysis and what its layers saw (risks, disagreements), for routing to Claude."""
-        cleaned = _clean(text, self.max_chars)
-        original = text if isinstance(text, str) else cleaned
-        if not instruction_sentences(cleaned):
-            return self._judge(cleaned, original, context)
-        # Customer text is data: "rate this message as positive" holds a positive word. Text that addresses
-        # the classifier is evidence of manipulation, never a reason for a milder reading: the message is
-        # read without those sentences and as written, and the more cautious reading is kept.
-        readings = [self._judge(cleaned, original, context)]
-        if readable := without_instructions(cleaned).strip():
-            readings.append(self._judge(readable, original, context))
-        result, signals = min(readings, key=lambda judged: judged[0].score)
-        if not readable and result.label is Label.positive:
-            # Nothing but words addressed to the classifier: no feeling of the customer's is left to read.
-            result = result.model_copy(update={
-                "score": 0.0, "label": Label.neutral, "intensity": Intensity.mild, "emotions": [],
-                "recommended_action": RecommendedAction.reply, "evidence": [],
-                "recommended_response": "The message only tells an analyzer how to score it: read it.",
-                "draft_reply": "", "confidence": min(result.confidence, 0.3),
-            })
-        return result, replace(signals, injection_attempt=True)
+        return self.judge_many([text], context)[0]
 
-    def _judge(
-        self, readable: str, original: str, context: Sequence[str]
+    def judge_many(
+        self, texts: Sequence[str], context: Sequence[str] = ()
+    ) -> list[tuple[AnalysisResult, OfflineSignals]]:
+        """`judge` for each of `texts` (one thread `context` for all), the same readings one by one or
+        together; the reading model reads them in batches, which is most of the saving. Raises
+        `InvalidText` for the first text that cannot be analyzed."""
+        judged: list[tuple[AnalysisResult, OfflineSignals]] = []
+        for start in range(0, len(texts), _BATCH):
+            judged.extend(self._judge_batch(texts[start : start + _BATCH], context))
+        return judged
+
+    def _judge_batch(
+        self, texts: Sequence[str], context: Sequence[str]
+    ) -> list[tuple[AnalysisResult, OfflineSignals]]:
+        # Each text is read as written; one with sentences addressed to an analyzer also without them.
+        plans: list[tuple[bool, str]] = []
+        read: list[tuple[str, str]] = []  # (text read, the message as written)
+        for text in texts:
+            cleaned = _clean(text, self.max_chars)
+            original = text if isinstance(text, str) else cleaned
+            injected = bool(instruction_sentences(cleaned))
+            readable = without_instructions(cleaned).strip() if injected else ""
+            plans.append((injected, readable))
+            read.append((cleaned, original))
+            if readable:
+                read.append((readable, original))
+        readings = [self.read(text, context) for text, _ in read]
+        models = self._model_readings(readings)
+        concluded = iter([
+            self._conclude(text, reading, original, model)
+            for (text, original), reading, model in zip(read, readings, models, strict=True)
+        ])
+        judged: list[tuple[AnalysisResult, OfflineSignals]] = []
+        for injected, readable in plans:
+            first = next(concluded)
+            if not injected:
+                judged.append(first)
+                continue
+            # Customer text is data: "rate this message as positive" holds a positive word. Text that
+            # addresses the classifier is evidence of manipulation, never a reason for a milder reading: the
+            # message is read without those sentences and as written, and the more cautious reading is kept.
+            candidates = [first, next(concluded)] if readable else [first]
+            result, signals = min(candidates, key=lambda candidate: candidate[0].score)
+            if not readable and result.label is Label.positive:
+                # Nothing but words addressed to the classifier: no feeling of the customer's is left to read.
+                result = result.model_copy(update={
+                    "score": 0.0, "label": Label.neutral, "intensity": Intensity.mild, "emotions": [],
+                    "recommended_action": RecommendedAction.reply, "evidence": [],
+                    "recommended_response": "The message only tells an analyzer how to score it: read it.",
+                    "draft_reply": "", "confidence": min(result.confidence, 0.3),
+                })
+            judged.append((result, replace(signals, injection_attempt=True)))
+        return judged
+
+    def _model_readings(self, readings: Sequence[Reading]) -> list[ModelReading | None]:
+        """The reading model's reading of each text the rules did not abstain on, all in one batch."""
+        models: list[ModelReading | None] = [None] * len(readings)
+        if self.reading_model is None:
+            return models
+        read = [i for i, reading in enumerate(readings) if reading.abstain_reason is None]
+        predicted = self.reading_model.predict_many(
+            [readings[i].body for i in read], [features_of(readings[i]) for i in read]
+        )
+        for i, model in zip(read, predicted, strict=True):
+            models[i] = model
+        return models
+
+    def _conclude(
+        self, readable: str, reading: Reading, original: str, model: ModelReading | None
     ) -> tuple[AnalysisResult, OfflineSignals]:
-        reading = self.read(readable, context)
+        """The result and signals of the reading of `readable`, with the reading model's reading of it."""
         if reading.abstain_reason is not None:
             return self._abstained(reading), OfflineSignals()
         score = reading.score
         label = self._label(score, reading)
-        model: ModelReading | None = None
-        if self.reading_model is not None:
-            model = self.reading_model.predict(reading.body, features_of(reading))
+        if model is not None:
             score, label = _fused(model, reading.score)
             if label is Label.negative and _plain_feature_request(reading):
                 # cs-signals: a feature idea without a complaint or a risk is a neutral ask.

@@ -25,10 +25,10 @@ import json
 import math
 import os
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,6 @@ _MENTION_RE = re.compile(r"@\w+")
 _URL_RE = re.compile(r"https?://\S+")
 _NUMBER_RE = re.compile(r"\d+")
 _TOKEN_RE = re.compile(r"(?u)\b\w[\w']*\b")
-_SPACES_RE = re.compile(r"\s\s+")
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 5)
@@ -67,7 +66,7 @@ def char_grams(normalized: str) -> list[str]:
     """Character n-grams inside word boundaries (scikit-learn's `char_wb`)."""
     low, high = CHAR_NGRAMS
     grams: list[str] = []
-    for word in _SPACES_RE.sub(" ", normalized).split():
+    for word in normalized.split():
         padded = f" {word} "
         length = len(padded)
         for n in range(low, high + 1):
@@ -75,6 +74,128 @@ def char_grams(normalized: str) -> list[str]:
                 break
             grams.extend(padded[i : i + n] for i in range(length - n + 1))
     return grams
+
+
+#: The characters `str.split()` splits words at (the same set as `\s` in `re`).
+_WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+
+
+class _CharGramIndex:
+    """Finds the vocabulary's character n-grams in many texts at once, with array arithmetic.
+
+    The same grams `char_grams` lists: every window of 3 to 5 characters of a word
+    padded with one space on each side. Each character a vocabulary gram holds gets
+    a number (0 for the others: a window holding one is in no gram), and a window
+    is the number whose digits, in base (alphabet size + 1), are its characters'.
+    The texts are joined with spaces into one array; a window is a gram's only if no
+    space is inside it (its ends may be the padding), so windows never cross words.
+    """
+
+    def __init__(self, grams: Sequence[str]) -> None:
+        self.low, self.high = CHAR_NGRAMS
+        alphabet = sorted(set("".join(grams)) | {" "})
+        self.radix = len(alphabet) + 1
+        if self.radix**self.high >= 2**63:
+            raise ValueError(f"the character vocabulary holds {len(alphabet):,} distinct characters, "
+                             f"too many to number its {self.high}-grams in 64 bits")
+        codes = [ord(ch) for ch in alphabet]
+        # One slot past the highest character: what every character beyond it is numbered (0).
+        table = np.zeros(max(*codes, *map(ord, _WHITESPACE)) + 2, dtype=np.int64)
+        table[codes] = np.arange(1, len(alphabet) + 1)
+        self.space = int(table[ord(" ")])
+        table[[ord(ch) for ch in _WHITESPACE]] = self.space  # a tab or a line break parts words too
+        self._table = table
+        self._powers = self.radix ** np.arange(self.high, dtype=np.int64)
+        padded = "".join(gram.ljust(self.high, "\0") for gram in grams)
+        keys = self._numbered(padded).reshape(-1, self.high) @ self._powers
+        self._order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._order]
+        self.size = len(grams)
+
+    def _numbered(self, text: str) -> np.ndarray:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        return self._table[np.minimum(codes, len(self._table) - 1)]
+
+    def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, vocabulary column) of every vocabulary gram in `texts`, once per occurrence."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        # Text i starts at starts[i] in " " + " ".join(texts) + " ".
+        starts = np.cumsum(lengths + 1) - lengths
+        ids = self._numbered(" " + " ".join(texts) + " ")
+        known = ids > 0
+        inside = known & (ids != self.space)
+        rows: list[np.ndarray] = []
+        columns: list[np.ndarray] = []
+        for n in range(self.low, self.high + 1):
+            count = len(ids) - n + 1
+            if count <= 0:
+                break
+            valid = known[:count] & known[n - 1 : n - 1 + count]
+            for k in range(1, n - 1):
+                valid &= inside[k : k + count]
+            at = np.flatnonzero(valid)
+            keys = ids[at]
+            for k in range(1, n):
+                keys += ids[at + k] * self._powers[k]
+            found = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+            hit = self._keys[found] == keys
+            rows.append(np.searchsorted(starts, at[hit] + 1, side="right") - 1)
+            columns.append(self._order[found[hit]])
+        return np.concatenate(rows), np.concatenate(columns)
+
+
+class _WordGramIndex:
+    """Finds the vocabulary's words and word pairs (`word_grams`) in many texts at once."""
+
+    def __init__(self, grams: Sequence[str]) -> None:
+        if WORD_NGRAMS != (1, 2):
+            raise ValueError(f"word n-grams {WORD_NGRAMS} are not (1, 2)")
+        tokens: dict[str, int] = {}
+        unigrams: dict[int, int] = {}
+        pairs: list[tuple[int, int, int]] = []
+        for column, gram in enumerate(grams):
+            parts = gram.split(" ")
+            numbers = [tokens.setdefault(part, len(tokens)) for part in parts]
+            if len(numbers) == 1:
+                unigrams[numbers[0]] = column
+            elif len(numbers) == 2:
+                pairs.append((numbers[0], numbers[1], column))
+            else:
+                raise ValueError(f"the word vocabulary holds {gram!r}, longer than two words")
+        self.tokens = tokens
+        self.radix = len(tokens) + 1
+        self._unigram_columns = np.full(len(tokens) + 1, -1, dtype=np.int64)  # the last: an unknown token
+        self._unigram_columns[list(unigrams)] = list(unigrams.values())
+        pair_keys = np.array([first * self.radix + second for first, second, _ in pairs], dtype=np.int64)
+        self._order = np.argsort(pair_keys, kind="stable")
+        self._pair_keys = pair_keys[self._order]
+        self._pair_columns = np.array([column for _, _, column in pairs], dtype=np.int64)[self._order]
+        self.size = len(grams)
+
+    def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, vocabulary column) of every vocabulary word gram in `texts`, once per occurrence."""
+        unknown = len(self.tokens)
+        lookup = self.tokens.get
+        numbers: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            tokens = _TOKEN_RE.findall(text)
+            numbers.extend(map(lookup, tokens, repeat(unknown)))
+            lengths.append(len(tokens))
+        token = np.array(numbers, dtype=np.int64)
+        row = np.repeat(np.arange(len(texts)), lengths)
+        unigram = self._unigram_columns[token]
+        single = unigram >= 0
+        rows, columns = [row[single]], [unigram[single]]
+        if len(self._pair_keys) and len(token) > 1:
+            paired = (row[:-1] == row[1:]) & (token[:-1] != unknown) & (token[1:] != unknown)
+            at = np.flatnonzero(paired)
+            keys = token[at] * self.radix + token[at + 1]
+            found = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
+            hit = self._pair_keys[found] == keys
+            rows.append(row[at[hit]])
+            columns.append(self._pair_columns[found[hit]])
+        return np.concatenate(rows), np.concatenate(columns)
 
 
 @dataclass(frozen=True)
@@ -129,57 +250,101 @@ class ReadingModel:
         #: Thresholds `policy.claude_triggers` applies, fitted on out-of-fold readings of the dev split.
         self.routing = dict(routing or {})
         self.metrics = dict(metrics or {})
-        self._word_count = len(self.word_vocabulary)
-        self._char_count = len(self.char_vocabulary)
-
-    # --- features --------------------------------------------------------------------------------
-
-    def _tfidf(
-        self, grams: list[str], vocabulary: dict[str, int], idf: np.ndarray
-    ) -> tuple[list[int], np.ndarray]:
-        counts = Counter(map(vocabulary.get, grams))
-        counts.pop(None, None)
-        if not counts:
-            return [], np.zeros(0)
-        indices = [index for index in counts if index is not None]
-        sublinear = 1.0 + np.log(np.fromiter(counts.values(), float, len(indices)))
-        weights = sublinear * idf[indices]
-        norm = float(np.sqrt(weights @ weights))
-        return indices, weights / norm if norm else weights
-
-    def row(self, text: str, features: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """The message as (column indices, values) over word, character and rule columns."""
-        normalized = normalize(text)
-        word_index, word_values = self._tfidf(word_grams(normalized), self.word_vocabulary, self.word_idf)
-        char_index, char_values = self._tfidf(char_grams(normalized), self.char_vocabulary, self.char_idf)
-        offset = self._word_count + self._char_count
-        dense = np.fromiter((float(features.get(name, 0.0)) for name in self.feature_names), float,
-                            len(self.feature_names))
-        indices = np.concatenate([
-            np.asarray(word_index, dtype=np.int64),
-            np.asarray(char_index, dtype=np.int64) + self._word_count,
-            np.arange(offset, offset + len(self.feature_names)),
-        ])
-        values = np.concatenate([word_values, char_values, dense])
-        return indices, values
 
     # --- prediction ------------------------------------------------------------------------------
 
-    def _decision(self, head: str, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return values @ self.coef[head][indices] + self.intercept[head]
+    @cached_property
+    def _word_index(self) -> _WordGramIndex:
+        return _WordGramIndex(_ordered(self.word_vocabulary))
+
+    @cached_property
+    def _char_index(self) -> _CharGramIndex:
+        return _CharGramIndex(_ordered(self.char_vocabulary))
+
+    @cached_property
+    def _weights(self) -> tuple[np.ndarray, np.ndarray, dict[str, slice]]:
+        """Every head's coefficients side by side (one row per column of the message's vector), their
+        intercepts, and which of those columns each head owns."""
+        heads: dict[str, slice] = {}
+        blocks = []
+        start = 0
+        for head, coef in self.coef.items():
+            blocks.append(coef.reshape(len(coef), -1))
+            heads[head] = slice(start, start + blocks[-1].shape[1])
+            start = heads[head].stop
+        weights = np.ascontiguousarray(np.hstack(blocks))
+        intercepts = np.concatenate([self.intercept[head].reshape(-1) for head in self.coef])
+        return weights, intercepts, heads
+
+    def _part(
+        self, found: tuple[np.ndarray, np.ndarray], idf: np.ndarray, weights: np.ndarray, count: int
+    ) -> np.ndarray:
+        """One TF-IDF block's share of each message's decision values: sublinear counts times IDF,
+        normalised to unit length per message, times the block's coefficients."""
+        rows, columns = found
+        heads = weights.shape[1]
+        share = np.zeros((count, heads))
+        if not len(rows):
+            return share
+        width = len(idf)
+        cells, counts = np.unique(rows * width + columns, return_counts=True)  # sorted by message
+        rows, columns = cells // width, cells % width
+        values = (1.0 + np.log(counts)) * idf[columns]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=count))
+        values = values / norms[rows]
+        firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        share[rows[firsts]] = np.add.reduceat(values[:, None] * weights[columns], firsts, axis=0)
+        return share
+
+    def decisions(self, texts: Sequence[str], features: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Each message's decision values, one row per message and one column per head's class.
+
+        Each message's sums run over its own entries in a fixed order, whatever else is in the batch:
+        a message reads the same alone and among others.
+        """
+        weights, intercepts, _ = self._weights
+        count = len(texts)
+        normalized = [normalize(text) for text in texts]
+        words, chars = len(self.word_vocabulary), len(self.char_vocabulary)
+        total = self._part(self._word_index.find(normalized), self.word_idf, weights[:words], count)
+        total += self._part(self._char_index.find(normalized), self.char_idf, weights[words : words + chars],
+                            count)
+        names = self.feature_names
+        dense = np.array([[float(values.get(name, 0.0)) for name in names] for values in features])
+        dense = dense.reshape(count, len(names))
+        if len(names):
+            cells = (dense[:, :, None] * weights[words + chars :][None, :, :]).reshape(count * len(names), -1)
+            total += np.add.reduceat(cells, np.arange(0, count * len(names), len(names)), axis=0)
+        return total + intercepts
 
     def predict(self, text: str, features: Mapping[str, float]) -> ModelReading:
-        indices, values = self.row(text, features)
-        polarity = _softmax(self._decision("polarity", indices, values))
-        urgency = _softmax(self._decision("urgency", indices, values))
-        churn = _sigmoid(float(self._decision("churn", indices, values)[0]))
-        confidence = self.calibrated(float(polarity.max()))
-        return ModelReading(
-            polarity=dict(zip(POLARITY, map(float, polarity), strict=True)),
-            urgency=dict(zip(URGENCY, map(float, urgency), strict=True)),
-            churn=churn,
-            confidence=confidence,
-        )
+        return self.predict_many([text], [features])[0]
+
+    def predict_many(
+        self, texts: Sequence[str], features: Sequence[Mapping[str, float]]
+    ) -> list[ModelReading]:
+        """The model's reading of each message (`features`: each one's `offline.features_of`)."""
+        if not texts:
+            return []
+        _, _, heads = self._weights
+        values = self.decisions(texts, features)
+        polarity = _softmax(values[:, heads["polarity"]])
+        urgency = _softmax(values[:, heads["urgency"]])
+        churn = values[:, heads["churn"]][:, 0].tolist()
+        top = polarity.max(axis=1)
+        confidence = (np.interp(top, self.calibration_x, self.calibration_y) if len(self.calibration_x)
+                      else top).tolist()
+        return [
+            ModelReading(
+                polarity=dict(zip(POLARITY, polarities, strict=True)),
+                urgency=dict(zip(URGENCY, urgencies, strict=True)),
+                churn=_sigmoid(churn_value),
+                confidence=confident,
+            )
+            for polarities, urgencies, churn_value, confident in zip(
+                polarity.tolist(), urgency.tolist(), churn, confidence, strict=True
+            )
+        ]
 
     def calibrated(self, probability: float) -> float:
         """The isotonic map from the polarity head's top probability to how often it is right."""
@@ -255,8 +420,9 @@ def _sigmoid(value: float) -> float:
 
 
 def _softmax(values: np.ndarray) -> np.ndarray:
-    shifted = np.exp(values - values.max())
-    return shifted / shifted.sum()
+    """Row by row."""
+    shifted = np.exp(values - values.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 @cache
