@@ -62,8 +62,8 @@ def corpus_texts() -> list[str]:
 
 def dump_readings(texts_path: Path, out_path: Path, competitors: str) -> None:
     """Runs inside the revision's tree (PYTHONPATH): each text's judgement as one JSON line."""
-    from bot.analysis.base import InvalidText
-    from bot.analysis.offline import OfflineAnalyzer, _clean, features_of
+    from bot.analysis.base import InvalidText, clean_text
+    from bot.analysis.offline import OfflineAnalyzer, features_of
 
     analyzer = OfflineAnalyzer(competitors=competitors)
     model = analyzer.reading_model
@@ -76,7 +76,7 @@ def dump_readings(texts_path: Path, out_path: Path, competitors: str) -> None:
                 out.write(json.dumps({"error": str(exc)}) + "\n")
                 continue
             raw = None
-            reading = analyzer.read(_clean(text, analyzer.max_chars))
+            reading = analyzer.read(clean_text(text, analyzer.max_chars))
             if model is not None and reading.abstain_reason is None:
                 predicted = model.predict(reading.body, features_of(reading))
                 raw = [*predicted.polarity.values(), *predicted.urgency.values(), predicted.churn,

@@ -19,7 +19,6 @@ import re
 import string
 import threading
 import time
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -549,7 +548,7 @@ class OfflineAnalyzer(Analyzer):
         plans: list[tuple[bool, str]] = []
         read: list[tuple[str, str]] = []  # (text read, the message as written)
         for text in texts:
-            cleaned = _clean(text, self.max_chars)
+            cleaned = clean_text(text, self.max_chars)
             original = text if isinstance(text, str) else cleaned
             injected = bool(instruction_sentences(cleaned))
             readable = without_instructions(cleaned).strip() if injected else ""
@@ -604,8 +603,8 @@ class OfflineAnalyzer(Analyzer):
         """The result and signals of the reading of `readable`, with the reading model's reading of it."""
         if reading.abstain_reason is not None:
             return self._abstained(reading), OfflineSignals()
-        score = reading.score
-        label = self._label(score, reading)
+        rule_label = self._label(reading.score, reading)
+        score, label = reading.score, rule_label
         if model is not None:
             score, label = _fused(model, reading.score)
             if label is Label.negative and _plain_feature_request(reading):
@@ -614,37 +613,54 @@ class OfflineAnalyzer(Analyzer):
         if self.learned is not None:
             # The team's own model decides the label; urgency, churn and the floors stay as they are.
             score, label = self._blend(readable, reading)
-        rule_label = self._label(reading.score, reading)
         result = self._result(reading, score, label, original, model)
         lexicon = label_for_score(reading.vader_compound, 0.3) if reading.language == "en" else result.label
-        signals = OfflineSignals(
-            risks=tuple(sorted({s.kind.value + ("" if s.strong else "?") for s in reading.risks})),
-            risk_phrases=tuple((s.kind.value, s.phrase) for s in reading.risks if s.strong),
-            rules_label=rule_label.value,
-            model_label=model.label if model is not None else rule_label.value,
-            lexicon_label=lexicon.value,
-            doubt=result.label is not Label.negative and _doubt_about_risk(reading, model),
-            model_polarity=None if model is None else tuple(  # type: ignore[arg-type]
-                round(model.polarity[name], 4) for name in ("negative", "neutral", "positive")),
-            model_urgency=None if model is None else tuple(  # type: ignore[arg-type]
-                round(model.urgency[name], 4) for name in ("low", "medium", "high")),
-            churn_probability=None if model is None else round(model.churn, 4),
-            words=reading.words,
-        )
+        risks = tuple(sorted({s.kind.value + ("" if s.strong else "?") for s in reading.risks}))
+        model_label = model.label if model is not None else rule_label.value
+        polarity: tuple[float, float, float] | None = None
+        urgency: tuple[float, float, float] | None = None
+        churn: float | None = None
+        if model is not None:
+            p, u = model.polarity, model.urgency
+            polarity = (round(p["negative"], 4), round(p["neutral"], 4), round(p["positive"], 4))
+            urgency = (round(u["low"], 4), round(u["medium"], 4), round(u["high"], 4))
+            churn = round(model.churn, 4)
+        doubt = result.label is not Label.negative and _doubt_about_risk(reading, model)
+        probability = None
         routing = self.reading_model.routing if model is not None and self.reading_model is not None else None
-        if routing:
-            probability = doubt_probability(doubt_features(result, signals.to_dict()), routing)
-            signals = replace(signals, doubt=probability >= float(routing["threshold"]),
-                              doubt_probability=round(probability, 4))
-            if signals.doubt and result.recommended_action in _IDLE_ACTIONS:
+        if routing and polarity is not None and urgency is not None:
+            # What `doubt_features` reads of the signals (`OfflineSignals.to_dict`).
+            seen = {
+                "risks": risks, "rules": rule_label.value, "model": model_label, "lexicon": lexicon.value,
+                "model_polarity": dict(zip(("negative", "neutral", "positive"), polarity, strict=True)),
+                "model_urgency": dict(zip(("low", "medium", "high"), urgency, strict=True)),
+                "churn_probability": churn, "words": reading.words,
+            }
+            fitted = doubt_probability(doubt_features(result, seen), routing)
+            doubt = fitted >= float(routing["threshold"])
+            probability = round(fitted, 4)
+            if doubt and result.recommended_action in _IDLE_ACTIONS:
                 # A reading the router doubts may hide a risk: a person reads it, it is not filed away.
                 result = _with_action(result, RecommendedAction.reply, reading.asks_something)
+        signals = OfflineSignals(
+            risks=risks,
+            risk_phrases=tuple((s.kind.value, s.phrase) for s in reading.risks if s.strong),
+            rules_label=rule_label.value,
+            model_label=model_label,
+            lexicon_label=lexicon.value,
+            doubt=doubt,
+            doubt_probability=probability,
+            model_polarity=polarity,
+            model_urgency=urgency,
+            churn_probability=churn,
+            words=reading.words,
+        )
         return result, signals
 
     def features(self, text: str) -> dict[str, float]:
         """The rule features a learned model trains and predicts on; never raises for a str."""
         try:
-            reading = self.read(_clean(text, self.max_chars))
+            reading = self.read(clean_text(text, self.max_chars))
         except InvalidText:
             return features_of(Reading(abstain_reason="invalid"))
         return features_of(reading)
@@ -1170,28 +1186,6 @@ def _is_closing(body: str, match: re.Match[str], first_question: int, asked: boo
     return after_request and len(body[match.end() :].split()) <= 3
 
 
-_NEEDS_CLEANING_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _clean(text: object, max_chars: int) -> str:
-    """`clean_text`, with a fast path for the common text it would only strip.
-
-    `clean_text` looks at every character in Python; a text with no control
-    characters, already NFC and within the limit comes out of it stripped and
-    otherwise unchanged, which C-speed checks can tell.
-    """
-    if (
-        isinstance(text, str)
-        and len(text) <= max_chars
-        and not _NEEDS_CLEANING_RE.search(text)
-        and (text.isascii() or unicodedata.is_normalized("NFC", text))
-    ):
-        stripped = text.strip()
-        if stripped:
-            return stripped
-    return clean_text(text, max_chars)
-
-
 def _raw(compound: float) -> float:
     """VADER's raw valence sum from its compound score (the inverse of its normalisation)."""
     compound = max(-0.9995, min(0.9995, compound))
@@ -1221,9 +1215,19 @@ def features_of(r: Reading) -> dict[str, float]:
         "abstained": float(r.abstain_reason is not None),
         "non_english": float(r.language != "en"),
     }
-    for kind in _KINDS:
-        features[f"cue_{kind}"] = min(r.kind_counts.get(kind, 0), 3) / 3.0
-    for risk in RiskKind:
+    counts = r.kind_counts
+    for kind, name in _KIND_FEATURES:
+        count = counts.get(kind)
+        features[name] = min(count, 3) / 3.0 if count else 0.0
+    if not r.risks:
+        features.update(_NO_RISK_FEATURES)
+        return features
+    for risk, name in _RISK_FEATURES:
         strengths = [1.0 if signal.strong else 0.5 for signal in r.risks if signal.kind is risk]
-        features[f"risk_{risk.value}"] = max(strengths, default=0.0)
+        features[name] = max(strengths, default=0.0)
     return features
+
+
+_KIND_FEATURES = tuple((kind, f"cue_{kind}") for kind in _KINDS)
+_RISK_FEATURES = tuple((risk, f"risk_{risk.value}") for risk in RiskKind)
+_NO_RISK_FEATURES = {name: 0.0 for _, name in _RISK_FEATURES}

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from itertools import repeat
@@ -80,6 +81,60 @@ def char_grams(normalized: str) -> list[str]:
 _WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
 
 
+class _KeyTable:
+    """Distinct non-negative integer keys and their positions, looked up many at a time.
+
+    Open addressing with linear probing in a table at most a third full, built and
+    searched with array operations: each round places (or finds) every key whose slot
+    decides it and moves the rest one slot on. A key sits after an unbroken run of
+    taken slots from where it hashes to, so a search stops at the first free slot.
+    """
+
+    #: Multiplicative hashing (2^64 over the golden ratio): the top bits of key × this are the slot.
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, keys: np.ndarray) -> None:
+        keys = np.asarray(keys, dtype=np.int64)
+        bits = max(4, (3 * len(keys)).bit_length())
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._positions = np.full(1 << bits, -1, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            wanted = slots[pending]
+            free = self._keys[wanted] == -1
+            # Of the keys wanting one free slot the first takes it; the others, and those finding their slot
+            # taken, try the next one.
+            taken, first = np.unique(wanted[free], return_index=True)
+            placed = pending[free][first]
+            self._keys[taken] = keys[placed]
+            self._positions[taken] = placed
+            left = np.ones(len(keys), dtype=bool)
+            left[placed] = False
+            pending = pending[left[pending]]
+            slots[pending] = (slots[pending] + 1) & self._mask
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((keys.astype(np.uint64) * self._MULTIPLIER) >> self._shift).astype(np.int64)
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's position among the keys the table was built from; -1 for a key not among them."""
+        found = np.full(len(keys), -1, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            stored = self._keys[slots]
+            hit = stored == keys
+            found[pending[hit]] = self._positions[slots[hit]]
+            going = ~hit & (stored != -1)
+            pending, keys = pending[going], keys[going]
+            slots = (slots[going] + 1) & self._mask
+        return found
+
+
 class _CharGramIndex:
     """Finds the vocabulary's character n-grams in many texts at once, with array arithmetic.
 
@@ -107,9 +162,7 @@ class _CharGramIndex:
         self._table = table
         self._powers = self.radix ** np.arange(self.high, dtype=np.int64)
         padded = "".join(gram.ljust(self.high, "\0") for gram in grams)
-        keys = self._numbered(padded).reshape(-1, self.high) @ self._powers
-        self._order = np.argsort(keys, kind="stable")
-        self._keys = keys[self._order]
+        self._columns = _KeyTable(self._numbered(padded).reshape(-1, self.high) @ self._powers)
         self.size = len(grams)
 
     def _numbered(self, text: str) -> np.ndarray:
@@ -137,10 +190,10 @@ class _CharGramIndex:
             keys = ids[at]
             for k in range(1, n):
                 keys += ids[at + k] * self._powers[k]
-            found = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-            hit = self._keys[found] == keys
+            found = self._columns.find(keys)
+            hit = found >= 0
             rows.append(np.searchsorted(starts, at[hit] + 1, side="right") - 1)
-            columns.append(self._order[found[hit]])
+            columns.append(found[hit])
         return np.concatenate(rows), np.concatenate(columns)
 
 
@@ -167,9 +220,8 @@ class _WordGramIndex:
         self._unigram_columns = np.full(len(tokens) + 1, -1, dtype=np.int64)  # the last: an unknown token
         self._unigram_columns[list(unigrams)] = list(unigrams.values())
         pair_keys = np.array([first * self.radix + second for first, second, _ in pairs], dtype=np.int64)
-        self._order = np.argsort(pair_keys, kind="stable")
-        self._pair_keys = pair_keys[self._order]
-        self._pair_columns = np.array([column for _, _, column in pairs], dtype=np.int64)[self._order]
+        self._pairs = _KeyTable(pair_keys)
+        self._pair_columns = np.array([column for _, _, column in pairs], dtype=np.int64)
         self.size = len(grams)
 
     def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -187,12 +239,11 @@ class _WordGramIndex:
         unigram = self._unigram_columns[token]
         single = unigram >= 0
         rows, columns = [row[single]], [unigram[single]]
-        if len(self._pair_keys) and len(token) > 1:
+        if len(self._pair_columns) and len(token) > 1:
             paired = (row[:-1] == row[1:]) & (token[:-1] != unknown) & (token[1:] != unknown)
             at = np.flatnonzero(paired)
-            keys = token[at] * self.radix + token[at + 1]
-            found = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
-            hit = self._pair_keys[found] == keys
+            found = self._pairs.find(token[at] * self.radix + token[at + 1])
+            hit = found >= 0
             rows.append(row[at[hit]])
             columns.append(self._pair_columns[found[hit]])
         return np.concatenate(rows), np.concatenate(columns)
@@ -262,9 +313,16 @@ class ReadingModel:
         return _CharGramIndex(_ordered(self.char_vocabulary))
 
     @cached_property
+    def _pick_features(self) -> Callable[[Mapping[str, float]], object]:
+        """A message's feature values in `feature_names` order (KeyError when one is missing)."""
+        if not self.feature_names:
+            return lambda values: ()
+        return operator.itemgetter(*self.feature_names)
+
+    @cached_property
     def _weights(self) -> tuple[np.ndarray, np.ndarray, dict[str, slice]]:
-        """Every head's coefficients side by side (one row per column of the message's vector), their
-        intercepts, and which of those columns each head owns."""
+        """Every head's coefficients, one row per class (the heads' classes one after another) and one
+        column per column of the message's vector; their intercepts; and which rows each head owns."""
         heads: dict[str, slice] = {}
         blocks = []
         start = 0
@@ -272,28 +330,33 @@ class ReadingModel:
             blocks.append(coef.reshape(len(coef), -1))
             heads[head] = slice(start, start + blocks[-1].shape[1])
             start = heads[head].stop
-        weights = np.ascontiguousarray(np.hstack(blocks))
+        weights = np.ascontiguousarray(np.hstack(blocks).T)
         intercepts = np.concatenate([self.intercept[head].reshape(-1) for head in self.coef])
         return weights, intercepts, heads
 
     def _part(
         self, found: tuple[np.ndarray, np.ndarray], idf: np.ndarray, weights: np.ndarray, count: int
     ) -> np.ndarray:
-        """One TF-IDF block's share of each message's decision values: sublinear counts times IDF,
-        normalised to unit length per message, times the block's coefficients."""
+        """One TF-IDF block's share of each message's decision values (classes × messages): sublinear
+        counts times IDF, normalised to unit length per message, times the block's coefficients."""
         rows, columns = found
-        heads = weights.shape[1]
-        share = np.zeros((count, heads))
+        share = np.zeros((len(weights), count))
         if not len(rows):
             return share
         width = len(idf)
-        cells, counts = np.unique(rows * width + columns, return_counts=True)  # sorted by message
+        cells = rows * width + columns
+        if count * width < 2**31:
+            cells = cells.astype(np.int32)  # sorts in about half the time
+        cells, counts = np.unique(cells, return_counts=True)  # sorted by message, then column
+        cells = cells.astype(np.int64)
         rows, columns = cells // width, cells % width
         values = (1.0 + np.log(counts)) * idf[columns]
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=count))
-        values = values / norms[rows]
+        values /= norms[rows]
         firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-        share[rows[firsts]] = np.add.reduceat(values[:, None] * weights[columns], firsts, axis=0)
+        terms = weights[:, columns]
+        terms *= values
+        share[:, rows[firsts]] = np.add.reduceat(terms, firsts, axis=1)
         return share
 
     def decisions(self, texts: Sequence[str], features: Sequence[Mapping[str, float]]) -> np.ndarray:
@@ -306,16 +369,17 @@ class ReadingModel:
         count = len(texts)
         normalized = [normalize(text) for text in texts]
         words, chars = len(self.word_vocabulary), len(self.char_vocabulary)
-        total = self._part(self._word_index.find(normalized), self.word_idf, weights[:words], count)
-        total += self._part(self._char_index.find(normalized), self.char_idf, weights[words : words + chars],
-                            count)
+        total = self._part(self._word_index.find(normalized), self.word_idf, weights[:, :words], count)
+        total += self._part(self._char_index.find(normalized), self.char_idf,
+                            weights[:, words : words + chars], count)
         names = self.feature_names
-        dense = np.array([[float(values.get(name, 0.0)) for name in names] for values in features])
+        try:
+            dense = np.array([self._pick_features(values) for values in features], dtype=np.float64)
+        except KeyError:  # a mapping without every feature: the missing ones are 0
+            dense = np.array([[float(values.get(name, 0.0)) for name in names] for values in features])
         dense = dense.reshape(count, len(names))
-        if len(names):
-            cells = (dense[:, :, None] * weights[words + chars :][None, :, :]).reshape(count * len(names), -1)
-            total += np.add.reduceat(cells, np.arange(0, count * len(names), len(names)), axis=0)
-        return total + intercepts
+        total += (weights[:, None, words + chars :] * dense[None, :, :]).sum(axis=2)
+        return (total + intercepts[:, None]).T
 
     def predict(self, text: str, features: Mapping[str, float]) -> ModelReading:
         return self.predict_many([text], [features])[0]

@@ -542,6 +542,8 @@ class _RuleSet:
     by_prefix: dict[str, frozenset[int]]
     #: Rules whose starts cannot be told: scanned whole.
     unindexed: frozenset[int]
+    #: Rules reading capitals (`_Rule.needs_case`).
+    reads_case: frozenset[int]
     #: Each word seen: the rules (positions in `rules`) that may start at it.
     at_word: dict[str, tuple[int, ...]]
 
@@ -559,8 +561,6 @@ class _RuleSet:
 
 #: Words remembered with the rules that may start at them (numbers make the set open-ended).
 _MAX_CACHED_WORDS = 20_000
-#: A word as the start strings see it: letters, digits and apostrophes, from a word's start.
-_WORD_RE = re.compile(r"(?<!\w)(?:[^\W_]|')+")
 
 
 def _rule_set(rules: list[_Rule]) -> _RuleSet:
@@ -582,6 +582,7 @@ def _rule_set(rules: list[_Rule]) -> _RuleSet:
         by_word={start: frozenset(indices) for start, indices in by_word.items()},
         by_prefix={start: frozenset(indices) for start, indices in by_prefix.items()},
         unindexed=frozenset(unindexed),
+        reads_case=frozenset(index for index, rule in enumerate(rules) if rule.needs_case),
         at_word={},
     )
 
@@ -624,34 +625,44 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     lower = text.lower()
     folded = len(lower) == len(text)  # a few characters lower-case to two ("İ"): then no fast path
     rule_set = _rules(language)
+    rules = rule_set.rules
     ascii_only = text.isascii()
     indexed = folded and (ascii_only or not _OTHER_DIGIT_RE.search(text))
     case_indexed = indexed and (ascii_only or not UNLIKE_THEIR_LOWER_RE.search(text))
     candidates: dict[int, list[int]] = {}
+    order: Iterable[int] = range(len(rules))
     if indexed:
         # Where each rule may match: the words that begin one of its start strings.
-        rules_at = rule_set.rules_at
-        for word in _WORD_RE.finditer(lower):
-            position = word.start()
-            for index in rules_at(word.group()):
-                positions = candidates.get(index)
-                if positions is None:
-                    candidates[index] = [position]
-                else:
-                    positions.append(position)
-            if "'" in word.group():  # a word starts after an apostrophe too ("don't" holds "t")
-                for inner in _WORD_RE.finditer(lower, position + 1, word.end()):
-                    for index in rules_at(inner.group()):
-                        candidates.setdefault(index, []).append(inner.start())
+        at_word = rule_set.at_word
+        for token in _TOKEN_RE.finditer(lower):
+            word = token.group()
+            if "'" in word or "_" in word:
+                starts: Iterable[tuple[int, str]] = _words_in(word, token.start())
+            else:
+                starts = ((token.start(), word),)
+            for position, word in starts:
+                indices = at_word.get(word)
+                if indices is None:
+                    indices = rule_set.rules_at(word)
+                for index in indices:
+                    positions = candidates.get(index)
+                    if positions is None:
+                        candidates[index] = [position]
+                    else:
+                        positions.append(position)
+        # A rule no word can start is left out, unless it is not indexed (or, reading capitals, cannot be
+        # here).
+        order = sorted(candidates.keys() | rule_set.unindexed | (set() if case_indexed else rule_set.reads_case))
     guards: list[tuple[int, int]] | None = None
     found: list[RiskSignal] = []
     seen: set[tuple[RiskKind, bool]] = set()
-    for index, rule in enumerate(rule_set.rules):
+    for index in order:
+        rule = rules[index]
         if (rule.kind, rule.strong) in seen or (rule.kind, True) in seen:
             continue
         subject = text if rule.needs_case else lower
         if (case_indexed if rule.needs_case else indexed) and index not in rule_set.unindexed:
-            matches: Iterable[re.Match[str]] = _matches_at(rule.pattern, subject, candidates.get(index, ()))
+            matches: Iterable[re.Match[str]] = _matches_at(rule.pattern, subject, candidates[index])
         elif folded or rule.needs_case:
             matches = rule.pattern.finditer(subject)
         else:
@@ -667,6 +678,20 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
             break
     found.sort(key=lambda signal: (not signal.strong, signal.urgency is not Urgency.high))
     return found
+
+
+#: Letters, digits, underscores and apostrophes from a word's start: the words of `_words_in`.
+_TOKEN_RE = re.compile(r"(?<!\w)[\w']+")
+
+
+def _words_in(token: str, position: int) -> Iterator[tuple[int, str]]:
+    """(position, word) of each word a `_TOKEN_RE` token holds: one starts at the token's start and after
+    each apostrophe ("don't" holds "t"), and runs to an underscore (after one no word starts)."""
+    for offset in range(len(token)):
+        if offset == 0 or token[offset - 1] == "'":
+            word = token[offset:].partition("_")[0]
+            if word:
+                yield position + offset, word
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, positions: Sequence[int]) -> Iterator[re.Match[str]]:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.analysis.base import AnalysisOutcome, AnalysisRequest, InvalidText, clean_text
+from bot.analysis.base import AnalysisOutcome, AnalysisRequest, InvalidText, clean_each_character, clean_text
 from bot.analysis.contract import (
     AnalysisResult,
     Concern,
@@ -28,7 +28,7 @@ from bot.analysis.contract import (
     RecommendedAction,
     Urgency,
 )
-from bot.analysis.offline import MODEL_NAME, RULES_VERSION, OfflineAnalyzer, _clean, _vader
+from bot.analysis.offline import MODEL_NAME, RULES_VERSION, OfflineAnalyzer, _vader
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "cs_messages.csv"
 CORPUS_COMPETITORS = "Zendesk, Intercom, Gainsight, Freshdesk, HubSpot, ChurnZero, Totango, Vitally"
@@ -513,13 +513,13 @@ def test_any_text_gives_a_valid_result_or_invalid_text(text: str) -> None:
 @given(st.text(max_size=200))
 def test_fast_cleaning_matches_clean_text(text: str) -> None:
     try:
-        expected = clean_text(text, 150)
+        expected = clean_each_character(text, 150)
     except InvalidText as exc:
         with pytest.raises(InvalidText) as caught:
-            _clean(text, 150)
+            clean_text(text, 150)
         assert str(caught.value) == str(exc)
         return
-    assert _clean(text, 150) == expected
+    assert clean_text(text, 150) == expected
     assert unicodedata.is_normalized("NFC", expected)
 
 
