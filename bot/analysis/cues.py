@@ -25,7 +25,7 @@ from typing import cast
 
 from bot.analysis.contract import Concern as C
 from bot.analysis.contract import Emotion as E
-from bot.analysis.patterns import start_states, trie_regex
+from bot.analysis.patterns import read_pattern, trie_regex
 
 # Building blocks shared by many patterns.
 NUM = (
@@ -75,9 +75,10 @@ class PhraseMatcher:
         self._by_word: dict[str, list[int]] = {}
         self._by_prefix: dict[str, list[tuple[str, int]]] = {}
         for index, cue in enumerate(self.cues):
-            if re.compile(cue.pattern).groups:
+            groups, states = read_pattern(cue.pattern)
+            if groups:
                 raise ValueError(f"cue pattern has a capturing group: {cue.pattern}")
-            words, prefixes = _first_words(cue.pattern)
+            words, prefixes = _first_words(states)
             if "" in prefixes:
                 raise ValueError(f"cannot tell which word cue starts with: {cue.pattern}")
             for word in words:
@@ -180,9 +181,8 @@ def _fold(text: str) -> tuple[str, str]:
     return text, lower
 
 
-def _first_words(pattern: str) -> tuple[set[str], set[str]]:
-    """The words a match of `pattern` can begin with, and word prefixes when that set is open."""
-    states = start_states(pattern)
+def _first_words(states: set[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """The words a match can begin with, and word prefixes when that set is open (from `read_pattern`)."""
     words = {prefix for prefix, state in states if state != "wild" and prefix}
     prefixes = {prefix for prefix, state in states if state == "wild"}
     return words, prefixes

@@ -127,6 +127,16 @@ _STEMS = sorted({stem for row in _NEEDS for need in row if isinstance(need, _Ste
 #: At a word's start, the longest stem it begins with; every shorter stem that begins that one too.
 _STEM_RE = re.compile(r"\b(" + trie_regex(_STEMS) + ")")
 _STEMS_IN = {stem: frozenset(s for s in _STEMS if stem.startswith(s)) for stem in _STEMS}
+#: The rows as (stems each needs a word beginning with one of, pieces of text the lower-cased message must
+#: hold one of each, patterns the message must match): stems first, the cheapest test.
+_ROWS = tuple(
+    (
+        tuple(frozenset(need) for need in row if isinstance(need, _Stems)),
+        tuple(tuple(need) for need in row if isinstance(need, _Text)),
+        tuple(pattern for need in row if isinstance(need, _Pattern) for pattern in need),
+    )
+    for row in _NEEDS
+)
 
 
 def _may_instruct(text: str) -> bool:
@@ -137,18 +147,26 @@ def _may_instruct(text: str) -> bool:
     found: set[str] = set()
     for stem in _STEM_RE.findall(lower):
         found |= _STEMS_IN[stem]
-    for row in _NEEDS:
-        for need in row:
-            if isinstance(need, _Stems):
-                held = not found.isdisjoint(need)
-            elif isinstance(need, _Text):
-                held = any(part in lower for part in need)
-            else:
-                held = any(pattern.search(text) for pattern in need)
-            if not held:
+    # Plain loops: this runs for every message, and a generator per test would cost more than the tests.
+    for stems, pieces, patterns in _ROWS:
+        if stems and not found:
+            continue
+        for need in stems:
+            if found.isdisjoint(need):
                 break
         else:
-            return True
+            for parts in pieces:
+                for part in parts:
+                    if part in lower:
+                        break
+                else:
+                    break
+            else:
+                for pattern in patterns:
+                    if not pattern.search(text):
+                        break
+                else:
+                    return True
     return False
 
 

@@ -19,7 +19,7 @@ import re
 import string
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -51,7 +51,7 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import MATCHERS, NEGATOR_RE
+from bot.analysis.multilingual import NEGATOR_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
 from bot.analysis.routing import doubt_features, doubt_probability
@@ -127,6 +127,24 @@ _LEXICON_OVERRIDES = {
 }
 
 
+class _TokenTable(dict):
+    """A value per token, worked out on first sight and remembered (up to `_MAX_TOKENS`, then started
+    afresh: the words of a language are few, but numbers and names are not)."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _MAX_TOKENS:
+            self.clear()
+        value = self[token] = self._make(token)
+        return value
+
+
+_MAX_TOKENS = 100_000
+
+
 class Vader:
     """VADER's scoring (vaderSentiment 3.3.2), with its lexicon and rules, without its overhead.
 
@@ -158,6 +176,16 @@ class Vader:
         self._special = vs.SPECIAL_CASES
         self._negate = frozenset(vs.NEGATE)
         self._punctuation = string.punctuation
+        #: Lexicon words VADER scores (a booster is no sentiment of its own).
+        self._scorable = frozenset(word for word in self.lexicon if word not in self._boosters)
+        # Each token's word (its punctuation stripped, unless that leaves two characters or fewer) and the
+        # word in lower case, worked out once per distinct token.
+        self._words = _TokenTable(self._word_of)
+        self._lower = _TokenTable(lambda token: self._words[token].lower())
+
+    def _word_of(self, token: str) -> str:
+        stripped = token.strip(self._punctuation)
+        return token if len(stripped) <= 2 else stripped
 
     def _negated(self, word: str) -> bool:
         return word in self._negate or "n't" in word
@@ -174,15 +202,13 @@ class Vader:
         if not text.isascii():
             text = self._describe_emoji(text)
         text = text.strip()
-        punctuation = self._punctuation
-        words = []
-        for token in text.split():
-            stripped = token.strip(punctuation)
-            words.append(token if len(stripped) <= 2 else stripped)
-        lower = [word.lower() for word in words]
-        lexicon, boosters = self.lexicon, self._boosters
+        tokens = text.split()
+        words = list(map(self._words.__getitem__, tokens))
+        lower = list(map(self._lower.__getitem__, tokens))
+        lexicon = self.lexicon
         sentiments: list[float] = [0] * len(words)
-        scored = [i for i, low in enumerate(lower) if low in lexicon and low not in boosters]
+        scorable = self._scorable
+        scored = [i for i, low in enumerate(lower) if low in scorable]
         if scored:
             upper_count = sum(map(str.isupper, words))
             is_cap_diff = 0 < len(words) - upper_count < len(words)
@@ -196,7 +222,7 @@ class Vader:
                 sentiments[i] = self._valence(i, words, lower, is_cap_diff)
         if "but" in lower:
             sentiments = self.package._but_check(words, sentiments)
-        return _vader_summary(sentiments, text)
+        return _vader_summary(sentiments, text, scored)
 
     def _describe_emoji(self, text: str) -> str:
         emojis = self.emojis
@@ -294,8 +320,11 @@ class Vader:
         return valence
 
 
-def _vader_summary(sentiments: list[float], text: str) -> tuple[float, float, float, float]:
-    """VADER's `score_valence` (punctuation emphasis, normalisation, proportions), as a tuple."""
+def _vader_summary(
+    sentiments: list[float], text: str, scored: Sequence[int]
+) -> tuple[float, float, float, float]:
+    """VADER's `score_valence` (punctuation emphasis, normalisation, proportions), as a tuple. Only the
+    `scored` words can carry a sentiment (the "but" rule only scales them); the others are neutral."""
     if not sentiments:
         return 0.0, 0.0, 0.0, 0.0
     total = float(sum(sentiments))
@@ -309,14 +338,15 @@ def _vader_summary(sentiments: list[float], text: str) -> tuple[float, float, fl
         total -= emphasis
     compound = max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA)))
     positive = negative = 0.0
-    neutral = 0
-    for sentiment in sentiments:
+    neutral = len(sentiments)
+    for i in scored:
+        sentiment = sentiments[i]
         if sentiment > 0:
             positive += float(sentiment) + 1
+            neutral -= 1
         elif sentiment < 0:
             negative += float(sentiment) - 1
-        else:
-            neutral += 1
+            neutral -= 1
     if positive > -negative:
         positive += emphasis
     elif positive < -negative:
@@ -769,7 +799,7 @@ class OfflineAnalyzer(Analyzer):
             r.evidence.append((start, body[start:end]))
 
     def _read_other(self, body: str, language: str, r: Reading) -> None:
-        self._scan(body, MATCHERS[language], r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
+        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
         r.total = r.cue_valence + r.emoji_valence
         self._finish(body, r)
 

@@ -37,12 +37,13 @@ def start_states(pattern: str) -> set[tuple[str, str]]:
     A start is "" when the pattern can begin with something other than a word
     character or match nothing. Raises ValueError past `MAX_EXPANSIONS` starts.
     """
-    return _expand(_sre_parse.parse(pattern), {("", "open")})
+    return read_pattern(pattern)[1]
 
 
-def group_count(pattern: str) -> int:
-    """How many capturing groups `pattern` has (without compiling it)."""
-    return _sre_parse.parse(pattern).state.groups - 1
+def read_pattern(pattern: str) -> tuple[int, set[tuple[str, str]]]:
+    """(how many capturing groups `pattern` has, its `start_states`), from one parse, without compiling it."""
+    parsed = _sre_parse.parse(pattern)
+    return parsed.state.groups - 1, _expand(parsed, {("", "open")})
 
 
 def word_char(ch: str) -> bool:

@@ -258,11 +258,11 @@ class ModelReading:
     churn: float
     confidence: float
 
-    @property
+    @cached_property
     def label(self) -> str:
         return max(self.polarity, key=self.polarity.__getitem__)
 
-    @property
+    @cached_property
     def urgency_label(self) -> str:
         return max(self.urgency, key=self.urgency.__getitem__)
 
