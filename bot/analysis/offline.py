@@ -54,7 +54,7 @@ from bot.analysis.language import (
 from bot.analysis.multilingual import NEGATOR_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
-from bot.analysis.routing import doubt_features, doubt_probability
+from bot.analysis.routing import doubt_inputs, doubt_probability_of
 
 if TYPE_CHECKING:
     from bot.analysis.learned import LearnedModel
@@ -658,15 +658,10 @@ class OfflineAnalyzer(Analyzer):
         doubt = result.label is not Label.negative and _doubt_about_risk(reading, model)
         probability = None
         routing = self.reading_model.routing if model is not None and self.reading_model is not None else None
-        if routing and polarity is not None and urgency is not None:
-            # What `doubt_features` reads of the signals (`OfflineSignals.to_dict`).
-            seen = {
-                "risks": risks, "rules": rule_label.value, "model": model_label, "lexicon": lexicon.value,
-                "model_polarity": dict(zip(("negative", "neutral", "positive"), polarity, strict=True)),
-                "model_urgency": dict(zip(("low", "medium", "high"), urgency, strict=True)),
-                "churn_probability": churn, "words": reading.words,
-            }
-            fitted = doubt_probability(doubt_features(result, seen), routing)
+        if routing and polarity is not None and urgency is not None and churn is not None:
+            inputs = doubt_inputs(result, polarity, urgency, churn, risks, rule_label.value, model_label,
+                                  lexicon.value, reading.words)
+            fitted = doubt_probability_of(inputs, routing)
             doubt = fitted >= float(routing["threshold"])
             probability = round(fitted, 4)
             if doubt and result.recommended_action in _IDLE_ACTIONS:
@@ -1245,10 +1240,11 @@ def features_of(r: Reading) -> dict[str, float]:
         "abstained": float(r.abstain_reason is not None),
         "non_english": float(r.language != "en"),
     }
-    counts = r.kind_counts
-    for kind, name in _KIND_FEATURES:
-        count = counts.get(kind)
-        features[name] = min(count, 3) / 3.0 if count else 0.0
+    features.update(_NO_CUE_FEATURES)
+    for kind, count in r.kind_counts.items():
+        name = _CUE_FEATURE.get(kind)
+        if name is not None and count:
+            features[name] = min(count, 3) / 3.0
     if not r.risks:
         features.update(_NO_RISK_FEATURES)
         return features
@@ -1258,6 +1254,7 @@ def features_of(r: Reading) -> dict[str, float]:
     return features
 
 
-_KIND_FEATURES = tuple((kind, f"cue_{kind}") for kind in _KINDS)
+_CUE_FEATURE = {kind: f"cue_{kind}" for kind in _KINDS}
+_NO_CUE_FEATURES = {name: 0.0 for name in _CUE_FEATURE.values()}
 _RISK_FEATURES = tuple((risk, f"risk_{risk.value}") for risk in RiskKind)
 _NO_RISK_FEATURES = {name: 0.0 for _, name in _RISK_FEATURES}

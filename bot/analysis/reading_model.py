@@ -177,8 +177,8 @@ class _CharGramIndex:
         ids = self._numbered(" " + " ".join(texts) + " ")
         known = ids > 0
         inside = known & (ids != self.space)
-        rows: list[np.ndarray] = []
-        columns: list[np.ndarray] = []
+        windows: list[np.ndarray] = []
+        numbers: list[np.ndarray] = []
         for n in range(self.low, self.high + 1):
             count = len(ids) - n + 1
             if count <= 0:
@@ -190,11 +190,12 @@ class _CharGramIndex:
             keys = ids[at]
             for k in range(1, n):
                 keys += ids[at + k] * self._powers[k]
-            found = self._columns.find(keys)
-            hit = found >= 0
-            rows.append(np.searchsorted(starts, at[hit] + 1, side="right") - 1)
-            columns.append(found[hit])
-        return np.concatenate(rows), np.concatenate(columns)
+            windows.append(at)
+            numbers.append(keys)
+        at = np.concatenate(windows)
+        found = self._columns.find(np.concatenate(numbers))
+        hit = found >= 0
+        return np.searchsorted(starts, at[hit] + 1, side="right") - 1, found[hit]
 
 
 class _WordGramIndex:
@@ -320,9 +321,10 @@ class ReadingModel:
         return operator.itemgetter(*self.feature_names)
 
     @cached_property
-    def _weights(self) -> tuple[np.ndarray, np.ndarray, dict[str, slice]]:
+    def _weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, slice]]:
         """Every head's coefficients, one row per class (the heads' classes one after another) and one
-        column per column of the message's vector; their intercepts; and which rows each head owns."""
+        column per column of the message's vector, for the word, character and rule columns apart
+        (each its own contiguous array); their intercepts; and which rows each head owns."""
         heads: dict[str, slice] = {}
         blocks = []
         start = 0
@@ -330,9 +332,16 @@ class ReadingModel:
             blocks.append(coef.reshape(len(coef), -1))
             heads[head] = slice(start, start + blocks[-1].shape[1])
             start = heads[head].stop
-        weights = np.ascontiguousarray(np.hstack(blocks).T)
+        weights = np.hstack(blocks).T
+        words, chars = len(self.word_vocabulary), len(self.char_vocabulary)
         intercepts = np.concatenate([self.intercept[head].reshape(-1) for head in self.coef])
-        return weights, intercepts, heads
+        return (
+            np.ascontiguousarray(weights[:, :words]),
+            np.ascontiguousarray(weights[:, words : words + chars]),
+            np.ascontiguousarray(weights[:, words + chars :]),
+            intercepts,
+            heads,
+        )
 
     def _part(
         self, found: tuple[np.ndarray, np.ndarray], idf: np.ndarray, weights: np.ndarray, count: int
@@ -354,7 +363,7 @@ class ReadingModel:
         norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=count))
         values /= norms[rows]
         firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
-        terms = weights[:, columns]
+        terms = np.take(weights, columns, axis=1)
         terms *= values
         share[:, rows[firsts]] = np.add.reduceat(terms, firsts, axis=1)
         return share
@@ -365,20 +374,18 @@ class ReadingModel:
         Each message's sums run over its own entries in a fixed order, whatever else is in the batch:
         a message reads the same alone and among others.
         """
-        weights, intercepts, _ = self._weights
+        word_weights, char_weights, rule_weights, intercepts, _ = self._weights
         count = len(texts)
         normalized = [normalize(text) for text in texts]
-        words, chars = len(self.word_vocabulary), len(self.char_vocabulary)
-        total = self._part(self._word_index.find(normalized), self.word_idf, weights[:, :words], count)
-        total += self._part(self._char_index.find(normalized), self.char_idf,
-                            weights[:, words : words + chars], count)
+        total = self._part(self._word_index.find(normalized), self.word_idf, word_weights, count)
+        total += self._part(self._char_index.find(normalized), self.char_idf, char_weights, count)
         names = self.feature_names
         try:
             dense = np.array([self._pick_features(values) for values in features], dtype=np.float64)
         except KeyError:  # a mapping without every feature: the missing ones are 0
             dense = np.array([[float(values.get(name, 0.0)) for name in names] for values in features])
         dense = dense.reshape(count, len(names))
-        total += (weights[:, None, words + chars :] * dense[None, :, :]).sum(axis=2)
+        total += (rule_weights[:, None, :] * dense[None, :, :]).sum(axis=2)
         return (total + intercepts[:, None]).T
 
     def predict(self, text: str, features: Mapping[str, float]) -> ModelReading:
@@ -390,7 +397,7 @@ class ReadingModel:
         """The model's reading of each message (`features`: each one's `offline.features_of`)."""
         if not texts:
             return []
-        _, _, heads = self._weights
+        heads = self._weights[-1]
         values = self.decisions(texts, features)
         polarity = _softmax(values[:, heads["polarity"]])
         urgency = _softmax(values[:, heads["urgency"]])

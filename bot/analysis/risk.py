@@ -37,7 +37,7 @@ from enum import StrEnum
 from functools import cache
 
 from bot.analysis.contract import Concern, Urgency
-from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, start_states
+from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, start_states, trie_regex
 
 
 class RiskKind(StrEnum):
@@ -544,6 +544,9 @@ class _RuleSet:
     unindexed: frozenset[int]
     #: Rules reading capitals (`_Rule.needs_case`).
     reads_case: frozenset[int]
+    #: The tokens (letters, digits, underscores and apostrophes from a word's start) worth looking at: those
+    #: beginning a start string, and those with an apostrophe (a word starts after one).
+    tokens: re.Pattern[str]
     #: Each word seen: the rules (positions in `rules`) that may start at it.
     at_word: dict[str, tuple[int, ...]]
 
@@ -583,6 +586,7 @@ def _rule_set(rules: list[_Rule]) -> _RuleSet:
         by_prefix={start: frozenset(indices) for start, indices in by_prefix.items()},
         unindexed=frozenset(unindexed),
         reads_case=frozenset(index for index, rule in enumerate(rules) if rule.needs_case),
+        tokens=re.compile(rf"(?<!\w)(?:(?={trie_regex(by_word.keys() | by_prefix.keys())})[\w']+|\w*'[\w']*)"),
         at_word={},
     )
 
@@ -634,7 +638,7 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     if indexed:
         # Where each rule may match: the words that begin one of its start strings.
         at_word = rule_set.at_word
-        for token in _TOKEN_RE.finditer(lower):
+        for token in rule_set.tokens.finditer(lower):
             word = token.group()
             if "'" in word or "_" in word:
                 starts: Iterable[tuple[int, str]] = _words_in(word, token.start())
@@ -662,7 +666,12 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
             continue
         subject = text if rule.needs_case else lower
         if (case_indexed if rule.needs_case else indexed) and index not in rule_set.unindexed:
-            matches: Iterable[re.Match[str]] = _matches_at(rule.pattern, subject, candidates[index])
+            positions = candidates[index]
+            if len(positions) == 1:  # the usual case, without a generator
+                match = rule.pattern.match(subject, positions[0])
+                matches: Iterable[re.Match[str]] = () if match is None else (match,)
+            else:
+                matches = _matches_at(rule.pattern, subject, positions)
         elif folded or rule.needs_case:
             matches = rule.pattern.finditer(subject)
         else:
@@ -680,13 +689,10 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     return found
 
 
-#: Letters, digits, underscores and apostrophes from a word's start: the words of `_words_in`.
-_TOKEN_RE = re.compile(r"(?<!\w)[\w']+")
-
-
 def _words_in(token: str, position: int) -> Iterator[tuple[int, str]]:
-    """(position, word) of each word a `_TOKEN_RE` token holds: one starts at the token's start and after
-    each apostrophe ("don't" holds "t"), and runs to an underscore (after one no word starts)."""
+    """(position, word) of each word a token (letters, digits, underscores and apostrophes from a word's
+    start) holds: one starts at the token's start and after each apostrophe ("don't" holds "t"), and runs
+    to an underscore (after one no word starts)."""
     for offset in range(len(token)):
         if offset == 0 or token[offset - 1] == "'":
             word = token[offset:].partition("_")[0]

@@ -53,7 +53,7 @@ def analyze_command(text: str | None, path: str | None, as_json: bool) -> None:
             _flush(pending)
             click.echo(f"error: {where}{error}", err=True)
         elif as_json:
-            pending.append(json.dumps(result.to_json_dict(), ensure_ascii=False))
+            pending.append(_JSON.encode(result.to_json_dict()))
         else:
             if len(texts) > 1:
                 pending.append(f"— line {line}")
@@ -67,6 +67,8 @@ def analyze_command(text: str | None, path: str | None, as_json: bool) -> None:
 
 #: Output lines written at once.
 _OUTPUT_BATCH = 1000
+#: `json.dumps(..., ensure_ascii=False)`, without making an encoder per line.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def _flush(lines: list[str]) -> None:
