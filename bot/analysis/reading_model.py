@@ -192,6 +192,8 @@ class _CharGramIndex:
                 keys += ids[at + k] * self._powers[k]
             windows.append(at)
             numbers.append(keys)
+        if not windows:  # nothing as long as the shortest gram
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         at = np.concatenate(windows)
         found = self._columns.find(np.concatenate(numbers))
         hit = found >= 0

@@ -547,10 +547,13 @@ class _RuleSet:
     #: The tokens (letters, digits, underscores and apostrophes from a word's start) worth looking at: those
     #: beginning a start string, and those with an apostrophe (a word starts after one).
     tokens: re.Pattern[str]
-    #: Each word seen: the rules (positions in `rules`) that may start at it.
+    #: Each word seen (its first `cut` characters): the rules (positions in `rules`) that may start at it.
     at_word: dict[str, tuple[int, ...]]
+    #: One more than the longest start: what of a word tells the rules that may start at it.
+    cut: int
 
     def rules_at(self, word: str) -> tuple[int, ...]:
+        """The rules that may start at `word` (cut to `cut` characters)."""
         rules = self.at_word.get(word)
         if rules is None:
             found = set(self.by_word.get(word, ()))
@@ -588,6 +591,7 @@ def _rule_set(rules: list[_Rule]) -> _RuleSet:
         reads_case=frozenset(index for index, rule in enumerate(rules) if rule.needs_case),
         tokens=re.compile(rf"(?<!\w)(?:(?={trie_regex(by_word.keys() | by_prefix.keys())})[\w']+|\w*'[\w']*)"),
         at_word={},
+        cut=1 + max(map(len, by_word.keys() | by_prefix.keys()), default=0),
     )
 
 
@@ -637,13 +641,13 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     order: Iterable[int] = range(len(rules))
     if indexed:
         # Where each rule may match: the words that begin one of its start strings.
-        at_word = rule_set.at_word
+        at_word, cut = rule_set.at_word, rule_set.cut
         for token in rule_set.tokens.finditer(lower):
             word = token.group()
             if "'" in word or "_" in word:
-                starts: Iterable[tuple[int, str]] = _words_in(word, token.start())
+                starts: Iterable[tuple[int, str]] = _words_in(word, token.start(), cut)
             else:
-                starts = ((token.start(), word),)
+                starts = ((token.start(), word[:cut]),)
             for position, word in starts:
                 indices = at_word.get(word)
                 if indices is None:
@@ -689,13 +693,13 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     return found
 
 
-def _words_in(token: str, position: int) -> Iterator[tuple[int, str]]:
+def _words_in(token: str, position: int, cut: int) -> Iterator[tuple[int, str]]:
     """(position, word) of each word a token (letters, digits, underscores and apostrophes from a word's
-    start) holds: one starts at the token's start and after each apostrophe ("don't" holds "t"), and runs
-    to an underscore (after one no word starts)."""
+    start) holds, cut to `cut` characters: one starts at the token's start and after each apostrophe
+    ("don't" holds "t"), and runs to an underscore (after one no word starts)."""
     for offset in range(len(token)):
         if offset == 0 or token[offset - 1] == "'":
-            word = token[offset:].partition("_")[0]
+            word = token[offset : offset + cut].partition("_")[0]
             if word:
                 yield position + offset, word
 
