@@ -68,7 +68,8 @@ def instruction_sentences(text: str) -> list[str]:
     """The sentences of `text` that read as instructions to an AI model (empty for most messages)."""
     if not _may_instruct(text):
         return []
-    return [sentence for sentence in sentences(text) if _INSTRUCTION_RE.search(sentence)]
+    # A long message holds the words of some row somewhere; each sentence is checked the same quick way.
+    return [part for part in sentences(text) if _may_instruct(part) and _INSTRUCTION_RE.search(part)]
 
 
 # What each pattern above cannot match without, checked in one pass before any sentence is searched (the

@@ -180,6 +180,9 @@ class Vader:
         self._scorable = frozenset(word for word in self.lexicon if word not in self._boosters)
         # Each token's word (its punctuation stripped, unless that leaves two characters or fewer) and the
         # word in lower case, worked out once per distinct token.
+        # The package looks every character up; only single characters beyond ASCII can be found.
+        singles = sorted(ch for ch in self.emojis if len(ch) == 1 and ord(ch) > 127)
+        self._emoji_re = re.compile("[" + "".join(map(re.escape, singles)) + "]" if singles else "(?!)")
         self._words = _TokenTable(self._word_of)
         self._lower = _TokenTable(lambda token: self._words[token].lower())
 
@@ -225,20 +228,14 @@ class Vader:
         return _vader_summary(sentiments, text, scored)
 
     def _describe_emoji(self, text: str) -> str:
-        emojis = self.emojis
-        pieces: list[str] = []
-        previous_space = True
-        for ch in text:
-            description = emojis.get(ch) if ord(ch) > 127 else None
-            if description is not None:
-                if not previous_space:
-                    pieces.append(" ")
-                pieces.append(description)
-                previous_space = False
-            else:
-                pieces.append(ch)
-                previous_space = ch == " "
-        return "".join(pieces)
+        """Each emoji (a character of VADER's emoji table) replaced by its description, a space before it
+        unless it opens the text or follows a space: the package's translation, character by character."""
+        return self._emoji_re.sub(self._described, text)
+
+    def _described(self, match: re.Match[str]) -> str:
+        start = match.start()
+        space = "" if start == 0 or match.string[start - 1] == " " else " "
+        return space + self.emojis[match.group()]
 
     def _valence(self, i: int, words: list[str], lower: list[str], is_cap_diff: bool) -> float:
         vs, lexicon = self._vs, self.lexicon
@@ -252,9 +249,14 @@ class Vader:
             valence = lexicon[low] * vs.N_SCALAR
         if is_cap_diff and words[i].isupper():
             valence = valence + vs.C_INCR if valence > 0 else valence - vs.C_INCR
+        boosters = self._boosters
         for start_i in range(3):
             if i > start_i and lower[i - (start_i + 1)] not in lexicon:
-                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                # The package's booster scalar, which is 0.0 for a word that is no booster.
+                before = i - (start_i + 1)
+                scalar = 0.0
+                if lower[before] in boosters:
+                    scalar = vs.scalar_inc_dec(words[before], valence, is_cap_diff)
                 if start_i == 1 and scalar != 0:
                     scalar = scalar * 0.95
                 if start_i == 2 and scalar != 0:

@@ -534,6 +534,8 @@ VADER_SAMPLES = [
     "The plot was good, but the characters are uncompelling and the dialog is not great.",
     "never so good", "without a doubt good", "the shit", "yeah right great", "no good", "no no bad",
     "I am not happy at all!! Why???", "", "   ", "It was the worst, but the staff were lovely.",
+    # Emoji next to words, spaces and each other; accents and curly quotes that are no emoji.
+    "😁", " 😁", "great😁", "great 😁😁 thanks", "😁great", "café ‘lovely’ 💘 naïve 💋💋 ok", "\n😁\t💘",
 ]
 
 
