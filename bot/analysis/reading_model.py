@@ -17,6 +17,11 @@ sets, and stored as plain arrays (`data/reading_model.npz`: vocabularies,
 IDF weights, coefficients), never as a pickle, so loading it runs no code and
 any scikit-learn version reads it. The offline analyzer uses it when it is
 present; the risk layer's floors still apply on top of whatever it says.
+
+Messages are read in batches (`predict_many`; `predict` is a batch of one): the
+n-grams of all of them are found, counted and weighted with array arithmetic,
+and each message's sums run over its own terms in a fixed order, so a message
+reads the same alone and in any batch.
 """
 
 from __future__ import annotations
