@@ -19,17 +19,13 @@ Besides a valence, a cue may carry emotions, concerns and urgency points
 from __future__ import annotations
 
 import re
-
-# The regex parser, used once at import to index cues by their first word (private modules, without
-# type stubs).
-import re._constants as _sre
-import re._parser as _sre_parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from bot.analysis.contract import Concern as C
 from bot.analysis.contract import Emotion as E
+from bot.analysis.patterns import read_pattern, trie_regex
 
 # Building blocks shared by many patterns.
 NUM = (
@@ -79,9 +75,10 @@ class PhraseMatcher:
         self._by_word: dict[str, list[int]] = {}
         self._by_prefix: dict[str, list[tuple[str, int]]] = {}
         for index, cue in enumerate(self.cues):
-            if re.compile(cue.pattern).groups:
+            groups, states = read_pattern(cue.pattern)
+            if groups:
                 raise ValueError(f"cue pattern has a capturing group: {cue.pattern}")
-            words, prefixes = _first_words(cue.pattern)
+            words, prefixes = _first_words(states)
             if "" in prefixes:
                 raise ValueError(f"cannot tell which word cue starts with: {cue.pattern}")
             for word in words:
@@ -90,10 +87,10 @@ class PhraseMatcher:
                 self._by_prefix.setdefault(prefix[0], []).append((prefix, index))
         # One regex (a trie of the first words, so `re` scans it in C) finds
         # the words where some cue may start; the cues are tried only there.
-        alternatives = [r"\b" + _trie_regex(self._by_word) + r"\b(?!')"]
+        alternatives = [r"\b" + trie_regex(self._by_word) + r"\b(?!')"]
         all_prefixes = [prefix for pairs in self._by_prefix.values() for prefix, _ in pairs]
         if all_prefixes:
-            alternatives.append(r"\b" + _trie_regex(all_prefixes) + r"[^\W_]*")
+            alternatives.append(r"\b" + trie_regex(all_prefixes) + r"[^\W_]*")
         self._starts = re.compile("|".join(alternatives))
         # One alternation per set of cues sharing a first word, compiled on first use
         # and then found by the word itself.
@@ -174,25 +171,6 @@ _Alternation = tuple[tuple[re.Pattern[str], bool], ...]
 _MAX_CACHED_WORDS = 20_000
 
 
-def _trie_regex(words) -> str:
-    """An alternation of `words` factored by common prefixes (longest reading first)."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
 def _fold(text: str) -> tuple[str, str]:
     """(text with curly apostrophes straightened, its lower case), both as long as `text`."""
     if "\u2019" in text:
@@ -203,81 +181,11 @@ def _fold(text: str) -> tuple[str, str]:
     return text, lower
 
 
-_MAX_EXPANSIONS = 5000
-
-
-def _first_words(pattern: str) -> tuple[set[str], set[str]]:
-    """The words a match of `pattern` can begin with, and word prefixes when that set is open."""
-    states = _expand(_sre_parse.parse(pattern), {("", "open")})
+def _first_words(states: set[tuple[str, str]]) -> tuple[set[str], set[str]]:
+    """The words a match can begin with, and word prefixes when that set is open (from `read_pattern`)."""
     words = {prefix for prefix, state in states if state != "wild" and prefix}
     prefixes = {prefix for prefix, state in states if state == "wild"}
     return words, prefixes
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "'"
-
-
-def _expand(items, states: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    for op, arg in items:
-        if all(state != "open" for _, state in states):
-            return states
-        done = {s for s in states if s[1] != "open"}
-        live = {s for s in states if s[1] == "open"}
-        states = done | _expand_item(op, arg, live)
-        if len(states) > _MAX_EXPANSIONS:
-            raise ValueError("cue pattern has too many first words")
-    return states
-
-
-def _expand_item(op, arg, states: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    if op is _sre.LITERAL:
-        return {_extend(prefix, chr(arg).lower()) for prefix, _ in states}
-    if op is _sre.IN:
-        chars = _charset(arg)
-        if chars is None:
-            return {(prefix, "wild") for prefix, _ in states}
-        return {_extend(prefix, ch) for prefix, _ in states for ch in chars}
-    if op is _sre.SUBPATTERN:
-        return _expand(arg[-1], states)
-    if op is _sre.BRANCH:
-        result: set[tuple[str, str]] = set()
-        for branch in arg[1]:
-            result |= _expand(branch, states)
-        return result
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
-        low, high, body = arg
-        result = set(states) if low == 0 else set()
-        once = _expand(body, states)
-        if high == 1:
-            return result | once
-        # More repetitions could add any number of word characters: index by prefix.
-        return result | {(prefix, "wild" if state == "open" else state) for prefix, state in once}
-    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
-        return set(states)
-    return {(prefix, "wild") for prefix, _ in states}
-
-
-def _extend(prefix: str, ch: str) -> tuple[str, str]:
-    if _is_word_char(ch):
-        return prefix + ch, "open"
-    return prefix, "done"
-
-
-def _charset(items) -> list[str] | None:
-    chars: list[str] = []
-    for op, arg in items:
-        if op is _sre.LITERAL:
-            chars.append(chr(arg).lower())
-        elif op is _sre.RANGE and arg[1] - arg[0] < 40:
-            chars.extend(chr(code).lower() for code in range(arg[0], arg[1] + 1))
-        elif op is _sre.CATEGORY and arg in (_sre.CATEGORY_SPACE, _sre.CATEGORY_UNI_SPACE):
-            chars.append(" ")
-        elif op is _sre.CATEGORY and arg in (_sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_DIGIT):
-            chars.extend("0123456789")
-        else:
-            return None
-    return sorted(set(chars))
 
 
 #: Valence per kind, in VADER lexicon units, added to VADER's raw sum. Tuned on

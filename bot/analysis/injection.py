@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, trie_regex
+
 _PATTERNS = [
     # "Ignore previous instructions", "disregard all prior guidance", and the same in es/de/fr/pt.
     r"\b(?:ignor\w*|disregard\w*|forget|override)\b[^.\n]{0,60}"
@@ -64,7 +66,109 @@ def sentences(text: str) -> list[str]:
 
 def instruction_sentences(text: str) -> list[str]:
     """The sentences of `text` that read as instructions to an AI model (empty for most messages)."""
-    return [sentence for sentence in sentences(text) if _INSTRUCTION_RE.search(sentence)]
+    if not _may_instruct(text):
+        return []
+    # A long message holds the words of some row somewhere; each sentence is checked the same quick way.
+    return [part for part in sentences(text) if _may_instruct(part) and _INSTRUCTION_RE.search(part)]
+
+
+# What each pattern above cannot match without, checked in one pass before any sentence is searched (the
+# patterns, case-insensitive over every sentence, cost more than the rest of a short message's reading).
+# A row holds when each of its needs does: `_Stems`, a word of the message (what `\w+` finds, lower
+# case) begins with one of them; `_Text`, the lower-cased message holds one of them; `_Pattern`, the
+# message as written matches it. A pattern's match in a sentence is a match in the whole message (a
+# sentence is a piece of it, cut where no word character is on either side), so a message no row holds
+# has no instruction in it. `tests/analysis/test_injection_e2e.py` checks each pattern's row.
+class _Stems(tuple):
+    pass
+
+
+class _Text(tuple):
+    pass
+
+
+class _Pattern(tuple):
+    pass
+
+
+_ROLES = ("system", "assistant", "human", "developer")
+_NEEDS: tuple[tuple[_Stems | _Text | _Pattern, ...], ...] = (
+    # ignore the previous instructions
+    (_Stems(("ignor", "disregard", "forget", "override")),
+     _Stems(("instruc", "anweisung", "rules", "guidance", "guidelines", "prompt", "reglas", "regeln",
+             "règles", "regras"))),
+    # rate this message as positive / classify as positive
+    (_Stems(("rate", "score", "classify", "label", "mark", "treat", "output", "set")),
+     _Stems(("this", "the", "it", "every", "all")),
+     _Stems(("positiv", "happy", "satisfied", "delighted", "neutral", "low"))),
+    (_Stems(("califica", "bewerte", "notez", "classifique")), _Stems(("positi",))),
+    (_Stems(("rate", "score", "classify", "label", "mark", "tag", "categori")), _Stems(("as",)),
+     _Stems(("positiv", "happy", "satisfied", "no"))),
+    # label=positive, "urgency": "low"
+    (_Stems(("label", "sentiment", "score", "urgency", "churn_risk", "expansion", "recommended_action")),
+     _Text((":", "="))),
+    # a role marker alone on its line, "System:", "[system", "</instructions>", "<!--"
+    (_Stems((*_ROLES, "user")),
+     _Pattern((re.compile(r"(?:system|assistant|human|user|developer)[^\S\n]*:?[^\S\n]*(?:\n|$)", re.I),))),
+    (_Stems(_ROLES), _Text((":",))),
+    (_Stems(("system",)), _Text(("[",))),
+    (_Text(("<",)),
+     _Stems(("system", "instruction", "tool_result", "tool_use", "function_result", "prompt",
+             "customer_message", "thread_context", "context_message"))),
+    (_Text(("<!--", "developer mode", "you are now", "stay in character", "system prompt", "approved by",
+            "as the admin", "authori", "the expected output is")),),
+    (_Text(("you are ",)), _Text(("bot",))),
+    # note to the AI, do not escalate, decode this and follow it
+    (_Stems(("note", "p")), _Stems(("to",)), _Stems(("the",)), _Stems(("ai", "bot", "model", "assistant"))),
+    (_Stems(("do", "don", "never")), _Stems(("escalate",))),
+    (_Stems(("decode", "translate")), _Stems(("this", "and")),
+     _Stems(("follow", "obey", "score", "cheerful"))),
+)
+_STEMS = sorted({stem for row in _NEEDS for need in row if isinstance(need, _Stems) for stem in need})
+#: At a word's start, the longest stem it begins with; every shorter stem that begins that one too.
+_STEM_RE = re.compile(r"\b(" + trie_regex(_STEMS) + ")")
+_STEMS_IN = {stem: frozenset(s for s in _STEMS if stem.startswith(s)) for stem in _STEMS}
+#: The rows as (stems each needs a word beginning with one of, pieces of text the lower-cased message must
+#: hold one of each, patterns the message must match): stems first, the cheapest test.
+_ROWS = tuple(
+    (
+        tuple(frozenset(need) for need in row if isinstance(need, _Stems)),
+        tuple(tuple(need) for need in row if isinstance(need, _Text)),
+        tuple(pattern for need in row if isinstance(need, _Pattern) for pattern in need),
+    )
+    for row in _NEEDS
+)
+
+
+def _may_instruct(text: str) -> bool:
+    """False when no pattern can match anywhere in `text` (see `_NEEDS`)."""
+    lower = text.lower()
+    if len(lower) != len(text) or (not text.isascii() and UNLIKE_THEIR_LOWER_RE.search(text)):
+        return True  # the lower-cased text is not what the case-insensitive patterns compare: search them
+    found: set[str] = set()
+    for stem in _STEM_RE.findall(lower):
+        found |= _STEMS_IN[stem]
+    # Plain loops: this runs for every message, and a generator per test would cost more than the tests.
+    for stems, pieces, patterns in _ROWS:
+        if stems and not found:
+            continue
+        for need in stems:
+            if found.isdisjoint(need):
+                break
+        else:
+            for parts in pieces:
+                for part in parts:
+                    if part in lower:
+                        break
+                else:
+                    break
+            else:
+                for pattern in patterns:
+                    if not pattern.search(text):
+                        break
+                else:
+                    return True
+    return False
 
 
 def without_instructions(text: str) -> str:

@@ -11,6 +11,7 @@ English weights in `cues.KIND_VALENCE`. A positive word right after a negator
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from bot.analysis.contract import Concern as C
 from bot.analysis.contract import Emotion as E
@@ -200,4 +201,7 @@ NEGATOR_RE: dict[str, re.Pattern[str]] = {
 }
 
 
-MATCHERS: dict[str, PhraseMatcher] = {code: PhraseMatcher(cues) for code, cues in LEXICONS.items()}
+@cache
+def matcher(language: str) -> PhraseMatcher:
+    """The cue matcher of one of `LEXICONS`' languages, built on first use."""
+    return PhraseMatcher(LEXICONS[language])

@@ -19,8 +19,7 @@ import re
 import string
 import threading
 import time
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -52,10 +51,10 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import MATCHERS, NEGATOR_RE
+from bot.analysis.multilingual import NEGATOR_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
-from bot.analysis.routing import doubt_features, doubt_probability
+from bot.analysis.routing import doubt_inputs, doubt_probability_of
 
 if TYPE_CHECKING:
     from bot.analysis.learned import LearnedModel
@@ -65,6 +64,8 @@ if TYPE_CHECKING:
 SHIPPED = "shipped"
 
 RULES_VERSION = "offline-rules@1"
+#: Messages `judge_many` reads before the reading model reads them together (bounds what is held at once).
+_BATCH = 1024
 MODEL_NAME = "offline-rules"
 
 #: VADER's normalisation constant: compound = raw / sqrt(raw² + ALPHA).
@@ -126,6 +127,24 @@ _LEXICON_OVERRIDES = {
 }
 
 
+class _TokenTable(dict):
+    """A value per token, worked out on first sight and remembered (up to `_MAX_TOKENS`, then started
+    afresh: the words of a language are few, but numbers and names are not)."""
+
+    def __init__(self, make: Callable[[str], str]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _MAX_TOKENS:
+            self.clear()
+        value = self[token] = self._make(token)
+        return value
+
+
+_MAX_TOKENS = 100_000
+
+
 class Vader:
     """VADER's scoring (vaderSentiment 3.3.2), with its lexicon and rules, without its overhead.
 
@@ -157,6 +176,19 @@ class Vader:
         self._special = vs.SPECIAL_CASES
         self._negate = frozenset(vs.NEGATE)
         self._punctuation = string.punctuation
+        #: Lexicon words VADER scores (a booster is no sentiment of its own).
+        self._scorable = frozenset(word for word in self.lexicon if word not in self._boosters)
+        # Each token's word (its punctuation stripped, unless that leaves two characters or fewer) and the
+        # word in lower case, worked out once per distinct token.
+        # The package looks every character up; only single characters beyond ASCII can be found.
+        singles = sorted(ch for ch in self.emojis if len(ch) == 1 and ord(ch) > 127)
+        self._emoji_re = re.compile("[" + "".join(map(re.escape, singles)) + "]" if singles else "(?!)")
+        self._words = _TokenTable(self._word_of)
+        self._lower = _TokenTable(lambda token: self._words[token].lower())
+
+    def _word_of(self, token: str) -> str:
+        stripped = token.strip(self._punctuation)
+        return token if len(stripped) <= 2 else stripped
 
     def _negated(self, word: str) -> bool:
         return word in self._negate or "n't" in word
@@ -173,15 +205,13 @@ class Vader:
         if not text.isascii():
             text = self._describe_emoji(text)
         text = text.strip()
-        punctuation = self._punctuation
-        words = []
-        for token in text.split():
-            stripped = token.strip(punctuation)
-            words.append(token if len(stripped) <= 2 else stripped)
-        lower = [word.lower() for word in words]
-        lexicon, boosters = self.lexicon, self._boosters
+        tokens = text.split()
+        words = list(map(self._words.__getitem__, tokens))
+        lower = list(map(self._lower.__getitem__, tokens))
+        lexicon = self.lexicon
         sentiments: list[float] = [0] * len(words)
-        scored = [i for i, low in enumerate(lower) if low in lexicon and low not in boosters]
+        scorable = self._scorable
+        scored = [i for i, low in enumerate(lower) if low in scorable]
         if scored:
             upper_count = sum(map(str.isupper, words))
             is_cap_diff = 0 < len(words) - upper_count < len(words)
@@ -195,23 +225,17 @@ class Vader:
                 sentiments[i] = self._valence(i, words, lower, is_cap_diff)
         if "but" in lower:
             sentiments = self.package._but_check(words, sentiments)
-        return _vader_summary(sentiments, text)
+        return _vader_summary(sentiments, text, scored)
 
     def _describe_emoji(self, text: str) -> str:
-        emojis = self.emojis
-        pieces: list[str] = []
-        previous_space = True
-        for ch in text:
-            description = emojis.get(ch) if ord(ch) > 127 else None
-            if description is not None:
-                if not previous_space:
-                    pieces.append(" ")
-                pieces.append(description)
-                previous_space = False
-            else:
-                pieces.append(ch)
-                previous_space = ch == " "
-        return "".join(pieces)
+        """Each emoji (a character of VADER's emoji table) replaced by its description, a space before it
+        unless it opens the text or follows a space: the package's translation, character by character."""
+        return self._emoji_re.sub(self._described, text)
+
+    def _described(self, match: re.Match[str]) -> str:
+        start = match.start()
+        space = "" if start == 0 or match.string[start - 1] == " " else " "
+        return space + self.emojis[match.group()]
 
     def _valence(self, i: int, words: list[str], lower: list[str], is_cap_diff: bool) -> float:
         vs, lexicon = self._vs, self.lexicon
@@ -225,9 +249,14 @@ class Vader:
             valence = lexicon[low] * vs.N_SCALAR
         if is_cap_diff and words[i].isupper():
             valence = valence + vs.C_INCR if valence > 0 else valence - vs.C_INCR
+        boosters = self._boosters
         for start_i in range(3):
             if i > start_i and lower[i - (start_i + 1)] not in lexicon:
-                scalar = vs.scalar_inc_dec(words[i - (start_i + 1)], valence, is_cap_diff)
+                # The package's booster scalar, which is 0.0 for a word that is no booster.
+                before = i - (start_i + 1)
+                scalar = 0.0
+                if lower[before] in boosters:
+                    scalar = vs.scalar_inc_dec(words[before], valence, is_cap_diff)
                 if start_i == 1 and scalar != 0:
                     scalar = scalar * 0.95
                 if start_i == 2 and scalar != 0:
@@ -293,8 +322,11 @@ class Vader:
         return valence
 
 
-def _vader_summary(sentiments: list[float], text: str) -> tuple[float, float, float, float]:
-    """VADER's `score_valence` (punctuation emphasis, normalisation, proportions), as a tuple."""
+def _vader_summary(
+    sentiments: list[float], text: str, scored: Sequence[int]
+) -> tuple[float, float, float, float]:
+    """VADER's `score_valence` (punctuation emphasis, normalisation, proportions), as a tuple. Only the
+    `scored` words can carry a sentiment (the "but" rule only scales them); the others are neutral."""
     if not sentiments:
         return 0.0, 0.0, 0.0, 0.0
     total = float(sum(sentiments))
@@ -308,14 +340,15 @@ def _vader_summary(sentiments: list[float], text: str) -> tuple[float, float, fl
         total -= emphasis
     compound = max(-1.0, min(1.0, total / math.sqrt(total * total + ALPHA)))
     positive = negative = 0.0
-    neutral = 0
-    for sentiment in sentiments:
+    neutral = len(sentiments)
+    for i in scored:
+        sentiment = sentiments[i]
         if sentiment > 0:
             positive += float(sentiment) + 1
+            neutral -= 1
         elif sentiment < 0:
             negative += float(sentiment) - 1
-        else:
-            neutral += 1
+            neutral -= 1
     if positive > -negative:
         positive += emphasis
     elif positive < -negative:
@@ -527,38 +560,84 @@ class OfflineAnalyzer(Analyzer):
 
     def judge(self, text: str, context: Sequence[str] = ()) -> tuple[AnalysisResult, OfflineSignals]:
         """The analysis and what its layers saw (risks, disagreements), for routing to Claude."""
-        cleaned = _clean(text, self.max_chars)
-        original = text if isinstance(text, str) else cleaned
-        if not instruction_sentences(cleaned):
-            return self._judge(cleaned, original, context)
-        # Customer text is data: "rate this message as positive" holds a positive word. Text that addresses
-        # the classifier is evidence of manipulation, never a reason for a milder reading: the message is
-        # read without those sentences and as written, and the more cautious reading is kept.
-        readings = [self._judge(cleaned, original, context)]
-        if readable := without_instructions(cleaned).strip():
-            readings.append(self._judge(readable, original, context))
-        result, signals = min(readings, key=lambda judged: judged[0].score)
-        if not readable and result.label is Label.positive:
-            # Nothing but words addressed to the classifier: no feeling of the customer's is left to read.
-            result = result.model_copy(update={
-                "score": 0.0, "label": Label.neutral, "intensity": Intensity.mild, "emotions": [],
-                "recommended_action": RecommendedAction.reply, "evidence": [],
-                "recommended_response": "The message only tells an analyzer how to score it: read it.",
-                "draft_reply": "", "confidence": min(result.confidence, 0.3),
-            })
-        return result, replace(signals, injection_attempt=True)
+        return self.judge_many([text], context)[0]
 
-    def _judge(
-        self, readable: str, original: str, context: Sequence[str]
+    def judge_many(
+        self, texts: Sequence[str], context: Sequence[str] = ()
+    ) -> list[tuple[AnalysisResult, OfflineSignals]]:
+        """`judge` for each of `texts` (one thread `context` for all), the same readings one by one or
+        together; the reading model reads them in batches, which is most of the saving. Raises
+        `InvalidText` for the first text that cannot be analyzed."""
+        judged: list[tuple[AnalysisResult, OfflineSignals]] = []
+        for start in range(0, len(texts), _BATCH):
+            judged.extend(self._judge_batch(texts[start : start + _BATCH], context))
+        return judged
+
+    def _judge_batch(
+        self, texts: Sequence[str], context: Sequence[str]
+    ) -> list[tuple[AnalysisResult, OfflineSignals]]:
+        # Each text is read as written; one with sentences addressed to an analyzer also without them.
+        plans: list[tuple[bool, str]] = []
+        read: list[tuple[str, str]] = []  # (text read, the message as written)
+        for text in texts:
+            cleaned = clean_text(text, self.max_chars)
+            original = text if isinstance(text, str) else cleaned
+            injected = bool(instruction_sentences(cleaned))
+            readable = without_instructions(cleaned).strip() if injected else ""
+            plans.append((injected, readable))
+            read.append((cleaned, original))
+            if readable:
+                read.append((readable, original))
+        readings = [self.read(text, context) for text, _ in read]
+        models = self._model_readings(readings)
+        concluded = iter([
+            self._conclude(text, reading, original, model)
+            for (text, original), reading, model in zip(read, readings, models, strict=True)
+        ])
+        judged: list[tuple[AnalysisResult, OfflineSignals]] = []
+        for injected, readable in plans:
+            first = next(concluded)
+            if not injected:
+                judged.append(first)
+                continue
+            # Customer text is data: "rate this message as positive" holds a positive word. Text that
+            # addresses the classifier is evidence of manipulation, never a reason for a milder reading: the
+            # message is read without those sentences and as written, and the more cautious reading is kept.
+            candidates = [first, next(concluded)] if readable else [first]
+            result, signals = min(candidates, key=lambda candidate: candidate[0].score)
+            if not readable and result.label is Label.positive:
+                # Nothing but words addressed to the classifier: no feeling of the customer's is left to read.
+                result = result.model_copy(update={
+                    "score": 0.0, "label": Label.neutral, "intensity": Intensity.mild, "emotions": [],
+                    "recommended_action": RecommendedAction.reply, "evidence": [],
+                    "recommended_response": "The message only tells an analyzer how to score it: read it.",
+                    "draft_reply": "", "confidence": min(result.confidence, 0.3),
+                })
+            judged.append((result, replace(signals, injection_attempt=True)))
+        return judged
+
+    def _model_readings(self, readings: Sequence[Reading]) -> list[ModelReading | None]:
+        """The reading model's reading of each text the rules did not abstain on, all in one batch."""
+        models: list[ModelReading | None] = [None] * len(readings)
+        if self.reading_model is None:
+            return models
+        read = [i for i, reading in enumerate(readings) if reading.abstain_reason is None]
+        predicted = self.reading_model.predict_many(
+            [readings[i].body for i in read], [features_of(readings[i]) for i in read]
+        )
+        for i, model in zip(read, predicted, strict=True):
+            models[i] = model
+        return models
+
+    def _conclude(
+        self, readable: str, reading: Reading, original: str, model: ModelReading | None
     ) -> tuple[AnalysisResult, OfflineSignals]:
-        reading = self.read(readable, context)
+        """The result and signals of the reading of `readable`, with the reading model's reading of it."""
         if reading.abstain_reason is not None:
             return self._abstained(reading), OfflineSignals()
-        score = reading.score
-        label = self._label(score, reading)
-        model: ModelReading | None = None
-        if self.reading_model is not None:
-            model = self.reading_model.predict(reading.body, features_of(reading))
+        rule_label = self._label(reading.score, reading)
+        score, label = reading.score, rule_label
+        if model is not None:
             score, label = _fused(model, reading.score)
             if label is Label.negative and _plain_feature_request(reading):
                 # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
@@ -566,37 +645,49 @@ class OfflineAnalyzer(Analyzer):
         if self.learned is not None:
             # The team's own model decides the label; urgency, churn and the floors stay as they are.
             score, label = self._blend(readable, reading)
-        rule_label = self._label(reading.score, reading)
         result = self._result(reading, score, label, original, model)
         lexicon = label_for_score(reading.vader_compound, 0.3) if reading.language == "en" else result.label
-        signals = OfflineSignals(
-            risks=tuple(sorted({s.kind.value + ("" if s.strong else "?") for s in reading.risks})),
-            risk_phrases=tuple((s.kind.value, s.phrase) for s in reading.risks if s.strong),
-            rules_label=rule_label.value,
-            model_label=model.label if model is not None else rule_label.value,
-            lexicon_label=lexicon.value,
-            doubt=result.label is not Label.negative and _doubt_about_risk(reading, model),
-            model_polarity=None if model is None else tuple(  # type: ignore[arg-type]
-                round(model.polarity[name], 4) for name in ("negative", "neutral", "positive")),
-            model_urgency=None if model is None else tuple(  # type: ignore[arg-type]
-                round(model.urgency[name], 4) for name in ("low", "medium", "high")),
-            churn_probability=None if model is None else round(model.churn, 4),
-            words=reading.words,
-        )
+        risks = tuple(sorted({s.kind.value + ("" if s.strong else "?") for s in reading.risks}))
+        model_label = model.label if model is not None else rule_label.value
+        polarity: tuple[float, float, float] | None = None
+        urgency: tuple[float, float, float] | None = None
+        churn: float | None = None
+        if model is not None:
+            p, u = model.polarity, model.urgency
+            polarity = (round(p["negative"], 4), round(p["neutral"], 4), round(p["positive"], 4))
+            urgency = (round(u["low"], 4), round(u["medium"], 4), round(u["high"], 4))
+            churn = round(model.churn, 4)
+        doubt = result.label is not Label.negative and _doubt_about_risk(reading, model)
+        probability = None
         routing = self.reading_model.routing if model is not None and self.reading_model is not None else None
-        if routing:
-            probability = doubt_probability(doubt_features(result, signals.to_dict()), routing)
-            signals = replace(signals, doubt=probability >= float(routing["threshold"]),
-                              doubt_probability=round(probability, 4))
-            if signals.doubt and result.recommended_action in _IDLE_ACTIONS:
+        if routing and polarity is not None and urgency is not None and churn is not None:
+            inputs = doubt_inputs(result, polarity, urgency, churn, risks, rule_label.value, model_label,
+                                  lexicon.value, reading.words)
+            fitted = doubt_probability_of(inputs, routing)
+            doubt = fitted >= float(routing["threshold"])
+            probability = round(fitted, 4)
+            if doubt and result.recommended_action in _IDLE_ACTIONS:
                 # A reading the router doubts may hide a risk: a person reads it, it is not filed away.
                 result = _with_action(result, RecommendedAction.reply, reading.asks_something)
+        signals = OfflineSignals(
+            risks=risks,
+            risk_phrases=tuple((s.kind.value, s.phrase) for s in reading.risks if s.strong),
+            rules_label=rule_label.value,
+            model_label=model_label,
+            lexicon_label=lexicon.value,
+            doubt=doubt,
+            doubt_probability=probability,
+            model_polarity=polarity,
+            model_urgency=urgency,
+            churn_probability=churn,
+            words=reading.words,
+        )
         return result, signals
 
     def features(self, text: str) -> dict[str, float]:
         """The rule features a learned model trains and predicts on; never raises for a str."""
         try:
-            reading = self.read(_clean(text, self.max_chars))
+            reading = self.read(clean_text(text, self.max_chars))
         except InvalidText:
             return features_of(Reading(abstain_reason="invalid"))
         return features_of(reading)
@@ -705,7 +796,7 @@ class OfflineAnalyzer(Analyzer):
             r.evidence.append((start, body[start:end]))
 
     def _read_other(self, body: str, language: str, r: Reading) -> None:
-        self._scan(body, MATCHERS[language], r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
+        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
         r.total = r.cue_valence + r.emoji_valence
         self._finish(body, r)
 
@@ -1122,28 +1213,6 @@ def _is_closing(body: str, match: re.Match[str], first_question: int, asked: boo
     return after_request and len(body[match.end() :].split()) <= 3
 
 
-_NEEDS_CLEANING_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _clean(text: object, max_chars: int) -> str:
-    """`clean_text`, with a fast path for the common text it would only strip.
-
-    `clean_text` looks at every character in Python; a text with no control
-    characters, already NFC and within the limit comes out of it stripped and
-    otherwise unchanged, which C-speed checks can tell.
-    """
-    if (
-        isinstance(text, str)
-        and len(text) <= max_chars
-        and not _NEEDS_CLEANING_RE.search(text)
-        and (text.isascii() or unicodedata.is_normalized("NFC", text))
-    ):
-        stripped = text.strip()
-        if stripped:
-            return stripped
-    return clean_text(text, max_chars)
-
-
 def _raw(compound: float) -> float:
     """VADER's raw valence sum from its compound score (the inverse of its normalisation)."""
     compound = max(-0.9995, min(0.9995, compound))
@@ -1173,9 +1242,21 @@ def features_of(r: Reading) -> dict[str, float]:
         "abstained": float(r.abstain_reason is not None),
         "non_english": float(r.language != "en"),
     }
-    for kind in _KINDS:
-        features[f"cue_{kind}"] = min(r.kind_counts.get(kind, 0), 3) / 3.0
-    for risk in RiskKind:
+    features.update(_NO_CUE_FEATURES)
+    for kind, count in r.kind_counts.items():
+        name = _CUE_FEATURE.get(kind)
+        if name is not None and count:
+            features[name] = min(count, 3) / 3.0
+    if not r.risks:
+        features.update(_NO_RISK_FEATURES)
+        return features
+    for risk, name in _RISK_FEATURES:
         strengths = [1.0 if signal.strong else 0.5 for signal in r.risks if signal.kind is risk]
-        features[f"risk_{risk.value}"] = max(strengths, default=0.0)
+        features[name] = max(strengths, default=0.0)
     return features
+
+
+_CUE_FEATURE = {kind: f"cue_{kind}" for kind in _KINDS}
+_NO_CUE_FEATURES = {name: 0.0 for name in _CUE_FEATURE.values()}
+_RISK_FEATURES = tuple((risk, f"risk_{risk.value}") for risk in RiskKind)
+_NO_RISK_FEATURES = {name: 0.0 for _, name in _RISK_FEATURES}

@@ -17,18 +17,24 @@ sets, and stored as plain arrays (`data/reading_model.npz`: vocabularies,
 IDF weights, coefficients), never as a pickle, so loading it runs no code and
 any scikit-learn version reads it. The offline analyzer uses it when it is
 present; the risk layer's floors still apply on top of whatever it says.
+
+Messages are read in batches (`predict_many`; `predict` is a batch of one): the
+n-grams of all of them are found, counted and weighted with array arithmetic,
+and each message's sums run over its own terms in a fixed order, so a message
+reads the same alone and in any batch.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +47,6 @@ _MENTION_RE = re.compile(r"@\w+")
 _URL_RE = re.compile(r"https?://\S+")
 _NUMBER_RE = re.compile(r"\d+")
 _TOKEN_RE = re.compile(r"(?u)\b\w[\w']*\b")
-_SPACES_RE = re.compile(r"\s\s+")
 
 WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 5)
@@ -67,7 +72,7 @@ def char_grams(normalized: str) -> list[str]:
     """Character n-grams inside word boundaries (scikit-learn's `char_wb`)."""
     low, high = CHAR_NGRAMS
     grams: list[str] = []
-    for word in _SPACES_RE.sub(" ", normalized).split():
+    for word in normalized.split():
         padded = f" {word} "
         length = len(padded)
         for n in range(low, high + 1):
@@ -75,6 +80,181 @@ def char_grams(normalized: str) -> list[str]:
                 break
             grams.extend(padded[i : i + n] for i in range(length - n + 1))
     return grams
+
+
+#: The characters `str.split()` splits words at (the same set as `\s` in `re`).
+_WHITESPACE = "".join(chr(code) for code in range(0x3001) if chr(code).isspace())
+
+
+class _KeyTable:
+    """Distinct non-negative integer keys and their positions, looked up many at a time.
+
+    Open addressing with linear probing in a table at most a third full, built and
+    searched with array operations: each round places (or finds) every key whose slot
+    decides it and moves the rest one slot on. A key sits after an unbroken run of
+    taken slots from where it hashes to, so a search stops at the first free slot.
+    """
+
+    #: Multiplicative hashing (2^64 over the golden ratio): the top bits of key × this are the slot.
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+    def __init__(self, keys: np.ndarray) -> None:
+        keys = np.asarray(keys, dtype=np.int64)
+        bits = max(4, (3 * len(keys)).bit_length())
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._positions = np.full(1 << bits, -1, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            wanted = slots[pending]
+            free = self._keys[wanted] == -1
+            # Of the keys wanting one free slot the first takes it; the others, and those finding their slot
+            # taken, try the next one.
+            taken, first = np.unique(wanted[free], return_index=True)
+            placed = pending[free][first]
+            self._keys[taken] = keys[placed]
+            self._positions[taken] = placed
+            left = np.ones(len(keys), dtype=bool)
+            left[placed] = False
+            pending = pending[left[pending]]
+            slots[pending] = (slots[pending] + 1) & self._mask
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return ((keys.astype(np.uint64) * self._MULTIPLIER) >> self._shift).astype(np.int64)
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """Each key's position among the keys the table was built from; -1 for a key not among them."""
+        found = np.full(len(keys), -1, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        while len(pending):
+            stored = self._keys[slots]
+            hit = stored == keys
+            found[pending[hit]] = self._positions[slots[hit]]
+            going = ~hit & (stored != -1)
+            pending, keys = pending[going], keys[going]
+            slots = (slots[going] + 1) & self._mask
+        return found
+
+
+class _CharGramIndex:
+    """Finds the vocabulary's character n-grams in many texts at once, with array arithmetic.
+
+    The same grams `char_grams` lists: every window of 3 to 5 characters of a word
+    padded with one space on each side. Each character a vocabulary gram holds gets
+    a number (0 for the others: a window holding one is in no gram), and a window
+    is the number whose digits, in base (alphabet size + 1), are its characters'.
+    The texts are joined with spaces into one array; a window is a gram's only if no
+    space is inside it (its ends may be the padding), so windows never cross words.
+    """
+
+    def __init__(self, grams: Sequence[str]) -> None:
+        self.low, self.high = CHAR_NGRAMS
+        alphabet = sorted(set("".join(grams)) | {" "})
+        self.radix = len(alphabet) + 1
+        if self.radix**self.high >= 2**63:
+            raise ValueError(f"the character vocabulary holds {len(alphabet):,} distinct characters, "
+                             f"too many to number its {self.high}-grams in 64 bits")
+        codes = [ord(ch) for ch in alphabet]
+        # One slot past the highest character: what every character beyond it is numbered (0).
+        table = np.zeros(max(*codes, *map(ord, _WHITESPACE)) + 2, dtype=np.int64)
+        table[codes] = np.arange(1, len(alphabet) + 1)
+        self.space = int(table[ord(" ")])
+        table[[ord(ch) for ch in _WHITESPACE]] = self.space  # a tab or a line break parts words too
+        self._table = table
+        self._powers = self.radix ** np.arange(self.high, dtype=np.int64)
+        padded = "".join(gram.ljust(self.high, "\0") for gram in grams)
+        self._columns = _KeyTable(self._numbered(padded).reshape(-1, self.high) @ self._powers)
+        self.size = len(grams)
+
+    def _numbered(self, text: str) -> np.ndarray:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        return self._table[np.minimum(codes, len(self._table) - 1)]
+
+    def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, vocabulary column) of every vocabulary gram in `texts`, once per occurrence."""
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        # Text i starts at starts[i] in " " + " ".join(texts) + " ".
+        starts = np.cumsum(lengths + 1) - lengths
+        ids = self._numbered(" " + " ".join(texts) + " ")
+        known = ids > 0
+        inside = known & (ids != self.space)
+        windows: list[np.ndarray] = []
+        numbers: list[np.ndarray] = []
+        for n in range(self.low, self.high + 1):
+            count = len(ids) - n + 1
+            if count <= 0:
+                break
+            valid = known[:count] & known[n - 1 : n - 1 + count]
+            for k in range(1, n - 1):
+                valid &= inside[k : k + count]
+            at = np.flatnonzero(valid)
+            keys = ids[at]
+            for k in range(1, n):
+                keys += ids[at + k] * self._powers[k]
+            windows.append(at)
+            numbers.append(keys)
+        if not windows:  # nothing as long as the shortest gram
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        at = np.concatenate(windows)
+        found = self._columns.find(np.concatenate(numbers))
+        hit = found >= 0
+        return np.searchsorted(starts, at[hit] + 1, side="right") - 1, found[hit]
+
+
+class _WordGramIndex:
+    """Finds the vocabulary's words and word pairs (`word_grams`) in many texts at once."""
+
+    def __init__(self, grams: Sequence[str]) -> None:
+        if WORD_NGRAMS != (1, 2):
+            raise ValueError(f"word n-grams {WORD_NGRAMS} are not (1, 2)")
+        tokens: dict[str, int] = {}
+        unigrams: dict[int, int] = {}
+        pairs: list[tuple[int, int, int]] = []
+        for column, gram in enumerate(grams):
+            parts = gram.split(" ")
+            numbers = [tokens.setdefault(part, len(tokens)) for part in parts]
+            if len(numbers) == 1:
+                unigrams[numbers[0]] = column
+            elif len(numbers) == 2:
+                pairs.append((numbers[0], numbers[1], column))
+            else:
+                raise ValueError(f"the word vocabulary holds {gram!r}, longer than two words")
+        self.tokens = tokens
+        self.radix = len(tokens) + 1
+        self._unigram_columns = np.full(len(tokens) + 1, -1, dtype=np.int64)  # the last: an unknown token
+        self._unigram_columns[list(unigrams)] = list(unigrams.values())
+        pair_keys = np.array([first * self.radix + second for first, second, _ in pairs], dtype=np.int64)
+        self._pairs = _KeyTable(pair_keys)
+        self._pair_columns = np.array([column for _, _, column in pairs], dtype=np.int64)
+        self.size = len(grams)
+
+    def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text number, vocabulary column) of every vocabulary word gram in `texts`, once per occurrence."""
+        unknown = len(self.tokens)
+        lookup = self.tokens.get
+        numbers: list[int] = []
+        lengths: list[int] = []
+        for text in texts:
+            tokens = _TOKEN_RE.findall(text)
+            numbers.extend(map(lookup, tokens, repeat(unknown)))
+            lengths.append(len(tokens))
+        token = np.array(numbers, dtype=np.int64)
+        row = np.repeat(np.arange(len(texts)), lengths)
+        unigram = self._unigram_columns[token]
+        single = unigram >= 0
+        rows, columns = [row[single]], [unigram[single]]
+        if len(self._pair_columns) and len(token) > 1:
+            paired = (row[:-1] == row[1:]) & (token[:-1] != unknown) & (token[1:] != unknown)
+            at = np.flatnonzero(paired)
+            found = self._pairs.find(token[at] * self.radix + token[at + 1])
+            hit = found >= 0
+            rows.append(row[at[hit]])
+            columns.append(self._pair_columns[found[hit]])
+        return np.concatenate(rows), np.concatenate(columns)
 
 
 @dataclass(frozen=True)
@@ -86,11 +266,11 @@ class ModelReading:
     churn: float
     confidence: float
 
-    @property
+    @cached_property
     def label(self) -> str:
         return max(self.polarity, key=self.polarity.__getitem__)
 
-    @property
+    @cached_property
     def urgency_label(self) -> str:
         return max(self.urgency, key=self.urgency.__getitem__)
 
@@ -129,57 +309,120 @@ class ReadingModel:
         #: Thresholds `policy.claude_triggers` applies, fitted on out-of-fold readings of the dev split.
         self.routing = dict(routing or {})
         self.metrics = dict(metrics or {})
-        self._word_count = len(self.word_vocabulary)
-        self._char_count = len(self.char_vocabulary)
-
-    # --- features --------------------------------------------------------------------------------
-
-    def _tfidf(
-        self, grams: list[str], vocabulary: dict[str, int], idf: np.ndarray
-    ) -> tuple[list[int], np.ndarray]:
-        counts = Counter(map(vocabulary.get, grams))
-        counts.pop(None, None)
-        if not counts:
-            return [], np.zeros(0)
-        indices = [index for index in counts if index is not None]
-        sublinear = 1.0 + np.log(np.fromiter(counts.values(), float, len(indices)))
-        weights = sublinear * idf[indices]
-        norm = float(np.sqrt(weights @ weights))
-        return indices, weights / norm if norm else weights
-
-    def row(self, text: str, features: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """The message as (column indices, values) over word, character and rule columns."""
-        normalized = normalize(text)
-        word_index, word_values = self._tfidf(word_grams(normalized), self.word_vocabulary, self.word_idf)
-        char_index, char_values = self._tfidf(char_grams(normalized), self.char_vocabulary, self.char_idf)
-        offset = self._word_count + self._char_count
-        dense = np.fromiter((float(features.get(name, 0.0)) for name in self.feature_names), float,
-                            len(self.feature_names))
-        indices = np.concatenate([
-            np.asarray(word_index, dtype=np.int64),
-            np.asarray(char_index, dtype=np.int64) + self._word_count,
-            np.arange(offset, offset + len(self.feature_names)),
-        ])
-        values = np.concatenate([word_values, char_values, dense])
-        return indices, values
 
     # --- prediction ------------------------------------------------------------------------------
 
-    def _decision(self, head: str, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return values @ self.coef[head][indices] + self.intercept[head]
+    @cached_property
+    def _word_index(self) -> _WordGramIndex:
+        return _WordGramIndex(_ordered(self.word_vocabulary))
+
+    @cached_property
+    def _char_index(self) -> _CharGramIndex:
+        return _CharGramIndex(_ordered(self.char_vocabulary))
+
+    @cached_property
+    def _pick_features(self) -> Callable[[Mapping[str, float]], object]:
+        """A message's feature values in `feature_names` order (KeyError when one is missing)."""
+        if not self.feature_names:
+            return lambda values: ()
+        return operator.itemgetter(*self.feature_names)
+
+    @cached_property
+    def _weights(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, slice]]:
+        """Every head's coefficients, one row per class (the heads' classes one after another) and one
+        column per column of the message's vector, for the word, character and rule columns apart
+        (each its own contiguous array); their intercepts; and which rows each head owns."""
+        heads: dict[str, slice] = {}
+        blocks = []
+        start = 0
+        for head, coef in self.coef.items():
+            blocks.append(coef.reshape(len(coef), -1))
+            heads[head] = slice(start, start + blocks[-1].shape[1])
+            start = heads[head].stop
+        weights = np.hstack(blocks).T
+        words, chars = len(self.word_vocabulary), len(self.char_vocabulary)
+        intercepts = np.concatenate([self.intercept[head].reshape(-1) for head in self.coef])
+        return (
+            np.ascontiguousarray(weights[:, :words]),
+            np.ascontiguousarray(weights[:, words : words + chars]),
+            np.ascontiguousarray(weights[:, words + chars :]),
+            intercepts,
+            heads,
+        )
+
+    def _part(
+        self, found: tuple[np.ndarray, np.ndarray], idf: np.ndarray, weights: np.ndarray, count: int
+    ) -> np.ndarray:
+        """One TF-IDF block's share of each message's decision values (classes × messages): sublinear
+        counts times IDF, normalised to unit length per message, times the block's coefficients."""
+        rows, columns = found
+        share = np.zeros((len(weights), count))
+        if not len(rows):
+            return share
+        width = len(idf)
+        cells = rows * width + columns
+        if count * width < 2**31:
+            cells = cells.astype(np.int32)  # sorts in about half the time
+        cells, counts = np.unique(cells, return_counts=True)  # sorted by message, then column
+        cells = cells.astype(np.int64)
+        rows, columns = cells // width, cells % width
+        values = (1.0 + np.log(counts)) * idf[columns]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=count))
+        values /= norms[rows]
+        firsts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        terms = np.take(weights, columns, axis=1)
+        terms *= values
+        share[:, rows[firsts]] = np.add.reduceat(terms, firsts, axis=1)
+        return share
+
+    def decisions(self, texts: Sequence[str], features: Sequence[Mapping[str, float]]) -> np.ndarray:
+        """Each message's decision values, one row per message and one column per head's class.
+
+        Each message's sums run over its own entries in a fixed order, whatever else is in the batch:
+        a message reads the same alone and among others.
+        """
+        word_weights, char_weights, rule_weights, intercepts, _ = self._weights
+        count = len(texts)
+        normalized = [normalize(text) for text in texts]
+        total = self._part(self._word_index.find(normalized), self.word_idf, word_weights, count)
+        total += self._part(self._char_index.find(normalized), self.char_idf, char_weights, count)
+        names = self.feature_names
+        try:
+            dense = np.array([self._pick_features(values) for values in features], dtype=np.float64)
+        except KeyError:  # a mapping without every feature: the missing ones are 0
+            dense = np.array([[float(values.get(name, 0.0)) for name in names] for values in features])
+        dense = dense.reshape(count, len(names))
+        total += (rule_weights[:, None, :] * dense[None, :, :]).sum(axis=2)
+        return (total + intercepts[:, None]).T
 
     def predict(self, text: str, features: Mapping[str, float]) -> ModelReading:
-        indices, values = self.row(text, features)
-        polarity = _softmax(self._decision("polarity", indices, values))
-        urgency = _softmax(self._decision("urgency", indices, values))
-        churn = _sigmoid(float(self._decision("churn", indices, values)[0]))
-        confidence = self.calibrated(float(polarity.max()))
-        return ModelReading(
-            polarity=dict(zip(POLARITY, map(float, polarity), strict=True)),
-            urgency=dict(zip(URGENCY, map(float, urgency), strict=True)),
-            churn=churn,
-            confidence=confidence,
-        )
+        return self.predict_many([text], [features])[0]
+
+    def predict_many(
+        self, texts: Sequence[str], features: Sequence[Mapping[str, float]]
+    ) -> list[ModelReading]:
+        """The model's reading of each message (`features`: each one's `offline.features_of`)."""
+        if not texts:
+            return []
+        heads = self._weights[-1]
+        values = self.decisions(texts, features)
+        polarity = _softmax(values[:, heads["polarity"]])
+        urgency = _softmax(values[:, heads["urgency"]])
+        churn = values[:, heads["churn"]][:, 0].tolist()
+        top = polarity.max(axis=1)
+        confidence = (np.interp(top, self.calibration_x, self.calibration_y) if len(self.calibration_x)
+                      else top).tolist()
+        return [
+            ModelReading(
+                polarity=dict(zip(POLARITY, polarities, strict=True)),
+                urgency=dict(zip(URGENCY, urgencies, strict=True)),
+                churn=_sigmoid(churn_value),
+                confidence=confident,
+            )
+            for polarities, urgencies, churn_value, confident in zip(
+                polarity.tolist(), urgency.tolist(), churn, confidence, strict=True
+            )
+        ]
 
     def calibrated(self, probability: float) -> float:
         """The isotonic map from the polarity head's top probability to how often it is right."""
@@ -255,8 +498,9 @@ def _sigmoid(value: float) -> float:
 
 
 def _softmax(values: np.ndarray) -> np.ndarray:
-    shifted = np.exp(values - values.max())
-    return shifted / shifted.sum()
+    """Row by row."""
+    shifted = np.exp(values - values.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 @cache

@@ -30,10 +30,14 @@ English, Spanish, French, German and Portuguese are covered.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from bot.analysis.contract import Concern, Urgency
+from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, start_states, trie_regex
 
 
 class RiskKind(StrEnum):
@@ -526,38 +530,159 @@ def _compile(rules: list[tuple[RiskKind, bool, Urgency, bool, str]]) -> list[_Ru
     return compiled
 
 
-_RULES: dict[str, list[_Rule]] = {"en": _compile(_EN)}
-for _language, _rules in _OTHER.items():
-    # A message in another language often quotes English product words ("renewal", "go-live"): both apply.
-    _RULES[_language] = _compile(_rules) + _RULES["en"]
-_GUARD_RE = {language: re.compile(pattern, re.IGNORECASE) for language, pattern in _GUARDS.items()}
-#: The same guards for lower-cased text (no case folding at match time).
-_LOWER_GUARD_RE = {language: re.compile(pattern) for language, pattern in _GUARDS.items()}
+@dataclass
+class _RuleSet:
+    """A language's rules in order, each indexed by the strings its matches can start with
+    (`patterns.start_states`), so a scan tries a rule only at the words that begin one of them."""
+
+    rules: tuple[_Rule, ...]
+    #: Starts a match continues after with a character that is no word character: the whole word.
+    by_word: dict[str, frozenset[int]]
+    #: Starts a match may continue after with anything: the beginning of the word.
+    by_prefix: dict[str, frozenset[int]]
+    #: Rules whose starts cannot be told: scanned whole.
+    unindexed: frozenset[int]
+    #: Rules reading capitals (`_Rule.needs_case`).
+    reads_case: frozenset[int]
+    #: The tokens (letters, digits, underscores and apostrophes from a word's start) worth looking at: those
+    #: beginning a start string, and those with an apostrophe (a word starts after one).
+    tokens: re.Pattern[str]
+    #: Each word seen (its first `cut` characters): the rules (positions in `rules`) that may start at it.
+    at_word: dict[str, tuple[int, ...]]
+    #: One more than the longest start: what of a word tells the rules that may start at it.
+    cut: int
+
+    def rules_at(self, word: str) -> tuple[int, ...]:
+        """The rules that may start at `word` (cut to `cut` characters)."""
+        rules = self.at_word.get(word)
+        if rules is None:
+            found = set(self.by_word.get(word, ()))
+            for end in range(1, len(word) + 1):
+                found.update(self.by_prefix.get(word[:end], ()))
+            rules = tuple(sorted(found))
+            if len(self.at_word) < _MAX_CACHED_WORDS:
+                self.at_word[word] = rules
+        return rules
+
+
+#: Words remembered with the rules that may start at them (numbers make the set open-ended).
+_MAX_CACHED_WORDS = 20_000
+
+
+def _rule_set(rules: list[_Rule]) -> _RuleSet:
+    by_word: dict[str, set[int]] = {}
+    by_prefix: dict[str, set[int]] = {}
+    unindexed: set[int] = set()
+    for index, rule in enumerate(rules):
+        try:
+            states = start_states(rule.pattern.pattern)
+        except ValueError:
+            states = {("", "wild")}
+        if any(not start for start, _ in states):
+            unindexed.add(index)
+            continue
+        for start, state in states:
+            (by_word if state == "done" else by_prefix).setdefault(start, set()).add(index)
+    return _RuleSet(
+        rules=tuple(rules),
+        by_word={start: frozenset(indices) for start, indices in by_word.items()},
+        by_prefix={start: frozenset(indices) for start, indices in by_prefix.items()},
+        unindexed=frozenset(unindexed),
+        reads_case=frozenset(index for index, rule in enumerate(rules) if rule.needs_case),
+        tokens=re.compile(rf"(?<!\w)(?:(?={trie_regex(by_word.keys() | by_prefix.keys())})[\w']+|\w*'[\w']*)"),
+        at_word={},
+        cut=1 + max(map(len, by_word.keys() | by_prefix.keys()), default=0),
+    )
+
+
+_COMPILED: dict[str, _RuleSet] = {}
+_compile_lock = threading.RLock()  # the other languages compile English first
+
+
+def _rules(language: str) -> _RuleSet:
+    """A language's rules, compiled on first use (most deployments read one or two languages)."""
+    rule_set = _COMPILED.get(language)
+    if rule_set is None:
+        with _compile_lock:
+            rule_set = _COMPILED.get(language)
+            if rule_set is None:
+                own = _compile(_OTHER[language]) if language != "en" else []
+                # A message in another language often quotes English product words ("renewal", "go-live"):
+                # both apply.
+                english = list(_rules("en").rules) if language != "en" else _compile(_EN)
+                rule_set = _COMPILED[language] = _rule_set(own + english)
+    return rule_set
+
+
+@cache
+def _guard_re(language: str, folded: bool) -> re.Pattern[str]:
+    """A language's guards; for lower-cased text (`folded`) without case folding at match time."""
+    return re.compile(_GUARDS[language], 0 if folded else re.IGNORECASE)
+
+
+#: A digit other than 0-9: `\d` matches it, the start strings do not name it.
+_OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 
 
 def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
     """The risks `text` carries, strongest first; guarded matches ("no plans to cancel") are dropped."""
-    language = language if language in _RULES else "en"
+    language = language if language in _GUARDS else "en"
     if len(text) > MAX_SCANNED_CHARS:
         # Risk is stated in what a person writes, not in the middle of a pasted wall of text.
         text = text[: MAX_SCANNED_CHARS - 2000] + "\n" + text[-2000:]
     lower = text.lower()
     folded = len(lower) == len(text)  # a few characters lower-case to two ("İ"): then no fast path
-    guard_res = (_LOWER_GUARD_RE if folded else _GUARD_RE)
-    scanned = lower if folded else text
-    guards = [(m.start(), m.end()) for m in guard_res[language].finditer(scanned)]
-    if language != "en":
-        guards += [(m.start(), m.end()) for m in guard_res["en"].finditer(scanned)]
+    rule_set = _rules(language)
+    rules = rule_set.rules
+    ascii_only = text.isascii()
+    indexed = folded and (ascii_only or not _OTHER_DIGIT_RE.search(text))
+    case_indexed = indexed and (ascii_only or not UNLIKE_THEIR_LOWER_RE.search(text))
+    candidates: dict[int, list[int]] = {}
+    order: Iterable[int] = range(len(rules))
+    if indexed:
+        # Where each rule may match: the words that begin one of its start strings.
+        at_word, cut = rule_set.at_word, rule_set.cut
+        for token in rule_set.tokens.finditer(lower):
+            word = token.group()
+            if "'" in word or "_" in word:
+                starts: Iterable[tuple[int, str]] = _words_in(word, token.start(), cut)
+            else:
+                starts = ((token.start(), word[:cut]),)
+            for position, word in starts:
+                indices = at_word.get(word)
+                if indices is None:
+                    indices = rule_set.rules_at(word)
+                for index in indices:
+                    positions = candidates.get(index)
+                    if positions is None:
+                        candidates[index] = [position]
+                    else:
+                        positions.append(position)
+        # A rule no word can start is left out, unless it is not indexed (or, reading capitals, cannot be
+        # here).
+        order = sorted(candidates.keys() | rule_set.unindexed | (set() if case_indexed else rule_set.reads_case))
+    guards: list[tuple[int, int]] | None = None
     found: list[RiskSignal] = []
     seen: set[tuple[RiskKind, bool]] = set()
-    for rule in _RULES[language]:
+    for index in order:
+        rule = rules[index]
         if (rule.kind, rule.strong) in seen or (rule.kind, True) in seen:
             continue
-        if folded or rule.needs_case:
-            pattern, subject = rule.pattern, (text if rule.needs_case else lower)
+        subject = text if rule.needs_case else lower
+        if (case_indexed if rule.needs_case else indexed) and index not in rule_set.unindexed:
+            positions = candidates[index]
+            if len(positions) == 1:  # the usual case, without a generator
+                match = rule.pattern.match(subject, positions[0])
+                matches: Iterable[re.Match[str]] = () if match is None else (match,)
+            else:
+                matches = _matches_at(rule.pattern, subject, positions)
+        elif folded or rule.needs_case:
+            matches = rule.pattern.finditer(subject)
         else:
-            pattern, subject = re.compile(rule.pattern.pattern, re.IGNORECASE), text
-        for match in pattern.finditer(subject):
+            matches = re.compile(rule.pattern.pattern, re.IGNORECASE).finditer(text)
+        for match in matches:
+            if guards is None:
+                guards = _guards(language, lower if folded else text, folded)
             if any(_same_clause(text, match.start(), match.end(), g_start, g_end) for g_start, g_end in guards):
                 continue
             phrase = text[match.start() : match.end()].strip()
@@ -566,6 +691,38 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
             break
     found.sort(key=lambda signal: (not signal.strong, signal.urgency is not Urgency.high))
     return found
+
+
+def _words_in(token: str, position: int, cut: int) -> Iterator[tuple[int, str]]:
+    """(position, word) of each word a token (letters, digits, underscores and apostrophes from a word's
+    start) holds, cut to `cut` characters: one starts at the token's start and after each apostrophe
+    ("don't" holds "t"), and runs to an underscore (after one no word starts)."""
+    for offset in range(len(token)):
+        if offset == 0 or token[offset - 1] == "'":
+            word = token[offset : offset + cut].partition("_")[0]
+            if word:
+                yield position + offset, word
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, positions: Sequence[int]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)`, trying only `positions` (ascending), which hold every place a match can
+    start. The matches are never empty (each begins with a start string), so the next is looked for
+    where the last ended."""
+    end = 0
+    for position in positions:
+        if position < end:
+            continue
+        match = pattern.match(text, position)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
+def _guards(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
+    guards = [match.span() for match in _guard_re(language, folded).finditer(scanned)]
+    if language != "en":
+        guards += [match.span() for match in _guard_re("en", folded).finditer(scanned)]
+    return guards
 
 
 def _same_clause(text: str, start: int, end: int, guard_start: int, guard_end: int) -> bool:
@@ -579,5 +736,5 @@ def _same_clause(text: str, start: int, end: int, guard_start: int, guard_end: i
 
 def guarded(text: str, language: str = "en") -> bool:
     """Whether `text` holds a phrase that says the customer is not at risk ("no plans to cancel")."""
-    language = language if language in _GUARD_RE else "en"
-    return bool(_GUARD_RE[language].search(text) or _GUARD_RE["en"].search(text))
+    language = language if language in _GUARDS else "en"
+    return bool(_guard_re(language, False).search(text) or _guard_re("en", False).search(text))

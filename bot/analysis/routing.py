@@ -20,7 +20,7 @@ routes on it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.analysis.contract import AnalysisResult
 
@@ -42,9 +42,9 @@ def _logit(p: float) -> float:
     return math.log(p / (1.0 - p)) / 4.0
 
 
-def _margin(probabilities: Mapping[str, float]) -> float:
+def _margin(probabilities: Iterable[float]) -> float:
     """How far the most likely class is ahead of the next one."""
-    first, second = sorted(probabilities.values(), reverse=True)[:2]
+    first, second = sorted(probabilities, reverse=True)[:2]
     return first - second
 
 
@@ -52,46 +52,81 @@ def doubt_features(result: AnalysisResult, signals: Mapping) -> dict[str, float]
     """The router's inputs from an offline result and its signals (`OfflineSignals.to_dict()`)."""
     polarity = signals.get("model_polarity") or _NO_POLARITY
     urgency = signals.get("model_urgency") or _NO_URGENCY
-    churn = float(signals.get("churn_probability") or 0.0)
-    urgent = 1.0 - urgency["low"]
+    inputs = doubt_inputs(
+        result,
+        (polarity["negative"], polarity["neutral"], polarity["positive"]),
+        (urgency["low"], urgency["medium"], urgency["high"]),
+        float(signals.get("churn_probability") or 0.0),
+        signals.get("risks", ()),
+        signals.get("rules"),
+        signals.get("model"),
+        signals.get("lexicon"),
+        signals.get("words") or 0,
+    )
+    return dict(zip(FEATURES, inputs, strict=True))
+
+
+def doubt_inputs(
+    result: AnalysisResult,
+    polarity: tuple[float, float, float],
+    urgency: tuple[float, float, float],
+    churn: float,
+    risks: Iterable[str],
+    rules: str | None,
+    model: str | None,
+    lexicon: str | None,
+    words: int,
+) -> tuple[float, ...]:
+    """`doubt_features`' values in `FEATURES` order, from the signals' values themselves: the model's
+    (negative, neutral, positive) and (low, medium, high) probabilities, its churn probability, the risk
+    kinds, the rules', model's and lexicon's labels and the words read."""
+    negative, neutral, positive = polarity
+    low, medium, high = urgency
+    urgent = 1.0 - low
     label = result.label.value
-    risks = list(signals.get("risks", ()))
-    return {
-        "negative": polarity["negative"],
-        "neutral": polarity["neutral"],
-        "positive": polarity["positive"],
-        "urgency_medium": urgency["medium"],
-        "urgency_high": urgency["high"],
-        "churn_probability": churn,
-        "polarity_margin": _margin(polarity),
-        "urgency_margin": _margin(urgency),
+    risks = list(risks)
+    return (
+        negative,
+        neutral,
+        positive,
+        medium,
+        high,
+        churn,
+        _margin(polarity),
+        _margin(urgency),
         # Unsure between two readings: a probability near the middle.
-        "urgency_doubt": 4.0 * urgent * (1.0 - urgent),
-        "churn_doubt": 4.0 * churn * (1.0 - churn),
-        "churn_logit": _logit(churn),
-        "negative_logit": _logit(polarity["negative"]),
-        "confidence": result.confidence,
-        "label_negative": float(label == "negative"),
-        "label_positive": float(label == "positive"),
-        "read_low": float(result.urgency.value == "low"),
-        "read_high": float(result.urgency.value == "high"),
-        "read_churn": float(result.churn_risk),
-        "rules_disagree": float(bool(signals.get("rules")) and signals.get("rules") != label),
-        "model_disagree": float(bool(signals.get("model")) and signals.get("model") != label),
-        "lexicon_opposite": float(_OPPOSITE.get(label) == signals.get("lexicon")),
-        "non_english": float((result.language or "en").split("-")[0].lower() != "en"),
-        "sarcasm": float(result.sarcasm),
-        "risk_hint": float(any(risk.endswith("?") for risk in risks)),
-        "risk_found": float(any(not risk.endswith("?") for risk in risks)),
-        "length": math.log1p(float(signals.get("words") or 0)) / 5.0,
-    }
+        4.0 * urgent * (1.0 - urgent),
+        4.0 * churn * (1.0 - churn),
+        _logit(churn),
+        _logit(negative),
+        result.confidence,
+        float(label == "negative"),
+        float(label == "positive"),
+        float(result.urgency.value == "low"),
+        float(result.urgency.value == "high"),
+        float(result.churn_risk),
+        float(bool(rules) and rules != label),
+        float(bool(model) and model != label),
+        float(_OPPOSITE.get(label) == lexicon),
+        float((result.language or "en").split("-")[0].lower() != "en"),
+        float(result.sarcasm),
+        float(any(risk.endswith("?") for risk in risks)),
+        float(any(not risk.endswith("?") for risk in risks)),
+        math.log1p(float(words or 0)) / 5.0,
+    )
 
 
 def doubt_probability(features: Mapping[str, float], routing: Mapping) -> float:
     """The fitted chance that the reading misreads an alert-worthy message."""
+    return doubt_probability_of([features[name] for name in FEATURES], routing)
+
+
+def doubt_probability_of(inputs: Sequence[float], routing: Mapping) -> float:
+    """`doubt_probability` of the features' values in `FEATURES` order (`doubt_inputs`)."""
     weights: Mapping[str, float] = routing["weights"]
     value = float(routing["intercept"])
-    value += sum(float(weights.get(name, 0.0)) * features[name] for name in FEATURES)
+    pairs = zip(FEATURES, inputs, strict=True)
+    value += sum(float(weights.get(name, 0.0)) * feature for name, feature in pairs)
     if value >= 0:
         return 1.0 / (1.0 + math.exp(-value))
     exp = math.exp(value)

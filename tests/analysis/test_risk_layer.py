@@ -7,11 +7,15 @@ tone that fools a lexicon, and each look-alike shares the vocabulary but no risk
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot.analysis import risk
 from bot.analysis.contract import Label, RecommendedAction, Urgency
+from bot.analysis.corpus import load_corpus
 from bot.analysis.offline import OfflineAnalyzer
-from bot.analysis.risk import RiskKind, read_risks
+from bot.analysis.risk import RiskKind, RiskSignal, read_risks
 
 IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
 
@@ -131,3 +135,70 @@ def test_a_sign_off_is_no_churn_risk(analyzer, text) -> None:
     negative (a sign-off that often ends churn emails is not one)."""
     result = analyzer.analyze_text(text)
     assert not result.churn_risk and result.recommended_action is not RecommendedAction.escalate
+
+
+# --- the index: which rules a scan tries where ----------------------------------------------------------
+
+
+def _reference_risks(text: str, language: str = "en") -> list[RiskSignal]:
+    """The risk layer by its definition: every rule, in order, searched over the whole text (what the index
+    of start strings lets `read_risks` skip)."""
+    language = language if language in risk._GUARDS else "en"
+    if len(text) > risk.MAX_SCANNED_CHARS:
+        text = text[: risk.MAX_SCANNED_CHARS - 2000] + "\n" + text[-2000:]
+    lower = text.lower()
+    folded = len(lower) == len(text)
+    scanned = lower if folded else text
+    guard_flags = 0 if folded else re.IGNORECASE
+    guards = [m.span() for m in re.compile(risk._GUARDS[language], guard_flags).finditer(scanned)]
+    if language != "en":
+        guards += [m.span() for m in re.compile(risk._GUARDS["en"], guard_flags).finditer(scanned)]
+    found: list[RiskSignal] = []
+    seen: set[tuple[RiskKind, bool]] = set()
+    for rule in risk._rules(language).rules:
+        if (rule.kind, rule.strong) in seen or (rule.kind, True) in seen:
+            continue
+        if folded or rule.needs_case:
+            pattern, subject = rule.pattern, (text if rule.needs_case else lower)
+        else:
+            pattern, subject = re.compile(rule.pattern.pattern, re.IGNORECASE), text
+        for match in pattern.finditer(subject):
+            if any(risk._same_clause(text, match.start(), match.end(), *guard) for guard in guards):
+                continue
+            found.append(RiskSignal(rule.kind, text[match.start() : match.end()].strip(), rule.strong,
+                                    rule.urgency, rule.churn))
+            seen.add((rule.kind, rule.strong))
+            break
+    found.sort(key=lambda signal: (not signal.strong, signal.urgency is not Urgency.high))
+    return found
+
+
+#: Texts where the index could go wrong: apostrophes and underscores inside words, digits other than 0-9,
+#: characters that lower-case to two ("İ") or match a letter case-insensitively ("ſ"), vendor names in
+#: capitals, long pastes, every language.
+TRICKY = [
+    "We won't renew. We dont renew. We don't_renew. x'we will not renew",
+    "This is the ٣rd follow-up and the 3rd follow-up on this ticket.",
+    "İ am writing to say we will not renew the contract.",
+    "We will ſwitch to Vitally next quarter; we are trialing Gainsight.",
+    "WE ARE CANCELLING OUR SUBSCRIPTION AND MOVING TO ZENDESK.",
+    "our_team can't work, payroll is blocked'",
+    "''''''' cancel ''''' 'cancel' don't'cancel",
+    "Nous allons résilier le contrat. Vamos a cancelar la suscripción. Wir kündigen den Vertrag.",
+    "cancel " * 2000 + "we will not renew",
+    "No plans to cancel; we will not renew the Gainsight pilot though.",
+]
+
+
+@pytest.mark.parametrize("text", [*TRICKY, *(text for text, _, _ in RISKY), *LOOK_ALIKES])
+def test_the_index_finds_what_every_rule_would(text: str) -> None:
+    for language in ("en", "es", "fr", "de", "pt", "xx"):
+        for variant in (text, text.upper(), text.title()):
+            assert read_risks(variant, language) == _reference_risks(variant, language), (language, variant)
+
+
+@pytest.mark.slow
+def test_the_index_finds_what_every_rule_would_in_the_whole_corpus() -> None:
+    for row in load_corpus():
+        for variant in (row.text, row.text.upper()):
+            assert read_risks(variant, row.language) == _reference_risks(variant, row.language), row.id
