@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,10 +36,26 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'tonewatch-test.db'}"
 
 
-@pytest.fixture
-def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(sqlite_url)
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session (per worker); tests get copies of it."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    engine = create_db_engine(f"sqlite:///{path}")
     upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def copy_of_migrated(migrated_sqlite_file: Path, url: str) -> str:
+    """`url` (a SQLite file URL), now a copy of the migrated file: the same database as migrating there."""
+    shutil.copyfile(migrated_sqlite_file, url.removeprefix("sqlite:///"))
+    return url
+
+
+@pytest.fixture
+def sqlite_engine(migrated_sqlite_file: Path, sqlite_url: str) -> Iterator[Engine]:
+    """The test's SQLite file (`sqlite_url`), at head."""
+    engine = create_db_engine(copy_of_migrated(migrated_sqlite_file, sqlite_url))
     yield engine
     engine.dispose()
 

@@ -21,7 +21,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     bot_connector,
     teams,
     teams_database_url,
-    teams_migrated_database,
 )
 from tests.support.slack_requests import ALERTS, CUSTOMER, ESCALATION, SHARED, message_event, wait_for
 

@@ -10,8 +10,10 @@ and a message sent once the stand-in recovers analyzed by Claude again.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import socket
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
@@ -159,6 +161,16 @@ async def fallback_counts(slack: SlackHarness) -> dict[str, float]:
     return counts
 
 
+async def counted_fallbacks(slack: SlackHarness) -> dict[str, float]:
+    """`fallback_counts` once it holds a count: the worker counts a fallback just after it stores the
+    analysis, so the stored reading can be seen a moment before its count."""
+    deadline = time.monotonic() + WAIT
+    while not (counts := await fallback_counts(slack)):
+        assert time.monotonic() < deadline, "timed out waiting for the fallback to be counted"
+        await asyncio.sleep(0.01)
+    return counts
+
+
 def alert_roots(slack: SlackHarness) -> list:
     return [c for c in slack.api.posts(ALERTS) if c.ok and not c.args.get("thread_ts")]
 
@@ -221,7 +233,7 @@ async def test_a_claude_fault_keeps_the_message_the_offline_reading_and_the_aler
 
         assert (during.provider, during.label) == ("offline", "negative")
         assert during.fallback_reason is not None and during.fallback_reason.split(":")[0] == fault.reason
-        assert await fallback_counts(slack) == {fault.reason: 1.0}
+        assert await counted_fallbacks(slack) == {fault.reason: 1.0}
         await alert_posted(slack)
         if api is not None:
             assert len(api.message_requests) == fault.requests_per_message

@@ -29,7 +29,6 @@ import asyncio
 import functools
 import itertools
 import json
-import shutil
 import threading
 import time
 import uuid
@@ -48,6 +47,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlmodel import select
+
+from tests.conftest import copy_of_migrated
 
 HOME_TENANT = "0d0d0d0d-1111-2222-3333-444444444444"
 ACME_TENANT = "acacacac-1111-2222-3333-444444444444"
@@ -712,24 +713,10 @@ class TeamsHarness:
             return list(session.exec(select(Alert).order_by(Alert.id)).all())
 
 
-@pytest.fixture(scope="session")
-def teams_migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from storage.db import create_db_engine
-    from storage.migrate import upgrade
-
-    path = tmp_path_factory.mktemp("teams-template") / "migrated.db"
-    engine = create_db_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def teams_database_url(teams_migrated_database: Path, tmp_path: Path) -> str:
+def teams_database_url(migrated_sqlite_file: Path, tmp_path: Path) -> str:
     """A fresh, already migrated SQLite database for this test."""
-    path = tmp_path / "tonewatch-teams.db"
-    shutil.copyfile(teams_migrated_database, path)
-    return f"sqlite:///{path}"
+    return copy_of_migrated(migrated_sqlite_file, f"sqlite:///{tmp_path / 'tonewatch-teams.db'}")
 
 
 def teams_environment(database_url: str, **extra: str) -> dict[str, str]:

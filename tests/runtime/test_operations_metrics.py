@@ -26,7 +26,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     failure,
     teams,
     teams_database_url,
-    teams_migrated_database,
     throttled,
     wait_for,
 )

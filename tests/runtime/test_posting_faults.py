@@ -47,7 +47,6 @@ from tests.fakes.bot_connector import (
     failure,
     faulty_bot_connector,  # noqa: F401  (the fixture)
     teams_database_url,  # noqa: F401  (the fixture)
-    teams_migrated_database,  # noqa: F401  (the fixture)
     throttled,
 )
 from tests.fakes.bot_connector import Reply as TeamsReply

@@ -40,7 +40,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     bot_connector,
     signing_key,
     teams_database_url,
-    teams_migrated_database,
 )
 from tests.fakes.bot_connector import CUSTOMER as TEAMS_CUSTOMER
 from tests.fakes.bot_connector import SHARED as TEAMS_SHARED

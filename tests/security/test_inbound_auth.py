@@ -54,7 +54,7 @@ from tests.support.slack_requests import (
     signed_headers,
 )
 
-#: Settings, or the test's stand-ins: the `slack_api`, `bot_connector` and `migrated_database` fixtures.
+#: Settings, or the test's stand-ins: the `slack_api`, `bot_connector` and `slack_database_url` fixtures.
 pytest_plugins = ("tests.support.slack_fixtures",)
 
 INGEST_TOKEN = "ingest-token-for-the-auth-test-0123456789"

@@ -30,7 +30,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     bot_connector,
     teams,
     teams_database_url,
-    teams_migrated_database,
 )
 from tests.support.fuzz import fuzz
 from tests.support.history import History

@@ -29,7 +29,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     Member,
     bot_connector,
     teams_database_url,
-    teams_migrated_database,
 )
 from tests.fakes.bot_connector import running_tonewatch as running_teams
 from tests.fakes.bot_connector import wait_for as wait_for_teams

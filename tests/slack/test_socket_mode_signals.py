@@ -44,6 +44,7 @@ async def test_socket_mode_with_slack_unreachable_stops_on_a_signal(tmp_path, si
             deadline = asyncio.get_running_loop().time() + 20
             while "last error" not in answer["reason"]:  # the first attempt's failure, once made
                 assert asyncio.get_running_loop().time() < deadline, answer
+                await asyncio.sleep(0.05)  # the poll's pace: the process it asks has the work to do
                 answer = await readiness()
             assert answer["status"] == "unhealthy"
             assert answer["reason"].startswith("slack: not connected to Slack in Socket Mode yet"), answer

@@ -3,39 +3,25 @@
 
 `slack_api` is the Web API stand-in (it checks at teardown that nothing
 internal reached a customer); `slack` is Tonewatch running against it, on a
-SQLite file of its own (copied from one migrated per session, which keeps the
-set fast).
+SQLite file of its own (a copy of the one `tests/conftest.py` migrates per session).
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from storage.db import create_db_engine
-from storage.migrate import upgrade
+from tests.conftest import copy_of_migrated
 from tests.fakes.slack_api import FakeSlackAPI, slack_api  # noqa: F401  (the fixture, re-exported)
 from tests.support.slack_requests import SlackHarness, running_tonewatch
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("slack-template") / "migrated.db"
-    engine = create_db_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def slack_database_url(migrated_database: Path, tmp_path: Path) -> str:
+def slack_database_url(migrated_sqlite_file: Path, tmp_path: Path) -> str:
     """A fresh, already migrated SQLite database for this test."""
-    path = tmp_path / "tonewatch-slack.db"
-    shutil.copyfile(migrated_database, path)
-    return f"sqlite:///{path}"
+    return copy_of_migrated(migrated_sqlite_file, f"sqlite:///{tmp_path / 'tonewatch-slack.db'}")
 
 
 @pytest.fixture

@@ -42,7 +42,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     populate,
     teams,
     teams_database_url,
-    teams_migrated_database,
 )
 
 

@@ -23,7 +23,6 @@ from tests.fakes.bot_connector import (  # noqa: F401  (fixtures)
     bot_connector,
     teams,
     teams_database_url,
-    teams_migrated_database,
     wait_for,
 )
 
