@@ -158,13 +158,10 @@ def eval_command(path: str | None, team: bool, days: int, as_of: str | None, as_
 
 
 async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -> list[str]:
-    from bot.analysis.base import AnalysisRequest
     from bot.analysis.metrics import predict_for_task
 
-    try:
-        return [predict_for_task((await analyzer.analyze(AnalysisRequest(t))).result, task) for t in texts]
-    finally:
-        await close()
+    results = await _analyze_all(analyzer, close, list[str | None](texts))
+    return [predict_for_task(result, task) for result in results if result is not None]
 
 
 def _team_precision(config, days: int, as_of: str | None, as_json: bool) -> None:
