@@ -99,15 +99,8 @@ def newest_bot(
     open_token: TokenRewrite | None = None,
 ) -> dict[str, Any] | None:
     """The workspace's (or, org-wide, the enterprise's) most recently installed bot."""
-    query = (
-        sa.select(bots)
-        .where(_where(bots, client_id, enterprise_id, team_id, is_enterprise_install))
-        .order_by(bots.c.installed_at.desc(), bots.c.id.desc())
-        .limit(1)
-    )
-    with engine.connect() as connection:
-        row = connection.execute(query).first()
-    return _values(bots, row, open_token) if row is not None else None
+    condition = _where(bots, client_id, enterprise_id, team_id, is_enterprise_install)
+    return _newest(engine, bots, condition, open_token)
 
 
 def newest_installation(
@@ -123,15 +116,19 @@ def newest_installation(
     condition = _where(installations, client_id, enterprise_id, team_id, is_enterprise_install)
     if user_id is not None:
         condition = sa.and_(condition, installations.c.user_id == user_id)
+    return _newest(engine, installations, condition, open_token)
+
+
+def _newest(
+    engine: Engine, table: sa.Table, condition: Any, open_token: TokenRewrite | None
+) -> dict[str, Any] | None:
+    """The most recently installed row of `table` meeting `condition`, as a dict."""
     query = (
-        sa.select(installations)
-        .where(condition)
-        .order_by(installations.c.installed_at.desc(), installations.c.id.desc())
-        .limit(1)
+        sa.select(table).where(condition).order_by(table.c.installed_at.desc(), table.c.id.desc()).limit(1)
     )
     with engine.connect() as connection:
         row = connection.execute(query).first()
-    return _values(installations, row, open_token) if row is not None else None
+    return _values(table, row, open_token) if row is not None else None
 
 
 def _delete(
