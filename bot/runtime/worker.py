@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[str, int], Awaitable[None]]
 
+#: Pauses before recording an item's outcome again after the database refused it (seconds).
+RECORD_RETRY_PAUSES = (0.05, 0.5)
+
 
 class Worker:
     def __init__(
@@ -109,24 +112,33 @@ class Worker:
                 extra={"work_item_kind": item.kind, "work_item": item.subject, "attempt": item.attempts},
             )
             error = f"{type(exc).__name__}: {exc}"
-            failing = self.offload(fail, self.engine, item, self.worker_id, error, retry)
-            await self._record_outcome(item, failing)
-            return
-        await self._record_outcome(item, self._completions.submit(item))
-
-    async def _record_outcome(self, item: ClaimedItem, recording) -> None:
-        """Mark the item done or failed; if the database cannot be told (a dropped connection), the
-        item is no longer renewed, so it runs again once its lease is over — never stuck `running`."""
-        try:
-            await recording
-        except Exception:  # noqa: BLE001 - the lease is the retry
-            self._running.discard(item.id)
-            log.warning(
-                "could not record the end of work item %s %s; it runs again after its lease",
-                item.kind,
-                item.subject,
-                exc_info=True,
+            await self._record_outcome(
+                item, lambda: self.offload(fail, self.engine, item, self.worker_id, error, retry)
             )
+            return
+        await self._record_outcome(item, lambda: self._completions.submit(item))
+
+    async def _record_outcome(self, item: ClaimedItem, record: Callable[[], Awaitable[object]]) -> None:
+        """Mark the item done or failed. A dropped connection (a database restart or failover) fails the
+        statement once and the pool hands out a fresh one, so the outcome is tried again at once: both
+        statements only touch an item this worker still holds, so a second try never doubles anything.
+        If the database still cannot be told, the item is no longer renewed and runs again once its
+        lease is over — never stuck `running`."""
+        for pause in (*RECORD_RETRY_PAUSES, None):
+            try:
+                await record()
+                return
+            except Exception as exc:  # noqa: BLE001 - tried again, then the lease is the retry
+                if pause is None:
+                    self._running.discard(item.id)
+                    log.warning(
+                        "could not record the end of work item %s %s; it runs again after its lease",
+                        item.kind,
+                        item.subject,
+                        exc_info=exc,
+                    )
+                    return
+            await asyncio.sleep(pause)
 
     async def run_forever(self) -> None:
         """Keep up to `concurrency` items in flight; claim more as soon as one finishes or work arrives."""

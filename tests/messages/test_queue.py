@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from bot.runtime.worker import Worker
@@ -78,6 +79,35 @@ async def test_the_worker_retries_a_failing_handler_and_completes_a_good_one(sql
     assert statuses["good"] == (DONE, None)
     assert statuses["bad"][0] == PENDING and "connector down" in statuses["bad"][1]
     assert sorted(calls) == [("bad", 1), ("good", 1)]
+
+
+async def test_an_outcome_the_database_refuses_once_is_recorded_on_the_next_try(sqlite_engine):
+    """A connection dropped as an item finishes (a database restart or failover) fails the statement
+    that records its outcome once; the worker tries again at once, so the item is done or set for its
+    retry now, not one lease later."""
+    refused: list[str] = []
+
+    async def refuse_each_recording_once(function, *args, **kwargs):
+        name = getattr(function, "__name__", "")
+        if name in ("fail", "_complete_batch") and name not in refused:
+            refused.append(name)
+            raise OperationalError("UPDATE work_items", {}, Exception("terminating connection"))
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def handler(subject: str, attempts: int) -> None:
+        if subject == "bad":
+            raise RuntimeError("connector down")
+
+    worker = Worker(sqlite_engine, lease_seconds=3600, offload=refuse_each_recording_once)
+    worker.register("post_alert", handler)
+    with session_scope(sqlite_engine) as session:
+        enqueue(session, "post_alert", "good")
+        enqueue(session, "post_alert", "bad")
+    assert await worker.run_once() == 2
+    with session_scope(sqlite_engine) as session:
+        statuses = {w.subject: (w.status, w.locked_by) for w in session.exec(select(WorkItem)).all()}
+    assert sorted(refused) == ["_complete_batch", "fail"]
+    assert statuses == {"good": (DONE, None), "bad": (PENDING, None)}
 
 
 def test_completing_needs_the_claim(any_engine):
