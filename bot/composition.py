@@ -149,13 +149,13 @@ def build_offline_analyzer(settings: Settings, engine: Engine | None) -> Offline
     if engine is None:  # `tonewatch analyze` with no database loads no database code
         return OfflineAnalyzer(learned=learned, competitors=settings.competitor_names)
     from bot.analysis.learned import LearnedModel
-    from storage.db import session_scope
+    from storage.db import transaction
     from storage.migrate import is_up_to_date
     from storage.queries import active_trained_model
 
     if is_up_to_date(engine):
-        with session_scope(engine) as session:
-            stored = active_trained_model(session)
+        with transaction(engine) as tx:
+            stored = active_trained_model(tx)
             if stored is not None:
                 # Named by its row in the store, as `tonewatch train` reports it.
                 learned = replace(LearnedModel.from_bytes(stored.blob), model_id=str(stored.id))

@@ -49,7 +49,7 @@ from scheduler.targets import (
     previous_fire_time,
     same_local_day,
 )
-from storage.db import Engine, session_scope
+from storage.db import Engine, transaction
 from storage.models import DigestTarget
 from storage.run_claims import (
     RunClaim,
@@ -187,9 +187,9 @@ class ScheduledJobs:
         return await self._run_claimed(claim, now, work)
 
     def _build_digest(self, target: DigestTarget, period: DigestPeriod):
-        with session_scope(self.engine) as session:
+        with transaction(self.engine) as tx:
             return build_digest(
-                session,
+                tx,
                 period,
                 self.config.options,
                 owner=target.owner,
@@ -221,9 +221,9 @@ class ScheduledJobs:
     ) -> Outcome:
         async def work() -> dict:
             def build():
-                with session_scope(self.engine) as session:
+                with transaction(self.engine) as tx:
                     return build_attention_list(
-                        session,
+                        tx,
                         fire,
                         target.timezone,
                         self.config.options,
@@ -247,9 +247,9 @@ class ScheduledJobs:
         sla = timedelta(hours=options.sla_hours)
 
         def find():
-            with session_scope(self.engine) as session:
+            with transaction(self.engine) as tx:
                 return unanswered_messages(
-                    session,
+                    tx,
                     as_of=now,
                     created_after=now - sla - self.config.sla_lookback,
                     created_before=now - sla,
@@ -298,12 +298,12 @@ class ScheduledJobs:
         window = timedelta(hours=rules.window_hours)
 
         def find() -> list[tuple[str, Incident]]:
-            with session_scope(self.engine) as session:
+            with transaction(self.engine) as tx:
                 return [
                     (tenant, incident)
-                    for tenant in tenants_in_use(session)
+                    for tenant in tenants_in_use(tx)
                     for incident in detect_incidents(
-                        session, now - 2 * window, now + timedelta(microseconds=1), rules, tenant=tenant
+                        tx, now - 2 * window, now + timedelta(microseconds=1), rules, tenant=tenant
                     )
                 ]
 
@@ -351,10 +351,10 @@ class ScheduledJobs:
             return 0
 
         def record() -> int:
-            with session_scope(self.engine) as session:
+            with transaction(self.engine) as tx:
                 return len(
                     record_colour_changes(
-                        session, now, self.config.options.rules, now.date().isoformat(), self.events
+                        tx, now, self.config.options.rules, now.date().isoformat(), self.events
                     )
                 )
 

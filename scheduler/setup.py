@@ -78,11 +78,11 @@ def build_scheduler(
 def seed_digest_times(core: Any) -> None:
     """tonewatch_last_digest_posted_timestamp_seconds from the database's record, so that a restart does not
     leave the gauge empty until next week's digest."""
-    from storage.db import read_scope
+    from storage.db import read_transaction
     from storage.queries import last_digests_posted
 
-    with read_scope(core.engine) as session:
-        for target, posted in last_digests_posted(session).items():
+    with read_transaction(core.engine) as tx:
+        for target, posted in last_digests_posted(tx).items():
             core.telemetry.last_digest_posted.labels(target).set(posted.timestamp())
 
 

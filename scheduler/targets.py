@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.config.settings import WEEKDAYS, Settings, parse_clock_time, parse_time_zone
-from storage.db import Engine, session_scope
+from storage.db import Engine, transaction
 from storage.errors import UserError
 from storage.models import DigestTarget
 from storage.queries import get_digest_target, list_digest_targets, save_digest_target
@@ -97,9 +97,9 @@ def add_target(
         raise BadTarget(f"digest target {key}: kind must be one of {', '.join(TARGET_KINDS)}")
     if kind == "owner_dm" and not owner:
         raise BadTarget(f"digest target {key}: a CSM's DM needs the owner whose accounts it shows")
-    with session_scope(engine) as session:
+    with transaction(engine) as tx:
         return save_digest_target(
-            session,
+            tx,
             key,
             platform=platform,
             destination=destination,
@@ -115,11 +115,11 @@ def add_target(
 
 
 def load_target(engine: Engine, key: str) -> DigestTarget | None:
-    with session_scope(engine) as session:
-        target = get_digest_target(session, key)
+    with transaction(engine) as tx:
+        target = get_digest_target(tx, key)
         return target if target is not None and target.enabled else None
 
 
 def load_targets(engine: Engine) -> list[DigestTarget]:
-    with session_scope(engine) as session:
-        return list_digest_targets(session)
+    with transaction(engine) as tx:
+        return list_digest_targets(tx)

@@ -7,16 +7,17 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from storage.db import insert_for
+from storage.db import Tx, insert_for, orm
 from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage, table_of
 
 _AM = table_of(AlertMessage)
 
 
-def add_member(session: Session, alert_id: int, message_id: int) -> None:
+def add_member(tx: Tx, alert_id: int, message_id: int) -> None:
     """Count the message on the alert (once, however often it is decided again)."""
+    session = orm(tx)
     session.execute(
         insert_for(session, _AM)
         .values(alert_id=alert_id, message_id=message_id)
@@ -24,14 +25,16 @@ def add_member(session: Session, alert_id: int, message_id: int) -> None:
     )
 
 
-def counted_anywhere(session: Session, message_id: int) -> bool:
+def counted_anywhere(tx: Tx, message_id: int) -> bool:
     """Whether any alert counts the message (one indexed look-up: most messages are on none)."""
+    session = orm(tx)
     found = session.execute(core_select(_AM.c.id).where(_AM.c.message_id == message_id).limit(1)).first()
     return found is not None
 
 
-def counted_among(session: Session, message_ids: Sequence[int]) -> set[int]:
+def counted_among(tx: Tx, message_ids: Sequence[int]) -> set[int]:
     """Those of the messages that some alert counts."""
+    session = orm(tx)
     found: set[int] = set()
     ids = list(message_ids)
     for start in range(0, len(ids), 500):
@@ -43,19 +46,22 @@ def counted_among(session: Session, message_ids: Sequence[int]) -> set[int]:
     return found
 
 
-def is_member(session: Session, alert_id: int, message_id: int) -> bool:
+def is_member(tx: Tx, alert_id: int, message_id: int) -> bool:
+    session = orm(tx)
     found = session.execute(
         core_select(_AM.c.id).where(_AM.c.alert_id == alert_id, _AM.c.message_id == message_id)
     ).first()
     return found is not None
 
 
-def remove_member(session: Session, alert_id: int, message_id: int) -> None:
+def remove_member(tx: Tx, alert_id: int, message_id: int) -> None:
+    session = orm(tx)
     session.execute(delete(_AM).where(_AM.c.alert_id == alert_id, _AM.c.message_id == message_id))
 
 
-def alerts_counting(session: Session, message_id: int, states: tuple[str, ...]) -> list[Alert]:
+def alerts_counting(tx: Tx, message_id: int, states: tuple[str, ...]) -> list[Alert]:
     """The alerts in these states that count the message, locked, by id."""
+    session = orm(tx)
     counted = core_select(_AM.c.alert_id).where(_AM.c.message_id == message_id)
     query = (
         select(Alert)
@@ -66,8 +72,9 @@ def alerts_counting(session: Session, message_id: int, states: tuple[str, ...]) 
     return list(session.exec(query).all())
 
 
-def remaining_members(session: Session, alert_id: int) -> list[CustomerMessage]:
+def remaining_members(tx: Tx, alert_id: int) -> list[CustomerMessage]:
     """The messages still counted on the alert that still have words, oldest first."""
+    session = orm(tx)
     query = (
         select(CustomerMessage)
         .join(AlertMessage, col(AlertMessage.message_id) == CustomerMessage.id)
@@ -77,8 +84,9 @@ def remaining_members(session: Session, alert_id: int) -> list[CustomerMessage]:
     return list(session.exec(query).all())
 
 
-def quoted_messages(session: Session, alert_id: int) -> set[int]:
+def quoted_messages(tx: Tx, alert_id: int) -> set[int]:
     """The messages a post in the alert's thread already carries (its draft, its lines)."""
+    session = orm(tx)
     query = select(AlertPost.message_id).where(
         AlertPost.alert_id == alert_id, col(AlertPost.message_id).is_not(None)
     )

@@ -12,31 +12,35 @@ from collections.abc import Sequence
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from storage.db import session_scope
+from storage.db import Tx, orm, session_scope
 from storage.models import Alert, AlertPost, Correction, CustomerMessage, Place
 
 
-def alert_by_id(session: Session, alert_id: int) -> Alert | None:
+def alert_by_id(tx: Tx, alert_id: int) -> Alert | None:
+    session = orm(tx)
     return session.get(Alert, alert_id)
 
 
-def locked_alert(session: Session, alert_id: int) -> Alert | None:
+def locked_alert(tx: Tx, alert_id: int) -> Alert | None:
     """The alert, locked: a `forget` deleting it waits for this transaction, or is seen here."""
+    session = orm(tx)
     return session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
 
 
-def locked_open_alert(session: Session, open_key: str) -> Alert | None:
+def locked_open_alert(tx: Tx, open_key: str) -> Alert | None:
     """The open alert holding `open_key`, locked until commit (PostgreSQL): two messages joining it
     at once, in one process or two, would otherwise both write message_count + 1 over the same old
     value and lose one."""
+    session = orm(tx)
     return session.exec(select(Alert).where(Alert.open_key == open_key).with_for_update()).first()
 
 
-def insert_open_alert(session: Session, alert: Alert) -> tuple[Alert, bool]:
+def insert_open_alert(tx: Tx, alert: Alert) -> tuple[Alert, bool]:
     """Insert a new open alert; when another transaction opened one with the same `open_key` first,
     that alert instead, locked. Returns the alert holding the key and whether it is the new one."""
+    session = orm(tx)
     try:
         with session.begin_nested():
             session.add(alert)
@@ -47,25 +51,28 @@ def insert_open_alert(session: Session, alert: Alert) -> tuple[Alert, bool]:
     return alert, True
 
 
-def save_alert(session: Session, alert: Alert) -> None:
+def save_alert(tx: Tx, alert: Alert) -> None:
     """Write the alert's changed fields now, inside the caller's transaction."""
+    session = orm(tx)
     session.add(alert)
     session.flush()
 
 
-def alerts_in_states(session: Session, states: Sequence[str], account_id: int | None = None) -> list[Alert]:
+def alerts_in_states(tx: Tx, states: Sequence[str], account_id: int | None = None) -> list[Alert]:
     """The alerts in these states (of the account, when given), by id."""
+    session = orm(tx)
     query = select(Alert).where(col(Alert.status).in_(states))
     if account_id is not None:
         query = query.where(Alert.account_id == account_id)
     return list(session.exec(query.order_by(col(Alert.id))).all())
 
 
-def carries_erased_words(session: Session, message_id: int | None) -> bool:
+def carries_erased_words(tx: Tx, message_id: int | None) -> bool:
     """Whether the message a post carries is gone or has lost its text (erased, deleted in the chat).
 
     Locked (shared, on PostgreSQL), to be taken before the alert's lock: a `forget` erasing it either
     waits for this transaction, which it then sees, or has committed and is seen here."""
+    session = orm(tx)
     if message_id is None:
         return False
     text = session.exec(
@@ -75,16 +82,18 @@ def carries_erased_words(session: Session, message_id: int | None) -> bool:
 
 
 def add_alert_post(
-    session: Session, alert_id: int, platform: str, channel: str, ref: str, message_id: int | None = None
+    tx: Tx, alert_id: int, platform: str, channel: str, ref: str, message_id: int | None = None
 ) -> None:
     """Keep a post of the alert (its card, or a line in its thread carrying `message_id`'s words), so
     `forget` can take it back."""
+    session = orm(tx)
     post = AlertPost(alert_id=alert_id, platform=platform, channel=channel, ref=ref, message_id=message_id)
     session.add(post)
 
 
-def place_sensitivity(session: Session, tenant: str, platform: str, place_key: str) -> str | None:
+def place_sensitivity(tx: Tx, tenant: str, platform: str, place_key: str) -> str | None:
     """The sensitivity set on the tenant's place (None: the place is not registered)."""
+    session = orm(tx)
     query = select(Place).where(
         Place.tenant == tenant, Place.platform == platform, Place.external_id == place_key
     )

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from storage.db import Tx, orm
 from storage.models import ClaudeBatch, ClaudeBatchItem, CustomerMessage, WorkItem
 from storage.queue import DONE, PENDING
 from storage.types import utcnow
@@ -35,15 +36,17 @@ class OpenBatch:
     request_count: int
 
 
-def open_batches(session: Session) -> list[OpenBatch]:
+def open_batches(tx: Tx) -> list[OpenBatch]:
     """Batches not yet done, oldest first."""
+    session = orm(tx)
     rows = session.exec(
         select(ClaudeBatch).where(ClaudeBatch.status != FINISHED).order_by(col(ClaudeBatch.id))
     ).all()
     return [OpenBatch(row.id or 0, row.batch_id, row.status, row.request_count) for row in rows]
 
 
-def batch_items(session: Session, row_id: int) -> list[BatchItem]:
+def batch_items(tx: Tx, row_id: int) -> list[BatchItem]:
+    session = orm(tx)
     rows = session.exec(
         select(ClaudeBatchItem)
         .where(ClaudeBatchItem.batch_row_id == row_id)
@@ -52,8 +55,9 @@ def batch_items(session: Session, row_id: int) -> list[BatchItem]:
     return [BatchItem(row.custom_id, row.message_id, row.sent_hash) for row in rows]
 
 
-def held_message_ids(session: Session) -> set[int]:
+def held_message_ids(tx: Tx) -> set[int]:
     """Messages some batch not yet done is analyzing."""
+    session = orm(tx)
     rows = session.exec(
         select(ClaudeBatchItem.message_id)
         .join(ClaudeBatch, col(ClaudeBatch.id) == ClaudeBatchItem.batch_row_id)
@@ -62,8 +66,9 @@ def held_message_ids(session: Session) -> set[int]:
     return set(rows)
 
 
-def pending_message_ids(session: Session, after_id: int, limit: int) -> list[int]:
+def pending_message_ids(tx: Tx, after_id: int, limit: int) -> list[int]:
     """Ids of messages waiting for analysis, above `after_id`, in id order."""
+    session = orm(tx)
     rows = session.exec(
         select(CustomerMessage.id)
         .where(CustomerMessage.status == "pending", col(CustomerMessage.id) > after_id)
@@ -73,9 +78,10 @@ def pending_message_ids(session: Session, after_id: int, limit: int) -> list[int
     return [row for row in rows if row is not None]
 
 
-def record_batch(session: Session, model: str, items: Sequence[BatchItem], work_kind: str) -> int:
+def record_batch(tx: Tx, model: str, items: Sequence[BatchItem], work_kind: str) -> int:
     """Record a batch about to be submitted, with its messages; their queued analyses are taken off
     the work queue (the batch answers them; a running `tonewatch run` must not analyze them too)."""
+    session = orm(tx)
     batch = ClaudeBatch(model=model, request_count=len(items))
     session.add(batch)
     session.flush()
@@ -93,8 +99,9 @@ def record_batch(session: Session, model: str, items: Sequence[BatchItem], work_
     return row_id
 
 
-def set_batch_id(session: Session, row_id: int, batch_id: str) -> None:
+def set_batch_id(tx: Tx, row_id: int, batch_id: str) -> None:
     """The API accepted the batch: remember its id (from now on a second run polls it)."""
+    session = orm(tx)
     session.exec(
         update(ClaudeBatch)
         .where(col(ClaudeBatch.id) == row_id)
@@ -102,8 +109,9 @@ def set_batch_id(session: Session, row_id: int, batch_id: str) -> None:
     )
 
 
-def _requeue(session: Session, message_ids: Sequence[int], work_kind: str) -> None:
+def _requeue(tx: Tx, message_ids: Sequence[int], work_kind: str) -> None:
     """Put these messages' analyses back on the work queue (`tonewatch run` analyzes them)."""
+    session = orm(tx)
     subjects = [str(message_id) for message_id in message_ids]
     for start in range(0, len(subjects), 1000):
         session.exec(
@@ -113,16 +121,18 @@ def _requeue(session: Session, message_ids: Sequence[int], work_kind: str) -> No
         )
 
 
-def forget_batch(session: Session, row_id: int, work_kind: str) -> None:
+def forget_batch(tx: Tx, row_id: int, work_kind: str) -> None:
     """A submission the API refused: nothing is waiting for it; its messages go back on the work queue."""
+    session = orm(tx)
     _requeue(session, [item.message_id for item in batch_items(session, row_id)], work_kind)
     session.exec(delete(ClaudeBatchItem).where(col(ClaudeBatchItem.batch_row_id) == row_id))
     session.exec(delete(ClaudeBatch).where(col(ClaudeBatch.id) == row_id))
 
 
-def finish_batch(session: Session, row_id: int, work_kind: str) -> None:
+def finish_batch(tx: Tx, row_id: int, work_kind: str) -> None:
     """Every answer of the batch is stored: keep the batch's record, drop its per-message rows. A message
     still pending (edited since it was sent) goes back on the work queue."""
+    session = orm(tx)
     still_pending = session.exec(
         select(CustomerMessage.id)
         .join(ClaudeBatchItem, col(ClaudeBatchItem.message_id) == CustomerMessage.id)

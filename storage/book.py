@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from storage.db import Tx, orm
 from storage.models import Account, AccountOwner, Person
 from storage.queries import domains_of, find_account, get_or_create_account
 from storage.tenants import DEFAULT_TENANT
@@ -79,8 +80,9 @@ def _info(person: Person) -> PersonInfo:
     return PersonInfo(person.name, person.email, person.slack_user_id, person.teams_user_id, person.dm_alerts)
 
 
-def save_person(session: Session, info: PersonInfo) -> Person:
+def save_person(tx: Tx, info: PersonInfo) -> Person:
     """The person with this email, Slack id or Teams id (in that order), created or filled in."""
+    session = orm(tx)
     person = None
     email = info.email.strip().lower() if info.email else None
     if email:
@@ -111,9 +113,10 @@ def save_person(session: Session, info: PersonInfo) -> Person:
     return person
 
 
-def set_owners(session: Session, account: Account, owners: Sequence[PersonInfo]) -> list[Person]:
+def set_owners(tx: Tx, account: Account, owners: Sequence[PersonInfo]) -> list[Person]:
     """Replace the account's owners; the first is primary and `Account.owner` names them (email, or
     name when no email is known), which per-owner digests filter on."""
+    session = orm(tx)
     people = [save_person(session, info) for info in owners]
     people = list({person.id: person for person in people}.values())
     session.exec(delete(AccountOwner).where(col(AccountOwner.account_id) == account.id))
@@ -125,7 +128,8 @@ def set_owners(session: Session, account: Account, owners: Sequence[PersonInfo])
     return people
 
 
-def owners_of(session: Session, account_ids: Iterable[int]) -> dict[int, list[PersonInfo]]:
+def owners_of(tx: Tx, account_ids: Iterable[int]) -> dict[int, list[PersonInfo]]:
+    session = orm(tx)
     ids = list(account_ids)
     if not ids:
         return {}
@@ -142,7 +146,7 @@ def owners_of(session: Session, account_ids: Iterable[int]) -> dict[int, list[Pe
 
 
 def update_account(
-    session: Session,
+    tx: Tx,
     name: str,
     *,
     values: dict[str, Any],
@@ -152,6 +156,7 @@ def update_account(
 ) -> tuple[Account, bool]:
     """Create or update the tenant's account `name` with the given columns; domains are added to those
     listed. Returns (account, whether it was new)."""
+    session = orm(tx)
     new = find_account(session, name, tenant) is None
     account = get_or_create_account(session, name, tenant)
     for column, value in values.items():
@@ -185,9 +190,10 @@ def _row(account: Account, owners: list[PersonInfo]) -> BookRow:
 
 
 def book_rows(
-    session: Session, account_ids: Sequence[int] | None = None, tenant: str | None = DEFAULT_TENANT
+    tx: Tx, account_ids: Sequence[int] | None = None, tenant: str | None = DEFAULT_TENANT
 ) -> list[BookRow]:
     """Every account of the tenant (of every tenant when None) or these, by name."""
+    session = orm(tx)
     query = select(Account).order_by(col(Account.name_key))
     if tenant is not None:
         query = query.where(Account.tenant == tenant)
@@ -198,16 +204,18 @@ def book_rows(
     return [_row(account, owners.get(account.id or 0, [])) for account in accounts]
 
 
-def book_row(session: Session, account: Account) -> BookRow:
+def book_row(tx: Tx, account: Account) -> BookRow:
+    session = orm(tx)
     return _row(account, owners_of(session, [account.id or 0]).get(account.id or 0, []))
 
 
 def set_suppression(
-    session: Session, account: Account, on: bool, reason: str | None, by: str | None
+    tx: Tx, account: Account, on: bool, reason: str | None, by: str | None
 ) -> bool:
     """Set or clear `suppress_outreach`; returns whether it changed (and then `account` holds the stored
     values). The row is locked first, so two writers (the colour check, a person recording the
     recovery) take turns."""
+    session = orm(tx)
     locked = session.exec(select(Account).where(Account.id == account.id).with_for_update()).one()
     if locked.suppress_outreach == on:
         return False
@@ -221,13 +229,15 @@ def set_suppression(
     return True
 
 
-def person_by_platform_id(session: Session, platform: str, user_id: str) -> Person | None:
+def person_by_platform_id(tx: Tx, platform: str, user_id: str) -> Person | None:
+    session = orm(tx)
     column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
     return session.exec(select(Person).where(column == user_id)).first()
 
 
-def owners_to_notify(session: Session, account_id: int, platform: str) -> list[str]:
+def owners_to_notify(tx: Tx, account_id: int, platform: str) -> list[str]:
     """The platform user ids of the account's owners who take alerts by direct message."""
+    session = orm(tx)
     column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
     rows = session.exec(
         select(column)

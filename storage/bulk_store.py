@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, tuple_
-from sqlmodel import Session
 
-from storage.db import insert_for
+from storage.db import Tx, insert_for, orm
 from storage.inbound import InboundMessage
 from storage.models import CustomerMessage, WorkItem, table_of
 from storage.queries import get_or_create_account
@@ -36,9 +35,10 @@ def message_key(item: InboundMessage) -> Key:
 
 
 def store_messages(
-    session: Session, inbound: Sequence[InboundMessage], analyze_kind: str
+    tx: Tx, inbound: Sequence[InboundMessage], analyze_kind: str
 ) -> list[tuple[int, bool]]:
     """(message id, whether it was new) per item, in order; new customer messages get `analyze_kind` work."""
+    session = orm(tx)
     keys = [message_key(item) for item in inbound]
     # No look-up first: the INSERT says which are new, and only the others are looked up after.
     stored: dict[Key, int] = {}
@@ -108,7 +108,8 @@ def store_messages(
     return results
 
 
-def _ids_of(session: Session, keys: set[Key]) -> dict[Key, int]:
+def _ids_of(tx: Tx, keys: set[Key]) -> dict[Key, int]:
+    session = orm(tx)
     if not keys:
         return {}
     rows = session.execute(

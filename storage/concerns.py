@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Integer, Row, cast, func, select
-from sqlmodel import Session
 
+from storage.db import Tx, orm
 from storage.health_scan import epoch_days
 from storage.models import MessageConcern, table_of
 from storage.tenants import tenant_account_ids
@@ -20,10 +20,11 @@ _C = table_of(MessageConcern).c
 
 
 def concern_counts_by_account(
-    session: Session, start: datetime, end: datetime, max_score: float, account_ids: list[int] | None = None
+    tx: Tx, start: datetime, end: datetime, max_score: float, account_ids: list[int] | None = None
 ) -> list[Row[int, str, int]]:
     """(account_id, concern, count) of the concerns raised in (start, end], per account (only the
     given ones' when given)."""
+    session = orm(tx)
     query = (
         select(_C.account_id, _C.concern, func.count())
         .where(
@@ -40,9 +41,10 @@ def concern_counts_by_account(
 
 
 def concern_counts(
-    session: Session, start: datetime, end: datetime, max_score: float, account_ids: list[int] | None = None
+    tx: Tx, start: datetime, end: datetime, max_score: float, account_ids: list[int] | None = None
 ) -> dict[str, int]:
     """How often each concern was raised in (start, end] (by the given accounts' messages when given)."""
+    session = orm(tx)
     query = (
         select(_C.concern, func.count())
         .where(_C.created_at > start, _C.created_at <= end, _C.score <= max_score)
@@ -54,10 +56,11 @@ def concern_counts(
 
 
 def concern_windows(
-    session: Session, start: datetime, end: datetime, max_score: float, window_hours: float, tenant: str
+    tx: Tx, start: datetime, end: datetime, max_score: float, window_hours: float, tenant: str
 ) -> list[Row[str, int, int]]:
     """Distinct (concern, account_id, window) of the tenant's concerns raised in (start, end], where
     `window` numbers the `window_hours`-long stretch of time the concern fell in."""
+    session = orm(tx)
     dialect = session.get_bind().dialect.name
     # The window each row falls in, as a whole number (SQLite has no floor() without its math
     # extension; a cast is enough to tell windows apart).
@@ -77,10 +80,11 @@ def concern_windows(
 
 
 def concern_events(
-    session: Session, start: datetime, end: datetime, max_score: float, tenant: str
+    tx: Tx, start: datetime, end: datetime, max_score: float, tenant: str
 ) -> list[Row[str, datetime, int, int]]:
     """The tenant's concerns raised in (start, end], oldest first: concern, created_at, account_id,
     message_id (one row per message and concern)."""
+    session = orm(tx)
     return list(
         session.execute(
             select(_C.concern, _C.created_at, _C.account_id, _C.message_id)

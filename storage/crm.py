@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from storage.db import Tx, orm
 from storage.models import Account, Alert, CrmPush, CrmTask, CustomerMessage
 from storage.types import utcnow
 
 
-def all_accounts(session: Session) -> list[Account]:
+def all_accounts(tx: Tx) -> list[Account]:
+    session = orm(tx)
     return list(session.exec(select(Account).order_by(col(Account.id))).all())
 
 
-def last_negative_at(session: Session, account_ids: list[int], at_most: float) -> dict[int, datetime]:
+def last_negative_at(tx: Tx, account_ids: list[int], at_most: float) -> dict[int, datetime]:
     """Each account's newest customer message scored at or below `at_most`."""
+    session = orm(tx)
     if not account_ids:
         return {}
     rows = session.exec(
@@ -32,14 +35,16 @@ def last_negative_at(session: Session, account_ids: list[int], at_most: float) -
     return {account_id: moment for account_id, moment in rows if account_id is not None and moment}
 
 
-def pushed_fingerprint(session: Session, account_id: int, system: str) -> str | None:
+def pushed_fingerprint(tx: Tx, account_id: int, system: str) -> str | None:
+    session = orm(tx)
     row = session.exec(
         select(CrmPush).where(CrmPush.account_id == account_id, CrmPush.system == system)
     ).first()
     return row.fingerprint if row else None
 
 
-def record_push(session: Session, account_id: int, system: str, fingerprint: str) -> None:
+def record_push(tx: Tx, account_id: int, system: str, fingerprint: str) -> None:
+    session = orm(tx)
     row = session.exec(
         select(CrmPush).where(CrmPush.account_id == account_id, CrmPush.system == system)
     ).first()
@@ -49,22 +54,26 @@ def record_push(session: Session, account_id: int, system: str, fingerprint: str
     session.add(row)
 
 
-def task_for(session: Session, alert_id: int, system: str) -> CrmTask | None:
+def task_for(tx: Tx, alert_id: int, system: str) -> CrmTask | None:
+    session = orm(tx)
     return session.exec(select(CrmTask).where(CrmTask.alert_id == alert_id, CrmTask.system == system)).first()
 
 
-def record_task(session: Session, alert_id: int, system: str, task_id: str) -> None:
+def record_task(tx: Tx, alert_id: int, system: str, task_id: str) -> None:
+    session = orm(tx)
     session.add(CrmTask(alert_id=alert_id, system=system, task_id=task_id))
 
 
-def close_task_record(session: Session, alert_id: int, system: str) -> None:
+def close_task_record(tx: Tx, alert_id: int, system: str) -> None:
+    session = orm(tx)
     row = task_for(session, alert_id, system)
     if row is not None:
         row.status = "closed"
         session.add(row)
 
 
-def alert_account(session: Session, alert_id: int) -> tuple[Alert, Account] | None:
+def alert_account(tx: Tx, alert_id: int) -> tuple[Alert, Account] | None:
+    session = orm(tx)
     alert = session.get(Alert, alert_id)
     if alert is None or alert.account_id is None:
         return None

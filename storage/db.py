@@ -1,4 +1,11 @@
-"""Engine and sessions. The composition root calls `create_db_engine` once."""
+"""Engine, transactions and sessions. The composition root calls `create_db_engine` once.
+
+Code outside storage holds two things of the database: the `Engine` the composition root creates, and a
+`Transaction` — a unit of work it opens with `transaction`, `read_transaction` or `urgent_transaction`,
+hands to storage functions and leaves to commit (or roll back) at the end of its block. A `Transaction`
+runs nothing itself: only storage functions reach the session inside it (`orm`), so the core decides
+where a unit of work begins and ends and storage decides what runs in it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-# `Engine` (the database handle the composition root creates and passes down) and `Session` (a
-# transaction a caller hands to storage functions): code outside storage names these types from here
-# (the explicit `as` re-exports them).
+# `Engine` is the database handle the composition root creates and passes down; code outside storage
+# names the type from here (the explicit `as` re-exports it).
 from sqlalchemy import Engine as Engine
 from sqlalchemy import Table, event, text
 from sqlalchemy.pool import StaticPool
@@ -164,6 +170,60 @@ def ping(engine: Engine) -> None:
         connection.execute(text("select 1"))
 
 
+class Transaction:
+    """One unit of work of the core's. Storage functions take it as their first argument; `memo` keeps
+    what the core works out once per transaction (the alert service's decisions in a group commit)."""
+
+    __slots__ = ("_session", "memo")
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.memo: dict[str, Any] = {}
+
+    @property
+    def engine(self) -> Engine:
+        """The database this unit of work runs on (to open another beside it)."""
+        bind = self._session.get_bind()
+        return bind if isinstance(bind, Engine) else bind.engine
+
+
+def reads_beside_a_transaction(engine: Engine) -> bool:
+    """Whether a second connection can read while a transaction is open on another. Not on SQLite:
+    its transactions begin IMMEDIATE (see `create_db_engine`), so the second would wait."""
+    return engine.dialect.name != "sqlite"
+
+
+#: What a storage function takes: the core's unit of work, or the session of the storage function
+#: that calls it.
+Tx: TypeAlias = Transaction | Session
+
+
+def orm(tx: Tx) -> Session:
+    """The session a storage function runs its statements on."""
+    return tx._session if isinstance(tx, Transaction) else tx
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Transaction]:
+    """A unit of work that commits when its block ends and rolls back when it raises."""
+    with session_scope(engine) as session:
+        yield Transaction(session)
+
+
+@contextmanager
+def urgent_transaction(engine: Engine) -> Iterator[Transaction]:
+    """`transaction` for a write someone is waiting on (a platform's ack); see `urgent_scope`."""
+    with urgent_scope(engine) as session:
+        yield Transaction(session)
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Transaction]:
+    """A unit of work that only reads and never waits for a writer; see `read_scope`."""
+    with read_scope(engine) as session:
+        yield Transaction(session)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
@@ -201,10 +261,10 @@ def read_scope(engine: Engine) -> Iterator[Session]:
             session.rollback()
 
 
-def insert_for(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+def insert_for(tx: Tx, table: Table) -> postgresql.Insert | sqlite.Insert:
     """An INSERT that can say ON CONFLICT DO NOTHING, for the session's database (both dialects
     spell it the same; SQLAlchemy's generic insert cannot)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if orm(tx).get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
         return postgresql_insert(table)

@@ -9,15 +9,16 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Row, and_, case, exists, func, or_, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
+from storage.db import Tx, orm
 from storage.models import Account, Alert, Correction, CustomerMessage, table_of
 
 _M = table_of(CustomerMessage).c
 
 
 def opportunity_messages(
-    session: Session,
+    tx: Tx,
     start: datetime,
     end: datetime,
     promoter_min: float,
@@ -27,6 +28,7 @@ def opportunity_messages(
     """Up to `limit` scored customer messages created in (start, end] that mention expansion or are
     a promoter's NPS answer (score at least `promoter_min`), newest first: rows of (id, created_at,
     text, expansion, source_score, name), `name` being the account's."""
+    session = orm(tx)
     promoter = and_(_M.source_kind == "nps", _M.source_score >= promoter_min)
     # The ids come from the health index alone (it holds every column tested); rows are read for those.
     wanted = select(_M.id).where(
@@ -48,7 +50,7 @@ def opportunity_messages(
 
 
 def alert_review_counts(
-    session: Session,
+    tx: Tx,
     start: datetime,
     end: datetime,
     account_ids: Sequence[int] | None,
@@ -60,6 +62,7 @@ def alert_review_counts(
     Not accurate: a correction names the alert, or corrects its message to a neutral or positive
     label. Reviewed: not accurate, or in one of `reviewed_statuses`.
     """
+    session = orm(tx)
     a, c = table_of(Alert).c, table_of(Correction).c
     flagged = exists().where(
         or_(c.alert_id == a.id, and_(c.message_id == a.message_id, c.label.in_(("neutral", "positive"))))

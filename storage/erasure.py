@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel
 
+from storage.db import Transaction, Tx, orm
 from storage.models import (
     Account,
     AccountOwner,
@@ -97,11 +98,11 @@ CHUNK = 500
 
 
 @contextmanager
-def erasure_scope(engine: Engine, dry_run: bool) -> Iterator[Session]:
+def erasure_scope(engine: Engine, dry_run: bool) -> Iterator[Transaction]:
     """One transaction: committed, or rolled back for a dry run (or on error)."""
     with Session(engine, expire_on_commit=False) as session:
         try:
-            yield session
+            yield Transaction(session)
         except BaseException:
             session.rollback()
             raise
@@ -151,14 +152,16 @@ def _count(result: Any) -> int:
 # --- finding what to erase ---------------------------------------------------------------------
 
 
-def lock_account(session: Session, account_id: int) -> None:
+def lock_account(tx: Tx, account_id: int) -> None:
     """Hold the account row (PostgreSQL): a message stored for it meanwhile waits, then fails (its retry
     starts a new account)."""
+    session = orm(tx)
     session.execute(select(_ACC.c.id).where(_ACC.c.id == account_id).with_for_update())
 
 
-def account_places(session: Session, account_id: int) -> list[tuple[int, str, str]]:
+def account_places(tx: Tx, account_id: int) -> list[tuple[int, str, str]]:
     """(id, platform, external id) of the places watched for the account."""
+    session = orm(tx)
     rows = session.execute(
         select(_P.c.id, _P.c.platform, _P.c.external_id).where(_P.c.account_id == account_id)
     )
@@ -175,12 +178,13 @@ def account_message_condition(account_id: int, places: Sequence[tuple[int, str, 
     return or_(_M.c.account_id == account_id, and_(_M.c.account_id.is_(None), in_places))
 
 
-def locked_message_ids(session: Session, condition: ColumnElement[bool]) -> list[int]:
+def locked_message_ids(tx: Tx, condition: ColumnElement[bool]) -> list[int]:
     """Ids of the messages matching `condition`, row-locked (PostgreSQL) in id order.
 
     Locking first means an analysis finishing meanwhile either commits before
     (and is then erased here) or waits and sees the message erased.
     """
+    session = orm(tx)
     rows = session.execute(select(_M.c.id).where(condition).order_by(_M.c.id).with_for_update())
     return [row[0] for row in rows]
 
@@ -190,9 +194,10 @@ def address_pattern(address: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.+%-]){re.escape(address)}(?![\w-]|\.\w)", re.IGNORECASE)
 
 
-def messages_from_address(session: Session, address: str, tenant: str = DEFAULT_TENANT) -> list[int]:
+def messages_from_address(tx: Tx, address: str, tenant: str = DEFAULT_TENANT) -> list[int]:
     """The tenant's messages written from `address` (its author e-mail, or an author field naming it),
     in any of its accounts."""
+    session = orm(tx)
     wanted = address.lower()
     pattern = address_pattern(address)
     rows = session.execute(
@@ -214,8 +219,9 @@ def messages_from_address(session: Session, address: str, tenant: str = DEFAULT_
     ]
 
 
-def staff_replies_in_threads(session: Session, message_ids: Sequence[int]) -> list[int]:
+def staff_replies_in_threads(tx: Tx, message_ids: Sequence[int]) -> list[int]:
     """Our own messages in the threads of these messages: replies quote and name the customer."""
+    session = orm(tx)
     threads: set[tuple[str, str, str]] = set()
     for chunk in _chunks(message_ids):
         rows = session.execute(
@@ -238,11 +244,12 @@ def staff_replies_in_threads(session: Session, message_ids: Sequence[int]) -> li
     return sorted(found - set(message_ids))
 
 
-def old_message_ids(session: Session, cutoff: datetime, limit: int) -> list[int]:
+def old_message_ids(tx: Tx, cutoff: datetime, limit: int) -> list[int]:
     """Up to `limit` messages created before `cutoff` that still hold text or an author.
 
     Messages still waiting for analysis are left for the next run, so they get their scores first.
     """
+    session = orm(tx)
     rows = session.execute(
         select(_M.c.id)
         .where(
@@ -269,8 +276,9 @@ def _analysis_has_text() -> ColumnElement[bool]:
     )
 
 
-def scrub_analyses(session: Session, message_ids: Sequence[int]) -> int:
+def scrub_analyses(tx: Tx, message_ids: Sequence[int]) -> int:
     """Blank the text an analysis holds about these messages (quotes, the draft, the advice)."""
+    session = orm(tx)
     erased = 0
     for chunk in _chunks(message_ids):
         erased += _count(
@@ -283,12 +291,13 @@ def scrub_analyses(session: Session, message_ids: Sequence[int]) -> int:
     return erased
 
 
-def erase_messages(session: Session, message_ids: Sequence[int], *, keep_author: bool = False) -> Tally:
+def erase_messages(tx: Tx, message_ids: Sequence[int], *, keep_author: bool = False) -> Tally:
     """Blank the text (and, unless `keep_author`, the author) of these messages and everything quoting them.
 
     Scores, labels, flags and times stay, so health and trends are unchanged. A
     message not analyzed yet is marked erased: an analysis in flight is not stored.
     """
+    session = orm(tx)
     tally = Tally()
     for chunk in _chunks(message_ids):
         texts = select(_M.c.text).where(_M.c.id.in_(chunk), _M.c.text.is_not(None))
@@ -311,8 +320,9 @@ def erase_messages(session: Session, message_ids: Sequence[int], *, keep_author:
     return tally
 
 
-def old_analyses_with_text(session: Session, cutoff: datetime, limit: int) -> list[int]:
+def old_analyses_with_text(tx: Tx, cutoff: datetime, limit: int) -> list[int]:
     """Messages created before `cutoff` whose analyses still hold text (e.g. deleted in Slack earlier)."""
+    session = orm(tx)
     rows = session.execute(
         select(_A.c.message_id)
         .join(_M, _M.c.id == _A.c.message_id)
@@ -324,16 +334,18 @@ def old_analyses_with_text(session: Session, cutoff: datetime, limit: int) -> li
     return [row[0] for row in rows]
 
 
-def scrub_old_corrections(session: Session, cutoff: datetime) -> int:
+def scrub_old_corrections(tx: Tx, cutoff: datetime) -> int:
     """Blank the notes of corrections made on messages created before `cutoff`."""
+    session = orm(tx)
     old = select(_M.c.id).where(_M.c.created_at < cutoff)
     return _count(
         session.execute(update(_C).where(_C.c.message_id.in_(old), _C.c.note != "").values(note=""))
     )
 
 
-def drop_domain_entry(session: Session, address: str, tenant: str = DEFAULT_TENANT) -> int:
+def drop_domain_entry(tx: Tx, address: str, tenant: str = DEFAULT_TENANT) -> int:
     """Remove an e-mail address listed among the tenant's accounts' domains; returns the accounts changed."""
+    session = orm(tx)
     wanted = address.lower()
     changed = 0
     rows = session.execute(
@@ -350,9 +362,10 @@ def drop_domain_entry(session: Session, address: str, tenant: str = DEFAULT_TENA
     return changed
 
 
-def drop_person(session: Session, address: str) -> int:
+def drop_person(tx: Tx, address: str) -> int:
     """Remove the owner (one of our people) known by this address, and their account links; returns
     how many. (Left to the literal scrub, two erased people would share the unique "[erased]".)"""
+    session = orm(tx)
     wanted = address.lower()
     # The accounts' primary-owner mirror (`Account.owner`) names them too.
     session.execute(update(_ACC).where(func.lower(_ACC.c.owner) == wanted).values(owner=None))
@@ -386,10 +399,11 @@ def _text_columns(table: Table) -> list:
 
 
 def scrub_literal(
-    session: Session, address: str, placeholder: str = PLACEHOLDER, tenant: str | None = None
+    tx: Tx, address: str, placeholder: str = PLACEHOLDER, tenant: str | None = None
 ) -> Counter[str]:
     """Replace `address` in every string and JSON column of every table (in the rows of `tenant` where a
     table has tenants); returns rows changed per table."""
+    session = orm(tx)
     pattern = address_pattern(address)
     wanted = address.lower()
     changed: Counter[str] = Counter()
@@ -440,7 +454,7 @@ def _mentions(value: Any, message_ids: set[int], needles: Sequence[str]) -> bool
 
 
 def scrub_digest_records(
-    session: Session,
+    tx: Tx,
     *,
     message_ids: Iterable[int] = (),
     needles: Sequence[str] = (),
@@ -453,6 +467,7 @@ def scrub_digest_records(
     quote one of `message_ids` or mention one of `needles`. The run row stays:
     it is what keeps the digest from being sent twice.
     """
+    session = orm(tx)
     ids = set(message_ids)
     lowered = [needle.lower() for needle in needles if needle]
     query = select(_R.c.id, _R.c.payload).where(cast(_R.c.payload, Text).contains('"digest"'))
@@ -486,11 +501,12 @@ class PostedRef:
     ref: str
 
 
-def take_alert_posts(session: Session, alert_ids: Sequence[int]) -> list[PostedRef]:
+def take_alert_posts(tx: Tx, alert_ids: Sequence[int]) -> list[PostedRef]:
     """Where these alerts were posted, each card before its thread's posts; their rows are deleted.
 
     Cards posted before `alert_posts` recorded them are found by their alert's `post_ref`, the
     platform by the alert channel's place."""
+    session = orm(tx)
     posts: list[PostedRef] = []
     for chunk in _chunks(list(alert_ids)):
         cards = session.execute(
@@ -520,11 +536,12 @@ def take_alert_posts(session: Session, alert_ids: Sequence[int]) -> list[PostedR
 
 
 def take_message_posts(
-    session: Session, message_ids: Sequence[int]
+    tx: Tx, message_ids: Sequence[int]
 ) -> tuple[list[PostedRef], list[tuple[int, int]]]:
     """For messages being erased: the thread posts carrying their words (drafts answering them, lines
     quoting them), whose rows are deleted, and the posted alerts whose card quotes one of them, as
     (alert id, message id), to be shown again without it."""
+    session = orm(tx)
     posts: list[PostedRef] = []
     cards: list[tuple[int, int]] = []
     for chunk in _chunks(list(message_ids)):
@@ -549,7 +566,7 @@ def take_message_posts(
 
 
 def delete_account_data(
-    session: Session,
+    tx: Tx,
     account_id: int,
     *,
     message_work_kinds: Sequence[str],
@@ -562,6 +579,7 @@ def delete_account_data(
     Queue entries are deleted by kind: `message_work_kinds` have a message id as
     subject, `alert_work_kinds` an alert id, `alert_update_kinds` "<alert id>:...".
     """
+    session = orm(tx)
     tally = Tally()
     places = account_places(session, account_id)
     condition = account_message_condition(account_id, places)
@@ -650,16 +668,18 @@ def subject_key(kind: str, subject: str) -> str:
     return f"{kind}:{digest[:40]}"
 
 
-def forgotten_at(session: Session, kind: str, subject: str) -> datetime | None:
+def forgotten_at(tx: Tx, kind: str, subject: str) -> datetime | None:
     """When `subject` was last forgotten, or None."""
+    session = orm(tx)
     row = session.execute(
         select(_E.c.erased_at).where(_E.c.subject_key == subject_key(kind, subject))
     ).first()
     return row[0] if row else None
 
 
-def record_forgotten(session: Session, kind: str, subject: str, now: datetime, counts: dict) -> None:
+def record_forgotten(tx: Tx, kind: str, subject: str, now: datetime, counts: dict) -> None:
     """Remember that `subject` was forgotten (counts only), so asking again says so."""
+    session = orm(tx)
     key = subject_key(kind, subject)
     found = session.execute(select(_E.c.id).where(_E.c.subject_key == key)).first()
     if found is not None:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from storage.db import Tx, orm
 from storage.models import Alert, Correction
 
 
@@ -19,8 +20,9 @@ class AlertFeedback:
     corrected: bool
 
 
-def alert_feedback(session: Session, start: datetime, end: datetime) -> list[AlertFeedback]:
+def alert_feedback(tx: Tx, start: datetime, end: datetime) -> list[AlertFeedback]:
     """Every alert raised in [start, end): its severity, its status and whether it was corrected."""
+    session = orm(tx)
     corrected = exists().where(col(Correction.alert_id) == Alert.id)
     rows = session.exec(
         select(Alert.severity, Alert.status, corrected.label("corrected"))

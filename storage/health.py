@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Row, case, func, or_, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
+from storage.db import Tx, orm
 from storage.models import Account, Alert, CustomerMessage, HealthChange, table_of
 
 _M = table_of(CustomerMessage).c
@@ -25,9 +26,10 @@ NotableRow = Row[int, int, datetime, float, str | None, bool, bool, bool, str, f
 
 
 def accounts_for_health(
-    session: Session, tenant: str, account_ids: list[int] | None = None, owner: str | None = None
+    tx: Tx, tenant: str, account_ids: list[int] | None = None, owner: str | None = None
 ) -> list[Row[int, str, str | None]]:
     """(id, name, owner) of the tenant's accounts (only the given ones, or `owner`'s, case-insensitive)."""
+    session = orm(tx)
     query = select(col(Account.id), col(Account.name), col(Account.owner)).where(
         col(Account.tenant) == tenant
     )
@@ -38,14 +40,15 @@ def accounts_for_health(
     return list(session.execute(query).all())
 
 
-def account_names_by_id(session: Session, account_ids: Iterable[int]) -> dict[int, str]:
+def account_names_by_id(tx: Tx, account_ids: Iterable[int]) -> dict[int, str]:
     """The names of the accounts with these ids (an id with no account is left out)."""
+    session = orm(tx)
     query = select(col(Account.id), col(Account.name)).where(col(Account.id).in_(set(account_ids)))
     return {account_id: name for account_id, name in session.execute(query).all()}
 
 
 def open_alert_counts(
-    session: Session,
+    tx: Tx,
     as_of: datetime,
     critical_severities: Sequence[str],
     account_ids: list[int] | None = None,
@@ -53,6 +56,7 @@ def open_alert_counts(
     """(open alerts, of which of a critical severity) per account, of the alerts raised by `as_of`.
 
     An alert is open while its `open_key` is set."""
+    session = orm(tx)
     query = (
         select(_A.account_id, func.count(), func.count(case((_A.severity.in_(critical_severities), 1))))
         .where(_A.open_key.is_not(None), _A.account_id.is_not(None), _A.created_at <= as_of)
@@ -64,10 +68,11 @@ def open_alert_counts(
 
 
 def newest_open_alerts(
-    session: Session, tenant: str, as_of: datetime, limit: int
+    tx: Tx, tenant: str, as_of: datetime, limit: int
 ) -> list[Row[int, str, str, int, datetime, int | None, str | None, str | None, str | None, str | None]]:
     """The tenant's open alerts raised by `as_of`, newest first: id, severity, status, message_count,
     created_at, message_id, post_channel, post_ref, the message's `text` and the account's `name`."""
+    session = orm(tx)
     return list(
         session.execute(
             select(
@@ -92,13 +97,14 @@ def newest_open_alerts(
 
 
 def notable_messages(
-    session: Session, account_ids: list[int], start: datetime, end: datetime, warning_score: float
+    tx: Tx, account_ids: list[int], start: datetime, end: datetime, warning_score: float
 ) -> list[NotableRow]:
     """The accounts' scored customer messages in (start, end] that are negative (score at most
     `warning_score`), flag churn, a competitor or expansion, or answer an NPS survey.
 
     Per chunk of accounts, newest first: id, account_id, created_at, score, text, churn_risk,
     competitor_mentioned, expansion, source_kind, source_score."""
+    session = orm(tx)
     notable = or_(
         _M.score <= warning_score,
         _M.churn_risk,
@@ -136,9 +142,10 @@ def notable_messages(
 
 
 def scored_messages(
-    session: Session, account_ids: list[int], start: datetime, end: datetime
+    tx: Tx, account_ids: list[int], start: datetime, end: datetime
 ) -> list[Row[int, datetime, float]]:
     """(account_id, created_at, score) of the accounts' scored customer messages in (start, end]."""
+    session = orm(tx)
     return list(
         session.execute(
             select(_M.account_id, _M.created_at, _M.score).where(
@@ -153,10 +160,11 @@ def scored_messages(
 
 
 def customer_message_sources(
-    session: Session, account_ids: list[int], start: datetime, end: datetime
+    tx: Tx, account_ids: list[int], start: datetime, end: datetime
 ) -> list[Row[int, datetime, str, float | None]]:
     """(account_id, created_at, source_kind, source_score) of the accounts' customer messages in
     (start, end]."""
+    session = orm(tx)
     return list(
         session.execute(
             select(_M.account_id, _M.created_at, _M.source_kind, _M.source_score).where(
@@ -167,9 +175,10 @@ def customer_message_sources(
 
 
 def alerts_raised(
-    session: Session, account_ids: list[int], start: datetime, end: datetime
+    tx: Tx, account_ids: list[int], start: datetime, end: datetime
 ) -> list[Row[int, datetime, str]]:
     """(account_id, created_at, severity) of the accounts' alerts raised in (start, end]."""
+    session = orm(tx)
     return list(
         session.execute(
             select(_A.account_id, _A.created_at, _A.severity).where(
@@ -180,9 +189,10 @@ def alerts_raised(
 
 
 def latest_customer_messages(
-    session: Session, account_id: int, as_of: datetime, limit: int
+    tx: Tx, account_id: int, as_of: datetime, limit: int
 ) -> list[Row[int, datetime, float | None, str | None]]:
     """(id, created_at, score, text) of the account's newest customer messages up to `as_of`, newest first."""
+    session = orm(tx)
     return list(
         session.execute(
             select(_M.id, _M.created_at, _M.score, _M.text)
@@ -193,8 +203,9 @@ def latest_customer_messages(
     )
 
 
-def latest_changes(session: Session, account_ids: list[int] | None = None) -> dict[int, HealthChange]:
+def latest_changes(tx: Tx, account_ids: list[int] | None = None) -> dict[int, HealthChange]:
     """The newest recorded colour change per account."""
+    session = orm(tx)
     newest = select(func.max(col(HealthChange.id))).group_by(col(HealthChange.account_id))
     if account_ids is not None:
         newest = newest.where(col(HealthChange.account_id).in_(account_ids))
@@ -203,9 +214,10 @@ def latest_changes(session: Session, account_ids: list[int] | None = None) -> di
 
 
 def recorded_changes(
-    session: Session, account_id: int, as_of: datetime, limit: int = 5
+    tx: Tx, account_id: int, as_of: datetime, limit: int = 5
 ) -> list[HealthChange]:
     """The colour changes recorded for an account up to `as_of`, newest first."""
+    session = orm(tx)
     return list(
         session.execute(
             select(HealthChange)
@@ -216,8 +228,9 @@ def recorded_changes(
     )
 
 
-def save_changes(session: Session, saved: Sequence[HealthChange], dropped: Sequence[HealthChange]) -> None:
+def save_changes(tx: Tx, saved: Sequence[HealthChange], dropped: Sequence[HealthChange]) -> None:
     """Writes the new and updated colour changes (in order) and deletes the dropped ones, then flushes."""
+    session = orm(tx)
     for row in dropped:
         session.delete(row)
     for row in saved:

@@ -18,8 +18,8 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
-from sqlmodel import Session
 
+from storage.db import Tx, orm
 from storage.models import CustomerMessage, table_of
 
 _M = table_of(CustomerMessage).c
@@ -69,7 +69,7 @@ def epoch_days(column, dialect: str):
 
 
 def segment_figures(
-    session: Session,
+    tx: Tx,
     boundaries: Sequence[datetime],
     thresholds: ScanThresholds,
     account_ids: list[int] | None = None,
@@ -83,6 +83,7 @@ def segment_figures(
     CASE expressions off the common rows. An NPS answer counts even when its comment could not be
     scored.
     """
+    session = orm(tx)
     dialect = session.get_bind().dialect.name
     boundaries = list(boundaries)
     created, score = _M.created_at, _M.score
@@ -185,8 +186,9 @@ def segment_figures(
     )
 
 
-def _fetch(session: Session, query) -> np.ndarray:
+def _fetch(tx: Tx, query) -> np.ndarray:
     """All rows as a float array (NULL → NaN), without building a Python object per value."""
+    session = orm(tx)
     result = session.execute(query)
     try:
         rows = result.cursor.fetchall()  # type: ignore[attr-defined]  # plain numbers: no type processing needed

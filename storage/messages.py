@@ -11,8 +11,9 @@ import logging
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from storage.db import Tx, orm
 from storage.erasure import scrub_analyses
 from storage.inbound import InboundMessage
 from storage.models import CustomerMessage
@@ -30,9 +31,10 @@ def _sqlstate(error: DBAPIError) -> str | None:
     return getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
 
 
-def store_with_work(session: Session, item: InboundMessage, analyze_kind: str) -> tuple[int, bool]:
+def store_with_work(tx: Tx, item: InboundMessage, analyze_kind: str) -> tuple[int, bool]:
     """Store a message once (`store_message`) and, when it is new and waits for analysis, queue its
     `analyze_kind` work item. Returns (the message id, whether it was new)."""
+    session = orm(tx)
     message, created = store_message(session, item)
     session.flush()
     if created and message.status == "pending":
@@ -40,11 +42,12 @@ def store_with_work(session: Session, item: InboundMessage, analyze_kind: str) -
     return message.id or 0, created
 
 
-def store_in_savepoint(session: Session, item: InboundMessage, analyze_kind: str) -> tuple[int, bool]:
+def store_in_savepoint(tx: Tx, item: InboundMessage, analyze_kind: str) -> tuple[int, bool]:
     """`store_with_work` in a savepoint of its own: when it fails, only this message is rolled back
     (the error is raised). A statement PostgreSQL picked as a deadlock's victim (e.g. two processes
     creating the same new account) is tried again: its savepoint is rolled back, and trying again
     succeeds."""
+    session = orm(tx)
     for attempt in range(1, DEADLOCK_RETRIES + 1):
         try:
             with session.begin_nested():
@@ -56,10 +59,11 @@ def store_in_savepoint(session: Session, item: InboundMessage, analyze_kind: str
     raise AssertionError("unreachable")
 
 
-def change_text(session: Session, message: CustomerMessage, text: str, analyze_kind: str | None) -> None:
+def change_text(tx: Tx, message: CustomerMessage, text: str, analyze_kind: str | None) -> None:
     """The customer edited the message: its new text, and its old reading's signals forgotten (its
     concerns must not count in top concerns or incidents). With `analyze_kind`, it waits for analysis
     again (its work item queued again)."""
+    session = orm(tx)
     message.text = text
     clear_message_signals(session, message)
     if analyze_kind is not None:
@@ -69,9 +73,10 @@ def change_text(session: Session, message: CustomerMessage, text: str, analyze_k
     session.add(message)
 
 
-def erase_deleted(session: Session, message: CustomerMessage) -> None:
+def erase_deleted(tx: Tx, message: CustomerMessage) -> None:
     """The customer deleted the message: its text and signals go, and its analyses' quotes and draft
     reply with them; written out (flushed), so what follows in the transaction sees it deleted."""
+    session = orm(tx)
     message.text = None
     clear_message_signals(session, message)
     message.status = "deleted"
@@ -80,8 +85,9 @@ def erase_deleted(session: Session, message: CustomerMessage) -> None:
     session.flush()
 
 
-def pending_message_ids(session: Session, limit: int) -> list[int]:
+def pending_message_ids(tx: Tx, limit: int) -> list[int]:
     """The ids of up to `limit` messages waiting for analysis, oldest id first."""
+    session = orm(tx)
     rows = session.exec(
         select(CustomerMessage.id)
         .where(CustomerMessage.status == "pending")
@@ -91,15 +97,17 @@ def pending_message_ids(session: Session, limit: int) -> list[int]:
     return [row for row in rows if row is not None]
 
 
-def messages_by_ids(session: Session, message_ids: Iterable[int]) -> list[CustomerMessage]:
+def messages_by_ids(tx: Tx, message_ids: Iterable[int]) -> list[CustomerMessage]:
     """The stored messages with these ids (in no particular order; an unknown id is left out)."""
+    session = orm(tx)
     query = select(CustomerMessage).where(col(CustomerMessage.id).in_(set(message_ids)))
     return list(session.exec(query).all())
 
 
-def earlier_in_thread(session: Session, message: CustomerMessage, limit: int) -> list[str | None]:
+def earlier_in_thread(tx: Tx, message: CustomerMessage, limit: int) -> list[str | None]:
     """The texts of the `limit` messages of the message's thread (same tenant and place) created up to
     it, oldest first (None: a text erased)."""
+    session = orm(tx)
     earlier = session.exec(
         select(CustomerMessage.text)
         .where(
@@ -115,9 +123,10 @@ def earlier_in_thread(session: Session, message: CustomerMessage, limit: int) ->
     return list(reversed(earlier))
 
 
-def lock_messages(session: Session, message_ids: Sequence[int]) -> dict[int, CustomerMessage]:
+def lock_messages(tx: Tx, message_ids: Sequence[int]) -> dict[int, CustomerMessage]:
     """The messages with these ids by id, locked until the commit (`FOR UPDATE` on PostgreSQL), in id
     order: every locker takes them in one order."""
+    session = orm(tx)
     return {
         message.id or 0: message
         for message in session.exec(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from storage.db import Tx, orm
 from storage.models import Account, Place, table_of
 
 #: A place's columns and its account's name, as plain values: id, platform, external_id, name,
@@ -33,9 +34,10 @@ _PLACE_COLUMNS = (
 )
 
 
-def place_columns(session: Session, tenant: str, platform: str, external_id: str) -> dict[str, Any] | None:
+def place_columns(tx: Tx, tenant: str, platform: str, external_id: str) -> dict[str, Any] | None:
     """The tenant's place and its account's name, in one query, as plain columns named as in
     `_PLACE_COLUMNS` (no ORM objects are built: every arriving message asks this)."""
+    session = orm(tx)
     query = _PLACE_COLUMNS.where(
         col(Place.tenant) == tenant,
         col(Place.platform) == platform,
@@ -45,13 +47,15 @@ def place_columns(session: Session, tenant: str, platform: str, external_id: str
     return dict(row._mapping) if row else None
 
 
-def place_known(session: Session, platform: str, external_id: str) -> bool:
+def place_known(tx: Tx, platform: str, external_id: str) -> bool:
     """Whether some tenant has this place."""
+    session = orm(tx)
     query = _PLACE_COLUMNS.where(col(Place.platform) == platform, col(Place.external_id) == external_id)
     return session.connection().execute(query.limit(1)).first() is not None
 
 
-def find_place(session: Session, tenant: str, platform: str, external_id: str) -> Place | None:
+def find_place(tx: Tx, tenant: str, platform: str, external_id: str) -> Place | None:
+    session = orm(tx)
     return session.exec(
         select(Place).where(
             Place.tenant == tenant, Place.platform == platform, Place.external_id == external_id
@@ -60,9 +64,10 @@ def find_place(session: Session, tenant: str, platform: str, external_id: str) -
 
 
 def save_place(
-    session: Session, tenant: str, platform: str, external_id: str, name: str, is_external: bool
+    tx: Tx, tenant: str, platform: str, external_id: str, name: str, is_external: bool
 ) -> Place:
     """The tenant's place, created if new, with who can read it and its name (kept when `name` is empty)."""
+    session = orm(tx)
     place = find_place(session, tenant, platform, external_id)
     if place is None:
         place = Place(
@@ -75,19 +80,22 @@ def save_place(
     return place
 
 
-def watch_place(session: Session, place: Place, account_id: int | None, sensitivity: str) -> None:
+def watch_place(tx: Tx, place: Place, account_id: int | None, sensitivity: str) -> None:
     """The place is watched for the account: its customer messages are scored."""
+    session = orm(tx)
     place.account_id, place.watched, place.sensitivity = account_id, True, sensitivity
     session.add(place)
 
 
-def unwatch_place(session: Session, place: Place) -> None:
+def unwatch_place(tx: Tx, place: Place) -> None:
+    session = orm(tx)
     place.watched = False
     session.add(place)
 
 
-def make_alert_channel(session: Session, place: Place) -> None:
+def make_alert_channel(tx: Tx, place: Place) -> None:
     """The place becomes its tenant's one alert channel on its platform (another stops being it)."""
+    session = orm(tx)
     for other in session.exec(
         select(Place).where(
             Place.tenant == place.tenant, Place.platform == place.platform, col(Place.is_alert_channel)
@@ -100,10 +108,11 @@ def make_alert_channel(session: Session, place: Place) -> None:
 
 
 def set_external(
-    session: Session, platform: str, external_id: str, is_external: bool, *, alert_channel_ends: bool
+    tx: Tx, platform: str, external_id: str, is_external: bool, *, alert_channel_ends: bool
 ) -> None:
     """Who can read the place, in every tenant that has it; `alert_channel_ends`: it is an alert
     channel no more."""
+    session = orm(tx)
     for place in session.exec(
         select(Place).where(Place.platform == platform, Place.external_id == external_id)
     ).all():
@@ -113,8 +122,9 @@ def set_external(
         session.add(place)
 
 
-def internal_alert_channels(session: Session, tenant: str) -> list[Place]:
+def internal_alert_channels(tx: Tx, tenant: str) -> list[Place]:
     """The tenant's alert channels that customers cannot read, on every platform, oldest first."""
+    session = orm(tx)
     query = select(Place).where(
         Place.tenant == tenant,
         col(Place.is_alert_channel),
@@ -124,9 +134,10 @@ def internal_alert_channels(session: Session, tenant: str) -> list[Place]:
 
 
 def watched_places(
-    session: Session, tenant: str, platform: str | None = None
+    tx: Tx, tenant: str, platform: str | None = None
 ) -> list[tuple[Place, Account | None]]:
     """The tenant's watched places (on one platform, when given), each with its account."""
+    session = orm(tx)
     query = (
         select(Place, Account).join(Account, isouter=True).where(col(Place.watched), Place.tenant == tenant)
     )

@@ -9,9 +9,9 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, delete, update
 from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from storage.db import session_scope
+from storage.db import Tx, orm, session_scope
 from storage.inbound import InboundMessage
 from storage.models import (
     Account,
@@ -99,22 +99,26 @@ def account_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account | None:
+def find_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Account | None:
     """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+    session = orm(tx)
     return session.exec(
         select(Account).where(Account.tenant == tenant, Account.name_key == account_key(name))
     ).first()
 
 
-def account_by_id(session: Session, account_id: int) -> Account | None:
+def account_by_id(tx: Tx, account_id: int) -> Account | None:
+    session = orm(tx)
     return session.get(Account, account_id)
 
 
-def message_by_id(session: Session, message_id: int) -> CustomerMessage | None:
+def message_by_id(tx: Tx, message_id: int) -> CustomerMessage | None:
+    session = orm(tx)
     return session.get(CustomerMessage, message_id)
 
 
-def analysis_by_id(session: Session, analysis_id: int) -> Analysis | None:
+def analysis_by_id(tx: Tx, analysis_id: int) -> Analysis | None:
+    session = orm(tx)
     return session.get(Analysis, analysis_id)
 
 
@@ -187,9 +191,10 @@ def thread_account_name(
         ).first()
 
 
-def get_or_create_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account:
+def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Account:
     """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
     creators."""
+    session = orm(tx)
     name = " ".join(name.split())
     existing = find_account(session, name, tenant)
     if existing is not None:
@@ -205,12 +210,13 @@ def get_or_create_account(session: Session, name: str, tenant: str = DEFAULT_TEN
         return found
 
 
-def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMessage, bool]:
+def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, bool]:
     """Store a message once. Returns (the stored row, whether it was new).
 
     The unique key (platform, place, external id) makes a redelivery return the
     row already stored instead of adding a second one.
     """
+    session = orm(tx)
     key = (inbound.tenant, inbound.platform, inbound.place_key, inbound.external_id)
     existing = find_message(session, *key)
     if existing is not None:
@@ -244,9 +250,10 @@ def store_message(session: Session, inbound: InboundMessage) -> tuple[CustomerMe
 
 
 def find_message(
-    session: Session, tenant: str, platform: str, place_key: str, external_id: str
+    tx: Tx, tenant: str, platform: str, place_key: str, external_id: str
 ) -> CustomerMessage | None:
     """The tenant's stored message with this key (the platform's place and its own id there)."""
+    session = orm(tx)
     return session.exec(
         select(CustomerMessage).where(
             CustomerMessage.tenant == tenant,
@@ -257,16 +264,18 @@ def find_message(
     ).first()
 
 
-def record_analysis(session: Session, message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
+def record_analysis(tx: Tx, message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
     """Store an analysis and mark the message analyzed with its score."""
+    session = orm(tx)
     return record_analyses(session, [(message, outcome)])[0]
 
 
 def record_analyses(
-    session: Session, analyzed: Sequence[tuple[CustomerMessage, AnalysisRecord]]
+    tx: Tx, analyzed: Sequence[tuple[CustomerMessage, AnalysisRecord]]
 ) -> list[Analysis]:
     """`record_analysis` for many messages at once: one INSERT of the analyses, one DELETE of the
     old concerns, one INSERT of the new ones (not a round trip of each per message)."""
+    session = orm(tx)
     rows = [_analysis_row(message, outcome) for message, outcome in analyzed]
     session.add_all(rows)
     session.exec(
@@ -324,12 +333,13 @@ def _analysis_row(message: CustomerMessage, outcome: AnalysisRecord) -> Analysis
     )
 
 
-def _copy_signals(session: Session, message: CustomerMessage, result: AnalysisFigures) -> None:
+def _copy_signals(tx: Tx, message: CustomerMessage, result: AnalysisFigures) -> None:
     """Denormalize the latest analysis's signals onto the message and the concerns table.
 
     An abstained analysis carries no signal. Replacing (not adding) keeps a
     re-analyzed message counted once.
     """
+    session = orm(tx)
     judged = not result.abstained
     message.created_day = message.created_at.timestamp() / 86400.0
     message.urgency = str(result.urgency) if judged else None
@@ -350,29 +360,33 @@ def _copy_signals(session: Session, message: CustomerMessage, result: AnalysisFi
             )
 
 
-def clear_message_signals(session: Session, message: CustomerMessage) -> None:
+def clear_message_signals(tx: Tx, message: CustomerMessage) -> None:
     """Forget a message's denormalized signals (it was deleted or erased, or is about to be re-analyzed)."""
+    session = orm(tx)
     message.score = message.label = message.urgency = None
     message.churn_risk = message.expansion = message.competitor_mentioned = False
     session.exec(delete(MessageConcern).where(col(MessageConcern.message_id) == message.id))
     session.add(message)
 
 
-def mark_invalid(session: Session, message: CustomerMessage, reason: str) -> None:
+def mark_invalid(tx: Tx, message: CustomerMessage, reason: str) -> None:
     """A stored message that cannot be analyzed keeps its row and says why."""
+    session = orm(tx)
     message.status = "invalid"
     message.status_reason = reason[:500]
     session.add(message)
 
 
-def latest_analysis(session: Session, message_id: int) -> Analysis | None:
+def latest_analysis(tx: Tx, message_id: int) -> Analysis | None:
+    session = orm(tx)
     return session.exec(
         select(Analysis).where(Analysis.message_id == message_id).order_by(col(Analysis.id).desc())
     ).first()
 
 
-def save_trained_model(session: Session, blob: bytes, metrics: dict, trained_on: int) -> TrainedModel:
+def save_trained_model(tx: Tx, blob: bytes, metrics: dict, trained_on: int) -> TrainedModel:
     """Store a fitted model and make it the only active one."""
+    session = orm(tx)
     session.exec(update(TrainedModel).values(active=False))
     model = TrainedModel(blob=blob, metrics=metrics, trained_on=trained_on, active=True, created_at=utcnow())
     session.add(model)
@@ -380,26 +394,30 @@ def save_trained_model(session: Session, blob: bytes, metrics: dict, trained_on:
     return model
 
 
-def deactivate_trained_models(session: Session) -> int:
+def deactivate_trained_models(tx: Tx) -> int:
+    session = orm(tx)
     result = session.exec(update(TrainedModel).where(col(TrainedModel.active)).values(active=False))
     return result.rowcount or 0
 
 
-def active_trained_model(session: Session) -> TrainedModel | None:
+def active_trained_model(tx: Tx) -> TrainedModel | None:
+    session = orm(tx)
     return session.exec(
         select(TrainedModel).where(col(TrainedModel.active)).order_by(col(TrainedModel.id).desc())
     ).first()
 
 
-def has_active_model(session: Session) -> bool:
+def has_active_model(tx: Tx) -> bool:
     """Whether a trained model is active (without reading its blob)."""
+    session = orm(tx)
     return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
 
 
 def list_digest_targets(
-    session: Session, enabled_only: bool = True, tenant: str | None = None
+    tx: Tx, enabled_only: bool = True, tenant: str | None = None
 ) -> list[DigestTarget]:
     """The digest targets (of one tenant, when given; the scheduler reads them all)."""
+    session = orm(tx)
     query = select(DigestTarget).order_by(col(DigestTarget.key))
     if enabled_only:
         query = query.where(col(DigestTarget.enabled))
@@ -408,12 +426,14 @@ def list_digest_targets(
     return list(session.exec(query).all())
 
 
-def get_digest_target(session: Session, key: str) -> DigestTarget | None:
+def get_digest_target(tx: Tx, key: str) -> DigestTarget | None:
+    session = orm(tx)
     return session.exec(select(DigestTarget).where(DigestTarget.key == key)).first()
 
 
-def save_digest_target(session: Session, key: str, **fields) -> DigestTarget:
+def save_digest_target(tx: Tx, key: str, **fields) -> DigestTarget:
     """Create or update the digest target `key` (fields as in `DigestTarget`); validate before calling."""
+    session = orm(tx)
     target = get_digest_target(session, key)
     if target is None:
         target = DigestTarget(key=key, **fields)
@@ -425,8 +445,9 @@ def save_digest_target(session: Session, key: str, **fields) -> DigestTarget:
     return target
 
 
-def last_digests_posted(session: Session) -> dict[str, datetime]:
+def last_digests_posted(tx: Tx) -> dict[str, datetime]:
     """Per digest target, when its latest weekly digest was posted (runs done, of a `week:` period)."""
+    session = orm(tx)
     from sqlalchemy import func
 
     from storage.models import DigestRun
@@ -439,12 +460,13 @@ def last_digests_posted(session: Session) -> dict[str, datetime]:
     return {target: posted for target, posted in rows if posted is not None}
 
 
-def conversation_rows(session: Session, account_ids: Sequence[int], since: datetime, until: datetime) -> list:
+def conversation_rows(tx: Tx, account_ids: Sequence[int], since: datetime, until: datetime) -> list:
     """The customer and staff messages of these accounts in (since, until], oldest first.
 
     Rows of (id, account_id, is_customer, platform, place_key, thread_key, created_at, score,
     churn_risk): what account health needs to tell an answered, settled complaint from an open one.
     """
+    session = orm(tx)
     if not account_ids:
         return []
     m = table_of(CustomerMessage).c
@@ -466,8 +488,9 @@ def conversation_rows(session: Session, account_ids: Sequence[int], since: datet
     return list(session.execute(query).all())
 
 
-def open_alert_messages(session: Session, account_ids: Sequence[int], as_of: datetime) -> list:
+def open_alert_messages(tx: Tx, account_ids: Sequence[int], as_of: datetime) -> list:
     """(account_id, alert id, severity, message id) of the alerts open at `as_of` on these accounts."""
+    session = orm(tx)
     if not account_ids:
         return []
     a = table_of(Alert).c
@@ -477,8 +500,9 @@ def open_alert_messages(session: Session, account_ids: Sequence[int], as_of: dat
     return list(session.execute(query).all())
 
 
-def message_scores(session: Session, message_ids: Sequence[int]) -> list:
+def message_scores(tx: Tx, message_ids: Sequence[int]) -> list:
     """(id, account_id, is_customer, created_at, score) of the given messages."""
+    session = orm(tx)
     if not message_ids:
         return []
     m = table_of(CustomerMessage).c

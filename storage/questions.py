@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlmodel import col
 
-from storage.db import Session
+from storage.db import Tx, orm
 from storage.models import Account, Alert, CustomerMessage, MessageConcern, table_of
 
 _M = table_of(CustomerMessage).c
@@ -22,8 +22,9 @@ _C = table_of(MessageConcern).c
 _A = table_of(Alert).c
 
 
-def message_places(session: Session, message_ids: Iterable[int]) -> list[Any]:
+def message_places(tx: Tx, message_ids: Iterable[int]) -> list[Any]:
     """(id, platform, place_key, external_id, source_kind) of these messages: where each lives."""
+    session = orm(tx)
     ids = sorted(set(message_ids))
     if not ids:
         return []
@@ -31,17 +32,19 @@ def message_places(session: Session, message_ids: Iterable[int]) -> list[Any]:
     return list(session.execute(query).all())
 
 
-def messages_by_id(session: Session, message_ids: Sequence[int]) -> dict[int, Any]:
+def messages_by_id(tx: Tx, message_ids: Sequence[int]) -> dict[int, Any]:
     """Message id → (id, created_at, score, text) for those of these messages that exist."""
+    session = orm(tx)
     if not message_ids:
         return {}
     query = select(_M.id, _M.created_at, _M.score, _M.text).where(_M.id.in_(list(message_ids)))
     return {row.id: row for row in session.execute(query)}
 
 
-def open_alerts_of(session: Session, account_id: int, as_of: datetime, limit: int) -> list[Any]:
+def open_alerts_of(tx: Tx, account_id: int, as_of: datetime, limit: int) -> list[Any]:
     """(severity, status, message_count, created_at, message_id) of the account's alerts open at
     `as_of`, newest first."""
+    session = orm(tx)
     query = (
         select(_A.severity, _A.status, _A.message_count, _A.created_at, _A.message_id)
         .where(_A.account_id == account_id, _A.open_key.is_not(None), _A.created_at <= as_of)
@@ -52,10 +55,11 @@ def open_alerts_of(session: Session, account_id: int, as_of: datetime, limit: in
 
 
 def negative_messages_of(
-    session: Session, account_id: int, since: datetime, until: datetime, max_score: float, limit: int
+    tx: Tx, account_id: int, since: datetime, until: datetime, max_score: float, limit: int
 ) -> list[Any]:
     """(id, created_at, score, text) of the account's customer messages scored at most `max_score` in
     (since, until], newest first."""
+    session = orm(tx)
     query = (
         select(_M.id, _M.created_at, _M.score, _M.text)
         .where(
@@ -72,10 +76,11 @@ def negative_messages_of(
 
 
 def negative_messages(
-    session: Session, tenant: str, since: datetime, until: datetime, max_score: float
+    tx: Tx, tenant: str, since: datetime, until: datetime, max_score: float
 ) -> list[Any]:
     """(id, created_at, score, text, name) of the tenant's customer messages scored at most `max_score`
     in (since, until], with their account's name; the most negative first, then the newest."""
+    session = orm(tx)
     query = (
         select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
         .join(Account, col(Account.id) == _M.account_id)
@@ -92,7 +97,7 @@ def negative_messages(
 
 
 def negative_concerns(
-    session: Session,
+    tx: Tx,
     tenant: str,
     since: datetime,
     until: datetime,
@@ -102,6 +107,7 @@ def negative_concerns(
     """(concern, message_id, score, name) of the concerns of the tenant's messages scored at most
     `max_score` in (since, until] (only the account named `account`, when given), the most negative
     first."""
+    session = orm(tx)
     query = (
         select(_C.concern, _C.message_id, _C.score, col(Account.name))
         .join(Account, col(Account.id) == _C.account_id)
@@ -119,7 +125,7 @@ def negative_concerns(
 
 
 def search_messages(
-    session: Session,
+    tx: Tx,
     tenant: str,
     since: datetime,
     until: datetime,
@@ -133,6 +139,7 @@ def search_messages(
     """(id, created_at, score, text, source_kind, name) of the tenant's customer messages in
     (since, until], newest first: only the account named `account`, those containing every one of
     `words` (ignoring case), scored within [min_score, max_score], tagged with `concern`, as given."""
+    session = orm(tx)
     conditions = [
         col(Account.tenant) == tenant,
         _M.is_customer,
@@ -156,8 +163,9 @@ def search_messages(
     return list(session.execute(query).all())
 
 
-def concerns_by_message(session: Session, message_ids: Sequence[int]) -> dict[int, list[str]]:
+def concerns_by_message(tx: Tx, message_ids: Sequence[int]) -> dict[int, list[str]]:
     """Message id → the concerns recorded for it (a message without any is left out)."""
+    session = orm(tx)
     concerns: dict[int, list[str]] = {}
     if not message_ids:
         return concerns
@@ -167,9 +175,10 @@ def concerns_by_message(session: Session, message_ids: Sequence[int]) -> dict[in
     return concerns
 
 
-def tenant_messages_by_id(session: Session, tenant: str, message_ids: Sequence[int]) -> dict[int, Any]:
+def tenant_messages_by_id(tx: Tx, tenant: str, message_ids: Sequence[int]) -> dict[int, Any]:
     """Message id → (id, created_at, score, text, name) for those of these messages that are the
     tenant's; `name` is their account's (None when the message has none)."""
+    session = orm(tx)
     query = (
         select(_M.id, _M.created_at, _M.score, _M.text, col(Account.name))
         .join(Account, col(Account.id) == _M.account_id, isouter=True)

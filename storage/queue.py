@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_, update
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
-from storage.db import insert_for, read_scope, session_scope
+from storage.db import Tx, insert_for, orm, read_scope, session_scope
 from storage.models import WorkItem, table_of
 from storage.types import utcnow
 
@@ -38,10 +38,11 @@ class ClaimedItem:
     attempts: int
 
 
-def enqueue(session: Session, kind: str, subject: str, run_after: datetime | None = None) -> bool:
+def enqueue(tx: Tx, kind: str, subject: str, run_after: datetime | None = None) -> bool:
     """Add an item unless it is already queued; returns whether it was new.
 
     One statement (not a savepoint, an insert and a rollback to it when the item exists)."""
+    session = orm(tx)
     row = WorkItem(kind=kind, subject=subject, run_after=run_after or utcnow()).model_dump(exclude={"id"})
     inserted = session.execute(
         insert_for(session, _WORK)
@@ -52,8 +53,9 @@ def enqueue(session: Session, kind: str, subject: str, run_after: datetime | Non
     return inserted is not None
 
 
-def requeue(session: Session, kind: str, subject: str) -> None:
+def requeue(tx: Tx, kind: str, subject: str) -> None:
     """Queue the item again even if it ran before (an edited message is analyzed again)."""
+    session = orm(tx)
     item = session.exec(select(WorkItem).where(WorkItem.kind == kind, WorkItem.subject == subject)).first()
     if item is None:
         enqueue(session, kind, subject)
@@ -63,8 +65,9 @@ def requeue(session: Session, kind: str, subject: str) -> None:
     session.add(item)
 
 
-def cancel(session: Session, kinds: Sequence[str], subject: str) -> None:
+def cancel(tx: Tx, kinds: Sequence[str], subject: str) -> None:
     """Items of these kinds for `subject` that have not started are not needed any more: marked done."""
+    session = orm(tx)
     items = session.exec(
         select(WorkItem).where(
             col(WorkItem.kind).in_(kinds), WorkItem.subject == subject, WorkItem.status == PENDING
@@ -75,9 +78,10 @@ def cancel(session: Session, kinds: Sequence[str], subject: str) -> None:
         session.add(item)
 
 
-def mark_done(session: Session, kind: str, subjects: Sequence[str]) -> None:
+def mark_done(tx: Tx, kind: str, subjects: Sequence[str]) -> None:
     """The items of `kind` for these subjects are done, in the caller's transaction: the work they
     stand for commits in it (also when no worker claimed them, as when the CLI analyzes)."""
+    session = orm(tx)
     session.exec(
         update(WorkItem)
         .where(col(WorkItem.kind) == kind, col(WorkItem.subject).in_(subjects))
@@ -189,8 +193,9 @@ def fail(
         )
 
 
-def item_status(session: Session, kind: str, subject: str) -> str | None:
+def item_status(tx: Tx, kind: str, subject: str) -> str | None:
     """The status of one item (None when it was never queued)."""
+    session = orm(tx)
     statement = select(WorkItem.status).where(WorkItem.kind == kind, WorkItem.subject == subject)
     return session.exec(statement).first()
 

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the constant is read by light modules (the CLI's options) that load no database code
     from sqlalchemy import Select
-    from sqlmodel import Session
+
+    from storage.db import Tx
 
 DEFAULT_TENANT = "default"
 
@@ -28,8 +29,11 @@ def tenant_account_ids(tenant: str) -> Select:
     return select(Account.id).where(Account.tenant == tenant)
 
 
-def account_ids_of(session: Session, tenant: str, owner: str | None = None) -> list[int]:
+def account_ids_of(tx: Tx, tenant: str, owner: str | None = None) -> list[int]:
     """The tenant's accounts (only `owner`'s, case-insensitive, when given)."""
+    from storage.db import orm
+
+    session = orm(tx)
     from sqlalchemy import func
     from sqlmodel import col, select
 
@@ -41,7 +45,10 @@ def account_ids_of(session: Session, tenant: str, owner: str | None = None) -> l
     return [row[0] for row in session.execute(query.order_by(col(Account.id)))]
 
 
-def account_names_of(session: Session, tenant: str) -> list[str]:
+def account_names_of(tx: Tx, tenant: str) -> list[str]:
+    from storage.db import orm
+
+    session = orm(tx)
     from sqlmodel import select
 
     from storage.models import Account
@@ -54,8 +61,11 @@ def account_names_of(session: Session, tenant: str) -> list[str]:
     ]
 
 
-def messages_in_tenant(session: Session, tenant: str, message_ids: Iterable[int]) -> set[int]:
+def messages_in_tenant(tx: Tx, tenant: str, message_ids: Iterable[int]) -> set[int]:
     """Those of `message_ids` that are the tenant's (a cited or clicked id from elsewhere is not)."""
+    from storage.db import orm
+
+    session = orm(tx)
     from sqlmodel import select
 
     from storage.models import CustomerMessage
@@ -67,7 +77,10 @@ def messages_in_tenant(session: Session, tenant: str, message_ids: Iterable[int]
     return {row[0] for row in session.execute(select(m.id).where(m.id.in_(ids), m.tenant == tenant))}
 
 
-def alert_tenant(session: Session, alert_id: int) -> str | None:
+def alert_tenant(tx: Tx, alert_id: int) -> str | None:
+    from storage.db import orm
+
+    session = orm(tx)
     from sqlmodel import select
 
     from storage.models import Alert
@@ -75,8 +88,11 @@ def alert_tenant(session: Session, alert_id: int) -> str | None:
     return session.execute(select(Alert.tenant).where(Alert.id == alert_id)).scalar_one_or_none()
 
 
-def tenants_in_use(session: Session) -> list[str]:
+def tenants_in_use(tx: Tx) -> list[str]:
     """Every tenant that has an account or a place, in order (what the scheduler walks through)."""
+    from storage.db import orm
+
+    session = orm(tx)
     from sqlalchemy import union
     from sqlmodel import select
 

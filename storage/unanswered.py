@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, exists, or_, select
-from sqlmodel import Session, col
+from sqlmodel import col
 
+from storage.db import Tx, orm
 from storage.models import Account, CustomerMessage, table_of
 from storage.tenants import DEFAULT_TENANT
 
@@ -25,7 +26,7 @@ class UnansweredMessage:
 
 
 def unanswered(
-    session: Session,
+    tx: Tx,
     *,
     as_of: datetime,
     created_after: datetime,
@@ -41,6 +42,7 @@ def unanswered(
 
     Only the tenant's messages (every tenant's when None), answered by the same tenant's staff.
     """
+    session = orm(tx)
     message = table_of(CustomerMessage).alias("m")
     reply = table_of(CustomerMessage).alias("r")
     m, r = message.c, reply.c
@@ -93,8 +95,9 @@ def unanswered(
     ]
 
 
-def message_texts(session: Session, message_ids: Sequence[int]) -> dict[int, str | None]:
+def message_texts(tx: Tx, message_ids: Sequence[int]) -> dict[int, str | None]:
     """The text of each of these messages (None once erased); a message not stored is left out."""
+    session = orm(tx)
     if not message_ids:
         return {}
     query = select(col(CustomerMessage.id), col(CustomerMessage.text)).where(

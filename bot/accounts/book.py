@@ -5,13 +5,13 @@ from __future__ import annotations
 from bot.accounts.entry import BookEntry
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, book_rows, set_owners, update_account
-from storage.db import Engine, Session, read_scope, session_scope
+from storage.db import Engine, Transaction, read_transaction, transaction
 from storage.models import Account
 from storage.queries import find_account
 from storage.tenants import DEFAULT_TENANT
 
 
-def apply_entry(session: Session, entry: BookEntry) -> tuple[Account, bool]:
+def apply_entry(tx: Transaction, entry: BookEntry) -> tuple[Account, bool]:
     """Write one entry in the caller's transaction; returns (account, whether it was new)."""
     values: dict = {}
     if entry.arr is not None:
@@ -23,7 +23,7 @@ def apply_entry(session: Session, entry: BookEntry) -> tuple[Account, bool]:
     if entry.renewal_date is not None:
         values["renewal_date"] = entry.renewal_date
     account, new = update_account(
-        session,
+        tx,
         entry.account,
         values=values,
         domains=entry.domains,
@@ -31,7 +31,7 @@ def apply_entry(session: Session, entry: BookEntry) -> tuple[Account, bool]:
         tenant=entry.tenant,
     )
     if entry.owners is not None:
-        set_owners(session, account, entry.owners)
+        set_owners(tx, account, entry.owners)
     return account, new
 
 
@@ -41,24 +41,24 @@ class AccountBook:
         self.events = events
 
     def apply(self, entry: BookEntry) -> tuple[BookRow, bool]:
-        with session_scope(self.engine) as session:
-            account, new = apply_entry(session, entry)
-            return book_row(session, account), new
+        with transaction(self.engine) as tx:
+            account, new = apply_entry(tx, entry)
+            return book_row(tx, account), new
 
     def apply_many(self, entries: list[BookEntry]) -> tuple[int, int]:
         """Apply entries together (one transaction); returns (new accounts, updated accounts)."""
         created = updated = 0
-        with session_scope(self.engine) as session:
+        with transaction(self.engine) as tx:
             for entry in entries:
-                _, new = apply_entry(session, entry)
+                _, new = apply_entry(tx, entry)
                 created, updated = created + new, updated + (not new)
         return created, updated
 
     def rows(self, tenant: str = DEFAULT_TENANT) -> list[BookRow]:
-        with read_scope(self.engine) as session:
-            return book_rows(session, tenant=tenant)
+        with read_transaction(self.engine) as tx:
+            return book_rows(tx, tenant=tenant)
 
     def row(self, name: str, tenant: str = DEFAULT_TENANT) -> BookRow | None:
-        with read_scope(self.engine) as session:
-            account = find_account(session, name, tenant)
-            return book_row(session, account) if account is not None else None
+        with read_transaction(self.engine) as tx:
+            account = find_account(tx, name, tenant)
+            return book_row(tx, account) if account is not None else None

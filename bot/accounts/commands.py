@@ -32,7 +32,7 @@ from bot.accounts.entry import (
 from bot.accounts.suppression import Suppression
 from bot.health.report import UnknownAccount, find_account
 from storage.book import BookRow, PersonInfo
-from storage.db import read_scope
+from storage.db import read_transaction
 from storage.errors import UserError
 from storage.tenants import DEFAULT_TENANT
 
@@ -107,9 +107,9 @@ def _parse(parse, value: str, label: str):
 def _canonical_name(book: AccountBook, name: str, tenant: str) -> tuple[str, bool]:
     """The tenant's existing account `name` means (loosely), or `name` itself for a new one."""
     name = _parse(parse_account, name, "account")
-    with read_scope(book.engine) as session:
+    with read_transaction(book.engine) as tx:
         try:
-            return find_account(session, name, tenant).name, False
+            return find_account(tx, name, tenant).name, False
         except UnknownAccount as exc:
             if "did you mean" in str(exc):
                 raise
@@ -179,8 +179,8 @@ async def recovered_verb(
     name = " ".join(words)
     if not name:
         raise UserError("name the account: `recovered Acme`")
-    with read_scope(suppression.engine) as session:
-        canonical = find_account(session, _parse(parse_account, name, "account"), tenant).name
+    with read_transaction(suppression.engine) as tx:
+        canonical = find_account(tx, _parse(parse_account, name, "account"), tenant).name
     row, changed = await asyncio.to_thread(suppression.recovered, canonical, by, tenant)
     title = markup.bold(markup.escape(row.name))
     if not changed:

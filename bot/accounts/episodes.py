@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from bot.health.incidents import IncidentRules, detect_incidents
 from bot.health.rules import HealthRules
-from storage.db import Session
+from storage.db import Transaction
 from storage.queries import conversation_rows, message_scores, open_alert_messages
 from storage.tenants import DEFAULT_TENANT
 
@@ -68,7 +68,7 @@ class AccountContext:
 
 
 def incident_messages(
-    session: Session,
+    tx: Transaction,
     moment: datetime,
     rules: HealthRules,
     incident_rules: IncidentRules | None = None,
@@ -81,14 +81,14 @@ def incident_messages(
     """
     start = moment - timedelta(days=rules.recent_days)
     found = detect_incidents(
-        session, start, moment + timedelta(microseconds=1), incident_rules, tenant=tenant
+        tx, start, moment + timedelta(microseconds=1), incident_rules, tenant=tenant
     )
     ids = [m for incident in found for m in incident.message_ids]
-    return [row for row in message_scores(session, ids) if row.created_at <= moment]
+    return [row for row in message_scores(tx, ids) if row.created_at <= moment]
 
 
 def account_contexts(
-    session: Session,
+    tx: Transaction,
     moment: datetime,
     rules: HealthRules,
     account_ids: list[int],
@@ -103,14 +103,14 @@ def account_contexts(
     """
     since = moment - timedelta(days=rules.recent_days)
     if rows is None:
-        rows = conversation_rows(session, account_ids, since, moment)
+        rows = conversation_rows(tx, account_ids, since, moment)
     wanted = set(account_ids)
     by_account: dict[int, list] = {}
     for row in rows:
         if since < row.created_at <= moment and row.account_id in wanted:
             by_account.setdefault(row.account_id, []).append(row)
     alerts: dict[int, list] = {}
-    for row in open_alert_messages(session, account_ids, moment):
+    for row in open_alert_messages(tx, account_ids, moment):
         alerts.setdefault(row.account_id, []).append(row)
     contexts = {}
     for account_id in account_ids:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, set_suppression
-from storage.db import Engine, Session, session_scope
+from storage.db import Engine, Transaction, transaction
 from storage.errors import UserError
 from storage.models import Account, HealthChange
 from storage.queries import account_by_id, find_account
@@ -38,28 +38,28 @@ def _event(account: Account, by: str | None) -> dict:
 
 
 def flag(
-    session: Session, account: Account, reason: str, events: WebhookEvents = NO_EVENTS
+    tx: Transaction, account: Account, reason: str, events: WebhookEvents = NO_EVENTS
 ) -> bool:
     """Flag the account (in the caller's transaction); returns whether it was not flagged before."""
-    if not set_suppression(session, account, True, reason, SYSTEM):
+    if not set_suppression(tx, account, True, reason, SYSTEM):
         return False
-    events.emit(session, "account.suppression_changed", _event(account, SYSTEM))
+    events.emit(tx, "account.suppression_changed", _event(account, SYSTEM))
     return True
 
 
 def flag_worsened(
-    session: Session, changes: Sequence[tuple[HealthChange, str | None]], events: WebhookEvents = NO_EVENTS
+    tx: Transaction, changes: Sequence[tuple[HealthChange, str | None]], events: WebhookEvents = NO_EVENTS
 ) -> int:
     """Flag the accounts whose recorded change made them worse; returns how many were newly flagged."""
     flagged = 0
     for change, before in changes:
         if not worsened(change, before):
             continue
-        account = account_by_id(session, change.account_id)
+        account = account_by_id(tx, change.account_id)
         if account is None:
             continue
         reason = "turned red" if change.to_light == "red" else f"worsened to {change.to_light}"
-        flagged += flag(session, account, reason, events)
+        flagged += flag(tx, account, reason, events)
     return flagged
 
 
@@ -70,14 +70,14 @@ class Suppression:
 
     def recovered(self, name: str, by: str, tenant: str = DEFAULT_TENANT) -> tuple[BookRow, bool]:
         """Record the recovery conversation: clear the flag. Returns (the account, whether it changed)."""
-        with session_scope(self.engine) as session:
-            account = find_account(session, name, tenant)
+        with transaction(self.engine) as tx:
+            account = find_account(tx, name, tenant)
             if account is None:
                 raise UserError(f"no account named {name!r}")
-            changed = set_suppression(session, account, False, "recovery recorded", by)
+            changed = set_suppression(tx, account, False, "recovery recorded", by)
             if changed:
-                self.events.emit(session, "account.suppression_changed", _event(account, by))
-            return book_row(session, account), changed
+                self.events.emit(tx, "account.suppression_changed", _event(account, by))
+            return book_row(tx, account), changed
 
     def recovered_by_alert(
         self, alert_id: int, by: str, tenant: str = DEFAULT_TENANT
@@ -85,10 +85,10 @@ class Suppression:
         """`recovered` for the account of the tenant's alert (the button on its card)."""
         from storage.alerts import alert_by_id
 
-        with session_scope(self.engine) as session:
-            alert = alert_by_id(session, alert_id)
+        with transaction(self.engine) as tx:
+            alert = alert_by_id(tx, alert_id)
             if alert is None or alert.tenant != tenant:
                 return None  # a button of another tenant's card is no button here
-            account = account_by_id(session, alert.account_id) if alert.account_id else None
+            account = account_by_id(tx, alert.account_id) if alert.account_id else None
             name = account.name if account else None
         return self.recovered(name, by, tenant) if name else None

@@ -13,7 +13,7 @@ from bot.runtime.telemetry import Telemetry
 from bot.runtime.worker import Worker
 from bot.webhooks import WebhookEvents
 from bot.webhooks.payloads import MESSAGE_ANALYZED
-from storage.db import Session
+from storage.db import Transaction
 from storage.webhooks import analyzed_message_data
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,10 @@ class AnalysisJob:
         started = time.perf_counter()
         changes: list[AlertChange] = []
 
-        def decide(session: Session, analyzed_id: int) -> None:
+        def decide(tx: Transaction, analyzed_id: int) -> None:
             if self.events.wants(MESSAGE_ANALYZED):
-                self.events.emit(session, MESSAGE_ANALYZED, analyzed_message_data(session, analyzed_id))
-            if change := self.alerts.decide_in(session, analyzed_id):
+                self.events.emit(tx, MESSAGE_ANALYZED, analyzed_message_data(tx, analyzed_id))
+            if change := self.alerts.decide_in(tx, analyzed_id):
                 changes.append(change)
 
         # The decision commits with the analysis: a retry after a crash finds the message analyzed

@@ -37,7 +37,7 @@ from bot.outbound.port import NotInternal, Poster
 from bot.runtime.telemetry import Telemetry
 from bot.runtime.worker import Worker
 from storage.alert_members import quoted_messages, remaining_members
-from storage.db import session_scope
+from storage.db import transaction
 from storage.queries import message_by_id
 from storage.queue import PENDING, RUNNING, status_of, subjects_waiting
 
@@ -134,16 +134,16 @@ class AlertDelivery:
 
         The opening message (on the card) is left out; oldest first, each clipped to 500 characters.
         """
-        with session_scope(self.alerts.engine) as session:
-            members = remaining_members(session, alert_id)
-            quoted = quoted_messages(session, alert_id)
+        with transaction(self.alerts.engine) as tx:
+            members = remaining_members(tx, alert_id)
+            quoted = quoted_messages(tx, alert_id)
             chosen = [
                 m
                 for m in members[1:]
                 if m.id is not None and m.id <= message_id and (m.id == message_id or m.id not in quoted)
             ]
             if not any(m.id == message_id for m in chosen):
-                joined = message_by_id(session, message_id)
+                joined = message_by_id(tx, message_id)
                 if joined is None or joined.text is None:
                     return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
                 chosen.append(joined)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.health.report import quote
-from storage.db import Session
+from storage.db import Transaction
 from storage.tenants import DEFAULT_TENANT
 from storage.unanswered import message_texts, unanswered
 
@@ -46,7 +46,7 @@ class WaitingMessage:
 
 
 def unanswered_messages(
-    session: Session,
+    tx: Transaction,
     *,
     as_of: datetime,
     created_after: datetime,
@@ -67,7 +67,7 @@ def unanswered_messages(
     by its own tenant), answered by the same tenant's staff.
     """
     rows = unanswered(
-        session,
+        tx,
         as_of=as_of,
         created_after=created_after,
         created_before=created_before,
@@ -93,7 +93,7 @@ def unanswered_messages(
         for row in rows
     ]
     shown = found if quoted is None else found[:quoted]
-    texts = message_texts(session, [w.message_id for w in shown])
+    texts = message_texts(tx, [w.message_id for w in shown])
     for waiting in shown:
         waiting.quote = quote(texts.get(waiting.message_id))
     return found

@@ -51,7 +51,7 @@ from storage.alerts import (
     save_alert,
 )
 from storage.book import owners_to_notify
-from storage.db import Engine, Session, session_scope
+from storage.db import Engine, Transaction, transaction
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
 from storage.models import Account, Alert, Analysis, CustomerMessage
 from storage.queries import account_by_id, analysis_by_id, message_by_id
@@ -182,9 +182,9 @@ def analysis_result(row: Analysis) -> AnalysisResult:
     )
 
 
-def _alert_event(alert: Alert, session: Session) -> dict:
+def _alert_event(alert: Alert, tx: Transaction) -> dict:
     """An alert in an outbound event: ids, account, severity, issue; never the customer's words."""
-    account = account_by_id(session, alert.account_id) if alert.account_id else None
+    account = account_by_id(tx, alert.account_id) if alert.account_id else None
     return {
         "alert_id": alert.id,
         "account": account.name if account else None,
@@ -226,67 +226,67 @@ class AlertService:
 
     def after_analysis(self, message_id: int, now: datetime | None = None) -> AlertChange | None:
         """`decide_in`, in a transaction of its own, for a message analyzed earlier."""
-        with session_scope(self.engine) as session:
-            return self.decide_in(session, message_id, now)
+        with transaction(self.engine) as tx:
+            return self.decide_in(tx, message_id, now)
 
-    def decide_in(self, session: Session, message_id: int, now: datetime | None = None) -> AlertChange | None:
+    def decide_in(self, tx: Transaction, message_id: int, now: datetime | None = None) -> AlertChange | None:
         """`after_analysis` inside the caller's transaction: the one that stores the analysis."""
         now = now or self.clock()
         # Decided already by `decision_order` in this transaction, or now.
-        ordered = session.info.get(DECIDED, {})
-        decided = ordered.pop(message_id) if message_id in ordered else self._decide(session, message_id, now)
+        ordered = tx.memo.get(DECIDED, {})
+        decided = ordered.pop(message_id) if message_id in ordered else self._decide(tx, message_id, now)
         left = None
-        counted = session.info.get(COUNTED)
-        if message_id in counted if counted is not None else counted_anywhere(session, message_id):
+        counted = tx.memo.get(COUNTED)
+        if message_id in counted if counted is not None else counted_anywhere(tx, message_id):
             # Decided again after it was counted on an alert: the customer edited it.
             # It leaves the alerts it no longer belongs to (all of them when its new
             # words call for no alert; the one of its old issue when they are about something else).
             keep = self._open_key(decided[0], decided[2]) if decided else None
-            left = self._leave(session, message_id, EDITED, now, keep_open_key=keep)
+            left = self._leave(tx, message_id, EDITED, now, keep_open_key=keep)
         if decided is None:
             return left
         message, analysis, decision = decided
-        return self._open_or_join(session, message, analysis, decision, now)
+        return self._open_or_join(tx, message, analysis, decision, now)
 
-    def follow_deletion_in(self, session: Session, message_id: int) -> AlertChange | None:
+    def follow_deletion_in(self, tx: Transaction, message_id: int) -> AlertChange | None:
         """A customer deleted the message (its text is gone, in this transaction): it leaves its alerts.
 
         An alert with other messages left shows them instead and says so in its thread; an alert with
         nothing left is resolved, and its card, draft and thread lines are taken back."""
-        return self._leave(session, message_id, DELETED, self.clock())
+        return self._leave(tx, message_id, DELETED, self.clock())
 
     def _leave(
-        self, session: Session, message_id: int, why: str, now: datetime, keep_open_key: str | None = None
+        self, tx: Transaction, message_id: int, why: str, now: datetime, keep_open_key: str | None = None
     ) -> AlertChange | None:
         change = None
         followed: set[int] = set()
-        for alert in alerts_counting(session, message_id, OPEN_STATES):
+        for alert in alerts_counting(tx, message_id, OPEN_STATES):
             if keep_open_key is not None and alert.open_key == keep_open_key:
                 continue  # still on this alert: `_join` refreshes it
-            remove_member(session, alert.id or 0, message_id)
+            remove_member(tx, alert.id or 0, message_id)
             followed.add(alert.id or 0)
-            change = self._without(session, alert, message_id, why, now) or change
+            change = self._without(tx, alert, message_id, why, now) or change
         if why == DELETED:
             # Lines quoting the deleted words, and drafts answering them, on alerts that stay; the
             # card of an alert closed before, which still quotes them, is shown without them.
-            posts, cards = take_message_posts(session, [message_id])
+            posts, cards = take_message_posts(tx, [message_id])
             for post in posts:
-                enqueue(session, RETRACT_POST, retraction_subject(post))
+                enqueue(tx, RETRACT_POST, retraction_subject(post))
             for alert_id, _quoted in cards:
                 if alert_id not in followed:
-                    enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
+                    enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
         return change
 
     def _without(
-        self, session: Session, alert: Alert, message_id: int, why: str, now: datetime
+        self, tx: Transaction, alert: Alert, message_id: int, why: str, now: datetime
     ) -> AlertChange | None:
         """The alert after `message_id` left it: shown with the messages still calling for it, or resolved."""
         alert_id = alert.id or 0
-        posted = bool(alert.post_ref) or item_status(session, POST_ALERT, str(alert_id)) == RUNNING
+        posted = bool(alert.post_ref) or item_status(tx, POST_ALERT, str(alert_id)) == RUNNING
         remaining = [
             (member, analysis)
-            for member in remaining_members(session, alert_id)
-            if member.id != message_id and (analysis := self._alert_worthy(session, member, now)) is not None
+            for member in remaining_members(tx, alert_id)
+            if member.id != message_id and (analysis := self._alert_worthy(tx, member, now)) is not None
         ]
         alert.updated_at = now
         if remaining:
@@ -294,65 +294,65 @@ class AlertService:
             if alert.message_id == message_id or alert.message_id not in [m.id for m, _ in remaining]:
                 newest, analysis = remaining[-1]
                 alert.message_id, alert.analysis_id = newest.id, analysis.id
-            save_alert(session, alert)
+            save_alert(tx, alert)
             if posted:
-                enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:{why}")
+                enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:{why}")
                 if why == DELETED:
                     # Its draft answered the deleted words (taken back); the card's message gets one.
-                    requeue(session, POST_ALERT_THREAD, str(alert_id))
+                    requeue(tx, POST_ALERT_THREAD, str(alert_id))
             return AlertChange(alert_id, why, Severity(alert.severity), posted)
         alert.status, alert.open_key = "resolved", None
         if why == EDITED and alert.message_id == message_id:
             # The card shows the message as it reads now, with its new reading (not the old evidence).
-            edited = message_by_id(session, message_id)
+            edited = message_by_id(tx, message_id)
             if edited is not None and edited.latest_analysis_id is not None:
                 alert.analysis_id = edited.latest_analysis_id
-        save_alert(session, alert)
-        cancel(session, (POST_ALERT, POST_ALERT_THREAD), str(alert_id))
+        save_alert(tx, alert)
+        cancel(tx, (POST_ALERT, POST_ALERT_THREAD), str(alert_id))
         if why == DELETED:
-            for post in take_alert_posts(session, [alert_id]):
-                enqueue(session, RETRACT_POST, retraction_subject(post))
+            for post in take_alert_posts(tx, [alert_id]):
+                enqueue(tx, RETRACT_POST, retraction_subject(post))
         elif posted:
-            enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:{RESOLVED_BY_EDIT}")
+            enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:{RESOLVED_BY_EDIT}")
         log.info(
             "alert %s resolved: the customer %s their message", alert_id, why, extra={"alert_id": alert_id}
         )
         return AlertChange(alert_id, "resolved", Severity(alert.severity), posted)
 
-    def _alert_worthy(self, session: Session, message: CustomerMessage, now: datetime) -> Analysis | None:
+    def _alert_worthy(self, tx: Transaction, message: CustomerMessage, now: datetime) -> Analysis | None:
         """The message's latest analysis if it still calls for an alert."""
         if message.latest_analysis_id is None or message.status == "pending":
             return None
-        found = self._latest_decision(session, message)
+        found = self._latest_decision(tx, message)
         return found[0] if found is not None else None
 
     def _decide(
-        self, session: Session, message_id: int, now: datetime
+        self, tx: Transaction, message_id: int, now: datetime
     ) -> tuple[CustomerMessage, Analysis, AlertDecision] | None:
-        message = message_by_id(session, message_id)
+        message = message_by_id(tx, message_id)
         if message is None or not message.is_customer or message.latest_analysis_id is None:
             return None
         quiet = bool(self.quiet_hours and self.quiet_hours(now))
-        found = self._latest_decision(session, message, quiet_hours=quiet)
+        found = self._latest_decision(tx, message, quiet_hours=quiet)
         if found is None:
             return None
         analysis, decision = found
-        account = account_by_id(session, message.account_id) if message.account_id else None
+        account = account_by_id(tx, message.account_id) if message.account_id else None
         return message, analysis, self._tiered(account, decision, now)
 
     def _latest_decision(
-        self, session: Session, message: CustomerMessage, quiet_hours: bool = False
+        self, tx: Transaction, message: CustomerMessage, quiet_hours: bool = False
     ) -> tuple[Analysis, AlertDecision] | None:
         """The message's latest analysis and the alert it calls for, or None when it calls for none."""
         if message.latest_analysis_id is None:
             return None
-        analysis = analysis_by_id(session, message.latest_analysis_id)
+        analysis = analysis_by_id(tx, message.latest_analysis_id)
         if analysis is None:
             return None
         decision = decide(
             analysis_result(analysis),
             thresholds=self.thresholds,
-            sensitivity=self._sensitivity(session, message),
+            sensitivity=self._sensitivity(tx, message),
             source_score=message.source_score,
             source_kind=message.source_kind,
             quiet_hours=quiet_hours,
@@ -366,7 +366,7 @@ class AlertService:
             decision, account.arr, account.currency, account.renewal_date, now.date(), self.value_rules
         )
 
-    def decision_order(self, session: Session, message_ids: Sequence[int]) -> list[int]:
+    def decision_order(self, tx: Transaction, message_ids: Sequence[int]) -> list[int]:
         """The order to decide these messages in, within one transaction: by the key of the alert
         each would open or join (messages that alert nothing first), then by id.
 
@@ -375,11 +375,11 @@ class AlertService:
         instead of deadlocking (and losing a second to the database's deadlock check). The decisions
         are kept for `decide_in`, which then does not make them again."""
         now = self.clock()
-        decided = session.info.setdefault(DECIDED, {})
+        decided = tx.memo.setdefault(DECIDED, {})
         # Which of them an alert counts already (edited since): one query for the batch.
-        session.info.setdefault(COUNTED, set()).update(counted_among(session, message_ids))
+        tx.memo.setdefault(COUNTED, set()).update(counted_among(tx, message_ids))
         for message_id in message_ids:
-            decided[message_id] = self._decide(session, message_id, now)
+            decided[message_id] = self._decide(tx, message_id, now)
 
         def key(message_id: int) -> tuple[str, int]:
             found = decided[message_id]
@@ -394,21 +394,21 @@ class AlertService:
         return f"{message.tenant}:0:{decision.issue_key}"  # no account: one open alert per tenant and issue
 
     @staticmethod
-    def _sensitivity(session: Session, message: CustomerMessage) -> Sensitivity:
+    def _sensitivity(tx: Transaction, message: CustomerMessage) -> Sensitivity:
         """The message's place's sensitivity, looked up once per place per transaction (a batch of
         analyses decides many messages from the same few channels)."""
         if not message.place_key:
             return Sensitivity.normal
-        known: dict[tuple[str, str, str], Sensitivity] = session.info.setdefault("place_sensitivity", {})
+        known: dict[tuple[str, str, str], Sensitivity] = tx.memo.setdefault("place_sensitivity", {})
         key = (message.tenant, message.platform, message.place_key)
         if key not in known:
-            sensitivity = place_sensitivity(session, *key)
+            sensitivity = place_sensitivity(tx, *key)
             known[key] = Sensitivity(sensitivity) if sensitivity is not None else Sensitivity.normal
         return known[key]
 
     def _open_or_join(
         self,
-        session: Session,
+        tx: Transaction,
         message: CustomerMessage,
         analysis: Analysis,
         decision: AlertDecision,
@@ -418,8 +418,8 @@ class AlertService:
         # Already locked by this transaction (a batch with several messages on one issue): no need
         # to ask again. Locked until commit: two messages joining at once must not both count from
         # the same old message_count.
-        locked: dict[str, Alert] = session.info.setdefault("locked_alerts", {})
-        existing = locked.get(open_key) or locked_open_alert(session, open_key)
+        locked: dict[str, Alert] = tx.memo.setdefault("locked_alerts", {})
+        existing = locked.get(open_key) or locked_open_alert(tx, open_key)
         if existing is None:
             new = Alert(
                 tenant=message.tenant,
@@ -434,23 +434,23 @@ class AlertService:
                 updated_at=now,
             )
             # Another transaction may have opened it since: then this message joins that one.
-            existing, opened = insert_open_alert(session, new)
+            existing, opened = insert_open_alert(tx, new)
             if opened:
                 alert = existing
                 locked[open_key] = alert
-                add_member(session, alert.id or 0, message.id or 0)
-                self.events.emit(session, "alert.opened", _alert_event(alert, session), occurred_at=now)
+                add_member(tx, alert.id or 0, message.id or 0)
+                self.events.emit(tx, "alert.opened", _alert_event(alert, tx), occurred_at=now)
                 if decision.severity is Severity.critical:
-                    self._crm_tasks(session, alert.id or 0, CRM_TASK)
+                    self._crm_tasks(tx, alert.id or 0, CRM_TASK)
                 if decision.post_now:
-                    enqueue(session, POST_ALERT, str(alert.id))
+                    enqueue(tx, POST_ALERT, str(alert.id))
                 return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
         locked[open_key] = existing
-        return self._join(session, existing, message, analysis, decision, now)
+        return self._join(tx, existing, message, analysis, decision, now)
 
     def _join(
         self,
-        session: Session,
+        tx: Transaction,
         alert: Alert,
         message: CustomerMessage,
         analysis: Analysis,
@@ -461,32 +461,32 @@ class AlertService:
         severity = escalate(current, decision.severity)
         # An edited message already on the alert is analyzed again: it updates the alert but is not
         # another message. (One edited into something alert-worthy joins like any other.)
-        edited = alert.message_id == message.id or is_member(session, alert.id or 0, message.id or 0)
+        edited = alert.message_id == message.id or is_member(tx, alert.id or 0, message.id or 0)
         if current is Severity.warning and decision.severity is Severity.warning and not edited:
             severity = Severity.critical  # the customer is asking again
         alert.severity = severity.value
         if severity is Severity.critical and current is not Severity.critical:
-            self._crm_tasks(session, alert.id or 0, CRM_TASK)  # escalated: a CRM task, once per alert
+            self._crm_tasks(tx, alert.id or 0, CRM_TASK)  # escalated: a CRM task, once per alert
         if not edited:
             alert.message_count += 1
-        add_member(session, alert.id or 0, message.id or 0)
+        add_member(tx, alert.id or 0, message.id or 0)
         alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
         if alert.status == "snoozed" and severity.rank > current.rank:
             alert.status = "open"  # a worse message ends the snooze
-        save_alert(session, alert)
+        save_alert(tx, alert)
         post_now = severity is Severity.critical or decision.post_now
         subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
-        if alert.post_ref or item_status(session, POST_ALERT, str(alert.id)) == RUNNING:
+        if alert.post_ref or item_status(tx, POST_ALERT, str(alert.id)) == RUNNING:
             # In flight: the card being posted was read before this message joined. The update
             # waits for the post (bot/alerts/delivery.py), then shows this message in the thread.
-            enqueue(session, UPDATE_ALERT, subject)
+            enqueue(tx, UPDATE_ALERT, subject)
         elif post_now:
-            enqueue(session, POST_ALERT, str(alert.id))  # a queued post reads the card as it is then
+            enqueue(tx, POST_ALERT, str(alert.id))  # a queued post reads the card as it is then
         return AlertChange(alert.id or 0, "joined", severity, post_now)
 
-    def _crm_tasks(self, session: Session, alert_id: int, kind: str) -> None:
+    def _crm_tasks(self, tx: Transaction, alert_id: int, kind: str) -> None:
         for system in self.crm_systems:
-            enqueue(session, kind, f"{alert_id}:{system}")
+            enqueue(tx, kind, f"{alert_id}:{system}")
 
     def card(self, alert_id: int, light: str | None = None) -> AlertCard | None:
         """What the alert shows now: the message that opened it (the first still on it) and its analysis.
@@ -494,12 +494,12 @@ class AlertService:
         Messages that joined are lines in the alert's thread; the card keeps the one that started it,
         with the alert's count and severity.
         """
-        with session_scope(self.engine) as session:
-            alert = alert_by_id(session, alert_id)
+        with transaction(self.engine) as tx:
+            alert = alert_by_id(tx, alert_id)
             if alert is None or alert.message_id is None or alert.analysis_id is None:
                 return None
-            message, analysis = self._opening(session, alert_id, alert.message_id, alert.analysis_id)
-            account = account_by_id(session, alert.account_id) if alert.account_id else None
+            message, analysis = self._opening(tx, alert_id, alert.message_id, alert.analysis_id)
+            account = account_by_id(tx, alert.account_id) if alert.account_id else None
             if message is None or analysis is None:
                 return None
             result = analysis_result(analysis)
@@ -548,15 +548,15 @@ class AlertService:
 
     @staticmethod
     def _opening(
-        session: Session, alert_id: int, newest_message_id: int, newest_analysis_id: int
+        tx: Transaction, alert_id: int, newest_message_id: int, newest_analysis_id: int
     ) -> tuple[CustomerMessage | None, Analysis | None]:
         """The first message still counted on the alert, with its latest analysis (else the newest)."""
-        for member in remaining_members(session, alert_id)[:1]:
+        for member in remaining_members(tx, alert_id)[:1]:
             if member.latest_analysis_id is not None:
-                analysis = analysis_by_id(session, member.latest_analysis_id)
+                analysis = analysis_by_id(tx, member.latest_analysis_id)
                 if analysis is not None:
                     return member, analysis
-        return message_by_id(session, newest_message_id), analysis_by_id(session, newest_analysis_id)
+        return message_by_id(tx, newest_message_id), analysis_by_id(tx, newest_analysis_id)
 
     def record_post(
         self,
@@ -575,29 +575,29 @@ class AlertService:
         is queued to be deleted (and False returned), a card quoting words erased meanwhile to be drawn
         again without them. So is a card whose only message the customer deleted meanwhile (the alert
         was resolved, nothing left to show)."""
-        with session_scope(self.engine) as session:
+        with transaction(self.engine) as tx:
             # The message's lock before the alert's: the order every writer takes them in.
-            erased = carries_erased_words(session, message_id)
-            alert = locked_alert(session, alert_id)
+            erased = carries_erased_words(tx, message_id)
+            alert = locked_alert(tx, alert_id)
             gone = erased and alert is not None and alert.status == "resolved"
-            if gone and alert is not None and not remaining_members(session, alert.id or 0):
+            if gone and alert is not None and not remaining_members(tx, alert.id or 0):
                 # Its only message was deleted while the card was on its way: take the card back.
-                cancel(session, (POST_ALERT_THREAD,), str(alert_id))
+                cancel(tx, (POST_ALERT_THREAD,), str(alert_id))
                 alert = None
             if alert is None:
-                enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
+                enqueue(tx, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
                 return False
             alert.post_channel, alert.post_ref = channel, ref
-            save_alert(session, alert)
-            add_alert_post(session, alert_id, platform, channel, ref)
+            save_alert(tx, alert)
+            add_alert_post(tx, alert_id, platform, channel, ref)
             if erased:
-                enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
+                enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
             if then_queue:
-                enqueue(session, then_queue, str(alert_id))
+                enqueue(tx, then_queue, str(alert_id))
             if alert.account_id is not None:
                 # The account's owners hear of it by DM too (each owner's `dm_alerts`), once per alert.
-                for user in owners_to_notify(session, alert.account_id, platform):
-                    enqueue(session, DM_OWNER, f"{alert_id}:{platform}:{user}")
+                for user in owners_to_notify(tx, alert.account_id, platform):
+                    enqueue(tx, DM_OWNER, f"{alert_id}:{platform}:{user}")
             return True
 
     def record_thread_post(
@@ -606,41 +606,41 @@ class AlertService:
         """Keep a thread post's reference, and the message whose words it carries, so `forget` can take
         it back (Teams cannot list a thread). A post whose alert or words were forgotten while it was on
         its way is queued to be deleted instead."""
-        with session_scope(self.engine) as session:
+        with transaction(self.engine) as tx:
             # The message's lock before the alert's: the order every writer takes them in.
-            erased = carries_erased_words(session, message_id)
-            alert = locked_alert(session, alert_id)
+            erased = carries_erased_words(tx, message_id)
+            alert = locked_alert(tx, alert_id)
             if alert is None or erased:
-                enqueue(session, RETRACT_POST, retraction_subject(PostedRef(platform, channel, root, ref)))
+                enqueue(tx, RETRACT_POST, retraction_subject(PostedRef(platform, channel, root, ref)))
                 return
-            add_alert_post(session, alert_id, platform, channel, ref, message_id)
+            add_alert_post(tx, alert_id, platform, channel, ref, message_id)
 
     def posted_ref(self, alert_id: int) -> tuple[str | None, str | None]:
-        with session_scope(self.engine) as session:
-            alert = alert_by_id(session, alert_id)
+        with transaction(self.engine) as tx:
+            alert = alert_by_id(tx, alert_id)
             return (alert.post_channel, alert.post_ref) if alert else (None, None)
 
     def snoozed_until(self, alert_id: int) -> datetime | None:
-        with session_scope(self.engine) as session:
-            alert = alert_by_id(session, alert_id)
+        with transaction(self.engine) as tx:
+            alert = alert_by_id(tx, alert_id)
             return alert.snoozed_until if alert else None
 
     def set_status(self, alert_id: int, status: str, snoozed_until: datetime | None = None) -> Alert | None:
         """Acknowledge, snooze or resolve; a resolved alert frees its issue for a new one."""
-        with session_scope(self.engine) as session:
-            alert = alert_by_id(session, alert_id)
+        with transaction(self.engine) as tx:
+            alert = alert_by_id(tx, alert_id)
             if alert is None:
                 return None
             resolving = status == "resolved" and alert.status != "resolved"
             alert.status, alert.snoozed_until, alert.updated_at = status, snoozed_until, utcnow()
             if status == "resolved":
                 alert.open_key = None
-            save_alert(session, alert)
+            save_alert(tx, alert)
             if resolving:
-                self.events.emit(session, "alert.resolved", _alert_event(alert, session))
-                self._crm_tasks(session, alert_id, CRM_CLOSE_TASK)
+                self.events.emit(tx, "alert.resolved", _alert_event(alert, tx))
+                self._crm_tasks(tx, alert_id, CRM_CLOSE_TASK)
             return alert
 
     def open_alerts(self, account_id: int | None = None) -> list[Alert]:
-        with session_scope(self.engine) as session:
-            return alerts_in_states(session, OPEN_STATES, account_id)
+        with transaction(self.engine) as tx:
+            return alerts_in_states(tx, OPEN_STATES, account_id)

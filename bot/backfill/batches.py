@@ -45,7 +45,7 @@ from storage.batches import (
     record_batch,
     set_batch_id,
 )
-from storage.db import read_scope, session_scope
+from storage.db import read_transaction, transaction
 from storage.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -151,14 +151,14 @@ class BatchBackfill:
         """Resume the batches a previous run left, then batch what is still pending; store every answer."""
         report = BatchReport()
         self._deadline = None if self.max_wait is None else self._clock() + self.max_wait
-        with read_scope(self._engine) as session:
-            left = open_batches(session)
+        with read_transaction(self._engine) as tx:
+            left = open_batches(tx)
         for batch in left:
             if batch.batch_id is None:
                 # Recorded, but the API never confirmed it: its messages are submitted again below.
                 self._progress("a batch recorded earlier was never accepted; sending its messages again")
-                with session_scope(self._engine) as session:
-                    forget_batch(session, batch.row_id, ANALYZE)
+                with transaction(self._engine) as tx:
+                    forget_batch(tx, batch.row_id, ANALYZE)
                 continue
             self._progress(f"resuming batch {batch.batch_id} ({batch.request_count} request(s))")
             report.resumed.append(batch.batch_id)
@@ -179,15 +179,15 @@ class BatchBackfill:
 
     async def _submit_pending(self, report: BatchReport) -> list[tuple[int, str]]:
         """Judge every pending message not held by a batch; store the offline ones, batch the others."""
-        with read_scope(self._engine) as session:
-            held = held_message_ids(session)
+        with read_transaction(self._engine) as tx:
+            held = held_message_ids(tx)
         submitted: list[tuple[int, str]] = []
         waiting: list[_Request] = []
         size = 0
         after = 0
         while True:
-            with read_scope(self._engine) as session:
-                ids = pending_message_ids(session, after, PAGE)
+            with read_transaction(self._engine) as tx:
+                ids = pending_message_ids(tx, after, PAGE)
             if not ids:
                 break
             after = ids[-1]
@@ -220,15 +220,15 @@ class BatchBackfill:
 
     async def _submit(self, waiting: Sequence[_Request], report: BatchReport) -> tuple[int, str]:
         """Record the batch, submit it, record its id: a crash at any point leaves a resumable state."""
-        with session_scope(self._engine) as session:
-            row_id = record_batch(session, self._claude.model, [r.item for r in waiting], ANALYZE)
+        with transaction(self._engine) as tx:
+            row_id = record_batch(tx, self._claude.model, [r.item for r in waiting], ANALYZE)
         try:
             # The bodies are the JSON the API takes, built as dicts rather than the SDK's TypedDicts.
             batch = await self._client.messages.batches.create(requests=[r.body for r in waiting])  # type: ignore[misc]
         except anthropic.APIStatusError as exc:
             # Refused with an answer: no batch exists. The messages stay pending, on the work queue again.
-            with session_scope(self._engine) as session:
-                forget_batch(session, row_id, ANALYZE)
+            with transaction(self._engine) as tx:
+                forget_batch(tx, row_id, ANALYZE)
             raise UserError(
                 f"the Message Batches API refused the batch ({self._reason(exc)}, HTTP {exc.status_code}); "
                 "the messages stay pending: run the command again"
@@ -238,8 +238,8 @@ class BatchBackfill:
                 f"could not submit the batch ({self._reason(exc)}); the messages stay pending: "
                 "run the command again"
             ) from None
-        with session_scope(self._engine) as session:
-            set_batch_id(session, row_id, batch.id)
+        with transaction(self._engine) as tx:
+            set_batch_id(tx, row_id, batch.id)
         report.submitted.append(batch.id)
         report.sent += len(waiting)
         self._progress(f"submitted batch {batch.id} with {len(waiting)} request(s)")
@@ -282,8 +282,8 @@ class BatchBackfill:
     async def _collect(self, row_id: int, batch_id: str, report: BatchReport) -> None:
         """Wait for the batch, store an analysis for each of its messages, and mark it done."""
         ended = await self._wait(batch_id)
-        with read_scope(self._engine) as session:
-            items = {item.custom_id: item for item in batch_items(session, row_id)}
+        with read_transaction(self._engine) as tx:
+            items = {item.custom_id: item for item in batch_items(tx, row_id)}
         seen: set[str] = set()
         if ended:
             chunk: list[tuple[BatchItem, Any]] = []
@@ -310,8 +310,8 @@ class BatchBackfill:
         missing = [(item, None) for custom_id, item in items.items() if custom_id not in seen]
         for start in range(0, len(missing), PAGE):
             await self._store(missing[start : start + PAGE], report)
-        with session_scope(self._engine) as session:
-            finish_batch(session, row_id, ANALYZE)
+        with transaction(self._engine) as tx:
+            finish_batch(tx, row_id, ANALYZE)
         self._progress(
             f"batch {batch_id} done: {report.from_claude} analysis(es) from Claude, "
             f"{sum(report.fallbacks.values())} kept the offline analysis"

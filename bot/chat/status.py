@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.alerts.service import AlertService
 from bot.messages.places import PlaceInfo, PlaceRegistry
-from storage.db import session_scope
+from storage.db import transaction
 from storage.queries import find_account
 from storage.tenants import DEFAULT_TENANT
 
@@ -40,8 +40,8 @@ def place_status(
     place = places.get(platform, external_id, tenant)
     open_alerts = 0
     if place is not None and place.watched and place.account:
-        with session_scope(places.engine) as session:
-            account = find_account(session, place.account, tenant)
+        with transaction(places.engine) as tx:
+            account = find_account(tx, place.account, tenant)
         open_alerts = len(alerts.open_alerts(account.id)) if account is not None else 0
     return PlaceStatus(
         place, open_alerts, places.alert_channel(platform, tenant), len(places.watched(platform, tenant))

@@ -66,13 +66,13 @@ def account_command(name: str, as_of: str | None, tenant: str, as_json: bool) ->
     """How an account is doing: colour, trend, averages, concerns and why."""
     from bot.digest.render import render_account_text
     from bot.health.report import account_report
-    from storage.db import session_scope
+    from storage.db import transaction
 
     config = settings()
     moment = _as_of(as_of)
     rules = _rules(config)
-    with _engine(config) as engine, session_scope(engine) as session:
-        report = account_report(session, name, moment, rules, tenant)
+    with _engine(config) as engine, transaction(engine) as tx:
+        report = account_report(tx, name, moment, rules, tenant)
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else render_account_text(report))
 
 
@@ -107,7 +107,7 @@ def digest_command(
     from bot.digest.build import DigestOptions, build_digest, period_for
     from bot.digest.render import render_digest_text
     from bot.health.incidents import IncidentRules
-    from storage.db import session_scope
+    from storage.db import transaction
 
     if not preview:
         raise click.UsageError(
@@ -127,9 +127,9 @@ def digest_command(
         sla_hours=config.reply_sla_hours,
         chart_dir=Path(config.chart_dir).resolve(),
     )
-    with _engine(config) as engine, session_scope(engine) as session:
+    with _engine(config) as engine, transaction(engine) as tx:
         digest = build_digest(
-            session, period, options, owner=owner, target_key=f"preview-{owner or 'all'}", tenant=tenant
+            tx, period, options, owner=owner, target_key=f"preview-{owner or 'all'}", tenant=tenant
         )
     if narrative:
         run_async(lambda: _narrate(config, digest))

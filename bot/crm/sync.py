@@ -39,7 +39,7 @@ from storage.crm import (
     record_task,
     task_for,
 )
-from storage.db import Engine, read_scope, session_scope
+from storage.db import Engine, read_transaction, transaction
 from storage.queries import account_key, domains_of
 from storage.types import utcnow
 
@@ -92,8 +92,8 @@ class CrmSync:
         records = client.pull()
         summary.pulled = len(records)
         system = client.system
-        with session_scope(self.engine) as session:
-            accounts = all_accounts(session)
+        with transaction(self.engine) as tx:
+            accounts = all_accounts(tx)
             by_id = {
                 str((a.crm_ids or {}).get(system)): a.id for a in accounts if (a.crm_ids or {}).get(system)
             }
@@ -112,7 +112,7 @@ class CrmSync:
                     else None
                 )
                 apply_entry(
-                    session,
+                    tx,
                     BookEntry(
                         account=names[account_id],
                         owners=owners,
@@ -129,10 +129,10 @@ class CrmSync:
 
     def values(self, now: datetime) -> dict[int, dict[str, Any]]:
         """What is pushed for every account, by account id (our field names)."""
-        with read_scope(self.engine) as session:
-            healths = compute_health_everywhere(session, now, self.rules)
-            negatives = last_negative_at(session, [h.account_id for h in healths], self.rules.warning_score)
-            suppressed = {a.id: a.suppress_outreach for a in all_accounts(session)}
+        with read_transaction(self.engine) as tx:
+            healths = compute_health_everywhere(tx, now, self.rules)
+            negatives = last_negative_at(tx, [h.account_id for h in healths], self.rules.warning_score)
+            suppressed = {a.id: a.suppress_outreach for a in all_accounts(tx)}
         values = {}
         for health in healths:
             if health.account_id not in suppressed:
@@ -151,10 +151,10 @@ class CrmSync:
     def push(self, client: CrmClient, summary: SyncSummary, values: dict[int, dict[str, Any]]) -> None:
         system = client.system
         mapping = {ours: theirs for ours, theirs in self.pushed_fields.get(system, {}).items() if theirs}
-        with read_scope(self.engine) as session:
+        with read_transaction(self.engine) as tx:
             linked = [
-                (a.id, str((a.crm_ids or {})[system]), pushed_fingerprint(session, a.id or 0, system))
-                for a in all_accounts(session)
+                (a.id, str((a.crm_ids or {})[system]), pushed_fingerprint(tx, a.id or 0, system))
+                for a in all_accounts(tx)
                 if (a.crm_ids or {}).get(system)
             ]
         for account_id, crm_id, before in linked:
@@ -174,8 +174,8 @@ class CrmSync:
                 summary.errors.append(f"push {crm_id}: {type(exc).__name__}")
                 log.warning("pushing to %s record %s failed: %s", system, crm_id, type(exc).__name__)
                 continue
-            with session_scope(self.engine) as session:
-                record_push(session, account_id or 0, system, fingerprint)
+            with transaction(self.engine) as tx:
+                record_push(tx, account_id or 0, system, fingerprint)
             summary.pushed += 1
 
     def sync(self, now: datetime | None = None) -> list[SyncSummary]:
@@ -202,10 +202,10 @@ class CrmSync:
         worker.register(CRM_CLOSE_TASK, self.close_task)
 
     def _task_to_make(self, alert_id: int, system: str) -> tuple[str, str, str] | None:
-        with read_scope(self.engine) as session:
-            if task_for(session, alert_id, system) is not None:
+        with read_transaction(self.engine) as tx:
+            if task_for(tx, alert_id, system) is not None:
                 return None  # made already: once per alert
-            found = alert_account(session, alert_id)
+            found = alert_account(tx, alert_id)
             if found is None:
                 return None
             alert, account = found
@@ -232,8 +232,8 @@ class CrmSync:
         task_id = await self.offload(client.create_task, *made)
 
         def record() -> None:
-            with session_scope(self.engine) as session:
-                record_task(session, alert_id, system, task_id)
+            with transaction(self.engine) as tx:
+                record_task(tx, alert_id, system, task_id)
 
         await self.offload(record)
 
@@ -243,8 +243,8 @@ class CrmSync:
         alert_id = int(alert_text)
 
         def open_task() -> str | None:
-            with read_scope(self.engine) as session:
-                task = task_for(session, alert_id, system)
+            with read_transaction(self.engine) as tx:
+                task = task_for(tx, alert_id, system)
                 return task.task_id if task is not None and task.status == "open" else None
 
         task_id = await self.offload(open_task)
@@ -253,7 +253,7 @@ class CrmSync:
         await self.offload(client.close_task, task_id)
 
         def closed() -> None:
-            with session_scope(self.engine) as session:
-                close_task_record(session, alert_id, system)
+            with transaction(self.engine) as tx:
+                close_task_record(tx, alert_id, system)
 
         await self.offload(closed)

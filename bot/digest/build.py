@@ -38,7 +38,7 @@ from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import AccountHealth, compute_health_many
 from bot.outbound.port import AlertNotice
 from storage.book import BookRow, book_rows
-from storage.db import Session, session_scope
+from storage.db import Transaction, reads_beside_a_transaction, transaction
 from storage.digests import alert_review_counts, opportunity_messages
 from storage.tenants import DEFAULT_TENANT, account_ids_of
 
@@ -368,10 +368,10 @@ def _counts(healths: list[AccountHealth]) -> dict[str, int]:
     return counts
 
 
-def _book_of(session: Session, now: dict[int, AccountHealth]) -> dict[int, BookRow]:
+def _book_of(tx: Transaction, now: dict[int, AccountHealth]) -> dict[int, BookRow]:
     """The account book's entries of the accounts needing attention."""
     ids = [h.account_id for h in now.values() if h.needs_attention]
-    return {row.id: row for row in book_rows(session, ids, tenant=None)} if ids else {}
+    return {row.id: row for row in book_rows(tx, ids, tenant=None)} if ids else {}
 
 
 def value_at_risk(
@@ -394,7 +394,7 @@ def value_at_risk(
 
 
 def _attention(
-    session: Session,
+    tx: Transaction,
     now: dict[int, AccountHealth],
     before: dict[int, AccountHealth],
     options: DigestOptions,
@@ -403,7 +403,7 @@ def _attention(
     """The accounts needing attention, most urgent first: health points plus value points (annual
     value, a renewal soon; bot/accounts/value.py), then colour, then name."""
     rules = options.rules
-    book = book if book is not None else _book_of(session, now)
+    book = book if book is not None else _book_of(tx, now)
     needing = [h for h in now.values() if h.needs_attention]
     today = needing[0].as_of.date() if needing else None
 
@@ -421,8 +421,8 @@ def _attention(
     if not ids:
         return []
     as_of = ranked[0].as_of
-    evidence = evidence_messages(session, ids, as_of, rules)
-    concerns = top_concerns(session, as_of - timedelta(days=rules.recent_days), as_of, rules, ids)
+    evidence = evidence_messages(tx, ids, as_of, rules)
+    concerns = top_concerns(tx, as_of - timedelta(days=rules.recent_days), as_of, rules, ids)
     items = []
     for health in ranked:
         mine = evidence.get(health.account_id, [])
@@ -459,11 +459,11 @@ def _attention(
 
 
 def _opportunities(
-    session: Session, period: DigestPeriod, rules: HealthRules, account_ids: list[int] | None, limit: int
+    tx: Transaction, period: DigestPeriod, rules: HealthRules, account_ids: list[int] | None, limit: int
 ) -> list[Opportunity]:
     # Newest first; enough of them that one of each kind per account still fills the list.
     rows = opportunity_messages(
-        session, period.start, period.end, rules.promoter_min, account_ids, limit=limit * 20
+        tx, period.start, period.end, rules.promoter_min, account_ids, limit=limit * 20
     )
     found: dict[tuple[str, str], Opportunity] = {}
     for row in rows:
@@ -478,7 +478,7 @@ def _opportunities(
 
 
 def alert_precision(
-    session: Session, start: datetime, end: datetime, account_ids: list[int] | None
+    tx: Transaction, start: datetime, end: datetime, account_ids: list[int] | None
 ) -> AlertPrecision:
     """Alerts raised in the period: posted or kept for the attention list, reviewed, marked not accurate.
 
@@ -486,7 +486,7 @@ def alert_precision(
     neutral or positive label; as reviewed when it is not accurate or a person acknowledged,
     snoozed or used its draft.
     """
-    return AlertPrecision(*alert_review_counts(session, start, end, account_ids, REVIEWED_STATUSES))
+    return AlertPrecision(*alert_review_counts(tx, start, end, account_ids, REVIEWED_STATUSES))
 
 
 @dataclass
@@ -501,7 +501,7 @@ class _Facts:
 
 
 def _facts(
-    session: Session,
+    tx: Transaction,
     period: DigestPeriod,
     options: DigestOptions,
     account_ids: list[int] | None,
@@ -509,7 +509,7 @@ def _facts(
 ) -> _Facts:
     rules, as_of = options.rules, period.end
     waiting = unanswered_messages(
-        session,
+        tx,
         as_of=as_of,
         created_after=as_of - timedelta(days=rules.recent_days),
         created_before=as_of - timedelta(hours=options.sla_hours),
@@ -519,9 +519,9 @@ def _facts(
         quoted=options.list_limit,
         tenant=tenant,
     )
-    this_week = portfolio_concerns(session, period.start, period.end, rules, account_ids)
+    this_week = portfolio_concerns(tx, period.start, period.end, rules, account_ids)
     last_week = portfolio_concerns(
-        session, period.start - timedelta(days=7), period.start, rules, account_ids
+        tx, period.start - timedelta(days=7), period.start, rules, account_ids
     )
     concerns = [
         ConcernCount(concern, count, last_week.get(concern, 0))
@@ -530,32 +530,23 @@ def _facts(
     return _Facts(
         waiting=waiting,
         concerns=concerns,
-        opportunities=_opportunities(session, period, rules, account_ids, options.list_limit),
+        opportunities=_opportunities(tx, period, rules, account_ids, options.list_limit),
         incidents=detect_incidents(
-            session, period.start, period.end, options.incident_rules, account_ids, tenant=tenant
+            tx, period.start, period.end, options.incident_rules, account_ids, tenant=tenant
         ),
-        precision=alert_precision(session, period.start, period.end, account_ids),
+        precision=alert_precision(tx, period.start, period.end, account_ids),
     )
 
 
-def _facts_in_own_session(
+def _facts_in_own_transaction(
     engine, period: DigestPeriod, options: DigestOptions, account_ids: list[int] | None, tenant: str
 ) -> _Facts:
-    with session_scope(engine) as session:
-        return _facts(session, period, options, account_ids, tenant)
-
-
-def _concurrent_reads(session: Session) -> bool:
-    """Whether a second connection can read while this one does.
-
-    Not on SQLite: its sessions begin IMMEDIATE (storage.db), so a second reader would wait
-    for the first to finish.
-    """
-    return session.get_bind().dialect.name != "sqlite"
+    with transaction(engine) as tx:
+        return _facts(tx, period, options, account_ids, tenant)
 
 
 def build_digest(
-    session: Session,
+    tx: Transaction,
     period: DigestPeriod,
     options: DigestOptions,
     owner: str | None = None,
@@ -570,26 +561,26 @@ def build_digest(
     """
     rules = options.rules
     as_of = period.end
-    account_ids = account_ids_of(session, tenant, owner)
+    account_ids = account_ids_of(tx, tenant, owner)
     moments = [as_of, as_of - timedelta(days=7)]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest") as pool:
         facts_pending = None
-        if _concurrent_reads(session):
+        if reads_beside_a_transaction(tx.engine):
             facts_pending = pool.submit(
-                _facts_in_own_session, session.get_bind(), period, options, account_ids, tenant
+                _facts_in_own_transaction, tx.engine, period, options, account_ids, tenant
             )
         now_list, before_list = compute_health_many(
-            session, moments, rules, account_ids=account_ids, tenant=tenant
+            tx, moments, rules, account_ids=account_ids, tenant=tenant
         )
         now = {h.account_id: h for h in now_list}
         before = {h.account_id: h for h in before_list}
-        book = _book_of(session, now)
-        attention = _attention(session, now, before, options, book)
+        book = _book_of(tx, now)
+        attention = _attention(tx, now, before, options, book)
         at_risk = value_at_risk(now, book, rules) if now else None
         counts, previous_counts = _counts(now_list), _counts(before_list)
         chart_pending = None
         if options.chart_dir is not None and now_list and any(counts.values()):
-            activity = weekly_activity(session, [a.account_id for a in attention[:6]], as_of)
+            activity = weekly_activity(tx, [a.account_id for a in attention[:6]], as_of)
             series = {
                 a.account: AccountSeries(
                     found.averages, found.counts, str(a.light), found.alerts, found.nps
@@ -607,7 +598,7 @@ def build_digest(
                 f"Customer sentiment · {period.label}",
             )
         facts = (
-            facts_pending.result() if facts_pending else _facts(session, period, options, account_ids, tenant)
+            facts_pending.result() if facts_pending else _facts(tx, period, options, account_ids, tenant)
         )
         chart = str(chart_pending.result()) if chart_pending else None
     changes = [
@@ -704,7 +695,7 @@ class AttentionList:
 
 
 def build_attention_list(
-    session: Session,
+    tx: Transaction,
     as_of: datetime,
     zone: str,
     options: DigestOptions,
@@ -716,9 +707,9 @@ def build_attention_list(
     """The tenant's unanswered, moderately negative messages (between warning and critical) still within
     their SLA."""
     rules = options.rules
-    account_ids = account_ids_of(session, tenant, owner)
+    account_ids = account_ids_of(tx, tenant, owner)
     waiting = unanswered_messages(
-        session,
+        tx,
         as_of=as_of,
         created_after=as_of - timedelta(hours=options.sla_hours),
         created_before=as_of,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.alerts.policy import Severity
-from storage.db import Engine, read_scope
+from storage.db import Engine, read_transaction
 from storage.feedback import AlertFeedback, alert_feedback
 
 #: Statuses a person sets on an alert (an alert resolved by an edit or deletion was not reviewed).
@@ -43,6 +43,6 @@ def summarize(feedback: Iterable[AlertFeedback]) -> dict:
 def team_precision(engine: Engine, end: datetime, days: int) -> dict:
     """The team's precision over the `days` before `end`."""
     start = end - timedelta(days=days)
-    with read_scope(engine) as session:
-        feedback = alert_feedback(session, start, end)
+    with read_transaction(engine) as tx:
+        feedback = alert_feedback(tx, start, end)
     return {"from": start.isoformat(), "to": end.isoformat(), "days": days, **summarize(feedback)}

@@ -15,7 +15,7 @@ from bot.health.report import attach_evidence, evidence_messages, signal_change
 from bot.health.rules import HealthRules, Light
 from bot.health.scoring import Signal, compute_health_everywhere
 from bot.webhooks import NO_EVENTS, WebhookEvents
-from storage.db import Session
+from storage.db import Transaction
 from storage.health import latest_changes, save_changes
 from storage.models import HealthChange
 
@@ -31,14 +31,14 @@ def _signal_from_json(data: dict) -> Signal:
 
 
 def record_colour_changes(
-    session: Session, now: datetime, rules: HealthRules, day_key: str, events: WebhookEvents = NO_EVENTS
+    tx: Transaction, now: datetime, rules: HealthRules, day_key: str, events: WebhookEvents = NO_EVENTS
 ) -> list[HealthChange]:
     """Store the colour changes since the last recorded state; returns the rows written.
 
     In the same transaction, each change is emitted as `account.light_changed` and an account that
     turned red or worse is flagged `suppress_outreach` (bot/accounts/suppression.py)."""
-    healths = compute_health_everywhere(session, now, rules)
-    last = latest_changes(session)
+    healths = compute_health_everywhere(tx, now, rules)
+    last = latest_changes(tx)
     changed = [
         h
         for h in healths
@@ -47,7 +47,7 @@ def record_colour_changes(
     ]
     if not changed:
         return []
-    evidence = evidence_messages(session, [h.account_id for h in changed], now, rules)
+    evidence = evidence_messages(tx, [h.account_id for h in changed], now, rules)
     names = {h.account_id: h.account for h in changed}
     written: list[HealthChange] = []
     dropped: list[HealthChange] = []
@@ -86,10 +86,10 @@ def record_colour_changes(
         row.turn_back = change.turn_back
         written.append(row)
         moved.append((row, None if before_light is None else str(before_light)))
-    save_changes(session, written, dropped)
+    save_changes(tx, written, dropped)
     for row, before in moved:
         events.emit(
-            session,
+            tx,
             "account.light_changed",
             {
                 "account": names.get(row.account_id),
@@ -101,5 +101,5 @@ def record_colour_changes(
             },
             occurred_at=now,
         )
-    flag_worsened(session, moved, events)
+    flag_worsened(tx, moved, events)
     return written

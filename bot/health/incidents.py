@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 
 from storage.concerns import concern_events, concern_windows
-from storage.db import Session
+from storage.db import Transaction
 from storage.health import account_names_by_id
 from storage.tenants import DEFAULT_TENANT
 
@@ -96,7 +96,7 @@ class IncidentRules:
 
 
 def _expected_per_window(
-    session: Session, start: datetime, rules: IncidentRules, tenant: str
+    tx: Transaction, start: datetime, rules: IncidentRules, tenant: str
 ) -> dict[str, float]:
     """For each concern family, how many accounts raise it in a typical window (from the baseline period).
 
@@ -104,7 +104,7 @@ def _expected_per_window(
     sent (a morning of complaints from one account is one account in that window).
     """
     baseline_start = start - timedelta(days=rules.baseline_days)
-    rows = concern_windows(session, baseline_start, start, rules.max_score, rules.window_hours, tenant)
+    rows = concern_windows(tx, baseline_start, start, rules.max_score, rules.window_hours, tenant)
     seen = {(concern_family(concern), account_id, window) for concern, account_id, window in rows}
     windows = rules.baseline_days * 24 / rules.window_hours
     counts = Counter(family for family, _, _ in seen)
@@ -126,7 +126,7 @@ def poisson_threshold(expected: float, alpha: float) -> int:
 
 
 def detect_incidents(
-    session: Session,
+    tx: Transaction,
     start: datetime,
     end: datetime,
     rules: IncidentRules | None = None,
@@ -141,8 +141,8 @@ def detect_incidents(
     """
     rules = rules or IncidentRules()
     window = timedelta(hours=rules.window_hours)
-    expected = _expected_per_window(session, start, rules, tenant)
-    rows = concern_events(session, start - window, end, rules.max_score, tenant)
+    expected = _expected_per_window(tx, start, rules, tenant)
+    rows = concern_events(tx, start - window, end, rules.max_score, tenant)
     incidents: list[Incident] = []
     by_concern: dict[str, list] = {}
     raised: dict[int, list[str]] = {}
@@ -166,7 +166,7 @@ def detect_incidents(
         for i in incidents
         if start <= i.start < end and (wanted is None or wanted.intersection(i.account_ids))
     ]
-    _name_accounts(session, found)
+    _name_accounts(tx, found)
     return sorted(found, key=lambda i: i.start)
 
 
@@ -206,17 +206,17 @@ def _bursts(concern: str, events: list, window: timedelta, threshold: int, expec
     return incidents
 
 
-def _name_accounts(session: Session, incidents: list[Incident]) -> None:
+def _name_accounts(tx: Transaction, incidents: list[Incident]) -> None:
     ids = {a for incident in incidents for a in incident.account_ids}
     if not ids:
         return
-    names = account_names_by_id(session, ids)
+    names = account_names_by_id(tx, ids)
     for incident in incidents:
         incident.accounts = [names.get(a, f"account {a}") for a in incident.account_ids]
 
 
 def active_incident(
-    session: Session,
+    tx: Transaction,
     concern: str,
     now: datetime,
     rules: IncidentRules | None = None,
@@ -233,7 +233,7 @@ def active_incident(
     ongoing = [
         incident
         for incident in detect_incidents(
-            session, now - 2 * window, now + timedelta(microseconds=1), rules, tenant=tenant
+            tx, now - 2 * window, now + timedelta(microseconds=1), rules, tenant=tenant
         )
         if incident.concern == family and incident.end >= now - window
     ]

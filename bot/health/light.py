@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.health.rules import HealthRules
 from bot.health.scoring import compute_health
-from storage.db import Engine, session_scope
+from storage.db import Engine, transaction
 from storage.queries import find_account
 from storage.tenants import DEFAULT_TENANT
 
@@ -19,10 +19,10 @@ class AccountLight:
         self.rules = rules
 
     def __call__(self, account: str, tenant: str = DEFAULT_TENANT) -> str | None:
-        with session_scope(self.engine) as session:
-            found = find_account(session, account, tenant)
+        with transaction(self.engine) as tx:
+            found = find_account(tx, account, tenant)
             if found is None or found.id is None:
                 return None
             now = datetime.now(UTC)
-            health = compute_health(session, now, self.rules, account_ids=[found.id], tenant=tenant)
+            health = compute_health(tx, now, self.rules, account_ids=[found.id], tenant=tenant)
             return health[0].light.value if health else None

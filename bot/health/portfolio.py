@@ -12,7 +12,7 @@ from bot.health.report import quote
 from bot.health.rules import LIGHT_ORDER, HealthRules, Light
 from bot.health.scoring import compute_health
 from bot.questions.answer import MessageRef, message_refs
-from storage.db import Engine, session_scope
+from storage.db import Engine, transaction
 from storage.health import newest_open_alerts
 from storage.tenants import DEFAULT_TENANT
 
@@ -62,8 +62,8 @@ def portfolio_overview(
     engine: Engine, now: datetime, rules: HealthRules, alert_limit: int = 20, tenant: str = DEFAULT_TENANT
 ) -> Portfolio:
     """The tenant's portfolio: its accounts and its open alerts, nobody else's."""
-    with session_scope(engine) as session:
-        healths = compute_health(session, now, rules, tenant=tenant)
+    with transaction(engine) as tx:
+        healths = compute_health(tx, now, rules, tenant=tenant)
         accounts = sorted(
             (
                 AccountLine(
@@ -81,8 +81,8 @@ def portfolio_overview(
             ),
             key=lambda a: (-LIGHT_ORDER[a.light], -a.points, a.account.casefold()),
         )
-        rows = newest_open_alerts(session, tenant, now, alert_limit)
-        refs = message_refs(session, [row.message_id for row in rows if row.message_id])
+        rows = newest_open_alerts(tx, tenant, now, alert_limit)
+        refs = message_refs(tx, [row.message_id for row in rows if row.message_id])
     alerts = [
         OpenAlert(
             alert_id=row.id,

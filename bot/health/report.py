@@ -18,7 +18,7 @@ from bot.questions.grammar import resolve_account
 from storage import queries
 from storage.book import book_row
 from storage.concerns import concern_counts, concern_counts_by_account
-from storage.db import Session
+from storage.db import Transaction
 from storage.erasure import ERASED_MESSAGE
 from storage.errors import UserError
 from storage.health import (
@@ -74,14 +74,14 @@ def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> Account:
+def find_account(tx: Transaction, name: str, tenant: str = DEFAULT_TENANT) -> Account:
     """The tenant's account `name` means — exactly (any case and spacing), or by a word or prefix only
     one account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
     for another account silently: scripts depend on this command."""
-    account = queries.find_account(session, name, tenant)
+    account = queries.find_account(tx, name, tenant)
     if account is not None:
         return account
-    names = account_names_of(session, tenant)
+    names = account_names_of(tx, tenant)
     if not names:
         raise UnknownAccount(
             f"no account named {name!r}: no accounts yet (import history with tonewatch import)"
@@ -89,7 +89,7 @@ def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> A
     match = resolve_account(name, names)
     wanted = queries.account_key(name)
     if match.name is not None and re.search(rf"\b{re.escape(wanted)}", queries.account_key(match.name)):
-        found = queries.find_account(session, match.name, tenant)
+        found = queries.find_account(tx, match.name, tenant)
         assert found is not None  # a name of the tenant's accounts
         return found
     suggestions = match.suggestions or ((match.name,) if match.name else ())
@@ -99,14 +99,14 @@ def find_account(session: Session, name: str, tenant: str = DEFAULT_TENANT) -> A
 
 
 def evidence_messages(
-    session: Session, account_ids: list[int], as_of: datetime, rules: HealthRules, per_account: int = 25
+    tx: Transaction, account_ids: list[int], as_of: datetime, rules: HealthRules, per_account: int = 25
 ) -> dict[int, list[Evidence]]:
     """The notable customer messages (negative, churn, competitor, expansion, NPS) of the recent window."""
     if not account_ids:
         return {}
     start = as_of - timedelta(days=max(rules.recent_days, 30))
     found: dict[int, list[Evidence]] = defaultdict(list)
-    for row in notable_messages(session, account_ids, start, as_of, rules.warning_score):
+    for row in notable_messages(tx, account_ids, start, as_of, rules.warning_score):
         items = found[row.account_id]
         if len(items) < per_account:
             items.append(
@@ -151,22 +151,22 @@ def attach_evidence(health: AccountHealth, evidence: list[Evidence], rules: Heal
 
 
 def top_concerns(
-    session: Session, start: datetime, end: datetime, rules: HealthRules, account_ids: list[int] | None = None
+    tx: Transaction, start: datetime, end: datetime, rules: HealthRules, account_ids: list[int] | None = None
 ) -> dict[int, list[tuple[str, int]]]:
     """Per account, the concerns its negative messages raised in (start, end], most frequent first."""
     per_account: dict[int, Counter] = defaultdict(Counter)
     for account_id, concern, count in concern_counts_by_account(
-        session, start, end, rules.concern_max_score, account_ids
+        tx, start, end, rules.concern_max_score, account_ids
     ):
         per_account[account_id][concern] = count
     return {a: sorted(c.items(), key=lambda item: (-item[1], item[0])) for a, c in per_account.items()}
 
 
 def portfolio_concerns(
-    session: Session, start: datetime, end: datetime, rules: HealthRules, account_ids: list[int] | None = None
+    tx: Transaction, start: datetime, end: datetime, rules: HealthRules, account_ids: list[int] | None = None
 ) -> Counter:
     """How often each concern was raised by negative messages between `start` and `end`."""
-    return Counter(concern_counts(session, start, end, rules.concern_max_score, account_ids))
+    return Counter(concern_counts(tx, start, end, rules.concern_max_score, account_ids))
 
 
 def week_span(weekly: list[float | None], end: datetime) -> tuple[int, str] | None:
@@ -186,7 +186,7 @@ def week_span(weekly: list[float | None], end: datetime) -> tuple[int, str] | No
 
 
 def weekly_averages(
-    session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
+    tx: Transaction, account_ids: list[int], end: datetime, weeks: int = WEEKS
 ) -> dict[int, list[float | None]]:
     """Plain weekly mean score per account, oldest week first (for charts)."""
     if not account_ids:
@@ -194,7 +194,7 @@ def weekly_averages(
     start = end - timedelta(weeks=weeks)
     sums: dict[int, list[float]] = {a: [0.0] * weeks for a in account_ids}
     counts: dict[int, list[int]] = {a: [0] * weeks for a in account_ids}
-    rows = scored_messages(session, account_ids, start, end)
+    rows = scored_messages(tx, account_ids, start, end)
     for account_id, created_at, score in rows:
         index = min(weeks - 1, int((created_at - start) / timedelta(weeks=1)))
         sums[account_id][index] += score
@@ -217,24 +217,24 @@ class WeeklyActivity:
 
 
 def weekly_activity(
-    session: Session, account_ids: list[int], end: datetime, weeks: int = WEEKS
+    tx: Transaction, account_ids: list[int], end: datetime, weeks: int = WEEKS
 ) -> dict[int, WeeklyActivity]:
     """Per account: weekly mean tone, weekly customer message counts, alerts and NPS answers."""
     if not account_ids:
         return {}
     start = end - timedelta(weeks=weeks)
-    averages = weekly_averages(session, account_ids, end, weeks)
+    averages = weekly_averages(tx, account_ids, end, weeks)
 
     def week(moment: datetime) -> int:
         return min(weeks - 1, int((moment - start) / timedelta(weeks=1)))
 
     found = {a: WeeklyActivity(averages.get(a, [None] * weeks), [0] * weeks) for a in account_ids}
-    rows = customer_message_sources(session, account_ids, start, end)
+    rows = customer_message_sources(tx, account_ids, start, end)
     for account_id, created_at, kind, source_score in rows:
         found[account_id].counts[week(created_at)] += 1
         if kind == "nps" and source_score is not None:
             found[account_id].nps.append((week(created_at), float(source_score)))
-    alerts = alerts_raised(session, account_ids, start, end)
+    alerts = alerts_raised(tx, account_ids, start, end)
     for account_id, created_at, severity in alerts:
         found[account_id].alerts.append((week(created_at), severity))
     return found
@@ -327,25 +327,25 @@ def signal_change(
 
 
 def account_report(
-    session: Session, name: str, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
+    tx: Transaction, name: str, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
 ) -> dict:
     """Everything `tonewatch account` and "how is Acme doing?" show, as JSON-ready data (the tenant's
     account of that name)."""
-    account = find_account(session, name, tenant)
+    account = find_account(tx, name, tenant)
     assert account is not None and account.id is not None
     ids = [account.id]
     [health], [week_ago], [month_ago] = compute_health_many(
-        session,
+        tx,
         [as_of, as_of - timedelta(days=7), as_of - timedelta(days=30)],
         rules,
         account_ids=ids,
         tenant=tenant,
     )
-    evidence = evidence_messages(session, ids, as_of, rules).get(account.id, [])
+    evidence = evidence_messages(tx, ids, as_of, rules).get(account.id, [])
     attach_evidence(health, evidence, rules)
     by_id = {e.message_id: e for e in evidence}
-    concerns = top_concerns(session, as_of - timedelta(days=30), as_of, rules, ids).get(account.id, [])
-    stored = recorded_changes(session, account.id, as_of)
+    concerns = top_concerns(tx, as_of - timedelta(days=30), as_of, rules, ids).get(account.id, [])
+    stored = recorded_changes(tx, account.id, as_of)
     if stored:
         latest = stored[0]
         what_changed = {
@@ -362,8 +362,8 @@ def account_report(
         what_changed = change.to_json() | {"at": None, "recorded": False}
     else:
         what_changed = None
-    recent = latest_customer_messages(session, account.id, as_of, 5)
-    book = book_row(session, account)
+    recent = latest_customer_messages(tx, account.id, as_of, 5)
+    book = book_row(tx, account)
     return {
         "account": account.name,
         "owner": account.owner,
@@ -403,7 +403,7 @@ def account_report(
         if health.light is Light.green
         else turn_back(health, Light.yellow if health.light is Light.red else Light.green, rules),
         "what_changed": what_changed,
-        "weekly_average": weekly_averages(session, ids, as_of).get(account.id, []),
+        "weekly_average": weekly_averages(tx, ids, as_of).get(account.id, []),
         "recent": [
             {
                 "id": row.id,
@@ -417,6 +417,6 @@ def account_report(
 
 
 def all_lights(
-    session: Session, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
+    tx: Transaction, as_of: datetime, rules: HealthRules, tenant: str = DEFAULT_TENANT
 ) -> dict[int, AccountHealth]:
-    return {h.account_id: h for h in compute_health(session, as_of, rules, tenant=tenant)}
+    return {h.account_id: h for h in compute_health(tx, as_of, rules, tenant=tenant)}

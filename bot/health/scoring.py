@@ -26,7 +26,7 @@ from bot.health.windows import (
     to_moment,
     window_offsets,
 )
-from storage.db import Session
+from storage.db import Transaction
 from storage.health import accounts_for_health, open_alert_counts
 from storage.health_scan import segment_figures
 from storage.queries import conversation_rows
@@ -180,11 +180,11 @@ class StatsTable:
 
 
 def stats_tables(
-    session: Session, moments: list[datetime], rules: HealthRules, account_ids: list[int] | None = None
+    tx: Transaction, moments: list[datetime], rules: HealthRules, account_ids: list[int] | None = None
 ) -> list[StatsTable]:
     """Per-account aggregates for each moment in `moments`, from one scan (see `bot.health.windows`)."""
     boundaries = segment_boundaries(moments, rules)
-    figures = segment_figures(session, boundaries, scan_thresholds(rules), account_ids)
+    figures = segment_figures(tx, boundaries, scan_thresholds(rules), account_ids)
     offsets = window_offsets(rules)
     recent, earlier, base, start = (
         rules.recent_days,
@@ -228,12 +228,12 @@ def stats_tables(
 
 
 def account_stats_many(
-    session: Session, moments: list[datetime], rules: HealthRules, account_ids: list[int] | None = None
+    tx: Transaction, moments: list[datetime], rules: HealthRules, account_ids: list[int] | None = None
 ) -> list[dict[int, AccountStats]]:
     """Per-account aggregates for each moment, as objects (accounts without messages left out)."""
     return [
         {table.ids[i]: table.row(i) for i in range(len(table.ids)) if table.columns["messages"][i]}
-        for table in stats_tables(session, moments, rules, account_ids)
+        for table in stats_tables(tx, moments, rules, account_ids)
     ]
 
 
@@ -242,10 +242,10 @@ def _average(value: float) -> float | None:
 
 
 def account_stats(
-    session: Session, as_of: datetime, rules: HealthRules, account_ids: list[int] | None = None
+    tx: Transaction, as_of: datetime, rules: HealthRules, account_ids: list[int] | None = None
 ) -> dict[int, AccountStats]:
     """Per-account aggregates over the customer messages of the rules' window before `as_of`."""
-    return account_stats_many(session, [as_of], rules, account_ids)[0]
+    return account_stats_many(tx, [as_of], rules, account_ids)[0]
 
 
 def quiet_accounts(table: StatsTable, open_alerts: np.ndarray, rules: HealthRules) -> np.ndarray:
@@ -572,7 +572,7 @@ def _cap_tone(signals: list[Signal], cap: int) -> list[Signal]:
 
 
 def compute_health_many(
-    session: Session,
+    tx: Transaction,
     moments: list[datetime],
     rules: HealthRules,
     account_ids: list[int] | None = None,
@@ -585,16 +585,16 @@ def compute_health_many(
     Accounts the vectorized screen finds quiet skip `evaluate` (nothing to explain); the others
     get the full evaluation with its signals.
     """
-    accounts = accounts_for_health(session, tenant, account_ids, owner)
+    accounts = accounts_for_health(tx, tenant, account_ids, owner)
     wanted = [row.id for row in accounts]
     prepared = []
-    for table in stats_tables(session, moments, rules, wanted):
-        alerts = open_alert_counts(session, table.moment, CRITICAL_SEVERITIES, wanted)
+    for table in stats_tables(tx, moments, rules, wanted):
+        alerts = open_alert_counts(tx, table.moment, CRITICAL_SEVERITIES, wanted)
         position = {account_id: index for index, account_id in enumerate(table.ids)}
         # Complaints counted by a cross-account incident (of this tenant's accounts) leave the accounts'
         # own tone.
         excluded: dict[int, list] = {}
-        for row in incident_messages(session, table.moment, rules, tenant=tenant):
+        for row in incident_messages(tx, table.moment, rules, tenant=tenant):
             if row.is_customer and row.score is not None and row.account_id in position:
                 excluded.setdefault(row.account_id, []).append(row)
         stats_by_id: dict[int, AccountStats] = {}
@@ -622,7 +622,7 @@ def compute_health_many(
     wanted_context = sorted({a for item in prepared for a in item[-1]})
     conversations = (
         conversation_rows(
-            session,
+            tx,
             wanted_context,
             min(moments) - timedelta(days=rules.recent_days),
             max(moments),
@@ -633,7 +633,7 @@ def compute_health_many(
     results = []
     for table, alerts, position, excluded, stats_by_id, quiet, needs_context in prepared:
         contexts = account_contexts(
-            session,
+            tx,
             table.moment,
             rules,
             needs_context,
@@ -755,7 +755,7 @@ class _QuietColumns:
 
 
 def compute_health(
-    session: Session,
+    tx: Transaction,
     as_of: datetime,
     rules: HealthRules,
     account_ids: list[int] | None = None,
@@ -763,16 +763,16 @@ def compute_health(
     tenant: str = DEFAULT_TENANT,
 ) -> list[AccountHealth]:
     """The health of every account of the tenant (or of the given ones, or of one owner's) at `as_of`."""
-    return compute_health_many(session, [as_of], rules, account_ids, owner, tenant)[0]
+    return compute_health_many(tx, [as_of], rules, account_ids, owner, tenant)[0]
 
 
-def compute_health_everywhere(session: Session, as_of: datetime, rules: HealthRules) -> list[AccountHealth]:
+def compute_health_everywhere(tx: Transaction, as_of: datetime, rules: HealthRules) -> list[AccountHealth]:
     """`compute_health` for every tenant's accounts, tenant by tenant (for work no person reads:
     recording colour changes, the CRM sync)."""
     return [
         health
-        for tenant in tenants_in_use(session)
-        for health in compute_health(session, as_of, rules, tenant=tenant)
+        for tenant in tenants_in_use(tx)
+        for health in compute_health(tx, as_of, rules, tenant=tenant)
     ]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, InvalidText, clean_text
 from bot.runtime.group_commit import GroupCommit
 from storage.bulk_store import message_key, store_messages
-from storage.db import Engine, Session, read_scope, session_scope, urgent_scope
+from storage.db import Engine, Transaction, read_transaction, transaction, urgent_transaction
 from storage.inbound import InboundMessage
 from storage.messages import (
     change_text,
@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 #: The work-queue kind for "analyze this stored message".
 ANALYZE = "analyze"
 
-#: What else commits with a message's analysis: called with the saving session and the message id.
-AfterAnalysis = Callable[[Session, int], object]
+#: What else commits with a message's analysis: called with the saving transaction and the message id.
+AfterAnalysis = Callable[[Transaction, int], object]
 #: One finished analysis waiting to be saved: the message, its outcome, and what commits with it.
 AnalysisToSave = tuple[int, AnalysisOutcome, AfterAnalysis | None]
 
@@ -65,8 +65,8 @@ class MessagePipeline:
         max_text_chars: int = 20_000,
         *,
         offload: Callable[..., Awaitable[Any]] = asyncio.to_thread,
-        decision_order: Callable[[Session, list[int]], list[int]] | None = None,
-        on_deleted: Callable[[Session, int], object] | None = None,
+        decision_order: Callable[[Transaction, list[int]], list[int]] | None = None,
+        on_deleted: Callable[[Transaction, int], object] | None = None,
     ) -> None:
         self.engine = engine
         self.analyzer = analyzer
@@ -116,23 +116,23 @@ class MessagePipeline:
         # No savepoint around the batch (two more round trips on every acknowledgement): when it
         # fails, the whole transaction is rolled back and the messages are stored one by one.
         try:
-            with urgent_scope(self.engine) as session:
-                stored = store_messages(session, [inbound[i] for i in order], ANALYZE)
+            with urgent_transaction(self.engine) as tx:
+                stored = store_messages(tx, [inbound[i] for i in order], ANALYZE)
             for index, (message_id, created) in zip(order, stored, strict=True):
                 results[index] = StoredMessage(id=message_id, created=created)
             return results
         except Exception:  # noqa: BLE001 - one bad message must not fail the others: one by one
             log.info("storing %s messages together failed; storing them one by one", len(inbound))
-        with urgent_scope(self.engine) as session:
+        with urgent_transaction(self.engine) as tx:
             for index in order:
-                results[index] = self._store_one(session, inbound[index])
+                results[index] = self._store_one(tx, inbound[index])
         return results
 
     @staticmethod
-    def _store_one(session: Session, item: InboundMessage) -> StoredMessage | BaseException:
+    def _store_one(tx: Transaction, item: InboundMessage) -> StoredMessage | BaseException:
         # Its own savepoint (a deadlock's victim is tried again there): a failure fails this message alone.
         try:
-            message_id, created = store_in_savepoint(session, item, ANALYZE)
+            message_id, created = store_in_savepoint(tx, item, ANALYZE)
         except Exception as exc:  # noqa: BLE001 - handed to that message's caller
             return exc
         return StoredMessage(id=message_id, created=created)
@@ -142,18 +142,18 @@ class MessagePipeline:
     ) -> int | None:
         """An edit (new text, analyzed again) or a delete (text None, erased) of the tenant's message;
         returns the message id."""
-        with urgent_scope(self.engine) as session:
-            message = find_message(session, tenant, platform, place_key, external_id)
+        with urgent_transaction(self.engine) as tx:
+            message = find_message(tx, tenant, platform, place_key, external_id)
             if message is None:
                 return None
             # Either way its old reading no longer holds, and storage forgets its signals.
             if text is None:
-                erase_deleted(session, message)  # its quotes and draft reply go with it
+                erase_deleted(tx, message)  # its quotes and draft reply go with it
                 if self.on_deleted is not None:
-                    self.on_deleted(session, message.id or 0)  # its alerts follow, in this commit
+                    self.on_deleted(tx, message.id or 0)  # its alerts follow, in this commit
             else:
                 # A customer's message is analyzed again; a staff message never is.
-                change_text(session, message, text, ANALYZE if message.is_customer else None)
+                change_text(tx, message, text, ANALYZE if message.is_customer else None)
             return message.id
 
     def store_many(self, inbound: list[InboundMessage], chunk: int = 1000) -> list[StoredMessage]:
@@ -161,23 +161,23 @@ class MessagePipeline:
         stored: list[StoredMessage] = []
         for start in range(0, len(inbound), chunk):
             # Urgent too: in the server this is /ingest, whose caller waits for the commit.
-            with urgent_scope(self.engine) as session:
+            with urgent_transaction(self.engine) as tx:
                 for item in inbound[start : start + chunk]:
-                    message_id, created = store_with_work(session, item, ANALYZE)
+                    message_id, created = store_with_work(tx, item, ANALYZE)
                     stored.append(StoredMessage(id=message_id, created=created))
         return stored
 
     def pending_ids(self, limit: int = 100) -> list[int]:
-        with session_scope(self.engine) as session:
-            return pending_message_ids(session, limit)
+        with transaction(self.engine) as tx:
+            return pending_message_ids(tx, limit)
 
     def _load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
         """Requests for the given messages that are still pending; invalid texts are marked so."""
         requests: dict[int, AnalysisRequest] = {}
         invalid: dict[int, str] = {}
         # Reading needs no writer; only a text that cannot be analyzed is written back.
-        with read_scope(self.engine) as session:
-            messages = messages_by_ids(session, message_ids)
+        with read_transaction(self.engine) as tx:
+            messages = messages_by_ids(tx, message_ids)
             for message in sorted(messages, key=lambda m: m.id or 0):
                 message_id = message.id or 0
                 if message.status != "pending":
@@ -188,21 +188,21 @@ class MessagePipeline:
                     log.info("message %s not analyzable: %s", message_id, exc)
                     invalid[message_id] = str(exc)
                     continue
-                context = self._thread_context(session, message)
+                context = self._thread_context(tx, message)
                 requests[message_id] = AnalysisRequest(text=text, context=context)
         if invalid:
-            with session_scope(self.engine) as session:
+            with transaction(self.engine) as tx:
                 for message_id, reason in invalid.items():
-                    pending = message_by_id(session, message_id)
+                    pending = message_by_id(tx, message_id)
                     if pending is not None and pending.status == "pending":
-                        mark_invalid(session, pending, reason)
+                        mark_invalid(tx, pending, reason)
         return requests
 
     @staticmethod
-    def _thread_context(session: Session, message: CustomerMessage) -> tuple[str, ...]:
+    def _thread_context(tx: Transaction, message: CustomerMessage) -> tuple[str, ...]:
         if not message.thread_key or message.thread_key == message.external_id:
             return ()  # not in a thread, or its first message: nothing came before it (and no query)
-        earlier = earlier_in_thread(session, message, THREAD_CONTEXT_MESSAGES)
+        earlier = earlier_in_thread(tx, message, THREAD_CONTEXT_MESSAGES)
         return tuple(text for text in earlier if text)
 
     def load_requests(self, message_ids: list[int]) -> dict[int, AnalysisRequest]:
@@ -242,31 +242,31 @@ class MessagePipeline:
     def _save_together(self, batch: Sequence[AnalysisToSave]) -> list[bool]:
         """Store the analyses, and what commits with each, in one transaction; per item, whether it
         was saved (False: the message was erased, or another worker finished it first)."""
-        with session_scope(self.engine) as session:
+        with transaction(self.engine) as tx:
             # Locked (PostgreSQL), in id order like `tonewatch forget`: a forget running meanwhile
             # either sees these analyses and erases them, or commits first and is seen here.
             ids = sorted({message_id for message_id, _, _ in batch})
-            locked = lock_messages(session, ids)
+            locked = lock_messages(tx, ids)
             saved: dict[int, tuple[CustomerMessage, AnalysisOutcome, AfterAnalysis | None]] = {}
             for message_id, outcome, then in batch:
                 message = locked.get(message_id)
                 if message is not None and message.status == "pending" and message_id not in saved:
                     saved[message_id] = (message, outcome, then)
-            # Held until the commit: the session's identity map keeps clean objects only weakly, and
+            # Held until the commit: a transaction keeps the rows it read only weakly, and
             # the decisions below read these analyses (without it, each would be selected again).
             recorded = [(message, outcome) for message, outcome, _ in saved.values()]
-            analyses = record_analyses(session, recorded) if recorded else []
+            analyses = record_analyses(tx, recorded) if recorded else []
             # After every message lock is taken (alerts are locked second, always, in one order).
             order = sorted(saved)
             if self.decision_order is not None and any(then for _, _, then in saved.values()):
-                order = self.decision_order(session, order)
+                order = self.decision_order(tx, order)
             for message_id in order:
                 then = saved[message_id][2]
                 if then is not None:
-                    then(session, message_id)
+                    then(tx, message_id)
             del analyses  # kept alive until here, on purpose (see above)
             # The queue entries for these are finished in the same commit (the CLI has no worker).
-            mark_done(session, ANALYZE, [str(i) for i in ids])
+            mark_done(tx, ANALYZE, [str(i) for i in ids])
         return [message_id in saved for message_id, _, _ in batch]
 
     async def analyze_messages(
@@ -289,7 +289,7 @@ class MessagePipeline:
         self, message_id: int, then: AfterAnalysis | None = None
     ) -> AnalysisOutcome | None:
         """Analyze one stored message (the worker's way). Its read and its save share a transaction
-        with others' finishing at the same time; `then(session, message_id)` runs in the saving
+        with others' finishing at the same time; `then(tx, message_id)` runs in the saving
         transaction (the alert decision): both commit, or neither."""
         request = await self._loads.submit(message_id)
         if request is None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.alerts.policy import Sensitivity
 from bot.messages.inbound import CONTROL_CHARACTERS, has_control_characters
-from storage.db import Engine, read_scope, session_scope
+from storage.db import Engine, read_transaction, transaction
 from storage.errors import UserError
 from storage.models import Account, Place
 from storage.places import (
@@ -84,21 +84,21 @@ class PlaceRegistry:
             raise RefusedPlace("name the account to watch this channel for")
         if has_control_characters(account):  # every way in applies this rule (bot/messages/inbound.py)
             raise RefusedPlace(f"an account name {CONTROL_CHARACTERS}")
-        with session_scope(self.engine) as session:
-            place = save_place(session, tenant, platform, external_id, name, is_external)
-            linked = get_or_create_account(session, account, tenant)
+        with transaction(self.engine) as tx:
+            place = save_place(tx, tenant, platform, external_id, name, is_external)
+            linked = get_or_create_account(tx, account, tenant)
             if place.is_alert_channel:
                 raise RefusedPlace("this is the alert channel; watch the customer's channel instead")
-            watch_place(session, place, linked.id, sensitivity.value)
+            watch_place(tx, place, linked.id, sensitivity.value)
             return _info(place, linked)
 
     def unwatch(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
-        with session_scope(self.engine) as session:
-            place = find_place(session, tenant, platform, external_id)
+        with transaction(self.engine) as tx:
+            place = find_place(tx, tenant, platform, external_id)
             if place is None or not place.watched:
                 return None
-            unwatch_place(session, place)
-            account = account_by_id(session, place.account_id) if place.account_id else None
+            unwatch_place(tx, place)
+            account = account_by_id(tx, place.account_id) if place.account_id else None
             return _info(place, account)
 
     def set_alert_channel(
@@ -110,40 +110,40 @@ class PlaceRegistry:
                 "refused: customers can read this channel (it is shared externally or has external members). "
                 "Choose an internal channel for alerts."
             )
-        with session_scope(self.engine) as session:
-            place = save_place(session, tenant, platform, external_id, name, is_external=False)
+        with transaction(self.engine) as tx:
+            place = save_place(tx, tenant, platform, external_id, name, is_external=False)
             if place.watched:
                 raise RefusedPlace("this channel is watched as a customer channel; pick an internal one")
-            make_alert_channel(session, place)
+            make_alert_channel(tx, place)
             return _info(place, None)
 
     def mark_external(self, platform: str, external_id: str, is_external: bool) -> None:
         """A channel became shared (or unshared): an external place stops being an alert channel.
 
         In every tenant that knows the channel: who can read it is a fact about the channel itself."""
-        with session_scope(self.engine) as session:
-            set_external(session, platform, external_id, is_external, alert_channel_ends=is_external)
+        with transaction(self.engine) as tx:
+            set_external(tx, platform, external_id, is_external, alert_channel_ends=is_external)
 
     def is_known(self, platform: str, external_id: str) -> bool:
         """Whether some tenant has this conversation (which platform's poster a post goes through)."""
-        with read_scope(self.engine) as session:
-            return place_known(session, platform, external_id)
+        with read_transaction(self.engine) as tx:
+            return place_known(tx, platform, external_id)
 
     def get(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         """The place and its account, in one query: every arriving message asks this (as plain
         columns, without building ORM objects, which took a twentieth of the process under load)."""
-        with read_scope(self.engine) as session:
-            row = place_columns(session, tenant, platform, external_id)
+        with read_transaction(self.engine) as tx:
+            row = place_columns(tx, tenant, platform, external_id)
         # The columns are named as PlaceInfo's fields (storage/places.py).
         return PlaceInfo(**{**row, "sensitivity": Sensitivity(row["sensitivity"])}) if row else None
 
     def alert_channel(self, platform: str | None = None, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         """The tenant's internal alert channel: the given platform's, else any platform's."""
-        with read_scope(self.engine) as session:
-            places = internal_alert_channels(session, tenant)
+        with read_transaction(self.engine) as tx:
+            places = internal_alert_channels(tx, tenant)
             preferred = [p for p in places if p.platform == platform] or places
             return _info(preferred[0], None) if preferred else None
 
     def watched(self, platform: str | None = None, tenant: str = DEFAULT_TENANT) -> list[PlaceInfo]:
-        with read_scope(self.engine) as session:
-            return [_info(place, account) for place, account in watched_places(session, tenant, platform)]
+        with read_transaction(self.engine) as tx:
+            return [_info(place, account) for place, account in watched_places(tx, tenant, platform)]

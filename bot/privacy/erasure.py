@@ -32,7 +32,7 @@ from bot.alerts.service import POST_ALERT, RETRACT_POST, UPDATE_ALERT, retractio
 from bot.messages.pipeline import ANALYZE
 from bot.questions.grammar import resolve_account
 from storage import erasure
-from storage.db import Engine, Session
+from storage.db import Engine, Transaction
 from storage.erasure import Tally, erasure_scope
 from storage.errors import UserError
 from storage.queries import account_key, find_account, has_active_model
@@ -146,16 +146,16 @@ def forget_account(
     if not key:
         raise UserError("name the account to forget: tonewatch forget --account NAME")
     record = _subject(tenant, key)
-    with erasure_scope(engine, dry_run) as session:
-        account = find_account(session, name, tenant)
+    with erasure_scope(engine, dry_run) as tx:
+        account = find_account(tx, name, tenant)
         if account is None or account.id is None:
-            when = erasure.forgotten_at(session, "account", record)
+            when = erasure.forgotten_at(tx, "account", record)
             if when is not None:
                 return ErasureSummary("forget-account", f'account "{name}"', Tally(), dry_run, now, when)
-            raise UnknownSubject(_unknown_account(session, name, tenant))
+            raise UnknownSubject(_unknown_account(tx, name, tenant))
         subject = f'account "{account.name}"'
         tally, message_ids, posts = erasure.delete_account_data(
-            session,
+            tx,
             account.id,
             message_work_kinds=(ANALYZE,),
             alert_work_kinds=(POST_ALERT, POST_ALERT_THREAD),
@@ -163,19 +163,19 @@ def forget_account(
         )
         # Durable, in this transaction: the running worker deletes them, whenever it can reach the platform.
         for post in posts:
-            enqueue(session, RETRACT_POST, retraction_subject(post))
+            enqueue(tx, RETRACT_POST, retraction_subject(post))
         tally.erased["digest_runs"] += erasure.scrub_digest_records(
-            session, message_ids=message_ids, needles=[account.name], reason="forget"
+            tx, message_ids=message_ids, needles=[account.name], reason="forget"
         )
         summary = ErasureSummary("forget-account", subject, tally, dry_run, now)
         summary.posts_to_take_back = len(posts)
-        summary.retrain_advised = bool(tally.deleted["messages"]) and has_active_model(session)
-        erasure.record_forgotten(session, "account", record, now, tally.as_dict())
+        summary.retrain_advised = bool(tally.deleted["messages"]) and has_active_model(tx)
+        erasure.record_forgotten(tx, "account", record, now, tally.as_dict())
         return summary
 
 
-def _unknown_account(session: Session, name: str, tenant: str) -> str:
-    names = account_names_of(session, tenant)
+def _unknown_account(tx: Transaction, name: str, tenant: str) -> str:
+    names = account_names_of(tx, tenant)
     match = resolve_account(name, names)
     suggestions = (match.name,) if match.name else match.suggestions
     hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
@@ -207,33 +207,33 @@ def forget_address(
     now = now or utcnow()
     address = normalize_address(address)
     subject = f"e-mail address {address}"
-    with erasure_scope(engine, dry_run) as session:
-        authored = erasure.messages_from_address(session, address, tenant)
-        replies = erasure.staff_replies_in_threads(session, authored)
-        tally = erasure.erase_messages(session, authored)
-        tally.add(erasure.erase_messages(session, replies, keep_author=True))
+    with erasure_scope(engine, dry_run) as tx:
+        authored = erasure.messages_from_address(tx, address, tenant)
+        replies = erasure.staff_replies_in_threads(tx, authored)
+        tally = erasure.erase_messages(tx, authored)
+        tally.add(erasure.erase_messages(tx, replies, keep_author=True))
         tally.erased["digest_runs"] += erasure.scrub_digest_records(
-            session, message_ids=[*authored, *replies], needles=[address], reason="forget"
+            tx, message_ids=[*authored, *replies], needles=[address], reason="forget"
         )
-        tally.erased["accounts"] += erasure.drop_domain_entry(session, address, tenant)
-        if people := erasure.drop_person(session, address):
+        tally.erased["accounts"] += erasure.drop_domain_entry(tx, address, tenant)
+        if people := erasure.drop_person(tx, address):
             tally.deleted["people"] += people
-        tally.erased.update(erasure.scrub_literal(session, address, tenant=tenant))
+        tally.erased.update(erasure.scrub_literal(tx, address, tenant=tenant))
         # What was posted with those words: drafts and lines deleted, cards shown again without them.
-        posts, cards = erasure.take_message_posts(session, [*authored, *replies])
+        posts, cards = erasure.take_message_posts(tx, [*authored, *replies])
         for post in posts:
-            enqueue(session, RETRACT_POST, retraction_subject(post))
+            enqueue(tx, RETRACT_POST, retraction_subject(post))
         for alert_id, message_id in cards:
-            enqueue(session, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
+            enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
         if tally.total == 0:
-            when = erasure.forgotten_at(session, "email", _subject(tenant, address))
+            when = erasure.forgotten_at(tx, "email", _subject(tenant, address))
             if when is None:
                 raise UnknownSubject(f"nothing is stored for the e-mail address {address}")
             return ErasureSummary("forget-email", subject, tally, dry_run, now, when)
         summary = ErasureSummary("forget-email", subject, tally, dry_run, now)
         summary.posts_to_take_back, summary.cards_to_redraw = len(posts), len(cards)
-        summary.retrain_advised = bool(authored) and has_active_model(session)
-        erasure.record_forgotten(session, "email", _subject(tenant, address), now, tally.as_dict())
+        summary.retrain_advised = bool(authored) and has_active_model(tx)
+        erasure.record_forgotten(tx, "email", _subject(tenant, address), now, tally.as_dict())
         return summary
 
 
@@ -257,40 +257,43 @@ def purge_older_than(
     plural = "s" if days != 1 else ""
     subject = f"customer text older than {days} day{plural} (before {cutoff:%Y-%m-%d %H:%M} UTC)"
     tally = Tally()
-    with _batch_sessions(engine, dry_run) as batch_session:
+    with _batch_transactions(engine, dry_run) as batch_transaction:
         while True:
-            with batch_session() as session:
-                ids = erasure.old_message_ids(session, cutoff, batch)
+            with batch_transaction() as tx:
+                ids = erasure.old_message_ids(tx, cutoff, batch)
                 if ids:
-                    tally.add(erasure.erase_messages(session, ids))
+                    tally.add(erasure.erase_messages(tx, ids))
             if len(ids) < batch:
                 break
         while True:
-            with batch_session() as session:
-                ids = erasure.old_analyses_with_text(session, cutoff, batch)
+            with batch_transaction() as tx:
+                ids = erasure.old_analyses_with_text(tx, cutoff, batch)
                 if ids:
-                    tally.erased["analyses"] += erasure.scrub_analyses(session, ids)
+                    tally.erased["analyses"] += erasure.scrub_analyses(tx, ids)
             if len(ids) < batch:
                 break
-        with batch_session() as session:
-            tally.erased["corrections"] += erasure.scrub_old_corrections(session, cutoff)
+        with batch_transaction() as tx:
+            tally.erased["corrections"] += erasure.scrub_old_corrections(tx, cutoff)
             tally.erased["digest_runs"] += erasure.scrub_digest_records(
-                session, before=cutoff, reason="retention"
+                tx, before=cutoff, reason="retention"
             )
-            retrain = bool(tally.erased["messages"]) and has_active_model(session)
+            retrain = bool(tally.erased["messages"]) and has_active_model(tx)
     return ErasureSummary("retention", subject, tally, dry_run, now, retrain_advised=retrain)
 
 
 @contextmanager
-def _batch_sessions(engine: Engine, dry_run: bool) -> Iterator[Callable[[], AbstractContextManager[Session]]]:
-    """Sessions for the purge's batches: each commits on its own, or (dry run) all share one rolled back."""
+def _batch_transactions(
+    engine: Engine, dry_run: bool
+) -> Iterator[Callable[[], AbstractContextManager[Transaction]]]:
+    """Transactions for the purge's batches: each commits on its own, or (dry run) all share one
+    rolled back."""
     if not dry_run:
         yield lambda: erasure_scope(engine, False)
         return
     with erasure_scope(engine, True) as shared:
 
         @contextmanager
-        def same() -> Iterator[Session]:
+        def same() -> Iterator[Transaction]:
             yield shared
 
         yield same

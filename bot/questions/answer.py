@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.config.settings import Settings
 from bot.health.rules import HealthRules, load_health_rules
-from storage.db import Session
+from storage.db import Transaction
 from storage.questions import message_places
 
 
@@ -104,11 +104,11 @@ def render_answer_text(answer: Answer) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def message_refs(session: Session, message_ids: Iterable[int]) -> dict[int, MessageRef]:
+def message_refs(tx: Transaction, message_ids: Iterable[int]) -> dict[int, MessageRef]:
     """Where each of these messages lives, for links."""
     return {
         row.id: MessageRef(row.id, row.platform, row.place_key, row.external_id, row.source_kind)
-        for row in message_places(session, message_ids)
+        for row in message_places(tx, message_ids)
     }
 
 

@@ -69,7 +69,7 @@ def render_account_chart(
 
 @dataclass(frozen=True)
 class AccountChart:
-    """A chart to draw once the database session is closed (drawing takes a few hundred ms)."""
+    """A chart to draw once the database transaction is closed (drawing takes a few hundred ms)."""
 
     path: Path
     account: str

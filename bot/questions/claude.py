@@ -2,7 +2,7 @@
 
 `ClaudeAnswerer` runs the Messages API tool-use loop with the prompt
 `prompts/answer_question`: Claude calls `list_accounts`, `account_health`,
-`search_messages` and `unanswered_messages` (each a read in its own session,
+`search_messages` and `unanswered_messages` (each a read in its own transaction,
 run in a thread), then writes the answer, citing the messages it relies on as
 `[#id]`. The answer is accepted only if every cited id is one the tools
 returned, and it cites at least one when the tools returned any messages.
@@ -26,7 +26,7 @@ from bot.health.report import account_report, quote
 from bot.health.scoring import compute_health
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs
 from bot.questions.grammar import resolve_account
-from storage.db import Engine, Session, session_scope
+from storage.db import Engine, Transaction, transaction
 from storage.queries import find_account
 from storage.questions import concerns_by_message, search_messages, tenant_messages_by_id
 from storage.tenants import DEFAULT_TENANT, account_names_of
@@ -122,19 +122,19 @@ class StoreTools:
         tool = getattr(self, f"_{name}", None)
         if tool is None or name not in {t["name"] for t in TOOLS}:
             raise ToolError(f"no tool named {name}")
-        with session_scope(self.engine) as session:
-            return tool(session, **(arguments or {}))
+        with transaction(self.engine) as tx:
+            return tool(tx, **(arguments or {}))
 
-    def _account(self, session: Session, written: str) -> str:
-        names = account_names_of(session, self.tenant)
+    def _account(self, tx: Transaction, written: str) -> str:
+        names = account_names_of(tx, self.tenant)
         match = resolve_account(written, names)
         if match.name is None:
             hint = f" Did you mean {', '.join(match.suggestions)}?" if match.suggestions else ""
             raise ToolError(f"no account called {written!r}.{hint} Known: {', '.join(names[:30])}")
         return match.name
 
-    def _list_accounts(self, session: Session, light: str | None = None) -> list[dict]:
-        healths = compute_health(session, self.now, self.options.rules, tenant=self.tenant)
+    def _list_accounts(self, tx: Transaction, light: str | None = None) -> list[dict]:
+        healths = compute_health(tx, self.now, self.options.rules, tenant=self.tenant)
         return [
             {
                 "account": h.account,
@@ -153,9 +153,9 @@ class StoreTools:
             if light is None or str(h.light) == light
         ]
 
-    def _account_health(self, session: Session, account: str) -> dict:
+    def _account_health(self, tx: Transaction, account: str) -> dict:
         report = account_report(
-            session, self._account(session, account), self.now, self.options.rules, self.tenant
+            tx, self._account(tx, account), self.now, self.options.rules, self.tenant
         )
         report.pop("weekly_average", None)
         for reason in report.get("why", []):
@@ -172,7 +172,7 @@ class StoreTools:
 
     def _search_messages(
         self,
-        session: Session,
+        tx: Transaction,
         account: str | None = None,
         text: str | None = None,
         days: int = 30,
@@ -183,11 +183,11 @@ class StoreTools:
     ) -> list[dict]:
         days = max(1, min(90, int(days)))
         rows = search_messages(
-            session,
+            tx,
             self.tenant,
             self.now - timedelta(days=days),
             self.now,
-            account=self._account(session, account) if account else None,
+            account=self._account(tx, account) if account else None,
             words=(text or "").split()[:8],
             max_score=float(max_score) if max_score is not None else None,
             min_score=float(min_score) if min_score is not None else None,
@@ -195,7 +195,7 @@ class StoreTools:
             limit=max(1, min(50, int(limit))),
         )
         ids = [row.id for row in rows]
-        concerns = concerns_by_message(session, ids)
+        concerns = concerns_by_message(tx, ids)
         self.seen.update(ids)
         return [
             {
@@ -210,15 +210,15 @@ class StoreTools:
             for row in rows
         ]
 
-    def _unanswered_messages(self, session: Session, days: int = 7, account: str | None = None) -> list[dict]:
+    def _unanswered_messages(self, tx: Transaction, days: int = 7, account: str | None = None) -> list[dict]:
         days = max(1, min(90, int(days)))
         account_ids = None
         if account:
-            found = find_account(session, self._account(session, account), self.tenant)
+            found = find_account(tx, self._account(tx, account), self.tenant)
             assert found is not None and found.id is not None  # a name of the tenant's accounts
             account_ids = [found.id]
         waiting = unanswered_messages(
-            session,
+            tx,
             as_of=self.now,
             created_after=self.now - timedelta(days=days),
             created_before=self.now,
@@ -347,9 +347,9 @@ class ClaudeAnswerer:
         first, _, rest = shown.partition("\n")
         items = []
         if cited:
-            with session_scope(self.engine) as session:
-                refs = message_refs(session, cited)
-                rows = tenant_messages_by_id(session, self.tenant, cited)
+            with transaction(self.engine) as tx:
+                refs = message_refs(tx, cited)
+                rows = tenant_messages_by_id(tx, self.tenant, cited)
             for message_id in cited:
                 row = rows.get(message_id)
                 if row is None:

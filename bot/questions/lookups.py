@@ -1,6 +1,6 @@
 """The grammar's answers, built from stored history with the health and digest code (platform-free).
 
-Each function reads one question's facts in the session it is given and
+Each function reads one question's facts in the transaction it is given and
 returns an `Answer`; `bot.questions.service.answer` picks the function for a question.
 Time is an input (`now`), so an answer is the same whenever it is computed.
 """
@@ -25,7 +25,7 @@ from bot.health.scoring import compute_health
 from bot.questions.answer import Answer, AnswerItem, AnswerOptions, message_refs, short_day, signed
 from bot.questions.chart import WEEKS, AccountChart, account_chart_path
 from bot.questions.grammar import GRAMMAR_LINES, HELP_TITLE, Intent, resolve_account
-from storage.db import Session
+from storage.db import Transaction
 from storage.queries import find_account
 from storage.questions import (
     messages_by_id,
@@ -74,16 +74,16 @@ def unknown_account(written: str, suggestions: tuple[str, ...], names: list[str]
 
 
 def account_card(
-    session: Session, written: str, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+    tx: Transaction, written: str, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
 ) -> Answer:
     """The account card: light and trend, averages, concerns, why, open alerts, recent negatives, chart."""
-    names = account_names_of(session, tenant)
+    names = account_names_of(tx, tenant)
     match = resolve_account(written, names)
     if match.name is None:
         return unknown_account(written, match.suggestions, names)
     rules = options.rules
-    report = account_report(session, match.name, now, rules, tenant)
-    account = find_account(session, match.name, tenant)
+    report = account_report(tx, match.name, now, rules, tenant)
+    account = find_account(tx, match.name, tenant)
     assert account is not None and account.id is not None
     was = report["was"]
     history = []
@@ -126,16 +126,16 @@ def account_card(
         lines.append(f"Promoter: NPS {report['promoter']:g}")
     if report.get("silent_days"):
         lines.append(f"Silent for {report['silent_days']} days")
-    items = _open_alert_items(session, account.id, now)
+    items = _open_alert_items(tx, account.id, now)
     quoted_ids = {item.ref.message_id for item in items if item.ref is not None}
     items += [
         item
-        for item in _recent_negative_items(session, account.id, now, options, limit=3 + len(quoted_ids))
+        for item in _recent_negative_items(tx, account.id, now, options, limit=3 + len(quoted_ids))
         if item.ref is None or item.ref.message_id not in quoted_ids
     ][:3]
     chart = None
     if options.chart_dir is not None:
-        weekly = weekly_averages(session, [account.id], now, weeks=WEEKS).get(account.id, [])
+        weekly = weekly_averages(tx, [account.id], now, weeks=WEEKS).get(account.id, [])
         if any(value is not None for value in weekly):
             chart = AccountChart(
                 account_chart_path(options.chart_dir, account.name, now),
@@ -156,12 +156,12 @@ def account_card(
     )
 
 
-def _open_alert_items(session: Session, account_id: int, now: datetime, limit: int = 3) -> list[AnswerItem]:
+def _open_alert_items(tx: Transaction, account_id: int, now: datetime, limit: int = 3) -> list[AnswerItem]:
     """The account's open alerts, newest first, each quoting its newest message."""
-    rows = open_alerts_of(session, account_id, now, limit)
+    rows = open_alerts_of(tx, account_id, now, limit)
     ids = [row.message_id for row in rows if row.message_id]
-    refs = message_refs(session, ids)
-    messages = messages_by_id(session, ids)
+    refs = message_refs(tx, ids)
+    messages = messages_by_id(tx, ids)
     items = []
     for row in rows:
         count = f" · {row.message_count} messages" if row.message_count > 1 else ""
@@ -181,12 +181,12 @@ def _open_alert_items(session: Session, account_id: int, now: datetime, limit: i
 
 
 def _recent_negative_items(
-    session: Session, account_id: int, now: datetime, options: AnswerOptions, limit: int
+    tx: Transaction, account_id: int, now: datetime, options: AnswerOptions, limit: int
 ) -> list[AnswerItem]:
     rows = negative_messages_of(
-        session, account_id, now - timedelta(days=30), now, options.rules.warning_score, limit
+        tx, account_id, now - timedelta(days=30), now, options.rules.warning_score, limit
     )
-    refs = message_refs(session, [row.id for row in rows])
+    refs = message_refs(tx, [row.id for row in rows])
     return [
         AnswerItem(
             "Recent negative message",
@@ -203,10 +203,10 @@ def _recent_negative_items(
 
 
 def negative_recently(
-    session: Session, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+    tx: Transaction, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
 ) -> Answer:
     """The tenant's accounts with negative customer messages in the window: the most such messages first."""
-    rows = negative_messages(session, tenant, now - timedelta(days=days), now, options.rules.warning_score)
+    rows = negative_messages(tx, tenant, now - timedelta(days=days), now, options.rules.warning_score)
     if not rows:
         return Answer(Intent.negative_this_week, f"Nobody was negative {_window(days)}.")
     by_account: dict[str, list] = defaultdict(list)
@@ -216,7 +216,7 @@ def negative_recently(
         by_account.items(), key=lambda item: (-len(item[1]), item[1][0].score, item[0].casefold())
     )
     shown = ranked[: options.list_limit]
-    refs = message_refs(session, [messages[0].id for _, messages in shown])
+    refs = message_refs(tx, [messages[0].id for _, messages in shown])
     items = [
         AnswerItem(
             text=f"{name} — {_plural(len(messages), 'negative message')}",
@@ -240,16 +240,16 @@ def _counts_line(counts: dict[Light, int]) -> str:
 
 
 def accounts_by_light(
-    session: Session, light: Light | None, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+    tx: Transaction, light: Light | None, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
 ) -> Answer:
     """The tenant's accounts of one colour (or every one needing attention), worst first, with why."""
     rules = options.rules
-    healths = compute_health(session, now, rules, tenant=tenant)
+    healths = compute_health(tx, now, rules, tenant=tenant)
     counts = {lt: sum(1 for h in healths if h.light is lt) for lt in Light}
     chosen = [h for h in healths if (h.light is light if light is not None else h.needs_attention)]
     chosen.sort(key=lambda h: (-LIGHT_ORDER[h.light], -h.points, h.account.casefold()))
     shown = chosen[: options.list_limit]
-    evidence = evidence_messages(session, [h.account_id for h in shown], now, rules)
+    evidence = evidence_messages(tx, [h.account_id for h in shown], now, rules)
     quotes = {e.message_id: e for found in evidence.values() for e in found}
     items = []
     for health in shown:
@@ -267,7 +267,7 @@ def accounts_by_light(
                 score=picked.score if picked else None,
                 ref=None
                 if picked is None
-                else message_refs(session, [picked.message_id]).get(picked.message_id),
+                else message_refs(tx, [picked.message_id]).get(picked.message_id),
             )
         )
     if light is None:
@@ -291,7 +291,7 @@ def accounts_by_light(
 
 
 def top_frustrations(
-    session: Session,
+    tx: Transaction,
     days: int,
     written_account: str | None,
     now: datetime,
@@ -301,13 +301,13 @@ def top_frustrations(
     """The concerns of negative messages in the window, most frequent first, each with its worst example."""
     account_name = None
     if written_account:
-        names = account_names_of(session, tenant)
+        names = account_names_of(tx, tenant)
         match = resolve_account(written_account, names)
         if match.name is None:
             return unknown_account(written_account, match.suggestions, names)
         account_name = match.name
     rows = negative_concerns(
-        session, tenant, now - timedelta(days=days), now, options.rules.concern_max_score, account_name
+        tx, tenant, now - timedelta(days=days), now, options.rules.concern_max_score, account_name
     )
     who = account_name or "customers"
     window = _period(days)
@@ -324,8 +324,8 @@ def top_frustrations(
         used = {row.message_id for row in examples.values()}
         examples[concern] = next((row for row in found if row.message_id not in used), found[0])
     worst_ids = [row.message_id for row in examples.values()]
-    refs = message_refs(session, worst_ids)
-    texts = {row.id: (row.text, row.created_at) for row in messages_by_id(session, worst_ids).values()}
+    refs = message_refs(tx, worst_ids)
+    texts = {row.id: (row.text, row.created_at) for row in messages_by_id(tx, worst_ids).values()}
     items = []
     for concern, found in shown:
         accounts = list(dict.fromkeys(row.name for row in found))
@@ -354,11 +354,11 @@ def _age(hours: float) -> str:
 
 
 def unanswered(
-    session: Session, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
+    tx: Transaction, days: int, now: datetime, options: AnswerOptions, tenant: str = DEFAULT_TENANT
 ) -> Answer:
     """Negative customer messages of the window that nobody on our side has answered yet, oldest first."""
     waiting = unanswered_messages(
-        session,
+        tx,
         as_of=now,
         created_after=now - timedelta(days=days),
         created_before=now,
@@ -371,7 +371,7 @@ def unanswered(
     if not waiting:
         return Answer(Intent.unanswered, f"Every negative message from {window} has a reply.")
     shown = waiting[: options.list_limit]
-    refs = message_refs(session, [w.message_id for w in shown])
+    refs = message_refs(tx, [w.message_id for w in shown])
     items = [
         AnswerItem(
             text=f"{w.account} — waiting {_age(w.hours_waiting(now))}",

@@ -37,7 +37,7 @@ from bot.questions.lookups import (
     top_frustrations,
     unanswered,
 )
-from storage.db import Engine, Session, session_scope
+from storage.db import Engine, Transaction, transaction
 from storage.tenants import DEFAULT_TENANT, account_names_of
 from storage.types import utcnow
 
@@ -62,8 +62,8 @@ __all__ = [
 
 def read_question(text: str, engine: Engine, tenant: str = DEFAULT_TENANT) -> Question:
     """The grammar's reading of `text`, with the tenant's account names to recognise a bare name."""
-    with session_scope(engine) as session:
-        return parse_question(text, account_names_of(session, tenant))
+    with transaction(engine) as tx:
+        return parse_question(text, account_names_of(tx, tenant))
 
 
 def answer(
@@ -76,8 +76,8 @@ def answer(
     """The grammar's answer to `question` as of `now`, from the tenant's data (blocking: SQL, and
     drawing a chart)."""
     options = options or AnswerOptions()
-    with session_scope(engine) as session:
-        result = _grammar_answer(session, question, now, options, tenant)
+    with transaction(engine) as tx:
+        result = _grammar_answer(tx, question, now, options, tenant)
     if result.pending_chart is not None:
         try:
             result.chart = str(result.pending_chart.render())
@@ -88,19 +88,19 @@ def answer(
 
 
 def _grammar_answer(
-    session: Session, question: Question, now: datetime, options: AnswerOptions, tenant: str
+    tx: Transaction, question: Question, now: datetime, options: AnswerOptions, tenant: str
 ) -> Answer:
     days = question.days or DEFAULT_DAYS.get(question.intent.value, 7)
     if question.intent is Intent.account_status:
-        return account_card(session, question.account or "", now, options, tenant)
+        return account_card(tx, question.account or "", now, options, tenant)
     if question.intent is Intent.negative_this_week:
-        return negative_recently(session, days, now, options, tenant)
+        return negative_recently(tx, days, now, options, tenant)
     if question.intent is Intent.accounts_by_light:
-        return accounts_by_light(session, question.light, now, options, tenant)
+        return accounts_by_light(tx, question.light, now, options, tenant)
     if question.intent is Intent.top_frustrations:
-        return top_frustrations(session, days, question.account, now, options, tenant)
+        return top_frustrations(tx, days, question.account, now, options, tenant)
     if question.intent is Intent.unanswered:
-        return unanswered(session, days, now, options, tenant)
+        return unanswered(tx, days, now, options, tenant)
     return help_answer(question.understood)
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from bot.webhooks.events import DELIVER_WEBHOOK, sign, url_key
-from storage.db import Engine, read_scope
+from storage.db import Engine, read_transaction
 from storage.webhooks import event_body
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ class WebhookDelivery:
         worker.register(DELIVER_WEBHOOK, self.deliver, max_attempts=MAX_ATTEMPTS)
 
     def _load(self, row_id: int) -> tuple[str, str] | None:
-        with read_scope(self.engine) as session:
-            return event_body(session, row_id)
+        with read_transaction(self.engine) as tx:
+            return event_body(tx, row_id)
 
     async def deliver(self, subject: str, attempts: int) -> None:
         row, _, key = subject.partition(":")

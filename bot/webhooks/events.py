@@ -1,6 +1,6 @@
 """Recording outbound events.
 
-`WebhookEvents.emit(session, type, data)` runs inside the transaction that makes the change it
+`WebhookEvents.emit(tx, type, data)` runs inside the transaction that makes the change it
 reports: the event's body (with its id and time, fixed now) and one `deliver_webhook` work item per
 endpoint commit with the change or not at all. Retries send the same bytes, so a receiver can
 de-duplicate on `id`. Customer text is never put in an event; ids, scores and labels are.
@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.db import Session
+from storage.db import Transaction
 from storage.queue import enqueue
 from storage.types import utcnow
 from storage.webhooks import add_event
@@ -47,9 +47,9 @@ class WebhookEvents:
         return bool(self.urls) and kind in self.enabled
 
     def emit(
-        self, session: Session, kind: str, data: dict[str, Any], occurred_at: datetime | None = None
+        self, tx: Transaction, kind: str, data: dict[str, Any], occurred_at: datetime | None = None
     ) -> str | None:
-        """Record the event in `session`'s transaction; returns its id (None when not sent)."""
+        """Record the event in `tx`'s transaction; returns its id (None when not sent)."""
         if not self.wants(kind):
             return None
         event_id = f"evt_{uuid.uuid4().hex}"
@@ -60,9 +60,9 @@ class WebhookEvents:
             separators=(",", ":"),
             default=str,
         )
-        row_id = add_event(session, event_id, kind, moment, body)
+        row_id = add_event(tx, event_id, kind, moment, body)
         for url in self.urls:
-            enqueue(session, DELIVER_WEBHOOK, f"{row_id}:{url_key(url)}")
+            enqueue(tx, DELIVER_WEBHOOK, f"{row_id}:{url_key(url)}")
         return event_id
 
 

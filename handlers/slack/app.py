@@ -256,8 +256,8 @@ def _surface(settings: Settings, app: AsyncApp, clients: SlackClients, deps: Sla
         connecting.append(asyncio.create_task(handler.connect_async(), name="slack-socket-mode-connect"))
 
     def problem() -> str | None:
-        session = client.current_session
-        if not client.closed and session is not None and not session.closed:
+        tx = client.current_session
+        if not client.closed and tx is not None and not tx.closed:
             return None
         why = f" (last error: {last_error[0]})" if last_error else ""
         return f"not connected to Slack in Socket Mode yet{why}"

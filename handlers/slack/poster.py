@@ -53,7 +53,7 @@ from handlers.slack.clients import Home, SlackClients
 from handlers.slack.digest import digest_blocks, digest_message_ids, notice_blocks
 from handlers.slack.directory import SlackDirectory, is_external_user
 from handlers.slack.text import defuse, defuse_blocks, escape
-from storage.db import Engine, session_scope
+from storage.db import Engine, transaction
 from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
@@ -290,8 +290,8 @@ class SlackPoster(Poster):
 
     async def _links(self, message_ids: list[int]) -> tuple[dict[int, str], dict[int, MessageRef]]:
         def read() -> dict[int, MessageRef]:
-            with session_scope(self.engine) as session:
-                return message_refs(session, message_ids)
+            with transaction(self.engine) as tx:
+                return message_refs(tx, message_ids)
 
         refs = await asyncio.to_thread(read) if message_ids else {}
         return await self.permalinks(refs.values()), refs

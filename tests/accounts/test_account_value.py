@@ -17,6 +17,7 @@ from bot.alerts.service import AlertService
 from bot.digest.build import DigestOptions, build_digest, week_before
 from bot.digest.render import render_digest_text
 from bot.health.rules import load_health_rules
+from storage.db import Transaction
 from storage.errors import ConfigError
 from tests.support.history import History
 
@@ -92,7 +93,7 @@ def test_the_digest_orders_attention_by_value_and_states_value_at_risk(sqlite_en
     book.apply(BookEntry("Zeta Big", arr=200_000, currency="USD", renewal_date=date(2026, 12, 10)))
     book.apply(BookEntry("Calm Co", arr=900_000, currency="USD", renewal_date=date(2026, 12, 1)))
     with Session(sqlite_engine) as session:
-        digest = build_digest(session, PERIOD, DigestOptions(chart_dir=tmp_path))
+        digest = build_digest(Transaction(session), PERIOD, DigestOptions(chart_dir=tmp_path))
     names = [a.account for a in digest.attention]
     assert names[:2] == ["Zeta Big", "Alpha Small"], names
     data = digest.to_json()

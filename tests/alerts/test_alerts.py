@@ -12,7 +12,7 @@ from bot.alerts.service import POST_ALERT, UPDATE_ALERT, AlertService
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Emotion, Intensity, Label, Urgency
 from bot.messages.places import PlaceRegistry, RefusedPlace
-from storage.db import session_scope
+from storage.db import Transaction, session_scope
 from storage.inbound import InboundMessage
 from storage.models import Alert, WorkItem
 from storage.queries import record_analysis, store_message
@@ -248,7 +248,7 @@ def test_a_deleted_message_leaves_its_alert_and_the_last_one_takes_the_card_back
             scrub_analyses(session, [message_id])
             session.add(message)
             session.flush()
-            return service.follow_deletion_in(session, message_id)
+            return service.follow_deletion_in(Transaction(session), message_id)
 
     assert delete(second).action == "deleted"
     with session_scope(any_engine) as session:
@@ -274,7 +274,7 @@ def test_a_card_whose_only_message_was_deleted_on_its_way_is_taken_back(service,
         message.text, message.status = None, "deleted"
         session.add(message)
         session.flush()
-        service.follow_deletion_in(session, message_id)
+        service.follow_deletion_in(Transaction(session), message_id)
 
     kept = service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack", message_id=message_id)
 
@@ -294,6 +294,7 @@ def test_deleting_the_message_a_resolved_alert_quotes_shows_its_card_without_it(
         message.text, message.status = None, "deleted"
         session.add(message)
         session.flush()
-        assert service.follow_deletion_in(session, message_id) is None  # closed: nothing to resolve
+        # closed: nothing to resolve
+        assert service.follow_deletion_in(Transaction(session), message_id) is None
 
     assert (UPDATE_ALERT, f"{opened.alert_id}:{message_id}:erased") in work(any_engine)

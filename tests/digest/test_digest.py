@@ -27,6 +27,7 @@ from bot.digest.narrative import ClaudeNarrator
 from bot.digest.render import render_digest_text
 from bot.outbound.console import ConsolePoster
 from bot.outbound.port import Destination
+from storage.db import Transaction
 from tests.health.test_health import declining, promoter, terse
 from tests.support.history import History
 
@@ -74,7 +75,7 @@ def portfolio(history: History) -> dict[str, int]:
 def digest_for(engine, tmp_path=None, **kwargs):
     options = DigestOptions(chart_dir=tmp_path)
     with Session(engine) as session:
-        return build_digest(session, PERIOD, options, **kwargs)
+        return build_digest(Transaction(session), PERIOD, options, **kwargs)
 
 
 def test_digest_shows_what_a_manager_needs(sqlite_engine, tmp_path) -> None:

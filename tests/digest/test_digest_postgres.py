@@ -23,7 +23,7 @@ from bot.outbound.console import ConsolePoster
 from scheduler.jobs import Outcome, ScheduledJobs
 from scheduler.setup import schedule_jobs
 from scheduler.targets import add_target
-from storage.db import create_db_engine
+from storage.db import Transaction, create_db_engine
 from storage.models import DigestRun
 from storage.run_claims import claim_run
 from tests.digest.test_digest import portfolio
@@ -150,9 +150,9 @@ def test_postgres_and_sqlite_agree_on_health_and_digest(postgres_engine, sqlite_
         with Session(engine) as session:
             healths = {
                 h.account: (h.light, h.trend, h.points, h.average_7d, h.average_30d, h.average_90d)
-                for h in compute_health(session, NOW, HealthRules())
+                for h in compute_health(Transaction(session), NOW, HealthRules())
             }
-            digest = build_digest(session, period, DigestOptions()).to_json()
+            digest = build_digest(Transaction(session), period, DigestOptions()).to_json()
         for key in ("as_of", "chart"):
             digest.pop(key)
         results.append((healths, digest))

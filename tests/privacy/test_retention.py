@@ -19,7 +19,7 @@ from bot.digest.build import DigestOptions, build_digest, period_for
 from bot.messages.pipeline import MessagePipeline
 from bot.privacy.erasure import purge_older_than
 from scheduler.retention_job import RETENTION_JOB_ID, RetentionJob
-from storage.db import session_scope
+from storage.db import session_scope, transaction
 from storage.errors import ConfigError
 from storage.inbound import InboundMessage
 from storage.models import Analysis, CustomerMessage
@@ -79,8 +79,8 @@ async def store_history(engine) -> MessagePipeline:
     )
     await pipeline.analyze_pending()
     for sent_at in (NOW - 38 * DAY, NOW):
-        with session_scope(engine) as session:
-            digest = build_digest(session, period_for(sent_at, "UTC"), DigestOptions(rules=RULES))
+        with transaction(engine) as tx:
+            digest = build_digest(tx, period_for(sent_at, "UTC"), DigestOptions(rules=RULES))
         claim = claim_run(
             engine, "console", digest.period.key, owner="test", now=sent_at, lease=timedelta(hours=1)
         )

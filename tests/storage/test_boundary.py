@@ -1,8 +1,12 @@
-"""`storage/` is the only place that speaks SQL, and it depends on nothing in `bot/` or `handlers/`.
+"""`storage/` is the only place that speaks SQL or holds a database session, and it depends on nothing
+in `bot/` or `handlers/`.
 
 Every module under bot/, handlers/ and scheduler/ is parsed (not imported): one that imports
 SQLAlchemy or SQLModel, or calls `select(` or `Session(`, speaks SQL, and so does one that runs
-statements or ORM operations on a session itself (`.execute(`, `.exec(`, `.add(`, `.get(`…); none may.
+statements or ORM operations on a session itself (`.execute(`, `.exec(`, `.add(`, `.get(`…). One that
+takes a session from `storage.db` (`Session`, `session_scope`, `read_scope`, `urgent_scope`, `orm`) or
+wraps one in a `Transaction` holds a session. None may: the core opens units of work
+(`storage.db.transaction` and its read and urgent kinds) and hands them to storage functions.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL_PACKAGES = ("sqlalchemy", "sqlmodel")
-SQL_CALLS = ("select", "Session")
+SQL_CALLS = ("select", "Session", "Transaction")
+#: What `storage.db` has that hands out a session rather than a unit of work.
+SESSION_NAMES = frozenset({"Session", "session_scope", "read_scope", "urgent_scope", "orm"})
 #: What a database session does; called on a `session` outside storage, it is SQL run there.
 SESSION_OPERATIONS = frozenset(
     {"execute", "exec", "scalar", "scalars", "get", "add", "add_all", "delete", "merge", "flush", "refresh",
@@ -47,15 +53,26 @@ def _sql_calls(tree: ast.AST) -> set[str]:
     }
 
 
+def _session_names(tree: ast.AST) -> set[str]:
+    """What the module takes from `storage.db` that hands out a session."""
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "storage.db"
+        for alias in node.names
+        if alias.name in SESSION_NAMES
+    }
+
+
 def _session_operations(tree: ast.AST) -> set[str]:
-    """`session.execute(…)`, `session.get(…)` and the like, on a variable named `session`."""
+    """`session.execute(…)`, `tx.get(…)` and the like, on a variable named `session` or `tx`."""
     return {
         node.func.attr
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == "session"
+        and node.func.value.id in ("session", "tx")
         and node.func.attr in SESSION_OPERATIONS
     }
 
@@ -65,6 +82,7 @@ def speaks_sql(source: str) -> list[str]:
     tree = ast.parse(source)
     reasons = [f"imports {package}" for package in SQL_PACKAGES if package in _imported(tree)]
     reasons += [f"calls {name}(" for name in sorted(_sql_calls(tree))]
+    reasons += [f"takes storage.db.{name}" for name in sorted(_session_names(tree))]
     return reasons + [f"runs session.{name}(" for name in sorted(_session_operations(tree))]
 
 
@@ -74,18 +92,21 @@ def test_the_check_sees_sql_however_it_is_written() -> None:
     assert speaks_sql("def f():\n    from sqlalchemy import text\n") == ["imports sqlalchemy"]
     assert speaks_sql("rows = select(Account)\n") == ["calls select("]
     assert speaks_sql("with Session(engine) as s:\n    pass\n") == ["calls Session("]
-    assert speaks_sql("with session_scope(engine) as session:\n    session.get(Account, 1)\n") == [
-        "runs session.get("
+    assert speaks_sql("with transaction(engine) as tx:\n    tx.get(Account, 1)\n") == ["runs session.get("]
+    assert speaks_sql("from storage.db import Engine, session_scope\n") == ["takes storage.db.session_scope"]
+    assert speaks_sql("from storage.db import orm, read_scope\n") == [
+        "takes storage.db.orm", "takes storage.db.read_scope"
     ]
-    assert speaks_sql("from storage.db import Engine, session_scope\nhttp = requests.Session()\n") == []
-    assert speaks_sql("rows = find_rows(session, 1)\nhttp.get(url)\n") == []
+    assert speaks_sql("tx = Transaction(session)\n") == ["calls Transaction("]
+    assert speaks_sql("from storage.db import Engine, transaction\nhttp = requests.Session()\n") == []
+    assert speaks_sql("rows = find_rows(tx, 1)\nhttp.get(url)\n") == []
 
 
 def test_no_module_outside_storage_speaks_sql() -> None:
     found = {_name(path): speaks_sql(path.read_text()) for path in _modules("bot", "handlers", "scheduler")}
     assert len(found) > 100  # the walk found the packages
     offenders = {name: reasons for name, reasons in sorted(found.items()) if reasons}
-    assert not offenders, f"these modules speak SQL; give storage a function instead: {offenders}"
+    assert not offenders, f"these modules speak SQL or hold a session; give storage a function: {offenders}"
 
 
 def test_storage_imports_nothing_from_bot_or_handlers() -> None:

@@ -36,7 +36,7 @@ from bot.health.rules import HealthRules
 from bot.messages.pipeline import MessagePipeline
 from bot.messages.places import PlaceRegistry
 from storage import slack_tables
-from storage.db import session_scope
+from storage.db import session_scope, transaction
 from storage.inbound import InboundMessage, SourceKind
 from storage.models import Account, Alert, Analysis, CustomerMessage
 from storage.run_claims import claim_run, complete_run
@@ -216,10 +216,10 @@ async def store_portfolio(engine: Engine, now: datetime = NOW) -> Portfolio:
         engine, jane_alert, "sam@ourcompany.example", "negative", "high", [], CORRECTION_NOTE
     )
     add_examples(engine, [{"text": JANE_MESSAGES[1][1], "label": "negative"}], "file:labels.csv", 20_000)
-    with session_scope(engine) as session:
-        record_colour_changes(session, now, RULES, now.date().isoformat())
+    with transaction(engine) as tx:
+        record_colour_changes(tx, now, RULES, now.date().isoformat())
         digest = build_digest(
-            session, period_for(now, "UTC"), DigestOptions(rules=RULES), target_key="slack:T1:C_CS"
+            tx, period_for(now, "UTC"), DigestOptions(rules=RULES), target_key="slack:T1:C_CS"
         )
     claim = claim_run(
         engine, "slack:T1:C_CS", digest.period.key, owner="test", now=now, lease=timedelta(minutes=10)
