@@ -16,8 +16,9 @@ process.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
 from bot.analysis.claude import ClaudeAnalyzer
@@ -132,7 +133,26 @@ class PolicyAnalyzer(Analyzer):
 
     async def analyze(self, request: AnalysisRequest) -> AnalysisOutcome:
         # The offline analyzer raises InvalidText for a bad input; that is the caller's to report.
-        baseline = await self._offline.analyze(request)
+        return await self._route(request, await self._offline.analyze(request))
+
+    async def analyze_many(
+        self, requests: Sequence[AnalysisRequest], concurrency: int = 8
+    ) -> list[AnalysisOutcome]:
+        """The offline readings of all the requests together, then each routed as `analyze` routes it
+        (Claude reads up to `concurrency` at a time)."""
+        baselines = await self._offline.analyze_many(requests, concurrency)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def route(request: AnalysisRequest, baseline: AnalysisOutcome) -> AnalysisOutcome:
+            async with gate:
+                return await self._route(request, baseline)
+
+        return list(
+            await asyncio.gather(*(route(r, b) for r, b in zip(requests, baselines, strict=True)))
+        )
+
+    async def _route(self, request: AnalysisRequest, baseline: AnalysisOutcome) -> AnalysisOutcome:
+        """The offline reading, or Claude's when the policy sends the message there."""
         self.total += 1
         if self.policy is LlmPolicy.off or self._claude is None:
             return baseline

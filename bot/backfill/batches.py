@@ -193,8 +193,8 @@ class BatchBackfill:
             after = ids[-1]
             requests = self._pipeline.load_requests([i for i in ids if i not in held])
             offline: dict[int, AnalysisOutcome] = {}
-            for message_id, request in requests.items():
-                baseline = await self._offline.analyze(request)
+            baselines = await self._offline.analyze_many(list(requests.values()))
+            for (message_id, request), baseline in zip(requests.items(), baselines, strict=True):
                 if not self._to_claude(baseline):
                     offline[message_id] = baseline
                     continue

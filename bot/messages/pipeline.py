@@ -28,7 +28,6 @@ from storage.messages import (
     messages_by_ids,
     pending_message_ids,
     store_in_savepoint,
-    store_with_work,
 )
 from storage.models import CustomerMessage
 from storage.queries import find_message, mark_invalid, message_by_id, record_analyses
@@ -162,9 +161,11 @@ class MessagePipeline:
         for start in range(0, len(inbound), chunk):
             # Urgent too: in the server this is /ingest, whose caller waits for the commit.
             with urgent_transaction(self.engine) as tx:
-                for item in inbound[start : start + chunk]:
-                    message_id, created = store_with_work(tx, item, ANALYZE)
-                    stored.append(StoredMessage(id=message_id, created=created))
+                # In the given order (rows take their ids in it); one statement per table.
+                stored.extend(
+                    StoredMessage(id=message_id, created=created)
+                    for message_id, created in store_messages(tx, inbound[start : start + chunk], ANALYZE)
+                )
         return stored
 
     def pending_ids(self, limit: int = 100) -> list[int]:
@@ -275,13 +276,9 @@ class MessagePipeline:
         """Analyze the given stored messages that are still pending, and store the results (the CLI's
         way: nothing is decided with them)."""
         requests = await self.offload(self._load_requests, message_ids)
-        gate = asyncio.Semaphore(concurrency)
-
-        async def run(message_id: int, request: AnalysisRequest) -> tuple[int, AnalysisOutcome]:
-            async with gate:
-                return message_id, await self.analyzer.analyze(request)
-
-        outcomes = dict(await asyncio.gather(*(run(mid, req) for mid, req in requests.items())))
+        # Read together: the offline analyzer reads a batch several times faster than one by one.
+        analyzed = await self.analyzer.analyze_many(list(requests.values()), concurrency)
+        outcomes = dict(zip(requests, analyzed, strict=True))
         await self.offload(self._save, outcomes)
         return outcomes
 

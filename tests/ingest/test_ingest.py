@@ -222,18 +222,19 @@ async def test_a_batch_is_all_or_nothing_and_errors_carry_the_index(ingest, sqli
 @pytest.mark.parametrize("engine_kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def test_a_batch_that_fails_in_the_database_leaves_nothing_behind(request, engine_kind, monkeypatch):
     engine = request.getfixturevalue(f"{engine_kind}_engine")
-    from storage import queries
+    from storage import bulk_store
 
-    real = queries.store_message
+    real = bulk_store.insert_for
     calls = {"n": 0}
 
-    def failing_on_the_second(session, inbound):
+    def failing_on_the_second(tx, table):
+        """The accounts and messages are written; the next statement (their work items) fails."""
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real(session, inbound)
+        return real(tx, table)
 
-    monkeypatch.setattr("storage.messages.store_message", failing_on_the_second)
+    monkeypatch.setattr("storage.bulk_store.insert_for", failing_on_the_second)
     async with serve_ingest(engine) as ingest:
         async with ingest.session.post(
             ingest.url,
