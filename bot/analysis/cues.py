@@ -589,6 +589,24 @@ GRATITUDE = [
 ]
 
 PRAISE = [
+    # A problem named only to say it is over ("latency has been fine since the release", "no more timeouts"):
+    # listed before FAILURE, so the problem word inside is not read as a complaint. Not when the good
+    # state is in the past ("was fine until Monday") or about to turn ("is fine but").
+    Cue("praise", r"(?<!till )(?<!until )(?<!once )(?<!when )(?<!if )(?<!unless )(?<!before )(?<!whether )"
+                  r"(?:(?:api |page |load |response |query )?(?:latency|performance|speed|load times?|"
+                  r"response times?|uptime|stability|sync(?:ing)?|exports?|imports?|reports?|dashboards?|"
+                  r"(?:the )?(?:api|app|integration|connector|platform|system|site|service|webhooks?)) "
+                  r"(?:has|have|had) been|(?:latency|performance|speed|load times?|response times?|uptime|"
+                  r"stability|the (?:api|app|integration|connector|platform|system|site|service)) (?:is|are)"
+                  r"(?: now)?) (?:fine|stable|solid|rock[- ]solid|smooth|snappy|fast|quick|normal|back to "
+                  r"normal|great|good|excellent|much better|way better|a lot better|perfect|spot on)"
+                  r"(?! until| till| before| but| up until| yesterday| last)",
+        1.0, (E.satisfaction,)),
+    Cue("praise", r"no more (?:latency|lag|timeouts?|time-?outs|errors|crashes|outages|downtime|glitches|"
+                  r"duplicates|failed (?:syncs|exports|jobs|payments))(?! than| please)|(?:the )?(?:latency|lag|"
+                  r"timeouts?|errors|crashes|glitches|duplicates|slowness) (?:(?:is|are|has|have) )?(?:gone|"
+                  r"went away|disappeared|cleared up|stopped)(?! us| me| our| them| again| for now)",
+        1.0, (E.satisfaction,)),
     Cue("praise", r"(?:works?|working|worked|runs?|running) (?:great|perfectly|flawlessly|like a charm|well|"
                   r"beautifully|smoothly|fine now|again now)|(?:up and running|back (?:up|online) (?:and|"
                   r"now)|(?:all|issue|problem|it'?s|that'?s) (?:fixed|resolved|sorted)|problem solved|"
