@@ -603,9 +603,10 @@ PRAISE = [
                   r"(?! until| till| before| but| up until| yesterday| last)",
         1.0, (E.satisfaction,)),
     Cue("praise", r"no more (?:latency|lag|timeouts?|time-?outs|errors|crashes|outages|downtime|glitches|"
-                  r"duplicates|failed (?:syncs|exports|jobs|payments))(?! than| please)|(?:the )?(?:latency|lag|"
-                  r"timeouts?|errors|crashes|glitches|duplicates|slowness) (?:(?:is|are|has|have) )?(?:gone|"
-                  r"went away|disappeared|cleared up|stopped)(?! us| me| our| them| again| for now)",
+                  r"duplicates|failed (?:syncs|exports|jobs|payments))(?! than| please)|"
+                  r"(?:the )?(?:latency|lag|timeouts?|errors|crashes|glitches|duplicates|slowness) "
+                  r"(?:(?:is|are|has|have) )?(?:gone|went away|disappeared|cleared up|stopped)"
+                  r"(?! us| me| our| them| again| for now)",
         1.0, (E.satisfaction,)),
     Cue("praise", r"(?:works?|working|worked|runs?|running) (?:great|perfectly|flawlessly|like a charm|well|"
                   r"beautifully|smoothly|fine now|again now)|(?:up and running|back (?:up|online) (?:and|"
