@@ -135,7 +135,7 @@ def test_eval_team_refuses_bad_input_clearly(tmp_path: Path, sqlite_database: st
 
 PRAISE = [
     "Killer feature, the team is obsessed with the new timeline view.",
-    "This update is sick, our analysts are hooked.",
+    "This release slaps so hard it hurts.",
     "Honestly the new exports are insane, in the best way.",
 ]
 
