@@ -69,6 +69,14 @@ def mount(app: web.Application, surface: Surface) -> None:
 
 _BODY_HEADERS = ("content-type", "content-length")
 _ROUTING_ERRORS = {404: "no such route", 405: "method not allowed on this route"}
+#: aiohttp decompresses a body as it is read; one that is not what its Content-Encoding says fails then.
+UNREADABLE_BODY = "the body could not be read: it is not what its Content-Encoding says, or it ended early"
+
+
+def route_of(request: web.Request) -> str:
+    """The route's path as declared (never the request's own path: metric labels stay few)."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unknown"
 
 
 @web.middleware
@@ -78,6 +86,11 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response({"error": f"the body is over {request.client_max_size:,} bytes"}, status=413)
+    except web.RequestPayloadError:
+        request.app[STATE].telemetry.refused(route_of(request), "unreadable_body", 400)
+        response = web.json_response({"error": UNREADABLE_BODY}, status=400)
+        response.force_close()  # the rest of the body cannot be read either
+        return response
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":
             raise
