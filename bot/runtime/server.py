@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.runtime.telemetry import Telemetry
@@ -104,6 +105,31 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         error_id = uuid.uuid4().hex[:8]
         log.exception("%s %s failed, error id %s", request.method, request.path, error_id)
         return web.json_response({"error": f"internal error {error_id}"}, status=500)
+
+
+class ProtocolLog(logging.LoggerAdapter):
+    """aiohttp's connection-level log (its `logger`), for `web.AppRunner(logger=...)`.
+
+    aiohttp answers a request its parser refuses (a duplicate Content-Type, an over-long header,
+    Content-Length with Transfer-Encoding, an unknown Content-Encoding) with a 400 itself, and logs
+    a traceback quoting the request's bytes at ERROR, once per request; after a route refused a body
+    that does not decompress, it logs the same failure again while draining it. Those become counted,
+    rate-limited refusals (the error's class, never the bytes); every other record passes unchanged.
+    """
+
+    def __init__(self, logger: logging.Logger, telemetry: Telemetry) -> None:
+        super().__init__(logger, {})
+        self.telemetry = telemetry
+
+    def exception(self, msg, *args, exc_info=True, **kwargs) -> None:
+        if isinstance(exc_info, web.RequestPayloadError):
+            # The rest of a body already refused (plain_errors counted it), or one no route read.
+            self.logger.debug(msg, *args)
+            return
+        if isinstance(exc_info, HttpProcessingError):
+            self.telemetry.refused("a request", f"malformed HTTP ({type(exc_info).__name__})", exc_info.code)
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kwargs)
 
 
 def body_read_within(seconds: float):
