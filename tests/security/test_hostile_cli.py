@@ -123,3 +123,29 @@ async def test_the_banner_puts_an_ipv6_host_in_brackets(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
+
+
+@pytest.mark.slow
+def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """Reports look back weeks and years from --as-of, and read it in a time zone: near either end of
+    the calendar those left it (an "unexpected OverflowError"); the option names its range instead."""
+    monkeypatch.chdir(tmp_path)
+    imported = tonewatch("import", str(jsonl(tmp_path / "rows.jsonl", ROW)), "--no-analyze")
+    assert imported.returncode == 0, err(imported)
+    for moment in ("0001-01-01", "0001-01-02T00:00:00", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59"):
+        for command in (
+            ("account", "Acme", "--as-of", moment),
+            ("digest", "--preview", "--as-of", moment, "--timezone", "Pacific/Kiritimati"),
+            ("eval", "--team", "--as-of", moment, "--days", "1"),
+        ):
+            process = tonewatch(*command)
+            assert_clean_failure(process, "--as-of", "from 1970-01-01 to 9998-12-31")
+            assert "unexpected" not in err(process), err(process)
+    for moment in ("1970-01-01", "9998-12-31T23:59:59"):
+        for command in (
+            ("account", "Acme", "--as-of", moment, "--json"),
+            ("digest", "--preview", "--as-of", moment, "--json", "--timezone", "Pacific/Kiritimati"),
+            ("eval", "--team", "--as-of", moment, "--days", "3650", "--json"),
+        ):
+            process = tonewatch(*command)
+            assert process.returncode == 0, (command, err(process))
