@@ -126,10 +126,9 @@ async def test_the_banner_puts_an_ipv6_host_in_brackets(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path, monkeypatch) -> None:
+def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path) -> None:
     """Reports look back weeks and years from --as-of, and read it in a time zone: near either end of
     the calendar those left it (an "unexpected OverflowError"); the option names its range instead."""
-    monkeypatch.chdir(tmp_path)
     imported = tonewatch("import", str(jsonl(tmp_path / "rows.jsonl", ROW)), "--no-analyze")
     assert imported.returncode == 0, err(imported)
     for moment in ("0001-01-01", "0001-01-02T00:00:00", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59"):
@@ -149,3 +148,15 @@ def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path, mo
         ):
             process = tonewatch(*command)
             assert process.returncode == 0, (command, err(process))
+
+
+def test_forget_older_than_takes_the_days_retention_takes(tmp_path: Path) -> None:
+    """--older-than beyond the calendar (3,000,000 days) ended in an "unexpected OverflowError"; it takes
+    what TONEWATCH_RETENTION_DAYS takes, 1 to 36,500."""
+    imported = tonewatch("import", str(jsonl(tmp_path / "rows.jsonl", ROW)), "--no-analyze")
+    assert imported.returncode == 0, err(imported)
+    for days in ("3000000", "36501"):
+        process = tonewatch("forget", "--older-than", days, "--dry-run")
+        assert_clean_failure(process, "--older-than", "1<=x<=36500")
+    process = tonewatch("forget", "--older-than", "36500", "--dry-run")
+    assert process.returncode == 0, err(process)
