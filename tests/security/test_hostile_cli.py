@@ -150,6 +150,31 @@ def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path) ->
             assert process.returncode == 0, (command, err(process))
 
 
+def test_account_book_rows_a_json_parser_chokes_on_are_bad_rows(tmp_path: Path) -> None:
+    """accounts import reports each bad row and applies the good ones: a row nested too deeply, with
+    a 5,000-digit number or a lone surrogate escape is a bad row, not an "unexpected" error."""
+    book = tmp_path / "book.jsonl"
+    book.write_text(
+        "\n".join(
+            [
+                '{"account": "Good"}',
+                '{"a":' * 100_000 + "1" + "}" * 100_000,
+                '{"account": "Big", "arr": ' + "9" * 5000 + "}",
+                '{"account": "\\ud800Acme"}',
+                '{"account": "Fine", "owner_email": "\\udc00@example.com"}',
+            ]
+        )
+        + "\n"
+    )
+    process = tonewatch("accounts", "import", str(book), "--json")
+    assert process.returncode == 1 and "Traceback" not in err(process), err(process)
+    report = json.loads(out(process))
+    assert report["applied"] == 1 and [row["line"] for row in report["bad_rows"]] == [2, 3, 4, 5], report
+    assert "nests its JSON too deeply" in report["bad_rows"][0]["error"]
+    assert "too many digits" in report["bad_rows"][1]["error"]
+    assert "surrogate" in report["bad_rows"][2]["error"] and "surrogate" in report["bad_rows"][3]["error"]
+
+
 def test_forget_older_than_takes_the_days_retention_takes(tmp_path: Path) -> None:
     """--older-than beyond the calendar (3,000,000 days) ended in an "unexpected OverflowError"; it takes
     what TONEWATCH_RETENTION_DAYS takes, 1 to 36,500."""
