@@ -147,6 +147,13 @@ def body_read_within(seconds: float):
                 )
                 response.force_close()
                 return response
+            except ConnectionResetError:
+                # The client hung up before its body arrived: nobody is left to answer, nothing failed.
+                log.debug("%s %s: the client left before its body arrived", request.method, request.path)
+                gone = {"error": "the connection closed before the body arrived"}
+                response = web.json_response(gone, status=400)
+                response.force_close()
+                return response
         return await handler(request)
 
     return read_body

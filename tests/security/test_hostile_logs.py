@@ -120,7 +120,8 @@ MALFORMED = (
 
 async def test_malformed_http_is_refused_in_a_few_lines_without_tracebacks(tmp_path: Path) -> None:
     """`tonewatch run` itself: requests its HTTP parser refuses get a 400 and are counted as refusals,
-    in rate-limited lines without the request's bytes, never one traceback per request."""
+    in rate-limited lines without the request's bytes, never one traceback per request; nor is a
+    client that hangs up mid-body a traceback ("Connection lost")."""
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'logs.db'}"}
     environment.update(TONEWATCH_INGEST_TOKEN=INGEST_TOKEN, TONEWATCH_LOG_LEVEL="INFO")
     process = await asyncio.create_subprocess_exec(
@@ -142,6 +143,12 @@ async def test_malformed_http_is_refused_in_a_few_lines_without_tracebacks(tmp_p
                 answer = await asyncio.wait_for(reader.read(), 30)
                 writer.close()
                 assert answer.startswith((b"HTTP/1.1 400", b"HTTP/1.0 400")), (request[:60], answer[:200])
+            # A client that hangs up before the body it announced has arrived.
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{}")
+            writer.write_eof()
+            await asyncio.wait_for(reader.read(), 30)
+            writer.close()
     finally:
         process.send_signal(signal.SIGTERM)
         logged = (await asyncio.wait_for(process.stderr.read(), 30)).decode()
