@@ -81,6 +81,15 @@ def entry_from_record(record: dict[str, Any]) -> BookEntry:
     return entry
 
 
+def _has_lone_surrogate(record: dict) -> bool:
+    """JSON may escape half a surrogate pair ("\\ud800"): no database or UTF-8 output takes it."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _records(name: str, content: str) -> list[tuple[int, dict | str]]:
     """(line, record or problem) for each row of the file."""
     lowered = name.lower()
@@ -94,7 +103,18 @@ def _records(name: str, content: str) -> list[tuple[int, dict | str]]:
             except json.JSONDecodeError as exc:
                 rows.append((number, f"not valid JSON ({exc.msg})"))
                 continue
-            rows.append((number, record if isinstance(record, dict) else "must be a JSON object"))
+            except RecursionError:
+                rows.append((number, "nests its JSON too deeply"))
+                continue
+            except ValueError:  # an integer of more than 4,300 digits
+                rows.append((number, "has a number with too many digits"))
+                continue
+            if not isinstance(record, dict):
+                rows.append((number, "must be a JSON object"))
+            elif _has_lone_surrogate(record):
+                rows.append((number, "a string holds an unpaired surrogate escape (\\ud800-\\udfff)"))
+            else:
+                rows.append((number, record))
         return rows
     if lowered.endswith(".csv"):
         reader = csv.DictReader(io.StringIO(content, newline=""))

@@ -10,28 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import run_async, settings, tenant_option
+from bot.cli.common import as_of_moment, run_async, settings, tenant_option
 from storage.errors import UserError
 
 if TYPE_CHECKING:
-    from datetime import datetime
 
     from bot.config.settings import Settings
     from storage.db import Engine
-
-
-def _as_of(value: str | None) -> datetime:
-    from bot.messages.importer import parse_timestamp
-    from storage.types import utcnow
-
-    if value is None:
-        return utcnow()
-    try:
-        return parse_timestamp(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO date like 2026-11-23 or 2026-11-23T09:00"
-        ) from None
 
 
 @contextmanager
@@ -69,7 +54,7 @@ def account_command(name: str, as_of: str | None, tenant: str, as_json: bool) ->
     from storage.db import transaction
 
     config = settings()
-    moment = _as_of(as_of)
+    moment = as_of_moment(as_of)
     rules = _rules(config)
     with _engine(config) as engine, transaction(engine) as tx:
         report = account_report(tx, name, moment, rules, tenant)
@@ -118,7 +103,7 @@ def digest_command(
         zone = parse_time_zone(zone or config.digest_timezone)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--timezone") from None
-    period = period_for(_as_of(as_of), zone)
+    period = period_for(as_of_moment(as_of), zone)
     options = DigestOptions(
         rules=_rules(config),
         incident_rules=IncidentRules(

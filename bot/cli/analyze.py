@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.common import analyzer_for_cli, run_async, settings
+from bot.cli.common import analyzer_for_cli, as_of_moment, run_async, settings
 from bot.cli.render import render_evaluation, render_result, render_team_precision
 from storage.errors import UserError
 
@@ -167,14 +167,8 @@ async def _predict_all(analyzer: Analyzer, close, texts: list[str], task: str) -
 def _team_precision(config, days: int, as_of: str | None, as_json: bool) -> None:
     from bot.composition import engine_if_schema, sqlite_file_missing
     from bot.feedback.precision import team_precision
-    from bot.messages.importer import parse_timestamp
-    from storage.types import utcnow
 
-    try:
-        end = utcnow() if as_of is None else parse_timestamp(as_of)
-    except ValueError:
-        raise click.BadParameter(f"{as_of!r} is not an ISO date like 2026-11-23", param_hint="--as-of") \
-            from None
+    end = as_of_moment(as_of)
     engine = None if sqlite_file_missing(config.database_url) else engine_if_schema(config)  # reads only
     if engine is None:
         raise UserError(f"no database yet ({config.database_url}); nothing has been reviewed")

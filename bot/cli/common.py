@@ -5,6 +5,7 @@ Imports here stay light: every sub-command module uses this one, and `tonewatch 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TypeVar
 
 import click
@@ -37,6 +38,33 @@ tenant_option = click.option(
     help="Whose data: a Slack workspace (slack:T0123), Enterprise org (slack:E0123), Teams tenant "
     "(teams:<tenant id>), or the default tenant of a single-organization install.",
 )
+
+
+#: The range of `--as-of`: reports look back from it (eval --team up to 3,650 days, charts 13 weeks)
+#: and read it in a time zone (up to 14 hours ahead); near either end of the calendar those would
+#: leave it.
+EARLIEST_AS_OF = datetime(1970, 1, 1, tzinfo=UTC)
+AFTER_LATEST_AS_OF = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def as_of_moment(value: str | None) -> datetime:
+    """`--as-of`: an ISO date or datetime (UTC if no zone) from 1970 to 9998; now when not given."""
+    from bot.messages.importer import parse_timestamp
+    from storage.types import utcnow
+
+    if value is None:
+        return utcnow()
+    try:
+        moment = parse_timestamp(value)
+    except ValueError:
+        moment = None
+    if moment is None or not EARLIEST_AS_OF <= moment < AFTER_LATEST_AS_OF:
+        raise click.BadParameter(
+            f"{value[:40]!r} is not an ISO date like 2026-11-23 or 2026-11-23T09:00 "
+            "from 1970-01-01 to 9998-12-31",
+            param_hint="--as-of",
+        )
+    return moment
 
 
 def settings() -> Settings:

@@ -54,7 +54,7 @@ def _show(summary: ErasureSummary, as_json: bool) -> None:
     "--older-than",
     "older_than",
     metavar="DAYS",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=36_500),  # what TONEWATCH_RETENTION_DAYS takes
     help="Erase customer text and authors older than DAYS days; scores stay (the retention purge).",
 )
 @click.option("--dry-run", is_flag=True, help="Only show what would be erased.")

@@ -86,7 +86,7 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
     from aiohttp import web
 
     from bot.composition import build_core, build_runtime, build_scheduler
-    from bot.runtime.server import build_web_app, mark_ready
+    from bot.runtime.server import ProtocolLog, build_web_app, mark_ready
 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -111,6 +111,7 @@ async def serve(config: Settings, host: str, port: int, stop: asyncio.Event | No
         access_log=None,
         keepalive_timeout=config.http_read_timeout,
         lingering_time=min(1.0, config.http_read_timeout),
+        logger=ProtocolLog(logging.getLogger("aiohttp.server"), core.telemetry),
     )
     await runner.setup()
     limit_connections(

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.runtime.telemetry import Telemetry
@@ -69,6 +70,14 @@ def mount(app: web.Application, surface: Surface) -> None:
 
 _BODY_HEADERS = ("content-type", "content-length")
 _ROUTING_ERRORS = {404: "no such route", 405: "method not allowed on this route"}
+#: aiohttp decompresses a body as it is read; one that is not what its Content-Encoding says fails then.
+UNREADABLE_BODY = "the body could not be read: it is not what its Content-Encoding says, or it ended early"
+
+
+def route_of(request: web.Request) -> str:
+    """The route's path as declared (never the request's own path: metric labels stay few)."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "unknown"
 
 
 @web.middleware
@@ -78,6 +87,11 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         return await handler(request)
     except web.HTTPRequestEntityTooLarge:
         return web.json_response({"error": f"the body is over {request.client_max_size:,} bytes"}, status=413)
+    except web.RequestPayloadError:
+        request.app[STATE].telemetry.refused(route_of(request), "unreadable_body", 400)
+        response = web.json_response({"error": UNREADABLE_BODY}, status=400)
+        response.force_close()  # the rest of the body cannot be read either
+        return response
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":
             raise
@@ -93,6 +107,31 @@ async def plain_errors(request: web.Request, handler) -> web.StreamResponse:
         return web.json_response({"error": f"internal error {error_id}"}, status=500)
 
 
+class ProtocolLog(logging.LoggerAdapter):
+    """aiohttp's connection-level log (its `logger`), for `web.AppRunner(logger=...)`.
+
+    aiohttp answers a request its parser refuses (a duplicate Content-Type, an over-long header,
+    Content-Length with Transfer-Encoding, an unknown Content-Encoding) with a 400 itself, and logs
+    a traceback quoting the request's bytes at ERROR, once per request; after a route refused a body
+    that does not decompress, it logs the same failure again while draining it. Those become counted,
+    rate-limited refusals (the error's class, never the bytes); every other record passes unchanged.
+    """
+
+    def __init__(self, logger: logging.Logger, telemetry: Telemetry) -> None:
+        super().__init__(logger, {})
+        self.telemetry = telemetry
+
+    def exception(self, msg, *args, exc_info=True, **kwargs) -> None:
+        if isinstance(exc_info, web.RequestPayloadError):
+            # The rest of a body already refused (plain_errors counted it), or one no route read.
+            self.logger.debug(msg, *args)
+            return
+        if isinstance(exc_info, HttpProcessingError):
+            self.telemetry.refused("a request", f"malformed HTTP ({type(exc_info).__name__})", exc_info.code)
+            return
+        super().exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
 def body_read_within(seconds: float):
     """A middleware reading each request's body first, within `seconds`: a client that stalls
     mid-body gets a 408 and its connection closed, and no handler waits on it."""
@@ -106,6 +145,13 @@ def body_read_within(seconds: float):
                 response = web.json_response(
                     {"error": f"the body did not arrive within {seconds:g} seconds"}, status=408
                 )
+                response.force_close()
+                return response
+            except ConnectionResetError:
+                # The client hung up before its body arrived: nobody is left to answer, nothing failed.
+                log.debug("%s %s: the client left before its body arrived", request.method, request.path)
+                gone = {"error": "the connection closed before the body arrived"}
+                response = web.json_response(gone, status=400)
                 response.force_close()
                 return response
         return await handler(request)

@@ -123,3 +123,65 @@ async def test_the_banner_puts_an_ipv6_host_in_brackets(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
+
+
+@pytest.mark.slow
+def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path) -> None:
+    """Reports look back weeks and years from --as-of, and read it in a time zone: near either end of
+    the calendar those left it (an "unexpected OverflowError"); the option names its range instead."""
+    imported = tonewatch("import", str(jsonl(tmp_path / "rows.jsonl", ROW)), "--no-analyze")
+    assert imported.returncode == 0, err(imported)
+    for moment in ("0001-01-01", "0001-01-02T00:00:00", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59"):
+        for command in (
+            ("account", "Acme", "--as-of", moment),
+            ("digest", "--preview", "--as-of", moment, "--timezone", "Pacific/Kiritimati"),
+            ("eval", "--team", "--as-of", moment, "--days", "1"),
+        ):
+            process = tonewatch(*command)
+            assert_clean_failure(process, "--as-of", "from 1970-01-01 to 9998-12-31")
+            assert "unexpected" not in err(process), err(process)
+    for moment in ("1970-01-01", "9998-12-31T23:59:59"):
+        for command in (
+            ("account", "Acme", "--as-of", moment, "--json"),
+            ("digest", "--preview", "--as-of", moment, "--json", "--timezone", "Pacific/Kiritimati"),
+            ("eval", "--team", "--as-of", moment, "--days", "3650", "--json"),
+        ):
+            process = tonewatch(*command)
+            assert process.returncode == 0, (command, err(process))
+
+
+def test_account_book_rows_a_json_parser_chokes_on_are_bad_rows(tmp_path: Path) -> None:
+    """accounts import reports each bad row and applies the good ones: a row nested too deeply, with
+    a 5,000-digit number or a lone surrogate escape is a bad row, not an "unexpected" error."""
+    book = tmp_path / "book.jsonl"
+    book.write_text(
+        "\n".join(
+            [
+                '{"account": "Good"}',
+                '{"a":' * 100_000 + "1" + "}" * 100_000,
+                '{"account": "Big", "arr": ' + "9" * 5000 + "}",
+                '{"account": "\\ud800Acme"}',
+                '{"account": "Fine", "owner_email": "\\udc00@example.com"}',
+            ]
+        )
+        + "\n"
+    )
+    process = tonewatch("accounts", "import", str(book), "--json")
+    assert process.returncode == 1 and "Traceback" not in err(process), err(process)
+    report = json.loads(out(process))
+    assert report["applied"] == 1 and [row["line"] for row in report["bad_rows"]] == [2, 3, 4, 5], report
+    assert "nests its JSON too deeply" in report["bad_rows"][0]["error"]
+    assert "too many digits" in report["bad_rows"][1]["error"]
+    assert "surrogate" in report["bad_rows"][2]["error"] and "surrogate" in report["bad_rows"][3]["error"]
+
+
+def test_forget_older_than_takes_the_days_retention_takes(tmp_path: Path) -> None:
+    """--older-than beyond the calendar (3,000,000 days) ended in an "unexpected OverflowError"; it takes
+    what TONEWATCH_RETENTION_DAYS takes, 1 to 36,500."""
+    imported = tonewatch("import", str(jsonl(tmp_path / "rows.jsonl", ROW)), "--no-analyze")
+    assert imported.returncode == 0, err(imported)
+    for days in ("3000000", "36501"):
+        process = tonewatch("forget", "--older-than", days, "--dry-run")
+        assert_clean_failure(process, "--older-than", "1<=x<=36500")
+    process = tonewatch("forget", "--older-than", "36500", "--dry-run")
+    assert process.returncode == 0, err(process)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
+import signal
+import sys
 import time
+from pathlib import Path
 
 from bot.runtime.logs import RefusedRequests
 from tests.support.fuzz import sign
@@ -100,3 +105,54 @@ def test_a_failed_statement_never_quotes_its_parameters(any_engine) -> None:
         with any_engine.begin() as connection:
             connection.execute(sa.text("insert into no_such_table (text) values (:text)"), {"text": WORDS})
     assert WORDS not in str(failed.value) and "hidden due to hide_parameters" in str(failed.value)
+
+
+#: Requests aiohttp's parser refuses itself (a 400 before any route), and a body that does not
+#: decompress: each logged a traceback at ERROR, with the offending bytes, once per request.
+MALFORMED = (
+    b"Content-Type: application/json\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}",
+    b"X-Long: " + b"9" * 9000 + b"\r\nContent-Length: 2\r\n\r\n{}",
+    b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"Content-Encoding: br\r\nContent-Length: 2\r\n\r\n{}",
+    b"Content-Type: application/json\r\nContent-Encoding: deflate\r\nContent-Length: 7\r\n\r\ngarbage",
+)
+
+
+async def test_malformed_http_is_refused_in_a_few_lines_without_tracebacks(tmp_path: Path) -> None:
+    """`tonewatch run` itself: requests its HTTP parser refuses get a 400 and are counted as refusals,
+    in rate-limited lines without the request's bytes, never one traceback per request; nor is a
+    client that hangs up mid-body a traceback ("Connection lost")."""
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'logs.db'}"}
+    environment.update(TONEWATCH_INGEST_TOKEN=INGEST_TOKEN, TONEWATCH_LOG_LEVEL="INFO")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--port", "0",
+        cwd=tmp_path, env=environment, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    try:
+        banner = ""
+        while "listening on" not in banner:
+            line = await asyncio.wait_for(process.stderr.readline(), 60)
+            assert line, "tonewatch run exited before listening"
+            banner = line.decode()
+        port = int(banner.rsplit(":", 1)[1])
+        for _ in range(5):
+            for request in MALFORMED:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(b"POST /ingest HTTP/1.1\r\nHost: x\r\n" + request)
+                answer = await asyncio.wait_for(reader.read(), 30)
+                writer.close()
+                assert answer.startswith((b"HTTP/1.1 400", b"HTTP/1.0 400")), (request[:60], answer[:200])
+            # A client that hangs up before the body it announced has arrived.
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{}")
+            writer.write_eof()
+            await asyncio.wait_for(reader.read(), 30)
+            writer.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        logged = (await asyncio.wait_for(process.stderr.read(), 30)).decode()
+        await asyncio.wait_for(process.wait(), 30)
+    assert "Traceback" not in logged and "9999999999" not in logged, logged[:3000]
+    refused = [line for line in logged.splitlines() if "refused" in line]
+    assert refused and len(refused) <= len(MALFORMED), logged[:3000]
