@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from bot.cli.common import as_of_moment
 from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch
 
 ROW = {"account": "Acme", "text": "The sync failed again.", "created_at": "2026-11-02T09:00:00Z"}
@@ -125,29 +127,37 @@ async def test_the_banner_puts_an_ipv6_host_in_brackets(tmp_path: Path) -> None:
         await asyncio.wait_for(process.wait(), 30)
 
 
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01", "0001-01-02T00:00:00", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59"]
+)
+def test_as_of_names_its_range_outside_it(moment: str) -> None:
+    with pytest.raises(click.BadParameter, match="from 1970-01-01 to 9998-12-31"):
+        as_of_moment(moment)
+
+
 @pytest.mark.slow
 def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path) -> None:
     """Reports look back weeks and years from --as-of, and read it in a time zone: near either end of
-    the calendar those left it (an "unexpected OverflowError"); the option names its range instead."""
+    the calendar those left it (an "unexpected OverflowError"); each command that takes it names its
+    range instead, and its ends work."""
     imported = tonewatch("import", str(jsonl(tmp_path / "rows.jsonl", ROW)), "--no-analyze")
     assert imported.returncode == 0, err(imported)
-    for moment in ("0001-01-01", "0001-01-02T00:00:00", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59"):
-        for command in (
-            ("account", "Acme", "--as-of", moment),
-            ("digest", "--preview", "--as-of", moment, "--timezone", "Pacific/Kiritimati"),
-            ("eval", "--team", "--as-of", moment, "--days", "1"),
-        ):
-            process = tonewatch(*command)
-            assert_clean_failure(process, "--as-of", "from 1970-01-01 to 9998-12-31")
-            assert "unexpected" not in err(process), err(process)
-    for moment in ("1970-01-01", "9998-12-31T23:59:59"):
-        for command in (
-            ("account", "Acme", "--as-of", moment, "--json"),
-            ("digest", "--preview", "--as-of", moment, "--json", "--timezone", "Pacific/Kiritimati"),
-            ("eval", "--team", "--as-of", moment, "--days", "3650", "--json"),
-        ):
-            process = tonewatch(*command)
-            assert process.returncode == 0, (command, err(process))
+    for command in (
+        ("account", "Acme", "--as-of", "0001-01-01"),
+        ("digest", "--preview", "--as-of", "9999-12-31T23:59:59", "--timezone", "Pacific/Kiritimati"),
+        ("eval", "--team", "--as-of", "0001-01-02T00:00:00", "--days", "1"),
+    ):
+        process = tonewatch(*command)
+        assert_clean_failure(process, "--as-of", "from 1970-01-01 to 9998-12-31")
+        assert "unexpected" not in err(process), err(process)
+    for command in (
+        ("account", "Acme", "--as-of", "1970-01-01", "--json"),
+        ("digest", "--preview", "--as-of", "9998-12-31T23:59:59", "--json",
+         "--timezone", "Pacific/Kiritimati"),
+        ("eval", "--team", "--as-of", "1970-01-01", "--days", "3650", "--json"),
+    ):
+        process = tonewatch(*command)
+        assert process.returncode == 0, (command, err(process))
 
 
 def test_account_book_rows_a_json_parser_chokes_on_are_bad_rows(tmp_path: Path) -> None:
