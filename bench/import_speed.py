@@ -59,18 +59,21 @@ def import_once(history: Path, folder: Path, run: int) -> tuple[float, float, di
     }
     environment["PYTHONPATH"] = str(ROOT)
     environment["DATABASE_URL"] = f"sqlite:///{folder / f'run{run}.db'}"
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "bot", "import", str(history), "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, cwd=folder, text=True,
-    )
-    _, _, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - started
-    output = child.stdout.read() if child.stdout else ""
-    errors = child.stderr.read() if child.stderr else ""
-    child.returncode = os.waitstatus_to_exitcode(_)
+    # Output to files, not pipes: a child writing more than a pipe holds would wait for a reader.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "bot", "import", str(history), "--json"],
+            stdout=out, stderr=errors, env=environment, cwd=folder,
+        )
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own resource use
+        wall = time.perf_counter() - started
+        out.seek(0)
+        errors.seek(0)
+        output, problems = out.read().decode(), errors.read().decode()
+    child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        raise SystemExit(f"error: the import failed ({child.returncode}): {errors.strip()[-500:]}")
+        raise SystemExit(f"error: the import failed: {problems.strip()[-500:]}")
     return usage.ru_utime + usage.ru_stime, wall, json.loads(output.strip().splitlines()[-1])
 
 

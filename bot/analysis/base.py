@@ -6,11 +6,14 @@ import abc
 import asyncio
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.analysis.contract import AnalysisResult
 from storage.errors import UserError
+
+T = TypeVar("T")
 
 #: Slack allows 40,000 characters in a message; nothing a customer writes by
 #: hand is that long, and scoring a wall of pasted logs is noise.
@@ -102,10 +105,15 @@ class Analyzer(abc.ABC):
     ) -> list[AnalysisOutcome]:
         """Each request's outcome, in order: `analyze` for up to `concurrency` at a time. An analyzer
         that reads several messages faster together than one by one overrides it."""
-        gate = asyncio.Semaphore(concurrency)
+        return await at_most(concurrency, [self.analyze(request) for request in requests])
 
-        async def one(request: AnalysisRequest) -> AnalysisOutcome:
-            async with gate:
-                return await self.analyze(request)
 
-        return list(await asyncio.gather(*(one(request) for request in requests)))
+async def at_most(concurrency: int, steps: Sequence[Awaitable[T]]) -> list[T]:
+    """Each step's result, in order, with up to `concurrency` of them running at a time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def run(step: Awaitable[T]) -> T:
+        async with gate:
+            return await step
+
+    return list(await asyncio.gather(*(run(step) for step in steps)))

@@ -16,11 +16,10 @@ process.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer
+from bot.analysis.base import AnalysisOutcome, AnalysisRequest, Analyzer, at_most
 from bot.analysis.claude import ClaudeAnalyzer
 from bot.analysis.contract import AnalysisResult, Label, Urgency
 from bot.config.settings import LlmPolicy
@@ -141,15 +140,8 @@ class PolicyAnalyzer(Analyzer):
         """The offline readings of all the requests together, then each routed as `analyze` routes it
         (Claude reads up to `concurrency` at a time)."""
         baselines = await self._offline.analyze_many(requests, concurrency)
-        gate = asyncio.Semaphore(concurrency)
-
-        async def route(request: AnalysisRequest, baseline: AnalysisOutcome) -> AnalysisOutcome:
-            async with gate:
-                return await self._route(request, baseline)
-
-        return list(
-            await asyncio.gather(*(route(r, b) for r, b in zip(requests, baselines, strict=True)))
-        )
+        steps = [self._route(request, reading) for request, reading in zip(requests, baselines, strict=True)]
+        return await at_most(concurrency, steps)
 
     async def _route(self, request: AnalysisRequest, baseline: AnalysisOutcome) -> AnalysisOutcome:
         """The offline reading, or Claude's when the policy sends the message there."""

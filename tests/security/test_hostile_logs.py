@@ -7,12 +7,12 @@ import json
 import logging
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
 from bot.runtime.logs import RefusedRequests
 from tests.support.fuzz import sign
+from tests.support.run_process import start_tonewatch_run
 from tests.support.slack_requests import CUSTOMER, SHARED, event_body, message_event, running_tonewatch
 
 pytest_plugins = ("tests.support.slack_fixtures",)
@@ -124,18 +124,10 @@ async def test_malformed_http_is_refused_in_a_few_lines_without_tracebacks(tmp_p
     client that hangs up mid-body a traceback ("Connection lost")."""
     environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'logs.db'}"}
     environment.update(TONEWATCH_INGEST_TOKEN=INGEST_TOKEN, TONEWATCH_LOG_LEVEL="INFO")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--port", "0",
-        cwd=tmp_path, env=environment, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    process, url = await start_tonewatch_run(environment, tmp_path)
     assert process.stderr is not None
     try:
-        banner = ""
-        while "listening on" not in banner:
-            line = await asyncio.wait_for(process.stderr.readline(), 60)
-            assert line, "tonewatch run exited before listening"
-            banner = line.decode()
-        port = int(banner.rsplit(":", 1)[1])
+        port = int(url.rsplit(":", 1)[1])
         for _ in range(5):
             for request in MALFORMED:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
