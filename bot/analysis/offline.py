@@ -841,6 +841,10 @@ class OfflineAnalyzer(Analyzer):
             if negator is not None and kind == "lexicon" and strength > 0:
                 if negator.search(body, max(0, match.start() - 24), match.start()):
                     strength = -0.7 * strength
+            if kind in ("expansion", "expansion_keen") and _DECLINED_RE.search(
+                body, max(0, match.start() - 40), match.start()
+            ):
+                continue  # "we won't need more seats": growth declined is no expansion
             if kind == "calm" or kind == "idiom_positive":
                 # "No rush" is not a negative "no", "couldn't be happier" not a negated
                 # "happier": hidden from VADER, scored by the cue.
@@ -1225,6 +1229,13 @@ def _masked(text: str, spans: list[tuple[int, int]]) -> str:
         position = end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+#: A negation earlier in the clause before an expansion cue; "can't wait", "not only", "no-brainer" are not.
+_DECLINED_RE = re.compile(
+    r"(?:\b(?:never|nor|without|no longer|not(?! only| wait)|no(?![- ]?brainer| doubt))\b|(?<!ca)n't(?! wait))"
+    r"[^.;!?]*$"
+)
 
 
 def _is_closing(body: str, match: re.Match[str], first_question: int, asked: bool) -> bool:

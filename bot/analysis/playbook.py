@@ -37,7 +37,9 @@ def choose_action(s: Situation) -> RecommendedAction:
     if s.churn_risk:
         return A.escalate
     if s.label is Label.negative:
-        if s.urgency is Urgency.high or s.score <= -0.6:
+        if s.urgency is Urgency.high or (s.score <= -0.6 and s.urgency is Urgency.medium):
+            # A strongly negative message escalates once it needs attention soon; "escalate now" on
+            # one that can wait (low urgency) would contradict its own urgency.
             return A.escalate
         if Concern.support_responsiveness in s.concerns:
             return A.follow_up

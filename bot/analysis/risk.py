@@ -116,7 +116,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"shrink\w*) (?:\w+ ){0,3}(?:seats|licen[cs]es|users|footprint|spend|seat count|"
                          r"user count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
                          r"from \d+ (?:seats|licen[cs]es|users) (?:down )?to \d+|(?:smaller|cheaper|lower|basic|"
-                         r"starter) (?:plan|tier|package|edition) at (?:the )?renewal"),
+                         r"starter) (?:plan|tier|package|edition) at (?:the )?renewal|"
+                         r"(?:won'?t|will not|no longer|don'?t|do not|wouldn'?t) (?:be )?need(?:ing)? (?:the |those |"
+                         r"these |our |as many |all (?:the |those |our )?)(?:\w+ )?(?:seats|licen[cs]es|users|"
+                         r"logins|subscriptions?)\b|(?:won'?t|will not|no longer|don'?t|do not) need (?:the )?same "
+                         r"(?:setup|set-up|configuration|plan|deployment) (?:there|for)"),
     (_C, True, _M, True, r"(?:pause|pausing|freeze|freezing|suspend\w*|halt\w*) (?:\w+ ){0,2}(?:usage|use of|"
                          r"subscription|rollout|roll-out|deployment|contract|account|licen[cs]es|seats)|"
                          r"(?:put|putting) (?:the |our )?(?:rollout|roll-out|deployment|account|contract|"

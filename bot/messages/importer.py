@@ -17,6 +17,7 @@ from bot.messages.inbound import (
     score_problem,
     stable_external_id,
 )
+from bot.messages.transcripts import TranscriptError, customer_lines
 from storage.errors import UserError
 from storage.inbound import InboundMessage, SourceKind
 from storage.types import utcnow
@@ -100,11 +101,22 @@ def _plain(record: dict, field: str, limit: int, *also: str) -> str:
     return text
 
 
+def _speakers(record: dict, field: str) -> list[str]:
+    """Speaker labels as a JSON list or one comma-separated cell (CSV)."""
+    value = record.get(field)
+    if value in (None, ""):
+        return []
+    names = value if isinstance(value, list) else str(value).split(",")
+    return [text for name in names if (text := str(name).strip())]
+
+
 def inbound_from_record(record: dict, max_text_chars: int, now: datetime | None = None) -> InboundMessage:
     """One import row as an InboundMessage, or ValueError/InvalidText naming the problem.
 
     The same rules as POST /ingest: names and ids without control characters and within its
-    lengths, NPS 0–10 and CSAT 1–5, no date more than a day ahead.
+    lengths, NPS 0–10 and CSAT 1–5, no date more than a day ahead, and a call transcript stored and
+    scored on the customer's lines only (`customer_speakers` / `agent_speakers` name them when the
+    speaker labels do not).
     """
     account = " ".join(_plain(record, "account", MAX_ACCOUNT_CHARS).split())
     if not account:
@@ -123,7 +135,18 @@ def inbound_from_record(record: dict, max_text_chars: int, now: datetime | None 
     if problem:
         raise ValueError(f"score: {problem}")
     if not external_id:
+        # From the row's whole text, so the id is the same whatever part of it is kept.
         external_id = stable_external_id(account.casefold(), created_at.isoformat(), author, text)
+    if source is SourceKind.call:
+        try:
+            text = customer_lines(
+                text,
+                customer=_speakers(record, "customer_speakers"),
+                agents=_speakers(record, "agent_speakers"),
+                author=author or None,
+            )
+        except TranscriptError as exc:
+            raise ValueError(str(exc)) from None
     return InboundMessage(
         platform="import",
         external_id=external_id,

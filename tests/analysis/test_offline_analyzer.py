@@ -235,6 +235,9 @@ def test_configured_competitor_names_and_dates() -> None:
         "The sales team wants to roll it out to Europe too.",
         "We want to upgrade to the enterprise plan.",
         "The marketing team saw our dashboards and wants in!",
+        "We're opening a hub in Singapore in January and we'd like the same setup there.",
+        "We can't wait to add 20 more seats!",
+        "Not only are we renewing, we're adding 50 seats.",
     ],
 )
 def test_expansion(analyzer: OfflineAnalyzer, text: str) -> None:
@@ -242,6 +245,35 @@ def test_expansion(analyzer: OfflineAnalyzer, text: str) -> None:
     assert result.expansion is True
     assert result.label is not Label.negative
     assert result.recommended_action is RecommendedAction.expansion_follow_up
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We don't need more seats right now, thanks.",
+        "We won't be adding more users this year.",
+        "We have no plans to roll it out to other teams.",
+        "The same setup there keeps failing.",
+    ],
+)
+def test_growth_declined_or_a_problem_is_no_expansion(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.expansion is False
+    assert result.recommended_action is not RecommendedAction.expansion_follow_up
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We're closing the Denver office in January and won't need the same setup there.",
+        "After the reorg we won't need those 40 licenses.",
+    ],
+)
+def test_needing_less_of_us_is_a_shrink_risk(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.churn_risk is True
+    assert result.label is Label.negative
+    assert result.recommended_action is RecommendedAction.escalate
 
 
 @pytest.mark.parametrize(
