@@ -543,12 +543,13 @@ EXPANSION = [
                      r"across)", 1.0, (E.excitement,),
         ()),
     # A new site of theirs that should run on us too: a new region or team in the customer's words.
-    Cue("expansion", r"(?<!n't )(?<!not )(?<!never )(?<!no longer )(?:like|want|need|get|have|send|set up|roll out) (?:the )?same (?:setup|set-up|configuration|"
-                     r"config|deployment|rollout|licen[cs]es?|"
-                     r"plan) (?:there|for (?:them|it|that|the new|our new|the other|our other))|(?:opening|"
-                     r"launching|setting up|standing up) (?:a |an |our )?(?:new |second |third |another )?"
-                     r"(?:\w+ )?(?:hub|office|site|plant|branch|location|region|subsidiary|clinic|warehouse"
-                     r")s? (?:in|next|this|early|later|and we|and would|that will)", 1.0, (E.excitement,), ()),
+    Cue("expansion", r"(?<!n't )(?<!not )(?<!never )(?<!no longer )(?:like|want|need|get|have|send|set up|"
+                     r"roll out) (?:the )?same (?:setup|set-up|configuration|config|deployment|rollout|"
+                     r"licen[cs]es?|plan) (?:there|for (?:them|it|that|the new|our new|the other|our other))|"
+                     r"(?:opening|launching|setting up|standing up) (?:a |an |our )?(?:new |second |third |"
+                     r"another )?(?:\w+ )?(?:hub|office|site|plant|branch|location|region|subsidiary|clinic|"
+                     r"warehouse)s? (?:in|next|this|early|later|and we|and would|that will)", 1.0,
+        (E.excitement,), ()),
     Cue("expansion", r"upgrad(?:e|ing) from \w+ to|upgrad(?:e|ing) (?:to|our|the|my) (?:\w+ )?(?:plan|tier|"
                      r"edition|package|subscription|license|account)|(?:enterprise|premium|pro|business|"
                      r"higher) (?:plan|tier|edition)|(?:scale|scaling) up|grow(?:ing)? (?:our|the) (?:usage|"

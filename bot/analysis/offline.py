@@ -1233,8 +1233,8 @@ def _masked(text: str, spans: list[tuple[int, int]]) -> str:
 
 #: A negation earlier in the clause before an expansion cue; "can't wait", "not only", "no-brainer" are not.
 _DECLINED_RE = re.compile(
-    r"(?:\b(?:never|nor|without|no longer|not(?! only| wait)|no(?![- ]?brainer| doubt))\b|(?<!ca)n't(?! wait))"
-    r"[^.;!?]*$"
+    r"(?:\b(?:never|nor|without|no longer|not(?! only| wait)|no(?![- ]?brainer| doubt))\b|"
+    r"(?<!ca)n't(?! wait))[^.;!?]*$"
 )
 
 

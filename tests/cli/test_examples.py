@@ -93,11 +93,11 @@ def test_the_readme_tables_are_read() -> None:
     assert len(ACCOUNTS) == 10 and len(INCIDENT) == 4 and len(UNANSWERED) == 3
 
 
-#: Accounts whose README conclusion the offline analyzer misses, each for a misread named in examples/README.md.
+#: Accounts whose README conclusion the offline analyzer misses, each for a misread examples/README.md names.
 MISREAD = {
-    "Umbrella Health": "the reading model reads the customer's lines of the 13 Nov meeting (ex-0185: 'I'm not "
-    "thrilled, but I feel much better than I did on Tuesday') as negative, so the recovery is not seen: green, "
-    "stable (examples/README.md)",
+    "Umbrella Health": "the reading model reads the customer's lines of the 13 Nov meeting (ex-0185: 'I'm "
+    "not thrilled, but I feel much better than I did on Tuesday') as negative, so the recovery is not seen: "
+    "green, stable (examples/README.md)",
 }
 
 
