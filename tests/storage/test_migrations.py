@@ -212,11 +212,19 @@ def downgraded_sqlite(tmp_path: Path) -> tuple[str, str]:
     return url, previous
 
 
+def in_process(*args: str, **environment: str):
+    """A `tonewatch` command in this process (click's runner), with `environment` set for it."""
+    return CliRunner().invoke(cli, list(args), env=environment)
+
+
 @pytest.mark.slow
 def test_every_command_refuses_a_schema_that_is_behind_and_only_db_upgrade_migrates(tmp_path: Path) -> None:
     url, previous = downgraded_sqlite(tmp_path)
+    # The server as the process it runs as: one error line, nothing migrated.
+    line = one_error_line(tonewatch("run", "--port", "0", DATABASE_URL=url, **INGEST))
+    assert "schema is behind" in line and "run `tonewatch db upgrade`" in line
+    assert revision_of(url) == previous
     commands = [
-        ("run", "--port", "0"),
         ("import", str(Path(__file__).parents[2] / "examples" / "portfolio.jsonl")),
         ("account", "Acme Corp"),
         ("digest", "--preview", "--as-of", "2026-11-23"),
@@ -225,16 +233,16 @@ def test_every_command_refuses_a_schema_that_is_behind_and_only_db_upgrade_migra
         ("analyze", "the export is broken again"),
     ]
     for command in commands:
-        line = one_error_line(tonewatch(*command, DATABASE_URL=url, **INGEST))
+        line = error_of(in_process(*command, DATABASE_URL=url, **INGEST))
         assert "schema is behind" in line and "run `tonewatch db upgrade`" in line, command
         assert revision_of(url) == previous, command
     # Read-only commands never migrate, even when migrating at start is allowed.
-    for command in commands[2:5]:
-        line = one_error_line(tonewatch(*command, DATABASE_URL=url, TONEWATCH_AUTO_MIGRATE="true"))
+    for command in commands[1:4]:
+        line = error_of(in_process(*command, DATABASE_URL=url, TONEWATCH_AUTO_MIGRATE="true"))
         assert "tonewatch db upgrade" in line and revision_of(url) == previous, command
-    assert tonewatch("db", "upgrade", DATABASE_URL=url).returncode == 0
-    shown = tonewatch("account", "Acme Corp", DATABASE_URL=url)
-    assert shown.returncode == 0 and "Acme Corp" in shown.stdout
+    assert db("upgrade", url=url).exit_code == 0
+    shown = in_process("account", "Acme Corp", DATABASE_URL=url)
+    assert shown.exit_code == 0 and "Acme Corp" in shown.stdout
 
 
 @pytest.mark.slow
