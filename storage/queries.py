@@ -23,6 +23,7 @@ from storage.models import (
     TrainedModel,
     table_of,
 )
+from storage.records import AccountInfo, DigestTargetInfo, TrainedModelInfo
 from storage.tenants import DEFAULT_TENANT, alert_tenant
 from storage.types import utcnow
 
@@ -99,17 +100,40 @@ def account_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def find_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Account | None:
-    """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+def _account_info(row: Account) -> AccountInfo:
+    return AccountInfo(
+        id=row.id or 0,
+        tenant=row.tenant,
+        name=row.name,
+        name_key=row.name_key,
+        owner=row.owner,
+        domains=tuple(domains_of(row.domains)),
+        arr=row.arr,
+        currency=row.currency,
+        renewal_date=row.renewal_date,
+        crm_ids=dict(row.crm_ids or {}),
+        suppress_outreach=row.suppress_outreach,
+        suppression_reason=row.suppression_reason,
+    )
+
+
+def _account_row(tx: Tx, name: str, tenant: str) -> Account | None:
     session = orm(tx)
     return session.exec(
         select(Account).where(Account.tenant == tenant, Account.name_key == account_key(name))
     ).first()
 
 
-def account_by_id(tx: Tx, account_id: int) -> Account | None:
+def find_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> AccountInfo | None:
+    """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+    row = _account_row(tx, name, tenant)
+    return _account_info(row) if row is not None else None
+
+
+def account_by_id(tx: Tx, account_id: int) -> AccountInfo | None:
     session = orm(tx)
-    return session.get(Account, account_id)
+    row = session.get(Account, account_id)
+    return _account_info(row) if row is not None else None
 
 
 def message_by_id(tx: Tx, message_id: int) -> CustomerMessage | None:
@@ -122,10 +146,9 @@ def analysis_by_id(tx: Tx, analysis_id: int) -> Analysis | None:
     return session.get(Analysis, analysis_id)
 
 
-def domains_of(account: Account | None) -> list[str]:
-    """The e-mail domains listed on an account (`Account.domains`: comma- or semicolon-separated)."""
-    raw = account.domains if account is not None else ""
-    return [d.strip().lower().lstrip("@") for d in (raw or "").replace(";", ",").split(",") if d.strip()]
+def domains_of(listed: str | None) -> list[str]:
+    """The e-mail domains in an account's `domains` column (comma- or semicolon-separated)."""
+    return [d.strip().lower().lstrip("@") for d in (listed or "").replace(";", ",").split(",") if d.strip()]
 
 
 def account_domains(engine: Engine, account: str | None, tenant: str = DEFAULT_TENANT) -> set[str]:
@@ -133,7 +156,8 @@ def account_domains(engine: Engine, account: str | None, tenant: str = DEFAULT_T
     if not account:
         return set()
     with session_scope(engine) as session:
-        return set(domains_of(find_account(session, account, tenant)))
+        found = _account_row(session, account, tenant)
+        return set(domains_of(found.domains if found is not None else None))
 
 
 def domain_accounts(engine: Engine, tenant: str = DEFAULT_TENANT) -> dict[str, str]:
@@ -142,7 +166,7 @@ def domain_accounts(engine: Engine, tenant: str = DEFAULT_TENANT) -> dict[str, s
     with session_scope(engine) as session:
         query = select(Account).where(col(Account.tenant) == tenant, col(Account.domains) != "")
         for account in session.exec(query).all():
-            for domain in domains_of(account):
+            for domain in domains_of(account.domains):
                 found.setdefault(domain, account.name)
     return found
 
@@ -152,9 +176,9 @@ def ensure_account_domain(
 ) -> None:
     """Make sure the tenant's account `name` exists and, when `domain` is given, lists it."""
     with session_scope(engine) as session:
-        row = get_or_create_account(session, name, tenant)
-        if domain and domain not in domains_of(row):
-            row.domains = ",".join([*domains_of(row), domain])[:1000]
+        row = _account_row_made(session, name, tenant)
+        if domain and domain not in domains_of(row.domains):
+            row.domains = ",".join([*domains_of(row.domains), domain])[:1000]
             session.add(row)
 
 
@@ -191,12 +215,12 @@ def thread_account_name(
         ).first()
 
 
-def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Account:
-    """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
+def _account_row_made(tx: Tx, name: str, tenant: str) -> Account:
+    """The tenant's account row called `name` (case-insensitive), created if new; safe under concurrent
     creators."""
     session = orm(tx)
     name = " ".join(name.split())
-    existing = find_account(session, name, tenant)
+    existing = _account_row(session, name, tenant)
     if existing is not None:
         return existing
     try:
@@ -205,9 +229,15 @@ def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Ac
             session.add(account)
         return account
     except IntegrityError:
-        found = find_account(session, name, tenant)
+        found = _account_row(session, name, tenant)
         assert found is not None
         return found
+
+
+def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> AccountInfo:
+    """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
+    creators."""
+    return _account_info(_account_row_made(tx, name, tenant))
 
 
 def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, bool]:
@@ -221,8 +251,7 @@ def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, boo
     existing = find_message(session, *key)
     if existing is not None:
         return existing, False
-    account = get_or_create_account(session, inbound.account, inbound.tenant) if inbound.account else None
-    account_id = account.id if account is not None else None
+    account_id = _account_row_made(session, inbound.account, inbound.tenant).id if inbound.account else None
     message = CustomerMessage(
         tenant=inbound.tenant,
         platform=inbound.platform,
@@ -384,14 +413,20 @@ def latest_analysis(tx: Tx, message_id: int) -> Analysis | None:
     ).first()
 
 
-def save_trained_model(tx: Tx, blob: bytes, metrics: dict, trained_on: int) -> TrainedModel:
+def _trained_model_info(row: TrainedModel) -> TrainedModelInfo:
+    return TrainedModelInfo(
+        id=row.id or 0, blob=row.blob, metrics=dict(row.metrics), trained_on=row.trained_on, active=row.active
+    )
+
+
+def save_trained_model(tx: Tx, blob: bytes, metrics: dict, trained_on: int) -> TrainedModelInfo:
     """Store a fitted model and make it the only active one."""
     session = orm(tx)
     session.exec(update(TrainedModel).values(active=False))
     model = TrainedModel(blob=blob, metrics=metrics, trained_on=trained_on, active=True, created_at=utcnow())
     session.add(model)
     session.flush()
-    return model
+    return _trained_model_info(model)
 
 
 def deactivate_trained_models(tx: Tx) -> int:
@@ -400,11 +435,12 @@ def deactivate_trained_models(tx: Tx) -> int:
     return result.rowcount or 0
 
 
-def active_trained_model(tx: Tx) -> TrainedModel | None:
+def active_trained_model(tx: Tx) -> TrainedModelInfo | None:
     session = orm(tx)
-    return session.exec(
+    row = session.exec(
         select(TrainedModel).where(col(TrainedModel.active)).order_by(col(TrainedModel.id).desc())
     ).first()
+    return _trained_model_info(row) if row is not None else None
 
 
 def has_active_model(tx: Tx) -> bool:
@@ -413,9 +449,26 @@ def has_active_model(tx: Tx) -> bool:
     return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
 
 
+def _digest_target_info(row: DigestTarget) -> DigestTargetInfo:
+    return DigestTargetInfo(
+        id=row.id or 0,
+        tenant=row.tenant,
+        key=row.key,
+        platform=row.platform,
+        destination=row.destination,
+        kind=row.kind,
+        owner=row.owner,
+        timezone=row.timezone,
+        day_of_week=row.day_of_week,
+        send_time=row.send_time,
+        attention_time=row.attention_time,
+        enabled=row.enabled,
+    )
+
+
 def list_digest_targets(
     tx: Tx, enabled_only: bool = True, tenant: str | None = None
-) -> list[DigestTarget]:
+) -> list[DigestTargetInfo]:
     """The digest targets (of one tenant, when given; the scheduler reads them all)."""
     session = orm(tx)
     query = select(DigestTarget).order_by(col(DigestTarget.key))
@@ -423,18 +476,23 @@ def list_digest_targets(
         query = query.where(col(DigestTarget.enabled))
     if tenant is not None:
         query = query.where(DigestTarget.tenant == tenant)
-    return list(session.exec(query).all())
+    return [_digest_target_info(row) for row in session.exec(query).all()]
 
 
-def get_digest_target(tx: Tx, key: str) -> DigestTarget | None:
+def _digest_target_row(tx: Tx, key: str) -> DigestTarget | None:
     session = orm(tx)
     return session.exec(select(DigestTarget).where(DigestTarget.key == key)).first()
 
 
-def save_digest_target(tx: Tx, key: str, **fields) -> DigestTarget:
-    """Create or update the digest target `key` (fields as in `DigestTarget`); validate before calling."""
+def get_digest_target(tx: Tx, key: str) -> DigestTargetInfo | None:
+    row = _digest_target_row(tx, key)
+    return _digest_target_info(row) if row is not None else None
+
+
+def save_digest_target(tx: Tx, key: str, **fields: Any) -> DigestTargetInfo:
+    """Create or update the digest target `key` (fields as in `DigestTargetInfo`); validate before calling."""
     session = orm(tx)
-    target = get_digest_target(session, key)
+    target = _digest_target_row(session, key)
     if target is None:
         target = DigestTarget(key=key, **fields)
     else:
@@ -442,7 +500,7 @@ def save_digest_target(tx: Tx, key: str, **fields) -> DigestTarget:
             setattr(target, name, value)
     session.add(target)
     session.flush()
-    return target
+    return _digest_target_info(target)
 
 
 def last_digests_posted(tx: Tx) -> dict[str, datetime]:

@@ -53,9 +53,10 @@ from storage.alerts import (
 from storage.book import owners_to_notify
 from storage.db import Engine, Transaction, transaction
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
-from storage.models import Account, Alert, Analysis, CustomerMessage
+from storage.models import Alert, Analysis, CustomerMessage
 from storage.queries import account_by_id, analysis_by_id, message_by_id
 from storage.queue import RUNNING, cancel, enqueue, item_status, requeue
+from storage.records import AccountInfo
 from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
@@ -359,7 +360,7 @@ class AlertService:
         )
         return (analysis, decision) if decision is not None else None
 
-    def _tiered(self, account: Account | None, decision: AlertDecision, now: datetime) -> AlertDecision:
+    def _tiered(self, account: AccountInfo | None, decision: AlertDecision, now: datetime) -> AlertDecision:
         if account is None:
             return decision
         return tier_decision(
