@@ -11,6 +11,8 @@ from sqlmodel import col, select
 
 from storage.db import Tx, insert_for, orm
 from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage, table_of
+from storage.queries import _message_info
+from storage.records import MessageInfo
 
 _AM = table_of(AlertMessage)
 
@@ -72,7 +74,7 @@ def alerts_counting(tx: Tx, message_id: int, states: tuple[str, ...]) -> list[Al
     return list(session.exec(query).all())
 
 
-def remaining_members(tx: Tx, alert_id: int) -> list[CustomerMessage]:
+def remaining_members(tx: Tx, alert_id: int) -> list[MessageInfo]:
     """The messages still counted on the alert that still have words, oldest first."""
     session = orm(tx)
     query = (
@@ -81,7 +83,7 @@ def remaining_members(tx: Tx, alert_id: int) -> list[CustomerMessage]:
         .where(col(AlertMessage.alert_id) == alert_id, col(CustomerMessage.text).is_not(None))
         .order_by(col(CustomerMessage.id))
     )
-    return list(session.exec(query).all())
+    return [_message_info(row) for row in session.exec(query).all()]
 
 
 def quoted_messages(tx: Tx, alert_id: int) -> set[int]:

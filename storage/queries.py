@@ -11,7 +11,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import Tx, orm, session_scope
+from storage.db import Tx, hold, orm, session_scope
 from storage.inbound import InboundMessage
 from storage.models import (
     Account,
@@ -23,7 +23,7 @@ from storage.models import (
     TrainedModel,
     table_of,
 )
-from storage.records import AccountInfo, DigestTargetInfo, TrainedModelInfo
+from storage.records import AccountInfo, AnalysisInfo, DigestTargetInfo, MessageInfo, TrainedModelInfo
 from storage.tenants import DEFAULT_TENANT, alert_tenant
 from storage.types import utcnow
 
@@ -136,14 +136,93 @@ def account_by_id(tx: Tx, account_id: int) -> AccountInfo | None:
     return _account_info(row) if row is not None else None
 
 
-def message_by_id(tx: Tx, message_id: int) -> CustomerMessage | None:
-    session = orm(tx)
-    return session.get(CustomerMessage, message_id)
+def _message_info(row: CustomerMessage) -> MessageInfo:
+    return MessageInfo(
+        id=row.id or 0,
+        tenant=row.tenant,
+        platform=row.platform,
+        source_kind=row.source_kind,
+        place_key=row.place_key,
+        external_id=row.external_id,
+        account_id=row.account_id,
+        author=row.author,
+        is_customer=row.is_customer,
+        text=row.text,
+        thread_key=row.thread_key,
+        source_score=row.source_score,
+        created_at=row.created_at,
+        status=row.status,
+        latest_analysis_id=row.latest_analysis_id,
+    )
 
 
-def analysis_by_id(tx: Tx, analysis_id: int) -> Analysis | None:
+def _analysis_info(row: Analysis) -> AnalysisInfo:
+    return AnalysisInfo(
+        id=row.id or 0,
+        message_id=row.message_id,
+        provider=row.provider,
+        model=row.model,
+        prompt_version=row.prompt_version,
+        score=row.score,
+        label=row.label,
+        intensity=row.intensity,
+        emotions=tuple(row.emotions),
+        urgency=row.urgency,
+        concerns=tuple(row.concerns),
+        churn_risk=row.churn_risk,
+        expansion=row.expansion,
+        competitor_mentioned=row.competitor_mentioned,
+        sarcasm=row.sarcasm,
+        confidence=row.confidence,
+        evidence=tuple(row.evidence),
+        language=row.language,
+        recommended_action=row.recommended_action,
+        recommended_response=row.recommended_response,
+        draft_reply=row.draft_reply,
+        abstained=row.abstained,
+        abstain_reason=row.abstain_reason,
+        guard_events=tuple(row.guard_events or ()),
+        draft_flags=tuple(row.draft_flags or ()),
+    )
+
+
+def _message(tx: Tx, message_id: int) -> CustomerMessage:
+    found = orm(tx).get(CustomerMessage, message_id)
+    if found is None:
+        raise LookupError(f"no message with id {message_id}")
+    return found
+
+
+def _message_rows(tx: Tx, message_ids: Sequence[int]) -> dict[int, CustomerMessage]:
+    """The messages with these ids by id: those this transaction holds without a query, the others
+    in one (an unknown id is left out)."""
     session = orm(tx)
-    return session.get(Analysis, analysis_id)
+    found: dict[int, CustomerMessage] = {}
+    for message_id in message_ids:
+        row = session.identity_map.get(session.identity_key(CustomerMessage, message_id))
+        if isinstance(row, CustomerMessage):
+            found[message_id] = row
+    missing = [message_id for message_id in message_ids if message_id not in found]
+    if missing:
+        query = select(CustomerMessage).where(col(CustomerMessage.id).in_(missing))
+        found.update((row.id or 0, row) for row in session.exec(query).all())
+    return found
+
+
+def message_by_id(tx: Tx, message_id: int) -> MessageInfo | None:
+    """The stored message (kept in the transaction: writing it next costs no second read)."""
+    session = orm(tx)
+    row = session.get(CustomerMessage, message_id)
+    if row is None:
+        return None
+    hold(session, [row])
+    return _message_info(row)
+
+
+def analysis_by_id(tx: Tx, analysis_id: int) -> AnalysisInfo | None:
+    session = orm(tx)
+    row = session.get(Analysis, analysis_id)
+    return _analysis_info(row) if row is not None else None
 
 
 def domains_of(listed: str | None) -> list[str]:
@@ -240,17 +319,17 @@ def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Ac
     return _account_info(_account_row_made(tx, name, tenant))
 
 
-def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, bool]:
-    """Store a message once. Returns (the stored row, whether it was new).
+def store_message(tx: Tx, inbound: InboundMessage) -> tuple[MessageInfo, bool]:
+    """Store a message once. Returns (the stored message, whether it was new).
 
     The unique key (platform, place, external id) makes a redelivery return the
     row already stored instead of adding a second one.
     """
     session = orm(tx)
     key = (inbound.tenant, inbound.platform, inbound.place_key, inbound.external_id)
-    existing = find_message(session, *key)
+    existing = _message_row(session, *key)
     if existing is not None:
-        return existing, False
+        return _message_info(existing), False
     account_id = _account_row_made(session, inbound.account, inbound.tenant).id if inbound.account else None
     message = CustomerMessage(
         tenant=inbound.tenant,
@@ -272,16 +351,15 @@ def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, boo
         with session.begin_nested():
             session.add(message)
     except IntegrityError:
-        found = find_message(session, *key)
+        found = _message_row(session, *key)
         assert found is not None
-        return found, False
-    return message, True
+        return _message_info(found), False
+    return _message_info(message), True
 
 
-def find_message(
+def _message_row(
     tx: Tx, tenant: str, platform: str, place_key: str, external_id: str
 ) -> CustomerMessage | None:
-    """The tenant's stored message with this key (the platform's place and its own id there)."""
     session = orm(tx)
     return session.exec(
         select(CustomerMessage).where(
@@ -293,25 +371,45 @@ def find_message(
     ).first()
 
 
-def record_analysis(tx: Tx, message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
+def find_message(
+    tx: Tx, tenant: str, platform: str, place_key: str, external_id: str
+) -> MessageInfo | None:
+    """The tenant's stored message with this key (the platform's place and its own id there); kept in
+    the transaction, so writing it next costs no second read."""
+    session = orm(tx)
+    row = _message_row(session, tenant, platform, place_key, external_id)
+    if row is None:
+        return None
+    hold(session, [row])
+    return _message_info(row)
+
+
+def record_analysis(tx: Tx, message_id: int, outcome: AnalysisRecord) -> AnalysisInfo:
     """Store an analysis and mark the message analyzed with its score."""
     session = orm(tx)
-    return record_analyses(session, [(message, outcome)])[0]
+    return record_analyses(session, [(message_id, outcome)])[0]
 
 
 def record_analyses(
-    tx: Tx, analyzed: Sequence[tuple[CustomerMessage, AnalysisRecord]]
-) -> list[Analysis]:
-    """`record_analysis` for many messages at once: one INSERT of the analyses, one DELETE of the
-    old concerns, one INSERT of the new ones (not a round trip of each per message)."""
+    tx: Tx, analyzed: Sequence[tuple[int, AnalysisRecord]]
+) -> list[AnalysisInfo]:
+    """`record_analysis` for many messages (by id) at once: one INSERT of the analyses, one DELETE of
+    the old concerns, one INSERT of the new ones (not a round trip of each per message). The messages
+    locked by `lock_messages` in this transaction are not read again.
+
+    The analyses and messages are kept in the transaction: the alert decisions that commit with them
+    read them again by id (`analysis_by_id`, `message_by_id`) without a query."""
     session = orm(tx)
-    rows = [_analysis_row(message, outcome) for message, outcome in analyzed]
+    messages = _message_rows(session, [message_id for message_id, _ in analyzed])
+    rows = [_analysis_row(message_id, outcome) for message_id, outcome in analyzed]
     session.add_all(rows)
     session.exec(
-        delete(MessageConcern).where(col(MessageConcern.message_id).in_([m.id for m, _ in analyzed]))
+        delete(MessageConcern).where(col(MessageConcern.message_id).in_([i for i, _ in analyzed]))
     )
     session.flush()  # the analyses' ids, in one statement
-    for (message, outcome), analysis in zip(analyzed, rows, strict=True):
+    hold(session, [*rows, *messages.values()])
+    for (message_id, outcome), analysis in zip(analyzed, rows, strict=True):
+        message = messages[message_id]
         result = outcome.result
         message.status = "analyzed"
         message.language = result.language
@@ -322,14 +420,14 @@ def record_analyses(
             message.score, message.label = result.score, str(result.label)
         _copy_signals(session, message, result)
         session.add(message)
-    return rows
+    return [_analysis_info(row) for row in rows]
 
 
-def _analysis_row(message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
+def _analysis_row(message_id: int, outcome: AnalysisRecord) -> Analysis:
     result = outcome.result
     usage = outcome.extra.get("usage") or {}
     return Analysis(
-        message_id=message.id or 0,
+        message_id=message_id,
         provider=result.provider,
         model=result.model,
         prompt_version=result.prompt_version,
@@ -389,7 +487,7 @@ def _copy_signals(tx: Tx, message: CustomerMessage, result: AnalysisFigures) -> 
             )
 
 
-def clear_message_signals(tx: Tx, message: CustomerMessage) -> None:
+def _clear_signals(tx: Tx, message: CustomerMessage) -> None:
     """Forget a message's denormalized signals (it was deleted or erased, or is about to be re-analyzed)."""
     session = orm(tx)
     message.score = message.label = message.urgency = None
@@ -398,19 +496,21 @@ def clear_message_signals(tx: Tx, message: CustomerMessage) -> None:
     session.add(message)
 
 
-def mark_invalid(tx: Tx, message: CustomerMessage, reason: str) -> None:
+def mark_invalid(tx: Tx, message_id: int, reason: str) -> None:
     """A stored message that cannot be analyzed keeps its row and says why."""
     session = orm(tx)
+    message = _message(session, message_id)
     message.status = "invalid"
     message.status_reason = reason[:500]
     session.add(message)
 
 
-def latest_analysis(tx: Tx, message_id: int) -> Analysis | None:
+def latest_analysis(tx: Tx, message_id: int) -> AnalysisInfo | None:
     session = orm(tx)
-    return session.exec(
+    row = session.exec(
         select(Analysis).where(Analysis.message_id == message_id).order_by(col(Analysis.id).desc())
     ).first()
+    return _analysis_info(row) if row is not None else None
 
 
 def _trained_model_info(row: TrainedModel) -> TrainedModelInfo:

@@ -115,6 +115,64 @@ class CrmTaskInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageInfo:
+    """A stored message, from the customer side or our own staff (`CustomerMessage`)."""
+
+    id: int
+    tenant: str
+    platform: str
+    #: "chat", "email", "nps", … (storage.inbound.SourceKind's values).
+    source_kind: str
+    #: The place it came from ("" when none, e.g. an import).
+    place_key: str
+    external_id: str
+    account_id: int | None
+    author: str
+    is_customer: bool
+    #: None once erased (forget, retention, deleted by the customer).
+    text: str | None
+    thread_key: str | None
+    #: A score supplied with the message by its source (NPS 0–10, CSAT 1–5).
+    source_score: float | None
+    created_at: datetime
+    #: pending → analyzed | skipped | invalid | deleted
+    status: str
+    latest_analysis_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisInfo:
+    """One analyzer's reading of one message (`Analysis`), in the analysis contract's terms."""
+
+    id: int
+    message_id: int
+    provider: str
+    model: str
+    prompt_version: str
+    score: float
+    label: str
+    intensity: str
+    emotions: tuple[str, ...]
+    urgency: str
+    concerns: tuple[str, ...]
+    churn_risk: bool
+    expansion: bool
+    competitor_mentioned: bool
+    sarcasm: bool
+    confidence: float
+    evidence: tuple[str, ...]
+    language: str
+    recommended_action: str
+    recommended_response: str
+    draft_reply: str
+    abstained: bool
+    abstain_reason: str | None
+    guard_events: tuple[str, ...]
+    #: Commitments the draft makes (refund, credit, …): it needs a person's check.
+    draft_flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AlertInfo:
     """An alert raised for an account (`Alert`)."""
 

@@ -53,10 +53,10 @@ from storage.alerts import (
 from storage.book import owners_to_notify
 from storage.db import Engine, Transaction, transaction
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
-from storage.models import Alert, Analysis, CustomerMessage
+from storage.models import Alert
 from storage.queries import account_by_id, analysis_by_id, message_by_id
 from storage.queue import RUNNING, cancel, enqueue, item_status, requeue
-from storage.records import AccountInfo
+from storage.records import AccountInfo, AnalysisInfo, MessageInfo
 from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
@@ -155,7 +155,7 @@ def draft_warning(flags: list[str]) -> str | None:
     return f"Check before sending: the draft offers {listed}, which nobody has approved."
 
 
-def analysis_result(row: Analysis) -> AnalysisResult:
+def analysis_result(row: AnalysisInfo) -> AnalysisResult:
     return AnalysisResult(
         score=row.score,
         label=Label(row.label),
@@ -168,7 +168,7 @@ def analysis_result(row: Analysis) -> AnalysisResult:
         competitor_mentioned=row.competitor_mentioned,
         sarcasm=row.sarcasm,
         confidence=row.confidence,
-        evidence=row.evidence,
+        evidence=list(row.evidence),
         language=row.language,
         recommended_action=RecommendedAction(row.recommended_action),
         recommended_response=row.recommended_response,
@@ -320,7 +320,7 @@ class AlertService:
         )
         return AlertChange(alert_id, "resolved", Severity(alert.severity), posted)
 
-    def _alert_worthy(self, tx: Transaction, message: CustomerMessage, now: datetime) -> Analysis | None:
+    def _alert_worthy(self, tx: Transaction, message: MessageInfo, now: datetime) -> AnalysisInfo | None:
         """The message's latest analysis if it still calls for an alert."""
         if message.latest_analysis_id is None or message.status == "pending":
             return None
@@ -329,7 +329,7 @@ class AlertService:
 
     def _decide(
         self, tx: Transaction, message_id: int, now: datetime
-    ) -> tuple[CustomerMessage, Analysis, AlertDecision] | None:
+    ) -> tuple[MessageInfo, AnalysisInfo, AlertDecision] | None:
         message = message_by_id(tx, message_id)
         if message is None or not message.is_customer or message.latest_analysis_id is None:
             return None
@@ -342,8 +342,8 @@ class AlertService:
         return message, analysis, self._tiered(account, decision, now)
 
     def _latest_decision(
-        self, tx: Transaction, message: CustomerMessage, quiet_hours: bool = False
-    ) -> tuple[Analysis, AlertDecision] | None:
+        self, tx: Transaction, message: MessageInfo, quiet_hours: bool = False
+    ) -> tuple[AnalysisInfo, AlertDecision] | None:
         """The message's latest analysis and the alert it calls for, or None when it calls for none."""
         if message.latest_analysis_id is None:
             return None
@@ -389,13 +389,13 @@ class AlertService:
         return sorted(message_ids, key=key)
 
     @staticmethod
-    def _open_key(message: CustomerMessage, decision: AlertDecision) -> str:
+    def _open_key(message: MessageInfo, decision: AlertDecision) -> str:
         if message.account_id:
             return f"{message.account_id}:{decision.issue_key}"
         return f"{message.tenant}:0:{decision.issue_key}"  # no account: one open alert per tenant and issue
 
     @staticmethod
-    def _sensitivity(tx: Transaction, message: CustomerMessage) -> Sensitivity:
+    def _sensitivity(tx: Transaction, message: MessageInfo) -> Sensitivity:
         """The message's place's sensitivity, looked up once per place per transaction (a batch of
         analyses decides many messages from the same few channels)."""
         if not message.place_key:
@@ -410,8 +410,8 @@ class AlertService:
     def _open_or_join(
         self,
         tx: Transaction,
-        message: CustomerMessage,
-        analysis: Analysis,
+        message: MessageInfo,
+        analysis: AnalysisInfo,
         decision: AlertDecision,
         now: datetime,
     ) -> AlertChange:
@@ -453,8 +453,8 @@ class AlertService:
         self,
         tx: Transaction,
         alert: Alert,
-        message: CustomerMessage,
-        analysis: Analysis,
+        message: MessageInfo,
+        analysis: AnalysisInfo,
         decision: AlertDecision,
         now: datetime,
     ) -> AlertChange:
@@ -550,7 +550,7 @@ class AlertService:
     @staticmethod
     def _opening(
         tx: Transaction, alert_id: int, newest_message_id: int, newest_analysis_id: int
-    ) -> tuple[CustomerMessage | None, Analysis | None]:
+    ) -> tuple[MessageInfo | None, AnalysisInfo | None]:
         """The first message still counted on the alert, with its latest analysis (else the newest)."""
         for member in remaining_members(tx, alert_id)[:1]:
             if member.latest_analysis_id is not None:

@@ -81,9 +81,7 @@ class History:
         )
         with session_scope(self.engine) as session:
             message, _ = store_message(session, inbound)
-            session.flush()
-            record_analysis(session, message, AnalysisOutcome(result=result))
-            assert message.id is not None
+            record_analysis(session, message.id, AnalysisOutcome(result=result))
             return message.id
 
     def staff(
@@ -108,8 +106,6 @@ class History:
         )
         with session_scope(self.engine) as session:
             message, _ = store_message(session, inbound)
-            session.flush()
-            assert message.id is not None
             return message.id
 
     def alert(
