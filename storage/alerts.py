@@ -23,27 +23,11 @@ from sqlmodel import col, select
 
 from storage.db import Tx, hold, orm, session_scope
 from storage.models import Alert, AlertPost, Correction, CustomerMessage, Place
-from storage.records import AlertInfo
+from storage.records import AlertInfo, from_row
 
 
 def _alert_info(row: Alert) -> AlertInfo:
-    return AlertInfo(
-        id=row.id or 0,
-        tenant=row.tenant,
-        account_id=row.account_id,
-        message_id=row.message_id,
-        analysis_id=row.analysis_id,
-        severity=row.severity,
-        issue_key=row.issue_key,
-        open_key=row.open_key,
-        status=row.status,
-        message_count=row.message_count,
-        snoozed_until=row.snoozed_until,
-        post_channel=row.post_channel,
-        post_ref=row.post_ref,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return from_row(AlertInfo, row)
 
 
 def _held(tx: Tx, row: Alert | None) -> AlertInfo | None:

@@ -11,7 +11,7 @@ from storage.alerts import _alert_info
 from storage.db import Tx, orm
 from storage.models import Account, Alert, CrmPush, CrmTask, CustomerMessage
 from storage.queries import _account_info
-from storage.records import AccountInfo, AlertInfo, CrmTaskInfo
+from storage.records import AccountInfo, AlertInfo, CrmTaskInfo, from_row
 from storage.types import utcnow
 
 
@@ -66,7 +66,7 @@ def _task_row(tx: Tx, alert_id: int, system: str) -> CrmTask | None:
 def task_for(tx: Tx, alert_id: int, system: str) -> CrmTaskInfo | None:
     """The task made in `system` for the alert, if one was."""
     row = _task_row(tx, alert_id, system)
-    return CrmTaskInfo(row.alert_id, row.system, row.task_id, row.status) if row is not None else None
+    return from_row(CrmTaskInfo, row) if row is not None else None
 
 
 def record_task(tx: Tx, alert_id: int, system: str, task_id: str) -> None:

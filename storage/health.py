@@ -8,6 +8,7 @@ in here as plain values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import Row, case, func, or_, select
@@ -15,7 +16,7 @@ from sqlmodel import col
 
 from storage.db import Tx, orm
 from storage.models import Account, Alert, CustomerMessage, HealthChange, table_of
-from storage.records import HealthChangeInfo
+from storage.records import HealthChangeInfo, from_row
 
 _M = table_of(CustomerMessage).c
 _A = table_of(Alert).c
@@ -25,10 +26,7 @@ CHUNK = 500
 #: source_score.
 NotableRow = Row[int, int, datetime, float, str | None, bool, bool, bool, str, float | None]
 #: What a `HealthChangeInfo` writes into its row (all but the id).
-_CHANGE_FIELDS = (
-    "account_id", "day_key", "changed_at", "from_light", "to_light", "trend", "points", "signals",
-    "message_ids", "turn_back",
-)
+_CHANGE_FIELDS = tuple(field.name for field in fields(HealthChangeInfo) if field.name != "id")
 
 
 def accounts_for_health(
@@ -210,19 +208,7 @@ def latest_customer_messages(
 
 
 def _change_info(row: HealthChange) -> HealthChangeInfo:
-    return HealthChangeInfo(
-        id=row.id,
-        account_id=row.account_id,
-        day_key=row.day_key,
-        changed_at=row.changed_at,
-        from_light=row.from_light,
-        to_light=row.to_light,
-        trend=row.trend,
-        points=row.points,
-        signals=list(row.signals),
-        message_ids=list(row.message_ids),
-        turn_back=row.turn_back,
-    )
+    return from_row(HealthChangeInfo, row, signals=list(row.signals), message_ids=list(row.message_ids))
 
 
 def latest_changes(tx: Tx, account_ids: list[int] | None = None) -> dict[int, HealthChangeInfo]:

@@ -23,7 +23,14 @@ from storage.models import (
     TrainedModel,
     table_of,
 )
-from storage.records import AccountInfo, AnalysisInfo, DigestTargetInfo, MessageInfo, TrainedModelInfo
+from storage.records import (
+    AccountInfo,
+    AnalysisInfo,
+    DigestTargetInfo,
+    MessageInfo,
+    TrainedModelInfo,
+    from_row,
+)
 from storage.tenants import DEFAULT_TENANT, alert_tenant
 from storage.types import utcnow
 
@@ -101,19 +108,8 @@ def account_key(name: str) -> str:
 
 
 def _account_info(row: Account) -> AccountInfo:
-    return AccountInfo(
-        id=row.id or 0,
-        tenant=row.tenant,
-        name=row.name,
-        name_key=row.name_key,
-        owner=row.owner,
-        domains=tuple(domains_of(row.domains)),
-        arr=row.arr,
-        currency=row.currency,
-        renewal_date=row.renewal_date,
-        crm_ids=dict(row.crm_ids or {}),
-        suppress_outreach=row.suppress_outreach,
-        suppression_reason=row.suppression_reason,
+    return from_row(
+        AccountInfo, row, domains=tuple(domains_of(row.domains)), crm_ids=dict(row.crm_ids or {})
     )
 
 
@@ -137,50 +133,16 @@ def account_by_id(tx: Tx, account_id: int) -> AccountInfo | None:
 
 
 def _message_info(row: CustomerMessage) -> MessageInfo:
-    return MessageInfo(
-        id=row.id or 0,
-        tenant=row.tenant,
-        platform=row.platform,
-        source_kind=row.source_kind,
-        place_key=row.place_key,
-        external_id=row.external_id,
-        account_id=row.account_id,
-        author=row.author,
-        is_customer=row.is_customer,
-        text=row.text,
-        thread_key=row.thread_key,
-        source_score=row.source_score,
-        created_at=row.created_at,
-        status=row.status,
-        latest_analysis_id=row.latest_analysis_id,
-    )
+    return from_row(MessageInfo, row)
 
 
 def _analysis_info(row: Analysis) -> AnalysisInfo:
-    return AnalysisInfo(
-        id=row.id or 0,
-        message_id=row.message_id,
-        provider=row.provider,
-        model=row.model,
-        prompt_version=row.prompt_version,
-        score=row.score,
-        label=row.label,
-        intensity=row.intensity,
+    return from_row(
+        AnalysisInfo,
+        row,
         emotions=tuple(row.emotions),
-        urgency=row.urgency,
         concerns=tuple(row.concerns),
-        churn_risk=row.churn_risk,
-        expansion=row.expansion,
-        competitor_mentioned=row.competitor_mentioned,
-        sarcasm=row.sarcasm,
-        confidence=row.confidence,
         evidence=tuple(row.evidence),
-        language=row.language,
-        recommended_action=row.recommended_action,
-        recommended_response=row.recommended_response,
-        draft_reply=row.draft_reply,
-        abstained=row.abstained,
-        abstain_reason=row.abstain_reason,
         guard_events=tuple(row.guard_events or ()),
         draft_flags=tuple(row.draft_flags or ()),
     )
@@ -514,9 +476,7 @@ def latest_analysis(tx: Tx, message_id: int) -> AnalysisInfo | None:
 
 
 def _trained_model_info(row: TrainedModel) -> TrainedModelInfo:
-    return TrainedModelInfo(
-        id=row.id or 0, blob=row.blob, metrics=dict(row.metrics), trained_on=row.trained_on, active=row.active
-    )
+    return from_row(TrainedModelInfo, row, metrics=dict(row.metrics))
 
 
 def save_trained_model(tx: Tx, blob: bytes, metrics: dict, trained_on: int) -> TrainedModelInfo:
@@ -550,20 +510,7 @@ def has_active_model(tx: Tx) -> bool:
 
 
 def _digest_target_info(row: DigestTarget) -> DigestTargetInfo:
-    return DigestTargetInfo(
-        id=row.id or 0,
-        tenant=row.tenant,
-        key=row.key,
-        platform=row.platform,
-        destination=row.destination,
-        kind=row.kind,
-        owner=row.owner,
-        timezone=row.timezone,
-        day_of_week=row.day_of_week,
-        send_time=row.send_time,
-        attention_time=row.attention_time,
-        enabled=row.enabled,
-    )
+    return from_row(DigestTargetInfo, row)
 
 
 def list_digest_targets(

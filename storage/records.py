@@ -11,9 +11,14 @@ Nothing here imports the database: a module that only names these types loads no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Record = TypeVar("Record", bound="DataclassInstance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +198,17 @@ class AlertInfo:
     post_ref: str | None
     created_at: datetime
     updated_at: datetime
+
+
+#: The field names of each record type `from_row` has built.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def from_row(record_type: type[Record], row: object, **computed: Any) -> Record:
+    """The record of a row, as storage builds it: each field the row's attribute of that name, but
+    those given in `computed` (a copy of a mutable value, a parsed column)."""
+    names = _FIELD_NAMES.get(record_type)
+    if names is None:
+        names = _FIELD_NAMES[record_type] = tuple(field.name for field in fields(record_type))
+    values = {name: getattr(row, name) for name in names if name not in computed}
+    return record_type(**values, **computed)
