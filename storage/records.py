@@ -104,8 +104,8 @@ class TrainedModelInfo:
     id: int
     blob: bytes
     metrics: dict[str, Any]
+    #: How many labeled texts it was fitted on.
     trained_on: int
-    active: bool
 
 
 @dataclass(frozen=True, slots=True)
