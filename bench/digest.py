@@ -27,13 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Engine, text  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import Engine, MetaData, text  # noqa: E402
 
 from bot.digest.build import DigestOptions, build_digest, week_before  # noqa: E402
 from bot.health.rules import HealthRules  # noqa: E402
 from bot.health.scoring import compute_health  # noqa: E402
-from storage.db import create_db_engine  # noqa: E402
+from storage.db import create_db_engine, read_transaction  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -189,13 +188,14 @@ def generate(accounts: int, messages: int, seed: int = 7):
 
 
 def load(engine: Engine, accounts, message_rows, concern_rows, alert_rows) -> None:
-    """Bulk load with the secondary indexes dropped, then rebuilt (as a restore would)."""
-    from storage.models import Account, Alert, CustomerMessage, MessageConcern
-
-    indexes = [*CustomerMessage.__table__.indexes, *MessageConcern.__table__.indexes]
+    """Bulk load with the secondary indexes dropped, then rebuilt (as a restore would). The tables are
+    read from the migrated database, as a restore tool sees them."""
+    tables = MetaData()
+    tables.reflect(engine, only=("accounts", "alerts", "messages", "message_concerns"))
+    indexes = [*tables.tables["messages"].indexes, *tables.tables["message_concerns"].indexes]
     with engine.begin() as connection:
-        connection.execute(Account.__table__.insert(), accounts)
-        connection.execute(Alert.__table__.insert(), alert_rows)
+        connection.execute(tables.tables["accounts"].insert(), accounts)
+        connection.execute(tables.tables["alerts"].insert(), alert_rows)
         for index in indexes:
             index.drop(connection)
     _copy_rows(engine, message_rows, concern_rows)
@@ -301,12 +301,12 @@ def measure(engine: Engine, runs: int) -> dict[str, list[float]]:
         return value
 
     for _ in range(runs):
-        with Session(engine) as session:
-            healths = timed("lights", lambda: compute_health(session, period.end, rules))
-            digest = timed("digest", lambda: build_digest(session, period, DigestOptions(rules=rules)))
+        with read_transaction(engine) as tx:
+            healths = timed("lights", lambda: compute_health(tx, period.end, rules))
+            digest = timed("digest", lambda: build_digest(tx, period, DigestOptions(rules=rules)))
             charted = timed(
                 "digest+chart",
-                lambda: build_digest(session, period, DigestOptions(rules=rules, chart_dir=chart_dir)),
+                lambda: build_digest(tx, period, DigestOptions(rules=rules, chart_dir=chart_dir)),
             )
     counts = {light: sum(1 for h in healths if str(h.light) == light) for light in ("green", "yellow", "red")}
     print(

@@ -50,7 +50,7 @@ from scheduler.targets import (
     same_local_day,
 )
 from storage.db import Engine, transaction
-from storage.models import DigestTarget
+from storage.records import DigestTargetInfo
 from storage.run_claims import (
     RunClaim,
     claim_run,
@@ -174,7 +174,7 @@ class ScheduledJobs:
         return await self._deliver_digest(claim, target, period, now)
 
     async def _deliver_digest(
-        self, claim: RunClaim, target: DigestTarget, period: DigestPeriod, now: datetime
+        self, claim: RunClaim, target: DigestTargetInfo, period: DigestPeriod, now: datetime
     ) -> Outcome:
         async def work() -> dict:
             digest = await asyncio.to_thread(self._build_digest, target, period)
@@ -186,7 +186,7 @@ class ScheduledJobs:
 
         return await self._run_claimed(claim, now, work)
 
-    def _build_digest(self, target: DigestTarget, period: DigestPeriod):
+    def _build_digest(self, target: DigestTargetInfo, period: DigestPeriod):
         with transaction(self.engine) as tx:
             return build_digest(
                 tx,
@@ -217,7 +217,7 @@ class ScheduledJobs:
         return await self._deliver_attention(claim, target, fire, now)
 
     async def _deliver_attention(
-        self, claim: RunClaim, target: DigestTarget, fire: datetime, now: datetime
+        self, claim: RunClaim, target: DigestTargetInfo, fire: datetime, now: datetime
     ) -> Outcome:
         async def work() -> dict:
             def build():

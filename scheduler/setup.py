@@ -38,7 +38,7 @@ from scheduler.targets import (
     previous_fire_time,
     same_local_day,
 )
-from storage.models import DigestTarget
+from storage.records import DigestTargetInfo
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class TargetJobs:
         targets = await asyncio.to_thread(load_targets, self.jobs.engine)
         self.sync(targets, self.jobs.clock())
 
-    def sync(self, targets: list[DigestTarget], now: datetime) -> None:
+    def sync(self, targets: list[DigestTargetInfo], now: datetime) -> None:
         """Add, update or remove jobs to match `targets`; catch up runs due earlier today for new targets."""
         wanted = {t.key: t for t in targets}
         for key in list(self.known):
@@ -181,7 +181,7 @@ class TargetJobs:
             if first_time:
                 self._catch_up(target, now)
 
-    def _catch_up(self, target: DigestTarget, now: datetime) -> None:
+    def _catch_up(self, target: DigestTargetInfo, now: datetime) -> None:
         """Run today's digest / list now if its time passed earlier today (the claim stops a second run)."""
         for name, trigger, func in (
             ("digest", digest_trigger(target), self.jobs.digest),

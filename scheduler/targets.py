@@ -16,8 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config.settings import WEEKDAYS, Settings, parse_clock_time, parse_time_zone
 from storage.db import Engine, transaction
 from storage.errors import UserError
-from storage.models import DigestTarget
 from storage.queries import get_digest_target, list_digest_targets, save_digest_target
+from storage.records import DigestTargetInfo
 from storage.tenants import DEFAULT_TENANT
 
 TARGET_KINDS = ("channel", "owner_dm")
@@ -32,14 +32,14 @@ def _clock(value: str) -> tuple[int, int]:
     return int(hour), int(minute)
 
 
-def digest_trigger(target: DigestTarget) -> CronTrigger:
+def digest_trigger(target: DigestTargetInfo) -> CronTrigger:
     hour, minute = _clock(target.send_time)
     return CronTrigger(
         day_of_week=target.day_of_week, hour=hour, minute=minute, timezone=ZoneInfo(target.timezone)
     )
 
 
-def attention_trigger(target: DigestTarget) -> CronTrigger | None:
+def attention_trigger(target: DigestTargetInfo) -> CronTrigger | None:
     if not target.attention_time:
         return None
     hour, minute = _clock(target.attention_time)
@@ -75,7 +75,7 @@ def add_target(
     attention_time: str | None = None,
     settings: Settings,
     tenant: str = DEFAULT_TENANT,
-) -> DigestTarget:
+) -> DigestTargetInfo:
     """Create or update a digest target of the tenant (its digest shows that tenant's accounts only),
     validated; unset schedule fields come from the settings' defaults."""
     defaults = settings
@@ -114,12 +114,12 @@ def add_target(
         )
 
 
-def load_target(engine: Engine, key: str) -> DigestTarget | None:
+def load_target(engine: Engine, key: str) -> DigestTargetInfo | None:
     with transaction(engine) as tx:
         target = get_digest_target(tx, key)
         return target if target is not None and target.enabled else None
 
 
-def load_targets(engine: Engine) -> list[DigestTarget]:
+def load_targets(engine: Engine) -> list[DigestTargetInfo]:
     with transaction(engine) as tx:
         return list_digest_targets(tx)

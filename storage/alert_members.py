@@ -9,8 +9,11 @@ from sqlalchemy import delete
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
-from storage.db import Tx, insert_for, orm
+from storage.alerts import _alert_info
+from storage.db import Tx, hold, insert_for, orm
 from storage.models import Alert, AlertMessage, AlertPost, CustomerMessage, table_of
+from storage.queries import _message_info
+from storage.records import AlertInfo, MessageInfo
 
 _AM = table_of(AlertMessage)
 
@@ -59,8 +62,9 @@ def remove_member(tx: Tx, alert_id: int, message_id: int) -> None:
     session.execute(delete(_AM).where(_AM.c.alert_id == alert_id, _AM.c.message_id == message_id))
 
 
-def alerts_counting(tx: Tx, message_id: int, states: tuple[str, ...]) -> list[Alert]:
-    """The alerts in these states that count the message, locked, by id."""
+def alerts_counting(tx: Tx, message_id: int, states: tuple[str, ...]) -> list[AlertInfo]:
+    """The alerts in these states that count the message, locked, by id (kept in the transaction for
+    `save_alert`)."""
     session = orm(tx)
     counted = core_select(_AM.c.alert_id).where(_AM.c.message_id == message_id)
     query = (
@@ -69,10 +73,12 @@ def alerts_counting(tx: Tx, message_id: int, states: tuple[str, ...]) -> list[Al
         .order_by(col(Alert.id))
         .with_for_update()
     )
-    return list(session.exec(query).all())
+    rows = session.exec(query).all()
+    hold(session, rows)
+    return [_alert_info(row) for row in rows]
 
 
-def remaining_members(tx: Tx, alert_id: int) -> list[CustomerMessage]:
+def remaining_members(tx: Tx, alert_id: int) -> list[MessageInfo]:
     """The messages still counted on the alert that still have words, oldest first."""
     session = orm(tx)
     query = (
@@ -81,7 +87,7 @@ def remaining_members(tx: Tx, alert_id: int) -> list[CustomerMessage]:
         .where(col(AlertMessage.alert_id) == alert_id, col(CustomerMessage.text).is_not(None))
         .order_by(col(CustomerMessage.id))
     )
-    return list(session.exec(query).all())
+    return [_message_info(row) for row in session.exec(query).all()]
 
 
 def quoted_messages(tx: Tx, alert_id: int) -> set[int]:

@@ -4,67 +4,131 @@ the replies sent from them. `bot/alerts/` decides what happens to an alert; thes
 Where a transaction locks both a customer message and an alert, it takes the message first
 (`carries_erased_words`), then the alert (`locked_alert`, `locked_open_alert`, `alerts_counting` in
 storage/alert_members.py): every writer takes them in that order, so two never deadlock.
+
+An alert is handed out as an `AlertInfo`; the core writes its changes with `save_alert`, which
+writes what the core changed since this transaction read the alert (storage keeps the row it read
+in the transaction, `storage.db.hold`), as the ORM would have: a column the core did not change
+keeps what another writer may have put there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import Tx, orm, session_scope
+from storage.db import Tx, hold, orm, session_scope
 from storage.models import Alert, AlertPost, Correction, CustomerMessage, Place
+from storage.records import AlertInfo, from_row
 
 
-def alert_by_id(tx: Tx, alert_id: int) -> Alert | None:
+def _alert_info(row: Alert) -> AlertInfo:
+    return from_row(AlertInfo, row)
+
+
+def _held(tx: Tx, row: Alert | None) -> AlertInfo | None:
+    """The row's record, the row kept in the transaction for `save_alert`."""
+    if row is None:
+        return None
+    hold(tx, [row])
+    return _alert_info(row)
+
+
+def alert_by_id(tx: Tx, alert_id: int) -> AlertInfo | None:
     session = orm(tx)
-    return session.get(Alert, alert_id)
+    return _held(session, session.get(Alert, alert_id))
 
 
-def locked_alert(tx: Tx, alert_id: int) -> Alert | None:
+def locked_alert(tx: Tx, alert_id: int) -> AlertInfo | None:
     """The alert, locked: a `forget` deleting it waits for this transaction, or is seen here."""
     session = orm(tx)
-    return session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
+    return _held(session, session.exec(select(Alert).where(Alert.id == alert_id).with_for_update()).first())
 
 
-def locked_open_alert(tx: Tx, open_key: str) -> Alert | None:
+def locked_open_alert(tx: Tx, open_key: str) -> AlertInfo | None:
     """The open alert holding `open_key`, locked until commit (PostgreSQL): two messages joining it
     at once, in one process or two, would otherwise both write message_count + 1 over the same old
     value and lose one."""
     session = orm(tx)
+    return _held(session, _locked_open_row(session, open_key))
+
+
+def _locked_open_row(tx: Tx, open_key: str) -> Alert | None:
+    session = orm(tx)
     return session.exec(select(Alert).where(Alert.open_key == open_key).with_for_update()).first()
 
 
-def insert_open_alert(tx: Tx, alert: Alert) -> tuple[Alert, bool]:
-    """Insert a new open alert; when another transaction opened one with the same `open_key` first,
-    that alert instead, locked. Returns the alert holding the key and whether it is the new one."""
+def insert_open_alert(
+    tx: Tx,
+    *,
+    tenant: str,
+    account_id: int | None,
+    message_id: int | None,
+    analysis_id: int | None,
+    severity: str,
+    issue_key: str,
+    open_key: str,
+    now: datetime,
+) -> tuple[AlertInfo, bool]:
+    """Insert a new open alert raised at `now` by the message's analysis; when another transaction
+    opened one with the same `open_key` first, that alert instead, locked. Returns the alert holding
+    the key and whether it is the new one."""
     session = orm(tx)
+    alert = Alert(
+        tenant=tenant,
+        account_id=account_id,
+        message_id=message_id,
+        analysis_id=analysis_id,
+        severity=severity,
+        issue_key=issue_key,
+        open_key=open_key,
+        status="open",
+        created_at=now,
+        updated_at=now,
+    )
     try:
         with session.begin_nested():
             session.add(alert)
     except IntegrityError:
-        existing = locked_open_alert(session, alert.open_key or "")
+        existing = _locked_open_row(session, open_key)
         assert existing is not None
-        return existing, False
-    return alert, True
+        hold(session, [existing])
+        return _alert_info(existing), False
+    hold(session, [alert])
+    return _alert_info(alert), True
 
 
-def save_alert(tx: Tx, alert: Alert) -> None:
-    """Write the alert's changed fields now, inside the caller's transaction."""
+#: What `save_alert` may write: every field of `AlertInfo` but the id.
+_ALERT_FIELDS = tuple(field.name for field in fields(AlertInfo) if field.name != "id")
+
+
+def save_alert(tx: Tx, alert: AlertInfo) -> None:
+    """Write the alert's fields that differ from the alert as this transaction read it (a record the
+    core changed with `dataclasses.replace`) now, inside the caller's transaction. Raises LookupError
+    when this transaction has not read the alert: what to compare with would be unknown."""
     session = orm(tx)
-    session.add(alert)
+    row = session.identity_map.get(session.identity_key(Alert, alert.id))
+    if not isinstance(row, Alert):
+        raise LookupError(f"alert {alert.id} was not read in this transaction")
+    for name in _ALERT_FIELDS:
+        value = getattr(alert, name)
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+    session.add(row)
     session.flush()
 
 
-def alerts_in_states(tx: Tx, states: Sequence[str], account_id: int | None = None) -> list[Alert]:
+def alerts_in_states(tx: Tx, states: Sequence[str], account_id: int | None = None) -> list[AlertInfo]:
     """The alerts in these states (of the account, when given), by id."""
     session = orm(tx)
     query = select(Alert).where(col(Alert.status).in_(states))
     if account_id is not None:
         query = query.where(Alert.account_id == account_id)
-    return list(session.exec(query.order_by(col(Alert.id))).all())
+    return [_alert_info(row) for row in session.exec(query.order_by(col(Alert.id))).all()]
 
 
 def carries_erased_words(tx: Tx, message_id: int | None) -> bool:

@@ -17,7 +17,8 @@ from sqlmodel import col, select
 
 from storage.db import Tx, orm
 from storage.models import Account, AccountOwner, Person
-from storage.queries import domains_of, find_account, get_or_create_account
+from storage.queries import _account_info, _account_row, _account_row_made, domains_of
+from storage.records import AccountInfo
 from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
@@ -80,7 +81,7 @@ def _info(person: Person) -> PersonInfo:
     return PersonInfo(person.name, person.email, person.slack_user_id, person.teams_user_id, person.dm_alerts)
 
 
-def save_person(tx: Tx, info: PersonInfo) -> Person:
+def _save_person(tx: Tx, info: PersonInfo) -> Person:
     """The person with this email, Slack id or Teams id (in that order), created or filled in."""
     session = orm(tx)
     person = None
@@ -113,19 +114,21 @@ def save_person(tx: Tx, info: PersonInfo) -> Person:
     return person
 
 
-def set_owners(tx: Tx, account: Account, owners: Sequence[PersonInfo]) -> list[Person]:
-    """Replace the account's owners; the first is primary and `Account.owner` names them (email, or
-    name when no email is known), which per-owner digests filter on."""
+def set_owners(tx: Tx, account_id: int, owners: Sequence[PersonInfo]) -> list[PersonInfo]:
+    """Replace the account's owners (each saved as a person, found by email, Slack id or Teams id);
+    the first is primary and `Account.owner` names them (email, or name when no email is known),
+    which per-owner digests filter on. Returns the owners as stored, in order."""
     session = orm(tx)
-    people = [save_person(session, info) for info in owners]
+    account = _account(session, account_id)
+    people = [_save_person(session, info) for info in owners]
     people = list({person.id: person for person in people}.values())
-    session.exec(delete(AccountOwner).where(col(AccountOwner.account_id) == account.id))
+    session.exec(delete(AccountOwner).where(col(AccountOwner.account_id) == account_id))
     for position, person in enumerate(people):
-        session.add(AccountOwner(account_id=account.id or 0, person_id=person.id or 0, position=position))
+        session.add(AccountOwner(account_id=account_id, person_id=person.id or 0, position=position))
     account.owner = (people[0].email or people[0].name) if people else None
     session.add(account)
     session.flush()
-    return people
+    return [_info(person) for person in people]
 
 
 def owners_of(tx: Tx, account_ids: Iterable[int]) -> dict[int, list[PersonInfo]]:
@@ -153,22 +156,29 @@ def update_account(
     domains: Sequence[str] = (),
     crm: dict[str, str] | None = None,
     tenant: str = DEFAULT_TENANT,
-) -> tuple[Account, bool]:
+) -> tuple[AccountInfo, bool]:
     """Create or update the tenant's account `name` with the given columns; domains are added to those
     listed. Returns (account, whether it was new)."""
     session = orm(tx)
-    new = find_account(session, name, tenant) is None
-    account = get_or_create_account(session, name, tenant)
+    new = _account_row(session, name, tenant) is None
+    account = _account_row_made(session, name, tenant)
     for column, value in values.items():
         setattr(account, column, value)
     if domains:
-        merged = list(dict.fromkeys([*domains_of(account), *(d.lower() for d in domains)]))
+        merged = list(dict.fromkeys([*domains_of(account.domains), *(d.lower() for d in domains)]))
         account.domains = ",".join(merged)[:1000]
     if crm:
         account.crm_ids = {**(account.crm_ids or {}), **crm}
     session.add(account)
     session.flush()
-    return account, new
+    return _account_info(account), new
+
+
+def _account(tx: Tx, account_id: int) -> Account:
+    found = orm(tx).get(Account, account_id)
+    if found is None:
+        raise LookupError(f"no account with id {account_id}")
+    return found
 
 
 def _row(account: Account, owners: list[PersonInfo]) -> BookRow:
@@ -181,7 +191,7 @@ def _row(account: Account, owners: list[PersonInfo]) -> BookRow:
         currency=account.currency,
         tier=account.tier,
         renewal_date=account.renewal_date,
-        domains=domains_of(account),
+        domains=domains_of(account.domains),
         crm=dict(account.crm_ids or {}),
         suppress_outreach=account.suppress_outreach,
         suppression_reason=account.suppression_reason,
@@ -204,35 +214,42 @@ def book_rows(
     return [_row(account, owners.get(account.id or 0, [])) for account in accounts]
 
 
-def book_row(tx: Tx, account: Account) -> BookRow:
+def book_row(tx: Tx, account_id: int) -> BookRow:
+    """The account with this id as the book shows it."""
     session = orm(tx)
-    return _row(account, owners_of(session, [account.id or 0]).get(account.id or 0, []))
+    return _row(_account(session, account_id), owners_of(session, [account_id]).get(account_id, []))
 
 
 def set_suppression(
-    tx: Tx, account: Account, on: bool, reason: str | None, by: str | None
-) -> bool:
-    """Set or clear `suppress_outreach`; returns whether it changed (and then `account` holds the stored
-    values). The row is locked first, so two writers (the colour check, a person recording the
-    recovery) take turns."""
+    tx: Tx, account_id: int, on: bool, reason: str | None, by: str | None
+) -> AccountInfo | None:
+    """Set or clear `suppress_outreach`; returns the account as stored when that changed it, None
+    when it was so already. The row is locked first, so two writers (the colour check, a person
+    recording the recovery) take turns."""
     session = orm(tx)
-    locked = session.exec(select(Account).where(Account.id == account.id).with_for_update()).one()
+    locked = session.exec(
+        select(Account)
+        .where(Account.id == account_id)
+        .with_for_update()
+        # The values the lock holds, not those this transaction may have read before taking it.
+        .execution_options(populate_existing=True)
+    ).one()
     if locked.suppress_outreach == on:
-        return False
+        return None
     locked.suppress_outreach = on
     locked.suppression_reason = (reason or "")[:300] or None
     locked.suppression_changed_at = utcnow()
     locked.suppression_changed_by = (by or "")[:200] or None
     session.add(locked)
     session.flush()
-    session.refresh(account)
-    return True
+    return _account_info(locked)
 
 
-def person_by_platform_id(tx: Tx, platform: str, user_id: str) -> Person | None:
+def person_by_platform_id(tx: Tx, platform: str, user_id: str) -> PersonInfo | None:
     session = orm(tx)
     column = Person.slack_user_id if platform == "slack" else Person.teams_user_id
-    return session.exec(select(Person).where(column == user_id)).first()
+    person = session.exec(select(Person).where(column == user_id)).first()
+    return _info(person) if person is not None else None
 
 
 def owners_to_notify(tx: Tx, account_id: int, platform: str) -> list[str]:

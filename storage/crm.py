@@ -7,14 +7,18 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from storage.alerts import _alert_info
 from storage.db import Tx, orm
 from storage.models import Account, Alert, CrmPush, CrmTask, CustomerMessage
+from storage.queries import _account_info
+from storage.records import AccountInfo, AlertInfo, CrmTaskInfo, from_row
 from storage.types import utcnow
 
 
-def all_accounts(tx: Tx) -> list[Account]:
+def all_accounts(tx: Tx) -> list[AccountInfo]:
+    """Every account of every tenant, by id."""
     session = orm(tx)
-    return list(session.exec(select(Account).order_by(col(Account.id))).all())
+    return [_account_info(row) for row in session.exec(select(Account).order_by(col(Account.id))).all()]
 
 
 def last_negative_at(tx: Tx, account_ids: list[int], at_most: float) -> dict[int, datetime]:
@@ -54,9 +58,15 @@ def record_push(tx: Tx, account_id: int, system: str, fingerprint: str) -> None:
     session.add(row)
 
 
-def task_for(tx: Tx, alert_id: int, system: str) -> CrmTask | None:
+def _task_row(tx: Tx, alert_id: int, system: str) -> CrmTask | None:
     session = orm(tx)
     return session.exec(select(CrmTask).where(CrmTask.alert_id == alert_id, CrmTask.system == system)).first()
+
+
+def task_for(tx: Tx, alert_id: int, system: str) -> CrmTaskInfo | None:
+    """The task made in `system` for the alert, if one was."""
+    row = _task_row(tx, alert_id, system)
+    return from_row(CrmTaskInfo, row) if row is not None else None
 
 
 def record_task(tx: Tx, alert_id: int, system: str, task_id: str) -> None:
@@ -66,16 +76,17 @@ def record_task(tx: Tx, alert_id: int, system: str, task_id: str) -> None:
 
 def close_task_record(tx: Tx, alert_id: int, system: str) -> None:
     session = orm(tx)
-    row = task_for(session, alert_id, system)
+    row = _task_row(session, alert_id, system)
     if row is not None:
         row.status = "closed"
         session.add(row)
 
 
-def alert_account(tx: Tx, alert_id: int) -> tuple[Alert, Account] | None:
+def alert_account(tx: Tx, alert_id: int) -> tuple[AlertInfo, AccountInfo] | None:
+    """The alert and its account (None: no such alert, or it has no account)."""
     session = orm(tx)
     alert = session.get(Alert, alert_id)
     if alert is None or alert.account_id is None:
         return None
     account = session.get(Account, alert.account_id)
-    return (alert, account) if account is not None else None
+    return (_alert_info(alert), _account_info(account)) if account is not None else None

@@ -10,7 +10,7 @@ where a unit of work begins and ends and storage decides what runs in it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -201,6 +201,21 @@ Tx: TypeAlias = Transaction | Session
 def orm(tx: Tx) -> Session:
     """The session a storage function runs its statements on."""
     return tx._session if isinstance(tx, Transaction) else tx
+
+
+#: `Session.info` key: the rows `hold` keeps.
+_HELD = "tonewatch_held_rows"
+
+
+def hold(tx: Tx, rows: Iterable[object]) -> None:
+    """Keep these rows in the session until the unit of work ends.
+
+    A session keeps the rows it has read only weakly, and the core holds records, not rows: once
+    storage has handed out a row's record the row would be dropped, and the next look-up of its id in
+    the same transaction (the alert decision reading the message just analyzed, a write of the alert
+    just locked) would select it again. Held, that look-up finds the row as this transaction read,
+    locked and wrote it, without a query."""
+    orm(tx).info.setdefault(_HELD, []).extend(rows)
 
 
 @contextmanager

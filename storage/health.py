@@ -8,6 +8,7 @@ in here as plain values.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import Row, case, func, or_, select
@@ -15,6 +16,7 @@ from sqlmodel import col
 
 from storage.db import Tx, orm
 from storage.models import Account, Alert, CustomerMessage, HealthChange, table_of
+from storage.records import HealthChangeInfo, from_row
 
 _M = table_of(CustomerMessage).c
 _A = table_of(Alert).c
@@ -23,6 +25,8 @@ CHUNK = 500
 #: id, account_id, created_at, score, text, churn_risk, competitor_mentioned, expansion, source_kind,
 #: source_score.
 NotableRow = Row[int, int, datetime, float, str | None, bool, bool, bool, str, float | None]
+#: What a `HealthChangeInfo` writes into its row (all but the id).
+_CHANGE_FIELDS = tuple(field.name for field in fields(HealthChangeInfo) if field.name != "id")
 
 
 def accounts_for_health(
@@ -203,36 +207,60 @@ def latest_customer_messages(
     )
 
 
-def latest_changes(tx: Tx, account_ids: list[int] | None = None) -> dict[int, HealthChange]:
+def _change_info(row: HealthChange) -> HealthChangeInfo:
+    return from_row(HealthChangeInfo, row, signals=list(row.signals), message_ids=list(row.message_ids))
+
+
+def latest_changes(tx: Tx, account_ids: list[int] | None = None) -> dict[int, HealthChangeInfo]:
     """The newest recorded colour change per account."""
     session = orm(tx)
     newest = select(func.max(col(HealthChange.id))).group_by(col(HealthChange.account_id))
     if account_ids is not None:
         newest = newest.where(col(HealthChange.account_id).in_(account_ids))
     rows = session.execute(select(HealthChange).where(col(HealthChange.id).in_(newest))).scalars()
-    return {row.account_id: row for row in rows}
+    return {row.account_id: _change_info(row) for row in rows}
 
 
 def recorded_changes(
     tx: Tx, account_id: int, as_of: datetime, limit: int = 5
-) -> list[HealthChange]:
+) -> list[HealthChangeInfo]:
     """The colour changes recorded for an account up to `as_of`, newest first."""
     session = orm(tx)
-    return list(
-        session.execute(
+    return [
+        _change_info(row)
+        for row in session.execute(
             select(HealthChange)
             .where(col(HealthChange.account_id) == account_id, col(HealthChange.changed_at) <= as_of)
             .order_by(col(HealthChange.changed_at).desc())
             .limit(limit)
         ).scalars()
-    )
+    ]
 
 
-def save_changes(tx: Tx, saved: Sequence[HealthChange], dropped: Sequence[HealthChange]) -> None:
-    """Writes the new and updated colour changes (in order) and deletes the dropped ones, then flushes."""
+def save_changes(
+    tx: Tx, saved: Sequence[HealthChangeInfo], dropped: Sequence[HealthChangeInfo]
+) -> list[HealthChangeInfo]:
+    """Writes the colour changes of `saved` (in order: a new one, with no id, is added; one with an id
+    updates that stored change) and deletes the dropped ones, then flushes. Returns `saved` as stored."""
     session = orm(tx)
-    for row in dropped:
-        session.delete(row)
-    for row in saved:
+    ids = [change.id for change in [*saved, *dropped] if change.id is not None]
+    stored: dict[int | None, HealthChange] = {}
+    if ids:
+        query = select(HealthChange).where(col(HealthChange.id).in_(ids))
+        stored = {row.id: row for row in session.execute(query).scalars()}
+    for change in dropped:
+        if change.id in stored:
+            session.delete(stored[change.id])
+    rows = []
+    for change in saved:
+        values = {field: getattr(change, field) for field in _CHANGE_FIELDS}
+        if change.id is None:
+            row = HealthChange(**values)
+        else:
+            row = stored[change.id]
+            for field, value in values.items():
+                setattr(row, field, value)
         session.add(row)
+        rows.append(row)
     session.flush()
+    return [_change_info(row) for row in rows]

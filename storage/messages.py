@@ -13,12 +13,13 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from storage.db import Tx, orm
+from storage.db import Tx, hold, orm
 from storage.erasure import scrub_analyses
 from storage.inbound import InboundMessage
 from storage.models import CustomerMessage
-from storage.queries import clear_message_signals, store_message
+from storage.queries import _clear_signals, _message, _message_info, store_message
 from storage.queue import enqueue, requeue
+from storage.records import MessageInfo
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def store_with_work(tx: Tx, item: InboundMessage, analyze_kind: str) -> tuple[in
     session.flush()
     if created and message.status == "pending":
         enqueue(session, analyze_kind, str(message.id))
-    return message.id or 0, created
+    return message.id, created
 
 
 def store_in_savepoint(tx: Tx, item: InboundMessage, analyze_kind: str) -> tuple[int, bool]:
@@ -59,13 +60,14 @@ def store_in_savepoint(tx: Tx, item: InboundMessage, analyze_kind: str) -> tuple
     raise AssertionError("unreachable")
 
 
-def change_text(tx: Tx, message: CustomerMessage, text: str, analyze_kind: str | None) -> None:
+def change_text(tx: Tx, message_id: int, text: str, analyze_kind: str | None) -> None:
     """The customer edited the message: its new text, and its old reading's signals forgotten (its
     concerns must not count in top concerns or incidents). With `analyze_kind`, it waits for analysis
     again (its work item queued again)."""
     session = orm(tx)
+    message = _message(session, message_id)
     message.text = text
-    clear_message_signals(session, message)
+    _clear_signals(session, message)
     if analyze_kind is not None:
         message.status = "pending"
         session.flush()
@@ -73,14 +75,15 @@ def change_text(tx: Tx, message: CustomerMessage, text: str, analyze_kind: str |
     session.add(message)
 
 
-def erase_deleted(tx: Tx, message: CustomerMessage) -> None:
+def erase_deleted(tx: Tx, message_id: int) -> None:
     """The customer deleted the message: its text and signals go, and its analyses' quotes and draft
     reply with them; written out (flushed), so what follows in the transaction sees it deleted."""
     session = orm(tx)
+    message = _message(session, message_id)
     message.text = None
-    clear_message_signals(session, message)
+    _clear_signals(session, message)
     message.status = "deleted"
-    scrub_analyses(session, [message.id or 0])
+    scrub_analyses(session, [message_id])
     session.add(message)
     session.flush()
 
@@ -97,14 +100,14 @@ def pending_message_ids(tx: Tx, limit: int) -> list[int]:
     return [row for row in rows if row is not None]
 
 
-def messages_by_ids(tx: Tx, message_ids: Iterable[int]) -> list[CustomerMessage]:
+def messages_by_ids(tx: Tx, message_ids: Iterable[int]) -> list[MessageInfo]:
     """The stored messages with these ids (in no particular order; an unknown id is left out)."""
     session = orm(tx)
     query = select(CustomerMessage).where(col(CustomerMessage.id).in_(set(message_ids)))
-    return list(session.exec(query).all())
+    return [_message_info(row) for row in session.exec(query).all()]
 
 
-def earlier_in_thread(tx: Tx, message: CustomerMessage, limit: int) -> list[str | None]:
+def earlier_in_thread(tx: Tx, message: MessageInfo, limit: int) -> list[str | None]:
     """The texts of the `limit` messages of the message's thread (same tenant and place) created up to
     it, oldest first (None: a text erased)."""
     session = orm(tx)
@@ -123,16 +126,16 @@ def earlier_in_thread(tx: Tx, message: CustomerMessage, limit: int) -> list[str 
     return list(reversed(earlier))
 
 
-def lock_messages(tx: Tx, message_ids: Sequence[int]) -> dict[int, CustomerMessage]:
+def lock_messages(tx: Tx, message_ids: Sequence[int]) -> dict[int, MessageInfo]:
     """The messages with these ids by id, locked until the commit (`FOR UPDATE` on PostgreSQL), in id
-    order: every locker takes them in one order."""
+    order: every locker takes them in one order. Kept in the transaction: recording their analyses
+    (`record_analyses`) and deciding their alerts read them without another query."""
     session = orm(tx)
-    return {
-        message.id or 0: message
-        for message in session.exec(
-            select(CustomerMessage)
-            .where(col(CustomerMessage.id).in_(list(message_ids)))
-            .order_by(col(CustomerMessage.id))
-            .with_for_update()
-        ).all()
-    }
+    rows = session.exec(
+        select(CustomerMessage)
+        .where(col(CustomerMessage.id).in_(list(message_ids)))
+        .order_by(col(CustomerMessage.id))
+        .with_for_update()
+    ).all()
+    hold(session, rows)
+    return {row.id or 0: _message_info(row) for row in rows}

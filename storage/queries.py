@@ -11,7 +11,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import Tx, orm, session_scope
+from storage.db import Tx, hold, orm, session_scope
 from storage.inbound import InboundMessage
 from storage.models import (
     Account,
@@ -22,6 +22,14 @@ from storage.models import (
     MessageConcern,
     TrainedModel,
     table_of,
+)
+from storage.records import (
+    AccountInfo,
+    AnalysisInfo,
+    DigestTargetInfo,
+    MessageInfo,
+    TrainedModelInfo,
+    from_row,
 )
 from storage.tenants import DEFAULT_TENANT, alert_tenant
 from storage.types import utcnow
@@ -99,33 +107,89 @@ def account_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def find_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Account | None:
-    """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+def _account_info(row: Account) -> AccountInfo:
+    return from_row(
+        AccountInfo, row, domains=tuple(domains_of(row.domains)), crm_ids=dict(row.crm_ids or {})
+    )
+
+
+def _account_row(tx: Tx, name: str, tenant: str) -> Account | None:
     session = orm(tx)
     return session.exec(
         select(Account).where(Account.tenant == tenant, Account.name_key == account_key(name))
     ).first()
 
 
-def account_by_id(tx: Tx, account_id: int) -> Account | None:
+def find_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> AccountInfo | None:
+    """The tenant's account called `name` (case-insensitive); another tenant's namesake is not it."""
+    row = _account_row(tx, name, tenant)
+    return _account_info(row) if row is not None else None
+
+
+def account_by_id(tx: Tx, account_id: int) -> AccountInfo | None:
     session = orm(tx)
-    return session.get(Account, account_id)
+    row = session.get(Account, account_id)
+    return _account_info(row) if row is not None else None
 
 
-def message_by_id(tx: Tx, message_id: int) -> CustomerMessage | None:
+def _message_info(row: CustomerMessage) -> MessageInfo:
+    return from_row(MessageInfo, row)
+
+
+def _analysis_info(row: Analysis) -> AnalysisInfo:
+    return from_row(
+        AnalysisInfo,
+        row,
+        emotions=tuple(row.emotions),
+        concerns=tuple(row.concerns),
+        evidence=tuple(row.evidence),
+        guard_events=tuple(row.guard_events or ()),
+        draft_flags=tuple(row.draft_flags or ()),
+    )
+
+
+def _message(tx: Tx, message_id: int) -> CustomerMessage:
+    found = orm(tx).get(CustomerMessage, message_id)
+    if found is None:
+        raise LookupError(f"no message with id {message_id}")
+    return found
+
+
+def _message_rows(tx: Tx, message_ids: Sequence[int]) -> dict[int, CustomerMessage]:
+    """The messages with these ids by id: those this transaction holds without a query, the others
+    in one (an unknown id is left out)."""
     session = orm(tx)
-    return session.get(CustomerMessage, message_id)
+    found: dict[int, CustomerMessage] = {}
+    for message_id in message_ids:
+        row = session.identity_map.get(session.identity_key(CustomerMessage, message_id))
+        if isinstance(row, CustomerMessage):
+            found[message_id] = row
+    missing = [message_id for message_id in message_ids if message_id not in found]
+    if missing:
+        query = select(CustomerMessage).where(col(CustomerMessage.id).in_(missing))
+        found.update((row.id or 0, row) for row in session.exec(query).all())
+    return found
 
 
-def analysis_by_id(tx: Tx, analysis_id: int) -> Analysis | None:
+def message_by_id(tx: Tx, message_id: int) -> MessageInfo | None:
+    """The stored message (kept in the transaction: writing it next costs no second read)."""
     session = orm(tx)
-    return session.get(Analysis, analysis_id)
+    row = session.get(CustomerMessage, message_id)
+    if row is None:
+        return None
+    hold(session, [row])
+    return _message_info(row)
 
 
-def domains_of(account: Account | None) -> list[str]:
-    """The e-mail domains listed on an account (`Account.domains`: comma- or semicolon-separated)."""
-    raw = account.domains if account is not None else ""
-    return [d.strip().lower().lstrip("@") for d in (raw or "").replace(";", ",").split(",") if d.strip()]
+def analysis_by_id(tx: Tx, analysis_id: int) -> AnalysisInfo | None:
+    session = orm(tx)
+    row = session.get(Analysis, analysis_id)
+    return _analysis_info(row) if row is not None else None
+
+
+def domains_of(listed: str | None) -> list[str]:
+    """The e-mail domains in an account's `domains` column (comma- or semicolon-separated)."""
+    return [d.strip().lower().lstrip("@") for d in (listed or "").replace(";", ",").split(",") if d.strip()]
 
 
 def account_domains(engine: Engine, account: str | None, tenant: str = DEFAULT_TENANT) -> set[str]:
@@ -133,7 +197,8 @@ def account_domains(engine: Engine, account: str | None, tenant: str = DEFAULT_T
     if not account:
         return set()
     with session_scope(engine) as session:
-        return set(domains_of(find_account(session, account, tenant)))
+        found = _account_row(session, account, tenant)
+        return set(domains_of(found.domains if found is not None else None))
 
 
 def domain_accounts(engine: Engine, tenant: str = DEFAULT_TENANT) -> dict[str, str]:
@@ -142,7 +207,7 @@ def domain_accounts(engine: Engine, tenant: str = DEFAULT_TENANT) -> dict[str, s
     with session_scope(engine) as session:
         query = select(Account).where(col(Account.tenant) == tenant, col(Account.domains) != "")
         for account in session.exec(query).all():
-            for domain in domains_of(account):
+            for domain in domains_of(account.domains):
                 found.setdefault(domain, account.name)
     return found
 
@@ -152,9 +217,9 @@ def ensure_account_domain(
 ) -> None:
     """Make sure the tenant's account `name` exists and, when `domain` is given, lists it."""
     with session_scope(engine) as session:
-        row = get_or_create_account(session, name, tenant)
-        if domain and domain not in domains_of(row):
-            row.domains = ",".join([*domains_of(row), domain])[:1000]
+        row = _account_row_made(session, name, tenant)
+        if domain and domain not in domains_of(row.domains):
+            row.domains = ",".join([*domains_of(row.domains), domain])[:1000]
             session.add(row)
 
 
@@ -191,12 +256,12 @@ def thread_account_name(
         ).first()
 
 
-def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Account:
-    """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
+def _account_row_made(tx: Tx, name: str, tenant: str) -> Account:
+    """The tenant's account row called `name` (case-insensitive), created if new; safe under concurrent
     creators."""
     session = orm(tx)
     name = " ".join(name.split())
-    existing = find_account(session, name, tenant)
+    existing = _account_row(session, name, tenant)
     if existing is not None:
         return existing
     try:
@@ -205,24 +270,29 @@ def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> Ac
             session.add(account)
         return account
     except IntegrityError:
-        found = find_account(session, name, tenant)
+        found = _account_row(session, name, tenant)
         assert found is not None
         return found
 
 
-def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, bool]:
-    """Store a message once. Returns (the stored row, whether it was new).
+def get_or_create_account(tx: Tx, name: str, tenant: str = DEFAULT_TENANT) -> AccountInfo:
+    """The tenant's account called `name` (case-insensitive), created if new; safe under concurrent
+    creators."""
+    return _account_info(_account_row_made(tx, name, tenant))
+
+
+def store_message(tx: Tx, inbound: InboundMessage) -> tuple[MessageInfo, bool]:
+    """Store a message once. Returns (the stored message, whether it was new).
 
     The unique key (platform, place, external id) makes a redelivery return the
     row already stored instead of adding a second one.
     """
     session = orm(tx)
     key = (inbound.tenant, inbound.platform, inbound.place_key, inbound.external_id)
-    existing = find_message(session, *key)
+    existing = _message_row(session, *key)
     if existing is not None:
-        return existing, False
-    account = get_or_create_account(session, inbound.account, inbound.tenant) if inbound.account else None
-    account_id = account.id if account is not None else None
+        return _message_info(existing), False
+    account_id = _account_row_made(session, inbound.account, inbound.tenant).id if inbound.account else None
     message = CustomerMessage(
         tenant=inbound.tenant,
         platform=inbound.platform,
@@ -243,16 +313,15 @@ def store_message(tx: Tx, inbound: InboundMessage) -> tuple[CustomerMessage, boo
         with session.begin_nested():
             session.add(message)
     except IntegrityError:
-        found = find_message(session, *key)
+        found = _message_row(session, *key)
         assert found is not None
-        return found, False
-    return message, True
+        return _message_info(found), False
+    return _message_info(message), True
 
 
-def find_message(
+def _message_row(
     tx: Tx, tenant: str, platform: str, place_key: str, external_id: str
 ) -> CustomerMessage | None:
-    """The tenant's stored message with this key (the platform's place and its own id there)."""
     session = orm(tx)
     return session.exec(
         select(CustomerMessage).where(
@@ -264,25 +333,45 @@ def find_message(
     ).first()
 
 
-def record_analysis(tx: Tx, message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
+def find_message(
+    tx: Tx, tenant: str, platform: str, place_key: str, external_id: str
+) -> MessageInfo | None:
+    """The tenant's stored message with this key (the platform's place and its own id there); kept in
+    the transaction, so writing it next costs no second read."""
+    session = orm(tx)
+    row = _message_row(session, tenant, platform, place_key, external_id)
+    if row is None:
+        return None
+    hold(session, [row])
+    return _message_info(row)
+
+
+def record_analysis(tx: Tx, message_id: int, outcome: AnalysisRecord) -> AnalysisInfo:
     """Store an analysis and mark the message analyzed with its score."""
     session = orm(tx)
-    return record_analyses(session, [(message, outcome)])[0]
+    return record_analyses(session, [(message_id, outcome)])[0]
 
 
 def record_analyses(
-    tx: Tx, analyzed: Sequence[tuple[CustomerMessage, AnalysisRecord]]
-) -> list[Analysis]:
-    """`record_analysis` for many messages at once: one INSERT of the analyses, one DELETE of the
-    old concerns, one INSERT of the new ones (not a round trip of each per message)."""
+    tx: Tx, analyzed: Sequence[tuple[int, AnalysisRecord]]
+) -> list[AnalysisInfo]:
+    """`record_analysis` for many messages (by id) at once: one INSERT of the analyses, one DELETE of
+    the old concerns, one INSERT of the new ones (not a round trip of each per message). The messages
+    locked by `lock_messages` in this transaction are not read again.
+
+    The analyses and messages are kept in the transaction: the alert decisions that commit with them
+    read them again by id (`analysis_by_id`, `message_by_id`) without a query."""
     session = orm(tx)
-    rows = [_analysis_row(message, outcome) for message, outcome in analyzed]
+    messages = _message_rows(session, [message_id for message_id, _ in analyzed])
+    rows = [_analysis_row(message_id, outcome) for message_id, outcome in analyzed]
     session.add_all(rows)
     session.exec(
-        delete(MessageConcern).where(col(MessageConcern.message_id).in_([m.id for m, _ in analyzed]))
+        delete(MessageConcern).where(col(MessageConcern.message_id).in_([i for i, _ in analyzed]))
     )
     session.flush()  # the analyses' ids, in one statement
-    for (message, outcome), analysis in zip(analyzed, rows, strict=True):
+    hold(session, [*rows, *messages.values()])
+    for (message_id, outcome), analysis in zip(analyzed, rows, strict=True):
+        message = messages[message_id]
         result = outcome.result
         message.status = "analyzed"
         message.language = result.language
@@ -293,14 +382,14 @@ def record_analyses(
             message.score, message.label = result.score, str(result.label)
         _copy_signals(session, message, result)
         session.add(message)
-    return rows
+    return [_analysis_info(row) for row in rows]
 
 
-def _analysis_row(message: CustomerMessage, outcome: AnalysisRecord) -> Analysis:
+def _analysis_row(message_id: int, outcome: AnalysisRecord) -> Analysis:
     result = outcome.result
     usage = outcome.extra.get("usage") or {}
     return Analysis(
-        message_id=message.id or 0,
+        message_id=message_id,
         provider=result.provider,
         model=result.model,
         prompt_version=result.prompt_version,
@@ -360,7 +449,7 @@ def _copy_signals(tx: Tx, message: CustomerMessage, result: AnalysisFigures) -> 
             )
 
 
-def clear_message_signals(tx: Tx, message: CustomerMessage) -> None:
+def _clear_signals(tx: Tx, message: CustomerMessage) -> None:
     """Forget a message's denormalized signals (it was deleted or erased, or is about to be re-analyzed)."""
     session = orm(tx)
     message.score = message.label = message.urgency = None
@@ -369,29 +458,35 @@ def clear_message_signals(tx: Tx, message: CustomerMessage) -> None:
     session.add(message)
 
 
-def mark_invalid(tx: Tx, message: CustomerMessage, reason: str) -> None:
+def mark_invalid(tx: Tx, message_id: int, reason: str) -> None:
     """A stored message that cannot be analyzed keeps its row and says why."""
     session = orm(tx)
+    message = _message(session, message_id)
     message.status = "invalid"
     message.status_reason = reason[:500]
     session.add(message)
 
 
-def latest_analysis(tx: Tx, message_id: int) -> Analysis | None:
+def latest_analysis(tx: Tx, message_id: int) -> AnalysisInfo | None:
     session = orm(tx)
-    return session.exec(
+    row = session.exec(
         select(Analysis).where(Analysis.message_id == message_id).order_by(col(Analysis.id).desc())
     ).first()
+    return _analysis_info(row) if row is not None else None
 
 
-def save_trained_model(tx: Tx, blob: bytes, metrics: dict, trained_on: int) -> TrainedModel:
+def _trained_model_info(row: TrainedModel) -> TrainedModelInfo:
+    return from_row(TrainedModelInfo, row, metrics=dict(row.metrics))
+
+
+def save_trained_model(tx: Tx, blob: bytes, metrics: dict, trained_on: int) -> TrainedModelInfo:
     """Store a fitted model and make it the only active one."""
     session = orm(tx)
     session.exec(update(TrainedModel).values(active=False))
     model = TrainedModel(blob=blob, metrics=metrics, trained_on=trained_on, active=True, created_at=utcnow())
     session.add(model)
     session.flush()
-    return model
+    return _trained_model_info(model)
 
 
 def deactivate_trained_models(tx: Tx) -> int:
@@ -400,11 +495,12 @@ def deactivate_trained_models(tx: Tx) -> int:
     return result.rowcount or 0
 
 
-def active_trained_model(tx: Tx) -> TrainedModel | None:
+def active_trained_model(tx: Tx) -> TrainedModelInfo | None:
     session = orm(tx)
-    return session.exec(
+    row = session.exec(
         select(TrainedModel).where(col(TrainedModel.active)).order_by(col(TrainedModel.id).desc())
     ).first()
+    return _trained_model_info(row) if row is not None else None
 
 
 def has_active_model(tx: Tx) -> bool:
@@ -413,9 +509,13 @@ def has_active_model(tx: Tx) -> bool:
     return session.exec(select(TrainedModel.id).where(col(TrainedModel.active))).first() is not None
 
 
+def _digest_target_info(row: DigestTarget) -> DigestTargetInfo:
+    return from_row(DigestTargetInfo, row)
+
+
 def list_digest_targets(
     tx: Tx, enabled_only: bool = True, tenant: str | None = None
-) -> list[DigestTarget]:
+) -> list[DigestTargetInfo]:
     """The digest targets (of one tenant, when given; the scheduler reads them all)."""
     session = orm(tx)
     query = select(DigestTarget).order_by(col(DigestTarget.key))
@@ -423,18 +523,23 @@ def list_digest_targets(
         query = query.where(col(DigestTarget.enabled))
     if tenant is not None:
         query = query.where(DigestTarget.tenant == tenant)
-    return list(session.exec(query).all())
+    return [_digest_target_info(row) for row in session.exec(query).all()]
 
 
-def get_digest_target(tx: Tx, key: str) -> DigestTarget | None:
+def _digest_target_row(tx: Tx, key: str) -> DigestTarget | None:
     session = orm(tx)
     return session.exec(select(DigestTarget).where(DigestTarget.key == key)).first()
 
 
-def save_digest_target(tx: Tx, key: str, **fields) -> DigestTarget:
-    """Create or update the digest target `key` (fields as in `DigestTarget`); validate before calling."""
+def get_digest_target(tx: Tx, key: str) -> DigestTargetInfo | None:
+    row = _digest_target_row(tx, key)
+    return _digest_target_info(row) if row is not None else None
+
+
+def save_digest_target(tx: Tx, key: str, **fields: Any) -> DigestTargetInfo:
+    """Create or update the digest target `key` (fields as in `DigestTargetInfo`); validate before calling."""
     session = orm(tx)
-    target = get_digest_target(session, key)
+    target = _digest_target_row(session, key)
     if target is None:
         target = DigestTarget(key=key, **fields)
     else:
@@ -442,7 +547,7 @@ def save_digest_target(tx: Tx, key: str, **fields) -> DigestTarget:
             setattr(target, name, value)
     session.add(target)
     session.flush()
-    return target
+    return _digest_target_info(target)
 
 
 def last_digests_posted(tx: Tx) -> dict[str, datetime]:

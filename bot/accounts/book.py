@@ -6,12 +6,12 @@ from bot.accounts.entry import BookEntry
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, book_rows, set_owners, update_account
 from storage.db import Engine, Transaction, read_transaction, transaction
-from storage.models import Account
 from storage.queries import find_account
+from storage.records import AccountInfo
 from storage.tenants import DEFAULT_TENANT
 
 
-def apply_entry(tx: Transaction, entry: BookEntry) -> tuple[Account, bool]:
+def apply_entry(tx: Transaction, entry: BookEntry) -> tuple[AccountInfo, bool]:
     """Write one entry in the caller's transaction; returns (account, whether it was new)."""
     values: dict = {}
     if entry.arr is not None:
@@ -31,7 +31,7 @@ def apply_entry(tx: Transaction, entry: BookEntry) -> tuple[Account, bool]:
         tenant=entry.tenant,
     )
     if entry.owners is not None:
-        set_owners(tx, account, entry.owners)
+        set_owners(tx, account.id, entry.owners)
     return account, new
 
 
@@ -43,7 +43,7 @@ class AccountBook:
     def apply(self, entry: BookEntry) -> tuple[BookRow, bool]:
         with transaction(self.engine) as tx:
             account, new = apply_entry(tx, entry)
-            return book_row(tx, account), new
+            return book_row(tx, account.id), new
 
     def apply_many(self, entries: list[BookEntry]) -> tuple[int, int]:
         """Apply entries together (one transaction); returns (new accounts, updated accounts)."""
@@ -61,4 +61,4 @@ class AccountBook:
     def row(self, name: str, tenant: str = DEFAULT_TENANT) -> BookRow | None:
         with read_transaction(self.engine) as tx:
             account = find_account(tx, name, tenant)
-            return book_row(tx, account) if account is not None else None
+            return book_row(tx, account.id) if account is not None else None

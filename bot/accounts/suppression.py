@@ -15,19 +15,19 @@ from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.book import BookRow, book_row, set_suppression
 from storage.db import Engine, Transaction, transaction
 from storage.errors import UserError
-from storage.models import Account, HealthChange
 from storage.queries import account_by_id, find_account
+from storage.records import AccountInfo, HealthChangeInfo
 from storage.tenants import DEFAULT_TENANT
 
 _RANK = {None: 0, "green": 0, "yellow": 1, "red": 2}
 SYSTEM = "tonewatch"
 
 
-def worsened(change: HealthChange, before: str | None) -> bool:
+def worsened(change: HealthChangeInfo, before: str | None) -> bool:
     return _RANK.get(change.to_light, 0) > _RANK.get(before, 0)
 
 
-def _event(account: Account, by: str | None) -> dict:
+def _event(account: AccountInfo, by: str | None) -> dict:
     return {
         "account": account.name,
         "account_id": account.id,
@@ -38,17 +38,18 @@ def _event(account: Account, by: str | None) -> dict:
 
 
 def flag(
-    tx: Transaction, account: Account, reason: str, events: WebhookEvents = NO_EVENTS
+    tx: Transaction, account: AccountInfo, reason: str, events: WebhookEvents = NO_EVENTS
 ) -> bool:
     """Flag the account (in the caller's transaction); returns whether it was not flagged before."""
-    if not set_suppression(tx, account, True, reason, SYSTEM):
+    flagged = set_suppression(tx, account.id, True, reason, SYSTEM)
+    if flagged is None:
         return False
-    events.emit(tx, "account.suppression_changed", _event(account, SYSTEM))
+    events.emit(tx, "account.suppression_changed", _event(flagged, SYSTEM))
     return True
 
 
 def flag_worsened(
-    tx: Transaction, changes: Sequence[tuple[HealthChange, str | None]], events: WebhookEvents = NO_EVENTS
+    tx: Transaction, changes: Sequence[tuple[HealthChangeInfo, str | None]], events: WebhookEvents = NO_EVENTS
 ) -> int:
     """Flag the accounts whose recorded change made them worse; returns how many were newly flagged."""
     flagged = 0
@@ -74,10 +75,10 @@ class Suppression:
             account = find_account(tx, name, tenant)
             if account is None:
                 raise UserError(f"no account named {name!r}")
-            changed = set_suppression(tx, account, False, "recovery recorded", by)
-            if changed:
-                self.events.emit(tx, "account.suppression_changed", _event(account, by))
-            return book_row(tx, account), changed
+            cleared = set_suppression(tx, account.id, False, "recovery recorded", by)
+            if cleared is not None:
+                self.events.emit(tx, "account.suppression_changed", _event(cleared, by))
+            return book_row(tx, account.id), cleared is not None
 
     def recovered_by_alert(
         self, alert_id: int, by: str, tenant: str = DEFAULT_TENANT

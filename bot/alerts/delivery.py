@@ -138,16 +138,14 @@ class AlertDelivery:
             members = remaining_members(tx, alert_id)
             quoted = quoted_messages(tx, alert_id)
             chosen = [
-                m
-                for m in members[1:]
-                if m.id is not None and m.id <= message_id and (m.id == message_id or m.id not in quoted)
+                m for m in members[1:] if m.id <= message_id and (m.id == message_id or m.id not in quoted)
             ]
             if not any(m.id == message_id for m in chosen):
                 joined = message_by_id(tx, message_id)
                 if joined is None or joined.text is None:
-                    return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
+                    return [(m.id, (m.text or "")[:500]) for m in chosen]
                 chosen.append(joined)
-            return [(m.id or 0, (m.text or "")[:500]) for m in chosen]
+            return [(m.id, (m.text or "")[:500]) for m in chosen]
 
     def _poster_for(self, channel: str, tenant: str) -> Poster | None:
         for platform, poster in self.posters.items():

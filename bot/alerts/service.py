@@ -2,7 +2,7 @@
 
 After a message is analyzed, `AlertService.decide_in` asks the policy whether
 it warrants an alert, in the transaction that stores the analysis: the
-analysis, the alert row and the work item that will post it commit together,
+analysis, the alert and the work item that will post it commit together,
 so a crash never leaves an analyzed message without its decision, and a retry
 never decides (or posts) twice (posting is keyed by the alert id). A message on
 an issue that already has an open alert joins that alert — raising its
@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.accounts.value import ValueRules, tier_decision
@@ -53,9 +53,9 @@ from storage.alerts import (
 from storage.book import owners_to_notify
 from storage.db import Engine, Transaction, transaction
 from storage.erasure import ERASED_MESSAGE, PostedRef, take_alert_posts, take_message_posts
-from storage.models import Account, Alert, Analysis, CustomerMessage
 from storage.queries import account_by_id, analysis_by_id, message_by_id
 from storage.queue import RUNNING, cancel, enqueue, item_status, requeue
+from storage.records import AccountInfo, AlertInfo, AnalysisInfo, MessageInfo
 from storage.tenants import DEFAULT_TENANT
 from storage.types import utcnow
 
@@ -154,35 +154,35 @@ def draft_warning(flags: list[str]) -> str | None:
     return f"Check before sending: the draft offers {listed}, which nobody has approved."
 
 
-def analysis_result(row: Analysis) -> AnalysisResult:
+def analysis_result(analysis: AnalysisInfo) -> AnalysisResult:
     return AnalysisResult(
-        score=row.score,
-        label=Label(row.label),
-        intensity=Intensity(row.intensity),
-        emotions=[Emotion(e) for e in row.emotions],
-        urgency=Urgency(row.urgency),
-        concerns=[Concern(c) for c in row.concerns],
-        churn_risk=row.churn_risk,
-        expansion=row.expansion,
-        competitor_mentioned=row.competitor_mentioned,
-        sarcasm=row.sarcasm,
-        confidence=row.confidence,
-        evidence=row.evidence,
-        language=row.language,
-        recommended_action=RecommendedAction(row.recommended_action),
-        recommended_response=row.recommended_response,
-        draft_reply=row.draft_reply,
-        abstained=row.abstained,
-        abstain_reason=row.abstain_reason,
-        provider=row.provider,
-        model=row.model,
-        prompt_version=row.prompt_version,
-        draft_flags=list(row.draft_flags or []),
-        guard_events=list(row.guard_events or []),
+        score=analysis.score,
+        label=Label(analysis.label),
+        intensity=Intensity(analysis.intensity),
+        emotions=[Emotion(e) for e in analysis.emotions],
+        urgency=Urgency(analysis.urgency),
+        concerns=[Concern(c) for c in analysis.concerns],
+        churn_risk=analysis.churn_risk,
+        expansion=analysis.expansion,
+        competitor_mentioned=analysis.competitor_mentioned,
+        sarcasm=analysis.sarcasm,
+        confidence=analysis.confidence,
+        evidence=list(analysis.evidence),
+        language=analysis.language,
+        recommended_action=RecommendedAction(analysis.recommended_action),
+        recommended_response=analysis.recommended_response,
+        draft_reply=analysis.draft_reply,
+        abstained=analysis.abstained,
+        abstain_reason=analysis.abstain_reason,
+        provider=analysis.provider,
+        model=analysis.model,
+        prompt_version=analysis.prompt_version,
+        draft_flags=list(analysis.draft_flags or []),
+        guard_events=list(analysis.guard_events or []),
     )
 
 
-def _alert_event(alert: Alert, tx: Transaction) -> dict:
+def _alert_event(alert: AlertInfo, tx: Transaction) -> dict:
     """An alert in an outbound event: ids, account, severity, issue; never the customer's words."""
     account = account_by_id(tx, alert.account_id) if alert.account_id else None
     return {
@@ -263,8 +263,8 @@ class AlertService:
         for alert in alerts_counting(tx, message_id, OPEN_STATES):
             if keep_open_key is not None and alert.open_key == keep_open_key:
                 continue  # still on this alert: `_join` refreshes it
-            remove_member(tx, alert.id or 0, message_id)
-            followed.add(alert.id or 0)
+            remove_member(tx, alert.id, message_id)
+            followed.add(alert.id)
             change = self._without(tx, alert, message_id, why, now) or change
         if why == DELETED:
             # Lines quoting the deleted words, and drafts answering them, on alerts that stay; the
@@ -278,22 +278,28 @@ class AlertService:
         return change
 
     def _without(
-        self, tx: Transaction, alert: Alert, message_id: int, why: str, now: datetime
+        self, tx: Transaction, alert: AlertInfo, message_id: int, why: str, now: datetime
     ) -> AlertChange | None:
         """The alert after `message_id` left it: shown with the messages still calling for it, or resolved."""
-        alert_id = alert.id or 0
+        alert_id = alert.id
         posted = bool(alert.post_ref) or item_status(tx, POST_ALERT, str(alert_id)) == RUNNING
         remaining = [
             (member, analysis)
             for member in remaining_members(tx, alert_id)
             if member.id != message_id and (analysis := self._alert_worthy(tx, member, now)) is not None
         ]
-        alert.updated_at = now
         if remaining:
-            alert.message_count = max(1, alert.message_count - 1)
+            shown, shown_analysis = alert.message_id, alert.analysis_id
             if alert.message_id == message_id or alert.message_id not in [m.id for m, _ in remaining]:
                 newest, analysis = remaining[-1]
-                alert.message_id, alert.analysis_id = newest.id, analysis.id
+                shown, shown_analysis = newest.id, analysis.id
+            alert = replace(
+                alert,
+                message_count=max(1, alert.message_count - 1),
+                message_id=shown,
+                analysis_id=shown_analysis,
+                updated_at=now,
+            )
             save_alert(tx, alert)
             if posted:
                 enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:{why}")
@@ -301,12 +307,13 @@ class AlertService:
                     # Its draft answered the deleted words (taken back); the card's message gets one.
                     requeue(tx, POST_ALERT_THREAD, str(alert_id))
             return AlertChange(alert_id, why, Severity(alert.severity), posted)
-        alert.status, alert.open_key = "resolved", None
+        shown_analysis = alert.analysis_id
         if why == EDITED and alert.message_id == message_id:
             # The card shows the message as it reads now, with its new reading (not the old evidence).
             edited = message_by_id(tx, message_id)
             if edited is not None and edited.latest_analysis_id is not None:
-                alert.analysis_id = edited.latest_analysis_id
+                shown_analysis = edited.latest_analysis_id
+        alert = replace(alert, status="resolved", open_key=None, analysis_id=shown_analysis, updated_at=now)
         save_alert(tx, alert)
         cancel(tx, (POST_ALERT, POST_ALERT_THREAD), str(alert_id))
         if why == DELETED:
@@ -319,7 +326,7 @@ class AlertService:
         )
         return AlertChange(alert_id, "resolved", Severity(alert.severity), posted)
 
-    def _alert_worthy(self, tx: Transaction, message: CustomerMessage, now: datetime) -> Analysis | None:
+    def _alert_worthy(self, tx: Transaction, message: MessageInfo, now: datetime) -> AnalysisInfo | None:
         """The message's latest analysis if it still calls for an alert."""
         if message.latest_analysis_id is None or message.status == "pending":
             return None
@@ -328,7 +335,7 @@ class AlertService:
 
     def _decide(
         self, tx: Transaction, message_id: int, now: datetime
-    ) -> tuple[CustomerMessage, Analysis, AlertDecision] | None:
+    ) -> tuple[MessageInfo, AnalysisInfo, AlertDecision] | None:
         message = message_by_id(tx, message_id)
         if message is None or not message.is_customer or message.latest_analysis_id is None:
             return None
@@ -341,8 +348,8 @@ class AlertService:
         return message, analysis, self._tiered(account, decision, now)
 
     def _latest_decision(
-        self, tx: Transaction, message: CustomerMessage, quiet_hours: bool = False
-    ) -> tuple[Analysis, AlertDecision] | None:
+        self, tx: Transaction, message: MessageInfo, quiet_hours: bool = False
+    ) -> tuple[AnalysisInfo, AlertDecision] | None:
         """The message's latest analysis and the alert it calls for, or None when it calls for none."""
         if message.latest_analysis_id is None:
             return None
@@ -359,7 +366,7 @@ class AlertService:
         )
         return (analysis, decision) if decision is not None else None
 
-    def _tiered(self, account: Account | None, decision: AlertDecision, now: datetime) -> AlertDecision:
+    def _tiered(self, account: AccountInfo | None, decision: AlertDecision, now: datetime) -> AlertDecision:
         if account is None:
             return decision
         return tier_decision(
@@ -388,13 +395,13 @@ class AlertService:
         return sorted(message_ids, key=key)
 
     @staticmethod
-    def _open_key(message: CustomerMessage, decision: AlertDecision) -> str:
+    def _open_key(message: MessageInfo, decision: AlertDecision) -> str:
         if message.account_id:
             return f"{message.account_id}:{decision.issue_key}"
         return f"{message.tenant}:0:{decision.issue_key}"  # no account: one open alert per tenant and issue
 
     @staticmethod
-    def _sensitivity(tx: Transaction, message: CustomerMessage) -> Sensitivity:
+    def _sensitivity(tx: Transaction, message: MessageInfo) -> Sensitivity:
         """The message's place's sensitivity, looked up once per place per transaction (a batch of
         analyses decides many messages from the same few channels)."""
         if not message.place_key:
@@ -409,19 +416,23 @@ class AlertService:
     def _open_or_join(
         self,
         tx: Transaction,
-        message: CustomerMessage,
-        analysis: Analysis,
+        message: MessageInfo,
+        analysis: AnalysisInfo,
         decision: AlertDecision,
         now: datetime,
     ) -> AlertChange:
         open_key = self._open_key(message, decision)
         # Already locked by this transaction (a batch with several messages on one issue): no need
         # to ask again. Locked until commit: two messages joining at once must not both count from
-        # the same old message_count.
-        locked: dict[str, Alert] = tx.memo.setdefault("locked_alerts", {})
-        existing = locked.get(open_key) or locked_open_alert(tx, open_key)
+        # the same old message_count. By id: the alert as this transaction last wrote it is read
+        # back from the transaction itself (`alert_by_id` runs no query for an alert it holds).
+        locked: dict[str, int] = tx.memo.setdefault("locked_alerts", {})
+        held = locked.get(open_key)
+        existing = alert_by_id(tx, held) if held is not None else locked_open_alert(tx, open_key)
         if existing is None:
-            new = Alert(
+            # Another transaction may have opened it since: then this message joins that one.
+            existing, opened = insert_open_alert(
+                tx,
                 tenant=message.tenant,
                 account_id=message.account_id,
                 message_id=message.id,
@@ -429,31 +440,27 @@ class AlertService:
                 severity=decision.severity.value,
                 issue_key=decision.issue_key,
                 open_key=open_key,
-                status="open",
-                created_at=now,
-                updated_at=now,
+                now=now,
             )
-            # Another transaction may have opened it since: then this message joins that one.
-            existing, opened = insert_open_alert(tx, new)
             if opened:
                 alert = existing
-                locked[open_key] = alert
-                add_member(tx, alert.id or 0, message.id or 0)
+                locked[open_key] = alert.id
+                add_member(tx, alert.id, message.id)
                 self.events.emit(tx, "alert.opened", _alert_event(alert, tx), occurred_at=now)
                 if decision.severity is Severity.critical:
-                    self._crm_tasks(tx, alert.id or 0, CRM_TASK)
+                    self._crm_tasks(tx, alert.id, CRM_TASK)
                 if decision.post_now:
                     enqueue(tx, POST_ALERT, str(alert.id))
-                return AlertChange(alert.id or 0, "opened", decision.severity, decision.post_now)
-        locked[open_key] = existing
+                return AlertChange(alert.id, "opened", decision.severity, decision.post_now)
+        locked[open_key] = existing.id
         return self._join(tx, existing, message, analysis, decision, now)
 
     def _join(
         self,
         tx: Transaction,
-        alert: Alert,
-        message: CustomerMessage,
-        analysis: Analysis,
+        alert: AlertInfo,
+        message: MessageInfo,
+        analysis: AnalysisInfo,
         decision: AlertDecision,
         now: datetime,
     ) -> AlertChange:
@@ -461,18 +468,23 @@ class AlertService:
         severity = escalate(current, decision.severity)
         # An edited message already on the alert is analyzed again: it updates the alert but is not
         # another message. (One edited into something alert-worthy joins like any other.)
-        edited = alert.message_id == message.id or is_member(tx, alert.id or 0, message.id or 0)
+        edited = alert.message_id == message.id or is_member(tx, alert.id, message.id)
         if current is Severity.warning and decision.severity is Severity.warning and not edited:
             severity = Severity.critical  # the customer is asking again
-        alert.severity = severity.value
         if severity is Severity.critical and current is not Severity.critical:
-            self._crm_tasks(tx, alert.id or 0, CRM_TASK)  # escalated: a CRM task, once per alert
-        if not edited:
-            alert.message_count += 1
-        add_member(tx, alert.id or 0, message.id or 0)
-        alert.message_id, alert.analysis_id, alert.updated_at = message.id, analysis.id, now
-        if alert.status == "snoozed" and severity.rank > current.rank:
-            alert.status = "open"  # a worse message ends the snooze
+            self._crm_tasks(tx, alert.id, CRM_TASK)  # escalated: a CRM task, once per alert
+        add_member(tx, alert.id, message.id)
+        # A worse message ends a snooze.
+        status = "open" if alert.status == "snoozed" and severity.rank > current.rank else alert.status
+        alert = replace(
+            alert,
+            severity=severity.value,
+            message_count=alert.message_count + (0 if edited else 1),
+            message_id=message.id,
+            analysis_id=analysis.id,
+            updated_at=now,
+            status=status,
+        )
         save_alert(tx, alert)
         post_now = severity is Severity.critical or decision.post_now
         subject = f"{alert.id}:{message.id}" + (f":edit{analysis.id}" if edited else "")
@@ -482,7 +494,7 @@ class AlertService:
             enqueue(tx, UPDATE_ALERT, subject)
         elif post_now:
             enqueue(tx, POST_ALERT, str(alert.id))  # a queued post reads the card as it is then
-        return AlertChange(alert.id or 0, "joined", severity, post_now)
+        return AlertChange(alert.id, "joined", severity, post_now)
 
     def _crm_tasks(self, tx: Transaction, alert_id: int, kind: str) -> None:
         for system in self.crm_systems:
@@ -549,7 +561,7 @@ class AlertService:
     @staticmethod
     def _opening(
         tx: Transaction, alert_id: int, newest_message_id: int, newest_analysis_id: int
-    ) -> tuple[CustomerMessage | None, Analysis | None]:
+    ) -> tuple[MessageInfo | None, AnalysisInfo | None]:
         """The first message still counted on the alert, with its latest analysis (else the newest)."""
         for member in remaining_members(tx, alert_id)[:1]:
             if member.latest_analysis_id is not None:
@@ -580,15 +592,14 @@ class AlertService:
             erased = carries_erased_words(tx, message_id)
             alert = locked_alert(tx, alert_id)
             gone = erased and alert is not None and alert.status == "resolved"
-            if gone and alert is not None and not remaining_members(tx, alert.id or 0):
+            if gone and alert is not None and not remaining_members(tx, alert.id):
                 # Its only message was deleted while the card was on its way: take the card back.
                 cancel(tx, (POST_ALERT_THREAD,), str(alert_id))
                 alert = None
             if alert is None:
                 enqueue(tx, RETRACT_POST, retraction_subject(PostedRef(platform, channel, ref, ref)))
                 return False
-            alert.post_channel, alert.post_ref = channel, ref
-            save_alert(tx, alert)
+            save_alert(tx, replace(alert, post_channel=channel, post_ref=ref))
             add_alert_post(tx, alert_id, platform, channel, ref)
             if erased:
                 enqueue(tx, UPDATE_ALERT, f"{alert_id}:{message_id}:erased")
@@ -625,22 +636,28 @@ class AlertService:
             alert = alert_by_id(tx, alert_id)
             return alert.snoozed_until if alert else None
 
-    def set_status(self, alert_id: int, status: str, snoozed_until: datetime | None = None) -> Alert | None:
+    def set_status(
+        self, alert_id: int, status: str, snoozed_until: datetime | None = None
+    ) -> AlertInfo | None:
         """Acknowledge, snooze or resolve; a resolved alert frees its issue for a new one."""
         with transaction(self.engine) as tx:
             alert = alert_by_id(tx, alert_id)
             if alert is None:
                 return None
             resolving = status == "resolved" and alert.status != "resolved"
-            alert.status, alert.snoozed_until, alert.updated_at = status, snoozed_until, utcnow()
-            if status == "resolved":
-                alert.open_key = None
+            alert = replace(
+                alert,
+                status=status,
+                snoozed_until=snoozed_until,
+                updated_at=utcnow(),
+                open_key=None if status == "resolved" else alert.open_key,
+            )
             save_alert(tx, alert)
             if resolving:
                 self.events.emit(tx, "alert.resolved", _alert_event(alert, tx))
                 self._crm_tasks(tx, alert_id, CRM_CLOSE_TASK)
             return alert
 
-    def open_alerts(self, account_id: int | None = None) -> list[Alert]:
+    def open_alerts(self, account_id: int | None = None) -> list[AlertInfo]:
         with transaction(self.engine) as tx:
             return alerts_in_states(tx, OPEN_STATES, account_id)

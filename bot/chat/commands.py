@@ -25,10 +25,11 @@ from bot.accounts.suppression import Suppression
 from bot.alerts.service import AlertService
 from bot.chat.status import place_status
 from bot.config.settings import Settings
-from bot.messages.places import PlaceInfo, PlaceRegistry
+from bot.messages.places import PlaceRegistry
 from scheduler.targets import add_target
 from storage.db import Engine
 from storage.errors import UserError
+from storage.records import PlaceInfo
 
 VERBS = ("watch", "unwatch", "alerts", "status", "digest", "account", "recovered", "help")
 #: Account names are stored in a column this wide (storage/models.py Account.name).

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.alerts.service import AlertService
-from bot.messages.places import PlaceInfo, PlaceRegistry
+from bot.messages.places import PlaceRegistry
 from storage.db import transaction
 from storage.queries import find_account
+from storage.records import PlaceInfo
 from storage.tenants import DEFAULT_TENANT
 
 

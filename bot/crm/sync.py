@@ -40,7 +40,7 @@ from storage.crm import (
     task_for,
 )
 from storage.db import Engine, read_transaction, transaction
-from storage.queries import account_key, domains_of
+from storage.queries import account_key
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -94,10 +94,8 @@ class CrmSync:
         system = client.system
         with transaction(self.engine) as tx:
             accounts = all_accounts(tx)
-            by_id = {
-                str((a.crm_ids or {}).get(system)): a.id for a in accounts if (a.crm_ids or {}).get(system)
-            }
-            by_domain = {domain: a.id for a in accounts for domain in domains_of(a)}
+            by_id = {str(a.crm_ids.get(system)): a.id for a in accounts if a.crm_ids.get(system)}
+            by_domain = {domain: a.id for a in accounts for domain in a.domains}
             by_name = {a.name_key: a.id for a in accounts}
             names = {a.id: a.name for a in accounts}
             for record in records:
@@ -153,12 +151,12 @@ class CrmSync:
         mapping = {ours: theirs for ours, theirs in self.pushed_fields.get(system, {}).items() if theirs}
         with read_transaction(self.engine) as tx:
             linked = [
-                (a.id, str((a.crm_ids or {})[system]), pushed_fingerprint(tx, a.id or 0, system))
+                (a.id, str(a.crm_ids[system]), pushed_fingerprint(tx, a.id, system))
                 for a in all_accounts(tx)
-                if (a.crm_ids or {}).get(system)
+                if a.crm_ids.get(system)
             ]
         for account_id, crm_id, before in linked:
-            ours = values.get(account_id or 0)
+            ours = values.get(account_id)
             if ours is None:
                 continue
             properties = {theirs: ours[key] for key, theirs in mapping.items() if key in ours}
@@ -175,7 +173,7 @@ class CrmSync:
                 log.warning("pushing to %s record %s failed: %s", system, crm_id, type(exc).__name__)
                 continue
             with transaction(self.engine) as tx:
-                record_push(tx, account_id or 0, system, fingerprint)
+                record_push(tx, account_id, system, fingerprint)
             summary.pushed += 1
 
     def sync(self, now: datetime | None = None) -> list[SyncSummary]:
@@ -209,7 +207,7 @@ class CrmSync:
             if found is None:
                 return None
             alert, account = found
-            crm_id = (account.crm_ids or {}).get(system)
+            crm_id = account.crm_ids.get(system)
             if not crm_id or alert.status == "resolved":
                 return None
             subject = f"Tonewatch: {alert.severity} alert on {account.name}"

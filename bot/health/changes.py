@@ -1,13 +1,14 @@
 """Remembering colour changes: each one keeps the signals and messages that moved it and what turns it back.
 
 `record_colour_changes` compares every account's light now with the last
-recorded one and stores a `HealthChange` for each difference (an account
+recorded one and stores a change for each difference (an account
 first seen yellow or red is recorded too; first seen green is not news).
 One row per account and local day: a second change the same day updates it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from bot.accounts.suppression import flag_worsened
@@ -17,7 +18,7 @@ from bot.health.scoring import Signal, compute_health_everywhere
 from bot.webhooks import NO_EVENTS, WebhookEvents
 from storage.db import Transaction
 from storage.health import latest_changes, save_changes
-from storage.models import HealthChange
+from storage.records import HealthChangeInfo
 
 
 def _signal_from_json(data: dict) -> Signal:
@@ -32,8 +33,8 @@ def _signal_from_json(data: dict) -> Signal:
 
 def record_colour_changes(
     tx: Transaction, now: datetime, rules: HealthRules, day_key: str, events: WebhookEvents = NO_EVENTS
-) -> list[HealthChange]:
-    """Store the colour changes since the last recorded state; returns the rows written.
+) -> list[HealthChangeInfo]:
+    """Store the colour changes since the last recorded state; returns the changes written.
 
     In the same transaction, each change is emitted as `account.light_changed` and an account that
     turned red or worse is flagged `suppress_outreach` (bot/accounts/suppression.py)."""
@@ -49,9 +50,9 @@ def record_colour_changes(
         return []
     evidence = evidence_messages(tx, [h.account_id for h in changed], now, rules)
     names = {h.account_id: h.account for h in changed}
-    written: list[HealthChange] = []
-    dropped: list[HealthChange] = []
-    moved: list[tuple[HealthChange, str | None]] = []
+    written: list[HealthChangeInfo] = []
+    dropped: list[HealthChangeInfo] = []
+    befores: list[str | None] = []
     for health in changed:
         attach_evidence(health, evidence.get(health.account_id, []), rules)
         previous = last.get(health.account_id)
@@ -68,36 +69,38 @@ def record_colour_changes(
         signals = [s.to_json() | {"moved": s.code in moved_codes} for s in health.signals]
         signals += [s.to_json() | {"moved": True, "cleared": True} for s in change.moved_by if s.points < 0]
         message_ids = list(dict.fromkeys(i for s in change.moved_by for i in s.message_ids))
+        before = None if before_light is None else str(before_light)
+        recorded = HealthChangeInfo(
+            id=None,
+            account_id=health.account_id,
+            day_key=day_key,
+            from_light=before,
+            changed_at=now,
+            to_light=str(health.light),
+            trend=str(health.trend),
+            points=health.points,
+            signals=signals,
+            message_ids=message_ids,
+            turn_back=change.turn_back,
+        )
         if same_day and previous is not None:
-            row = previous  # keeps the day's original from_light
-        else:
-            row = HealthChange(
-                account_id=health.account_id,
-                day_key=day_key,
-                from_light=None if before_light is None else str(before_light),
-                to_light=str(health.light),
-            )
-        row.changed_at = now
-        row.to_light = str(health.light)
-        row.trend = str(health.trend)
-        row.points = health.points
-        row.signals = signals
-        row.message_ids = message_ids
-        row.turn_back = change.turn_back
-        written.append(row)
-        moved.append((row, None if before_light is None else str(before_light)))
-    save_changes(tx, written, dropped)
-    for row, before in moved:
+            # The day's change, updated: it keeps the day's original from_light.
+            recorded = replace(recorded, id=previous.id, from_light=previous.from_light)
+        written.append(recorded)
+        befores.append(before)
+    written = save_changes(tx, written, dropped)
+    moved = list(zip(written, befores, strict=True))
+    for recorded, before in moved:
         events.emit(
             tx,
             "account.light_changed",
             {
-                "account": names.get(row.account_id),
-                "account_id": row.account_id,
+                "account": names.get(recorded.account_id),
+                "account_id": recorded.account_id,
                 "from": before,
-                "to": row.to_light,
-                "trend": row.trend,
-                "points": row.points,
+                "to": recorded.to_light,
+                "trend": recorded.trend,
+                "points": recorded.points,
             },
             occurred_at=now,
         )

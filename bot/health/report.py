@@ -29,7 +29,7 @@ from storage.health import (
     recorded_changes,
     scored_messages,
 )
-from storage.models import Account
+from storage.records import AccountInfo
 from storage.tenants import DEFAULT_TENANT, account_names_of
 
 QUOTE_CHARS = 160
@@ -74,7 +74,7 @@ def quote(text: str | None, limit: int = QUOTE_CHARS) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def find_account(tx: Transaction, name: str, tenant: str = DEFAULT_TENANT) -> Account:
+def find_account(tx: Transaction, name: str, tenant: str = DEFAULT_TENANT) -> AccountInfo:
     """The tenant's account `name` means — exactly (any case and spacing), or by a word or prefix only
     one account's name has — or `UnknownAccount` naming close matches. A misspelling is never taken
     for another account silently: scripts depend on this command."""
@@ -363,7 +363,7 @@ def account_report(
     else:
         what_changed = None
     recent = latest_customer_messages(tx, account.id, as_of, 5)
-    book = book_row(tx, account)
+    book = book_row(tx, account.id)
     return {
         "account": account.name,
         "owner": account.owner,

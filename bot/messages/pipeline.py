@@ -29,9 +29,9 @@ from storage.messages import (
     pending_message_ids,
     store_in_savepoint,
 )
-from storage.models import CustomerMessage
 from storage.queries import find_message, mark_invalid, message_by_id, record_analyses
 from storage.queue import mark_done
+from storage.records import MessageInfo
 from storage.tenants import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
@@ -147,12 +147,12 @@ class MessagePipeline:
                 return None
             # Either way its old reading no longer holds, and storage forgets its signals.
             if text is None:
-                erase_deleted(tx, message)  # its quotes and draft reply go with it
+                erase_deleted(tx, message.id)  # its quotes and draft reply go with it
                 if self.on_deleted is not None:
-                    self.on_deleted(tx, message.id or 0)  # its alerts follow, in this commit
+                    self.on_deleted(tx, message.id)  # its alerts follow, in this commit
             else:
                 # A customer's message is analyzed again; a staff message never is.
-                change_text(tx, message, text, ANALYZE if message.is_customer else None)
+                change_text(tx, message.id, text, ANALYZE if message.is_customer else None)
             return message.id
 
     def store_many(self, inbound: list[InboundMessage], chunk: int = 1000) -> list[StoredMessage]:
@@ -179,8 +179,8 @@ class MessagePipeline:
         # Reading needs no writer; only a text that cannot be analyzed is written back.
         with read_transaction(self.engine) as tx:
             messages = messages_by_ids(tx, message_ids)
-            for message in sorted(messages, key=lambda m: m.id or 0):
-                message_id = message.id or 0
+            for message in sorted(messages, key=lambda m: m.id):
+                message_id = message.id
                 if message.status != "pending":
                     continue
                 try:
@@ -196,11 +196,11 @@ class MessagePipeline:
                 for message_id, reason in invalid.items():
                     pending = message_by_id(tx, message_id)
                     if pending is not None and pending.status == "pending":
-                        mark_invalid(tx, pending, reason)
+                        mark_invalid(tx, message_id, reason)
         return requests
 
     @staticmethod
-    def _thread_context(tx: Transaction, message: CustomerMessage) -> tuple[str, ...]:
+    def _thread_context(tx: Transaction, message: MessageInfo) -> tuple[str, ...]:
         if not message.thread_key or message.thread_key == message.external_id:
             return ()  # not in a thread, or its first message: nothing came before it (and no query)
         earlier = earlier_in_thread(tx, message, THREAD_CONTEXT_MESSAGES)
@@ -248,24 +248,24 @@ class MessagePipeline:
             # either sees these analyses and erases them, or commits first and is seen here.
             ids = sorted({message_id for message_id, _, _ in batch})
             locked = lock_messages(tx, ids)
-            saved: dict[int, tuple[CustomerMessage, AnalysisOutcome, AfterAnalysis | None]] = {}
+            saved: dict[int, tuple[AnalysisOutcome, AfterAnalysis | None]] = {}
             for message_id, outcome, then in batch:
                 message = locked.get(message_id)
                 if message is not None and message.status == "pending" and message_id not in saved:
-                    saved[message_id] = (message, outcome, then)
-            # Held until the commit: a transaction keeps the rows it read only weakly, and
-            # the decisions below read these analyses (without it, each would be selected again).
-            recorded = [(message, outcome) for message, outcome, _ in saved.values()]
-            analyses = record_analyses(tx, recorded) if recorded else []
+                    saved[message_id] = (outcome, then)
+            # Storage keeps these messages and their analyses in the transaction: the decisions
+            # below read them again without a query.
+            recorded = [(message_id, outcome) for message_id, (outcome, _) in saved.items()]
+            if recorded:
+                record_analyses(tx, recorded)
             # After every message lock is taken (alerts are locked second, always, in one order).
             order = sorted(saved)
-            if self.decision_order is not None and any(then for _, _, then in saved.values()):
+            if self.decision_order is not None and any(then for _, then in saved.values()):
                 order = self.decision_order(tx, order)
             for message_id in order:
-                then = saved[message_id][2]
+                then = saved[message_id][1]
                 if then is not None:
                     then(tx, message_id)
-            del analyses  # kept alive until here, on purpose (see above)
             # The queue entries for these are finished in the same commit (the CLI has no worker).
             mark_done(tx, ANALYZE, [str(i) for i in ids])
         return [message_id in saved for message_id, _, _ in batch]

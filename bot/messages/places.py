@@ -8,18 +8,14 @@ the refusal for an external one is made here, once, for every platform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.alerts.policy import Sensitivity
 from bot.messages.inbound import CONTROL_CHARACTERS, has_control_characters
 from storage.db import Engine, read_transaction, transaction
 from storage.errors import UserError
-from storage.models import Account, Place
 from storage.places import (
     find_place,
     internal_alert_channels,
     make_alert_channel,
-    place_columns,
     place_known,
     save_place,
     set_external,
@@ -27,41 +23,13 @@ from storage.places import (
     watch_place,
     watched_places,
 )
-from storage.queries import account_by_id, get_or_create_account
+from storage.queries import get_or_create_account
+from storage.records import PlaceInfo
 from storage.tenants import DEFAULT_TENANT
 
 
 class RefusedPlace(UserError):
     """A place cannot take that role (e.g. an external channel as the alert channel)."""
-
-
-@dataclass(frozen=True)
-class PlaceInfo:
-    id: int
-    platform: str
-    external_id: str
-    name: str
-    account: str | None
-    is_external: bool
-    is_alert_channel: bool
-    watched: bool
-    sensitivity: Sensitivity
-    tenant: str = DEFAULT_TENANT
-
-
-def _info(place: Place, account: Account | None) -> PlaceInfo:
-    return PlaceInfo(
-        id=place.id or 0,
-        platform=place.platform,
-        external_id=place.external_id,
-        name=place.name,
-        account=account.name if account else None,
-        is_external=place.is_external,
-        is_alert_channel=place.is_alert_channel,
-        watched=place.watched,
-        sensitivity=Sensitivity(place.sensitivity),
-        tenant=place.tenant,
-    )
 
 
 class PlaceRegistry:
@@ -89,17 +57,14 @@ class PlaceRegistry:
             linked = get_or_create_account(tx, account, tenant)
             if place.is_alert_channel:
                 raise RefusedPlace("this is the alert channel; watch the customer's channel instead")
-            watch_place(tx, place, linked.id, sensitivity.value)
-            return _info(place, linked)
+            return watch_place(tx, place.id, linked.id, sensitivity.value)
 
     def unwatch(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         with transaction(self.engine) as tx:
             place = find_place(tx, tenant, platform, external_id)
             if place is None or not place.watched:
                 return None
-            unwatch_place(tx, place)
-            account = account_by_id(tx, place.account_id) if place.account_id else None
-            return _info(place, account)
+            return unwatch_place(tx, place.id)
 
     def set_alert_channel(
         self, platform: str, external_id: str, name: str, is_external: bool, tenant: str = DEFAULT_TENANT
@@ -114,8 +79,7 @@ class PlaceRegistry:
             place = save_place(tx, tenant, platform, external_id, name, is_external=False)
             if place.watched:
                 raise RefusedPlace("this channel is watched as a customer channel; pick an internal one")
-            make_alert_channel(tx, place)
-            return _info(place, None)
+            return make_alert_channel(tx, place.id)
 
     def mark_external(self, platform: str, external_id: str, is_external: bool) -> None:
         """A channel became shared (or unshared): an external place stops being an alert channel.
@@ -130,20 +94,18 @@ class PlaceRegistry:
             return place_known(tx, platform, external_id)
 
     def get(self, platform: str, external_id: str, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
-        """The place and its account, in one query: every arriving message asks this (as plain
+        """The place and its account, in one query: every arriving message asks this (read as plain
         columns, without building ORM objects, which took a twentieth of the process under load)."""
         with read_transaction(self.engine) as tx:
-            row = place_columns(tx, tenant, platform, external_id)
-        # The columns are named as PlaceInfo's fields (storage/places.py).
-        return PlaceInfo(**{**row, "sensitivity": Sensitivity(row["sensitivity"])}) if row else None
+            return find_place(tx, tenant, platform, external_id)
 
     def alert_channel(self, platform: str | None = None, tenant: str = DEFAULT_TENANT) -> PlaceInfo | None:
         """The tenant's internal alert channel: the given platform's, else any platform's."""
         with read_transaction(self.engine) as tx:
             places = internal_alert_channels(tx, tenant)
             preferred = [p for p in places if p.platform == platform] or places
-            return _info(preferred[0], None) if preferred else None
+            return preferred[0] if preferred else None
 
     def watched(self, platform: str | None = None, tenant: str = DEFAULT_TENANT) -> list[PlaceInfo]:
         with read_transaction(self.engine) as tx:
-            return [_info(place, account) for place, account in watched_places(tx, tenant, platform)]
+            return watched_places(tx, tenant, platform)

@@ -18,7 +18,7 @@ from storage.tenants import DEFAULT_TENANT
 if TYPE_CHECKING:
     from bot.alerts.service import AlertCard
     from bot.digest.build import AttentionList, Digest
-    from storage.models import DigestTarget
+    from storage.records import DigestTargetInfo
 
 
 class NotInternal(Exception):
@@ -32,7 +32,7 @@ class AudienceUnknown(NotInternal):
 
 @dataclass(frozen=True)
 class Destination:
-    """Where a digest or list goes, as a poster needs it (built from a stored `DigestTarget`)."""
+    """Where a digest or list goes, as a poster needs it (built from a stored `DigestTargetInfo`)."""
 
     key: str
     platform: str
@@ -42,7 +42,7 @@ class Destination:
     timezone: str = "UTC"
 
     @classmethod
-    def from_target(cls, target: DigestTarget) -> Destination:
+    def from_target(cls, target: DigestTargetInfo) -> Destination:
         return cls(
             key=target.key,
             platform=target.platform,

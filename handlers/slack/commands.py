@@ -14,7 +14,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.accounts.commands import emails_only
 from bot.chat.commands import AlertTarget, ChatCommands, ChatMarkup, ChatPlace
-from bot.messages.places import PlaceInfo
 from handlers.slack.blocks import HELP_TEXT, REFUSAL
 from handlers.slack.clients import Home
 from handlers.slack.deps import PLATFORM, SlackDeps, home_of
@@ -23,6 +22,7 @@ from handlers.slack.payload import MalformedPayload, required_id, text_field
 from handlers.slack.text import channel_id_in, defuse, escape
 from storage.book import PersonInfo
 from storage.errors import UserError
+from storage.records import PlaceInfo
 
 COMMAND = "/tonewatch"
 #: `<@U123>` or `<@U123|sam>` (a mention, as Slack escapes it), or `<mailto:a@b.c|a@b.c>`.

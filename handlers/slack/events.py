@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.messages.places import PlaceInfo
 from bot.outbound.port import NotInternal
 from handlers.slack.blocks import HELP_TEXT
 from handlers.slack.clients import Home
@@ -38,6 +37,7 @@ from handlers.slack.payload import (
 from handlers.slack.text import defuse_blocks, plain_text, ts_to_datetime
 from storage.inbound import InboundMessage
 from storage.queries import account_domains
+from storage.records import PlaceInfo
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from bot.accounts.commands import emails_only
 from bot.chat.commands import AlertTarget, ChatCommands, ChatMarkup, ChatPlace, verb_of
-from bot.messages.places import PlaceInfo
 from handlers.teams.activity import Turn
 from handlers.teams.cards import HELP_TEXT, md
 from handlers.teams.connector import TeamsCalls
 from handlers.teams.deps import PLATFORM, TeamsDeps
 from storage.book import PersonInfo
 from storage.errors import UserError
+from storage.records import PlaceInfo
 
 __all__ = ["ANSWERS", "TeamsCommands", "TeamsPlace", "teams_owners", "verb_of"]
 

@@ -17,7 +17,6 @@ import time
 
 from microsoft_agents.hosting.core import TurnContext
 
-from bot.messages.places import PlaceInfo
 from handlers.teams.activity import Turn
 from handlers.teams.adapter import BotConnectorError
 from handlers.teams.connector import TeamsCalls
@@ -25,6 +24,7 @@ from handlers.teams.deps import PLATFORM, TeamsDeps
 from handlers.teams.people import Person, writes_as_customer
 from storage.inbound import InboundMessage
 from storage.queries import account_domains, stored_message_text
+from storage.records import PlaceInfo
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,7 @@ def scored(engine, external_id: str, result: AnalysisResult, account: str = "Acm
     )
     with session_scope(engine) as session:
         message, _ = store_message(session, inbound)
-        session.flush()
-        record_analysis(session, message, AnalysisOutcome(result))
+        record_analysis(session, message.id, AnalysisOutcome(result))
         return message.id
 
 
@@ -148,10 +147,7 @@ def test_an_edited_message_updates_its_alert_without_counting_twice(service, any
     opened = service.after_analysis(message_id, now=NOW)
     service.record_post(opened.alert_id, "C_ALERTS", "1700.1", platform="slack")
     with session_scope(any_engine) as session:  # the customer edits the message; it is analyzed again
-        from storage.models import CustomerMessage
-
-        message = session.get(CustomerMessage, message_id)
-        record_analysis(session, message, AnalysisOutcome(negative(-0.9, Concern.reliability)))
+        record_analysis(session, message_id, AnalysisOutcome(negative(-0.9, Concern.reliability)))
     again = service.after_analysis(message_id, now=NOW)
     with session_scope(any_engine) as session:
         [alert] = session.exec(select(Alert)).all()
@@ -182,10 +178,8 @@ def test_the_card_s_reference_and_its_thread_s_work_item_commit_together(service
 
 def _reanalyze(engine, message_id: int, result: AnalysisResult) -> None:
     """The customer edited the message and it was analyzed again."""
-    from storage.models import CustomerMessage
-
     with session_scope(engine) as session:
-        record_analysis(session, session.get(CustomerMessage, message_id), AnalysisOutcome(result))
+        record_analysis(session, message_id, AnalysisOutcome(result))
 
 
 def _praise() -> AnalysisResult:

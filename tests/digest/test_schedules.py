@@ -251,9 +251,9 @@ async def test_targets_added_later_get_their_jobs(sqlite_engine) -> None:
         scheduler.start(paused=True)
         assert scheduler.get_job("digest:later").next_run_time == datetime(2026, 11, 24, 10, 30, tzinfo=UTC)
         with session_scope(sqlite_engine) as session:
-            from storage.queries import get_digest_target
+            from storage.queries import save_digest_target
 
-            get_digest_target(session, "later").enabled = False
+            save_digest_target(session, "later", enabled=False)
         await target_jobs.refresh()
         assert scheduler.get_job("digest:later") is None and scheduler.get_job("attention:later") is None
         scheduler.shutdown(wait=False)

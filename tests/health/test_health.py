@@ -228,8 +228,7 @@ def test_record_analysis_denormalizes_signals_and_replaces_them(sqlite_engine) -
         concerns=[Concern.billing],
     )
     with session_scope(sqlite_engine) as session:
-        stored = session.get(CustomerMessage, message_id)
-        record_analysis(session, stored, AnalysisOutcome(result=abstained))
+        record_analysis(session, message_id, AnalysisOutcome(result=abstained))
     with Session(sqlite_engine) as session:
         stored = session.get(CustomerMessage, message_id)
         assert (stored.score, stored.churn_risk, stored.urgency) == (None, False, None)

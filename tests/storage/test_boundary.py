@@ -7,6 +7,10 @@ statements or ORM operations on a session itself (`.execute(`, `.exec(`, `.add(`
 takes a session from `storage.db` (`Session`, `session_scope`, `read_scope`, `urgent_scope`, `orm`) or
 wraps one in a `Transaction` holds a session. None may: the core opens units of work
 (`storage.db.transaction` and its read and urgent kinds) and hands them to storage functions.
+
+Nor does the core touch a table row: storage's functions take and return plain values (storage/records.py).
+No module outside storage/ and tests/ imports `storage.models` or a table class (`SQLModel, table=True`)
+from any storage module.
 """
 
 from __future__ import annotations
@@ -27,6 +31,38 @@ SESSION_OPERATIONS = frozenset(
 
 def _modules(*packages: str) -> list[Path]:
     return sorted(path for package in packages for path in (ROOT / package).rglob("*.py"))
+
+
+#: Top-level folders that hold no source of the repository's own: build outputs (see .gitignore).
+BUILD_OUTPUTS = ("build", "dist", "out")
+
+
+def _modules_outside(*packages: str) -> list[Path]:
+    """Every module of the repository but those in `packages`, hidden folders (caches, .ci) and build
+    outputs."""
+    return sorted(
+        path
+        for path in ROOT.rglob("*.py")
+        if not any(part.startswith(".") for part in path.relative_to(ROOT).parts)
+        and path.relative_to(ROOT).parts[0] not in (*packages, *BUILD_OUTPUTS)
+    )
+
+
+def _table_classes() -> frozenset[str]:
+    """The table classes of storage/models.py: the classes declared with `table=True`."""
+    tree = ast.parse((ROOT / "storage" / "models.py").read_text())
+    return frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any(
+            keyword.arg == "table" and isinstance(keyword.value, ast.Constant) and keyword.value.value is True
+            for keyword in node.keywords
+        )
+    )
+
+
+TABLES = _table_classes()
 
 
 def _name(path: Path) -> str:
@@ -86,6 +122,27 @@ def speaks_sql(source: str) -> list[str]:
     return reasons + [f"runs session.{name}(" for name in sorted(_session_operations(tree))]
 
 
+def reaches_tables(source: str) -> list[str]:
+    """Why the module's source reaches storage's table rows (empty: it does not): it imports
+    `storage.models` (at any depth of the file, by any spelling) or a table class from a storage module."""
+    reasons: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            reasons += ["imports storage.models" for alias in node.names if alias.name == "storage.models"]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [alias.name for alias in node.names]
+            if node.module == "storage.models" or (node.module == "storage" and "models" in names):
+                reasons.append("imports storage.models")
+            elif node.module.split(".")[0] == "storage":
+                tables = [name for name in names if name in TABLES]
+                reasons += [f"imports the table {name} from {node.module}" for name in tables]
+        elif isinstance(node, ast.Call) and any(
+            isinstance(arg, ast.Constant) and arg.value == "storage.models" for arg in node.args
+        ):
+            reasons.append("imports storage.models")  # importlib.import_module("storage.models")
+    return reasons
+
+
 def test_the_check_sees_sql_however_it_is_written() -> None:
     assert speaks_sql("from sqlmodel import col\n") == ["imports sqlmodel"]
     assert speaks_sql("import sqlalchemy.exc\n") == ["imports sqlalchemy"]
@@ -117,3 +174,31 @@ def test_storage_imports_nothing_from_bot_or_handlers() -> None:
         for path in modules
     }
     assert not {name: packages for name, packages in leaks.items() if packages}
+
+
+def test_the_table_check_sees_a_table_however_it_is_imported() -> None:
+    assert {"Account", "Alert", "CustomerMessage", "DigestTarget", "HealthChange"} <= TABLES
+    assert "AccountInfo" not in TABLES and "UtcDateTime" not in TABLES
+    assert reaches_tables("from storage.models import Alert\n") == ["imports storage.models"]
+    assert reaches_tables("import storage.models\n") == ["imports storage.models"]
+    assert reaches_tables("from storage import models, db\n") == ["imports storage.models"]
+    assert reaches_tables("def f():\n    from storage.models import table_of\n") == ["imports storage.models"]
+    assert reaches_tables("if TYPE_CHECKING:\n    from storage.models import DigestTarget\n") == [
+        "imports storage.models"
+    ]
+    assert reaches_tables("m = importlib.import_module('storage.models')\n") == ["imports storage.models"]
+    assert reaches_tables("from storage.queries import Account, find_account\n") == [
+        "imports the table Account from storage.queries"
+    ]
+    assert reaches_tables("from storage.records import AccountInfo\nfrom storage.db import Engine\n") == []
+    assert reaches_tables("from bot.alerts.service import AlertCard\n") == []
+
+
+def test_no_module_outside_storage_touches_a_table_row() -> None:
+    found = {_name(path): reaches_tables(path.read_text()) for path in _modules_outside("storage", "tests")}
+    assert "bot/alerts/service.py" in found and "scheduler/jobs.py" in found and "bench/digest.py" in found
+    offenders = {name: reasons for name, reasons in sorted(found.items()) if reasons}
+    assert not offenders, (
+        f"these modules reach storage's table rows; give storage a function that takes and returns "
+        f"records (storage/records.py): {offenders}"
+    )

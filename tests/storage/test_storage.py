@@ -130,7 +130,7 @@ def test_an_analysis_is_recorded_with_every_field_and_marks_the_message(any_engi
         outcome = AnalysisOutcome(
             result(), tokens_in=120, tokens_out=40, latency_ms=12.5, fallback_reason="timeout"
         )
-        record_analysis(session, message, outcome)
+        record_analysis(session, message.id, outcome)
     with Session(any_engine) as session:
         stored = session.exec(select(Analysis)).one()
         loaded = session.get(CustomerMessage, message.id)
@@ -151,7 +151,7 @@ def test_an_abstained_analysis_leaves_the_message_unscored(any_engine):
     with session_scope(any_engine) as session:
         message, _ = store_message(session, inbound())
         abstained = result(score=0, label=Label.neutral, abstained=True, abstain_reason="language ja")
-        record_analysis(session, message, AnalysisOutcome(abstained))
+        record_analysis(session, message.id, AnalysisOutcome(abstained))
     with Session(any_engine) as session:
         loaded = session.get(CustomerMessage, message.id)
     assert loaded.status == "analyzed" and loaded.score is None

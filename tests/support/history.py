@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from bot.analysis.base import AnalysisOutcome
 from bot.analysis.contract import AnalysisResult, Concern, Urgency, intensity_for_score, label_for_score
+from storage.book import update_account
 from storage.db import session_scope
 from storage.inbound import InboundMessage, SourceKind
 from storage.models import Account, Alert, Correction, CustomerMessage
@@ -31,11 +32,7 @@ class History:
 
     def account(self, name: str, owner: str | None = None) -> int:
         with session_scope(self.engine) as session:
-            account = get_or_create_account(session, name)
-            account.owner = owner
-            session.add(account)
-            session.flush()
-            assert account.id is not None
+            account, _ = update_account(session, name, values={"owner": owner})
             return account.id
 
     def say(
@@ -84,9 +81,7 @@ class History:
         )
         with session_scope(self.engine) as session:
             message, _ = store_message(session, inbound)
-            session.flush()
-            record_analysis(session, message, AnalysisOutcome(result=result))
-            assert message.id is not None
+            record_analysis(session, message.id, AnalysisOutcome(result=result))
             return message.id
 
     def staff(
@@ -111,8 +106,6 @@ class History:
         )
         with session_scope(self.engine) as session:
             message, _ = store_message(session, inbound)
-            session.flush()
-            assert message.id is not None
             return message.id
 
     def alert(

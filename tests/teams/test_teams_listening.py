@@ -64,11 +64,9 @@ async def test_guests_and_listed_domains_write_as_the_customer_and_our_people_do
     teams.core.places.watch("teams", GUESTS, "initech", "Initech", is_external=True)
     teams.core.places.watch("teams", GLOBEX, "globex", "Globex", is_external=False)
     with session_scope(teams.core.engine) as session:
-        from storage.queries import find_account
+        from storage.book import update_account
 
-        globex = find_account(session, "Globex")
-        globex.domains = "globex.test"
-        session.add(globex)
+        update_account(session, "Globex", values={}, domains=["globex.test"])
 
     await teams.say(GUESTS, GUEST, "The export is still broken, please look at it.")
     await teams.say(GUESTS, STAFF, "Looking into it now, Pat.")
