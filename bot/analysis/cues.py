@@ -325,6 +325,12 @@ REPEATED = [
     Cue("repeated", r"still (?:doesn'?t|does not|don'?t|do not|isn'?t|is not|not|won'?t|can'?t|cannot|"
                     r"hasn'?t|haven'?t|has not|have not|didn'?t|did not|broken|down|failing|having|getting|"
                     r"seeing|happening|no|stuck|missing|wrong|the same)", 1.2, _FRU, (), 0.5),
+    # A fix that did not hold: the ticket reopened, or "resolved" contradicted in the next breath.
+    Cue("repeated", r"re-?open(?:ed|ing) (?:it|(?:the|this|my|our) (?:ticket|case|issue|bug|incident|"
+                    r"request))(?! by mistake| accidentally| for you)|re-?opened[.!]? again|(?:marked|closed|"
+                    r"flagged|set) (?:it |this )?(?:as )?['\"‘’“]?(?:resolved|solved|fixed|done|complete)"
+                    r"['\"‘’”]?[.,;:!]* (?:but )?(?:it|this|that)(?:'s| is| was|’s)(?: still)? not\b", 1.2,
+        _FRU + _DIS, (C.support_responsiveness,), 0.5),
     Cue("repeated", r"(?:same|identical) (?:issue|problem|error|bug|thing|story|excuse) (?:again|as "
                     r"(?:before|last)|keeps)|(?:another|yet another|one more) (?:outage|incident|failure|bug|"
                     r"issue|problem|crash|delay|cancell?ation|error|glitch|disruption|excuse|"

@@ -111,10 +111,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"this|all) (?:\w+ ){0,2}(?:subscription|contract|account|plan|licen[cs]es?|seats|"
                          r"renewal|agreement|service)"),
     (_C, True, _M, True, r"only (?:be )?renew(?:ing)? (?:\w+ ){0,3}(?:module|product|part|half|portion|team|"
-                         r"seats|licen[cs]es)|renew (?:only|just) (?:one|the|half|\d+|a )|"
+                         r"seats|licen[cs]es)|renew(?:ing|al)? (?:only|just) (?:for )?(?:one|the|half|\d+|a |"
+                         r"our )|"
                          r"(?:reduc\w+|cut\w*|lower\w*|trim\w*|drop\w*|scal\w+ (?:back|down)|decreas\w+|"
                          r"shrink\w*) (?:\w+ ){0,3}(?:seats|licen[cs]es|users|footprint|spend|seat count|"
-                         r"user count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
+                         r"user count|licen[cs]e count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
                          r"from \d+ (?:seats|licen[cs]es|users) (?:down )?to \d+|(?:smaller|cheaper|lower|basic|"
                          r"starter) (?:plan|tier|package|edition) at (?:the )?renewal|"
                          r"(?:won'?t|will not|no longer|don'?t|do not|wouldn'?t) (?:be )?need(?:ing)? (?:the |those |"
@@ -122,7 +123,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"logins|subscriptions?)\b|(?:won'?t|will not|no longer|don'?t|do not) need (?:the )?same "
                          r"(?:setup|set-up|configuration|plan|deployment) (?:there|for)"),
     (_C, True, _M, True, r"(?:pause|pausing|freeze|freezing|suspend\w*|halt\w*) (?:\w+ ){0,2}(?:usage|use of|"
-                         r"subscription|rollout|roll-out|deployment|contract|account|licen[cs]es|seats)|"
+                         r"subscription|rollout|roll-out|deployment|contract|account|licen[cs]es|seats|"
+                         r"automations|workflows|integration work|migration|onboarding|expansion)|"
                          r"(?:put|putting) (?:the |our )?(?:rollout|roll-out|deployment|account|contract|"
                          r"project|expansion) on (?:hold|ice)|(?:stop|stopped|stopping|quit) using (?:the |your "
                          r")?(?:tool|product|platform|app|it|you)|no longer (?:using|use) (?:the |your )?"
