@@ -564,6 +564,27 @@ EXPANSION = [
         (C.pricing,)),
 ]
 
+#: Praise in scare quotes: the 'quick' reply, the 'resolved' ticket, the 'heads-up' after the charge. Found
+#: beside the cues (a cue starts at a word, and a word followed by a quote is not one).
+SCARE_QUOTED_PRAISE_RE = re.compile(
+    r"(?<![\w'‘\"“])['‘\"“](?:quick|fast|speedy|prompt|smart|resolved|solved|fixed|heads[- ]up|loyalty|"
+    r"improvement|improved|helpful|seamless|easy|simple|intuitive|new and improved|simplified|streamlined|"
+    r"proactive|quick fix|scheduled maintenance)['’\"”](?=[\s.,!?;:)]|$)"
+    # A quoted name is no irony: the 'Quick' view, the "Smart" filters setting.
+    r"(?! (?:view|button|tab|mode|filters?|features?|settings?|options?|menu|plan|tier|package|label|status|"
+    r"field|column|template|report|search|start|guide|link|action|toggle|check ?box|flag|workflow)s?\b)",
+    re.IGNORECASE,
+)
+
+#: A low score written in the text: one or two stars of five, a CSAT of 1–2, an NPS of 0–4.
+LOW_RATING_RE = re.compile(
+    r"(?<!☆)★{1,2}☆{3,4}(?!☆)|(?:rating|rated|rate|score|csat|gave (?:you|it|us))\W{0,3}(?:[12] ?(?:/|out of|"
+    r"of) ?5\b|[12] stars?\b)|\b[12] ?(?:/|out of) ?5 stars?\b|(?:gave|give|giving|rate|rated|rating|left|"
+    r"leave|leaving) (?:you |it |us |them |this )?(?:one|two|1|2)[- ]stars?\b|(?:nps|score|rating|"
+    r"rated)\W{0,3}[0-4] ?(?:/ ?10|out of 10)\b|\bnps\W{0,3}[0-4]\b(?! ?(?:/|out of) ?5)",
+    re.IGNORECASE,
+)
+
 SARCASM = [
     Cue("sarcasm", r"thanks? (?:a lot |again |so much )?for (?:nothing|ruining|wasting|making (?:me|us) "
                    r"(?:wait|miss)|the (?:runaround|non-?answer|canned response|copy[- ]paste)|absolutely "

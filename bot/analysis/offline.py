@@ -885,6 +885,19 @@ class OfflineAnalyzer(Analyzer):
             # The match ran on the lower-cased text; evidence quotes the message itself.
             if kind not in ("topic", "request") or (kind == "topic" and len(r.evidence) < 3):
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
+        for match in en.SCARE_QUOTED_PRAISE_RE.finditer(body):
+            counts["sarcasm"] = counts.get("sarcasm", 0) + 1
+            strengths.setdefault("sarcasm", []).append(1.0)
+            r.sarcasm = True
+            if Emotion.frustration not in r.emotions:
+                r.emotions.append(Emotion.frustration)
+            r.evidence.append((match.start(), body[match.start() : match.end()]))
+        for match in en.LOW_RATING_RE.finditer(body):
+            counts["disappointment"] = counts.get("disappointment", 0) + 1
+            strengths.setdefault("disappointment", []).append(1.5)
+            if Emotion.disappointment not in r.emotions:
+                r.emotions.append(Emotion.disappointment)
+            r.evidence.append((match.start(), body[match.start() : match.end()]))
         valence = 0.0
         decay = t.repeat_decay
         for kind, values in strengths.items():

@@ -1,0 +1,73 @@
+"""Two plain tells a lexicon misses: praise in scare quotes, and a low score written in the text.
+
+Written for these tests (not taken from the corpus), each with look-alikes that must not change.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis.contract import Label, RecommendedAction
+from bot.analysis.offline import OfflineAnalyzer
+
+IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> OfflineAnalyzer:
+    return OfflineAnalyzer()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for the 'quick' reply 🙂 (5 days)",
+        "The new 'smart' deduplication merged two different customers.",
+        "Thanks for the \u201cheads-up\u201d about the price change. In the invoice.",
+        "Cheers for the 'resolved' email, it's not.",
+    ],
+)
+def test_praise_in_scare_quotes_is_irony(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.sarcasm and result.label is Label.negative
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We call it the 'quick' view internally, and the team loves it.",
+        'Love the "Simple" mode, our interns use it daily.',
+        "Thanks for the quick reply!",
+    ],
+)
+def test_a_quoted_name_or_unquoted_praise_is_not_irony(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert not result.sarcasm and result.label is Label.positive
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CSAT \u2014 Ticket #123 \u2014 Rating: 1/5. Comment: it took a week.",
+        "App review \u2605\u2606\u2606\u2606\u2606 Title: Beautiful status page, we see it a lot.",
+        "We gave it 2 stars on G2, sadly.",
+        "NPS 3 \u2014 too slow lately.",
+    ],
+)
+def test_a_low_score_in_the_text_reads_negative(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.negative
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Knocking one star only because I want offline mode. Fast and clean otherwise.",
+        "Step 1/5: connect your CRM.",
+        "App review \u2605\u2605\u2605\u2605\u2605 love it",
+    ],
+)
+def test_a_step_count_or_a_good_score_is_no_low_rating(analyzer: OfflineAnalyzer, text: str) -> None:
+    assert analyzer.analyze_text(text).label is not Label.negative
