@@ -894,5 +894,7 @@ EMOJI_RE = re.compile("|".join(sorted((re.escape(e) for e in EMOJI_VALENCE), key
 
 #: Emoji that mark the words around them as ironic.
 IRONY_EMOJI = frozenset({"🙃", "🙄"})
+#: Applause for a problem ("down again in the middle of Black Friday 👏") is irony; for praise it is not.
+APPLAUSE_EMOJI = frozenset({"👏"})
 
 ANGRY_EMOJI = frozenset({"😡", "🤬", "😠", "😤", "👎", "💩"})

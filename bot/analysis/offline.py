@@ -498,6 +498,8 @@ class Reading:
     weak_problem_valence: float = 0.0
     #: An emoji that marks irony ("🙃"), when present.
     irony_marker: str | None = None
+    #: Whether the message applauds ("👏"): irony when it applauds a problem.
+    applause: bool = False
     #: Spans of formulaic politeness hidden from VADER.
     masked: list[tuple[int, int]] = field(default_factory=list)
     #: (word, lexicon valence) of the strongly valenced words VADER saw.
@@ -780,6 +782,8 @@ class OfflineAnalyzer(Analyzer):
         if not r.sarcasm and r.irony_marker is not None and (r.vader_compound > 0 or "gratitude" in counts):
             # "Super helpful 🙃": the emoji says the praise is not meant.
             r.sarcasm = True
+        if not r.sarcasm and r.applause and problems:
+            r.sarcasm = True  # applause for a failure
         if r.sarcasm:
             # The praise words are the irony; VADER's positive reading is dropped.
             vader_raw = min(vader_raw, 0.0) - 0.5 * max(vader_raw, 0.0)
@@ -817,6 +821,19 @@ class OfflineAnalyzer(Analyzer):
 
     def _read_other(self, body: str, language: str, r: Reading) -> None:
         self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
+        counts = r.kind_counts
+        if (
+            not r.sarcasm
+            and (r.applause or r.irony_marker is not None)
+            and any(kind in counts for kind in en.PROBLEM_KINDS)
+        ):
+            # "Que beleza, caiu de novo 👏": praise and applause for a failure are the irony.
+            r.sarcasm = True
+            r.cue_valence -= sum(
+                _OTHER_KIND_VALENCE[kind] * min(counts.get(kind, 0), 1) for kind in ("gratitude", "praise")
+            )
+            r.cue_valence += _OTHER_KIND_VALENCE["sarcasm"]
+            r.emoji_valence = min(r.emoji_valence, 0.0)
         r.total = r.cue_valence + r.emoji_valence
         self._finish(body, r)
 
@@ -920,6 +937,8 @@ class OfflineAnalyzer(Analyzer):
                     r.emotions.append(Emotion.anger)
                 if match.group(0) in en.IRONY_EMOJI:
                     r.irony_marker = match.group(0)
+                if match.group(0) in en.APPLAUSE_EMOJI:
+                    r.applause = True
                 r.evidence.append((match.start(), match.group(0)))
         r.questions = body.count("?")
         r.exclamations = body.count("!")

@@ -71,3 +71,28 @@ def test_a_low_score_in_the_text_reads_negative(analyzer: OfflineAnalyzer, text:
 )
 def test_a_step_count_or_a_good_score_is_no_low_rating(analyzer: OfflineAnalyzer, text: str) -> None:
     assert analyzer.analyze_text(text).label is not Label.negative
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Que beleza, caiu de novo. Bem no meio da campanha de Black Friday \U0001f44f\U0001f44f",
+        "The export failed again, right before the board meeting \U0001f44f",
+    ],
+)
+def test_applause_for_a_failure_is_irony(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.sarcasm and result.label is Label.negative
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le nouveau tableau de bord est g\u00e9nial, bravo \u00e0 l'\u00e9quipe \U0001f44f",
+        "Great job on the release, team \U0001f44f\U0001f44f",
+    ],
+)
+def test_applause_for_good_work_is_praise(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert not result.sarcasm and result.label is Label.positive
