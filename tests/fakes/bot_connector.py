@@ -38,7 +38,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jwt
 import pytest
@@ -49,6 +49,7 @@ from jwt.algorithms import RSAAlgorithm
 from sqlmodel import select
 
 from tests.conftest import copy_of_migrated
+from tests.support.waiting import wait_for
 
 HOME_TENANT = "0d0d0d0d-1111-2222-3333-444444444444"
 ACME_TENANT = "acacacac-1111-2222-3333-444444444444"
@@ -59,24 +60,11 @@ TEAM_ID = "19:team-cs@thread.tacv2"
 ISSUER = "https://api.botframework.com"
 KEY_ID = "tonewatch-test-key"
 
-T = TypeVar("T")
 _ids = itertools.count(1_700_000_000_001)
 
 
 def next_id() -> str:
     return str(next(_ids))
-
-
-async def wait_for(predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
-    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 @functools.cache

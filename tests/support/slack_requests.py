@@ -17,10 +17,10 @@ import asyncio
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -34,6 +34,7 @@ from bot.runtime.server import build_web_app, mark_ready
 from storage.db import session_scope
 from storage.models import Alert, CustomerMessage
 from tests.fakes.slack_api import APP_ID, BOT_USER, HOME_TEAM, Call, FakeSlackAPI
+from tests.support.waiting import wait_for
 
 SIGNING_SECRET = "test-signing-secret-0123456789"
 BOT_TOKEN = "xoxb-test-token"
@@ -51,20 +52,7 @@ ESCALATION = (
     "We're seriously reconsidering our renewal next quarter if reliability doesn't improve."
 )
 
-T = TypeVar("T")
 _ids = itertools.count(1)
-
-
-async def wait_for(predicate: Callable[[], T], timeout: float = 5.0, what: str = "condition") -> T:
-    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 def signed_headers(
