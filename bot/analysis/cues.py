@@ -658,7 +658,8 @@ PRAISE = [
                   r"terrible|awful|horrible|shabby)|not the worst|(?:can'?t|cannot|could ?n'?t) complain",
         1.0, (E.satisfaction,)),
     Cue("praise", r"not (?:a single|one) (?:issue|problem|bug|complaint|hiccup|outage|glitch)|never (?:had|"
-                  r"have|had any|seen) (?:a |an |any )?(?:problem|issue|complaint|outage)s?|(?:nice|great|"
+                  r"have|had any|seen) (?:a |an |any |a single |one )?(?:problem|issue|complaint|outage|"
+                  r"incident|bug|hiccup|glitch)s?|(?:nice|great|"
                   r"good|excellent|amazing|awesome|brilliant|solid) (?:work|job)|(?:just|simply) works|"
                   r"actually (?:listens|cares|helps|responds|works)|nps (?:of )?(?:9|10)|(?:9|10)/10|"
                   r"(?:happy|pleased|satisfied|delighted|thrilled) with (?:the|your|our|how|it|this)|miles "

@@ -782,8 +782,8 @@ class OfflineAnalyzer(Analyzer):
         if not r.sarcasm and r.irony_marker is not None and (r.vader_compound > 0 or "gratitude" in counts):
             # "Super helpful 🙃": the emoji says the praise is not meant.
             r.sarcasm = True
-        if not r.sarcasm and r.applause and problems:
-            r.sarcasm = True  # applause for a failure
+        if not r.sarcasm and r.applause and problems and "praise" not in counts:
+            r.sarcasm = True  # applause for a failure ("never had a single outage 👏" is praise)
         if r.sarcasm:
             # The praise words are the irony; VADER's positive reading is dropped.
             vader_raw = min(vader_raw, 0.0) - 0.5 * max(vader_raw, 0.0)

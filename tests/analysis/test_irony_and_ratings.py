@@ -91,6 +91,7 @@ def test_applause_for_a_failure_is_irony(analyzer: OfflineAnalyzer, text: str) -
     [
         "Le nouveau tableau de bord est g\u00e9nial, bravo \u00e0 l'\u00e9quipe \U0001f44f",
         "Great job on the release, team \U0001f44f\U0001f44f",
+        "Never had a single outage with you in two years, unlike our last vendor \U0001f44f",
     ],
 )
 def test_applause_for_good_work_is_praise(analyzer: OfflineAnalyzer, text: str) -> None:
