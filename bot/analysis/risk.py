@@ -88,6 +88,9 @@ _PEOPLE = (
 )
 _VENDOR = r"(?-i:[A-Z][\w.&-]+)"
 _ORDINAL = r"(?:third|fourth|fifth|sixth|seventh|3rd|4th|5th|6th|7th|\d+th|nth|umpteenth)"
+#: One more word of a clause, an appositive's comma or a title's period allowed before it ("my director,
+#: Mr. Hale, as"; "the merger with Brightline, group IT has"): a comma does not end the thought.
+_NEXT = r"(?:,?\s+(?:mr|mrs|ms|dr|prof)\.|,?\s+[\w'’-]+)"
 
 # (kind, strong, urgency, churn, pattern)
 _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
@@ -106,12 +109,18 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
     (_C, True, _M, True, r"terminat(?:e|es|ing|ion of) (?:\w+ ){0,2}(?:contract|agreement|subscription|"
                          r"services?|msa|account|relationship|partnership)|(?:end|ending|wind(?:ing)? down|"
                          r"close|closing|sunset(?:ting)?) (?:our|the|this) (?:contract|agreement|subscription|"
-                         r"partnership|relationship|account)|"
+                         r"partnership|relationship|account)|(?:close|closing|shut(?:ting)? down|delete|deleting) "
+                         r"(?:our|my) (?:workspace|instance|tenant|organi[sz]ation|org)\b|"
                          r"(?<!no plans to )(?<!not )(?<!n't )cancel(?:l?ing|l?ed|lation of)? (?:our|the|my|"
                          r"this|all) (?:\w+ ){0,2}(?:subscription|contract|account|plan|licen[cs]es?|seats|"
                          r"renewal|agreement|service)"),
     (_C, True, _M, True, r"only (?:be )?renew(?:ing)? (?:\w+ ){0,3}(?:module|product|part|half|portion|team|"
                          r"seats|licen[cs]es)|renew (?:only|just) (?:one|the|half|\d+|a )|"
+                         # Part of what they buy let go: "drop the messaging and survey modules".
+                         r"(?:drop\w*|cut\w*|cancel\w*|discontinu\w+|stop paying for|not renew\w*|"
+                         r"(?:won'?t|will not|no longer|don'?t|do not) (?:need|want|renew|keep)) (?:the |our |both "
+                         r"|two |all |those |these )?(?:\w+ ){0,3}(?:modules?|add-?ons?)\b|"
+                         r"keep (?:only )?(?:the |our )?\w+ (?:module|add-?on|product)s? only|"
                          r"(?:reduc\w+|cut\w*|lower\w*|trim\w*|drop\w*|scal\w+ (?:back|down)|decreas\w+|"
                          r"shrink\w*) (?:\w+ ){0,3}(?:seats|licen[cs]es|users|footprint|spend|seat count|"
                          r"user count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
@@ -134,13 +143,30 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"hard to justify|(?:can'?t|cannot|struggl\w+ to|difficult to) justify (?:the )?"
                          r"(?:cost|spend|price|renewal|investment|expense|budget))|"
                          r"(?:cost[- ]cutting|cost reduction|belt[- ]tightening|austerity)(?:\s+\w+){0,8}?\s+"
-                         r"(?:renewal|contract|subscription|tools?|vendors?|licen[cs]es|seats)"),
+                         r"(?:renewal|contract|subscription|tools?|vendors?|licen[cs]es|seats)|"
+                         # Every vendor under review, this one named: "all vendor contracts are subject to
+                         # re-approval, including yours".
+                         r"(?:review|re-?approv\w+|re-?justif\w+|justification|scrutiny|audit|cuts?|"
+                         r"rationali[sz]ation|re-?evaluat\w+)(?! logs?| trails?| history| events?| reports?)" + _NEXT +
+                         r"{0,10}?,?\s+(?:including|incl\.?) "
+                         r"(?:you|yours|your (?:contract|platform|tool|product|subscription|licen[cs]es))\b|"
+                         r"(?:all|every|each) (?:\w+ ){0,2}(?:vendors?|software|saas|tools?|suppliers?) (?:\w+ ){0,4}"
+                         r"(?:(?:is|are) (?:now |all )?(?:subject to|up for|under|going through)|(?:must|need to|"
+                         r"have to) be) (?:a |an )?(?:\w+ )?(?:review|re-?approv\w+|re-?justif\w+|scrutiny|"
+                         r"audit|cuts?|re-?evaluat\w+|justified)"),
     (_C, True, _M, True, r"competing (?:quotes|bids|proposals|offers|vendors)|(?:request for proposal|\brfp\b|"
                          r"\brfq\b|tender)(?:\s+\w+){0,8}?\s+(?:renewal|contract|vendors?|providers?|"
                          r"alternatives|market|replace\w*|this|process)|(?:go|going|put|putting|take|taking) "
-                         r"(?:this |it |the contract )?(?:out )?to (?:tender|market|bid|rfp)|(?:get|gather|"
-                         r"obtain|collect|request) (?:\w+ ){0,2}(?:quotes|bids|proposals) from (?:other|"
-                         r"alternative|several|multiple|three|3|two|2)"),
+                         r"(?:this |it |the contract )?(?:out )?to (?:tender|market|bid|rfp)|(?:get|got|gotten|getting|gather\w*|"
+                         r"obtain\w*|collect\w*|request\w*|receiv\w+|solicit\w*|invit\w+|ask\w* for|seek\w*|"
+                         r"sought) (?:\w+ ){0,2}(?:quotes|bids|proposals|offers|pricing) from (?:other|"
+                         r"alternative|several|multiple|three|3|two|2|a few|competing)|"
+                         # Another offer priced against ours: "X came in 30% under your number", "their quote
+                         # is well below yours", "they offered us 40% less than you".
+                         r"(?:came|come|coming|quot\w*|offer\w*|bid|bids|pric\w+|proposal)" + _NEXT + r"{0,4}?\s+"
+                         r"(?:\d+ ?(?:%|percent)|significantly|substantially|much|way|well|far|a lot|half) "
+                         r"(?:under|below|cheaper than|less than|lower than) (?:you|your|yours)\b|"
+                         r"undercut\w* (?:you|your)\b"),
     (_C, True, _M, True, r"side[- ]by[- ]side (?:comparison |review |evaluation |demo )?(?:with|against|versus|vs\.?|"
                          r"between)|(?:run|do|want|wants|asked for|request\w*|need) (?:\w+ ){0,2}side[- ]by[- ]"
                          r"side|bake[- ]?off|head[- ]to[- ]head|"
@@ -161,9 +187,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"tool|service))"),
     (_C, True, _M, True, r"consolidat\w+ (?:\w+ ){0,5}(?:tools|vendors|platforms|stack|systems|providers|"
                          r"solutions)|consolidat\w+ onto|standardi[sz]\w* on|(?:parent company|new owners?|acquir\w+|merger|merged|"
-                         r"acquisition)(?:\s+[\w'’-]+){0,12}?\s+(?:already (?:use|uses|has|have|pays?)|"
-                         r"standard|standardi[sz]\w*|consolidat\w+|replace|mandat\w+|one (?:tool|platform|"
-                         r"vendor))"),
+                         r"acquisition)" + _NEXT + r"{0,12}?,?\s+(?:already (?:use|uses|has|have|pays?|runs?|on)|"
+                         r"standard|standardi[sz]\w*|consolidat\w+|replace|mandat\w+|(?:one|a single|the same) "
+                         r"(?:\w+ ){0,2}(?:tool|platform|vendor|system|crm|provider|solution))"),
     (_C, True, _M, True, _PEOPLE + r"(?:\s+[\w'’-]+){0,4}?\s+(?:is leaving|has left|left (?:the company|us|"
                          r"last)|will be leaving|moved on|resigned|departed|has departed|stepp\w+ down|is "
                          r"stepping down|was let go|took a (?:job|role|position) (?:elsewhere|at)|"
@@ -176,6 +202,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
     (_C, True, _M, True, r"(?:not sure|unsure|questioning|doubt\w*|wonder\w* (?:if|whether)|can'?t see) "
                          r"(?:\w+ ){0,5}(?:worth|value|roi|pay(?:ing)? off)|(?:is|it'?s|isn'?t|not) (?:\w+ "
                          r"){0,2}worth (?:the )?(?:spend|money|cost|price|investment|renewal)|outgrown|"
+                         r"(?:hard|difficult|tough|struggl\w+|unable|impossible|can'?t|cannot) (?:to )?(?:see|find|"
+                         r"show|prove|measure|demonstrate|justify|quantify|point to) (?:\w+ ){0,3}(?:value|roi|"
+                         r"return|benefit|worth)\b|"
                          r"(?:not|aren'?t|isn'?t|haven'?t|never) (?:been )?(?:getting|seeing|realis\w+|"
                          r"realiz\w+) (?:the |enough |much |any |real )?(?:value|roi|return)|low adoption|"
                          r"adoption (?:is|has been|remains) (?:low|poor|disappointing)|"
@@ -205,16 +234,20 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                            r"ceo|head)|reorg|restructur\w+|layoffs?|headcount"),
     # --- security ---------------------------------------------------------------------------------
     (_S, True, _H, False, r"(?:see|seeing|saw|seen|view\w*|access\w*|show\w*|display\w*|visible|expos\w+|"
-                          r"pull\w*|return\w*|receiv\w+|get|getting|got) (?:\w+ ){0,6}(?:another|other|"
-                          r"different|(?:an|the) other|someone else'?s?|a different) (?:\w+ )?(?:customer|"
+                          r"pull\w*|return\w*|receiv\w+|get|getting|got|includ\w*|contain\w*|list\w*|load\w*|surfac\w*|"
+                          r"sent|send\w*|e?mail\w*|export\w*|leak\w*) (?:\w+ ){0,6}(?:another|other|"
+                          r"different|(?:an|the|some) other|someone else'?s?|a different) (?:\w+ )?(?:customer|"
                           r"client|tenant|company|companies|organi[sz]ation|org|account|workspace|firm|"
                           r"business|school|hospital|user)'?s?'? (?:\w+ )?(?:data|records|files|invoices|"
                           r"users|information|info|details|tickets|contacts|reports|dashboards?|emails?|"
-                          r"documents|patients|employees|accounts)|someone else'?s (?:\w+ ){0,2}(?:invoice|data|"
+                          r"documents|patients|employees|accounts|dates|numbers|names|addresses|arr|revenue|"
+                          r"contracts|deals|pipeline|notes|conversations|responses|rows|entries|results)|someone else'?s (?:\w+ ){0,2}(?:invoice|data|"
                           r"records|files|tickets|details|information|report|account)s?|"
                           r"cross[- ](?:tenant|account|customer) "
                           r"(?:\w+ )?(?:leak|exposure|access|data|bug|issue)|(?:data|records|information|"
-                          r"tickets|files) (?:from|of|belonging to) (?:another|other|a different) (?:customer|"
+                          r"tickets|files|contacts|accounts|users|emails|rows|reports|dashboards|invoices|entries|"
+                          r"details|conversations|deals|results|responses|names) (?:from|of|belonging to|for) "
+                          r"(?:another|(?:some |an |the )?other|(?:a |some )?different) (?:customer|"
                           r"client|tenant|company|organi[sz]ation)"),
     (_S, True, _H, False, r"(?<!\bwe )(?<!\bi )(?<!\bwe accidentally )(?<!\bi accidentally )"
                           r"(?:data )?breach(?:ed)?(?! of (?:the |our )?(?:contract|agreement|sla|msa|terms))|"
@@ -233,9 +266,16 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:audit|auditors?)|iso (?:audit|auditors?)|auditors?)(?:\s+[\w'’-]+){0,6}?\s+"
                           r"(?:found|finding|findings|flagged|identified|revealed|failed|uncovered|raised|"
                           r"exception|critical|high[- ]severity|non-?conformit\w+)|"
-                          r"(?:wrong|unauthori[sz]ed|former|ex-?) (?:people|users|person|employees?|staff|"
-                          r"contractors?) (?:\w+ ){0,3}(?:still )?(?:have |has |had |with |got )?(?:access|log "
-                          r"in|logged in|into|can see|could see|saw)|"
+                          # What the testers could do is the finding: "the testers were able to enumerate".
+                          r"(?:pen ?testers?|testers|auditors?|assessors?|researchers?|red team\w*|(?:security|"
+                          r"pen ?test) (?:team|firm|researchers?))" + _NEXT + r"{0,3}?\s+(?:(?:were|was) able to|"
+                          r"managed to|could|can) (?:\w+ )?(?:access|read|view|see|enumerate|bypass|escalate|"
+                          r"download|extract|exfiltrate|log ?in|sign ?in|impersonate|obtain|retrieve|harvest|"
+                          r"dump|guess|brute[- ]?force|take over|hijack)|"
+                          r"(?:wrong|unauthori[sz]ed|former|ex)[- ](?:people|users|person|employees?|staff|"
+                          r"contractors?|admins?|members?)" + _NEXT + r"{0,5}?,?\s+(?:still )?(?:have |has |had |"
+                          r"with |got |(?:was|were) (?:still )?able to |could (?:still )?|can (?:still )?)?(?:access|"
+                          r"log ?in|logged in|log on|sign ?in|signed in|sign on|get in|got in|into|see|saw)\b|"
                           r"(?:sso|saml|login|mfa|2fa|okta|azure ad|entra) (?:\w+ ){0,4}(?:let|lets|letting|"
                           r"allowed|allows|bypass\w*)|"
                           r"(?:gdpr|privacy|data protection|hipaa|ccpa|lgpd) (?:violation|breach|complaint|"
@@ -270,6 +310,19 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"duplicated|truncated|out of sync)|(?:missing|lost|corrupted|wiped|incorrect|"
                           r"wrong) (?:\w+ ){0,2}(?:data|records|transactions|entries|numbers|rows|invoices|"
                           r"amounts|figures)|silently (?:dropp|truncat|fail|skip|los|delet|overwr)\w*|"
+                          # Values put back to nothing: "health scores for every account reset to 0 overnight".
+                          r"(?:scores?|values?|fields?|settings|numbers|data|records|figures|counts|balances|"
+                          r"totals|forecasts?|mappings?|permissions|configurations?|dashboards?) (?:\w+ ){0,3}"
+                          r"(?:(?:were|was|got|have been|has been|are|is) )?(?:all )?(?:reset|reverted|zeroed|"
+                          r"blanked|cleared|wiped) (?:\w+ )?(?:to (?:0|zero|blank|null|defaults?|empty)|out|"
+                          r"overnight)|"
+                          # What a change of ours destroyed: "the release wiped our custom fields".
+                          r"(?:release|update|upgrade|migration|sync|import|integration|patch|deploy\w*|hotfix|"
+                          r"editor|job|automation|script) (?:\w+ ){0,2}(?:wiped|deleted|erased|lost|dropped|"
+                          r"corrupted|overwr\w+|reset|cleared|scrambled) (?:all (?:of )?|half (?:of )?)?(?:our|my|"
+                          r"the|every|all) (?:\w+ ){0,2}(?:data|records|fields|notes|history|contacts|settings|"
+                          r"playbooks?|dashboards?|reports?|scores|workflows|tickets|accounts|entries|rows|files|"
+                          r"configurations?|templates?)|"
                           r"(?:production|prod|platform|site|app|system|service|api|dashboard|everything) "
                           r"(?:is |has been |went |is completely |are )?(?:down|offline|unavailable|"
                           r"unreachable)|(?:full|total|complete|major|global) outage|"
@@ -283,7 +336,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                            r"leadership|legal|executive|exec|head of \w+|general counsel|counsel|management)"),
     (_E, True, _H, False, r"(?:loop\w*|copy\w*|cc'?\w*|bring\w*|involv\w+|add\w*|includ\w+) (?:in )?"
                           r"(?:my|our) (?:\w+ )?(?:director|boss|vp|svp|ceo|cto|cfo|cio|coo|leadership|legal|"
-                          r"executive|exec|general counsel|counsel)(?:\s+[\w'’-]+){0,6}?\s+(?:since|because|as|"
+                          r"executive|exec|general counsel|counsel)" + _NEXT + r"{0,6}?,?\s+(?:since|because|as|"
                           r"given|now that|until)\b|"
                           r"escalat\w+ (?:this |it |the matter |the issue )?(?:to|with|internally|further|"
                           r"formally)|(?:i'?m|i am|we are|we'?re|we will|we'?ll|i will|i'?ll) escalat\w+|"
@@ -296,7 +349,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:if|unless) (?:this|it|the \w+) (?:is|isn'?t|is not|gets?|can'?t be) (?:\w+ )?"
                           r"(?:fixed|resolved|sorted|addressed|solved) (?:by|before|within|today|this)"),
     (_E, True, _H, False, _ORDINAL + r" (?:follow[- ]?up|request|email|reminder|attempt|chase|message|ping|"
-                          r"ticket|ask)s?\b|" + _ORDINAL + r" time (?:i|we)(?:'ve| have)? (?:ask|chas|follow|"
+                          r"ticket|ask)s?\b|" + _ORDINAL + r" time (?:(?:i|we)(?:'ve| have|'m| am|'re| are)? )?(?:ask|chas|follow|"
                           r"remind|writ|email|report|rais|call|flag|request|ping)\w*|"
                           r"(?:follow\w*|chas\w+|remind\w*|ping\w*|asking) (?:up )?(?:\w+ ){0,4}(?:again )?"
                           r"for the " + _ORDINAL + r" time|(?:still|again) (?:no|without) (?:\w+ ){0,2}"
@@ -317,7 +370,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, True, _M, True, r"no (?:\w+ ){0,2}renova(?:r|remos|mos|ci[oó]n)|no renovaci[oó]n|rescind\w+|"
                              r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|(?:cancelar|cancelamos|"
                              r"cancelaremos) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
-                             r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:licencias|"
+                             r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:de \d+ a \d+ )?(?:licencias|"
                              r"usuarios|puestos|asientos|plan)|solo (?:vamos a |podemos )?renovar|"
                              r"(?:recorte|recortes|revisi[oó]n|congelaci[oó]n) (?:\w+ ){0,2}(?:presupuest\w+|"
                              r"proveedores|gastos)|(?:cotizaciones|presupuestos|ofertas) de (?:otros|varios|"
@@ -362,8 +415,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, True, _M, True, r"ne (?:\w+ ){0,2}pas (?:\w+ ){0,2}renouvel\w+|ne renouvellerons pas|"
                              r"non[- ]renouvellement|r[ée]sili\w+|mettre fin (?:\w+ ){0,2}(?:contrat|abonnement|"
                              r"collaboration|partenariat)|(?:r[ée]dui\w+|diminu\w+|baisser) (?:\w+ ){0,3}"
-                             r"(?:licences|utilisateurs|postes|si[eè]ges|abonnement)|ne renouveler qu|"
-                             r"(?:revue|r[ée]duction|coupes?|gel) (?:\w+ ){0,2}budg[ée]t\w*|(?:revue|"
+                             r"(?:de \d+ [àa] \d+ )?(?:licences|utilisateurs|postes|si[eè]ges|abonnement)|ne renouveler qu|"
+                             r"(?:revue|r[ée]duction|coupes?|gel) (?:\w+ ){0,2}budg[ée]t\w*|pass\w+ en revue (?:\w+ ){0,4}"
+                             r"(?:abonnements|contrats|fournisseurs|outils|logiciels|d[ée]penses)|(?:revue|"
                              r"rationalisation) des fournisseurs|appel d'offres|(?:devis|offres) (?:\w+ ){0,2}"
                              r"(?:concurr\w+|d'autres)|(?:[ée]valu\w+|compar\w+|test\w+|regard\w+) (?:\w+ ){0,3}"
                              r"(?:alternatives?|autres? (?:fournisseurs?|solutions?|outils?)|concurren\w+|"
@@ -403,7 +457,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"nicht verl[äa]ngern)|hiermit (?:\w+ ){0,3}k[üu]ndig\w+"),
         (_C, True, _M, True, r"nicht (?:\w+ ){0,2}verl[äa]nger\w+|keine verl[äa]ngerung|k[üu]ndig\w+|"
                              r"vertrag (?:\w+ ){0,3}beenden|(?:reduzier\w+|verringer\w+|k[üu]rz\w+|abbau\w*) "
-                             r"(?:\w+ ){0,3}(?:lizenzen|nutzer\w*|pl[äa]tze|seats|arbeitspl[äa]tze)|weniger "
+                             r"(?:\w+ ){0,3}(?:von \d+ auf \d+ )?(?:lizenzen|nutzer\w*|pl[äa]tze|seats|arbeitspl[äa]tze)|weniger "
                              r"(?:lizenzen|nutzer|pl[äa]tze)|nur (?:\w+ ){0,3}verl[äa]nger\w+|"
                              r"(?:budget|kosten)(?:k[üu]rzung\w*|pr[üu]fung|stopp|review)|sparma[ßs]nahmen|"
                              r"ausschreibung|(?:angebote|angebot) (?:\w+ ){0,2}(?:anderer|von anderen|mehrerer|"
@@ -429,7 +483,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"ausgefallen|(?:go-?live|produktivstart|launch|einf[üu]hrung)(?:\s+\S+){0,5}?\s+"
                               r"(?:gef[äa]hrdet|blockiert|verschoben|verz[öo]gert)|(?:daten|datens[äa]tze|"
                               r"auftr[äa]ge|rechnungen) (?:\w+ ){0,2}(?:fehlen|verloren|falsch|gel[öo]scht|"
-                              r"doppelt)|fehlende daten|verlieren (?:\w+ )?(?:geld|umsatz|kunden)"),
+                              r"doppelt)|fehlende daten|(?:es )?fehlen (?:\w+ ){0,3}(?:daten|kundendaten|ticketdaten|"
+                              r"verkaufsdaten|umsatzdaten|datens[äa]tze|auftr[äa]ge|rechnungen|eintr[äa]ge|"
+                              r"berichte)\b|verlieren (?:\w+ )?(?:geld|umsatz|kunden)"),
         (_E, True, _H, False, r"eskalier\w+|(?:geschäftsführung|gesch[äa]ftsleitung|vorstand|meine[rn]? "
                               r"(?:chef\w*|vorgesetzte\w*)|unsere[rn]? (?:direktor\w*|leitung)) (?:\w+ ){0,3}"
                               r"(?:in kopie|eingebunden|informiert|cc)|vertragsbruch|vertragsverletzung|"
@@ -447,7 +503,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, True, _M, True, r"n[ãa]o (?:\w+ ){0,2}renova(?:r|remos|mos|[çc][ãa]o)|rescindir|rescis[ãa]o|"
                              r"encerrar (?:\w+ ){0,2}(?:contrato|assinatura|parceria)|(?:cancelar|cancelaremos|"
                              r"cancelamento d[ao]) (?:\w+ ){0,2}(?:assinatura|conta|contrato|licen[çc]as|plano|"
-                             r"servi[çc]o)|(?:reduzir|reduziremos|cortar|diminuir) (?:\w+ ){0,3}(?:licen[çc]as|"
+                             r"servi[çc]o)|(?:reduzir|reduziremos|cortar|diminuir) (?:\w+ ){0,3}(?:de \d+ para \d+ )?(?:licen[çc]as|"
                              r"usu[áa]rios|utilizadores|assentos|lugares)|s[óo] (?:vamos |iremos )?renovar|"
                              r"(?:corte|cortes|revis[ãa]o|congelamento) (?:\w+ ){0,2}(?:or[çc]amento\w*|"
                              r"fornecedores|custos)|(?:cota[çc][õo]es|propostas|or[çc]amentos) de (?:outros|"
@@ -496,7 +552,9 @@ _GUARDS: dict[str, str] = {
           r"(?:maintenance|outage|downtime|window)|maintenance window|(?:we|i) (?:\w+ )?(?:accidentally |"
           r"mistakenly )?(?:leaked|committed|pushed|posted|pasted|shared|exposed) (?:\w+ ){0,3}"
           r"(?:own|our|my)|(?:our|my) (?:own )?(?:mistake|fault|bad)|(?:on|from) (?:our|my) (?:side|end)|"
-          r"questionnaire|security review (?:form|questionnaire)|(?:annual|yearly) (?:security )?review|"
+          r"questionnaire|security review (?:form|questionnaire)|(?:no|zero|without (?:any )?|not (?:a single|one|"
+          r"any)) (?:\w+ ){0,3}(?:findings?|exceptions?|issues|vulnerabilit\w+|non-?conformit\w+|observations)|"
+          r"found nothing|clean (?:bill|report|audit|pen ?test|result)|(?:annual|yearly) (?:security )?review|"
           r"(?:is|are|was) (?:now )?(?:resolved|fixed|restored|back up|working again)|all good now|"
           r"how (?:do|can|should) (?:i|we) |(?:renewal|budget|po|purchase order|contract|expansion) (?:\w+ ){0,3}"
           r"(?:is |was |has been |got )?approved|standardi[sz]\w* on (?:you|your)|can'?t wait|above and beyond|(?:went|came out|came through) (?:\w+ ){0,2}(?:our|your|in your) "
