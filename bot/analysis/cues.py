@@ -628,7 +628,8 @@ PRAISE = [
                   r"guys rock|made my (?:day|week|morning)|saved (?:the day|my day|us|me)|can'?t wait|ahead "
                   r"of (?:time|schedule)|(?:love|loving|loved) (?:the|your|this|it|using|working)|(?:no|"
                   r"zero) (?:(?:high|critical|major|open|new|significant|material)(?: or \w+)? )?(?:issues|"
-                  r"problems|complaints|findings|exceptions|vulnerabilities|non-?conformit(?:y|ies))|not (?:too |that |so |half |at all )?(?:bad|"
+                  r"problems|complaints|findings|exceptions|vulnerabilities|non-?conformit(?:y|ies))|"
+                  r"not (?:too |that |so |half |at all )?(?:bad|"
                   r"terrible|awful|horrible|shabby)|not the worst|(?:can'?t|cannot|could ?n'?t) complain",
         1.0, (E.satisfaction,)),
     Cue("praise", r"not (?:a single|one) (?:issue|problem|bug|complaint|hiccup|outage|glitch)|never (?:had|"
