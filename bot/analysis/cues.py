@@ -57,6 +57,9 @@ class Cue:
     emotions: tuple[E, ...] = ()
     concerns: tuple[C, ...] = ()
     urgency: float = 0.0
+    #: The match says a problem is over ("the export bug is fixed"): a failure named just before it, in the
+    #: same sentence, is that problem, not a complaint (`offline.OfflineAnalyzer._scan`).
+    resolves: bool = False
 
 
 class PhraseMatcher:
@@ -603,19 +606,33 @@ PRAISE = [
     Cue("praise", r"(?<!till )(?<!until )(?<!once )(?<!when )(?<!if )(?<!unless )(?<!before )(?<!whether )"
                   r"(?:(?:api |page |load |response |query )?(?:latency|performance|speed|load times?|"
                   r"response times?|uptime|stability|sync(?:ing)?|exports?|imports?|reports?|dashboards?|"
+                  r"releases?|updates?|builds?|versions?|"
                   r"(?:the )?(?:api|app|integration|connector|platform|system|site|service|webhooks?)) "
                   r"(?:has|have|had) been|(?:latency|performance|speed|load times?|response times?|uptime|"
                   r"stability|the (?:api|app|integration|connector|platform|system|site|service)) (?:is|are)"
                   r"(?: now)?) (?:fine|stable|solid|rock[- ]solid|smooth|snappy|fast|quick|normal|back to "
                   r"normal|great|good|excellent|much better|way better|a lot better|perfect|spot on)"
                   r"(?! until| till| before| but| up until| yesterday| last)",
-        1.0, (E.satisfaction,)),
+        1.0, (E.satisfaction,), resolves=True),
     Cue("praise", r"no more (?:latency|lag|timeouts?|time-?outs|errors|crashes|outages|downtime|glitches|"
                   r"duplicates|failed (?:syncs|exports|jobs|payments))(?! than| please)|"
                   r"(?:the )?(?:latency|lag|timeouts?|errors|crashes|glitches|duplicates|slowness) "
                   r"(?:(?:is|are|has|have) )?(?:gone|went away|disappeared|cleared up|stopped)"
                   r"(?! us| me| our| them| again| for now)",
-        1.0, (E.satisfaction,)),
+        1.0, (E.satisfaction,), resolves=True),
+    # The same, said of the problem itself: "the export bug is fixed", "no longer an issue", "back up within
+    # 20 minutes". Not when the fix is awaited ("if the bug is fixed by Friday") or only claimed ("they said
+    # it was fixed").
+    Cue("praise", r"(?<!if the )(?<!when the )(?<!once the )(?<!until the )(?<!unless the )(?<!if )(?<!once )"
+                  r"(?<!when )(?<!until )(?<!unless )(?<!said )(?<!claimed )(?<!thought )(?<!hope )"
+                  r"(?:issue|problem|bug|error|errors|glitch|crash|outage|timeouts?|it|that|this|everything)"
+                  r"(?:'s| is| was| has been| have been| got| are| were)"
+                  r"(?: now| finally| all| fully| properly)? (?:fixed|resolved|sorted(?: out)?)"
+                  r"(?! by| before| within| today| yet| until| but| soon| asap| for now| temporarily)|"
+                  r"no longer (?:a |an )?(?:problem|issue|blocker|concern)|"
+                  r"(?:isn'?t|is not|'s not|aren'?t|are not) (?:a |an )?(?:problem|issue) any ?more|"
+                  r"back (?:up|online|to normal) (?:within|in|after) (?:\d+|a few|an?|under)\b",
+        1.0, (E.satisfaction,), resolves=True),
     Cue("praise", r"(?:works?|working|worked|runs?|running) (?:great|perfectly|flawlessly|like a charm|well|"
                   r"beautifully|smoothly|fine now|again now)|(?:up and running|back (?:up|online) (?:and|"
                   r"now)|(?:all|issue|problem|it'?s|that'?s) (?:fixed|resolved|sorted)|problem solved|"
