@@ -60,6 +60,8 @@ class Cue:
     #: The match says a problem is over ("the export bug is fixed"): a failure named just before it, in the
     #: same sentence, is that problem, not a complaint (`offline.OfflineAnalyzer._scan`).
     resolves: bool = False
+    #: The match commits the customer to staying or growing with us ("we decided to stay with you").
+    commits: bool = False
 
 
 class PhraseMatcher:
@@ -600,6 +602,19 @@ GRATITUDE = [
 ]
 
 PRAISE = [
+    # Staying with us, said outright: whatever rival or price is named around it, it is no churn.
+    Cue("praise", r"(?<!not )(?<!n't )(?:decided|chose|choosing|going|planning|plan|happy|glad|excited) to "
+                  r"(?:stay|remain|continue|stick) with (?:you|your \w+|the platform)\b|"
+                  r"(?<!not )(?<!n't )(?:will|we'll) (?:stay|remain|continue|stick) with (?:you|your \w+)\b|"
+                  r"(?:mov|shift|bring|redirect|reallocat|consolidat)\w* (?:\w+ ){0,3}(?:budget|spend|"
+                  r"licen[cs]es|seats|users|teams?|tools|everything|workloads?) (?:over )?(?:to|onto|into) "
+                  r"(?:you|your (?:platform|tool|product))\b",
+        1.0, (E.satisfaction,), commits=True),
+    # Going ahead with a renewal: good news, though its terms may still shrink it ("we will proceed with the
+    # renewal at 65 licences"), so it outvotes no churn reading.
+    Cue("praise", r"(?<!not )(?<!n't )(?:will|'ll|going to|happy to|plan to|intend to|ready to) "
+                  r"(?:proceed|go ahead|move forward|continue) with (?:the |our |a )?renewal",
+        1.0, (E.satisfaction,)),
     # A problem named only to say it is over ("latency has been fine since the release", "no more timeouts"):
     # listed before FAILURE, so the problem word inside is not read as a complaint. Not when the good
     # state is in the past ("was fine until Monday") or about to turn ("is fine but").

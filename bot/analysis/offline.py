@@ -506,6 +506,8 @@ class Reading:
     risks: list[RiskSignal] = field(default_factory=list)
     #: A cue said a problem is over ("the export bug is fixed", `cues.Cue.resolves`).
     resolved: bool = False
+    #: A cue committed the customer to staying with us ("we decided to stay with you", `cues.Cue.commits`).
+    commits: bool = False
 
 
 class OfflineAnalyzer(Analyzer):
@@ -664,8 +666,9 @@ class OfflineAnalyzer(Analyzer):
             if label is Label.negative and _plain_feature_request(reading):
                 # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
-            elif label is Label.negative and _problem_reported_over(reading):
-                # "Confirming the export bug is fixed": the problem words are the news that it is over.
+            elif label is Label.negative and _good_news_only(reading):
+                # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
+                # the problem or rival named is the news that it is over.
                 if rule_label is Label.positive:
                     score, label = max(score, 0.05), Label.positive
                 else:
@@ -846,6 +849,7 @@ class OfflineAnalyzer(Analyzer):
         # "Exports have been fine this week but the sync still drops records": the news after a contrast is
         # what the message is about.
         r.resolved = r.resolved or any(not _CONTRAST_RE.search(body, start) for start in over)
+        r.commits = r.commits or any(cue.commits for cue, _ in found)
         for cue, match in found:
             kind = cue.kind
             if over and kind in _FIXED_KINDS and _named_as_over(body, match.end(), over):
@@ -981,6 +985,11 @@ class OfflineAnalyzer(Analyzer):
                 model.churn >= self.reading_model.churn_threshold
                 and model.polarity["negative"] >= CHURN_NEEDS_NEGATIVE
             )
+            if r.churn and r.commits and not any(
+                signal.strong and signal.kind is RiskKind.commercial for signal in r.risks
+            ):
+                # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
+                r.churn = False
             if r.churn:
                 # Words about leaving are a risk to the relationship, however they are phrased.
                 label = Label.negative
@@ -1171,8 +1180,8 @@ def _fused(model: ModelReading, rule_score: float) -> tuple[float, Label]:
 
 def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     urgency = Urgency(model.urgency_label)
-    if label is not Label.negative and _problem_reported_over(r) and not r.asks_something:
-        # cs-signals: a problem reported as fixed is nothing to do soon.
+    if label is not Label.negative and _good_news_only(r) and not r.asks_something:
+        # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
         return Urgency.low
     if r.churn and urgency is Urgency.low:
         # Churn risk is commercial risk: it needs attention within days (cs-signals).
@@ -1236,10 +1245,11 @@ def _in_question(body: str, end: int) -> bool:
     return stop is not None and stop.group() == "?"
 
 
-def _problem_reported_over(r: Reading) -> bool:
-    """A message whose only problem is one it says is over: no complaint, risk, churn or irony left."""
+def _good_news_only(r: Reading) -> bool:
+    """A message saying a problem is over or that they stay with us, with no complaint, risk, churn or irony
+    besides."""
     return (
-        r.resolved
+        (r.resolved or r.commits)
         and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
         and not any(signal.strong for signal in r.risks)
         and not r.churn
