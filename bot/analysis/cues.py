@@ -683,6 +683,14 @@ IDIOMS = [
                           r"(?:couldn'?t|could not|can'?t|cannot) (?:ask|wish) for (?:a |anything "
                           r")?(?:better|more)|no complaints(?: (?:at all|here|so far))?|can'?t recommend "
                           r"(?:it|you|them|this) enough|can'?t say enough good", 1.0, (E.satisfaction,)),
+    # "Sick" said of a thing we built is praise; said of a person ("Maria is sick"), of a situation ("sick
+    # of", "sick and tired") or with a nauseated face (🤢) it is not.
+    Cue("idiom_positive", r"(?:feature|release|update|ui|ux|design|dashboard|integration|api|app|editor|"
+                          r"view|builder|webhooks?|v\d+(?:\.\d+)?|this|that|it) (?:is|'s|looks?|looking) "
+                          r"(?:so |absolutely |pretty |freaking |honestly |really )?sick"
+                          r"(?! of| and| with| today| again|\s*[\U0001F922\U0001F92E\U0001F912\U0001F637])|"
+                          r"sick (?:feature|release|update|ui|dashboard|"
+                          r"integration|new feature)", 1.0, (E.satisfaction,)),
 ]
 
 PLEA = [

@@ -302,8 +302,15 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:whole|entire|all (?:of )?(?:our|the)) (?:\w+ )?(?:team|company|org\w*|department|"
                           r"staff|floor|office|support team|sales team|agents|users|reps)(?:\s+[\w'’-]+){0,3}?\s+"
                           r"(?:can'?t(?! wait)|cannot(?! wait)|unable|(?:is|are) (?:blocked|down|idle|stuck|"
-                          r"locked out)|locked out|sitting idle|at a standstill)|(?:nobody|no one|none of us) (?:here |on (?:my|"
-                          r"our|the) team )?(?:can|could) (?:log ?in|work|access|get in|do anything)"),
+                          r"locked out)|locked out|sitting idle|at a standstill|staring at (?:a |the |blank )?"
+                          r"(?:spinners?|blank|loading|error))|(?:nobody|no one|none of us) (?:here |on (?:my|"
+                          r"our|the) team )?(?:can|could) (?:log ?in|work|access|get in|do anything)|"
+                          # People paid to work who cannot: "forty agents doing nothing".
+                          r"(?:\d+|all|dozens of|hundreds of|twenty|thirty|forty|fifty|sixty|a hundred) (?:of (?:our|my) "
+                          r")?(?:\w+ )?(?:agents|reps|staff|employees|engineers|nurses|drivers|people|users|analysts|"
+                          r"cashiers|operators) (?:are |were |have been |just |now )*(?:doing nothing|sitting (?:idle|"
+                          r"around)|idle|twiddling (?:their|our) thumbs|unable to work|staring at (?:a |the |blank )?"
+                          r"(?:spinners?|blank|loading|error))"),
     (_O, True, _H, False, r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|"
                           r"notes|history|files|figures|reports?) (?:\w+ ){0,2}(?:are |is |were |was |went |have "
                           r"gone |has gone )?(?:missing|gone|lost|wiped|corrupted|incorrect|"
