@@ -39,7 +39,8 @@ def _described(result: AnalysisResult) -> str:
 # --- a comma inside a risk phrase (an appositive) does not end the clause -----------------------------------
 
 @pytest.mark.parametrize("text", [
-    "Copying my director, Mr. Hale, as this has now affected two reporting cycles and requires a formal response.",
+    "Copying my director, Mr. Hale, as this has now affected two reporting cycles and requires a formal "
+    "response.",
     "I've cc'd our CFO, Dr. Amal Reyes, because the invoices are still wrong after a month.",
     "Hi Ana! Small thing: one of our ex-employees, offboarded in May, could still sign in yesterday.",
     "A former admin, who left in January, still logged in on Tuesday.",
@@ -55,7 +56,9 @@ def test_an_appositive_inside_an_urgent_risk_keeps_it_urgent(analyzer: OfflineAn
     "After the acquisition by Corvane, leadership wants one vendor for support tooling.",
     "Since the merger, the new owners already use Planhat everywhere.",
 ])
-def test_consolidation_after_a_merger_with_an_appositive_is_churn_risk(analyzer: OfflineAnalyzer, text: str) -> None:
+def test_consolidation_after_a_merger_with_an_appositive_is_churn_risk(
+    analyzer: OfflineAnalyzer, text: str
+) -> None:
     result = analyzer.analyze_text(text)
     assert result.churn_risk and _reads_as_alert(result), _described(result)
 
@@ -88,7 +91,7 @@ def test_our_own_price_compared_is_no_competing_offer(analyzer: OfflineAnalyzer,
     assert not result.churn_risk and not _alerts(result), _described(result)
 
 
-# --- the third or later follow-up, said without "I" ----------------------------------------------------------
+# --- the third or later follow-up, said without "I" ---------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
     "third time asking about the refund, not trying to be a pain but this is getting silly",
@@ -105,12 +108,12 @@ def test_a_first_question_is_no_follow_up(analyzer: OfflineAnalyzer) -> None:
     assert not _alerts(result), _described(result)
 
 
-# --- another customer's data, under other verbs and nouns ----------------------------------------------------
+# --- another customer's data, under other verbs and nouns ---------------------------------------------------
 
 @pytest.mark.parametrize("text", [
     "search is returning tickets from some other tenant. pls look now",
-    "Customer reported that a CSV export emailed to them included a second sheet with another client's renewal "
-    "dates and ARR.",
+    "Customer reported that a CSV export emailed to them included a second sheet with another client's "
+    "renewal dates and ARR.",
     "The weekly digest listed another customer's deals.",
     "Our dashboard loads contacts belonging to some other organisation.",
 ])
@@ -130,10 +133,11 @@ def test_other_customers_named_without_their_data_shown_are_no_incident(
     assert not _alerts(result), _described(result)
 
 
-# --- a security test's finding said as what the testers could do; a review with nothing found ----------------
+# --- a security test's finding said as what the testers could do; a review with nothing found ---------------
 
 @pytest.mark.parametrize("text", [
-    "Pen test report attached. The testers were able to enumerate user emails via the password reset endpoint.",
+    "Pen test report attached. The testers were able to enumerate user emails via the password reset "
+    "endpoint.",
     "During the assessment our pen testers managed to hijack a session token.",
     "The auditors could view other teams' files through the API without logging in.",
 ])
@@ -152,11 +156,11 @@ def test_a_security_review_with_nothing_found_is_no_incident(analyzer: OfflineAn
     assert not _alerts(result), _described(result)
 
 
-# --- values put back to nothing, or data destroyed by a change of ours ---------------------------------------
+# --- values put back to nothing, or data destroyed by a change of ours --------------------------------------
 
 @pytest.mark.parametrize("text", [
-    "Health scores for every account reset to 0 overnight. Our renewal forecast for the board is built on these "
-    "numbers.",
+    "Health scores for every account reset to 0 overnight. Our renewal forecast for the board is built on "
+    "these numbers.",
     "All the custom field values got reset to blank after the sync.",
     "Your latest patch deleted all of our email templates.",
     "oh nice, the 'stable' release wiped our custom fields. good times",
@@ -175,7 +179,7 @@ def test_a_reset_the_customer_makes_is_no_data_loss(analyzer: OfflineAnalyzer, t
     assert not _alerts(result), _described(result)
 
 
-# --- commercial risk in other words: modules dropped, reviews that include us, value unproven, closing -------
+# --- commercial risk in other words: modules dropped, reviews that include us, value unproven, closing ------
 
 @pytest.mark.parametrize("text", [
     "For the upcoming term we'd like to keep the analytics module only and drop the messaging and survey "
@@ -205,10 +209,11 @@ def test_the_same_words_without_the_risk_are_no_churn(analyzer: OfflineAnalyzer,
     assert not result.churn_risk and not _alerts(result), _described(result)
 
 
-# --- counts inside a reduction, and reviews and missing data in the other languages --------------------------
+# --- counts inside a reduction, and reviews and missing data in the other languages -------------------------
 
 @pytest.mark.parametrize("text", [
-    "Hola Laura, para el próximo año necesitamos bajar de 60 a 25 usuarios, la dirección pidió recortar costes.",
+    "Hola Laura, para el próximo año necesitamos bajar de 60 a 25 usuarios, la dirección pidió recortar "
+    "costes.",
     "Queremos reducir de 100 a 40 licencias en la renovación.",
     "Nous devons diminuer de 50 à 20 utilisateurs l'an prochain.",
     "Wir reduzieren zum Jahreswechsel von 30 auf 12 Lizenzen.",
@@ -217,13 +222,16 @@ def test_the_same_words_without_the_risk_are_no_churn(analyzer: OfflineAnalyzer,
     "partie.",
     "La direction achats passe en revue l'ensemble des contrats fournisseurs ce trimestre.",
 ])
-def test_seat_cuts_and_reviews_in_other_languages_are_churn_risk(analyzer: OfflineAnalyzer, text: str) -> None:
+def test_seat_cuts_and_reviews_in_other_languages_are_churn_risk(
+    analyzer: OfflineAnalyzer, text: str
+) -> None:
     result = analyzer.analyze_text(text)
     assert result.churn_risk and _reads_as_alert(result), _described(result)
 
 
 @pytest.mark.parametrize("text", [
-    "Guten Tag, seit dem Update fehlen sämtliche Ticketdaten aus dem ersten Quartal. Die Prüfer kommen am Montag.",
+    "Guten Tag, seit dem Update fehlen sämtliche Ticketdaten aus dem ersten Quartal. Die Prüfer kommen am "
+    "Montag.",
     "Seit Montag fehlen alle Kundendaten im Bericht.",
 ])
 def test_missing_data_said_verb_first_in_german_is_urgent(analyzer: OfflineAnalyzer, text: str) -> None:
@@ -236,7 +244,7 @@ def test_a_count_going_up_is_no_seat_cut(analyzer: OfflineAnalyzer) -> None:
     assert not result.churn_risk, _described(result)
 
 
-# --- a problem named to say it is over ------------------------------------------------------------------------
+# --- a problem named to say it is over ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
     "Confirming the export bug is fixed after your patch. You can close this ticket.",
@@ -260,12 +268,13 @@ def test_a_fix_awaited_claimed_or_doubted_is_still_a_complaint(analyzer: Offline
     assert analyzer.analyze_text(text).label is Label.negative
 
 
-# --- staying with us, said outright --------------------------------------------------------------------------
+# --- staying with us, said outright -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
     "We looked at Gainsight and ChurnZero during the spring review and decided to stay with you. Renewal "
     "paperwork coming this week.",
-    "we're cancelling our old survey tool and moving that budget to you, so expect a call about the NPS add-on",
+    "we're cancelling our old survey tool and moving that budget to you, so expect a call about the NPS "
+    "add-on",
     "We trialled Vitally last quarter and chose to remain with you.",
     "We're shifting the whole support budget over to your platform next year.",
 ])
@@ -285,10 +294,11 @@ def test_staying_words_around_a_real_risk_do_not_hide_it(analyzer: OfflineAnalyz
     assert result.churn_risk and _reads_as_alert(result), _described(result)
 
 
-# --- people paid to work who cannot ----------------------------------------------------------------------------
+# --- people paid to work who cannot -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
-    "My whole support floor has been staring at a spinner for two hours. Forty agents doing nothing. Call me.",
+    "My whole support floor has been staring at a spinner for two hours. Forty agents doing nothing. "
+    "Call me.",
     "Twenty of our cashiers are sitting around since the POS sync died.",
     "All our analysts are staring at a blank screen.",
 ])
@@ -302,7 +312,7 @@ def test_a_team_trained_is_no_idle_team(analyzer: OfflineAnalyzer) -> None:
     assert result.label is Label.positive, _described(result)
 
 
-# --- "sick" as praise of what we built ---------------------------------------------------------------------------
+# --- "sick" as praise of what we built ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [
     "webhooks v2 is sick. zero dropped events since the switch",
