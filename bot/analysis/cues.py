@@ -57,6 +57,11 @@ class Cue:
     emotions: tuple[E, ...] = ()
     concerns: tuple[C, ...] = ()
     urgency: float = 0.0
+    #: The match says a problem is over ("the export bug is fixed"): a failure named just before it, in the
+    #: same sentence, is that problem, not a complaint (`offline.OfflineAnalyzer._scan`).
+    resolves: bool = False
+    #: The match commits the customer to staying or growing with us ("we decided to stay with you").
+    commits: bool = False
 
 
 class PhraseMatcher:
@@ -624,25 +629,52 @@ GRATITUDE = [
 ]
 
 PRAISE = [
+    # Staying with us, said outright: whatever rival or price is named around it, it is no churn.
+    Cue("praise", r"(?<!not )(?<!n't )(?:decided|chose|choosing|going|planning|plan|happy|glad|excited) to "
+                  r"(?:stay|remain|continue|stick) with (?:you|your \w+|the platform)\b|"
+                  r"(?<!not )(?<!n't )(?:will|we'll) (?:stay|remain|continue|stick) with (?:you|your \w+)\b|"
+                  r"(?:mov|shift|bring|redirect|reallocat|consolidat)\w* (?:\w+ ){0,3}(?:budget|spend|"
+                  r"licen[cs]es|seats|users|teams?|tools|everything|workloads?) (?:over )?(?:to|onto|into) "
+                  r"(?:you|your (?:platform|tool|product))\b",
+        1.0, (E.satisfaction,), commits=True),
+    # Going ahead with a renewal: good news, though its terms may still shrink it ("we will proceed with the
+    # renewal at 65 licences"), so it outvotes no churn reading.
+    Cue("praise", r"(?<!not )(?<!n't )(?:will|'ll|going to|happy to|plan to|intend to|ready to) "
+                  r"(?:proceed|go ahead|move forward|continue) with (?:the |our |a )?renewal",
+        1.0, (E.satisfaction,)),
     # A problem named only to say it is over ("latency has been fine since the release", "no more timeouts"):
     # listed before FAILURE, so the problem word inside is not read as a complaint. Not when the good
     # state is in the past ("was fine until Monday") or about to turn ("is fine but").
     Cue("praise", r"(?<!till )(?<!until )(?<!once )(?<!when )(?<!if )(?<!unless )(?<!before )(?<!whether )"
                   r"(?:(?:api |page |load |response |query )?(?:latency|performance|speed|load times?|"
                   r"response times?|uptime|stability|sync(?:ing)?|exports?|imports?|reports?|dashboards?|"
+                  r"releases?|updates?|builds?|versions?|"
                   r"(?:the )?(?:api|app|integration|connector|platform|system|site|service|webhooks?)) "
                   r"(?:has|have|had) been|(?:latency|performance|speed|load times?|response times?|uptime|"
                   r"stability|the (?:api|app|integration|connector|platform|system|site|service)) (?:is|are)"
                   r"(?: now)?) (?:fine|stable|solid|rock[- ]solid|smooth|snappy|fast|quick|normal|back to "
                   r"normal|great|good|excellent|much better|way better|a lot better|perfect|spot on)"
                   r"(?! until| till| before| but| up until| yesterday| last)",
-        1.0, (E.satisfaction,)),
+        1.0, (E.satisfaction,), resolves=True),
     Cue("praise", r"no more (?:latency|lag|timeouts?|time-?outs|errors|crashes|outages|downtime|glitches|"
                   r"duplicates|failed (?:syncs|exports|jobs|payments))(?! than| please)|"
                   r"(?:the )?(?:latency|lag|timeouts?|errors|crashes|glitches|duplicates|slowness) "
                   r"(?:(?:is|are|has|have) )?(?:gone|went away|disappeared|cleared up|stopped)"
                   r"(?! us| me| our| them| again| for now)",
-        1.0, (E.satisfaction,)),
+        1.0, (E.satisfaction,), resolves=True),
+    # The same, said of the problem itself: "the export bug is fixed", "no longer an issue", "back up within
+    # 20 minutes". Not when the fix is awaited ("if the bug is fixed by Friday") or only claimed ("they said
+    # it was fixed").
+    Cue("praise", r"(?<!if the )(?<!when the )(?<!once the )(?<!until the )(?<!unless the )(?<!if )(?<!once )"
+                  r"(?<!when )(?<!until )(?<!unless )(?<!said )(?<!claimed )(?<!thought )(?<!hope )"
+                  r"(?:issue|problem|bug|error|errors|glitch|crash|outage|timeouts?|it|that|this|everything)"
+                  r"(?:'s| is| was| has been| have been| got| are| were)"
+                  r"(?: now| finally| all| fully| properly)? (?:fixed|resolved|sorted(?: out)?)"
+                  r"(?! by| before| within| today| yet| until| but| soon| asap| for now| temporarily)|"
+                  r"no longer (?:a |an )?(?:problem|issue|blocker|concern)|"
+                  r"(?:isn'?t|is not|'s not|aren'?t|are not) (?:a |an )?(?:problem|issue) any ?more|"
+                  r"back (?:up|online|to normal) (?:within|in|after) (?:\d+|a few|an?|under)\b",
+        1.0, (E.satisfaction,), resolves=True),
     Cue("praise", r"(?:works?|working|worked|runs?|running) (?:great|perfectly|flawlessly|like a charm|well|"
                   r"beautifully|smoothly|fine now|again now)|(?:up and running|back (?:up|online) (?:and|"
                   r"now)|(?:all|issue|problem|it'?s|that'?s) (?:fixed|resolved|sorted)|problem solved|"
@@ -654,7 +686,9 @@ PRAISE = [
                   r"support|service|fix|resolution|team|job|work|experience)|above and beyond|you rock|you "
                   r"guys rock|made my (?:day|week|morning)|saved (?:the day|my day|us|me)|can'?t wait|ahead "
                   r"of (?:time|schedule)|(?:love|loving|loved) (?:the|your|this|it|using|working)|(?:no|"
-                  r"zero) (?:issues|problems|complaints)|not (?:too |that |so |half |at all )?(?:bad|"
+                  r"zero) (?:(?:high|critical|major|open|new|significant|material)(?: or \w+)? )?(?:issues|"
+                  r"problems|complaints|findings|exceptions|vulnerabilities|non-?conformit(?:y|ies))|"
+                  r"not (?:too |that |so |half |at all )?(?:bad|"
                   r"terrible|awful|horrible|shabby)|not the worst|(?:can'?t|cannot|could ?n'?t) complain",
         1.0, (E.satisfaction,)),
     Cue("praise", r"not (?:a single|one) (?:issue|problem|bug|complaint|hiccup|outage|glitch)|never (?:had|"
@@ -677,6 +711,14 @@ IDIOMS = [
                           r"(?:couldn'?t|could not|can'?t|cannot) (?:ask|wish) for (?:a |anything "
                           r")?(?:better|more)|no complaints(?: (?:at all|here|so far))?|can'?t recommend "
                           r"(?:it|you|them|this) enough|can'?t say enough good", 1.0, (E.satisfaction,)),
+    # "Sick" said of a thing we built is praise; said of a person ("Maria is sick"), of a situation ("sick
+    # of", "sick and tired") or with a nauseated face (🤢) it is not.
+    Cue("idiom_positive", r"(?:feature|release|update|ui|ux|design|dashboard|integration|api|app|editor|"
+                          r"view|builder|webhooks?|v\d+(?:\.\d+)?|this|that|it) (?:is|'s|looks?|looking) "
+                          r"(?:so |absolutely |pretty |freaking |honestly |really )?sick"
+                          r"(?! of| and| with| today| again|\s*[\U0001F922\U0001F92E\U0001F912\U0001F637])|"
+                          r"sick (?:feature|release|update|ui|dashboard|"
+                          r"integration|new feature)", 1.0, (E.satisfaction,)),
 ]
 
 PLEA = [

@@ -506,6 +506,10 @@ class Reading:
     lexicon_hits: list[tuple[str, float]] = field(default_factory=list)
     #: Business risks the risk layer found (`risk.py`); strong ones floor the result.
     risks: list[RiskSignal] = field(default_factory=list)
+    #: A cue said a problem is over ("the export bug is fixed", `cues.Cue.resolves`).
+    resolved: bool = False
+    #: A cue committed the customer to staying with us ("we decided to stay with you", `cues.Cue.commits`).
+    commits: bool = False
 
 
 class OfflineAnalyzer(Analyzer):
@@ -664,6 +668,13 @@ class OfflineAnalyzer(Analyzer):
             if label is Label.negative and _plain_feature_request(reading):
                 # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
+            elif label is Label.negative and _good_news_only(reading):
+                # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
+                # the problem or rival named is the news that it is over.
+                if rule_label is Label.positive:
+                    score, label = max(score, 0.05), Label.positive
+                else:
+                    score, label = max(-0.04, min(0.04, score)), Label.neutral
         if self.learned is not None:
             # The team's own model decides the label; urgency, churn and the floors stay as they are.
             score, label = self._blend(readable, reading)
@@ -849,8 +860,17 @@ class OfflineAnalyzer(Analyzer):
         counts = r.kind_counts
         strengths: dict[str, list[float]] = {}
         first_question = body.find("?")
-        for cue, match in matcher.scan(body):
+        found = matcher.scan(body)
+        # "Is the bug fixed?", "I'll assume silence means it's fixed?" ask or doubt; they report nothing over.
+        over = [match.start() for cue, match in found if cue.resolves and not _in_question(body, match.end())]
+        # "Exports have been fine this week but the sync still drops records": the news after a contrast is
+        # what the message is about.
+        r.resolved = r.resolved or any(not _CONTRAST_RE.search(body, start) for start in over)
+        r.commits = r.commits or any(cue.commits for cue, _ in found)
+        for cue, match in found:
             kind = cue.kind
+            if over and kind in _FIXED_KINDS and _named_as_over(body, match.end(), over):
+                continue  # "the sync failure from Monday is resolved": the problem is the one now over
             if kind == "gratitude" and _is_closing(body, match, first_question, r.asks_something):
                 # "Could you send the invoice? Thanks!" thanks for nothing yet: politeness.
                 kind = "polite"
@@ -997,6 +1017,11 @@ class OfflineAnalyzer(Analyzer):
                 model.churn >= self.reading_model.churn_threshold
                 and model.polarity["negative"] >= CHURN_NEEDS_NEGATIVE
             )
+            if r.churn and r.commits and not any(
+                signal.strong and signal.kind is RiskKind.commercial for signal in r.risks
+            ):
+                # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
+                r.churn = False
             if r.churn:
                 # Words about leaving are a risk to the relationship, however they are phrased.
                 label = Label.negative
@@ -1187,6 +1212,9 @@ def _fused(model: ModelReading, rule_score: float) -> tuple[float, Label]:
 
 def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     urgency = Urgency(model.urgency_label)
+    if label is not Label.negative and _good_news_only(r) and not r.asks_something:
+        # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
+        return Urgency.low
     if r.churn and urgency is Urgency.low:
         # Churn risk is commercial risk: it needs attention within days (cs-signals).
         urgency = Urgency.medium
@@ -1223,6 +1251,43 @@ def _with_action(result: AnalysisResult, action: RecommendedAction, asks_somethi
         "recommended_action": action, "recommended_response": guidance(action, situation),
         "draft_reply": draft_reply(action, situation),
     })
+
+
+#: Problem kinds a following "is fixed" in the same sentence names as over (not waiting, repetition or anger:
+#: those are complaints about how it went, whatever the outcome).
+_FIXED_KINDS = frozenset({"failure", "service_failure"})
+#: How far before "is fixed" a failure can be and still be the problem it names.
+_OVER_REACH = 80
+_SENTENCE_END_RE = re.compile(r"[.!?;\n]")
+_CONTRAST_RE = re.compile(r"\b(?:but|however|though|although|except|unfortunately|still)\b", re.IGNORECASE)
+
+
+def _named_as_over(body: str, end: int, over: Sequence[int]) -> bool:
+    """Whether a failure ending at `end` is followed, in the same sentence and close by, by words saying a
+    problem is over."""
+    for start in over:
+        if end <= start <= end + _OVER_REACH and not _SENTENCE_END_RE.search(body, end, start):
+            return True
+    return False
+
+
+def _in_question(body: str, end: int) -> bool:
+    """Whether the sentence going on at `end` ends with a question mark."""
+    stop = _SENTENCE_END_RE.search(body, end)
+    return stop is not None and stop.group() == "?"
+
+
+def _good_news_only(r: Reading) -> bool:
+    """A message saying a problem is over or that they stay with us, with no complaint, risk, churn or irony
+    besides."""
+    return (
+        (r.resolved or r.commits)
+        and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        and not any(signal.strong for signal in r.risks)
+        and not r.churn
+        and not r.sarcasm
+        and r.irony_marker is None
+    )
 
 
 def _plain_feature_request(r: Reading) -> bool:
