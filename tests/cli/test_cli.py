@@ -45,6 +45,17 @@ def tonewatch(*args: str, stdin: bytes | None = None) -> subprocess.CompletedPro
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, timeout=120)
 
 
+def tonewatch_here(*args: str) -> subprocess.CompletedProcess:
+    """The CLI in this process (click's runner), as `tonewatch` reports it, for checks of what a command
+    prints that need no process of their own."""
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), prog_name="tonewatch")
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+
 def out(process: subprocess.CompletedProcess) -> str:
     return process.stdout.decode("utf-8")
 

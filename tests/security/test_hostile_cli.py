@@ -15,7 +15,7 @@ import click
 import pytest
 
 from bot.cli.common import as_of_moment
-from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch
+from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch, tonewatch_here
 
 ROW = {"account": "Acme", "text": "The sync failed again.", "created_at": "2026-11-02T09:00:00Z"}
 
@@ -45,7 +45,7 @@ def test_import_refuses_what_ingest_refuses(tmp_path: Path) -> None:
     }
     for name, (row, message) in cases.items():
         path = jsonl(tmp_path / f"{name}.jsonl", ROW, row)
-        process = tonewatch("import", str(path))
+        process = tonewatch_here("import", str(path))
         assert_clean_failure(process, message, "nothing imported")
         assert len(err(process).strip().splitlines()) == 1, err(process)
     ok = jsonl(tmp_path / "ok.jsonl", ROW, {**ROW, "source": "nps", "score": 10, "external_id": "n-1"})
