@@ -1043,6 +1043,9 @@ class OfflineAnalyzer(Analyzer):
             floor = max((signal.urgency for signal in strong), key=_URGENCY_RANK.__getitem__)
             if _URGENCY_RANK[floor] > _URGENCY_RANK[urgency]:
                 urgency = floor
+        if urgency is Urgency.medium and label is Label.negative and _problem_before_deadline(r):
+            # cs-signals: a problem with a deadline within about two days is for today.
+            urgency = Urgency.high
         intensity = intensity_for_score(score)
         if label is not Label.neutral and (r.shouting or r.exclamations >= 3):
             # Capitals and "!!!" say more than the words: one step stronger.
@@ -1060,6 +1063,9 @@ class OfflineAnalyzer(Analyzer):
             churn_risk=r.churn, expansion=r.expansion, asks_something=r.asks_something, language=r.language,
         )
         action = choose_action(situation)
+        if action is RecommendedAction.expansion_follow_up and r.strong_problem and not r.resolved:
+            # "We're blocked on onboarding the new region": the growth waits on a problem to answer first.
+            action = RecommendedAction.reply
         if action in _IDLE_ACTIONS and _doubt_about_risk(r, model):
             # The layers see a real chance of a risk the label does not show: a person should read it,
             # so it is never filed as good news or as nothing to do.
@@ -1288,6 +1294,25 @@ def _good_news_only(r: Reading) -> bool:
         and not r.sarcasm
         and r.irony_marker is None
     )
+
+
+#: A deadline within about two days, written as one ("by end of day", "close is in two days",
+#: "before tomorrow's launch"); a bare "today" ("it broke today") says when, not by when.
+_NEAR_DEADLINE_RE = re.compile(
+    r"\b(?:by|before|until|no later than) (?:(?:the )?end of (?:the )?(?:day|business)|eod|cob|"
+    r"close of business|today|tonight|tomorrow|noon|this (?:afternoon|evening))\b|"
+    r"\b(?:due|needed|deadline(?: is)?) (?:today|tonight|tomorrow)\b|"
+    r"\b(?:is|are|starts?|goes live|go live|launch(?:es)?|closes?|runs?|happens?|due) (?:in (?:one|two|1|2|a "
+    r"couple of|24|48) (?:days|hours)|(?:first thing )?tomorrow|tonight)\b|"
+    r"\b(?:tomorrow|tonight)(?:'|\u2019)s (?:launch|demo|meeting|board|go-?live|payroll|deadline|release|"
+    r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
+    re.IGNORECASE,
+)
+
+
+def _problem_before_deadline(r: Reading) -> bool:
+    """Whether an unhappy message (the caller's label) names a deadline within about two days, and no fix."""
+    return not r.resolved and _NEAR_DEADLINE_RE.search(r.body) is not None
 
 
 def _plain_feature_request(r: Reading) -> bool:
