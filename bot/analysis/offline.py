@@ -790,6 +790,12 @@ class OfflineAnalyzer(Analyzer):
         if opener is not None and "praise" not in counts:
             r.sarcasm = True
             r.evidence.append((opener.start(), opener.group(0).strip(" ,.!…")))
+        failure_named = r.strong_problem and ("failure" in counts or "service_failure" in counts)
+        if failure_named and not r.sarcasm and not r.resolved and "gratitude" not in counts:
+            closer = en.SARCASTIC_CLOSER_RE.search(body)
+            if closer is not None and self._praise_only_in(body, closer.start()):
+                r.sarcasm = True
+                r.evidence.append((closer.start(), closer.group(0).strip(" ,.!…")))
         if not r.sarcasm and r.irony_marker is not None and (r.vader_compound > 0 or "gratitude" in counts):
             # "Super helpful 🙃": the emoji says the praise is not meant.
             r.sarcasm = True
@@ -810,6 +816,12 @@ class OfflineAnalyzer(Analyzer):
         if r.asks_something and not problems and not r.sarcasm and r.total > 0:
             r.total *= t.neutral_question_damping
         self._finish(body, r)
+
+    @staticmethod
+    def _praise_only_in(body: str, start: int) -> bool:
+        """Whether the message praises nothing before `start` (its praise is all in the closing words)."""
+        before = sum(1 for cue, _ in en.CUE_MATCHER.scan(body[:start]) if cue.kind == "praise")
+        return before == 0
 
     def _read_competitors(self, body: str, r: Reading) -> None:
         """A configured vendor named; leaving for it ("trialling X", "X quoted us") is churn risk."""

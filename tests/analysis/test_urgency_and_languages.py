@@ -294,3 +294,35 @@ def test_the_french_verb_paie_is_not_payroll(analyzer: OfflineAnalyzer, text: st
 def test_french_payroll_blocked_stays_for_today(analyzer: OfflineAnalyzer) -> None:
     result = analyzer.analyze_text("La paie est bloquée depuis la mise à jour, impossible de payer.")
     assert result.label is Label.negative and result.urgency is Urgency.high
+
+
+# --- praise closing a message about a failure ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lol the mobile app logged me out 6 times today. amazing work guys",
+        "Export broke for the third time this week. Impressive.",
+        "The app kicked us out again during the demo, well done",
+        "The sync failed again overnight, great job team 🙄",
+    ],
+)
+def test_praise_closing_a_failure_is_irony(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.negative
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The sync failed on Monday, you fixed it within the hour. Great job, team.",
+        "It logs you out after 30 minutes which is fine. Great work guys",
+        "Thanks for jumping on the export error so fast. Amazing work guys!",
+        "The new scheduler saves our planners a day every month. Great work guys!",
+    ],
+)
+def test_praise_for_a_fix_or_a_setting_stays_praise(analyzer: OfflineAnalyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert not result.sarcasm and result.label is Label.positive
