@@ -359,6 +359,11 @@ FAILURE = [
                    r"account|project|data|records|history|database)|need (?:it|this|them|that) (?:restored|"
                    r"recovered|back)", 1.0, (E.anxiety,),
         (C.security_privacy,), 2.5),
+    # Thrown out of the app over and over; a configured timeout ("logs you out after 30 minutes") is not it.
+    Cue("failure", r"(?:logs?|logged|logging|kicks?|kicked|kicking|signs?|signed|boots?|booted|throws?|"
+                   r"threw) (?:me|us|them|everyone|users|people) out (?:\d+|again|every|constantly|randomly|"
+                   r"several|multiple|all the time|repeatedly|twice|three|four|five|six)", 1.0, _FRU,
+        (C.bug,)),
     Cue("failure", r"(?:whole|entire|all of (?:our|the)) (?:team|floor|company|office|org\w*|support \w+|"
                    r"staff) (?:is|are) (?:idle|blocked|down|stuck|waiting|"
                    r"unable)", 1.0, (E.anxiety,), (C.reliability,), 3.0),
@@ -903,6 +908,16 @@ SARCASTIC_OPENER_RE = re.compile(
     r"fantastic|perfect|brilliant|awesome|lovely|nice|super|amazing|terrific|excellent|hooray|yay|woo-?hoo|"
     r"bravo|cool|sweet|love it|(?:i )?love how|thanks a lot|way to go|good job|nice job|great job|well "
     r"done)\b[,.!…]+)",
+    re.IGNORECASE,
+)
+
+#: Praise closing a message about a failure ("...logged me out 6 times today. amazing work guys"): the
+#: last words are the irony. Read only when every praise cue of the message is inside it.
+SARCASTIC_CLOSER_RE = re.compile(
+    r"(?:^|[.!?,]\s+|\s(?:lol|lmao|smh)\s+)(?:(?:oh |wow,? |just |really |truly |simply )?(?:amazing|great|"
+    r"fantastic|brilliant|awesome|stellar|impressive|excellent|outstanding|top-notch|nice|good|super) "
+    r"(?:work|job|stuff|service)|well done|impressive|bravo|kudos|way to go|love (?:that|it)(?: for us)?)"
+    r"(?: (?:guys|team|folks|everyone|all|people|y'all|devs|there))?[\s.!…🙄🙃👏]*$",
     re.IGNORECASE,
 )
 

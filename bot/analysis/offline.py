@@ -790,6 +790,12 @@ class OfflineAnalyzer(Analyzer):
         if opener is not None and "praise" not in counts:
             r.sarcasm = True
             r.evidence.append((opener.start(), opener.group(0).strip(" ,.!…")))
+        failure_named = r.strong_problem and ("failure" in counts or "service_failure" in counts)
+        if failure_named and not r.sarcasm and not r.resolved and "gratitude" not in counts:
+            closer = en.SARCASTIC_CLOSER_RE.search(body)
+            if closer is not None and self._praise_only_in(body, closer.start()):
+                r.sarcasm = True
+                r.evidence.append((closer.start(), closer.group(0).strip(" ,.!…")))
         if not r.sarcasm and r.irony_marker is not None and (r.vader_compound > 0 or "gratitude" in counts):
             # "Super helpful 🙃": the emoji says the praise is not meant.
             r.sarcasm = True
@@ -810,6 +816,12 @@ class OfflineAnalyzer(Analyzer):
         if r.asks_something and not problems and not r.sarcasm and r.total > 0:
             r.total *= t.neutral_question_damping
         self._finish(body, r)
+
+    @staticmethod
+    def _praise_only_in(body: str, start: int) -> bool:
+        """Whether the message praises nothing before `start` (its praise is all in the closing words)."""
+        before = sum(1 for cue, _ in en.CUE_MATCHER.scan(body[:start]) if cue.kind == "praise")
+        return before == 0
 
     def _read_competitors(self, body: str, r: Reading) -> None:
         """A configured vendor named; leaving for it ("trialling X", "X quoted us") is churn risk."""
@@ -1043,6 +1055,9 @@ class OfflineAnalyzer(Analyzer):
             floor = max((signal.urgency for signal in strong), key=_URGENCY_RANK.__getitem__)
             if _URGENCY_RANK[floor] > _URGENCY_RANK[urgency]:
                 urgency = floor
+        if urgency is Urgency.medium and label is Label.negative and _problem_before_deadline(r):
+            # cs-signals: a problem with a deadline within about two days is for today.
+            urgency = Urgency.high
         intensity = intensity_for_score(score)
         if label is not Label.neutral and (r.shouting or r.exclamations >= 3):
             # Capitals and "!!!" say more than the words: one step stronger.
@@ -1060,6 +1075,9 @@ class OfflineAnalyzer(Analyzer):
             churn_risk=r.churn, expansion=r.expansion, asks_something=r.asks_something, language=r.language,
         )
         action = choose_action(situation)
+        if action is RecommendedAction.expansion_follow_up and r.strong_problem and not r.resolved:
+            # "We're blocked on onboarding the new region": the growth waits on a problem to answer first.
+            action = RecommendedAction.reply
         if action in _IDLE_ACTIONS and _doubt_about_risk(r, model):
             # The layers see a real chance of a risk the label does not show: a person should read it,
             # so it is never filed as good news or as nothing to do.
@@ -1288,6 +1306,25 @@ def _good_news_only(r: Reading) -> bool:
         and not r.sarcasm
         and r.irony_marker is None
     )
+
+
+#: A deadline within about two days, written as one ("by end of day", "close is in two days",
+#: "before tomorrow's launch"); a bare "today" ("it broke today") says when, not by when.
+_NEAR_DEADLINE_RE = re.compile(
+    r"\b(?:by|before|until|no later than) (?:(?:the )?end of (?:the )?(?:day|business)|eod|cob|"
+    r"close of business|today|tonight|tomorrow|noon|this (?:afternoon|evening))\b|"
+    r"\b(?:due|needed|deadline(?: is)?) (?:today|tonight|tomorrow)\b|"
+    r"\b(?:is|are|starts?|goes live|go live|launch(?:es)?|closes?|runs?|happens?|due) (?:in (?:one|two|1|2|a "
+    r"couple of|24|48) (?:days|hours)|(?:first thing )?tomorrow|tonight)\b|"
+    r"\b(?:tomorrow|tonight)(?:'|\u2019)s (?:launch|demo|meeting|board|go-?live|payroll|deadline|release|"
+    r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
+    re.IGNORECASE,
+)
+
+
+def _problem_before_deadline(r: Reading) -> bool:
+    """Whether an unhappy message (the caller's label) names a deadline within about two days, and no fix."""
+    return not r.resolved and _NEAR_DEADLINE_RE.search(r.body) is not None
 
 
 def _plain_feature_request(r: Reading) -> bool:

@@ -186,7 +186,10 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:replac\w+|rip(?:ping)? out) (?:you|your (?:tool|platform|"
                          r"product)|this (?:tool|platform))|"
                          r"(?:leav(?:e|ing)|mov(?:e|ing)|migrat(?:e|ing)) (?:away )?(?:from|off) (?:you|your (?:platform|product|"
-                         r"tool|service))"),
+                         r"tool|service))|"
+                         # Part of the business taken away: "moving our EU entity off the platform".
+                         r"(?:mov\w+|migrat\w+|tak\w+|pull\w*|transition\w*) (?:our |the |all |some )(?:\w+ ){0,3}"
+                         r"(?:off|away from) (?:the|your) (?:platform|tool|product|system|service)\b"),
     (_C, True, _M, True, r"consolidat\w+ (?:\w+ ){0,5}(?:tools|vendors|platforms|stack|systems|providers|"
                          r"solutions)|consolidat\w+ onto|standardi[sz]\w* on|(?:parent company|new owners?|acquir\w+|merger|merged|"
                          r"acquisition)" + _NEXT + r"{0,12}?,?\s+(?:already (?:use|uses|has|have|pays?|runs?|on)|"
@@ -221,7 +224,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:relationship|partnership) (?:is )?(?:not working|at risk|broken|on thin ice)|"
                          r"reconsider\w* (?:\w+ ){0,3}(?:renewal|contract|partnership|relationship|"
                          r"subscription|options|investment|decision|whether)|(?:will|would|may|might) (?:have "
-                         r"to )?reconsider|(?:look\w*|shop\w*) elsewhere|take (?:our|my) business elsewhere|"
+                         r"to )?(?:reconsider|rethink)|rethink\w* (?:\w+ ){0,3}(?:renewal|contract|partnership|"
+                         r"relationship|subscription)|(?:look\w*|shop\w*) elsewhere|take (?:our|my) business elsewhere|"
                          r"walk away|(?:thinking|considering|think|consider) (?:about |of )?(?:leaving|switching|"
                          r"moving|cancel\w*|churning|dropping)"),
     # A capitalised name after "evaluating" may be a rival or a quarter, a city, a language: a hint only.
@@ -306,7 +310,14 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:can'?t(?! wait)|cannot(?! wait)|unable|(?:is|are) (?:blocked|down|idle|stuck|"
                           r"locked out)|locked out|sitting idle|at a standstill|staring at (?:a |the |blank )?"
                           r"(?:spinners?|blank|loading|error))|(?:nobody|no one|none of us) (?:here |on (?:my|"
-                          r"our|the) team )?(?:can|could) (?:log ?in|work|access|get in|do anything)|"
+                          r"our|the) team )?(?:can|could) (?:log ?in|work|access|get in|do anything|(?:create|process|place|take|"
+                          r"send|ship|fulfil+) (?:any |new )?(?:orders|invoices|shipments|payments|campaigns|"
+                          r"tickets))|"
+                          # Unable to work for some time: "we haven't been able to send any campaigns for two days".
+                          r"(?:haven'?t|have not|hasn'?t|has not) been able to (?:send|run|process|ship|bill|invoice|"
+                          r"log ?in|sign ?in|access|work|pay|launch|sell|take orders)(?:\s+[\w'’-]+){0,4}?\s+"
+                          r"(?:for|since) (?:\w+ )?(?:days?|hours|weeks?|yesterday|monday|tuesday|wednesday|"
+                          r"thursday|friday|this morning|last)|"
                           # People paid to work who cannot: "forty agents doing nothing".
                           r"(?:\d+|all|dozens of|hundreds of|twenty|thirty|forty|fifty|sixty|a hundred) (?:of (?:our|my) "
                           r")?(?:\w+ )?(?:agents|reps|staff|employees|engineers|nurses|drivers|people|users|analysts|"
@@ -314,7 +325,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"around)|idle|twiddling (?:their|our) thumbs|unable to work|staring at (?:a |the |blank )?"
                           r"(?:spinners?|blank|loading|error))"),
     (_O, True, _H, False, r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|"
-                          r"notes|history|files|figures|reports?) (?:\w+ ){0,2}(?:are |is |were |was |went |have "
+                          r"notes|history|files|figures|reports?) (?:\w+ ){0,4}(?:are |is |were |was |went |have "
                           r"gone |has gone )?(?:missing|gone|lost|wiped|corrupted|incorrect|"
                           r"duplicated|truncated|out of sync)|(?:missing|lost|corrupted|wiped|incorrect|"
                           r"wrong) (?:\w+ ){0,2}(?:data|records|transactions|entries|numbers|rows|invoices|"
@@ -364,7 +375,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"for the " + _ORDINAL + r" time|(?:still|again) (?:no|without) (?:\w+ ){0,2}"
                           r"(?:answer|response|reply|update|resolution)(?:\s+\w+){0,6}?\s+(?:weeks?|"
                           r"follow[- ]?ups|reminders|emails|tickets)|(?:three|four|five|six|several|multiple|"
-                          r"\d+) (?:follow[- ]?ups|reminders|chasers)"),
+                          r"\d+) (?:follow[- ]?ups|reminders|chasers)|"
+                          # "Reached out 3 times on chat, no answer": three or more tries is the third follow-up.
+                          r"(?:reached out|asked|emailed|e-mailed|called|phoned|written|wrote|chased|followed up|"
+                          r"pinged|contacted (?:you|support|your team)) (?:(?:to )?(?:you|support|your team) )?"
+                          r"(?:[3-9]|three|four|five|six|several|multiple|many) times\b"),
     (_E, False, _M, False, r"escalat\w+|follow(?:ing)?[- ]up again|still waiting|no response|no reply|"
                            r"manager|director|unacceptable"),
 ]
@@ -390,9 +405,21 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"{0,6}?\s+(?:valga|vale|valor|retorno|compensa)|(?:pausar|suspender|congelar) "
                              r"(?:\w+ ){0,2}(?:uso|suscripci[oó]n|despliegue|contrato)|dejar de usar|"
                              r"(?:cambiar(?:nos)?|migrar|pasar(?:nos)?) (?:a otro|de) proveedor|replantear\w* "
-                             r"(?:\w+ ){0,3}(?:renovaci[oó]n|contrato|relaci[oó]n)"),
+                             r"(?:\w+ ){0,3}(?:renovaci[oó]n|contrato|relaci[oó]n)|"
+                             # A threat tied to the problem going on: "si sigue así, cancelamos".
+                             r"(?:si|como) (?:esto |la cosa )?(?:sigue|siga|contin[uú]a|contin[uú]e) (?:as[ií]|igual),? (?:\w+ ){0,2}"
+                             r"(?:cancel\w+|nos vamos|cambiamos|buscaremos|buscamos|dejamos)|"
+                             # Another offer priced under ours: "por la mitad de precio", "un 30 % más barato".
+                             r"(?:ofrec\w+|ofert\w+|propuesta|cotizaci[oó]n|presupuesto)(?:\s+\S+){0,6}?\s+"
+                             r"(?:por|a) (?:la )?mitad de(?:l)? precio|(?:ofrec\w+|ofert\w+|propuesta|"
+                             r"cotizaci[oó]n|presupuesto)(?:\s+\S+){0,6}?\s+(?:un )?\d+ ?(?:%|por ciento) m[aá]s "
+                             r"barat\w+"),
         (_S, True, _H, False, r"(?:datos|registros|informaci[oó]n|facturas|expedientes) (?:\w+ ){0,2}de "
-                              r"(?:otro|otra|otros) (?:cliente|empresa|organizaci[oó]n|cuenta)|brecha de "
+                              r"(?:otro|otra|otros) (?:cliente|empresa|organizaci[oó]n|cuenta)|"
+                              # Someone outside who reached our data: "alguien de otra empresa ve nuestros datos".
+                              r"(?:alguien|usuari[oa]s?|gente|personal|empleados) de (?:otro|otra) (?:cliente|"
+                              r"empresa|organizaci[oó]n|cuenta) (?:\w+ ){0,2}(?:accede|accedi\w+|tiene acceso|"
+                              r"tienen acceso|ve|ven|vio|vieron|puede ver|pueden ver)|brecha de "
                               r"(?:seguridad|datos)|filtraci[oó]n|filtrad[oa]s|(?:credenciales|claves|"
                               r"contrase[nñ]as|tokens?) (?:\w+ ){0,2}expuest\w+|acceso no autorizado|"
                               r"(?:auditor[ií]a|pentest|prueba de penetraci[oó]n)(?:\s+\S+){0,6}?\s+"
@@ -401,10 +428,18 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_O, True, _H, False, r"n[oó]mina|no (?:podemos|pueden|puedo) (?:trabajar|facturar|cerrar|operar|"
                               r"entrar|acceder|pagar|vender|emitir)|(?:est[aá]|estamos|est[aá]n|qued[oó]|"
                               r"quedamos) (?:totalmente |completamente )?(?:bloquead\w+|parad\w+|detenid\w+)|"
-                              r"ca[ií]d[oa]|fuera de servicio|sin servicio|(?:salida en vivo|puesta en marcha|"
+                              r"ca[ií]d[oa]|"
+                              # The platform fell over; a bare "se cayó otra vez" may be the customer's own ERP.
+                              r"se cay[oó] (?:\w+ ){0,2}(?:el sistema|la plataforma|el servidor|la app|todo)\b|"
+                              r"(?<!nuestro )(?<!nuestra )(?:sistema|plataforma|servidor|app|aplicaci[oó]n|web) "
+                              r"se (?:ha )?ca[ií](?:do|d[oa])|fuera de servicio|sin servicio|(?:salida en vivo|puesta en marcha|"
                               r"lanzamiento|go-?live)(?:\s+\S+){0,5}?\s+(?:bloquead\w+|retrasad\w+|en riesgo|"
                               r"peligr\w+)|(?:datos|registros|pedidos|facturas) (?:\w+ ){0,2}(?:perdid\w+|"
                               r"faltan|incorrect\w+|borrad\w+|duplicad\w+)|faltan (?:\w+ ){0,2}datos|"
+                              # Verb first: "perdimos todos los pedidos", "la sincronización borra contactos".
+                              r"(?:perdimos|hemos perdido|se perdieron|se han perdido|borr[oó]|borra|borran|"
+                              r"borraron|ha borrado|elimin[oó]|eliminaron) (?:\w+ ){0,2}(?:datos|registros|"
+                              r"pedidos|facturas|contactos|notas|historial|clientes|ventas)|"
                               r"(?:perdiendo|perdemos) (?:dinero|ventas|clientes)"),
         (_E, True, _H, False, r"escal(?:ar|ando|aremos|ado|o) (?:\w+ ){0,4}(?:direcci[oó]n|director\w*|gerencia|"
                               r"jur[ií]dico|legal)|(?:copio|copiamos|incluyo|a[nñ]ado) (?:a |en copia a )?(?:mi|"
@@ -436,20 +471,31 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:suspendre|mettre en pause|geler) (?:\w+ ){0,2}(?:utilisation|abonnement|"
                              r"d[ée]ploiement|contrat)|(?:arr[eê]ter|cesser) d'utiliser|(?:changer|migrer|passer) "
                              r"(?:\w+ ){0,1}(?:de|chez un autre) (?:fournisseur|prestataire)|"
-                             r"reconsid[ée]r\w+ (?:\w+ ){0,3}(?:renouvellement|contrat|collaboration)"),
+                             r"reconsid[ée]r\w+ (?:\w+ ){0,3}(?:renouvellement|contrat|collaboration)|"
+                             r"si (?:[çc]a|cela|la situation) (?:continue|persiste|se reproduit),? (?:\w+ ){0,3}"
+                             r"(?:r[ée]sili\w+|partir|changer\w*|on part|arr[eê]t\w+)"),
         (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches) (?:\w+ ){0,2}d'(?:un|une) "
                               r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|fuite (?:de "
                               r"donn[ée]es|d'identifiants|de cl[ée]s)?|(?:identifiants|cl[ée]s|mots de passe|"
-                              r"jetons?) (?:\w+ ){0,2}(?:expos\w+|divulgu\w+)|acc[eè]s non autoris[ée]|"
+                              r"jetons?) (?:\w+ ){0,4}(?:expos\w+|divulgu\w+|en clair|visibles?|publi\w+)|acc[eè]s non autoris[ée]|"
+                              # Someone outside who reached our data: "quelqu'un d'une autre société a accès à".
+                              r"(?:quelqu'un|des utilisateurs|un utilisateur|des personnes|des employ[ée]s) "
+                              r"d'(?:une|un) autre (?:client|soci[ée]t[ée]|entreprise|organisation|compte) "
+                              r"(?:\w+ ){0,2}(?:a acc[eè]s|ont acc[eè]s|acc[eè]de|acc[eè]dent|voit|voient|peut voir|"
+                              r"peuvent voir|a vu|ont vu)|"
                               r"(?:audit|test d'intrusion|pentest)(?:\s+\S+){0,6}?\s+(?:relev\w+|constat\w+|"
                               r"identifi\w+|r[ée]v[ée]l\w+|trouv\w+)|incident de s[ée]curit[ée]|faille|"
                               r"vuln[ée]rabilit[ée]|violation de (?:donn[ée]es|la vie priv[ée]e)"),
-        (_O, True, _H, False, r"\bpaie\b|ne (?:pouvons|peuvent|peux) (?:\w+ )?(?:plus )?(?:travailler|facturer|"
+        (_O, True, _H, False, r"(?:la|notre|de|votre) paie\b|ne (?:pouvons|peuvent|peux) (?:\w+ )?(?:plus )?(?:travailler|facturer|"
                               r"cl[oô]turer|op[ée]rer|nous connecter|acc[ée]der|payer)|(?:bloqu[ée]s?|[aà] "
                               r"l'arr[eê]t|en panne|hors service|indisponible)|(?:mise en production|lancement|"
                               r"go-?live|bascule)(?:\s+\S+){0,5}?\s+(?:bloqu\w+|retard\w+|compromis\w*|menac\w+)|"
                               r"(?:donn[ée]es|commandes|factures|enregistrements) (?:\w+ ){0,2}(?:manquant\w*|"
-                              r"perdu\w*|erron[ée]\w*|supprim\w+|dupliqu\w+)|(?:perdons|perdre) (?:de l'argent|"
+                              r"perdu\w*|erron[ée]\w*|supprim\w+|dupliqu\w+)|"
+                              # Verb first: "on a perdu toutes les notes clients".
+                              r"(?:perdu|supprim[ée]|effac[ée]|[ée]cras[ée]) (?:tou(?:te)?s )?(?:les |nos |des )"
+                              r"(?:\w+ )?(?:donn[ée]es|notes|commandes|factures|enregistrements|contacts|"
+                              r"historiques?|fiches|dossiers|ventes)|(?:perdons|perdre) (?:de l'argent|"
                               r"des ventes|des clients)"),
         (_E, True, _H, False, r"escalad\w+|(?:je mets|nous mettons|j'ajoute|je copie) (?:\w+ ){0,3}(?:mon|notre|"
                               r"ma) (?:directeur|directrice|direction|responsable|ceo|pdg)|(?:mon|notre|ma) "
@@ -477,11 +523,17 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:pausieren|aussetzen|einfrieren) (?:\w+ ){0,2}|nicht mehr (?:nutzen|verwenden)|"
                              r"(?:wechsel\w*|migrier\w+) (?:\w+ ){0,2}(?:zu einem anderen|den anbieter)|"
                              r"[üu]berdenken (?:\w+ ){0,3}(?:verl[äa]ngerung|vertrag|zusammenarbeit)|"
-                             r"(?:verl[äa]ngerung|vertrag|zusammenarbeit) (?:\w+ ){0,3}[üu]berdenken"),
+                             r"(?:verl[äa]ngerung|vertrag|zusammenarbeit) (?:\w+ ){0,3}[üu]berdenken|"
+                             r"wenn (?:das|es|dies) so weiter ?geht,? (?:\w+ ){0,3}(?:k[üu]ndig\w+|wechseln|"
+                             r"gehen wir|sind wir weg)"),
         (_S, True, _H, False, r"daten (?:\w+ ){0,2}(?:eines |einer )?(?:anderen|fremden) (?:kunden|mandanten|"
                               r"firma|unternehmens|organisation)|(?:fremde|andere) (?:kundendaten|mandanten)|"
-                              r"datenleck|datenpanne|sicherheitsvorfall|sicherheitsl[üu]cke|(?:zugangsdaten|"
-                              r"schl[üu]ssel|passw[öo]rter|tokens?) (?:\w+ ){0,3}(?:offengelegt|geleakt|"
+                              # Someone outside who saw our data: "Kunden eines anderen Mandanten konnten ... sehen".
+                              r"(?:eines|einer|eine|ein) (?:anderen|fremden) (?:kunden|mandanten|firma|"
+                              r"unternehmens|organisation)(?:\s+\S+){0,6}?\s+(?:sehen|sahen|einsehen|zugreifen|"
+                              r"abrufen|herunterladen)\b|"
+                              r"datenleck|datenpanne|datenschutzvorfall|sicherheitsvorfall|sicherheitsl[üu]cke|(?:zugangsdaten|"
+                              r"schl[üu]ssel|passw[öo]rter|tokens?) (?:\w+ ){0,5}(?:offengelegt|geleakt|"
                               r"[öo]ffentlich|einsehbar)|unbefugte\w* zugriff|(?:audit|pr[üu]fung|pentest|"
                               r"penetrationstest)(?:\s+\S+){0,6}?\s+(?:festgestellt|gefunden|beanstandet|"
                               r"aufgedeckt|befund\w*|feststellung\w*)|(?:dsgvo|datenschutz)-?(?:versto[ßs]|"
@@ -524,16 +576,27 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:uso|assinatura|implanta[çc][ãa]o|contrato)|deixar de usar|(?:mudar|migrar|"
                              r"trocar) (?:\w+ ){0,2}(?:de fornecedor|para outr[oa] (?:fornecedor|ferramenta|"
                              r"plataforma|solu[çc][ãa]o))|repensar (?:\w+ )"
-                             r"{0,3}(?:renova[çc][ãa]o|contrato|parceria)"),
+                             r"{0,3}(?:renova[çc][ãa]o|contrato|parceria)|se (?:isso |isto |a coisa )?(?:continuar|seguir) "
+                             r"assim,? (?:\w+ ){0,2}(?:cancel\w+|vamos sair|trocamos|vamos trocar|sa[ií]mos)"),
         (_S, True, _H, False, r"(?:dados|registros|registos|informa[çc][õo]es|faturas|fichas) (?:\w+ ){0,2}de "
-                              r"(?:outro|outra|outros) (?:cliente|empresa|organiza[çc][ãa]o|conta)|vazamento|"
+                              r"(?:outro|outra|outros) (?:cliente|empresa|organiza[çc][ãa]o|conta)|"
+                              r"(?:algu[ée]m|usu[áa]rios?|utilizadores?|pessoas|funcion[áa]rios) de (?:outro|outra) "
+                              r"(?:cliente|empresa|organiza[çc][ãa]o|conta) (?:\w+ ){0,2}(?:acess\w+|tem acesso|"
+                              r"t[êe]m acesso|v[êe]|veem|viu|viram|consegue ver|conseguem ver)|vazamento|"
                               r"vazad[oa]s|fuga de dados|(?:credenciais|chaves|senhas|palavras-passe|tokens?) "
                               r"(?:\w+ ){0,2}expost\w+|acesso n[ãa]o autorizado|(?:auditoria|pentest|teste de "
                               r"intrus[ãa]o)(?:\s+\S+){0,6}?\s+(?:apont\w+|encontr\w+|identific\w+|achad\w+|"
                               r"constat\w+)|incidente de seguran[çc]a|vulnerabilidade|viola[çc][ãa]o de dados"),
         (_O, True, _H, False, r"folha de pagamento|processamento salarial|sal[áa]rios|n[ãa]o (?:conseguimos|"
                               r"conseguem|consigo|podemos) (?:\w+ )?(?:trabalhar|faturar|fechar|operar|entrar|"
-                              r"acessar|aceder|pagar|vender|emitir)|(?:est[áa]|estamos|est[ãa]o|ficou|ficamos) "
+                              r"acessar|aceder|pagar|vender|emitir)|"
+                              # The platform fell over; a bare "caiu de novo" may be the customer's own ERP.
+                              r"(?<!nosso )(?<!nossa )(?:sistema|plataforma|servidor|site|app|aplicativo|tudo) "
+                              r"(?:\w+ )?caiu|caiu (?:\w+ ){0,2}(?:o sistema|a plataforma|o servidor|o site|o app|"
+                              r"tudo)\b|"
+                              r"(?:perdemos|perdi|perderam|apagou|apagaram|sumiram|sumiu) (?:\w+ ){0,2}(?:dados|"
+                              r"registros|registos|pedidos|faturas|contatos|contactos|notas|hist[óo]rico|vendas)|"
+                              r"(?:est[áa]|estamos|est[ãa]o|ficou|ficamos) "
                               r"(?:totalmente |completamente )?(?:bloquead\w+|parad\w+|travad\w+)|fora do ar|"
                               r"(?:go-?live|entrada em produ[çc][ãa]o|lan[çc]amento|implanta[çc][ãa]o)"
                               r"(?:\s+\S+){0,5}?\s+(?:bloquead\w+|atrasad\w+|em risco|comprometid\w+)|"
