@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.analysis.offline import OfflineAnalyzer
 from bot.config.settings import LlmPolicy, Settings
 from storage.errors import ConfigError, UserError
 
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
     from bot.alerts.delivery import AlertDelivery
     from bot.alerts.service import AlertService
     from bot.analysis.base import Analyzer
+    from bot.analysis.offline import OfflineAnalyzer
     from bot.crm.sync import CrmSync
     from bot.health.rules import HealthRules
     from bot.messages.pipeline import MessagePipeline
@@ -144,6 +144,10 @@ def engine_if_schema(settings: Settings) -> Engine | None:
 
 
 def build_offline_analyzer(settings: Settings, engine: Engine | None) -> OfflineAnalyzer:
+    # Imported here: the rules compile their cue index on import, which the commands that only read
+    # the database (account, digest, db) never need.
+    from bot.analysis.offline import OfflineAnalyzer
+
     """The offline analyzer, using the active model from `tonewatch train` when there is one."""
     learned = None
     if engine is None:  # `tonewatch analyze` with no database loads no database code
