@@ -11,15 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.contract import AnalysisResult, Label, RecommendedAction, Urgency
+from bot.analysis.contract import AnalysisResult, Label, Urgency
 from bot.analysis.offline import OfflineAnalyzer
-
-_IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
+from tests.support.readings import IDLE_ACTIONS
 
 
 def _alerts(result: AnalysisResult) -> bool:
@@ -28,7 +22,8 @@ def _alerts(result: AnalysisResult) -> bool:
 
 
 def _reads_as_alert(result: AnalysisResult) -> bool:
-    return _alerts(result) and result.label is not Label.positive and result.recommended_action not in _IDLE
+    idle = result.recommended_action in IDLE_ACTIONS
+    return _alerts(result) and result.label is not Label.positive and not idle
 
 
 def _described(result: AnalysisResult) -> str:

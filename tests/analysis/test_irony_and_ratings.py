@@ -7,15 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.contract import Label, RecommendedAction
+from bot.analysis.contract import Label
 from bot.analysis.offline import OfflineAnalyzer
-
-IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
+from tests.support.readings import IDLE_ACTIONS as IDLE
 
 
 @pytest.mark.parametrize(

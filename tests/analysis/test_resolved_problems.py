@@ -11,11 +11,6 @@ from bot.analysis.contract import Label, Urgency
 from bot.analysis.offline import OfflineAnalyzer
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
-
-
 @pytest.mark.parametrize(
     "text",
     [

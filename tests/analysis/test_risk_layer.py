@@ -14,10 +14,8 @@ import pytest
 from bot.analysis import risk
 from bot.analysis.contract import Label, RecommendedAction, Urgency
 from bot.analysis.corpus import load_corpus
-from bot.analysis.offline import OfflineAnalyzer
 from bot.analysis.risk import RiskKind, RiskSignal, read_risks
-
-IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
+from tests.support.readings import IDLE_ACTIONS as IDLE
 
 RISKY = [
     ("Thanks so much for a lovely three years! Please accept this letter as formal notice of non-renewal "
@@ -68,11 +66,6 @@ LOOK_ALIKES = [
     "We're evaluating Q4 plans and moving to Berlin next month.",
     "We decided to standardize on your platform across all business units.",
 ]
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
 
 
 @pytest.mark.parametrize(("text", "kind", "urgency"), RISKY)

@@ -10,11 +10,6 @@ from bot.analysis.reading_model import shipped_model
 from bot.analysis.routing import FEATURES, doubt_features, doubt_probability
 
 
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
-
-
 def triggers(analyzer: OfflineAnalyzer, text: str) -> list[str]:
     result, signals = analyzer.judge(text)
     return claude_triggers(result, signals=signals.to_dict())

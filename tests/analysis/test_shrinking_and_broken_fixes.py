@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analysis.contract import Label, RecommendedAction, Urgency
+from bot.analysis.contract import Label, Urgency
 from bot.analysis.offline import OfflineAnalyzer
 from bot.analysis.risk import RiskKind, read_risks
-
-IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
+from tests.support.readings import IDLE_ACTIONS as IDLE
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,7 @@ import pytest
 
 from bot.analysis.contract import Label, RecommendedAction, Urgency
 from bot.analysis.offline import OfflineAnalyzer
-
-IDLE = {RecommendedAction.celebrate, RecommendedAction.no_action, RecommendedAction.expansion_follow_up}
-
-
-@pytest.fixture(scope="module")
-def analyzer() -> OfflineAnalyzer:
-    return OfflineAnalyzer()
-
+from tests.support.readings import IDLE_ACTIONS as IDLE
 
 # --- urgency: a deadline within about two days ------------------------------------------------------
 
