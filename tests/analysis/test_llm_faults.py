@@ -83,20 +83,20 @@ def start_messages_api(llm_port: int) -> Iterator[Callable[[], FakeMessagesAPI]]
         api.close()
 
 
-def claude_environment(port: int, max_retries: int = 0) -> dict[str, str]:
+def claude_environment(port: int, max_retries: int = 0, timeout: float = LLM_TIMEOUT) -> dict[str, str]:
     return {
         "ANTHROPIC_API_KEY": "test-key",
         "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{port}",
         "TONEWATCH_LLM_POLICY": "all",  # every message goes to Claude, so every message can fail
-        "TONEWATCH_LLM_TIMEOUT": str(LLM_TIMEOUT),
+        "TONEWATCH_LLM_TIMEOUT": str(timeout),
         "TONEWATCH_LLM_MAX_RETRIES": str(max_retries),
     }
 
 
 @pytest.fixture
 def run_tonewatch(slack_api, slack_database_url, monkeypatch, llm_port):
-    def run(max_retries: int = 0) -> AsyncIterator[SlackHarness]:
-        environment = claude_environment(llm_port, max_retries)
+    def run(max_retries: int = 0, timeout: float = LLM_TIMEOUT) -> AsyncIterator[SlackHarness]:
+        environment = claude_environment(llm_port, max_retries, timeout)
         return running_tonewatch(slack_api, slack_database_url, monkeypatch, **environment)
 
     return run
@@ -197,6 +197,9 @@ class Fault:
     reason: str
     max_retries: int = 0
     requests_per_message: int = 1
+    #: The client's timeout per request: short only where the fault is the timeout itself, so a loaded
+    #: machine's slow request is not mistaken for the fault (or its retry lost).
+    timeout: float = 5.0
 
 
 def angry(**overrides) -> dict:
@@ -207,7 +210,9 @@ FAULTS = [
     pytest.param(Fault(functools.partial(rate_limited, 0.01), "rate_limited", 1, 2), id="429-retry-after"),
     pytest.param(Fault(overloaded, "overloaded"), id="529-overloaded"),
     pytest.param(Fault(functools.partial(server_error, 500), "server_error"), id="500"),
-    pytest.param(Fault(lambda: slow(tool_use(angry()), 10 * LLM_TIMEOUT), "timeout"), id="timeout"),
+    pytest.param(
+        Fault(lambda: slow(tool_use(angry()), 10 * LLM_TIMEOUT), "timeout", timeout=LLM_TIMEOUT), id="timeout"
+    ),
     pytest.param(Fault(None, "connection_error"), id="connection-refused"),
     pytest.param(Fault(truncated_json, "invalid_output"), id="truncated-json"),
     pytest.param(Fault(max_tokens_stop, "max_tokens"), id="cut-off-max-tokens"),
@@ -226,7 +231,7 @@ async def test_a_claude_fault_keeps_the_message_the_offline_reading_and_the_aler
     api = start_messages_api() if fault.answer is not None else None
     if api is not None:
         api.respond = lambda body: fault.answer()
-    async with run_tonewatch(max_retries=fault.max_retries) as slack:
+    async with run_tonewatch(max_retries=fault.max_retries, timeout=fault.timeout) as slack:
         slack.set_up()
 
         during = await say(slack, ESCALATION)
