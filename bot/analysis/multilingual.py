@@ -50,7 +50,8 @@ SPANISH = [
                  r"reconsiderando (?:la|nuestra) renovación|dar de baja)",
         1.4, _DIS, _REN, 1.0),
     Cue("gratitude", r"(?:muchas gracias|gracias|se lo agradezco|agradecemos|"
-                     r"agradezco)", 1.0, (E.gratitude,)),
+                     r"agradezco|agradecer(?:os|le|les)?|agradecid[oa]s?)", 1.0, (E.gratitude,)),
+    Cue("sarcasm", r"gracias por nada", 1.0, _FRU),
     Cue("urgency", r"(?:urgente|urgencia|lo antes posible|cuanto antes|inmediatamente|de inmediato|ya mismo|"
                    r"(?:producción|el sistema|la plataforma|el servicio|la web) (?:está )?caíd[oa]|"
                    r"(?:perdiendo|perdemos) dinero|brecha de seguridad|llámenme "
@@ -64,7 +65,8 @@ SPANISH = [
          r"preocupad[oa]|nadie)", -1.6, _FRU),
     _lex(r"(?:excelente|genial|perfecto|perfecta|estupend[oa]|maravillos[oa]|fantástic[oa]|increíble|"
          r"encantad[oa]|me encanta|nos encanta|feliz|felices|content[oa]s?|satisfech[oa]s?|buenísim[oa]|"
-         r"funciona (?:bien|perfectamente)|solucionado|resuelto|bien|buen|buena|bueno|rápid[oa])",
+         r"(?:ya )?funciona (?:todo )?(?:bien|perfectamente|de maravilla)|ya funciona|(?:qué|de) maravilla|"
+         r"solucionado|resuelto|bien|buen|buena|bueno|rápid[oa])",
          2.0, (E.satisfaction,)),
 ]
 
@@ -89,8 +91,9 @@ GERMAN = [
                  r"vertrag (?:nicht )?verlängern|anbieter wechseln|zu einem anderen anbieter|überdenken "
                  r"(?:die|unsere) verlängerung)", 1.4, _DIS,
         _REN, 1.0),
-    Cue("gratitude", r"(?:vielen dank|danke(?: schön| sehr)?|herzlichen dank|wir bedanken uns)", 1.0,
-        (E.gratitude,)),
+    Cue("sarcasm", r"danke für nichts", 1.0, _FRU),
+    Cue("gratitude", r"(?:vielen dank|danke(?: schön| sehr)?|herzlichen dank|wir bedanken uns|tausend dank)",
+        1.0, (E.gratitude,)),
     Cue("urgency", r"(?:dringend|sofort|umgehend|so schnell wie möglich|asap|schnellstmöglich|(?:produktion|"
                    r"das system|die plattform|der dienst|die seite) (?:ist )?(?:ausgefallen|down|nicht "
                    r"erreichbar)|verlieren geld|sicherheitsvorfall|datenleck|rufen sie mich heute)",
@@ -103,7 +106,8 @@ GERMAN = [
     _lex(r"(?:problem(?:e)?|fehler|störung|langsam|kaputt|beschwerde|frustriert|frustrierend|enttäuscht|"
          r"verärgert|wütend|genervt|besorgt|niemand)", -1.6, _FRU),
     _lex(r"(?:ausgezeichnet|hervorragend|großartig|super|toll|perfekt|fantastisch|wunderbar|klasse|spitze|"
-         r"zufrieden|begeistert|glücklich|freuen uns|gelöst|behoben|(?:funktioniert|läuft) (?:alles |jetzt |"
+         r"zufrieden|begeistert|(?:großes )?lob|"
+         r"glücklich|freuen uns|gelöst|behoben|(?:funktioniert|läuft) (?:alles |jetzt |"
          r"wieder )*(?:wieder|einwandfrei|perfekt|gut|super|rund)|einwandfrei|gut|gute[nrms]?|"
          r"schnelle?[nrms]?)",
          2.0, (E.satisfaction,)),
@@ -130,7 +134,9 @@ FRENCH = [
                  r"annuler (?:notre|mon|l') ?(?:abonnement|contrat|compte)|ne (?:pas )?renouveler|pas "
                  r"renouveler|changer de (?:fournisseur|prestataire)|reconsidér(?:er|ons) (?:le|notre) "
                  r"renouvellement)", 1.4, _DIS, _REN, 1.0),
-    Cue("gratitude", r"(?:merci beaucoup|merci|nous vous remercions|je vous remercie)", 1.0, (E.gratitude,)),
+    Cue("sarcasm", r"merci pour rien", 1.0, _FRU),
+    Cue("gratitude", r"(?:merci beaucoup|merci|nous vous remercions|je vous remercie|vous remercier)", 1.0,
+        (E.gratitude,)),
     Cue("urgency", r"(?:urgent|urgence|au plus vite|dès que possible|immédiatement|tout de suite|(?:la "
                    r"production|le système|la plateforme|le service|le site) (?:est )?(?:en panne|hors "
                    r"service|tombée?)|perdons de l'argent|faille de sécurité|appelez-moi "
@@ -144,7 +150,8 @@ FRENCH = [
          r"énervé|fâché|inquiet|inquiète|personne)", -1.6, _FRU),
     _lex(r"(?:excellent|excellente|génial|géniale|parfait|parfaite|super|formidable|fantastique|merveilleux|"
          r"ravi|ravie|ravis|content|contente|contents|satisfait|satisfaite|satisfaits|résolu|réglé|"
-         r"fonctionne (?:bien|parfaitement)|bien|bon|bonne|rapide|top)", 2.0, (E.satisfaction,)),
+         r"(?:fonctionne|marche) (?:bien|parfaitement|nickel)|nickel|bien|bon|bonne|rapide|top)", 2.0,
+         (E.satisfaction,)),
 ]
 
 PORTUGUESE = [
@@ -169,11 +176,15 @@ PORTUGUESE = [
                  r"conta|contrato)|não (?:vamos |vou )?renovar|trocar de fornecedor|mudar (?:para outro|de) "
                  r"fornecedor|reconsiderando (?:a|nossa) renovação)",
         1.4, _DIS, _REN, 1.0),
-    Cue("gratitude", r"(?:muito obrigad[oa]|obrigad[oa]|agradeço|agradecemos|valeu)", 1.0, (E.gratitude,)),
+    Cue("sarcasm", r"obrigad[oa] por nada", 1.0, _FRU),
+    Cue("gratitude", r"(?:muito obrigad[oa]|obrigad[oa]|agradeço|agradecemos|agradecer|valeu)", 1.0,
+        (E.gratitude,)),
     Cue("urgency", r"(?:urgente|urgência|o mais rápido possível|assim que possível|imediatamente|(?:a "
                    r"produção|o sistema|a plataforma|o serviço|o site) (?:está )?(?:fora do ar|caíd[oa]|"
                    r"parad[oa])|perdendo dinheiro|falha de segurança|me liguem hoje|liguem-me "
                    r"hoje)", 1.0, (E.anxiety,), (), 2.5),
+    # Before the time words: "agora funciona" is a fix confirmed, not a deadline.
+    _lex(r"(?:agora|já) (?:está )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
     Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
     _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar", -2.0, _FRU,
          (C.bug,)),
@@ -182,7 +193,8 @@ PORTUGUESE = [
     _lex(r"(?:problemas?|erros?|falha|falhas|lento|lenta|quebrad[oa]|reclamação|frustrad[oa]|frustrante|"
          r"decepcionad[oa]|decepção|irritad[oa]|chatead[oa]|preocupad[oa]|ninguém)", -1.6, _FRU),
     _lex(r"(?:excelente|ótim[oa]|perfeit[oa]|maravilhos[oa]|fantástic[oa]|incrível|adorei|adoramos|feliz|"
-         r"felizes|satisfeit[oa]s?|content[ea]s?|resolvid[oa]|funciona (?:bem|perfeitamente)|bom|boa|"
+         r"felizes|satisfeit[oa]s?|content[ea]s?|resolvid[oa]|adorou|adoraram|"
+         r"(?:funciona|funcionando) (?:bem|perfeitamente)|deu (?:tudo )?certo|bom|boa|"
          r"rápid[oa]|legal)", 2.0, (E.satisfaction,)),
 ]
 

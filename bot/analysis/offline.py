@@ -495,6 +495,10 @@ class Reading:
     asks_something: bool = False
     #: Whether a full-strength problem cue fired (not just "can't find").
     strong_problem: bool = False
+    #: Whether a cue of another language read a negative word ("lento", "kaputt") or a negated praise.
+    negative_word: bool = False
+    #: Evaluative praise words of another language read ("parfaitement", "zufrieden"; not "bien", "gut").
+    praise_words: int = 0
     weak_problem_valence: float = 0.0
     #: An emoji that marks irony ("🙃"), when present.
     irony_marker: str | None = None
@@ -668,6 +672,16 @@ class OfflineAnalyzer(Analyzer):
             if label is Label.negative and _plain_feature_request(reading):
                 # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
+            elif (
+                label is not Label.positive
+                and rule_label is Label.positive
+                and _praise_without_trouble(reading)
+                and model.polarity["negative"] < PRAISE_DOUBT_NEGATIVE
+            ):
+                # "Merci pour votre aide, tout fonctionne parfaitement maintenant": thanks and praise in
+                # another language with nothing wrong, risky or ironic in the words, that the model reads as
+                # neutral or as a complaint; cs-signals counts gratitude and praise as positive.
+                score, label = max(score, 0.05), Label.positive
             elif label is Label.negative and _good_news_only(reading):
                 # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
                 # the problem or rival named is the news that it is over.
@@ -907,6 +921,10 @@ class OfflineAnalyzer(Analyzer):
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             strengths.setdefault(kind, []).append(strength)
+            if kind == "lexicon" and strength < 0:
+                r.negative_word = True
+            elif kind == "lexicon" and match.group(0).lower() not in _PLAIN_WORDS:
+                r.praise_words += 1
             if kind in en.PROBLEM_KINDS and strength >= 1.0:
                 r.strong_problem = True
             if kind == "sarcasm":
@@ -1303,6 +1321,38 @@ def _good_news_only(r: Reading) -> bool:
         and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
         and not any(signal.strong for signal in r.risks)
         and not r.churn
+        and not r.sarcasm
+        and r.irony_marker is None
+    )
+
+
+#: The model's probability of a negative reading at or above which the rules' plain praise does not overrule
+#: its reading: praise the model is that sure hides irony or bad news after it ("la formation fue estupenda.
+#: Por cierto, ..."), as every such message of the corpus' dev split does.
+PRAISE_DOUBT_NEGATIVE = 0.55
+
+
+#: Words of another language as often polite or plain as praising ("bien reçu", "bon week-end", "gut").
+_PLAIN_WORDS = frozenset({
+    "bien", "bon", "bonne", "buen", "buena", "bueno", "bom", "boa", "gut", "gute", "guten", "guter", "gutes",
+    "legal", "rápido", "rápida", "rapide", "schnell", "schnelle", "schnellen", "encantado", "encantada",
+    "top", "super", "perfekt", "parfait", "perfecto", "perfeito",
+})
+
+
+def _praise_without_trouble(r: Reading) -> bool:
+    """Thanks with praise, or praise twice, in another language, with no problem, negative word, business
+    risk, churn, rival or irony besides: "Merci pour votre aide, tout fonctionne parfaitement maintenant"."""
+    praised = r.praise_words >= 2 or (r.praise_words >= 1 and "gratitude" in r.kind_counts)
+    return (
+        r.language != "en"
+        and praised
+        and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        and not r.negative_word
+        and not any(valence < 0 for _, valence in r.lexicon_hits)
+        and not r.risks
+        and not r.churn
+        and not r.competitor
         and not r.sarcasm
         and r.irony_marker is None
     )
