@@ -414,6 +414,10 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:por|a) (?:la )?mitad de(?:l)? precio|(?:ofrec\w+|ofert\w+|propuesta|"
                              r"cotizaci[oó]n|presupuesto)(?:\s+\S+){0,6}?\s+(?:un )?\d+ ?(?:%|por ciento) m[aá]s "
                              r"barat\w+"),
+        # Another customer reaching our data, said plainly: "otro cliente puede ver nuestros datos".
+        (_S, True, _H, False, r"(?:otr[oa]s?|un[ao]? otr[oa]) (?:cliente|empresa|organizaci[oó]n|usuari[oa]|"
+                              r"cuenta)s?(?:\s+\S+){0,4}?\s+(?:a )?(?:nuestros|nuestras|mis) (?:datos|registros|"
+                              r"facturas|clientes|informaci[oó]n|expedientes|pedidos)"),
         (_S, True, _H, False, r"(?:datos|registros|informaci[oó]n|facturas|expedientes) (?:\w+ ){0,2}de "
                               r"(?:otro|otra|otros) (?:cliente|empresa|organizaci[oó]n|cuenta)|"
                               # Someone outside who reached our data: "alguien de otra empresa ve nuestros datos".
@@ -474,6 +478,10 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"reconsid[ée]r\w+ (?:\w+ ){0,3}(?:renouvellement|contrat|collaboration)|"
                              r"si (?:[çc]a|cela|la situation) (?:continue|persiste|se reproduit),? (?:\w+ ){0,3}"
                              r"(?:r[ée]sili\w+|partir|changer\w*|on part|arr[eê]t\w+)"),
+        # Another customer reaching our data, said plainly: "un autre client voit nos données".
+        (_S, True, _H, False, r"autres? (?:client|soci[ée]t[ée]|entreprise|organisation|utilisateur|compte)s?"
+                              r"(?:\s+\S+){0,4}?\s+(?:[àa] )?(?:nos|mes) (?:donn[ée]es|dossiers|factures|clients|"
+                              r"informations|fiches|commandes)"),
         (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches) (?:\w+ ){0,2}d'(?:un|une) "
                               r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|fuite (?:de "
                               r"donn[ée]es|d'identifiants|de cl[ée]s)?|(?:identifiants|cl[ée]s|mots de passe|"
@@ -526,6 +534,10 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:verl[äa]ngerung|vertrag|zusammenarbeit) (?:\w+ ){0,3}[üu]berdenken|"
                              r"wenn (?:das|es|dies) so weiter ?geht,? (?:\w+ ){0,3}(?:k[üu]ndig\w+|wechseln|"
                              r"gehen wir|sind wir weg)"),
+        # Another customer reaching our data, said plainly: "ein anderer Kunde sieht unsere Daten".
+        (_S, True, _H, False, r"(?:anderer|andere|anderen|fremder|fremde) (?:kunde|kunden|firma|mandant|mandanten|"
+                              r"unternehmen|nutzer|benutzer)(?:\s+\S+){0,4}?\s+(?:auf )?(?:unsere|meine) "
+                              r"(?:daten|datens[äa]tze|rechnungen|kundendaten|informationen|auftr[äa]ge)"),
         (_S, True, _H, False, r"daten (?:\w+ ){0,2}(?:eines |einer )?(?:anderen|fremden) (?:kunden|mandanten|"
                               r"firma|unternehmens|organisation)|(?:fremde|andere) (?:kundendaten|mandanten)|"
                               # Someone outside who saw our data: "Kunden eines anderen Mandanten konnten ... sehen".
@@ -578,6 +590,10 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"plataforma|solu[çc][ãa]o))|repensar (?:\w+ )"
                              r"{0,3}(?:renova[çc][ãa]o|contrato|parceria)|se (?:isso |isto |a coisa )?(?:continuar|seguir) "
                              r"assim,? (?:\w+ ){0,2}(?:cancel\w+|vamos sair|trocamos|vamos trocar|sa[ií]mos)"),
+        # Another customer reaching our data, said plainly: "outro cliente consegue ver os nossos dados".
+        (_S, True, _H, False, r"outr[oa]s? (?:cliente|empresa|organiza[çc][ãa]o|usu[áa]rio|utilizador|conta)s?"
+                              r"(?:\s+\S+){0,4}?\s+(?:os |as |aos |[àa]s )?(?:nossos|nossas|meus|minhas) (?:dados|"
+                              r"registros|registos|faturas|clientes|informa[çc][õo]es|pedidos)"),
         (_S, True, _H, False, r"(?:dados|registros|registos|informa[çc][õo]es|faturas|fichas) (?:\w+ ){0,2}de "
                               r"(?:outro|outra|outros) (?:cliente|empresa|organiza[çc][ãa]o|conta)|"
                               r"(?:algu[ée]m|usu[áa]rios?|utilizadores?|pessoas|funcion[áa]rios) de (?:outro|outra) "

@@ -319,3 +319,37 @@ def test_praise_closing_a_failure_is_irony(analyzer: OfflineAnalyzer, text: str)
 def test_praise_for_a_fix_or_a_setting_stays_praise(analyzer: OfflineAnalyzer, text: str) -> None:
     result = analyzer.analyze_text(text)
     assert not result.sarcasm and result.label is Label.positive
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, un autre client voit nos données dans son tableau de bord depuis ce matin.",
+        "Des utilisateurs d'une autre entreprise ont accès à nos factures !",
+        "Hallo, ein anderer Kunde sieht unsere Daten in seinem Dashboard.",
+        "Andere Nutzer können auf unsere Rechnungen zugreifen.",
+        "Hola, otro cliente puede ver nuestros datos en su panel.",
+        "Otra empresa tiene acceso a nuestras facturas desde ayer.",
+        "Olá, outro cliente consegue ver os nossos dados no painel dele.",
+        "Outra empresa está vendo as nossas faturas.",
+    ],
+)
+def test_another_customer_seeing_our_data_is_a_security_incident_in_every_language(
+    analyzer: OfflineAnalyzer, text: str
+) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.negative and result.urgency is Urgency.high
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un autre client nous a recommandé vos services, merci !",
+        "Otro cliente nos habló muy bien de ustedes.",
+        "Outro cliente indicou vocês para nós, obrigado!",
+        "Pouvez-vous importer nos données comme pour un autre client ?",
+    ],
+)
+def test_another_customer_named_without_our_data_is_no_incident(analyzer: OfflineAnalyzer, text: str) -> None:
+    assert analyzer.analyze_text(text).urgency is not Urgency.high
