@@ -952,19 +952,15 @@ class OfflineAnalyzer(Analyzer):
             # The match ran on the lower-cased text; evidence quotes the message itself.
             if kind not in ("topic", "request") or (kind == "topic" and len(r.evidence) < 3):
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
-        for match in en.SCARE_QUOTED_PRAISE_RE.finditer(body):
-            counts["sarcasm"] = counts.get("sarcasm", 0) + 1
-            strengths.setdefault("sarcasm", []).append(1.0)
-            r.sarcasm = True
-            if Emotion.frustration not in r.emotions:
-                r.emotions.append(Emotion.frustration)
-            r.evidence.append((match.start(), body[match.start() : match.end()]))
-        for match in en.LOW_RATING_RE.finditer(body):
-            counts["disappointment"] = counts.get("disappointment", 0) + 1
-            strengths.setdefault("disappointment", []).append(1.5)
-            if Emotion.disappointment not in r.emotions:
-                r.emotions.append(Emotion.disappointment)
-            r.evidence.append((match.start(), body[match.start() : match.end()]))
+        # Tells a cue cannot start at (a quote mark, a star): found beside the cues, counted like them.
+        for pattern, kind, strength, emotion in _BESIDE_THE_CUES:
+            for match in pattern.finditer(body):
+                counts[kind] = counts.get(kind, 0) + 1
+                strengths.setdefault(kind, []).append(strength)
+                r.sarcasm = r.sarcasm or kind == "sarcasm"
+                if emotion not in r.emotions:
+                    r.emotions.append(emotion)
+                r.evidence.append((match.start(), body[match.start() : match.end()]))
         valence = 0.0
         decay = t.repeat_decay
         for kind, values in strengths.items():
@@ -1289,6 +1285,11 @@ def _with_action(result: AnalysisResult, action: RecommendedAction, asks_somethi
     })
 
 
+#: (pattern, cue kind, strength, emotion) of the tells `_scan` finds beside the cue matcher.
+_BESIDE_THE_CUES = (
+    (en.SCARE_QUOTED_PRAISE_RE, "sarcasm", 1.0, Emotion.frustration),
+    (en.LOW_RATING_RE, "disappointment", 1.5, Emotion.disappointment),
+)
 #: Problem kinds a following "is fixed" in the same sentence names as over (not waiting, repetition or anger:
 #: those are complaints about how it went, whatever the outcome).
 _FIXED_KINDS = frozenset({"failure", "service_failure"})
