@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from bot.accounts.book import AccountBook
@@ -18,6 +15,7 @@ from storage.book import PersonInfo
 from storage.db import session_scope
 from storage.migrate import upgrade
 from storage.models import Account, AccountOwner, Person
+from tests.support.cli import err, out, tonewatch
 from tests.support.slack_requests import ALERTS, CUSTOMER, STAFF
 
 pytest_plugins = ("tests.support.slack_fixtures",)
@@ -30,23 +28,18 @@ Initech,,abc,,,,,,
 """
 
 
-def tonewatch(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, timeout=120, text=True)
-
-
-@pytest.mark.slow
 def test_import_applies_good_rows_reports_bad_ones_by_line_and_is_idempotent(tmp_path: Path):
     book = tmp_path / "book.csv"
     book.write_text(BOOK_CSV)
     first = tonewatch("accounts", "import", str(book))
     assert first.returncode == 1
-    assert "line 4: owner_email: 'not-an-email' is not an email address" in first.stderr
-    assert "line 5: arr must be a number" in first.stderr
-    assert "2 new account(s)" in first.stdout
+    assert "line 4: owner_email: 'not-an-email' is not an email address" in err(first)
+    assert "line 5: arr must be a number" in err(first)
+    assert "2 new account(s)" in out(first)
     again = tonewatch("accounts", "import", str(book))
-    assert again.returncode == 1 and "0 new account(s), 2 updated" in again.stdout
+    assert again.returncode == 1 and "0 new account(s), 2 updated" in out(again)
 
-    listed = json.loads(tonewatch("accounts", "list", "--json").stdout)
+    listed = json.loads(out(tonewatch("accounts", "list", "--json")))
     assert [row["account"] for row in listed] == ["Acme Corp", "Globex"]  # the bad rows changed nothing
     acme, globex = listed
     assert acme["owner"] == "sam@ourco.test" and acme["arr"] == 48000 and acme["currency"] == "USD"
@@ -57,16 +50,15 @@ def test_import_applies_good_rows_reports_bad_ones_by_line_and_is_idempotent(tmp
         globex["arr"] == 120000 and globex["currency"] == "USD" and globex["crm"] == {"id": "0015g00000XyZ"}
     )
 
-    report = json.loads(tonewatch("account", "acme corp", "--json").stdout)
+    report = json.loads(out(tonewatch("account", "acme corp", "--json")))
     for key in ("owner", "arr", "currency", "tier", "renewal_date", "crm", "suppress_outreach"):
         assert key in report
     assert report["owner"] == "sam@ourco.test" and report["renewal_date"] == "2027-01-31"
     assert report["suppress_outreach"] is False and "light" in report and "why" in report  # old keys kept
-    text = tonewatch("account", "Acme Corp").stdout
+    text = out(tonewatch("account", "Acme Corp"))
     assert "owner sam@ourco.test · ARR 48,000 USD · tier enterprise · renews 2027-01-31" in text
 
 
-@pytest.mark.slow
 def test_import_jsonl_and_unreadable_files(tmp_path: Path):
     book = tmp_path / "book.jsonl"
     book.write_text(
@@ -86,18 +78,18 @@ def test_import_jsonl_and_unreadable_files(tmp_path: Path):
     )
     result = tonewatch("accounts", "import", str(book))
     assert result.returncode == 1
-    assert "line 2: not valid JSON" in result.stderr
-    assert "line 3: renewal_date must be a date like 2027-01-31" in result.stderr
-    listed = tonewatch("accounts", "list").stdout
+    assert "line 2: not valid JSON" in err(result)
+    assert "line 3: renewal_date must be a date like 2027-01-31" in err(result)
+    listed = out(tonewatch("accounts", "list"))
     assert "Umbrella · owner lee@ourco.test · arr 9,000 USD" in listed and "renews 2027-03-01" in listed
     missing = tonewatch("accounts", "import", str(tmp_path / "nope.csv"))
     assert (
-        missing.returncode == 1 and missing.stderr.startswith("error:") and "Traceback" not in missing.stderr
+        missing.returncode == 1 and err(missing).startswith("error:") and "Traceback" not in err(missing)
     )
     no_account = tmp_path / "wrong.csv"
     no_account.write_text("name,arr\nAcme,1\n")
     wrong = tonewatch("accounts", "import", str(no_account))
-    assert wrong.returncode == 1 and "including account" in wrong.stderr
+    assert wrong.returncode == 1 and "including account" in err(wrong)
 
 
 def test_owners_are_people_matched_by_email_and_replaced(sqlite_engine):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,6 +21,7 @@ from bot.runtime.worker import Worker
 from storage.db import session_scope
 from storage.queries import find_account
 from tests.fakes.crm_apis import TOKEN, FakeHubSpot, FakeSalesforce
+from tests.support.cli import err, out, tonewatch
 from tests.support.history import History
 
 RULES = load_health_rules(None, -0.6, -0.3)
@@ -97,7 +96,6 @@ def hubspot_env(monkeypatch, hubspot: FakeHubSpot, database_url: str) -> None:
     monkeypatch.setenv("TONEWATCH_HUBSPOT_URL", hubspot.url)
 
 
-@pytest.mark.slow
 def test_hubspot_sync_pulls_by_id_domain_and_name_and_pushes_once(
     hubspot, sqlite_url, sqlite_engine, monkeypatch
 ):
@@ -106,11 +104,9 @@ def test_hubspot_sync_pulls_by_id_domain_and_name_and_pushes_once(
         flag(session, find_account(session, "Acme Corp"), "turned red")
     hubspot_env(monkeypatch, hubspot, sqlite_url)
     hubspot.fail_next(1)  # a 429 first: retried after Retry-After
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "crm", "sync", "--json"], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    [summary] = json.loads(done.stdout)
+    done = tonewatch("crm", "sync", "--json")
+    assert done.returncode == 0, err(done)
+    [summary] = json.loads(out(done))
     assert summary | {"errors": []} == summary and summary["matched"] == 3 and summary["unmatched"] == 1
     assert summary["pushed"] == 3
 
@@ -133,20 +129,15 @@ def test_hubspot_sync_pulls_by_id_domain_and_name_and_pushes_once(
     assert "hubspot_owner_id" in listing.query["properties"]
 
     patches = len(hubspot.calls("PATCH", "/crm/v3/objects/companies/"))
-    again = subprocess.run(
-        [sys.executable, "-m", "bot", "crm", "sync", "--json"], capture_output=True, text=True, timeout=120
-    )
-    [second] = json.loads(again.stdout)
+    [second] = json.loads(out(tonewatch("crm", "sync", "--json")))
     assert second["pushed"] == 0 and second["unchanged"] == 3  # nothing pushed twice
     assert len(hubspot.calls("PATCH", "/crm/v3/objects/companies/")) == patches
 
 
 def test_crm_sync_without_a_crm_is_a_clear_error(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "crm", "sync"], capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 1 and done.stderr.startswith("error: no CRM configured")
+    done = tonewatch("crm", "sync")
+    assert done.returncode == 1 and err(done).startswith("error: no CRM configured")
 
 
 def _service(engine, systems):

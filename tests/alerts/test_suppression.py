@@ -4,11 +4,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from bot.accounts.suppression import flag
 from bot.health.changes import record_colour_changes
@@ -16,6 +12,7 @@ from bot.health.rules import load_health_rules
 from handlers.slack.blocks import RECOVERED
 from storage.db import session_scope
 from storage.queries import find_account
+from tests.support.cli import out, tonewatch
 from tests.support.history import History
 from tests.support.slack_requests import ALERTS, CUSTOMER, STAFF, action_payload, wait_for
 
@@ -53,7 +50,6 @@ def test_turning_red_flags_the_account_once_and_recovery_is_recorded(sqlite_engi
         assert not find_account(session, "Acme Corp").suppress_outreach
 
 
-@pytest.mark.slow
 def test_a_green_account_is_not_flagged_and_account_json_shows_the_flag(
     sqlite_url, sqlite_engine, monkeypatch
 ):
@@ -63,13 +59,7 @@ def test_a_green_account_is_not_flagged_and_account_json_shows_the_flag(
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
 
     def report(name: str) -> dict:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "account", name, "--json"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        return json.loads(done.stdout)
+        return json.loads(out(tonewatch("account", name, "--json")))
 
     assert report("Acme Corp")["suppress_outreach"] is True
     assert report("Globex")["suppress_outreach"] is False

@@ -1,13 +1,14 @@
-"""The CLI forms others' scripts depend on, driven as a user would (the installed `tonewatch` command)."""
+"""The CLI forms others' scripts depend on, driven as a user would: in this process through click's runner,
+and as the installed command in a process of its own where the process is the point (a pipe, `run`)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support.cli import assert_clean_failure, err, out, tonewatch, tonewatch_process
 
 ESCALATION = (
     "I've been waiting three days for someone to respond to my support ticket about the integration issue. "
@@ -40,41 +41,9 @@ CONTRACT_FIELDS = {
 }
 
 
-def tonewatch(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    """Run the CLI in a fresh process, in the test's own working folder (so its own SQLite file)."""
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, timeout=120)
-
-
-def tonewatch_here(*args: str) -> subprocess.CompletedProcess:
-    """The CLI in this process (click's runner), as `tonewatch` reports it, for checks of what a command
-    prints that need no process of their own."""
-    from click.testing import CliRunner
-
-    from bot.cli import cli
-
-    result = CliRunner().invoke(cli, list(args), prog_name="tonewatch")
-    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout_bytes, result.stderr_bytes)
-
-
-def out(process: subprocess.CompletedProcess) -> str:
-    return process.stdout.decode("utf-8")
-
-
-def err(process: subprocess.CompletedProcess) -> str:
-    return process.stderr.decode("utf-8")
-
-
-def assert_clean_failure(process: subprocess.CompletedProcess, *needles: str) -> None:
-    message = err(process)
-    assert process.returncode != 0
-    assert "Traceback" not in message and "Traceback" not in out(process)
-    assert message.startswith("error:") or message.startswith("Usage:"), message
-    for needle in needles:
-        assert needle in message, message
-
-
+@pytest.mark.slow
 def test_analyze_json_gives_the_whole_contract_for_the_escalation_example():
-    process = tonewatch("analyze", ESCALATION, "--json")
+    process = tonewatch_process("analyze", ESCALATION, "--json")
     assert process.returncode == 0, err(process)
     result = json.loads(out(process))
     assert CONTRACT_FIELDS <= set(result)
@@ -107,7 +76,7 @@ def test_analyze_a_csv_file_and_stdin(tmp_path: Path):
     source = tmp_path / "messages.csv"
     source.write_text('id,text\n1,"Great work, thank you!"\n2,"Production is down, we need help ASAP"\n')
     from_csv = tonewatch("analyze", "--file", str(source), "--json")
-    from_stdin = tonewatch("analyze", "--file", "-", "--json", stdin=source.read_bytes())
+    from_stdin = tonewatch_process("analyze", "--file", "-", "--json", stdin=source.read_bytes())
     assert from_csv.returncode == 0 and from_stdin.returncode == 0, err(from_csv) + err(from_stdin)
     assert out(from_csv) == out(from_stdin)
     rows = [json.loads(line) for line in out(from_csv).splitlines()]
@@ -183,7 +152,6 @@ def test_a_long_file_reads_as_each_message_does_alone(tmp_path: Path):
     assert out(readable).count("— line ") == sum(1 for text in lines if text.strip())
 
 
-@pytest.mark.slow
 def test_eval_reports_the_metrics_for_each_kind_of_labeled_file(tmp_path: Path):
     sentiment = tmp_path / "sentiment.csv"
     sentiment.write_text(
@@ -219,7 +187,6 @@ def test_eval_reports_the_metrics_for_each_kind_of_labeled_file(tmp_path: Path):
     assert "macro-F1" in out(human)
 
 
-@pytest.mark.slow
 def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path):
     history = tmp_path / "history.jsonl"
     rows = [
@@ -259,7 +226,6 @@ def test_import_is_idempotent_and_all_or_nothing(tmp_path: Path):
     assert json.loads(out(third))["rows"] == 3 and json.loads(out(third))["new"] == 0
 
 
-@pytest.mark.slow
 def test_db_upgrade_is_repeatable():
     first, second = tonewatch("db", "upgrade"), tonewatch("db", "upgrade")
     assert first.returncode == 0 and second.returncode == 0, err(first)
@@ -271,5 +237,6 @@ def test_an_invalid_setting_stops_the_cli_naming_it(monkeypatch):
     assert_clean_failure(tonewatch("analyze", "hello"), "TONEWATCH_LLM_POLICY")
 
 
+@pytest.mark.slow
 def test_run_with_nothing_configured_says_what_to_set():
-    assert_clean_failure(tonewatch("run"), "SLACK_BOT_TOKEN", "tonewatch demo")
+    assert_clean_failure(tonewatch_process("run"), "SLACK_BOT_TOKEN", "tonewatch demo")

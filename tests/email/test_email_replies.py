@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import json
 import subprocess
-import sys
 from email.message import EmailMessage
 
 import pytest
 
 from handlers.email.parse import parse_email
+from tests.support.cli import tonewatch
 
 NEW = "The export failed again and nobody answered my ticket."
 
@@ -266,13 +266,10 @@ def test_a_person_writing_about_an_absence_is_not_automated():
 # --- tonewatch email-preview --------------------------------------------------------------------------------
 
 
-def preview(*args: str, cwd) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "email-preview", *args], capture_output=True, timeout=120, cwd=cwd
-    )
+def preview(*args: str) -> subprocess.CompletedProcess:
+    return tonewatch("email-preview", *args)
 
 
-@pytest.mark.slow
 def test_email_preview_shows_sender_forward_and_the_scored_text(tmp_path, monkeypatch):
     monkeypatch.setenv("TONEWATCH_OUR_DOMAINS", "tonewatch.io")
     forward = (
@@ -282,7 +279,7 @@ def test_email_preview_shows_sender_forward_and_the_scored_text(tmp_path, monkey
     (tmp_path / "fwd.eml").write_bytes(
         plain(forward, subject="Fwd: Invoice", sender="Tom <tom@tonewatch.io>")
     )
-    shown = preview(str(tmp_path / "fwd.eml"), "--json", cwd=tmp_path)
+    shown = preview(str(tmp_path / "fwd.eml"), "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout) == {
         "sender": "tom@tonewatch.io",
@@ -290,7 +287,7 @@ def test_email_preview_shows_sender_forward_and_the_scored_text(tmp_path, monkey
         "forwarded_from": "carla@initech.com",
         "text": "Invoice\n\nThe invoice is wrong <b>again</b>.",  # the customer's words only, as data
     }
-    human = preview(str(tmp_path / "fwd.eml"), cwd=tmp_path).stdout.decode()
+    human = preview(str(tmp_path / "fwd.eml")).stdout.decode()
     assert "sender: tom@tonewatch.io" in human and "forward: yes, from carla@initech.com" in human
     assert "automated: no" in human and human.rstrip().endswith("The invoice is wrong <b>again</b>.")
     assert not (tmp_path / "tonewatch.db").exists()  # a preview needs no database
@@ -301,9 +298,9 @@ def test_email_preview_shows_sender_forward_and_the_scored_text(tmp_path, monkey
     auto["Auto-Submitted"] = "auto-replied"
     auto.set_content("I am away until Monday.")
     (tmp_path / "ooo.eml").write_bytes(auto.as_bytes())
-    shown = json.loads(preview(str(tmp_path / "ooo.eml"), "--json", cwd=tmp_path).stdout)
+    shown = json.loads(preview(str(tmp_path / "ooo.eml"), "--json").stdout)
     assert shown["automated"] is True and shown["sender"] == "anna@acme.com"
-    assert "automated: yes (not scored)" in preview(str(tmp_path / "ooo.eml"), cwd=tmp_path).stdout.decode()
+    assert "automated: yes (not scored)" in preview(str(tmp_path / "ooo.eml")).stdout.decode()
 
 
 def test_email_preview_reads_a_saved_mbox_message_with_crlf_lines(tmp_path):
@@ -312,11 +309,10 @@ def test_email_preview_reads_a_saved_mbox_message_with_crlf_lines(tmp_path):
         b"The export broke again.\r\n\r\nOn Mon, 23 Nov 2026 at 09:00, Tom <tom@tonewatch.io> wrote:\r\n> Fixed.\r\n"
     )
     (tmp_path / "saved.eml").write_bytes(raw)
-    shown = json.loads(preview(str(tmp_path / "saved.eml"), "--json", cwd=tmp_path).stdout)
+    shown = json.loads(preview(str(tmp_path / "saved.eml"), "--json").stdout)
     assert shown["sender"] == "anna@acme.com" and shown["text"] == "Export\n\nThe export broke again."
 
 
-@pytest.mark.slow
 def test_email_preview_refuses_what_is_not_an_email_with_one_error_line(tmp_path):
     (tmp_path / "binary.eml").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "notes.txt").write_text("Just some notes\nabout the call.\n")
@@ -329,7 +325,7 @@ def test_email_preview_refuses_what_is_not_an_email_with_one_error_line(tmp_path
         ("empty.eml", "empty file"),
         ("outlook.msg", "save it as .eml"),
     ):
-        shown = preview(str(tmp_path / name), "--json", cwd=tmp_path)
+        shown = preview(str(tmp_path / name), "--json")
         lines = shown.stderr.decode().strip().splitlines()
         assert shown.returncode != 0 and shown.stdout == b""
         assert len(lines) == 1 and lines[0].startswith("error:") and reason in lines[0], (name, lines)

@@ -15,7 +15,7 @@ import click
 import pytest
 
 from bot.cli.common import as_of_moment
-from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch, tonewatch_here
+from tests.support.cli import assert_clean_failure, err, out, tonewatch
 
 ROW = {"account": "Acme", "text": "The sync failed again.", "created_at": "2026-11-02T09:00:00Z"}
 
@@ -25,7 +25,6 @@ def jsonl(path: Path, *rows: dict | str) -> Path:
     return path
 
 
-@pytest.mark.slow
 def test_import_refuses_what_ingest_refuses(tmp_path: Path) -> None:
     cases = {
         "nps": ({**ROW, "source": "nps", "score": 99}, "line 2: score: NPS scores run from 0 to 10"),
@@ -45,7 +44,7 @@ def test_import_refuses_what_ingest_refuses(tmp_path: Path) -> None:
     }
     for name, (row, message) in cases.items():
         path = jsonl(tmp_path / f"{name}.jsonl", ROW, row)
-        process = tonewatch_here("import", str(path))
+        process = tonewatch("import", str(path))
         assert_clean_failure(process, message, "nothing imported")
         assert len(err(process).strip().splitlines()) == 1, err(process)
     ok = jsonl(tmp_path / "ok.jsonl", ROW, {**ROW, "source": "nps", "score": 10, "external_id": "n-1"})
@@ -53,7 +52,6 @@ def test_import_refuses_what_ingest_refuses(tmp_path: Path) -> None:
     assert process.returncode == 0 and json.loads(out(process))["new"] == 2, err(process)
 
 
-@pytest.mark.slow
 def test_deep_json_and_huge_numbers_name_their_line(tmp_path: Path) -> None:
     for row, message in (
         ('{"a":' * 100_000 + "1" + "}" * 100_000, "line 2 nests its JSON too deeply"),
@@ -135,7 +133,6 @@ def test_as_of_names_its_range_outside_it(moment: str) -> None:
         as_of_moment(moment)
 
 
-@pytest.mark.slow
 def test_an_as_of_whose_windows_leave_the_calendar_is_refused(tmp_path: Path) -> None:
     """Reports look back weeks and years from --as-of, and read it in a time zone: near either end of
     the calendar those left it (an "unexpected OverflowError"); each command that takes it names its

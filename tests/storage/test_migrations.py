@@ -198,13 +198,9 @@ def test_db_commands_refuse_what_they_cannot_do(tmp_path: Path) -> None:
 def downgraded_sqlite(tmp_path: Path) -> tuple[str, str]:
     """A SQLite database one revision behind head, with history in it."""
     url = f"sqlite:///{tmp_path / 'behind.db'}"
-    imported = tonewatch(
-        "import",
-        str(Path(__file__).parents[2] / "examples" / "portfolio.jsonl"),
-        "--no-analyze",
-        DATABASE_URL=url,
-    )
-    assert imported.returncode == 0, imported.stderr
+    portfolio = Path(__file__).parents[2] / "examples" / "portfolio.jsonl"
+    imported = in_process("import", str(portfolio), "--no-analyze", DATABASE_URL=url)
+    assert imported.exit_code == 0, imported.stderr
     previous = revisions()[-2]
     engine = create_db_engine(url)
     downgrade(engine, previous)
@@ -268,18 +264,16 @@ def test_auto_migrate_lets_run_migrate_at_start(tmp_path: Path) -> None:
     assert "Context impl" not in logged and "transactional DDL" not in logged
 
 
-@pytest.mark.slow
 def test_a_new_database_is_created_at_head_by_a_command_that_needs_it(fresh_database_url: str) -> None:
     """Nothing to migrate: the README's first commands work on a fresh machine."""
-    imported = tonewatch(
-        "import", "examples/portfolio.jsonl", "--no-analyze", DATABASE_URL=fresh_database_url
-    )
-    assert imported.returncode == 0, imported.stderr
+    url = fresh_database_url
+    imported = in_process("import", "examples/portfolio.jsonl", "--no-analyze", DATABASE_URL=url)
+    assert imported.exit_code == 0, imported.stderr
     assert revision_of(fresh_database_url) == head_revision()
 
 
 def test_a_read_only_command_creates_no_schema(empty_postgres_url: str) -> None:
-    line = one_error_line(tonewatch("account", "Acme Corp", DATABASE_URL=empty_postgres_url))
+    line = error_of(in_process("account", "Acme Corp", DATABASE_URL=empty_postgres_url))
     assert "no Tonewatch schema yet" in line
     engine = create_db_engine(empty_postgres_url)
     try:

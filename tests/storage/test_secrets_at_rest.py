@@ -20,7 +20,7 @@ from bot.config.settings import load_settings, secret_setting_names, unknown_set
 from storage.db import create_db_engine
 from storage.errors import ConfigError
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
-from tests.cli.test_cli import assert_clean_failure, err, out, tonewatch
+from tests.support.cli import assert_clean_failure, err, out, tonewatch
 from tests.support.slack_requests import HOME_TEAM, running_tonewatch
 
 pytest_plugins = ("tests.support.slack_fixtures",)
@@ -56,7 +56,6 @@ async def install(slack, slack_api, token: str) -> None:
 OAUTH = {"SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "client-secret"}
 
 
-@pytest.mark.slow
 async def test_workspace_tokens_are_encrypted_at_rest_and_rotate_to_a_new_key(
     slack_api, slack_database_url, monkeypatch, tmp_path
 ) -> None:
@@ -91,7 +90,6 @@ async def test_workspace_tokens_are_encrypted_at_rest_and_rotate_to_a_new_key(
         assert bot.bot_token == token
 
 
-@pytest.mark.slow
 def test_tokens_stored_before_a_key_was_set_are_read_and_encrypted_by_rotate(tmp_path, monkeypatch) -> None:
     url = f"sqlite:///{tmp_path / 'plain.db'}"
     engine = create_db_engine(url)
