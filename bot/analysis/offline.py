@@ -512,6 +512,8 @@ class Reading:
     risks: list[RiskSignal] = field(default_factory=list)
     #: A cue said a problem is over ("the export bug is fixed", `cues.Cue.resolves`).
     resolved: bool = False
+    #: Where the words say a problem is absent or over ("zero downtime", "the lag is gone").
+    absences: list[tuple[int, int]] = field(default_factory=list)
     #: A cue committed the customer to staying with us ("we decided to stay with you", `cues.Cue.commits`).
     commits: bool = False
 
@@ -772,6 +774,12 @@ class OfflineAnalyzer(Analyzer):
             self._read_english(body, reading)
         else:
             self._read_other(body, decision.code, reading)
+        if reading.absences and reading.risks:
+            # "The lag on the reports page is gone": a risk phrase inside words saying the trouble is over.
+            reading.risks = [
+                signal for signal in reading.risks
+                if not _within_absences(body, signal.phrase, reading.absences)
+            ]
         return reading
 
     def _thread_language(self, context: Sequence[str]) -> str:
@@ -897,6 +905,17 @@ class OfflineAnalyzer(Analyzer):
             kind = cue.kind
             if over and kind in _FIXED_KINDS and _named_as_over(body, match.end(), over):
                 continue  # "the sync failure from Monday is resolved": the problem is the one now over
+            absent = None
+            if negator is None and kind in _ABSENT_KINDS:
+                absent = _said_absent(body, match.start(), match.end())
+            if absent is not None:
+                # "Zero downtime", "not a single error this month", "the sync bug is gone", "used to crash,
+                # not anymore": the trouble is named to say there is none, which is the good news. Its word
+                # is hidden from VADER too, whose lexicon would count "pain" or "complaining" against it.
+                r.resolved = True
+                r.absences.append(absent)
+                r.masked.append((match.start(), match.end()))
+                continue
             if kind == "gratitude" and _is_closing(body, match, first_question, r.asks_something):
                 # "Could you send the invoice? Thanks!" thanks for nothing yet: politeness.
                 kind = "polite"
@@ -1297,6 +1316,129 @@ _FIXED_KINDS = frozenset({"failure", "service_failure"})
 _OVER_REACH = 80
 _SENTENCE_END_RE = re.compile(r"[.!?;\n]")
 _CONTRAST_RE = re.compile(r"\b(?:but|however|though|although|except|unfortunately|still)\b", re.IGNORECASE)
+
+
+#: Problems whose absence is good news when the words say so; churn and rivals have their own guards.
+_ABSENT_KINDS = frozenset({"failure", "service_failure", "waiting", "anger", "disappointment"})
+#: Words between an absence word and the problem that keep it the same thing ("zero *unplanned* downtime"):
+#: not a pronoun, a question word or a noun that would make the absence about something else ("no idea
+#: why it crashes", "no answer and the export fails").
+_NOT_FILLER = frozenset(
+    """
+    it its it's they we you i he she this that these those which who why how what when where idea clue
+    reason way answer response reply word explanation update updates one matter wonder surprise doubt
+    help support fix workaround and or but if because as so to than then until till since day days week
+    weeks month months time times
+    """.split()
+)
+#: An absence word just before the problem, within its clause ("no", "zero", "not a single", "haven't had
+#: any", "stopped", "fewer"), then at most two words that only qualify it.
+_ABSENCE_BEFORE_RE = re.compile(
+    r"\b(?:no|zero|without|nor|free of|fewer|less|stopped|quit|no more|no longer|not (?:a single|one|"
+    r"any)|never (?:had|have|seen|saw|experienced|noticed|got)(?: a single| one| any| an?)?|"
+    r"(?:have|has|had)(?:n'?t| not) (?:had|seen|experienced|noticed|got)(?: a single| one| any)?|"
+    r"(?:nobody|no one) (?:has|had|have)(?: had)? to|no need to|never again|(?:no|zero|fewer|no more|stopped|"
+    r"quit) (?:complain(?:ts?|ing)|moaning|grumbling|tickets|calls|escalations) (?:about|over|on|for))"
+    r"((?:\s+[\w'-]+){0,2})\s+$",
+    re.IGNORECASE,
+)
+#: An absence word before the absence word turns it back ("not a single day without an outage").
+_DOUBLE_NEGATION_RE = re.compile(
+    r"\b(?:not|never|no|nothing|none|nobody|can'?t|cannot|couldn'?t|hardly|barely|rarely|seldom|without)\b"
+    r"[^.!?;\n,]*$",
+    re.IGNORECASE,
+)
+#: The problem said to be gone, after it in its clause ("the bug we reported is gone", "crashes are history").
+_GONE_AFTER_RE = re.compile(
+    r"^(?:\s+(?!(?:not|never|no|hardly|barely|isn'?t|aren'?t|wasn'?t|weren'?t|hasn'?t|haven'?t|said|claimed|told|"
+    r"thought|supposed|supposedly|promised|hoped|assumed|if|once|until|when)\b)(?:[\w'-]+|—|-))"
+    r"{0,6}?\s+(?:(?:(?:is|are|was|were|has|have)\s+(?:been\s+)?)?(?:all\s+|completely\s+|totally\s+|"
+    r"finally\s+|now\s+)?(?:gone|went away|disappeared|vanished|non-?existent)|(?:is|are)\s+(?:now\s+)?"
+    r"(?:history|a thing of the past))\b",
+    re.IGNORECASE,
+)
+#: Someone else's claim that the problem is gone is no news that it is ("you said the bug was gone").
+_CLAIMED_RE = re.compile(
+    r"\b(?:said|says|told|claimed|claims|promised|assured|guaranteed|supposed|supposedly|allegedly|"
+    r"apparently)\b[^.!?;\n]*$",
+    re.IGNORECASE,
+)
+#: The trouble back after all: "… was gone. It is back this morning", "gone, then came back".
+_BACK_AGAIN_RE = re.compile(
+    r"\b(?:is|are|it'?s|they'?re|came|come|comes|coming|was|were) back\b(?! to| up| online| on track| in "
+    r"business| together)|\b(?:returned|reappeared|resurfaced)\b",
+    re.IGNORECASE,
+)
+#: A fix for the problem said to work: "the fix for the duplicate alerts worked".
+_FIX_FOR_RE = re.compile(
+    r"\b(?:fix|fixes|patch|hotfix|workaround|solution) (?:for|to)(?:\s+[\w'-]+){0,2}\s+$", re.IGNORECASE
+)
+_FIX_HELD_RE = re.compile(r"\b(?:works?|worked|held|holds|did (?:it|the trick)|is live|went live|landed)\b",
+                          re.IGNORECASE)
+#: A habit of the past ("used to crash every night") that the next words end ("Not anymore", "no longer").
+_USED_TO_RE = re.compile(r"\bused to\b", re.IGNORECASE)
+_NOT_ANY_MORE_RE = re.compile(r"\b(?:not any ?more|no longer|no more|not now|never again)\b", re.IGNORECASE)
+#: A failure feared that did not happen: "I was worried the import would fail, but it finished in an hour".
+_FEARED_RE = re.compile(
+    r"\b(?:worried|afraid|feared|fear|concerned|nervous|scared|expected|assumed|thought|sure|convinced)\b"
+    r"[^.!?;\n]{0,60}\b(?:would|might|could|was going to|were going to|will)\s+(?:[\w'-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_CLAUSE_START_RE = re.compile(r"[.!?;\n,:(]|\b(?:but|however|though|although|except|yet)\b", re.IGNORECASE)
+
+
+def _clause_before(body: str, start: int) -> str:
+    """The words of the clause that runs up to `start` (at most 80 characters back)."""
+    window = body[max(0, start - 80) : start]
+    cut = 0
+    for boundary in _CLAUSE_START_RE.finditer(window):
+        cut = boundary.end()
+    return window[cut:]
+
+
+def _said_absent(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the words say that the problem named at `start`..`end` is absent, gone or only feared; None when
+    they do not (or when someone else only claimed it: "you said the bug was gone")."""
+    before = _clause_before(body, start)
+    opening = start - len(before)
+    if _CLAIMED_RE.search(body, max(0, start - 60), start) or _BACK_AGAIN_RE.search(body, end, end + 80):
+        return None
+    absence = _ABSENCE_BEFORE_RE.search(before)
+    if absence is not None:
+        fillers = absence.group(1).lower().split()
+        if not any(word in _NOT_FILLER for word in fillers) and not _DOUBLE_NEGATION_RE.search(
+            before[: absence.start()]
+        ):
+            return opening + absence.start(), end
+    stop = _CLAUSE_START_RE.search(body, end)
+    clause_end = stop.start() if stop is not None else len(body)
+    gone = _GONE_AFTER_RE.match(body[end:clause_end] + " ")
+    if gone is not None:
+        return start, end + gone.end()
+    if _FIX_FOR_RE.search(before):
+        sentence = _SENTENCE_END_RE.search(body, end)
+        held = _FIX_HELD_RE.search(body, end, sentence.start() if sentence else len(body))
+        return (opening, held.end()) if held is not None else None
+    if _USED_TO_RE.search(before) or _USED_TO_RE.search(body, end, clause_end):
+        # The habit ends in the words that follow its clause: ". Not anymore", ", no longer".
+        ended = _NOT_ANY_MORE_RE.search(body, clause_end, clause_end + 40)
+        return (opening, ended.end()) if ended is not None else None
+    if _FEARED_RE.search(before):
+        # Only a fear the message then says came to nothing: "…, but it finished in an hour".
+        rest = body[clause_end : clause_end + 12].lower()
+        if rest.lstrip(" ,").startswith(("but", "yet", "however", "instead", "luckily", "thankfully")):
+            return opening, clause_end
+    return None
+
+
+def _within_absences(body: str, phrase: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether each place `phrase` is said lies inside words saying a problem is absent or over."""
+    lower, needle = body.lower(), phrase.lower()
+    places = [m.start() for m in re.finditer(re.escape(needle), lower)] if needle else []
+    return bool(places) and all(
+        any(start - 40 <= place and place + len(needle) <= end + 40 for start, end in spans)
+        for place in places
+    )
 
 
 def _named_as_over(body: str, end: int, over: Sequence[int]) -> bool:
