@@ -407,8 +407,12 @@ FAILURE = [
 ]
 
 SERVICE_FAILURE = [
+    # "Late" of a flight or a delivery; not of someone staying late to help, nor of the time of day.
     Cue("service_failure", r"(?:never|rarely|not|seldom|hardly ever|no longer) on time|(?:delay(?:ed|s)?|"
-                           r"late|cancell?(?:ed|ation|ations)|rescheduled|overbooked|oversold|diverted|"
+                           r"(?<!stayed )(?<!staying )(?<!stay )(?<!worked )(?<!working )(?<!work )(?<!up )"
+                           r"late(?! (?:last night|at night|afternoon|morning|evening|in the day|into the "
+                           r"night|tonight|to help|on a))|cancell?(?:ed|ation|ations)|rescheduled|overbooked|"
+                           r"oversold|diverted|"
                            r"bumped|stranded|stuck|missed (?:my|our|the) (?:connection|flight|meeting|"
                            r"deadline|delivery))",
         1.0, _FRU, (C.reliability,), 0.5),
@@ -715,7 +719,10 @@ IDIOMS = [
     Cue("idiom_positive", r"could(?:n'?t| not) be (?:happier|more (?:pleased|satisfied|happy|thrilled))|"
                           r"(?:couldn'?t|could not|can'?t|cannot) (?:ask|wish) for (?:a |anything "
                           r")?(?:better|more)|no complaints(?: (?:at all|here|so far))?|can'?t recommend "
-                          r"(?:it|you|them|this) enough|can'?t say enough good", 1.0, (E.satisfaction,)),
+                          r"(?:it|you|them|this) enough|can'?t say enough good|(?:can'?t|cannot|"
+                          r"could(?:n'?t| not)) thank (?:you|y'?all|you guys|you all|your team|the team|"
+                          r"them) enough",
+        1.0, (E.satisfaction,)),
     # "Sick" said of a thing we built is praise; said of a person ("Maria is sick"), of a situation ("sick
     # of", "sick and tired") or with a nauseated face (🤢) it is not.
     Cue("idiom_positive", r"(?:feature|release|update|ui|ux|design|dashboard|integration|api|app|editor|"

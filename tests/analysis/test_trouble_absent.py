@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-
 ABSENT = [
     # none of it
     "Zero unplanned downtime since the cutover. Really impressed.",
