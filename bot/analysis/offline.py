@@ -51,7 +51,7 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import NEGATOR_RE, matcher
+from bot.analysis.multilingual import NEGATOR_RE, OWN_SIDE_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
@@ -495,6 +495,9 @@ class Reading:
     asks_something: bool = False
     #: Whether a full-strength problem cue fired (not just "can't find").
     strong_problem: bool = False
+    #: Whether a cue named something broken: a full-strength failure, or another language's failure words
+    #: ("se colgó", "travou", "lädt nicht").
+    failure_named: bool = False
     #: Whether a cue of another language read a negative word ("lento", "kaputt") or a negated praise.
     negative_word: bool = False
     #: Evaluative praise words of another language read ("parfaitement", "zufrieden"; not "bien", "gut").
@@ -682,6 +685,16 @@ class OfflineAnalyzer(Analyzer):
                 # another language with nothing wrong, risky or ironic in the words, that the model reads as
                 # neutral or as a complaint; cs-signals counts gratitude and praise as positive.
                 score, label = max(score, 0.05), Label.positive
+            elif (
+                label is not Label.negative
+                and _broken_in_other_language(reading)
+                and not reading.praise_words
+            ):
+                # cs-signals: a problem that hurts them is negative, however calmly it is reported.
+                score, label = min(score, -0.05), Label.negative
+            elif label is Label.negative and _news_of_their_own_trouble(reading):
+                # "o nosso ERP caiu de novo... problema nosso, só avisando": information, not a complaint.
+                score, label = max(-0.04, min(0.04, score)), Label.neutral
             elif label is Label.negative and _good_news_only(reading):
                 # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
                 # the problem or rival named is the news that it is over.
@@ -927,6 +940,10 @@ class OfflineAnalyzer(Analyzer):
                 r.praise_words += 1
             if kind in en.PROBLEM_KINDS and strength >= 1.0:
                 r.strong_problem = True
+            if (kind in _FIXED_KINDS and strength >= 1.0) or (
+                kind == "lexicon" and strength < 0 and Concern.bug in cue.concerns
+            ):
+                r.failure_named = True
             if kind == "sarcasm":
                 r.sarcasm = True
             elif kind == "churn":
@@ -1069,6 +1086,9 @@ class OfflineAnalyzer(Analyzer):
             floor = max((signal.urgency for signal in strong), key=_URGENCY_RANK.__getitem__)
             if _URGENCY_RANK[floor] > _URGENCY_RANK[urgency]:
                 urgency = floor
+        if urgency is Urgency.low and label is Label.negative and _complaint_to_answer(r):
+            # cs-signals: a problem reported, or mocked, needs attention within days.
+            urgency = Urgency.medium
         if urgency is Urgency.medium and label is Label.negative and _problem_before_deadline(r):
             # cs-signals: a problem with a deadline within about two days is for today.
             urgency = Urgency.high
@@ -1371,6 +1391,48 @@ _NEAR_DEADLINE_RE = re.compile(
     r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
     re.IGNORECASE,
 )
+
+
+def _complaint_to_answer(r: Reading) -> bool:
+    """In another language, something of ours broken and not reported fixed, or irony about how it went
+    ("merci pour la panne"), not marked as minor: the reading model saw few of these and reads them as
+    nothing to do. (English readings are the model's: "minor, fix when you can" is low.)"""
+    return (
+        r.language != "en"
+        and ((r.failure_named and not r.resolved) or r.sarcasm)
+        and "calm" not in r.kind_counts
+        and not _on_their_side(r)
+    )
+
+
+def _broken_in_other_language(r: Reading) -> bool:
+    """Another language's words for something of ours broken ("se colgó", "travou"), not reported fixed: the
+    reading model, which saw few of them, may read the plain report as neutral."""
+    return (
+        r.language != "en"
+        and r.failure_named
+        and not r.resolved
+        and r.irony_marker is None
+        and not _on_their_side(r)
+    )
+
+
+def _news_of_their_own_trouble(r: Reading) -> bool:
+    """A failure in another language the customer says is their own, with no risk, churn or mocking of us."""
+    return (
+        r.language != "en"
+        and r.failure_named
+        and _on_their_side(r)
+        and not r.risks
+        and not r.churn
+        and "sarcasm" not in r.kind_counts
+    )
+
+
+def _on_their_side(r: Reading) -> bool:
+    """The customer says the trouble is their own ("o nosso ERP caiu... problema nosso")."""
+    own = OWN_SIDE_RE.get(r.language)
+    return own is not None and own.search(r.body) is not None
 
 
 def _problem_before_deadline(r: Reading) -> bool:
