@@ -495,6 +495,8 @@ class Reading:
     asks_something: bool = False
     #: Whether a full-strength problem cue fired (not just "can't find").
     strong_problem: bool = False
+    #: The band of a score the customer wrote ("low", "mid", "high"; see `cues.written_score`), or None.
+    rating: str | None = None
     #: Whether a cue named something broken: a full-strength failure, or another language's failure words
     #: ("se colgó", "travou", "lädt nicht").
     failure_named: bool = False
@@ -702,6 +704,8 @@ class OfflineAnalyzer(Analyzer):
                     score, label = max(score, 0.05), Label.positive
                 else:
                     score, label = max(-0.04, min(0.04, score)), Label.neutral
+        if reading.rating is not None:
+            score, label = _as_the_score_says(reading, score, label)
         if self.learned is not None:
             # The team's own model decides the label; urgency, churn and the floors stay as they are.
             score, label = self._blend(readable, reading)
@@ -970,13 +974,24 @@ class OfflineAnalyzer(Analyzer):
             if kind not in ("topic", "request") or (kind == "topic" and len(r.evidence) < 3):
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
         # Tells a cue cannot start at (a quote mark, a star): found beside the cues, counted like them.
-        for pattern, kind, strength, emotion in _BESIDE_THE_CUES:
+        told: list[tuple[int, int]] = []
+        for pattern, reader, band, tell, strength, feeling in _BESIDE_THE_CUES:
             for match in pattern.finditer(body):
-                counts[kind] = counts.get(kind, 0) + 1
-                strengths.setdefault(kind, []).append(strength)
-                r.sarcasm = r.sarcasm or kind == "sarcasm"
-                if emotion not in r.emotions:
-                    r.emotions.append(emotion)
+                if reader is not None:
+                    # One written score, however many tells read it ("NPS 0 - ...").
+                    if any(start < match.end() and match.start() < end for start, end in told):
+                        continue
+                    if reader(match) != band:
+                        continue
+                    told.append(match.span())
+                    r.rating = r.rating or band
+                if tell is None or feeling is None:
+                    continue
+                counts[tell] = counts.get(tell, 0) + 1
+                strengths.setdefault(tell, []).append(strength)
+                r.sarcasm = r.sarcasm or tell == "sarcasm"
+                if feeling not in r.emotions:
+                    r.emotions.append(feeling)
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
         valence = 0.0
         decay = t.repeat_decay
@@ -1305,10 +1320,22 @@ def _with_action(result: AnalysisResult, action: RecommendedAction, asks_somethi
     })
 
 
-#: (pattern, cue kind, strength, emotion) of the tells `_scan` finds beside the cue matcher.
-_BESIDE_THE_CUES = (
-    (en.SCARE_QUOTED_PRAISE_RE, "sarcasm", 1.0, Emotion.frustration),
-    (en.LOW_RATING_RE, "disappointment", 1.5, Emotion.disappointment),
+def _low(match: re.Match[str]) -> str:
+    return "low"
+
+
+#: (pattern, score band reader, band, cue kind, strength, emotion) of the tells `_scan` finds beside the cue
+#: matcher. A tell with a reader counts only when the reader finds its band in the match, and records the
+#: band as the message's written score (`Reading.rating`); a kind of None only records it.
+_BESIDE_THE_CUES: tuple[
+    tuple[re.Pattern[str], Callable[[re.Match[str]], str | None] | None, str | None, str | None, float,
+          Emotion | None], ...
+] = (
+    (en.SCARE_QUOTED_PRAISE_RE, None, None, "sarcasm", 1.0, Emotion.frustration),
+    (en.LOW_RATING_RE, _low, "low", "disappointment", 1.5, Emotion.disappointment),
+    (en.OPENING_SCORE_RE, en.written_score, "low", "disappointment", 1.5, Emotion.disappointment),
+    (en.OPENING_SCORE_RE, en.written_score, "high", "praise", 1.0, Emotion.satisfaction),
+    (en.OPENING_SCORE_RE, en.written_score, "mid", None, 0.0, None),
 )
 #: Problem kinds a following "is fixed" in the same sentence names as over (not waiting, repetition or anger:
 #: those are complaints about how it went, whatever the outcome).
@@ -1391,6 +1418,31 @@ _NEAR_DEADLINE_RE = re.compile(
     r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
     re.IGNORECASE,
 )
+
+
+def _as_the_score_says(r: Reading, score: float, label: Label) -> tuple[float, Label]:
+    """The label a written score gives a verbatim whose words say little: a detractor's "meh" is negative, a
+    nine with "does the job" positive, a seven with "fine" no complaint. Words with a problem, a risk or irony
+    in them keep their own reading beside a high or middling score, and a middling score with mild words
+    keeps a positive reading ("7 - no complaints" leans positive, cs-signals)."""
+    if r.rating == "low":
+        return min(score, -0.05), Label.negative
+    untroubled = (
+        not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        and not r.negative_word
+        and not any(signal.strong for signal in r.risks)
+        and not r.churn
+        and not r.sarcasm
+        and r.irony_marker is None
+        and not any(valence < 0 for _, valence in r.lexicon_hits)
+    )
+    if not untroubled:
+        return score, label
+    if r.rating == "high":
+        return max(score, 0.05), Label.positive
+    if r.rating == "mid" and label is Label.negative:
+        return max(-0.04, min(0.04, score)), Label.neutral
+    return score, label
 
 
 def _complaint_to_answer(r: Reading) -> bool:
