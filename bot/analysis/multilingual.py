@@ -259,6 +259,61 @@ OWN_SIDE_RE: dict[str, re.Pattern[str]] = {
                      r"(?:fehler|problem|schuld)|nicht (?:ihre|eure) schuld)", re.IGNORECASE),
 }
 
+_DAYS_ES = r"(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)"
+_DAYS_FR = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_DAYS_DE = r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+_DAYS_PT = r"(?:segunda|terça|terca|quarta|quinta|sexta)(?:-feira)?|sábado|sabado|domingo"
+
+#: Deadlines written as one, (within about two days, within about a week): cs-signals makes the first high
+#: and the second medium. A date said without "by" ("la llamada del lunes") is when, not by when.
+DEADLINE_RE: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "es": (
+        # "Hasta hoy" is "to this day" ("hasta hoy no llegó"), no deadline.
+        re.compile(r"\b(?:antes de|para) (?:(?:el )?final del día|fin del día|hoy|esta (?:tarde|noche)|"
+                   r"mañana(?! por la)|mediodía)\b|\bhoy mismo\b|\ben (?:las próximas )?(?:24|48) horas\b",
+                   re.IGNORECASE),
+        # "Pasar la reunión del martes para el jueves" moves a date: "para el <day>" is no deadline.
+        re.compile(rf"\b(?:antes del?|hasta el) (?:{_DAYS_ES}|fin de semana)\b|"
+                   rf"\b(?:antes de|para) (?:el )?(?:fin(?:al)? de )?(?:esta )?semana\b|"
+                   rf"\b(?:la|el) (?:auditoría|lanzamiento|salida en vivo|go-?live|cierre|demo) "
+                   rf"(?:es|será|del?) (?:el )?{_DAYS_ES}\b", re.IGNORECASE),
+    ),
+    "fr": (
+        re.compile(r"\b(?:d'ici|avant|pour) (?:ce soir|demain|la fin de (?:la )?journée|aujourd'hui|midi)\b|"
+                   r"\bd'ici (?:24|48) ?h(?:eures)?\b|\bdans les (?:24|48) (?:prochaines )?heures\b",
+                   re.IGNORECASE),
+        re.compile(rf"\b(?:d'ici|avant) (?:le )?(?:{_DAYS_FR}|la fin de (?:la )?semaine)\b|"
+                   rf"\b(?:l'audit|le lancement|la mise en production|le go-?live|la clôture) "
+                   rf"(?:est |aura lieu )?(?:prévue? )?(?:le )?{_DAYS_FR}\b", re.IGNORECASE),
+    ),
+    "de": (
+        re.compile(r"\b(?:bis|vor|spätestens) (?:(?:spätestens|zum) )?(?:heute(?: abend)?|morgen(?: früh)?|"
+                   r"feierabend|tagesende|ende des tages|mittag)\b|\binnerhalb (?:von )?(?:24|48) stunden\b",
+                   re.IGNORECASE),
+        re.compile(rf"\b(?:bis|vor|spätestens)(?: (?:zum|spätestens|am))? (?:kommenden )?"
+                   rf"(?:{_DAYS_DE}|wochenende|ende der woche)\b", re.IGNORECASE),
+    ),
+    "pt": (
+        # "Até hoje" is "to this day" ("o estorno até hoje não caiu"), no deadline.
+        re.compile(r"\b(?:até|antes d[eo]|para) (?:amanhã|o fim do dia|o final do dia|o fim do expediente|"
+                   r"o meio-dia)\b|\b(?:para|antes de) hoje\b|\bem (?:24|48) horas\b", re.IGNORECASE),
+        # "Passar a reunião de terça para quinta" moves a date: "para <day>" is no deadline.
+        re.compile(rf"\b(?:até|antes d[ae]) (?:a |o )?(?:{_DAYS_PT}|fim de semana|final da semana)\b",
+                   re.IGNORECASE),
+    ),
+}
+#: Words that ask for something to be done ("por favor", "merci de", "bitte", "precisamos").
+REQUEST_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:por favor|necesit\w+|pued(?:en|e|es)|podr[ií]a[ns]?|favor de|les pido|"
+                     r"agradecer[ií]a(?:mos)?|den de alta|añadan|agreguen|corrijan|envíen)\b", re.IGNORECASE),
+    "fr": re.compile(r"(?:\bmerci d(?:e |'|’)|\bpouvez|\bpourriez|\bil (?:nous|me) faut|\bbesoin|"
+                     r"s'il vous pla[iî]t|\bsvp\b|\bveuillez)", re.IGNORECASE),
+    "de": re.compile(r"\b(?:bitte|können sie|könnten sie|kannst du|könntest du|brauchen|benötigen)\b",
+                     re.IGNORECASE),
+    "pt": re.compile(r"\b(?:por favor|precis\w+|podem|poderiam|pode|favor|adicionem|corrijam|enviem)\b",
+                     re.IGNORECASE),
+}
+
 
 @cache
 def matcher(language: str) -> PhraseMatcher:

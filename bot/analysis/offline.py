@@ -51,7 +51,7 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import NEGATOR_RE, OWN_SIDE_RE, matcher
+from bot.analysis.multilingual import DEADLINE_RE, NEGATOR_RE, OWN_SIDE_RE, REQUEST_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
@@ -1104,9 +1104,10 @@ class OfflineAnalyzer(Analyzer):
         if urgency is Urgency.low and label is Label.negative and _complaint_to_answer(r):
             # cs-signals: a problem reported, or mocked, needs attention within days.
             urgency = Urgency.medium
-        if urgency is Urgency.medium and label is Label.negative and _problem_before_deadline(r):
-            # cs-signals: a problem with a deadline within about two days is for today.
-            urgency = Urgency.high
+        by_date = _asked_by_a_date(r, label)
+        if by_date is not None and _URGENCY_RANK[by_date] > _URGENCY_RANK[urgency]:
+            # cs-signals: a deadline within about two days is for today, within a week for this week.
+            urgency = by_date
         intensity = intensity_for_score(score)
         if label is not Label.neutral and (r.shouting or r.exclamations >= 3):
             # Capitals and "!!!" say more than the words: one step stronger.
@@ -1487,9 +1488,70 @@ def _on_their_side(r: Reading) -> bool:
     return own is not None and own.search(r.body) is not None
 
 
+_DAYS_EN = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+#: A deadline within about a week ("by Friday", "before Monday's go-live", "within five business days").
+_WEEK_DEADLINE_RE = re.compile(
+    rf"\b(?:by|before|until|no later than) (?:this )?(?:{_DAYS_EN}|end of (?:the )?week|eow|the weekend)\b|"
+    rf"\b{_DAYS_EN}(?:'|\u2019)s (?:launch|go-?live|audit|deadline|demo|meeting|board|close|release|payroll|"
+    rf"kickoff|kick-off|presentation)\b|\b(?:due|deadline is) (?:on |this )?{_DAYS_EN}\b",
+    re.IGNORECASE,
+)
+_REQUEST_EN_RE = re.compile(r"\b(?:please|pls|plz|need|needs|can you|could you|would you|kindly)\b",
+                            re.IGNORECASE)
+#: A condition before a deadline ("if anything comes up, send it by Thursday"): no demand on us yet.
+_CONDITION_RE = re.compile(r"\b(?:if|unless|otherwise|si|sinon|en caso de|wenn|falls|caso)\b", re.IGNORECASE)
+
+
 def _problem_before_deadline(r: Reading) -> bool:
     """Whether an unhappy message (the caller's label) names a deadline within about two days, and no fix."""
-    return not r.resolved and _NEAR_DEADLINE_RE.search(r.body) is not None
+    return not r.resolved and _deadline(r) is Urgency.high
+
+
+def _deadline(r: Reading) -> Urgency | None:
+    """The urgency a deadline written in the message gives (high within about two days, medium within about
+    a week), or None."""
+    near, week = _deadline_patterns(r.language)
+    if near is not None and near.search(r.body):
+        return Urgency.high
+    if week is not None and week.search(r.body):
+        return Urgency.medium
+    return None
+
+
+def _asked_by_a_date(r: Reading, label: Label) -> Urgency | None:
+    """The urgency of a complaint with a deadline, or of a request with its deadline in the same sentence
+    ("please add these users before Monday's go-live", "la factura corregida antes del viernes"); not of
+    good news, of a condition ("if anything comes up, send it by Thursday"), or of a message marked as no
+    rush or reporting the matter done."""
+    if label is Label.positive or r.resolved or "calm" in r.kind_counts:
+        return None
+    if label is Label.negative:
+        return _deadline(r)
+    near, week = _deadline_patterns(r.language)
+    request = _REQUEST_EN_RE if r.language == "en" else REQUEST_RE.get(r.language)
+    for pattern, urgency in ((near, Urgency.high), (week, Urgency.medium)):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(r.body):
+            start = _sentence_start(r.body, match.start())
+            stop = _SENTENCE_END_RE.search(r.body, match.end())
+            end = stop.end() if stop is not None else len(r.body)
+            sentence = r.body[start:end]
+            asked = "?" in sentence or (request is not None and request.search(sentence) is not None)
+            if asked and not _CONDITION_RE.search(r.body, start, match.start()):
+                return urgency
+    return None
+
+
+def _sentence_start(body: str, position: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(body, 0, position)]
+    return ends[-1] if ends else 0
+
+
+def _deadline_patterns(language: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    if language == "en":
+        return _NEAR_DEADLINE_RE, _WEEK_DEADLINE_RE
+    return DEADLINE_RE.get(language, (None, None))
 
 
 def _plain_feature_request(r: Reading) -> bool:
