@@ -599,6 +599,54 @@ LOW_RATING_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: A score opening a survey verbatim, in any of the five languages: "3 - meh", "9/10 does the job",
+#: "Score: 1. Support was okay.", "Note : 2. Bof.", "Bewertung: 1 - naja". A bare number needs a dash after
+#: it and a scale needs a comment, so counts ("2 issues"), times ("10:30"), ranges ("10 - 11am") and
+#: numbered steps ("1 - Export the report") are no scores; `written_score` rejects dates and proportions.
+OPENING_SCORE_RE = re.compile(
+    r"\A[\W_]{0,3}(?:(?P<label>nps|csat|score|rating|rated|puntuaci[oó]n|calificaci[oó]n|valoraci[oó]n|nota|"
+    r"note|bewertung|punkte?|punktzahl|avalia[cç][aã]o|pontua[cç][aã]o)\s*(?:[:=-]|\bis\b)?\s*)?"
+    r"(?P<score>10|[0-9])(?![0-9]|[.,:][0-9]|/[0-9]{1,2}/)"
+    r"(?:\s*(?:/|out of|of|de|sur|von|em)\s*(?P<scale>10|5)(?![0-9]|/[0-9]))?"
+    r"(?P<rest>\s*(?P<dash>[-–—])\s*(?=[^\W\d_])|\s*[:.,!)|]\s*(?=[^\W\d_])|\s+(?=[^\W\d_])|\s*[.!]?\s*\Z)",
+    re.IGNORECASE,
+)
+#: After "9/10": a date ("9/10 at 2pm works for the review") or a share ("9/10 of our users"), not a score.
+_NOT_A_SCORE_AFTER_RE = re.compile(
+    r"\s*(?:[-–—:]\s*)?(?:of|de|des|dos|das|der|von|du|at|on|um|à|a las|às)\b|"
+    r"[^.!?\n]{0,40}?(?:\d ?(?:am|pm|h)\b|\b(?:works for|meeting|call|review|deadline|due|session|demo|"
+    r"webinar|appointment|reunión|llamada|"
+    r"réunion|rendez-vous|termin|besprechung|reunião|chamada))",
+    re.IGNORECASE,
+)
+#: Labels of a five-point scale when no scale is written ("CSAT 2", "Rating: 4").
+_FIVE_POINT_LABELS = ("csat", "rating", "rated", "calificaci", "valoraci", "bewertung", "avalia")
+#: A numbered list goes on: "1 - Export the report. 2 - Send it".
+_NEXT_ITEM_RE = re.compile(r"(?:^|[.;!?]\s+)[0-9]{1,2}\s*[-–—.)]\s", re.MULTILINE)
+
+
+def written_score(match: re.Match[str]) -> str | None:
+    """The band of a score `OPENING_SCORE_RE` found: "low" (NPS 0–4, CSAT 1–2), "mid" or "high" (9–10 of
+    ten, 4–5 of five); None when the number is no score after all."""
+    label, scale = match.group("label"), match.group("scale")
+    if label is None and scale is None and match.group("dash") is None:
+        return None  # "10 solid" or "3. Open settings": a bare number is a score only before a dash
+    text = match.string
+    if label is None and _NEXT_ITEM_RE.search(text, match.end()):
+        return None
+    if scale is not None and _NOT_A_SCORE_AFTER_RE.match(text, match.end("scale")):
+        return None
+    score = int(match.group("score"))
+    if scale is None:
+        five = label is not None and label.lower().startswith(_FIVE_POINT_LABELS) and score <= 5
+        scale = "5" if five else "10"
+    if score > int(scale):
+        return None
+    if scale == "5":
+        return "low" if score <= 2 else "high" if score >= 4 else "mid"
+    return "low" if score <= 4 else "high" if score >= 9 else "mid"
+
+
 SARCASM = [
     Cue("sarcasm", r"thanks? (?:a lot |again |so much )?for (?:nothing|ruining|wasting|making (?:me|us) "
                    r"(?:wait|miss)|the (?:runaround|non-?answer|canned response|copy[- ]paste)|absolutely "

@@ -304,6 +304,38 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "isso este esta nada ninguém funciona sistema estou estamos tenho temos".split()
     ),
 }
+#: Everyday words of a support conversation, one language each (no word of English or of another of the
+#: five): what settles a short message ("Factura pendiente", "Tudo certo, valeu", "Sehr gut") that has
+#: no function word to count.
+_SUPPORT_WORDS: dict[str, frozenset[str]] = {
+    "es": frozenset(
+        "factura facturas novedad novedades pendiente puedo puede pueden podrían revisar revisarlo deja "
+        "vale servicio cuenta usuario usuarios contraseña correo pago ayuda necesito necesitamos aquí "
+        "ahora mañana ayer sigue listo quedó cuándo dónde qué cómo muchas saludos caído cayó colgó "
+        "informe buenos días alguna algún bueno buena llega pasa".split()
+    ),
+    "pt": frozenset(
+        "fatura faturas novidade novidades pendente posso pode podem poderiam verificar vou caiu travou "
+        "beleza resolvido atendimento tudo funcionando bem valeu pela pelo ótimo ótima conta usuário "
+        "usuários senha pagamento ajuda preciso precisamos aqui agora amanhã ontem continua onde bom boa "
+        "então certo alguma algum tem chega".split()
+    ),
+    "fr": frozenset(
+        "facture factures attente nouvelles nickel compte utilisateur utilisateurs paiement besoin ici "
+        "demain semaine ça marche panne planté tout tous oui avez pouvez pourriez reçois".split()
+    ),
+    "de": frozenset(
+        "sehr rechnung offen neuigkeiten toller tolle gibt können könnten konto benutzer nutzer passwort "
+        "zahlung hilfe brauchen gestern woche läuft kaputt alles ja nein jetzt bereits leider gerne "
+        "vielen abgestürzt fehler antwort bekommen".split()
+    ),
+}
+#: Letters only one of the languages writes ("¿", "ñ", "ã", "ß"): one more count for it. A name with an
+#: accent ("José", "Jürgen") does not outweigh English words, and English wins a tie.
+_OWN_LETTERS = {"es": frozenset("¿¡ñ"), "pt": frozenset("ãõ"), "fr": frozenset("èùûœ"), "de": frozenset("ß")}
+#: A French elided article or pronoun opening a word ("d'exporter", "l'export", "qu'il").
+_ELISION_RE = re.compile(r"\b(?:d|l|j|qu|c|n|s)'[^\W\d_]{2,}")
+
 #: Common words of other Latin-script languages (Dutch, Italian, Polish,
 #: Swedish...): enough of them sends the text to py3langid even when a few
 #: English-looking words ("we", "is") would win the count.
@@ -346,9 +378,19 @@ def detect_language(text: str, fallback: str = "en") -> LanguageDecision:
     # Distinct stopwords per language: set intersections run in C, and a
     # repeated "the" says no more about the language than one.
     vocabulary = set(words)
+    ascii_only = text.isascii()
+    elided = "'" in text and _ELISION_RE.search(text.lower()) is not None
     best, best_hits, second_hits = "en", -1, -1
     for code, stops in _STOPWORDS.items():
         hits = len(stops.intersection(vocabulary))
+        if code != "en" and (len(words) < _LANGID_MIN_WORDS or hits):
+            # Support words and letters only weigh in a short text, or beside a function word of the language:
+            # an English sentence naming "São Paulo" or "la factura" stays English.
+            hits += len(_SUPPORT_WORDS[code].difference(stops).intersection(vocabulary))
+            if not ascii_only and not _OWN_LETTERS[code].isdisjoint(text):
+                hits += 1
+            if code == "fr" and elided:
+                hits += 1
         if hits > best_hits:
             best, best_hits, second_hits = code, hits, best_hits
         elif hits > second_hits:

@@ -49,15 +49,26 @@ SPANISH = [
                  r"cuenta|contrato)|no (?:vamos a |voy a )?renovar|cambiar(?:nos)? (?:a otro|de) proveedor|"
                  r"reconsiderando (?:la|nuestra) renovación|dar de baja)",
         1.4, _DIS, _REN, 1.0),
+    # Thanks for nothing, or for the failure itself: irony, listed before thanks so it wins at "gracias".
+    Cue("sarcasm", r"(?:(?:muchas|mil) )?gracias (?:de nuevo |otra vez )?(?:por (?:nada|absolutamente "
+                   r"nada|(?:\w+ ){0,2}?(?:demora|espera|retraso|caída|caida|fallo|falla|error|problema|"
+                   r"desastre)s?\b|"
+                   r"hacernos esperar|dejarnos (?:sin|tirados)|ignorarnos|nada)|"
+                   r"por (?:tanto|toda (?:la|esta))? ?(?:demora|espera))", 1.0, _FRU),
     Cue("gratitude", r"(?:muchas gracias|gracias|se lo agradezco|agradecemos|"
                      r"agradezco|agradecer(?:os|le|les)?|agradecid[oa]s?)", 1.0, (E.gratitude,)),
-    Cue("sarcasm", r"gracias por nada", 1.0, _FRU),
+    Cue("calm", r"sin (?:prisa|apuro|urgencia)|no (?:es|hay) (?:urgente|prisa|apuro)|cuando (?:puedan|pueda|"
+                r"tengan tiempo)", 1.0, (), (), -3.0),
     Cue("urgency", r"(?:urgente|urgencia|lo antes posible|cuanto antes|inmediatamente|de inmediato|ya mismo|"
                    r"(?:producción|el sistema|la plataforma|el servicio|la web) (?:está )?caíd[oa]|"
                    r"(?:perdiendo|perdemos) dinero|brecha de seguridad|llámenme "
                    r"hoy)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:hoy|ahora|esta tarde|mañana|plazo|fecha límite)", 1.0, (), (), 1.0),
-    _lex(r"no funciona|no sirve|no anda|no carga|dejó de funcionar", -2.0, _FRU, (C.bug,)),
+    _lex(r"no funciona|no sirve|no anda|no carga|dejó de funcionar|(?<!no )se (?:nos |me |le )?"
+         r"(?:ha |volvió a |vuelve a )?(?:cayó|cae|caen|cayeron|caído|caer|colgó|cuelga|colgado|colgar|"
+         r"bloqueó|bloquea|congeló|congela|traba|trabó)|no (?:abre|arranca|responde|sincroniza|guarda|"
+         r"exporta|carga)", -2.0, _FRU,
+         (C.bug,)),
     _lex(r"(?:pésim[oa]|horrible|terrible|fatal|inaceptable|vergonzoso|desastre|lament(?:able|ablemente)|"
          r"malísim[oa]|malo|mala|peor)", -2.5, (E.anger,)),
     _lex(r"(?:problemas?|error(?:es)?|fallo|fallos|falla|caíd[oa]|lento|lenta|roto|rota|queja|molest[oa]|"
@@ -91,7 +102,11 @@ GERMAN = [
                  r"vertrag (?:nicht )?verlängern|anbieter wechseln|zu einem anderen anbieter|überdenken "
                  r"(?:die|unsere) verlängerung)", 1.4, _DIS,
         _REN, 1.0),
-    Cue("sarcasm", r"danke für nichts", 1.0, _FRU),
+    Cue("sarcasm", r"(?:vielen |herzlichen )?dank(?:e)? (?:auch )?für (?:nichts|gar nichts|rein gar nichts|"
+                   r"(?:\w+ ){0,2}?(?:verzögerung|wartezeit|warterei|ausfall|absturz|störung|panne|"
+                   r"fehler)(?:en|s)?\b|das warten)", 1.0, _FRU),
+    Cue("calm", r"keine eile|nicht (?:so )?dringend|eilt nicht|ohne (?:eile|zeitdruck)|wenn (?:sie|du) "
+                r"(?:zeit haben|zeit hast|dazu kommen)", 1.0, (), (), -3.0),
     Cue("gratitude", r"(?:vielen dank|danke(?: schön| sehr)?|herzlichen dank|wir bedanken uns|tausend dank)",
         1.0, (E.gratitude,)),
     Cue("urgency", r"(?:dringend|sofort|umgehend|so schnell wie möglich|asap|schnellstmöglich|(?:produktion|"
@@ -100,7 +115,10 @@ GERMAN = [
         1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:heute|jetzt|morgen|frist|deadline|bis (?:morgen|heute))", 1.0, (), (), 1.0),
     _lex(r"funktioniert (?:immer noch |noch immer |schon wieder )?nicht|geht (?:immer noch )?nicht|klappt "
-         r"nicht|lädt nicht|ausgefallen|abgestürzt", -2.0, _FRU, (C.bug,)),
+         r"nicht|lädt nicht|ausgefallen|abgestürzt|stürzt (?:\w+ ){0,3}?ab|hängt(?: sich)?(?: auf)?(?! "
+         r"(?:jetzt |nun |auch |ja )?(?:nicht|nie|kaum|davon|von|mit|zusammen|an|ab\b))|hängen geblieben|"
+         r"friert (?:\w+ )?ein|eingefroren|(?:öffnet|startet|reagiert|synchronisiert|speichert) (?:sich )?"
+         r"(?:\w+ )?nicht", -2.0, _FRU, (C.bug,)),
     _lex(r"(?:schrecklich|furchtbar|katastrophal|katastrophe|inakzeptabel|unmöglich|unverschämt|miserabel|"
          r"schlecht|schlechter|schlechteste|ärgerlich|enttäuschend)", -2.5, (E.anger,)),
     _lex(r"(?:problem(?:e)?|fehler|störung|langsam|kaputt|beschwerde|frustriert|frustrierend|enttäuscht|"
@@ -134,7 +152,11 @@ FRENCH = [
                  r"annuler (?:notre|mon|l') ?(?:abonnement|contrat|compte)|ne (?:pas )?renouveler|pas "
                  r"renouveler|changer de (?:fournisseur|prestataire)|reconsidér(?:er|ons) (?:le|notre) "
                  r"renouvellement)", 1.4, _DIS, _REN, 1.0),
-    Cue("sarcasm", r"merci pour rien", 1.0, _FRU),
+    Cue("sarcasm", r"merci (?:beaucoup |bien |encore )?(?:pour (?:rien|que dalle|(?:\w+ ){0,3}?(?:panne|"
+                   r"attente|retard|plantage|bug|erreur|coupure)s?\b)|de (?:nous |m')?avoir fait attendre)",
+        1.0, _FRU),
+    Cue("calm", r"pas (?:d'urgence|urgent|pressé)|rien d'urgent|sans urgence|quand vous (?:pourrez|aurez le "
+                r"temps)", 1.0, (), (), -3.0),
     Cue("gratitude", r"(?:merci beaucoup|merci|nous vous remercions|je vous remercie|vous remercier)", 1.0,
         (E.gratitude,)),
     Cue("urgency", r"(?:urgent|urgence|au plus vite|dès que possible|immédiatement|tout de suite|(?:la "
@@ -143,7 +165,9 @@ FRENCH = [
                    r"aujourd'hui)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:aujourd'hui|maintenant|demain|délai|échéance)", 1.0, (), (), 1.0),
     _lex(r"ne (?:fonctionne|marche) (?:toujours |plus |pas)(?:pas)?|ça ne marche pas|en panne|planté|"
-         r"bloqué", -2.0, _FRU, (C.bug,)),
+         r"bloqué|(?<!ne )plante(?:nt)?|(?<!ne )crashe?(?:nt)?|ne (?:se )?(?:charge|s'ouvre|s'affiche|répond|"
+         r"démarre|synchronise|sauvegarde|lance) (?:toujours |)(?:plus|pas)|ne charge plus|est tombée?|"
+         r"(?<!ne )bugue(?:nt)?|fige|figé", -2.0, _FRU, (C.bug,)),
     _lex(r"(?:horrible|terrible|inacceptable|lamentable|catastrophique|catastrophe|nul|nulle|honteux|"
          r"scandaleux|pire|mauvais|mauvaise|déplorable)", -2.5, (E.anger,)),
     _lex(r"(?:problèmes?|erreurs?|panne|lent|lente|cassé|plainte|frustré|frustrant|déçu|déçue|déception|"
@@ -176,7 +200,12 @@ PORTUGUESE = [
                  r"conta|contrato)|não (?:vamos |vou )?renovar|trocar de fornecedor|mudar (?:para outro|de) "
                  r"fornecedor|reconsiderando (?:a|nossa) renovação)",
         1.4, _DIS, _REN, 1.0),
-    Cue("sarcasm", r"obrigad[oa] por nada", 1.0, _FRU),
+    Cue("sarcasm", r"(?:muito )?obrigad[oa] (?:por nada|por (?:\w+ ){0,2}?(?:demora|espera|atraso|queda|"
+                   r"falha|erro|problema)s?\b|pel[ao] (?:\w+ ){0,2}?(?:demora|espera|atraso|queda|falha|"
+                   r"erro|problema|descaso)s?\b)|valeu (?:por nada|pel[ao] (?:demora|espera|atraso|queda))",
+        1.0, _FRU),
+    Cue("calm", r"sem pressa|não (?:é|tem) (?:urgente|pressa)|quando (?:puderem|puder|tiverem tempo)", 1.0,
+        (), (), -3.0),
     Cue("gratitude", r"(?:muito obrigad[oa]|obrigad[oa]|agradeço|agradecemos|agradecer|valeu)", 1.0,
         (E.gratitude,)),
     Cue("urgency", r"(?:urgente|urgência|o mais rápido possível|assim que possível|imediatamente|(?:a "
@@ -186,7 +215,11 @@ PORTUGUESE = [
     # Before the time words: "agora funciona" is a fix confirmed, not a deadline.
     _lex(r"(?:agora|já) (?:está )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
     Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
-    _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar", -2.0, _FRU,
+    # "O tempo de resposta caiu pela metade" is a number falling, not the system.
+    _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar|"
+         r"(?<!não )caiu(?! (?:pela|para|de \d|em \d|\d|quase|muito|bastante))|"
+         r"(?<!não )(?:travou|trava|travando|travad[oa]|congelou|congelando)|deu pau|"
+         r"não (?:abre|responde|sincroniza|salva|exporta|inicia)", -2.0, _FRU,
          (C.bug,)),
     _lex(r"(?:péssim[oa]|horrível|terrível|inaceitável|lamentável|vergonhos[oa]|desastre|ruim|pior)", -2.5,
          (E.anger,)),
@@ -210,6 +243,75 @@ NEGATOR_RE: dict[str, re.Pattern[str]] = {
     "de": re.compile(r"\b(?:nicht|kein|keine|keinen|nie|niemals)\s+(?:\w+\s+)?$", re.IGNORECASE),
     "fr": re.compile(r"\b(?:pas|ne|n'\w*|jamais|plus|aucun|aucune)\s+(?:\w+\s+)?$", re.IGNORECASE),
     "pt": re.compile(r"\b(?:não|nunca|nem|nada)\s+(?:\w+\s+)?$", re.IGNORECASE),
+}
+
+#: The customer saying the trouble is on their side ("nuestro SAP se cayó... no es cosa vuestra"): a failure
+#: they name is news, not a complaint about us.
+OWN_SIDE_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:no es (?:cosa|culpa|problema) (?:vuestr[oa]|suy[oa]|de ustedes)|(?:es|fue) "
+                     r"(?:culpa|cosa|problema) nuestr[oa]|problema nuestro|(?:nuestro|nuestra) (?:erp|sap|"
+                     r"servidor|red|proveedor)\b[^.]{0,40}\bno (?:es|tiene que ver))", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:problema nosso|(?:é|foi) (?:culpa|problema) nossa?|não é (?:culpa|problema) "
+                     r"(?:de vocês|seu|sua|do sistema de vocês))", re.IGNORECASE),
+    "fr": re.compile(r"(?:(?:c'est|problème|souci) (?:de notre côté|chez nous)|pas (?:de )?votre faute|"
+                     r"(?:notre|la) faute|ne vient pas de (?:chez )?vous)", re.IGNORECASE),
+    "de": re.compile(r"\b(?:unser (?:problem|fehler)|liegt (?:an|bei) uns|nicht (?:ihr|euer|eure) "
+                     r"(?:fehler|problem|schuld)|nicht (?:ihre|eure) schuld)", re.IGNORECASE),
+}
+
+_DAYS_ES = r"(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)"
+_DAYS_FR = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_DAYS_DE = r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)"
+_DAYS_PT = r"(?:segunda|terça|terca|quarta|quinta|sexta)(?:-feira)?|sábado|sabado|domingo"
+
+#: Deadlines written as one, (within about two days, within about a week): cs-signals makes the first high
+#: and the second medium. A date said without "by" ("la llamada del lunes") is when, not by when.
+DEADLINE_RE: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "es": (
+        # "Hasta hoy" is "to this day" ("hasta hoy no llegó"), no deadline.
+        re.compile(r"\b(?:antes de|para) (?:(?:el )?final del día|fin del día|hoy|esta (?:tarde|noche)|"
+                   r"mañana(?! por la)|mediodía)\b|\bhoy mismo\b|\ben (?:las próximas )?(?:24|48) horas\b",
+                   re.IGNORECASE),
+        # "Pasar la reunión del martes para el jueves" moves a date: "para el <day>" is no deadline.
+        re.compile(rf"\b(?:antes del?|hasta el) (?:{_DAYS_ES}|fin de semana)\b|"
+                   rf"\b(?:antes de|para) (?:el )?(?:fin(?:al)? de )?(?:esta )?semana\b|"
+                   rf"\b(?:la|el) (?:auditoría|lanzamiento|salida en vivo|go-?live|cierre|demo) "
+                   rf"(?:es|será|del?) (?:el )?{_DAYS_ES}\b", re.IGNORECASE),
+    ),
+    "fr": (
+        re.compile(r"\b(?:d'ici|avant|pour) (?:ce soir|demain|la fin de (?:la )?journée|aujourd'hui|midi)\b|"
+                   r"\bd'ici (?:24|48) ?h(?:eures)?\b|\bdans les (?:24|48) (?:prochaines )?heures\b",
+                   re.IGNORECASE),
+        re.compile(rf"\b(?:d'ici|avant) (?:le )?(?:{_DAYS_FR}|la fin de (?:la )?semaine)\b|"
+                   rf"\b(?:l'audit|le lancement|la mise en production|le go-?live|la clôture) "
+                   rf"(?:est |aura lieu )?(?:prévue? )?(?:le )?{_DAYS_FR}\b", re.IGNORECASE),
+    ),
+    "de": (
+        re.compile(r"\b(?:bis|vor|spätestens) (?:(?:spätestens|zum) )?(?:heute(?: abend)?|morgen(?: früh)?|"
+                   r"feierabend|tagesende|ende des tages|mittag)\b|\binnerhalb (?:von )?(?:24|48) stunden\b",
+                   re.IGNORECASE),
+        re.compile(rf"\b(?:bis|vor|spätestens)(?: (?:zum|spätestens|am))? (?:kommenden )?"
+                   rf"(?:{_DAYS_DE}|wochenende|ende der woche)\b", re.IGNORECASE),
+    ),
+    "pt": (
+        # "Até hoje" is "to this day" ("o estorno até hoje não caiu"), no deadline.
+        re.compile(r"\b(?:até|antes d[eo]|para) (?:amanhã|o fim do dia|o final do dia|o fim do expediente|"
+                   r"o meio-dia)\b|\b(?:para|antes de) hoje\b|\bem (?:24|48) horas\b", re.IGNORECASE),
+        # "Passar a reunião de terça para quinta" moves a date: "para <day>" is no deadline.
+        re.compile(rf"\b(?:até|antes d[ae]) (?:a |o )?(?:{_DAYS_PT}|fim de semana|final da semana)\b",
+                   re.IGNORECASE),
+    ),
+}
+#: Words that ask for something to be done ("por favor", "merci de", "bitte", "precisamos").
+REQUEST_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:por favor|necesit\w+|pued(?:en|e|es)|podr[ií]a[ns]?|favor de|les pido|"
+                     r"agradecer[ií]a(?:mos)?|den de alta|añadan|agreguen|corrijan|envíen)\b", re.IGNORECASE),
+    "fr": re.compile(r"(?:\bmerci d(?:e |'|’)|\bpouvez|\bpourriez|\bil (?:nous|me) faut|\bbesoin|"
+                     r"s'il vous pla[iî]t|\bsvp\b|\bveuillez)", re.IGNORECASE),
+    "de": re.compile(r"\b(?:bitte|können sie|könnten sie|kannst du|könntest du|brauchen|benötigen)\b",
+                     re.IGNORECASE),
+    "pt": re.compile(r"\b(?:por favor|precis\w+|podem|poderiam|pode|favor|adicionem|corrijam|enviem)\b",
+                     re.IGNORECASE),
 }
 
 

@@ -51,7 +51,7 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import NEGATOR_RE, matcher
+from bot.analysis.multilingual import DEADLINE_RE, NEGATOR_RE, OWN_SIDE_RE, REQUEST_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
@@ -495,6 +495,11 @@ class Reading:
     asks_something: bool = False
     #: Whether a full-strength problem cue fired (not just "can't find").
     strong_problem: bool = False
+    #: The band of a score the customer wrote ("low", "mid", "high"; see `cues.written_score`), or None.
+    rating: str | None = None
+    #: Whether a cue named something broken: a full-strength failure, or another language's failure words
+    #: ("se colgó", "travou", "lädt nicht").
+    failure_named: bool = False
     #: Whether a cue of another language read a negative word ("lento", "kaputt") or a negated praise.
     negative_word: bool = False
     #: Evaluative praise words of another language read ("parfaitement", "zufrieden"; not "bien", "gut").
@@ -684,6 +689,16 @@ class OfflineAnalyzer(Analyzer):
                 # another language with nothing wrong, risky or ironic in the words, that the model reads as
                 # neutral or as a complaint; cs-signals counts gratitude and praise as positive.
                 score, label = max(score, 0.05), Label.positive
+            elif (
+                label is not Label.negative
+                and _broken_in_other_language(reading)
+                and not reading.praise_words
+            ):
+                # cs-signals: a problem that hurts them is negative, however calmly it is reported.
+                score, label = min(score, -0.05), Label.negative
+            elif label is Label.negative and _news_of_their_own_trouble(reading):
+                # "o nosso ERP caiu de novo... problema nosso, só avisando": information, not a complaint.
+                score, label = max(-0.04, min(0.04, score)), Label.neutral
             elif label is Label.negative and _good_news_only(reading):
                 # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
                 # the problem or rival named is the news that it is over.
@@ -691,6 +706,8 @@ class OfflineAnalyzer(Analyzer):
                     score, label = max(score, 0.05), Label.positive
                 else:
                     score, label = max(-0.04, min(0.04, score)), Label.neutral
+        if reading.rating is not None:
+            score, label = _as_the_score_says(reading, score, label)
         if self.learned is not None:
             # The team's own model decides the label; urgency, churn and the floors stay as they are.
             score, label = self._blend(readable, reading)
@@ -946,6 +963,10 @@ class OfflineAnalyzer(Analyzer):
                 r.praise_words += 1
             if kind in en.PROBLEM_KINDS and strength >= 1.0:
                 r.strong_problem = True
+            if (kind in _FIXED_KINDS and strength >= 1.0) or (
+                kind == "lexicon" and strength < 0 and Concern.bug in cue.concerns
+            ):
+                r.failure_named = True
             if kind == "sarcasm":
                 r.sarcasm = True
             elif kind == "churn":
@@ -972,13 +993,24 @@ class OfflineAnalyzer(Analyzer):
             if kind not in ("topic", "request") or (kind == "topic" and len(r.evidence) < 3):
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
         # Tells a cue cannot start at (a quote mark, a star): found beside the cues, counted like them.
-        for pattern, kind, strength, emotion in _BESIDE_THE_CUES:
+        told: list[tuple[int, int]] = []
+        for pattern, reader, band, tell, strength, feeling in _BESIDE_THE_CUES:
             for match in pattern.finditer(body):
-                counts[kind] = counts.get(kind, 0) + 1
-                strengths.setdefault(kind, []).append(strength)
-                r.sarcasm = r.sarcasm or kind == "sarcasm"
-                if emotion not in r.emotions:
-                    r.emotions.append(emotion)
+                if reader is not None:
+                    # One written score, however many tells read it ("NPS 0 - ...").
+                    if any(start < match.end() and match.start() < end for start, end in told):
+                        continue
+                    if reader(match) != band:
+                        continue
+                    told.append(match.span())
+                    r.rating = r.rating or band
+                if tell is None or feeling is None:
+                    continue
+                counts[tell] = counts.get(tell, 0) + 1
+                strengths.setdefault(tell, []).append(strength)
+                r.sarcasm = r.sarcasm or tell == "sarcasm"
+                if feeling not in r.emotions:
+                    r.emotions.append(feeling)
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
         valence = 0.0
         decay = t.repeat_decay
@@ -1088,9 +1120,13 @@ class OfflineAnalyzer(Analyzer):
             floor = max((signal.urgency for signal in strong), key=_URGENCY_RANK.__getitem__)
             if _URGENCY_RANK[floor] > _URGENCY_RANK[urgency]:
                 urgency = floor
-        if urgency is Urgency.medium and label is Label.negative and _problem_before_deadline(r):
-            # cs-signals: a problem with a deadline within about two days is for today.
-            urgency = Urgency.high
+        if urgency is Urgency.low and label is Label.negative and _complaint_to_answer(r):
+            # cs-signals: a problem reported, or mocked, needs attention within days.
+            urgency = Urgency.medium
+        by_date = _asked_by_a_date(r, label)
+        if by_date is not None and _URGENCY_RANK[by_date] > _URGENCY_RANK[urgency]:
+            # cs-signals: a deadline within about two days is for today, within a week for this week.
+            urgency = by_date
         intensity = intensity_for_score(score)
         if label is not Label.neutral and (r.shouting or r.exclamations >= 3):
             # Capitals and "!!!" say more than the words: one step stronger.
@@ -1304,10 +1340,22 @@ def _with_action(result: AnalysisResult, action: RecommendedAction, asks_somethi
     })
 
 
-#: (pattern, cue kind, strength, emotion) of the tells `_scan` finds beside the cue matcher.
-_BESIDE_THE_CUES = (
-    (en.SCARE_QUOTED_PRAISE_RE, "sarcasm", 1.0, Emotion.frustration),
-    (en.LOW_RATING_RE, "disappointment", 1.5, Emotion.disappointment),
+def _low(match: re.Match[str]) -> str:
+    return "low"
+
+
+#: (pattern, score band reader, band, cue kind, strength, emotion) of the tells `_scan` finds beside the cue
+#: matcher. A tell with a reader counts only when the reader finds its band in the match, and records the
+#: band as the message's written score (`Reading.rating`); a kind of None only records it.
+_BESIDE_THE_CUES: tuple[
+    tuple[re.Pattern[str], Callable[[re.Match[str]], str | None] | None, str | None, str | None, float,
+          Emotion | None], ...
+] = (
+    (en.SCARE_QUOTED_PRAISE_RE, None, None, "sarcasm", 1.0, Emotion.frustration),
+    (en.LOW_RATING_RE, _low, "low", "disappointment", 1.5, Emotion.disappointment),
+    (en.OPENING_SCORE_RE, en.written_score, "low", "disappointment", 1.5, Emotion.disappointment),
+    (en.OPENING_SCORE_RE, en.written_score, "high", "praise", 1.0, Emotion.satisfaction),
+    (en.OPENING_SCORE_RE, en.written_score, "mid", None, 0.0, None),
 )
 #: Problem kinds a following "is fixed" in the same sentence names as over (not waiting, repetition or anger:
 #: those are complaints about how it went, whatever the outcome).
@@ -1515,9 +1563,137 @@ _NEAR_DEADLINE_RE = re.compile(
 )
 
 
+def _as_the_score_says(r: Reading, score: float, label: Label) -> tuple[float, Label]:
+    """The label a written score gives a verbatim whose words say little: a detractor's "meh" is negative, a
+    nine with "does the job" positive, a seven with "fine" no complaint. Words with a problem, a risk or irony
+    in them keep their own reading beside a high or middling score, and a middling score with mild words
+    keeps a positive reading ("7 - no complaints" leans positive, cs-signals)."""
+    if r.rating == "low":
+        return min(score, -0.05), Label.negative
+    untroubled = (
+        not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        and not r.negative_word
+        and not any(signal.strong for signal in r.risks)
+        and not r.churn
+        and not r.sarcasm
+        and r.irony_marker is None
+        and not any(valence < 0 for _, valence in r.lexicon_hits)
+    )
+    if not untroubled:
+        return score, label
+    if r.rating == "high":
+        return max(score, 0.05), Label.positive
+    if r.rating == "mid" and label is Label.negative:
+        return max(-0.04, min(0.04, score)), Label.neutral
+    return score, label
+
+
+def _complaint_to_answer(r: Reading) -> bool:
+    """In another language, something of ours broken and not reported fixed, or irony about how it went
+    ("merci pour la panne"), not marked as minor: the reading model saw few of these and reads them as
+    nothing to do. (English readings are the model's: "minor, fix when you can" is low.)"""
+    return (
+        r.language != "en"
+        and ((r.failure_named and not r.resolved) or r.sarcasm)
+        and "calm" not in r.kind_counts
+        and not _on_their_side(r)
+    )
+
+
+def _broken_in_other_language(r: Reading) -> bool:
+    """Another language's words for something of ours broken ("se colgó", "travou"), not reported fixed: the
+    reading model, which saw few of them, may read the plain report as neutral."""
+    return (
+        r.language != "en"
+        and r.failure_named
+        and not r.resolved
+        and r.irony_marker is None
+        and not _on_their_side(r)
+    )
+
+
+def _news_of_their_own_trouble(r: Reading) -> bool:
+    """A failure in another language the customer says is their own, with no risk, churn or mocking of us."""
+    return (
+        r.language != "en"
+        and r.failure_named
+        and _on_their_side(r)
+        and not r.risks
+        and not r.churn
+        and "sarcasm" not in r.kind_counts
+    )
+
+
+def _on_their_side(r: Reading) -> bool:
+    """The customer says the trouble is their own ("o nosso ERP caiu... problema nosso")."""
+    own = OWN_SIDE_RE.get(r.language)
+    return own is not None and own.search(r.body) is not None
+
+
+_DAYS_EN = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+#: A deadline within about a week ("by Friday", "before Monday's go-live", "within five business days").
+_WEEK_DEADLINE_RE = re.compile(
+    rf"\b(?:by|before|until|no later than) (?:this )?(?:{_DAYS_EN}|end of (?:the )?week|eow|the weekend)\b|"
+    rf"\b{_DAYS_EN}(?:'|\u2019)s (?:launch|go-?live|audit|deadline|demo|meeting|board|close|release|payroll|"
+    rf"kickoff|kick-off|presentation)\b|\b(?:due|deadline is) (?:on |this )?{_DAYS_EN}\b",
+    re.IGNORECASE,
+)
+_REQUEST_EN_RE = re.compile(r"\b(?:please|pls|plz|need|needs|can you|could you|would you|kindly)\b",
+                            re.IGNORECASE)
+#: A condition before a deadline ("if anything comes up, send it by Thursday"): no demand on us yet.
+_CONDITION_RE = re.compile(r"\b(?:if|unless|otherwise|si|sinon|en caso de|wenn|falls|caso)\b", re.IGNORECASE)
+
+
 def _problem_before_deadline(r: Reading) -> bool:
     """Whether an unhappy message (the caller's label) names a deadline within about two days, and no fix."""
-    return not r.resolved and _NEAR_DEADLINE_RE.search(r.body) is not None
+    return not r.resolved and _deadline(r) is Urgency.high
+
+
+def _deadline(r: Reading) -> Urgency | None:
+    """The urgency a deadline written in the message gives (high within about two days, medium within about
+    a week), or None."""
+    near, week = _deadline_patterns(r.language)
+    if near is not None and near.search(r.body):
+        return Urgency.high
+    if week is not None and week.search(r.body):
+        return Urgency.medium
+    return None
+
+
+def _asked_by_a_date(r: Reading, label: Label) -> Urgency | None:
+    """The urgency of a complaint with a deadline, or of a request with its deadline in the same sentence
+    ("please add these users before Monday's go-live", "la factura corregida antes del viernes"); not of
+    good news, of a condition ("if anything comes up, send it by Thursday"), or of a message marked as no
+    rush or reporting the matter done."""
+    if label is Label.positive or r.resolved or "calm" in r.kind_counts:
+        return None
+    if label is Label.negative:
+        return _deadline(r)
+    near, week = _deadline_patterns(r.language)
+    request = _REQUEST_EN_RE if r.language == "en" else REQUEST_RE.get(r.language)
+    for pattern, urgency in ((near, Urgency.high), (week, Urgency.medium)):
+        if pattern is None:
+            continue
+        for match in pattern.finditer(r.body):
+            start = _sentence_start(r.body, match.start())
+            stop = _SENTENCE_END_RE.search(r.body, match.end())
+            end = stop.end() if stop is not None else len(r.body)
+            sentence = r.body[start:end]
+            asked = "?" in sentence or (request is not None and request.search(sentence) is not None)
+            if asked and not _CONDITION_RE.search(r.body, start, match.start()):
+                return urgency
+    return None
+
+
+def _sentence_start(body: str, position: int) -> int:
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(body, 0, position)]
+    return ends[-1] if ends else 0
+
+
+def _deadline_patterns(language: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    if language == "en":
+        return _NEAR_DEADLINE_RE, _WEEK_DEADLINE_RE
+    return DEADLINE_RE.get(language, (None, None))
 
 
 def _plain_feature_request(r: Reading) -> bool:
