@@ -53,7 +53,7 @@ from bot.analysis.language import (
 )
 from bot.analysis.multilingual import NEGATOR_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
-from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
+from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, disowned_spans, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
 
 if TYPE_CHECKING:
@@ -514,6 +514,12 @@ class Reading:
     resolved: bool = False
     #: A cue committed the customer to staying with us ("we decided to stay with you", `cues.Cue.commits`).
     commits: bool = False
+    #: Spans of the sentences whose trouble is someone else's (`risk.disowned_spans`).
+    disowned: list[tuple[int, int]] = field(default_factory=list)
+    #: A strong risk was read in one of those sentences (and dropped: it is someone else's).
+    disowned_risk: bool = False
+    #: Where each problem cue (`cues.PROBLEM_KINDS`) matched.
+    problems_at: list[int] = field(default_factory=list)
 
 
 class OfflineAnalyzer(Analyzer):
@@ -682,6 +688,10 @@ class OfflineAnalyzer(Analyzer):
                 # another language with nothing wrong, risky or ironic in the words, that the model reads as
                 # neutral or as a complaint; cs-signals counts gratitude and praise as positive.
                 score, label = max(score, 0.05), Label.positive
+            elif label is Label.negative and _trouble_elsewhere(reading):
+                # "Saw the breach at Orbitly in the news, are you affected?", "pausing the rollout over our
+                # change freeze, nothing to do with you": every trouble named is someone else's.
+                score, label = max(-0.04, min(0.04, score)), Label.neutral
             elif label is Label.negative and _good_news_only(reading):
                 # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
                 # the problem or rival named is the news that it is over.
@@ -768,6 +778,13 @@ class OfflineAnalyzer(Analyzer):
             )
             return reading
         reading.risks = read_risks(body, decision.code)
+        reading.disowned = disowned_spans(body, decision.code)
+        if reading.disowned:
+            kept = {(signal.kind, signal.phrase) for signal in reading.risks}
+            reading.disowned_risk = any(
+                signal.strong and (signal.kind, signal.phrase) not in kept
+                for signal in read_risks(body, decision.code, disowning=False)
+            )
         if decision.code == "en":
             self._read_english(body, reading)
         else:
@@ -925,8 +942,10 @@ class OfflineAnalyzer(Analyzer):
                 r.negative_word = True
             elif kind == "lexicon" and match.group(0).lower() not in _PLAIN_WORDS:
                 r.praise_words += 1
-            if kind in en.PROBLEM_KINDS and strength >= 1.0:
-                r.strong_problem = True
+            if kind in en.PROBLEM_KINDS:
+                r.problems_at.append(match.start())
+                if strength >= 1.0:
+                    r.strong_problem = True
             if kind == "sarcasm":
                 r.sarcasm = True
             elif kind == "churn":
@@ -956,6 +975,8 @@ class OfflineAnalyzer(Analyzer):
         for pattern, kind, strength, emotion in _BESIDE_THE_CUES:
             for match in pattern.finditer(body):
                 counts[kind] = counts.get(kind, 0) + 1
+                if kind in en.PROBLEM_KINDS:
+                    r.problems_at.append(match.start())
                 strengths.setdefault(kind, []).append(strength)
                 r.sarcasm = r.sarcasm or kind == "sarcasm"
                 if emotion not in r.emotions:
@@ -1047,6 +1068,9 @@ class OfflineAnalyzer(Analyzer):
                 signal.strong and signal.kind is RiskKind.commercial for signal in r.risks
             ):
                 # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
+                r.churn = False
+            if r.churn and _trouble_elsewhere(r):
+                # A pause over their own change freeze, a question about another vendor's breach: no leaving.
                 r.churn = False
             if r.churn:
                 # Words about leaving are a risk to the relationship, however they are phrased.
@@ -1322,6 +1346,20 @@ def _good_news_only(r: Reading) -> bool:
         and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
         and not any(signal.strong for signal in r.risks)
         and not r.churn
+        and not r.sarcasm
+        and r.irony_marker is None
+    )
+
+
+def _trouble_elsewhere(r: Reading) -> bool:
+    """A message whose every trouble is someone else's: a risk or a problem named in a sentence that puts it
+    with another party or disclaims it (`Reading.disowned`), every problem cue in one, no strong risk left,
+    no irony."""
+    in_disowned = [any(start <= at < end for start, end in r.disowned) for at in r.problems_at]
+    return (
+        (r.disowned_risk or any(in_disowned))
+        and all(in_disowned)
+        and not any(signal.strong for signal in r.risks)
         and not r.sarcasm
         and r.irony_marker is None
     )
