@@ -393,7 +393,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"{0,10}?\s+(?:rescisi[oó]n|terminaci[oó]n|resci\w+|no renova\w+)"),
         (_C, True, _M, True, r"no (?:\w+ ){0,2}renova(?:r|remos|mos|ci[oó]n)|no renovaci[oó]n|rescind\w+|"
                              r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|(?:cancelar|cancelamos|"
-                             r"cancelaremos) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
+                             r"cancelaremos|cancelen|cancele) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
                              r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:de \d+ a \d+ )?(?:licencias|"
                              r"usuarios|puestos|asientos|plan)|solo (?:vamos a |podemos )?renovar|"
                              r"(?:recorte|recortes|revisi[oó]n|congelaci[oó]n) (?:\w+ ){0,2}(?:presupuest\w+|"
@@ -657,17 +657,48 @@ _GUARDS: dict[str, str] = {
           r"(?:the one|ones?) (?:we'?re|we are) keeping|nothing'?s wrong|nothing is wrong|in (?:great|good|safe) "
           r"hands|(?:review|evaluation|rfp|bake-?off|comparison) (?:\w+ ){0,3}(?:is|was) (?:done|finished|"
           r"complete|over)|(?:remove|deactivate|offboard|delete|disable) (?:a |an |the |her |his |their )?"
-          r"(?:user|seat|login|account of)|(?:follow|see|watch) the roadmap",
-    "es": r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
+          r"(?:user|seat|login|account of)|(?:follow|see|watch) the roadmap|"
+          # One user's role, not the plan: "downgrade Maria from Admin to Agent".
+          r"downgrad\w+ (?:the |her |his |their |a |this )?(?:user|role|permissions?|access level)s?\b|"
+          r"(?:downgrad|demot|chang|switch|mov|set)\w* (?:\S+ ){0,3}from (?:an? |the )?(?:admin\w*|owner|"
+          r"manager|supervisor|editor|full|power[- ]user) (?:\w+ )?to (?:an? |the )?(?:agent|viewer|member|user|"
+          r"read-only|standard|basic|editor|light|contributor|guest)\b|"
+          # A part of the account, not the subscription: an email report, a trial or a duplicate workspace.
+          r"(?:email|report|digest|newsletter|notification|alert|summary|reminder)s? subscriptions?|"
+          r"subscription to (?:the |our |my |this |that )?(?:\w+ ){0,2}(?:reports?|digests?|newsletters?|emails?|"
+          r"notifications|alerts|updates|summar(?:y|ies))\b|(?:trial|sandbox|test|duplicate|demo|spare) "
+          r"(?:workspace|instance|tenant|account|org)\b|"
+          # A review we passed: "you made the keep list", "yours stays".
+          r"(?:made|on|kept on|stays? on) the (?:keep|approved|preferred|retained) list|(?:you|yours|your \w+) "
+          r"(?:stays?|survived|passed|made the cut)\b|sailed through|"
+          # Asking for a yes to buy more: "escalating to my boss for approval of the extra module".
+          r"escalat\w+ (?:\w+ ){0,5}for (?:\w+ )?(?:approval|sign-?off|signature)|"
+          # Credits paid out, the escalation path that worked.
+          r"(?:sla )?credits? (?:\w+ ){0,5}(?:came through|arrived|landed|(?:were|was|have been|has been) "
+          r"(?:applied|issued|received|processed|paid))|(?:received|got) (?:the|our) (?:sla )?credits?|"
+          r"escalation (?:path|process) (?:worked|was (?:quick|fast|great|smooth))|"
+          # Another vendor's system let go: "not renewing the old Freshdesk system".
+          r"renew\w* (?:the |our )(?:contract with (?:the )?)?(?:old|legacy|previous|former|outgoing) (?:\S+ ){0,2}"
+          r"(?:system|vendor|tool|platform|provider|crm|helpdesk|software|solution|contract)s?\b|"
+          # A tender far off: "out to bid in 2029, years away".
+          r"(?:years|a long way) (?:away|off)\b|not for (?:another |a few |several )?(?:\w+ )?years",
+    "es": r"suscripci[oó]n (?:\w+ )?(?:al|a la|a los|del|de la) (?:\w+ ){0,2}(?:informe|bolet[ií]n|resumen|"
+          r"newsletter|correo|notificaci)|(?:espacio|entorno|cuenta) (?:de )?(?:prueba|pruebas|test|duplicad)|"
+          r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
           r"(?:c[oó]mo|como) (?:la |lo )?(?:doy|damos) de baja|no (?:tenemos|hay) (?:planes|intenci[oó]n) de|sin problema|ning[uú]n problema|mantenimiento "
           r"programado|(?:ya )?(?:est[aá] )?(?:resuelto|solucionado)|(?:elegimos|escogimos|nos quedamos con) "
           r"(?:ustedes|vosotros)|el a[nñ]o pasado",
-    "fr": r"pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
+    "fr": r"abonnement (?:\w+ )?(?:au|à la|aux|du) (?:\w+ ){0,2}(?:rapport|newsletter|lettre|r[ée]sum[ée]|"
+          r"notification|courriel)|espace (?:de )?(?:test|d'essai)|(?:r[ôo]le|droits) (?:\w+ ){0,3}"
+          r"(?:admin\w*) [àa] |pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
           r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re",
-    "de": r"(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
+    "de": r"(?:newsletter|bericht|report|zusammenfassung|e-?mail)\w*-?abo\w*|(?:test|probe)\w*(?:arbeitsbereich|"
+          r"umgebung|konto|workspace)|(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
           r"{0,2}(?:zugang|konto|nutzer)|keine (?:pl[äa]ne|absicht)|kein problem|geplante wartung|(?:ist )?(?:behoben|gel[öo]st)|"
           r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr",
-    "pt": r"(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
+    "pt": r"assinatura (?:\w+ )?(?:do|da|de|dos) (?:\w+ ){0,2}(?:relat[óo]rio|newsletter|boletim|resumo|"
+          r"e-?mail|notifica)|(?:espa[çc]o|ambiente|conta) (?:de trabalho )?(?:de )?(?:teste|testes|"
+          r"avalia[çc][ãa]o|duplicad)|(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
           r"(?:programada|planejada)|(?:j[áa] )?(?:est[áa] )?(?:resolvido|corrigido)|(?:escolhemos|ficamos "
           r"com) (?:voc[êe]s|a vossa)|ano passado",
 }

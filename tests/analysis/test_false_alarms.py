@@ -129,3 +129,100 @@ def test_a_disclaimer_covers_its_own_sentence_and_the_one_before() -> None:
 def test_a_quote_disowning_the_trouble_explains_a_calmer_reading() -> None:
     assert guarded("Saw the news about the breach at another vendor, are you affected?")
     assert not guarded("Saw the news that your platform was breached.")
+
+
+# --- routine compliance and reviews we passed ----------------------------------------------------------
+
+ROUTINE_COMPLIANCE = [
+    "Hello, our procurement team runs a supplier security assessment each spring under section 14 of the "
+    "MSA. The form is attached; could you return it within a month?",
+    "could u send over ur latest SOC 2 type 2 + pen test summary? auditors want it in the vendor file",
+    "Our grant funder asks every software supplier for a one-page data protection statement. Would you "
+    "mind drafting one?",
+    "FYI the cost review wrapped up and you're on the keep list for next year. Nice one!",
+    "Spend review is finished: your contract was looked at with all the others and yours stays.",
+    "The procurement audit went fine, your tool sailed through without questions.",
+    "Para la evaluación anual de proveedores necesitamos su informe SOC 2. ¿Nos lo pueden enviar?",
+    "Pour notre revue annuelle des fournisseurs, pourriez-vous remplir le questionnaire de sécurité joint ?",
+]
+
+REVIEW_THAT_NAMES_US = [
+    ("Our CFO started a spend review and your contract is one of the ones on the chopping block.", True),
+    ("The security review of your platform found two critical findings in the API.", False),
+    ("Vendor consolidation review: every tool is up for cuts, including yours.", True),
+]
+
+
+@pytest.mark.parametrize("text", ROUTINE_COMPLIANCE)
+def test_routine_compliance_and_reviews_we_passed_are_calm(analyzer, text) -> None:
+    _reads_calm(analyzer.analyze_text(text))
+
+
+@pytest.mark.parametrize(("text", "churn"), REVIEW_THAT_NAMES_US)
+def test_a_review_that_finds_against_us_still_alerts(analyzer, text, churn) -> None:
+    _still_alerts(analyzer.analyze_text(text), churn=churn)
+
+
+# --- a part of the account, not the relationship -------------------------------------------------------
+
+PART_OF_THE_ACCOUNT = [
+    "Please downgrade Jonas from Admin to Viewer, he's moved into finance.",
+    "Can you downgrade the user role for ana@ourco.com? She doesn't need admin anymore.",
+    "Could you cancel my daily digest subscription? I get the same info in the app.",
+    "Please delete the trial workspace we set up for the pilot, the main account carries on as normal.",
+    "We ended up with a duplicate workspace after the SSO migration; please close the duplicate account.",
+    "Kindly unsubscribe finance@ourco.com from the subscription to the weekly usage reports.",
+    "Por favor, cancelen la suscripción al resumen semanal por correo de mi usuario.",
+    "Bitte das Newsletter-Abo für unser Team kündigen, danke.",
+]
+
+SHRINKING = [
+    "Please downgrade us to the Starter plan at renewal.",
+    "We'll be cutting from 60 seats to 25 when the contract renews.",
+    "Please cancel our subscription effective end of month.",
+    "We won't need the reporting add-on next year, please drop it from the renewal.",
+    "Por favor, cancelen nuestra suscripción a partir del mes que viene.",
+]
+
+
+@pytest.mark.parametrize("text", PART_OF_THE_ACCOUNT)
+def test_tidying_a_part_of_the_account_is_no_churn(analyzer, text) -> None:
+    _reads_calm(analyzer.analyze_text(text))
+
+
+@pytest.mark.parametrize("text", SHRINKING)
+def test_shrinking_the_account_is_still_churn(analyzer, text) -> None:
+    _still_alerts(analyzer.analyze_text(text), churn=True)
+
+
+# --- commercial news in our favour ---------------------------------------------------------------------
+
+GOOD_COMMERCIAL_NEWS = [
+    "Exciting update: after the acquisition the group is standardizing on your platform, and the other "
+    "business unit will migrate off Intercom onto you in Q3.",
+    "We're not renewing the legacy ticketing tool, so we'll move those agents onto your platform instead.",
+    "We won't renew our contract with the previous survey vendor; we'll use your survey module instead.",
+    "I'm escalating the quote to our VP for sign-off on the 20 extra seats, should be back to you Friday.",
+    "Just so you know, the SLA credits were applied to our invoice, thanks for handling that quickly.",
+    "Procurement rules mean we'll tender this in 2031, which is years away, so nothing to plan for now.",
+    "Nach der Übernahme wechseln wir auch die Tochterfirma zu Ihnen.",
+    "Depois da fusão, vamos migrar a outra empresa para a plataforma de vocês.",
+]
+
+BAD_COMMERCIAL_NEWS = [
+    "After the acquisition the group is standardizing on Zendesk, so we'll move off your platform next year.",
+    "We're not renewing our contract with you; the board chose another vendor.",
+    "I'm escalating this to our VP because the outage is still not fixed after three days.",
+    "We're going out to tender next month and gathering quotes from other providers.",
+    "We're claiming SLA credits for last week's outage; it breached the 99.9% commitment.",
+]
+
+
+@pytest.mark.parametrize("text", GOOD_COMMERCIAL_NEWS)
+def test_commercial_news_in_our_favour_is_no_risk(analyzer, text) -> None:
+    _reads_calm(analyzer.analyze_text(text))
+
+
+@pytest.mark.parametrize("text", BAD_COMMERCIAL_NEWS)
+def test_commercial_news_against_us_still_alerts(analyzer, text) -> None:
+    _still_alerts(analyzer.analyze_text(text))
