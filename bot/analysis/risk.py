@@ -767,15 +767,24 @@ _OURS: dict[str, str] = {
     "en": r"your (?:\w+ ){0,2}(?:breach|incident|outage|leak|bug|error|failure|fault)s?\b|(?:you|your (?:\w+ )"
           r"{0,2}\w+) (?:(?:was|were|has been|have been|had been|got|is|are|keeps?|kept) )+(?:breached|hacked|"
           r"compromised|leak\w*|exposed|down|fail\w*|broken|crash\w*)|(?<!nothing )(?<!not )(?:on|at|from) "
-          r"your (?:side|end)\b|(?:breach|leak|incident|outage|hack)\w* (?:at|on|in|of) (?:you|your)\b",
-    "es": r"(?:brecha|filtraci[oó]n|fuga|incidente|ca[ií]da) (?:\w+ ){0,3}(?:de ustedes|en ustedes|su "
+          r"your (?:side|end)\b|(?:breach|leak|incident|outage|hack)\w* (?:at|on|in|of) (?:you|your)\b|"
+          # Another customer's data in our product is always ours to answer.
+          r"(?:another|other|different) (?:\w+ )?(?:customer|client|tenant|organi[sz]ation|account|workspace)"
+          r"(?:'s|s'|s's)|someone else'?s|cross[- ](?:tenant|account|customer)",
+    "es": r"(?<!filtración de )(?<!filtracion de )(?<!brecha de )(?<!fuga de )(?:datos|registros|facturas|"
+          r"pedidos) (?:\w+ ){0,2}de otr[oa]s? (?:cliente|empresa)|"
+          r"(?:brecha|filtraci[oó]n|fuga|incidente|ca[ií]da) (?:\w+ ){0,3}(?:de ustedes|en ustedes|su "
           r"plataforma|su sistema|vuestr[oa] \w+)|(?:su|vuestr[oa]) (?:plataforma|sistema|servicio) (?:fue|"
           r"ha sido|est[aá]) (?:\w+ )?(?:hackead|comprometid|vulnerad|ca[ií]d|expuest)\w*",
-    "fr": r"(?:fuite|faille|incident|panne|piratage) (?:\w+ ){0,3}(?:chez vous|de votre|sur votre)|votre "
+    "fr": r"(?<!fuite de )(?<!vol de )(?:donn[ée]es|dossiers|factures) (?:\w+ ){0,2}d'(?:un|une) autre (?:client|entreprise|soci[ée]t[ée])|"
+          r"(?:fuite|faille|incident|panne|piratage) (?:\w+ ){0,3}(?:chez vous|de votre|sur votre)|votre "
           r"(?:plateforme|syst[eè]me|service) (?:a [ée]t[ée]|est) (?:\w+ )?(?:pirat|compromis|en panne)\w*",
-    "de": r"(?:datenleck|leck|vorfall|ausfall|angriff) (?:\w+ ){0,3}(?:bei ihnen|ihrer|ihres|ihrem)|ihre[mnrs]? "
+    "de": r"daten (?:\w+ ){0,2}(?:eines |einer )?(?:anderen|fremden) (?:kunden|mandanten|firma)|"
+          r"(?:datenleck|leck|vorfall|ausfall|angriff) (?:\w+ ){0,3}(?:bei ihnen|ihrer|ihres|ihrem)|ihre[mnrs]? "
           r"(?:plattform|system|dienst) (?:\w+ ){0,2}(?:gehackt|kompromittiert|ausgefallen)",
-    "pt": r"(?:vazamento|incidente|falha|invas[ãa]o) (?:\w+ ){0,3}(?:de voc[êe]s|na sua|no seu|da sua|do seu)|"
+    "pt": r"(?<!vazamento de )(?<!fuga de )(?:dados|registros|pedidos|faturas|contactos|contatos) (?:\w+ ){0,2}"
+          r"de (?:outr[oa]s?|uma outra) "
+          r"(?:cliente|empresa)|(?:vazamento|incidente|falha|invas[ãa]o) (?:\w+ ){0,3}(?:de voc[êe]s|na sua|no seu|da sua|do seu)|"
           r"(?:sua|seu) (?:plataforma|sistema|servi[çc]o) (?:foi|est[áa]) (?:\w+ )?(?:hackead|comprometid|"
           r"invadid|fora)\w*",
 }
@@ -788,7 +797,12 @@ _PAUSE_RE = re.compile(
     r".*\b(?:pausieren|aussetzen|einfrieren)$",
     re.IGNORECASE,
 )
-_SENTENCE_END_RE = re.compile(r"[.!?\n]+")
+#: Where the ownership of a trouble can change: a sentence's end, or a contrast ("nothing to do with you, but
+#: payroll is blocked": the trouble after "but" is not disclaimed).
+_SENTENCE_END_RE = re.compile(
+    r"[.!?\n]+|(?<!\w)(?:but|however|although|though|except|pero|sin embargo|aunque|mais|cependant|pourtant|"
+    r"aber|jedoch|allerdings|por[ée]m|no entanto|contudo)(?!\w)"
+)
 
 
 #: Longer texts are scanned at their start and end only (the risk layer stays linear and fast).

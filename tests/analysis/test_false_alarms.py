@@ -61,6 +61,9 @@ OUR_INCIDENT = [
     "Your export emailed our contact list to someone at another company. This is a data leak.",
     "Leímos en las noticias que su plataforma fue hackeada. ¿Qué datos nuestros se filtraron?",
     "Wir haben gelesen, dass Ihre Plattform gehackt wurde. Welche unserer Daten sind betroffen?",
+    # Another customer's data in our product is ours to answer, however precautionary the wording.
+    "Flagging this as a precaution: our users can see another customer's invoices in the dashboard.",
+    "Por precaución les aviso: en nuestro panel aparecen datos de otra empresa.",
 ]
 
 
@@ -105,6 +108,9 @@ NOT_DISCLAIMED = [
     ("We're moving to a competitor next quarter; it's nothing to do with you, the new CIO prefers them.",
      True),
     ("Pausamos el despliegue porque su plataforma se ha caído tres veces esta semana.", False),
+    # A disclaimer before a contrast does not reach past it.
+    ("Nothing to do with you, but payroll is blocked because the export came back empty.", False),
+    ("Das hat nichts mit Ihnen zu tun, aber unsere Gehaltsabrechnung ist blockiert.", False),
 ]
 
 
