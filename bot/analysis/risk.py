@@ -22,7 +22,11 @@ negative with at least the kind's urgency, and never gets `celebrate`,
 learned model and sends the message to Claude in `hybrid`, but moves nothing by
 itself). Guards cancel a match where the customer is clearly not at risk
 ("no plans to cancel", "we evaluated X last year and chose you", "the key we
-leaked ourselves", a planned maintenance window). Patterns run on the lower-cased
+leaked ourselves", a planned maintenance window); a sentence that puts the trouble
+with someone else ("the breach at another vendor, are you affected?", "our change
+freeze, nothing to do with you") cancels a security, operational, escalation or
+pause match in it, unless it lays the trouble at our door ("your platform was
+breached"). Patterns run on the lower-cased
 text; the vendor names they need are matched on the original (`(?-i:…)` groups).
 English, Spanish, French, German and Portuguese are covered.
 """
