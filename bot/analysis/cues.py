@@ -472,7 +472,10 @@ CHURN = [
     Cue("churn", r"(?:want|going|plan(?:ning)?|decided|need|like|have|ready) to (?:cancel|terminate|leave|"
                  r"unsubscribe|quit|churn|move on)", 1.2, _DIS, (C.contract_renewal,), 1.0),
     Cue("churn", r"(?:not|won'?t|will not|aren'?t|are not|don'?t|do not|unlikely to|hesitant to|no longer) "
-                 r"(?:be )?(?:going to )?renew(?:ing|al)?", 1.4, _DIS, (C.contract_renewal,), 1.0),
+                 r"(?:be )?(?:going to )?renew(?:ing|al)?"
+                 # Another vendor's system let go ("not renewing the old phone system") is no goodbye to us.
+                 r"(?! (?:the |our )(?:contract with (?:the )?)?(?:old|legacy|previous|former|outgoing)\b)",
+        1.4, _DIS, (C.contract_renewal,), 1.0),
     Cue("churn", r"reconsider(?:ing)? (?:our|the|my|this) (?:\w+ )?(?:renewal|contract|subscription|"
                  r"partnership|relationship|investment|business|membership|loyalty|options)", 1.4, _DIS,
         (C.contract_renewal,), 1.0),
@@ -690,9 +693,21 @@ PRAISE = [
     Cue("praise", r"(?<!not )(?<!n't )(?:decided|chose|choosing|going|planning|plan|happy|glad|excited) to "
                   r"(?:stay|remain|continue|stick) with (?:you|your \w+|the platform)\b|"
                   r"(?<!not )(?<!n't )(?:will|we'll) (?:stay|remain|continue|stick) with (?:you|your \w+)\b|"
-                  r"(?:mov|shift|bring|redirect|reallocat|consolidat)\w* (?:\w+ ){0,3}(?:budget|spend|"
-                  r"licen[cs]es|seats|users|teams?|tools|everything|workloads?) (?:over )?(?:to|onto|into) "
-                  r"(?:you|your (?:platform|tool|product))\b",
+                  r"(?:mov|shift|bring|redirect|reallocat|consolidat|migrat|switch|transition)\w* "
+                  r"(?:\w+ ){0,3}(?:budget|spend|licen[cs]es|seats|users|teams?|tools|everything|"
+                  r"workloads?|business|entity|division|compan(?:y|ies)|subsidiar(?:y|ies)|side|them|"
+                  r"those \w+) (?:over )?(?:off \S+ )?(?:to|onto|into) (?:you|your (?:\w+ )?(?:platform|"
+                  r"tool|product|add-?on|module|suite|solution|app|service))\b|"
+                  # A merger or a parent's standard that lands on us, or a tool let go for ours.
+                  r"standardi[sz]\w* on (?:you|your (?:\w+ )?(?:platform|tool|product|suite|solution|app|"
+                  r"service))\b|(?:move|moves|moving|migrate|migrating|switch|switching) (?:\w+ ){0,3}off "
+                  r"(?:\S+ ){1,2}(?:onto|to) (?:you|your (?:\w+ )?(?:platform|tool|product))\b|"
+                  r"use your (?:\w+ ){0,2}(?:module|add-?on|product|platform|tool)s? instead",
+        1.0, (E.satisfaction,), commits=True),
+    # A review we came through: "you made the keep list", "yours stays", "sailed through".
+    Cue("praise", r"(?:made|on|kept on|stays? on) the (?:keep|approved|preferred|retained) list|(?:you|yours|"
+                  r"your (?:\w+ )?(?:tool|platform|product|contract|subscription)) (?:stays?|survived|"
+                  r"made the cut|(?:is|are) staying)\b|sailed through",
         1.0, (E.satisfaction,), commits=True),
     # Going ahead with a renewal: good news, though its terms may still shrink it ("we will proceed with the
     # renewal at 65 licences"), so it outvotes no churn reading.

@@ -28,6 +28,11 @@ def _lex(pattern: str, valence: float, emotions: tuple[E, ...] = (), concerns: t
 
 
 SPANISH = [
+    # Business coming over to us after a merger or from a rival: staying and growing, never churn.
+    Cue("praise", r"(?:nos pasamos|pasamos|migramos|movemos|trasladamos|cambiamos) (?:\S+ ){0,5}"
+                  r"(?:a ustedes|con ustedes|a su (?:plataforma|herramienta|soluci[oó]n))|"
+                  r"estandariz\w+ (?:en|con) (?:ustedes|su (?:plataforma|herramienta))",
+        1.0, (E.satisfaction,), commits=True),
     Cue("polite", r"buen(?:os|as)? (?:días|dia|tardes|noches)|(?:un )?saludo(?:s)?(?: cordiales)?|gracias de "
                   r"antemano"),
     _lex(r"(?:cobrad[oa]s? (?:dos veces|doble|de más)|cobro (?:doble|duplicado)|reembolso|devolución)", -1.6,
@@ -82,6 +87,10 @@ SPANISH = [
 ]
 
 GERMAN = [
+    # Business coming over to us after a merger or from a rival: staying and growing, never churn.
+    Cue("praise", r"(?:wechseln|migrieren|ziehen|bringen|holen|stellen) (?:\S+ ){0,5}(?:zu ihnen|auf ihre "
+                  r"(?:plattform|l[öo]sung|software))|standardisier\w+ (?:\S+ ){0,3}auf ihre", 1.0,
+        (E.satisfaction,), commits=True),
     Cue("polite", r"guten (?:tag|morgen|abend)|(?:viele|beste|liebe|freundliche) grüße|danke im voraus"),
     _lex(r"(?:doppelt (?:abgebucht|berechnet)|rückerstattung|zu viel berechnet)", -1.6, _FRU, (C.billing,)),
     Cue("switching", r"(?:wettbewerbers?|konkurren(?:z|ten)|anderen anbieter|(?:deutlich |viel )?günstiger)",
@@ -132,6 +141,10 @@ GERMAN = [
 ]
 
 FRENCH = [
+    # Business coming over to us after a merger or from a rival: staying and growing, never churn.
+    Cue("praise", r"(?:passons|migrons|basculons|transf[ée]rons|regroupons) (?:\S+ ){0,5}(?:chez vous|sur "
+                  r"votre (?:plateforme|solution|outil))|standardis\w+ sur votre", 1.0, (E.satisfaction,),
+        commits=True),
     Cue("polite", r"bonjour|bonsoir|(?:bien )?cordialement|bonne (?:journée|soirée)|merci d(?:e |'|’)\w+|"
                   r"merci par avance|merci d'avance"),
     _lex(r"(?:factur[ée]e?s? deux fois|prélev[ée]e?s? deux fois|remboursement)", -1.6, _FRU, (C.billing,)),
@@ -179,6 +192,10 @@ FRENCH = [
 ]
 
 PORTUGUESE = [
+    # Business coming over to us after a merger or from a rival: staying and growing, never churn.
+    Cue("praise", r"(?:migramos|passamos|mudamos|levamos|trazemos|vamos migrar|vamos passar) (?:\S+ ){0,5}"
+                  r"(?:para voc[êe]s|para a (?:sua )?plataforma(?: de voc[êe]s)?)|padroniz\w+ (?:em|na) "
+                  r"(?:voc[êe]s|sua plataforma)", 1.0, (E.satisfaction,), commits=True),
     Cue("polite", r"bom dia|boa (?:tarde|noite)|(?:um )?abraço|atenciosamente|obrigad[oa] desde já"),
     _lex(r"(?:cobrad[oa]s? (?:duas vezes|em dobro|a mais)|cobrança (?:duplicada|em dobro)|estorno|reembolso)",
          -1.6, _FRU, (C.billing,)),

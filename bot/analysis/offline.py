@@ -53,7 +53,7 @@ from bot.analysis.language import (
 )
 from bot.analysis.multilingual import DEADLINE_RE, NEGATOR_RE, OWN_SIDE_RE, REQUEST_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
-from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, read_risks
+from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, disowned_spans, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
 
 if TYPE_CHECKING:
@@ -521,6 +521,12 @@ class Reading:
     absences: list[tuple[int, int]] = field(default_factory=list)
     #: A cue committed the customer to staying with us ("we decided to stay with you", `cues.Cue.commits`).
     commits: bool = False
+    #: Spans of the sentences whose trouble is someone else's (`risk.disowned_spans`).
+    disowned: list[tuple[int, int]] = field(default_factory=list)
+    #: A strong risk was read in one of those sentences (and dropped: it is someone else's).
+    disowned_risk: bool = False
+    #: Where each problem cue (`cues.PROBLEM_KINDS`) matched.
+    problems_at: list[int] = field(default_factory=list)
 
 
 class OfflineAnalyzer(Analyzer):
@@ -696,8 +702,12 @@ class OfflineAnalyzer(Analyzer):
             ):
                 # cs-signals: a problem that hurts them is negative, however calmly it is reported.
                 score, label = min(score, -0.05), Label.negative
-            elif label is Label.negative and _news_of_their_own_trouble(reading):
+            elif label is Label.negative and (
+                _news_of_their_own_trouble(reading) or _trouble_elsewhere(reading)
+            ):
                 # "o nosso ERP caiu de novo... problema nosso, só avisando": information, not a complaint.
+                # "Saw the breach at Orbitly in the news, are you affected?", "pausing the rollout over our
+                # change freeze, nothing to do with you": every trouble named is someone else's.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
             elif label is Label.negative and _good_news_only(reading):
                 # "Confirming the export bug is fixed", "we looked at Gainsight and decided to stay with you":
@@ -787,6 +797,13 @@ class OfflineAnalyzer(Analyzer):
             )
             return reading
         reading.risks = read_risks(body, decision.code)
+        reading.disowned = disowned_spans(body, decision.code)
+        if reading.disowned:
+            kept = {(signal.kind, signal.phrase) for signal in reading.risks}
+            reading.disowned_risk = any(
+                signal.strong and (signal.kind, signal.phrase) not in kept
+                for signal in read_risks(body, decision.code, disowning=False)
+            )
         if decision.code == "en":
             self._read_english(body, reading)
         else:
@@ -961,8 +978,10 @@ class OfflineAnalyzer(Analyzer):
                 r.negative_word = True
             elif kind == "lexicon" and match.group(0).lower() not in _PLAIN_WORDS:
                 r.praise_words += 1
-            if kind in en.PROBLEM_KINDS and strength >= 1.0:
-                r.strong_problem = True
+            if kind in en.PROBLEM_KINDS:
+                r.problems_at.append(match.start())
+                if strength >= 1.0:
+                    r.strong_problem = True
             if (kind in _FIXED_KINDS and strength >= 1.0) or (
                 kind == "lexicon" and strength < 0 and Concern.bug in cue.concerns
             ):
@@ -1007,6 +1026,8 @@ class OfflineAnalyzer(Analyzer):
                 if tell is None or feeling is None:
                     continue
                 counts[tell] = counts.get(tell, 0) + 1
+                if tell in en.PROBLEM_KINDS:
+                    r.problems_at.append(match.start())
                 strengths.setdefault(tell, []).append(strength)
                 r.sarcasm = r.sarcasm or tell == "sarcasm"
                 if feeling not in r.emotions:
@@ -1098,6 +1119,9 @@ class OfflineAnalyzer(Analyzer):
                 signal.strong and signal.kind is RiskKind.commercial for signal in r.risks
             ):
                 # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
+                r.churn = False
+            if r.churn and _trouble_elsewhere(r):
+                # A pause over their own change freeze, a question about another vendor's breach: no leaving.
                 r.churn = False
             if r.churn:
                 # Words about leaving are a risk to the relationship, however they are phrased.
@@ -1512,6 +1536,20 @@ def _good_news_only(r: Reading) -> bool:
         and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
         and not any(signal.strong for signal in r.risks)
         and not r.churn
+        and not r.sarcasm
+        and r.irony_marker is None
+    )
+
+
+def _trouble_elsewhere(r: Reading) -> bool:
+    """A message whose every trouble is someone else's: a risk or a problem named in a sentence that puts it
+    with another party or disclaims it (`Reading.disowned`), every problem cue in one, no strong risk left,
+    no irony."""
+    in_disowned = [any(start <= at < end for start, end in r.disowned) for at in r.problems_at]
+    return (
+        (r.disowned_risk or any(in_disowned))
+        and all(in_disowned)
+        and not any(signal.strong for signal in r.risks)
         and not r.sarcasm
         and r.irony_marker is None
     )

@@ -22,7 +22,11 @@ negative with at least the kind's urgency, and never gets `celebrate`,
 learned model and sends the message to Claude in `hybrid`, but moves nothing by
 itself). Guards cancel a match where the customer is clearly not at risk
 ("no plans to cancel", "we evaluated X last year and chose you", "the key we
-leaked ourselves", a planned maintenance window). Patterns run on the lower-cased
+leaked ourselves", a planned maintenance window); a sentence that puts the trouble
+with someone else ("the breach at another vendor, are you affected?", "our change
+freeze, nothing to do with you") cancels a security, operational, escalation or
+pause match in it, unless it lays the trouble at our door ("your platform was
+breached"). Patterns run on the lower-cased
 text; the vendor names they need are matched on the original (`(?-i:…)` groups).
 English, Spanish, French, German and Portuguese are covered.
 """
@@ -393,7 +397,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"{0,10}?\s+(?:rescisi[oó]n|terminaci[oó]n|resci\w+|no renova\w+)"),
         (_C, True, _M, True, r"no (?:\w+ ){0,2}renova(?:r|remos|mos|ci[oó]n)|no renovaci[oó]n|rescind\w+|"
                              r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|(?:cancelar|cancelamos|"
-                             r"cancelaremos) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
+                             r"cancelaremos|cancelen|cancele) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
                              r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:de \d+ a \d+ )?(?:licencias|"
                              r"usuarios|puestos|asientos|plan)|solo (?:vamos a |podemos )?renovar|"
                              r"(?:recorte|recortes|revisi[oó]n|congelaci[oó]n) (?:\w+ ){0,2}(?:presupuest\w+|"
@@ -402,7 +406,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:alternativas?|otros? proveedor\w*|competencia|competidor\w*|otras "
                              r"(?:herramientas|soluciones|plataformas))|comparativa|(?:consolidar|unificar) "
                              r"(?:\w+ ){0,3}(?:herramientas|proveedores|plataformas)|(?:no estamos seguros|dudamos|no (?:vemos|sabemos))(?:\s+\S+)"
-                             r"{0,6}?\s+(?:valga|vale|valor|retorno|compensa)|(?:pausar|suspender|congelar) "
+                             r"{0,6}?\s+(?:valga|vale|valor|retorno|compensa)|(?:pausa(?:r|mos|remos)|suspend(?:er|emos)|"
+                             r"congela(?:r|mos)) "
                              r"(?:\w+ ){0,2}(?:uso|suscripci[oó]n|despliegue|contrato)|dejar de usar|"
                              r"(?:cambiar(?:nos)?|migrar|pasar(?:nos)?) (?:a otro|de) proveedor|replantear\w* "
                              r"(?:\w+ ){0,3}(?:renovaci[oó]n|contrato|relaci[oó]n)|"
@@ -428,7 +433,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"contrase[nñ]as|tokens?) (?:\w+ ){0,2}expuest\w+|acceso no autorizado|"
                               r"(?:auditor[ií]a|pentest|prueba de penetraci[oó]n)(?:\s+\S+){0,6}?\s+"
                               r"(?:detect\w+|encontr\w+|hallazgo\w*|se[nñ]al\w+|identific\w+)|hallazgos|"
-                              r"incidente de seguridad|vulnerabilidad|violaci[oó]n de (?:datos|la privacidad)"),
+                              r"incidente de seguridad|vulnerabilidad|violaci[oó]n de (?:datos|la privacidad)|hackead[oa]s?|"
+                              r"hackearon|se filtraron"),
         (_O, True, _H, False, r"n[oó]mina|no (?:podemos|pueden|puedo) (?:trabajar|facturar|cerrar|operar|"
                               r"entrar|acceder|pagar|vender|emitir)|(?:est[aá]|estamos|est[aá]n|qued[oó]|"
                               r"quedamos) (?:totalmente |completamente )?(?:bloquead\w+|parad\w+|detenid\w+)|"
@@ -483,7 +489,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"(?:\s+\S+){0,4}?\s+(?:[àa] )?(?:nos|mes) (?:donn[ée]es|dossiers|factures|clients|"
                               r"informations|fiches|commandes)"),
         (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches) (?:\w+ ){0,2}d'(?:un|une) "
-                              r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|fuite (?:de "
+                              r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|pirat[ée]e?s?|piratage|fuite (?:de "
                               r"donn[ée]es|d'identifiants|de cl[ée]s)?|(?:identifiants|cl[ée]s|mots de passe|"
                               r"jetons?) (?:\w+ ){0,4}(?:expos\w+|divulgu\w+|en clair|visibles?|publi\w+)|acc[eè]s non autoris[ée]|"
                               # Someone outside who reached our data: "quelqu'un d'une autre société a accès à".
@@ -528,7 +534,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"(?:\w+ ){0,3}(?:alternativen|andere (?:anbieter|l[öo]sungen|tools)|wettbewerb\w*|"
                              r"konkurren\w+)|(?:vergleich|gegen[üu]berstellung) mit|konsolidier\w+|(?:nicht sicher|"
                              r"zweifeln|fragen uns)(?:\s+\S+){0,6}?\s+(?:lohnt|wert|mehrwert|nutzen)|"
-                             r"(?:pausieren|aussetzen|einfrieren) (?:\w+ ){0,2}|nicht mehr (?:nutzen|verwenden)|"
+                             r"(?:pausieren|aussetzen|einfrieren) (?:\w+ ){0,2}|(?:rollout|einf[üu]hrung|nutzung|vertrag|"
+                             r"abonnement|lizenzen|projekt) (?:\S+ ){0,6}?(?:pausieren|aussetzen|einfrieren)\b|"
+                             r"nicht mehr (?:nutzen|verwenden)|"
                              r"(?:wechsel\w*|migrier\w+) (?:\w+ ){0,2}(?:zu einem anderen|den anbieter)|"
                              r"[üu]berdenken (?:\w+ ){0,3}(?:verl[äa]ngerung|vertrag|zusammenarbeit)|"
                              r"(?:verl[äa]ngerung|vertrag|zusammenarbeit) (?:\w+ ){0,3}[üu]berdenken|"
@@ -544,7 +552,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"(?:eines|einer|eine|ein) (?:anderen|fremden) (?:kunden|mandanten|firma|"
                               r"unternehmens|organisation)(?:\s+\S+){0,6}?\s+(?:sehen|sahen|einsehen|zugreifen|"
                               r"abrufen|herunterladen)\b|"
-                              r"datenleck|datenpanne|datenschutzvorfall|sicherheitsvorfall|sicherheitsl[üu]cke|(?:zugangsdaten|"
+                              r"datenleck|datenpanne|datenschutzvorfall|sicherheitsvorfall|sicherheitsl[üu]cke|gehackt|(?:zugangsdaten|"
                               r"schl[üu]ssel|passw[öo]rter|tokens?) (?:\w+ ){0,5}(?:offengelegt|geleakt|"
                               r"[öo]ffentlich|einsehbar)|unbefugte\w* zugriff|(?:audit|pr[üu]fung|pentest|"
                               r"penetrationstest)(?:\s+\S+){0,6}?\s+(?:festgestellt|gefunden|beanstandet|"
@@ -602,7 +610,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"vazad[oa]s|fuga de dados|(?:credenciais|chaves|senhas|palavras-passe|tokens?) "
                               r"(?:\w+ ){0,2}expost\w+|acesso n[ãa]o autorizado|(?:auditoria|pentest|teste de "
                               r"intrus[ãa]o)(?:\s+\S+){0,6}?\s+(?:apont\w+|encontr\w+|identific\w+|achad\w+|"
-                              r"constat\w+)|incidente de seguran[çc]a|vulnerabilidade|viola[çc][ãa]o de dados"),
+                              r"constat\w+)|incidente de seguran[çc]a|vulnerabilidade|viola[çc][ãa]o de dados|hackead[oa]s?|"
+                              r"hackearam"),
         (_O, True, _H, False, r"folha de pagamento|processamento salarial|sal[áa]rios|n[ãa]o (?:conseguimos|"
                               r"conseguem|consigo|podemos) (?:\w+ )?(?:trabalhar|faturar|fechar|operar|entrar|"
                               r"acessar|aceder|pagar|vender|emitir)|"
@@ -652,20 +661,153 @@ _GUARDS: dict[str, str] = {
           r"(?:the one|ones?) (?:we'?re|we are) keeping|nothing'?s wrong|nothing is wrong|in (?:great|good|safe) "
           r"hands|(?:review|evaluation|rfp|bake-?off|comparison) (?:\w+ ){0,3}(?:is|was) (?:done|finished|"
           r"complete|over)|(?:remove|deactivate|offboard|delete|disable) (?:a |an |the |her |his |their )?"
-          r"(?:user|seat|login|account of)|(?:follow|see|watch) the roadmap",
-    "es": r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
+          r"(?:user|seat|login|account of)|(?:follow|see|watch) the roadmap|"
+          # One user's role, not the plan: "downgrade Maria from Admin to Agent".
+          r"downgrad\w+ (?:the |her |his |their |a |this )?(?:user|role|permissions?|access level)s?\b|"
+          r"(?:downgrad|demot|chang|switch|mov|set)\w* (?:\S+ ){0,3}from (?:an? |the )?(?:admin\w*|owner|"
+          r"manager|supervisor|editor|full|power[- ]user) (?:\w+ )?to (?:an? |the )?(?:agent|viewer|member|user|"
+          r"read-only|standard|basic|editor|light|contributor|guest)\b|"
+          # A part of the account, not the subscription: an email report, a trial or a duplicate workspace.
+          r"(?:email|report|digest|newsletter|notification|alert|summary|reminder)s? subscriptions?|"
+          r"subscription to (?:the |our |my |this |that )?(?:\w+ ){0,2}(?:reports?|digests?|newsletters?|emails?|"
+          r"notifications|alerts|updates|summar(?:y|ies))\b|(?:trial|sandbox|test|duplicate|demo|spare) "
+          r"(?:workspace|instance|tenant|account|org)\b|"
+          # A review we passed: "you made the keep list", "yours stays".
+          r"(?:made|on|kept on|stays? on) the (?:keep|approved|preferred|retained) list|(?:you|yours|your \w+) "
+          r"(?:stays?|survived|passed|made the cut)\b|sailed through|"
+          # Asking for a yes to buy more: "escalating to my boss for approval of the extra module".
+          r"escalat\w+ (?:\w+ ){0,5}for (?:\w+ )?(?:approval|sign-?off|signature)|"
+          # Credits paid out, the escalation path that worked.
+          r"(?:sla )?credits? (?:\w+ ){0,5}(?:came through|arrived|landed|(?:were|was|have been|has been) "
+          r"(?:applied|issued|received|processed|paid))|(?:received|got) (?:the|our) (?:sla )?credits?|"
+          r"escalation (?:path|process) (?:worked|was (?:quick|fast|great|smooth))|"
+          # Another vendor's system let go: "not renewing the old Freshdesk system".
+          r"renew\w* (?:the |our )(?:contract with (?:the )?)?(?:old|legacy|previous|former|outgoing) (?:\S+ ){0,2}"
+          r"(?:system|vendor|tool|platform|provider|crm|helpdesk|software|solution|contract)s?\b|"
+          # A tender far off: "out to bid in 2029, years away".
+          r"(?:years|a long way) (?:away|off)\b|not for (?:another |a few |several )?(?:\w+ )?years",
+    "es": r"suscripci[oó]n (?:\w+ )?(?:al|a la|a los|del|de la) (?:\w+ ){0,2}(?:informe|bolet[ií]n|resumen|"
+          r"newsletter|correo|notificaci)|(?:espacio|entorno|cuenta) (?:de )?(?:prueba|pruebas|test|duplicad)|"
+          r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
           r"(?:c[oó]mo|como) (?:la |lo )?(?:doy|damos) de baja|no (?:tenemos|hay) (?:planes|intenci[oó]n) de|sin problema|ning[uú]n problema|mantenimiento "
           r"programado|(?:ya )?(?:est[aá] )?(?:resuelto|solucionado)|(?:elegimos|escogimos|nos quedamos con) "
           r"(?:ustedes|vosotros)|el a[nñ]o pasado",
-    "fr": r"pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
+    "fr": r"abonnement (?:\w+ )?(?:au|à la|aux|du) (?:\w+ ){0,2}(?:rapport|newsletter|lettre|r[ée]sum[ée]|"
+          r"notification|courriel)|espace (?:de )?(?:test|d'essai)|(?:r[ôo]le|droits) (?:\w+ ){0,3}"
+          r"(?:admin\w*) [àa] |pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
           r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re",
-    "de": r"(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
+    "de": r"(?:newsletter|bericht|report|zusammenfassung|e-?mail)\w*-?abo\w*|(?:test|probe)\w*(?:arbeitsbereich|"
+          r"umgebung|konto|workspace)|(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
           r"{0,2}(?:zugang|konto|nutzer)|keine (?:pl[äa]ne|absicht)|kein problem|geplante wartung|(?:ist )?(?:behoben|gel[öo]st)|"
           r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr",
-    "pt": r"(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
+    "pt": r"assinatura (?:\w+ )?(?:do|da|de|dos) (?:\w+ ){0,2}(?:relat[óo]rio|newsletter|boletim|resumo|"
+          r"e-?mail|notifica)|(?:espa[çc]o|ambiente|conta) (?:de trabalho )?(?:de )?(?:teste|testes|"
+          r"avalia[çc][ãa]o|duplicad)|(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
           r"(?:programada|planejada)|(?:j[áa] )?(?:est[áa] )?(?:resolvido|corrigido)|(?:escolhemos|ficamos "
           r"com) (?:voc[êe]s|a vossa)|ano passado",
 }
+
+#: Words that put the trouble of a sentence with someone else: another company's breach in the news, the
+#: customer's own network or IT, a client's own provider, a question whether we are affected. A security,
+#: operational or escalation match (or a pause, `_PAUSE_RE`) in that sentence is not about us, unless the
+#: sentence also lays it at our door (`_OURS`): "I read in the news that your platform was breached".
+_ELSEWHERE: dict[str, str] = {
+    "en": r"(?:in|on) the news|news (?:that|about|of|reports?)|(?:an?|the|this|that) (?:news )?(?:article|"
+          r"headlines?|press release|news story|blog post) (?:[a-z]+ ){0,2}(?:about|that|covering)|"
+          r"(?:read|heard) (?:\w+ )?(?:about|that|reports?)|(?:saw|seen|see) (?:in )?(?:the news|reports?|"
+          r"an article|the article|headlines?)|"
+          r"(?:breach\w*|hack\w*|leak\w*|incident|attack|ransomware|outage|compromise)(?:\s+[\w-]+){0,2}? "
+          r"(?:at|affecting|hitting|of|over at) (?:a |an |another |one of (?:our|their|the) |some )"
+          r"(?:\w+ ){0,2}(?:vendors?|compan(?:y|ies)|providers?|suppliers?|firms?|telecoms?|banks?|retailers?|"
+          r"competitors?|subprocessors?|sub-processors?|hospitals?|insurers?|processors?)\b|"
+          r"(?:do|does|did) (?:you|your \w+) (?:\w+ )?(?:use|rely on|work with|share)|(?:are|were|is|was) "
+          r"(?:you|your \w+|we)(?: \w+)? (?:affected|impacted|exposed|involved|concerned)|"
+          r"(?:if|whether) (?:we'?re|we are|you'?re|you are|you were|we were|you've been|you have been) "
+          r"(?:\w+ )?(?:exposed|affected|impacted|involved)|(?:same|that) (?:sub-?processor|vendor|provider|"
+          r"supplier)|(?:as a|out of|purely as a) (?:precaution|caution)|precautionary|"
+          r"(?:our|my|their|his|her) own (?:\w+ ){0,2}(?:network|systems?|laptops?|devices?|infrastructure|it|"
+          r"environment|servers?|office|email|machines?|endpoints?|provider|vendor|bank|erp|firewall|payment)|"
+          r"(?:on|in|across) (?:our|my) (?:office|internal|corporate|own) (?:network|laptops?|devices?|"
+          r"endpoints?|machines?|email server|active directory)\b|(?:our|their) internal (?:\w+ )"
+          r"{0,2}(?:network|systems?|it|incident|reorg|freeze|process|erp)|no (?:indication|evidence|sign) "
+          r"(?:that )?(?:any|your|the)|(?:client|customer)s? (?:of ours )?(?:\w+ ){0,2}escalat\w+ (?:\w+ )?"
+          r"to (?:us|me)\b",
+    "es": r"(?:en )?(?:las )?noticias|en otr[oa] (?:empresa|proveedor|compa[ñn][íi]a)|(?:mismo|ese) (?:proveedor|subprocesador|subencargado)|por precauci[oó]n|"
+          r"nuestra propia red|(?:les|os) (?:ha )?afect(?:a|ó|o|ado)|est[áa]n afectados",
+    "fr": r"(?:dans )?(?:la presse|les actualit[ée]s|les nouvelles)|article de presse|chez (?:un|une) "
+          r"(?:autre|autres)|m[êe]me (?:sous-traitant|fournisseur|prestataire)|par (?:mesure de )?"
+          r"pr[ée]caution|notre propre r[ée]seau|(?:[êe]tes|soyez)[- ]vous (?:\w+ )?(?:concern[ée]s|"
+          r"touch[ée]s|affect[ée]s)|(?:n'[êe]tes|ne soyez) pas concern[ée]s",
+    "de": r"(?:in den )?nachrichten|zeitungsartikel|presseartikel|bei (?:einem|einer) (?:\w+ )?(?:anderen|"
+          r"fremden)|(?:gleichen|selben) (?:unterauftragsverarbeiter|dienstleister|anbieter)|"
+          r"vorsichtsma[ßs]nahme|vorsichtshalber|(?:unserem|unseren) eigenen netz\w*|(?:sind sie|seid ihr) "
+          r"(?:\w+ )?betroffen",
+    "pt": r"(?:nas |das )?not[íi]cias|em outra (?:empresa|fornecedora)|em outro fornecedor|mesmo (?:subprocessador|suboperador|fornecedor)|(?:por|s[óo]) precau[çc][ãa]o|"
+          r"nossa pr[óo]pria rede|voc[êe]s (?:foram|est[ãa]o) (?:afetad|impactad)\w*",
+}
+
+#: A disclaimer that the customer's trouble is not ours ("nothing to do with you"): like `_ELSEWHERE`, and it
+#: also covers the sentence before it ("We're pausing the rollout. Change freeze, nothing to do with you.").
+#: "Nothing to do with you personally" softens a goodbye; it disclaims nothing.
+_DISCLAIMERS: dict[str, str] = {
+    "en": r"nothing to do with (?:you|your \w+)(?! personally)|(?:not|nothing) (?:about|because of|due to|"
+          r"caused by|on) (?:you|your (?:side|end|team|platform|product|tool))\b(?! personally)|"
+          r"(?:totally|purely|entirely|completely|strictly|all) (?:internal|on us|our side|our doing)|"
+          r"(?:were|was|is|are) (?:all )?ours,? not yours|(?:no|not) (?:a |the )?fault of yours|"
+          r"nothing (?:on|from) your (?:side|end)|nothing to worry about|nothing for you to (?:do|fix|worry)",
+    "es": r"nada que ver con (?:ustedes|vosotros|usted|su \w+)|no es (?:culpa|problema) (?:suy[oa]|de "
+          r"ustedes|vuestr[oa])|(?:es|fue) (?:algo )?(?:puramente )?interno|nada de qu[ée] preocupar",
+    "fr": r"rien [àa] voir avec vous|(?:ce )?n'est pas (?:de )?votre (?:faute|fait)|(?:purement|strictement) "
+          r"interne|rien d'inqui[ée]tant",
+    "de": r"nichts mit (?:ihnen|euch|dir|ihrem \w+) zu tun|liegt nicht an (?:ihnen|euch)|(?:rein|komplett|"
+          r"ganz) intern|kein grund zur sorge",
+    "pt": r"nada a ver com (?:voc[êe]s?|a \w+ de voc[êe]s)|n[ãa]o [ée] (?:culpa|problema) (?:de voc[êe]s|"
+          r"seu|sua)|(?:totalmente|puramente) interno|nada com que se preocupar",
+}
+
+#: Words laying a trouble at our door ("your platform", "you were breached", "on your end"): an
+#: `_ELSEWHERE` or `_DISCLAIMERS` phrase in the same sentence does not take it away.
+_OURS: dict[str, str] = {
+    "en": r"your (?:\w+ ){0,2}(?:breach|incident|outage|leak|bug|error|failure|fault)s?\b|(?:you|your (?:\w+ )"
+          r"{0,2}\w+) (?:(?:was|were|has been|have been|had been|got|is|are|keeps?|kept) )+(?:breached|hacked|"
+          r"compromised|leak\w*|exposed|down|fail\w*|broken|crash\w*)|(?<!nothing )(?<!not )(?:on|at|from) "
+          r"your (?:side|end)\b|(?:breach|leak|incident|outage|hack)\w* (?:at|on|in|of) (?:you|your)\b|"
+          # Another customer's data in our product is always ours to answer.
+          r"(?:another|other|different) (?:\w+ )?(?:customer|client|tenant|organi[sz]ation|account|workspace)"
+          r"(?:'s|s'|s's)|someone else'?s|cross[- ](?:tenant|account|customer)",
+    "es": r"(?<!filtración de )(?<!filtracion de )(?<!brecha de )(?<!fuga de )(?:datos|registros|facturas|"
+          r"pedidos) (?:\w+ ){0,2}de otr[oa]s? (?:cliente|empresa)|"
+          r"(?:brecha|filtraci[oó]n|fuga|incidente|ca[ií]da) (?:\w+ ){0,3}(?:de ustedes|en ustedes|su "
+          r"plataforma|su sistema|vuestr[oa] \w+)|(?:su|vuestr[oa]) (?:plataforma|sistema|servicio) (?:fue|"
+          r"ha sido|est[aá]) (?:\w+ )?(?:hackead|comprometid|vulnerad|ca[ií]d|expuest)\w*",
+    "fr": r"(?<!fuite de )(?<!vol de )(?:donn[ée]es|dossiers|factures) (?:\w+ ){0,2}d'(?:un|une) autre (?:client|entreprise|soci[ée]t[ée])|"
+          r"(?:fuite|faille|incident|panne|piratage) (?:\w+ ){0,3}(?:chez vous|de votre|sur votre)|votre "
+          r"(?:plateforme|syst[eè]me|service) (?:a [ée]t[ée]|est) (?:\w+ )?(?:pirat|compromis|en panne)\w*",
+    "de": r"daten (?:\w+ ){0,2}(?:eines |einer )?(?:anderen|fremden) (?:kunden|mandanten|firma)|"
+          r"(?:datenleck|leck|vorfall|ausfall|angriff) (?:\w+ ){0,3}(?:bei ihnen|ihrer|ihres|ihrem)|ihre[mnrs]? "
+          r"(?:plattform|system|dienst) (?:\w+ ){0,2}(?:gehackt|kompromittiert|ausgefallen)",
+    "pt": r"(?<!vazamento de )(?<!fuga de )(?:dados|registros|pedidos|faturas|contactos|contatos) (?:\w+ ){0,2}"
+          r"de (?:outr[oa]s?|uma outra) "
+          r"(?:cliente|empresa)|(?:vazamento|incidente|falha|invas[ãa]o) (?:\w+ ){0,3}(?:de voc[êe]s|na sua|no seu|da sua|do seu)|"
+          r"(?:sua|seu) (?:plataforma|sistema|servi[çc]o) (?:foi|est[áa]) (?:\w+ )?(?:hackead|comprometid|"
+          r"invadid|fora)\w*",
+}
+
+#: A commercial match that pauses or holds (rather than ends or shrinks) what they do with us: one a
+#: disclaimer or another party's trouble can explain ("pausing the rollout over our change freeze").
+_PAUSE_RE = re.compile(
+    r"(?:paus|freez|suspend|halt|put|hold|congel|mettre en pause|geler|aussetz|einfrier)|"
+    # German puts the verb last: "den Rollout wegen des Change-Freeze pausieren".
+    r".*\b(?:pausieren|aussetzen|einfrieren)$",
+    re.IGNORECASE,
+)
+#: Where the ownership of a trouble can change: a sentence's end, or a contrast ("nothing to do with you, but
+#: payroll is blocked": the trouble after "but" is not disclaimed).
+_SENTENCE_END_RE = re.compile(
+    r"[.!?\n]+|(?<!\w)(?:but|however|although|though|except|pero|sin embargo|aunque|mais|cependant|pourtant|"
+    r"aber|jedoch|allerdings|por[ée]m|no entanto|contudo)(?!\w)"
+)
+
 
 #: Longer texts are scanned at their start and end only (the risk layer stays linear and fast).
 MAX_SCANNED_CHARS = 6000
@@ -776,8 +918,9 @@ def _guard_re(language: str, folded: bool) -> re.Pattern[str]:
 _OTHER_DIGIT_RE = re.compile(r"(?![0-9])\d")
 
 
-def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
-    """The risks `text` carries, strongest first; guarded matches ("no plans to cancel") are dropped."""
+def read_risks(text: str, language: str = "en", *, disowning: bool = True) -> list[RiskSignal]:
+    """The risks `text` carries, strongest first; guarded matches ("no plans to cancel") are dropped, and
+    (`disowning`) those in a sentence that puts the trouble with someone else (`disowned_spans`)."""
     language = language if language in _GUARDS else "en"
     if len(text) > MAX_SCANNED_CHARS:
         # Risk is stated in what a person writes, not in the middle of a pasted wall of text.
@@ -814,6 +957,8 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
         # here).
         order = sorted(candidates.keys() | rule_set.unindexed | (set() if case_indexed else rule_set.reads_case))
     guards: list[tuple[int, int]] | None = None
+    #: Sentences whose trouble is someone else's (`_not_ours`), worked out at the first match that asks.
+    elsewhere: list[tuple[int, int]] | None = None
     found: list[RiskSignal] = []
     seen: set[tuple[RiskKind, bool]] = set()
     for index in order:
@@ -837,6 +982,12 @@ def read_risks(text: str, language: str = "en") -> list[RiskSignal]:
                 guards = _guards(language, lower if folded else text, folded)
             if any(_same_clause(text, match.start(), match.end(), g_start, g_end) for g_start, g_end in guards):
                 continue
+            pauses = rule.kind is not RiskKind.commercial or _PAUSE_RE.match(text, match.start(), match.end())
+            if disowning and pauses:
+                if elsewhere is None:
+                    elsewhere = _not_ours(language, lower if folded else text, folded)
+                if any(start <= match.start() < end for start, end in elsewhere):
+                    continue
             phrase = text[match.start() : match.end()].strip()
             found.append(RiskSignal(rule.kind, phrase, rule.strong, rule.urgency, rule.churn))
             seen.add((rule.kind, rule.strong))
@@ -877,6 +1028,44 @@ def _guards(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
     return guards
 
 
+@cache
+def _table_re(table: str, language: str, folded: bool) -> re.Pattern[str]:
+    """A language's phrases of one of the ownership tables (`_ELSEWHERE`, `_DISCLAIMERS`, `_OURS`)."""
+    tables = {"elsewhere": _ELSEWHERE, "disclaimers": _DISCLAIMERS, "ours": _OURS}
+    phrases = tables[table][language]
+    if language != "en":
+        phrases = f"{phrases}|{tables[table]['en']}"
+    return re.compile(rf"(?<!\w)(?:{phrases})", 0 if folded else re.IGNORECASE)
+
+
+def _not_ours(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
+    """The spans of the sentences whose trouble is someone else's: a sentence naming another party's
+    trouble (`_ELSEWHERE`) or disclaiming ours (`_DISCLAIMERS`), or the sentence just before a disclaimer,
+    unless it lays the trouble at our door (`_OURS`)."""
+    sentences: list[tuple[int, int]] = []
+    start = 0
+    for stop in _SENTENCE_END_RE.finditer(scanned):
+        sentences.append((start, stop.end()))
+        start = stop.end()
+    if start < len(scanned):
+        sentences.append((start, len(scanned)))
+    elsewhere, disclaims, ours = (
+        _table_re(table, language, folded) for table in ("elsewhere", "disclaimers", "ours")
+    )
+    said = [
+        (bool(ours.search(scanned, start, end)), bool(elsewhere.search(scanned, start, end)),
+         bool(disclaims.search(scanned, start, end)))
+        for start, end in sentences
+    ]
+    spans: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(sentences):
+        own, other, disclaimed = said[index]
+        disclaimed_next = index + 1 < len(said) and said[index + 1][2]
+        if not own and (other or disclaimed or disclaimed_next):
+            spans.append((start, end))
+    return spans
+
+
 def _same_clause(text: str, start: int, end: int, guard_start: int, guard_end: int) -> bool:
     """Whether a guard and a match share a clause: no sentence end between them."""
     if guard_end <= start:
@@ -886,7 +1075,20 @@ def _same_clause(text: str, start: int, end: int, guard_start: int, guard_end: i
     return True
 
 
+def disowned_spans(text: str, language: str = "en") -> list[tuple[int, int]]:
+    """The spans of `text`'s sentences whose trouble is someone else's ("a breach at another vendor, are you
+    affected?", "pausing the rollout over our change freeze, nothing to do with you")."""
+    language = language if language in _GUARDS else "en"
+    lower = text.lower()
+    folded = len(lower) == len(text)
+    return _not_ours(language, lower if folded else text, folded)
+
+
 def guarded(text: str, language: str = "en") -> bool:
     """Whether `text` holds a phrase that says the customer is not at risk ("no plans to cancel")."""
     language = language if language in _GUARDS else "en"
-    return bool(_guard_re(language, False).search(text) or _guard_re("en", False).search(text))
+    return bool(
+        _guard_re(language, False).search(text)
+        or _guard_re("en", False).search(text)
+        or _not_ours(language, text, False)
+    )
