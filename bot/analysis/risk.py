@@ -269,6 +269,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"numbers|patient data|health data) (?:\w+ ){0,4}(?:leaked|exposed|visible|in (?:the "
                           r")?(?:logs?|plain ?text|clear ?text|url|public)|unencrypted|publicly accessible)|"
                           r"(?:plain ?text|clear ?text|unencrypted) (?:passwords?|credentials|pii|personal data)|"
+                          # Their data where stolen data is traded: a leak site, the dark web, a paste site.
+                          r"(?:leak|dump) (?:site|forum)s?|dark ?web|darknet|paste ?(?:bin|site)|hacker forums?|"
                           r"(?:api )?(?:keys?|tokens?|passwords?|secrets?|credentials)(?:\s+[\w'’-]+){0,4}?\s+"
                           r"(?:shows?|showing|appears?|appearing|visible|exposed|printed|logged)(?:\s+up)?\s+(?:in|on) "
                           r"(?:your|the) (?:public |status )?(?:status page|logs?|urls?|page|dashboard)"),
@@ -774,7 +776,12 @@ _OURS: dict[str, str] = {
           r"your (?:side|end)\b|(?:breach|leak|incident|outage|hack)\w* (?:at|on|in|of) (?:you|your)\b|"
           # Another customer's data in our product is always ours to answer.
           r"(?:another|other|different) (?:\w+ )?(?:customer|client|tenant|organi[sz]ation|account|workspace)"
-          r"(?:'s|s'|s's)|someone else'?s|cross[- ](?:tenant|account|customer)",
+          r"(?:'s|s'|s's)|someone else'?s|cross[- ](?:tenant|account|customer)|"
+          # The data was only ever with us: "the only place they were stored is your platform".
+          r"(?:only|one) place (?:\w+ ){0,3}(?:stored|kept|held|hosted|uploaded|entered|shared)\w* (?:\w+ ){0,2}"
+          r"(?:is|was|were) (?:with you|your\b|in your|on your)|(?:stored|kept|held|hosted) (?:only |"
+          r"exclusively )?(?:in|on|with) your (?:platform|system|product|tool|servers?|cloud|app|database)|"
+          r"(?:traced|tracked) (?:\w+ )?(?:back )?to your\b",
     "es": r"(?<!filtración de )(?<!filtracion de )(?<!brecha de )(?<!fuga de )(?:datos|registros|facturas|"
           r"pedidos) (?:\w+ ){0,2}de otr[oa]s? (?:cliente|empresa)|"
           r"(?:brecha|filtraci[oó]n|fuga|incidente|ca[ií]da) (?:\w+ ){0,3}(?:de ustedes|en ustedes|su "

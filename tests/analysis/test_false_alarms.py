@@ -64,6 +64,9 @@ OUR_INCIDENT = [
     # Another customer's data in our product is ours to answer, however precautionary the wording.
     "Flagging this as a precaution: our users can see another customer's invoices in the dashboard.",
     "Por precaución les aviso: en nuestro panel aparecen datos de otra empresa.",
+    # Their data where stolen data is traded, the news only the context.
+    "We read about the breach in the news. Our records are on a leak site; we only stored them in your tool.",
+    "Our customer list is being sold on the dark web, and the only place it was kept is your CRM.",
 ]
 
 
