@@ -76,10 +76,11 @@ SPANISH = [
          (C.bug,)),
     _lex(r"(?:pésim[oa]|horrible|terrible|fatal|inaceptable|vergonzoso|desastre|lament(?:able|ablemente)|"
          r"malísim[oa]|malo|mala|peor)", -2.5, (E.anger,)),
-    _lex(r"(?:problemas?|error(?:es)?|fallo|fallos|falla|caíd[oa]|lento|lenta|roto|rota|queja|molest[oa]|"
+    _lex(r"(?:problemas?|error(?:es)?|fallo|fallos|fallas?|caíd[oa]s?|lento|lenta|roto|rota|queja|molest[oa]|"
          r"frustrad[oa]|frustrante|decepcionad[oa]|decepción|enfadad[oa]|enojad[oa]|harto|harta|"
          r"preocupad[oa]|nadie)", -1.6, _FRU),
     _lex(r"(?:excelente|genial|perfecto|perfecta|estupend[oa]|maravillos[oa]|fantástic[oa]|increíble|"
+         r"impresionante|rapidísim[oa]|bravo|"
          r"encantad[oa]|me encanta|nos encanta|feliz|felices|content[oa]s?|satisfech[oa]s?|buenísim[oa]|"
          r"(?:ya )?funciona (?:todo )?(?:bien|perfectamente|de maravilla)|ya funciona|(?:qué|de) maravilla|"
          r"solucionado|resuelto|bien|buen|buena|bueno|rápid[oa])",
@@ -130,9 +131,11 @@ GERMAN = [
          r"(?:\w+ )?nicht", -2.0, _FRU, (C.bug,)),
     _lex(r"(?:schrecklich|furchtbar|katastrophal|katastrophe|inakzeptabel|unmöglich|unverschämt|miserabel|"
          r"schlecht|schlechter|schlechteste|ärgerlich|enttäuschend)", -2.5, (E.anger,)),
-    _lex(r"(?:problem(?:e)?|fehler|störung|langsam|kaputt|beschwerde|frustriert|frustrierend|enttäuscht|"
+    _lex(r"(?:problem(?:e)?|fehler|störung(?:en)?|ausfall|ausfälle|absturz|abstürze|langsam|kaputt|beschwerde|"
+         r"frustriert|frustrierend|enttäuscht|"
          r"verärgert|wütend|genervt|besorgt|niemand)", -1.6, _FRU),
     _lex(r"(?:ausgezeichnet|hervorragend|großartig|super|toll|perfekt|fantastisch|wunderbar|klasse|spitze|"
+         r"beeindruckend|"
          r"zufrieden|begeistert|(?:großes )?lob|"
          r"glücklich|freuen uns|gelöst|behoben|(?:funktioniert|läuft) (?:alles |jetzt |"
          r"wieder )*(?:wieder|einwandfrei|perfekt|gut|super|rund)|einwandfrei|gut|gute[nrms]?|"
@@ -183,9 +186,11 @@ FRENCH = [
          r"(?<!ne )bugue(?:nt)?|fige|figé", -2.0, _FRU, (C.bug,)),
     _lex(r"(?:horrible|terrible|inacceptable|lamentable|catastrophique|catastrophe|nul|nulle|honteux|"
          r"scandaleux|pire|mauvais|mauvaise|déplorable)", -2.5, (E.anger,)),
-    _lex(r"(?:problèmes?|erreurs?|panne|lent|lente|cassé|plainte|frustré|frustrant|déçu|déçue|déception|"
+    _lex(r"(?:problèmes?|erreurs?|pannes?|plantages?|bugs?|lent|lente|cassé|plainte|frustré|frustrant|déçu|"
+         r"déçue|déception|"
          r"énervé|fâché|inquiet|inquiète|personne)", -1.6, _FRU),
     _lex(r"(?:excellent|excellente|génial|géniale|parfait|parfaite|super|formidable|fantastique|merveilleux|"
+         r"bravo|impressionnant(?:e)?|chapeau|"
          r"ravi|ravie|ravis|content|contente|contents|satisfait|satisfaite|satisfaits|résolu|réglé|"
          r"(?:fonctionne|marche) (?:bien|parfaitement|nickel)|nickel|bien|bon|bonne|rapide|top)", 2.0,
          (E.satisfaction,)),
@@ -240,9 +245,11 @@ PORTUGUESE = [
          (C.bug,)),
     _lex(r"(?:péssim[oa]|horrível|terrível|inaceitável|lamentável|vergonhos[oa]|desastre|ruim|pior)", -2.5,
          (E.anger,)),
-    _lex(r"(?:problemas?|erros?|falha|falhas|lento|lenta|quebrad[oa]|reclamação|frustrad[oa]|frustrante|"
+    _lex(r"(?:problemas?|erros?|falha|falhas|quedas?|travamentos?|bugs?|lento|lenta|quebrad[oa]|reclamação|"
+         r"frustrad[oa]|frustrante|"
          r"decepcionad[oa]|decepção|irritad[oa]|chatead[oa]|preocupad[oa]|ninguém)", -1.6, _FRU),
     _lex(r"(?:excelente|ótim[oa]|perfeit[oa]|maravilhos[oa]|fantástic[oa]|incrível|adorei|adoramos|feliz|"
+         r"impressionante|rapidíssim[oa]|"
          r"felizes|satisfeit[oa]s?|content[ea]s?|resolvid[oa]|adorou|adoraram|"
          r"(?:funciona|funcionando) (?:bem|perfeitamente)|deu (?:tudo )?certo|bom|boa|"
          r"rápid[oa]|legal)", 2.0, (E.satisfaction,)),
@@ -260,6 +267,31 @@ NEGATOR_RE: dict[str, re.Pattern[str]] = {
     "de": re.compile(r"\b(?:nicht|kein|keine|keinen|nie|niemals)\s+(?:\w+\s+)?$", re.IGNORECASE),
     "fr": re.compile(r"\b(?:pas|ne|n'\w*|jamais|plus|aucun|aucune)\s+(?:\w+\s+)?$", re.IGNORECASE),
     "pt": re.compile(r"\b(?:não|nunca|nem|nada)\s+(?:\w+\s+)?$", re.IGNORECASE),
+}
+
+#: Words saying there is none of the trouble named right after them ("cero caídas", "aucune panne", "keine
+#: Ausfälle mehr", "nenhuma queda"), at most one word between: the analyzer reads such a problem word as news
+#: that the trouble is absent, unless a negation before the absence turns it back ("no hay día sin caídas").
+ABSENCE_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:cero|ning[uú]n|ninguna|ni (?:un|una)(?: sol[oa])?|sin|ya no (?:hay|hubo|tenemos|"
+                     r"tuvimos|hemos tenido)(?: m[aá]s)?(?: ning[uú]n| ninguna)?|no (?:hemos tenido|hubo|"
+                     r"tuvimos|ha habido|hay)(?: m[aá]s)?(?: ning[uú]n| ninguna)?|se acabaron (?:los|las)|"
+                     r"adi[oó]s a (?:los|las))\s+(?:[\w'-]+\s+)?$", re.IGNORECASE),
+    "fr": re.compile(r"(?:\b(?:z[ée]ro|aucun(?:e)?|plus aucun(?:e)?|pas (?:un|une)(?: seul(?:e)?)?|sans|"
+                     r"fini les|finis les|n'(?:avons|avez|a|ont) (?:eu|connu) aucun(?:e)?)\s+(?:[\w-]+\s+)?|"
+                     r"\b(?:pas|plus|n'(?:avons|avez|a|ont) plus|jamais eu) (?:de |d'))$", re.IGNORECASE),
+    "de": re.compile(r"\b(?:null|keinerlei|kein(?:e|en|er|es)?(?: einzige[nrs]?)?|nicht (?:ein(?:e|en)?) "
+                     r"(?:einzige[nrs]? )?|ohne)\s+(?:[\w-]+\s+)?$", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:zero|nenhum(?:a)?|nem (?:um|uma)(?: s[óo])?(?: [úu]nic[oa])?|sem|n[ãa]o "
+                     r"(?:tivemos|temos|houve|h[áa]|tive|teve)(?: mais)?(?: nenhum(?:a)?)?|acabaram(?:-se)? "
+                     r"(?:os|as))\s+(?:[\w-]+\s+)?$", re.IGNORECASE),
+}
+#: A negation before the absence word: "no hay día sin caídas", "pas un jour sans panne", "kein Tag ohne".
+DOUBLE_NEGATION_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:no|nunca|ni|nada|nadie)\b[^.,;!?\n]*$", re.IGNORECASE),
+    "fr": re.compile(r"\b(?:ne|n'|pas|jamais|rien|personne)[^.,;!?\n]*$", re.IGNORECASE),
+    "de": re.compile(r"\b(?:nicht|kein\w*|nie|niemals|nichts|niemand)\b[^.,;!?\n]*$", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:n[ãa]o|nunca|nem|nada|ningu[ée]m)\b[^.,;!?\n]*$", re.IGNORECASE),
 }
 
 #: The customer saying the trouble is on their side ("nuestro SAP se cayó... no es cosa vuestra"): a failure

@@ -51,7 +51,15 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import DEADLINE_RE, NEGATOR_RE, OWN_SIDE_RE, REQUEST_RE, matcher
+from bot.analysis.multilingual import (
+    ABSENCE_RE,
+    DEADLINE_RE,
+    DOUBLE_NEGATION_RE,
+    NEGATOR_RE,
+    OWN_SIDE_RE,
+    REQUEST_RE,
+    matcher,
+)
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, disowned_spans, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
@@ -808,11 +816,12 @@ class OfflineAnalyzer(Analyzer):
             self._read_english(body, reading)
         else:
             self._read_other(body, decision.code, reading)
-        if reading.absences and reading.risks:
-            # "The lag on the reports page is gone": a risk phrase inside words saying the trouble is over.
+        if reading.risks:
+            # "The lag on the reports page is gone", "cero caídas": a risk phrase inside words saying the
+            # trouble is over, or named right after a word saying there is none.
             reading.risks = [
                 signal for signal in reading.risks
-                if not _within_absences(body, signal.phrase, reading.absences)
+                if not _risk_said_absent(body, signal.phrase, decision.code, reading.absences)
             ]
         return reading
 
@@ -899,7 +908,7 @@ class OfflineAnalyzer(Analyzer):
             r.evidence.append((start, body[start:end]))
 
     def _read_other(self, body: str, language: str, r: Reading) -> None:
-        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
+        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE, language)
         counts = r.kind_counts
         if (
             not r.sarcasm
@@ -923,6 +932,7 @@ class OfflineAnalyzer(Analyzer):
         r: Reading,
         negator: re.Pattern[str] | None = None,
         kind_valence: dict[str, float] = en.KIND_VALENCE,
+        language: str = "en",
     ) -> None:
         t = self.tuning
         counts = r.kind_counts
@@ -940,8 +950,10 @@ class OfflineAnalyzer(Analyzer):
             if over and kind in _FIXED_KINDS and _named_as_over(body, match.end(), over):
                 continue  # "the sync failure from Monday is resolved": the problem is the one now over
             absent = None
-            if negator is None and kind in _ABSENT_KINDS:
+            if language == "en" and kind in _ABSENT_KINDS:
                 absent = _said_absent(body, match.start(), match.end())
+            elif language != "en" and (kind in _ABSENT_KINDS or (kind == "lexicon" and cue.strength < 0)):
+                absent = _said_absent_in(language, body, match.start(), match.end())
             if absent is not None:
                 # "Zero downtime", "not a single error this month", "the sync bug is gone", "used to crash,
                 # not anymore": the trouble is named to say there is none, which is the good news. Its word
@@ -1503,14 +1515,35 @@ def _said_absent(body: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
-def _within_absences(body: str, phrase: str, spans: Sequence[tuple[int, int]]) -> bool:
-    """Whether each place `phrase` is said lies inside words saying a problem is absent or over."""
+def _said_absent_in(language: str, body: str, start: int, end: int) -> tuple[int, int] | None:
+    """`_said_absent` for Spanish, French, German and Portuguese: the absence word right before the problem
+    ("cero caídas", "aucune panne", "keine Ausfälle", "nenhuma queda")."""
+    absence = ABSENCE_RE[language].search(body, max(0, start - 40), start)
+    if absence is None:
+        return None
+    if DOUBLE_NEGATION_RE[language].search(body, max(0, absence.start() - 40), absence.start()):
+        return None
+    return absence.start(), end
+
+
+def _risk_said_absent(body: str, phrase: str, language: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """Whether each place the risk `phrase` is said lies inside words saying a problem is absent or over
+    (`spans`), or is named just after a word saying there is none of it."""
     lower, needle = body.lower(), phrase.lower()
-    places = [m.start() for m in re.finditer(re.escape(needle), lower)] if needle else []
-    return bool(places) and all(
-        any(start - 40 <= place and place + len(needle) <= end + 40 for start, end in spans)
-        for place in places
-    )
+    if not needle or len(lower) != len(body):
+        return False
+    places = [m.start() for m in re.finditer(re.escape(needle), lower)]
+
+    def absent(place: int) -> bool:
+        if any(start - 40 <= place and place + len(needle) <= end + 40 for start, end in spans):
+            return True
+        if language == "en":
+            return _said_absent(body, place, place + len(needle)) is not None
+        if language not in ABSENCE_RE:
+            return False
+        return _said_absent_in(language, body, place, place + len(needle)) is not None
+
+    return bool(places) and all(absent(place) for place in places)
 
 
 def _named_as_over(body: str, end: int, over: Sequence[int]) -> bool:

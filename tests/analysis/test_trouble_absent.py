@@ -69,3 +69,36 @@ def test_most_of_them_read_as_the_good_news_they_are(analyzer) -> None:
 @pytest.mark.parametrize("text", STILL_TROUBLE)
 def test_the_same_words_with_the_trouble_present_stay_a_complaint(analyzer, text: str) -> None:
     assert analyzer.analyze_text(text).label.value == "negative"
+
+
+ABSENT_IN_OTHER_LANGUAGES = [
+    "Ninguna caída en todo el trimestre, el equipo está encantado.",
+    "Sin errores en la facturación desde el parche, ¡gracias!",
+    "Aucun plantage depuis la nouvelle version, merci à toute l'équipe !",
+    "Zéro erreur dans les exports ce mois-ci, bravo.",
+    "Keine Abstürze mehr seit dem Patch, vielen Dank!",
+    "Null Fehler in der Abrechnung diesen Monat, klasse.",
+    "Nenhum travamento desde a atualização, muito obrigado!",
+    "Zero erros na exportação este mês, parabéns!",
+]
+
+STILL_TROUBLE_IN_OTHER_LANGUAGES = [
+    "No hay día sin caídas, esto es inaceptable.",
+    "Pas un jour sans panne, c'est inacceptable.",
+    "Kein Tag ohne Absturz, das ist inakzeptabel.",
+    "Não há um dia sem queda, isso é inaceitável.",
+    "Otra caída esta mañana y nadie responde.",
+    "Encore une panne ce matin, personne ne répond.",
+]
+
+
+@pytest.mark.parametrize("text", ABSENT_IN_OTHER_LANGUAGES)
+def test_trouble_said_to_be_absent_in_other_languages_is_good_news(analyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.label.value == "positive", (result.label, result.score)
+    assert result.recommended_action.value != "escalate"
+
+
+@pytest.mark.parametrize("text", STILL_TROUBLE_IN_OTHER_LANGUAGES)
+def test_a_negated_absence_in_other_languages_stays_a_complaint(analyzer, text: str) -> None:
+    assert analyzer.analyze_text(text).label.value == "negative"
