@@ -843,6 +843,15 @@ EMOTIONS = [
                           r"booking|purchasing)|used to be (?:so )?(?:good|great|better|reliable)|"
                           r"(?:promised|told) (?:me|us)\b.{0,40}?\b(?:but|never|still|not)|(?:were|was) "
                           r"(?:promised|told|assured)|(?:isn'?t|wasn'?t)\.)", 1.0, _DIS),
+    # A quality complaint about how the product is to use: "clunky", "a step backwards", "my team keeps
+    # complaining about it".
+    Cue("disappointment", r"clunky|cumbersome|counter-?intuitive|unintuitive|not (?:very |at all )?"
+                          r"intuitive|(?:hard|difficult|confusing|awkward|painful|a pain) to (?:use|navigate|"
+                          r"find anything|set up|configure|work with)|(?:a |big )?step backwards?|a (?:big |"
+                          r"real )?downgrade|(?:keeps?|kept|are|were|have been|has been|started) complaining|"
+                          r"nobody (?:likes|wants to use)|(?:team|users|agents|staff|people|everyone) "
+                          r"(?:hates?|hated|can'?t stand)",
+        1.0, _DIS),
 ]
 
 URGENCY = [
