@@ -776,6 +776,32 @@ PRAISE = [
         1.0, (E.satisfaction,)),
 ]
 
+#: A threat or a fear that never came to pass, with what ended it: "we were about to escalate, but your team
+#: sorted it within the hour", "almost went with a competitor, glad we didn't", "I was dreading the audit but
+#: the export had everything". Not a threat still standing ("I was ready to cancel and I still am") or held
+#: open ("…, but if it isn't fixed today…"). A cue here, and a guard of the risk layer (`risk._GUARDS`).
+AVERTED = (
+    r"(?:(?:(?:was|were|had been) (?:just |really |so |all )?(?:about|going|ready|set|"
+    r"planning|close|this close|on the verge of|on the point of) (?:to )?|(?:almost|nearly|"
+    r"very nearly|came close to|came this close to) )(?:\w+ ){0,3}?"
+    r"(?:escalat\w+|cancel\w*|complain\w*|leav(?:e|ing)|left|churn\w*|switch\w*|quit\w*|"
+    r"terminat\w+|went (?:with|to)|go (?:with|to)|going (?:with|to)|mov(?:e|ing) (?:to|off)|"
+    r"walk(?:ing)? away|drop(?:ping)? (?:you|your)|(?:open|fil|rais|writ|send)\w* (?:a |an )?"
+    r"(?:formal )?complaint)|(?:was|were) (?:really |so |a bit |honestly )?(?:dreading|"
+    r"worried about|nervous about|anxious about|scared of|afraid of|stressing about))"
+    r"[^.!?;\n]{0,80}?(?:,|\b(?:but|until|till|then|when|before|luckily|thankfully|"
+    r"fortunately)\b|\s[-—])(?:(?!\b(?:if|unless|once|still|yet|never|not|no one|nobody)\b|n't\b)"
+    r"[^.!?;\n]){0,100}?"
+    r"\b(?:sorted|fixed|resolved|solved|(?:you|your (?:\w+ ){0,2}|support|(?:the |your )?team|csm|"
+    r"account manager) (?:called|rang|phoned|reached out|got back)|stepped in|jumped on|"
+    r"turned (?:it|things|this) around|came through|fixed itself|sorted "
+    r"itself|went away|changed (?:our|my) minds?|talked (?:me|us) (?:out of|down)|"
+    r"walked (?:me|us) through|(?:glad|relieved|happy) (?:we|i) (?:didn'?t|did not|stayed|"
+    r"held off|waited)|went (?:fine|smoothly|perfectly|great)|had everything (?:we|they|i|the \w+) (?:needed|"
+    r"wanted|asked for))\b"
+)
+
+
 #: Idioms VADER reads backwards ("couldn't be happier" has a negation in it):
 #: hidden from VADER, scored here.
 IDIOMS = [
@@ -794,6 +820,97 @@ IDIOMS = [
                           r"(?! of| and| with| today| again|\s*[\U0001F922\U0001F92E\U0001F912\U0001F637])|"
                           r"sick (?:feature|release|update|ui|dashboard|"
                           r"integration|new feature)", 1.0, (E.satisfaction,)),
+    # Praise built from trouble words: no way back from us, a pain we took away, time we give back. Not said
+    # of a way back that is blocked ("we can't go back to the old version because it crashes"), nor of a
+    # relief only wished for ("was supposed to remove the friction").
+    Cue("idiom_positive", r"(?:can'?t|cannot|could(?:n'?t| not)) imagine (?:going back|(?:\w+ ){0,3}without "
+                          r"(?:it|you|this|them|your|the (?:\w+ )?(?:tool|platform|app|product)))"
+                          r"(?!(?: \w+){0,2} (?:\w+ing|being)\b)|"
+                          r"(?<!will )(?<!'ll )(?<!going to )(?<!if we )be (?:completely |totally |honestly |"
+                          r"so )?"
+                          r"lost without|(?:never|not|no way (?:we'?re|i'?m)) going back to (?:the old|our ol"
+                          r"d|"
+                          r"manual|spreadsheets?|excel|paper|email threads|sticky notes|how (?:it|things) "
+                          r"(?:was|were))|wish (?:we|i)(?:'d| had| would have)? (?:switched|moved|signed up|"
+                          r"started|found you|bought|done this|come over|made the (?:switch|move)|rolled (?:i"
+                          r"t|"
+                          r"this) out) (?:\w+ ){0,4}?(?:sooner|earlier)",
+        1.0, (E.satisfaction,), commits=True),
+    Cue("idiom_positive", r"(?:hard|impossible|difficult) to overstate how (?:(?:much|big a|big of a)\b"
+                          r"[^.!?;\n]{0,60}?\b(?:sav(?:ed|es|ing)|help(?:ed|s)|improv\w+|simplif\w+|easier|be"
+                          r"tter|"
+                          r"faster|difference)\b|(?:helpful|useful|valuable|good|great|grateful|happy|pleased"
+                          r")\b)|"
+                          # A reply fast enough to surprise: "got back to me in ten minutes on a Sunday, did
+                          # not
+                          # expect that".
+                          r"(?:got back|gets back|replied|responded|answered|called (?:me |us )?back)(?: to ("
+                          r"?:me|"
+                          r"us))? (?:in|within) (?:\d+|a few|two|five|ten|fifteen|twenty|thirty|under (?:an?|"
+                          r"\d+)|"
+                          r"less than (?:an?|\d+)) (?:minutes?|mins?|hour)\b(?:[^.!?;\n]{0,40}?(?:didn'?t|did"
+                          r" not|"
+                          r"never) (?:expect|see)(?:ed)? (?:that|this|it)(?: coming)?(?: at all)?)?",
+        1.0, (E.satisfaction,)),
+    Cue("idiom_positive", r"(?<!to )(?<!n't )(?<!nt )(?<!not )(?<!should )(?<!would )(?<!could )(?<!will )"
+                          r"(?:remov\w*|eliminat\w*|took|takes?|taken|taking|cut|cuts|strip\w*) (?:so much|a "
+                          r"(?:lot|ton|great deal) of|all (?:of )?the|most of the|the|all) (?:pain|friction|"
+                          r"stress|hassle|headaches?|grunt work|busywork|toil|guesswork|manual work|drudgery)"
+                          r"(?: out(?: of)?)?|"
+                          r"(?<!to )(?<!n't )(?<!nt )(?<!not )(?:sav(?:es|ed|ing)|giv(?:es|ing)|gave) (?:us |"
+                          r"me |my "
+                          r"team |our team |them |everyone )?(?:back )?(?:so many |countless |literally |easi"
+                          r"ly "
+                          r")?(?:hours|days|weeks|a (?:ton|lot) of time|so much time|tons of time)"
+                          r"(?: (?:a|per|each|every(?: single)?) (?:day|week|month|sprint|quarter))?|"
+                          r"(?:didn'?t|did not|never) (?:expect|think|imagine)(?:ed)? (?:it|this|that|the \w+"
+                          r"|"
+                          r"\w+) (?:to be|would be|could be) (?:this|so|that) (?:easy|simple|smooth|quick|fas"
+                          r"t|"
+                          r"painless|good|straightforward)|"
+                          # A relief dated from a change of ours: "nobody has had to reset a password since".
+                          r"(?:nobody|no one|none of us|not one of us) (?:has|have) (?:had|needed) to [\w' ]{"
+                          r"1,40}? "
+                          r"since|since [\w' ]{1,40}?,? (?:nobody|no one|none of us|not one of us) (?:has|hav"
+                          r"e) "
+                          r"(?:had|needed) to|(?:(?<!n't )(?<!not )(?<!never )(?:stopped|quit)|no more|no lon"
+                          r"ger|never|"
+                          r"not once|(?:have|has)(?:n'?t| not)(?: been| once)?) (?:losing|lost|missing|missed"
+                          r"|dropping|dropped|forgetting|forgot(?:ten)?|"
+                          r"chasing|chased|double[- ]booking|firefighting|scrambling)\b[\w' ]{0,40}? since",
+        1.0, (E.satisfaction,), resolves=True),
+    # A trouble of the past told to say it is over: "X used to be a nightmare, now it's painless".
+    Cue("idiom_positive", r"(?:used to|before (?:you|your \w+|switching|we switched))\b[^.!?;\n]{0,70}?"
+                          r"(?:[.,;:…]+|\s[-—])\s*(?:and |but |that |which )?(?:now|these days|today)\b,? "
+                          r"(?:it(?:'s| is| takes| only takes)|takes|(?:they|we)(?:'re| are)|everything(?:'s|"
+                          r" is)|"
+                          r"it'?s all)(?: \w+){0,2}? (?:painless|easy|effortless|simple|smooth|a breeze|"
+                          r"automatic|instant|fine)\b|"
+                          r"used to (?:take|eat|cost|burn)(?: up)? (?:us |me )?(?:a whole|an entire|half a|al"
+                          r"l|most of "
+                          r"(?:a|the)|hours|days|forever|ages|(?:two|three|four|\d+) (?:whole |full )?(?:days"
+                          r"|"
+                          r"hours))\b[^.!?;\n]{0,50}?(?:[.,;:…]+|\s[-—])\s*(?:and |but )?"
+                          r"(?:now|these days|today)\b,? (?:it )?(?:only )?takes (?:a few |about |under |less"
+                          r" than "
+                          r")?(?:\d+|a|one|two|five|ten|fifteen|twenty|thirty)? ?(?:seconds|secs|minutes|mins"
+                          r"|"
+                          r"click)\b|"
+                          r"(?:used to|before (?:you|your \w+|switching|we switched))\b[^.!?\n]{0,70}?"
+                          r"(?:[.,;:…]+|\s[-—])\s*(?:and )?(?:that|the|this|which) (?:problem|issue|pain|head"
+                          r"ache|"
+                          r"mess)(?: is| has)?(?: simply| completely| totally| just| now)? (?:gone|history|a "
+                          r"thing "
+                          r"of the past|disappeared)|"
+                          # "…was a mess last year; these days we don't even think about it".
+                          r"(?:these days|nowadays|now) (?:we|i|nobody|no one) (?:don'?t|do not|never|doesn'?"
+                          r"t|"
+                          r"does not) (?:even )?(?:think about|notice|worry about|have to think about) it\b",
+        1.0, (E.satisfaction,), resolves=True),
+    # A threat or a fear that never came to pass: "we were about to escalate, but your team sorted it within
+    # the hour", "almost went with a competitor, glad we didn't". Not a threat still standing ("I was ready to
+    # cancel and I still am") or held open ("…, but if it isn't fixed today…").
+    Cue("idiom_positive", AVERTED, 1.0, (E.satisfaction,), resolves=True, commits=True),
 ]
 
 PLEA = [
@@ -969,6 +1086,8 @@ POLITE = [
     Cue("polite", r"(?:looks?|seems?|sounds?|feels?) like|like (?:a|an|the|this|that|it|to|my|our)"),
     Cue("polite", r"customer care", concerns=(C.support_responsiveness,)),
     Cue("polite", r"free (?:trial|tier|plan)|feel free"),
+    # A concession before praise ("I hate to admit it, but the new dashboard beats mine"): no dislike in it.
+    Cue("polite", r"(?:i |we )?hate to admit(?: it| this)?"),
 ]
 
 ALL_CUES: tuple[Cue, ...] = tuple(

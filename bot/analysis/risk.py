@@ -22,7 +22,8 @@ negative with at least the kind's urgency, and never gets `celebrate`,
 learned model and sends the message to Claude in `hybrid`, but moves nothing by
 itself). Guards cancel a match where the customer is clearly not at risk
 ("no plans to cancel", "we evaluated X last year and chose you", "the key we
-leaked ourselves", a planned maintenance window); a sentence that puts the trouble
+leaked ourselves", a planned maintenance window), and a threat told as one that never came to pass ("we
+were about to escalate, but your team sorted it", `cues.AVERTED`) cancels itself; a sentence that puts the trouble
 with someone else ("the breach at another vendor, are you affected?", "our change
 freeze, nothing to do with you") cancels a security, operational, escalation or
 pause match in it, unless it lays the trouble at our door ("your platform was
@@ -41,6 +42,7 @@ from enum import StrEnum
 from functools import cache
 
 from bot.analysis.contract import Concern, Urgency
+from bot.analysis.cues import AVERTED
 from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, start_states, trie_regex
 
 
@@ -223,6 +225,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:it|the tool|the platform)"),
     (_C, True, _M, True, r"worst (?:vendor|experience|partner|provider|onboarding|support experience)|"
                          r"regret (?:\w+ ){0,2}(?:choosing|signing|buying|picking|going with|selecting)|"
+                         r"wish (?:we|i)(?:'d| had) never (?:\w+ )?(?:signed|switched|bought|chose|picked|gone "
+                         r"with|went with|moved|renewed)|"
                          r"(?:lost|losing) (?:all )?(?:faith|trust|confidence) in|first time in (?:\w+ ){1,3}"
                          r"(?:years|months) (?:i'?ve|we'?ve|i have|we have) (?:felt|been)|"
                          r"(?:relationship|partnership) (?:is )?(?:not working|at risk|broken|on thin ice)|"
@@ -964,6 +968,7 @@ def read_risks(text: str, language: str = "en", *, disowning: bool = True) -> li
         # here).
         order = sorted(candidates.keys() | rule_set.unindexed | (set() if case_indexed else rule_set.reads_case))
     guards: list[tuple[int, int]] | None = None
+    averted: list[tuple[int, int]] = []
     #: Sentences whose trouble is someone else's (`_not_ours`), worked out at the first match that asks.
     elsewhere: list[tuple[int, int]] | None = None
     found: list[RiskSignal] = []
@@ -987,7 +992,12 @@ def read_risks(text: str, language: str = "en", *, disowning: bool = True) -> li
         for match in matches:
             if guards is None:
                 guards = _guards(language, lower if folded else text, folded)
+                # A threat told as one that never came to pass ("we were about to escalate, but your team
+                # sorted it") cancels only itself, not the rest of its clause as a guard does.
+                averted = [m.span() for m in _AVERTED_RE.finditer(lower if folded else text)]
             if any(_same_clause(text, match.start(), match.end(), g_start, g_end) for g_start, g_end in guards):
+                continue
+            if any(start <= match.start() < end for start, end in averted):
                 continue
             pauses = rule.kind is not RiskKind.commercial or _PAUSE_RE.match(text, match.start(), match.end())
             if disowning and pauses:
@@ -1026,6 +1036,10 @@ def _matches_at(pattern: re.Pattern[str], text: str, positions: Sequence[int]) -
         if match is not None:
             end = match.end()
             yield match
+
+
+#: `cues.AVERTED`, in any language's text: the English words of an averted threat are read wherever they occur.
+_AVERTED_RE = re.compile(AVERTED, re.IGNORECASE)
 
 
 def _guards(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
