@@ -336,3 +336,26 @@ REQUEST_RE: dict[str, re.Pattern[str]] = {
 def matcher(language: str) -> PhraseMatcher:
     """The cue matcher of one of `LEXICONS`' languages, built on first use."""
     return PhraseMatcher(LEXICONS[language])
+
+#: "Merci de nous renvoyer la facture" asks; "merci de votre aide", "merci d'avance" thank.
+_ASKING_WORDS = {
+    "fr": r"\bmerci d(?:e |'|’)(?:me |m'|m’|nous |bien vouloir |\w+(?:er|ir|re)\b)(?<!\bvotre)|"
+          r"\bpouvez|\bpourriez|\bil (?:nous|me) faut|\bbesoin|s(?:'|’)il vous pla[iî]t|\bsvp\b|\bveuillez",
+}
+
+#: A question or a request in the message: a question mark (or Spanish's opening one), a sentence opening
+#: the way a question does ("Können Sie", "Est-ce que", "Tem como"), or `REQUEST_RE`'s words. Openers that
+#: as often start a statement ("Como combinado", "Wie besprochen", "Was" as a past tense) are left out.
+ASKING_RE: dict[str, re.Pattern[str]] = {
+    language: re.compile(
+        rf"[?¿]|(?:^|[.!]\s+)(?:{openers})\b|{_ASKING_WORDS.get(language, REQUEST_RE[language].pattern)}",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    for language, openers in {
+        "es": r"cómo|dónde|cuándo|cuál|qué (?:hago|hacemos|debo|debemos|pasa|pasó)|es posible|hay (?:forma|"
+              r"manera)|se puede",
+        "fr": r"comment|où|quand|pourquoi|est-ce que|est-il possible|serait-il possible|peut-on",
+        "de": r"wann|wo|warum|wieso|können|könnten|kann man|gibt es|ist es möglich|wäre es möglich",
+        "pt": r"onde|quando|por que|como (?:faço|fazemos|posso|podemos)|tem como|é possível|dá para|dá pra",
+    }.items()
+}

@@ -51,7 +51,7 @@ from bot.analysis.language import (
     separate_prose,
     strip_quoted_and_signature,
 )
-from bot.analysis.multilingual import DEADLINE_RE, NEGATOR_RE, OWN_SIDE_RE, REQUEST_RE, matcher
+from bot.analysis.multilingual import ASKING_RE, DEADLINE_RE, NEGATOR_RE, OWN_SIDE_RE, REQUEST_RE, matcher
 from bot.analysis.playbook import Situation, choose_action, draft_reply, guidance
 from bot.analysis.risk import KIND_CONCERNS, RiskKind, RiskSignal, disowned_spans, read_risks
 from bot.analysis.routing import doubt_inputs, doubt_probability_of
@@ -395,6 +395,7 @@ _ASKING_RE = re.compile(
     r"\?|^(?:can|could|would|will|is|are|do|does|did|how|what|when|where|which|who)\b",
     re.IGNORECASE | re.MULTILINE,
 )
+_QUESTION_MARK_RE = re.compile(r"\?")
 #: "Today" and "by Friday" together make a request medium-urgent, not high.
 _MAX_TIME_POINTS = 2.0
 #: VADER's increment per exclamation mark (up to four).
@@ -899,7 +900,8 @@ class OfflineAnalyzer(Analyzer):
             r.evidence.append((start, body[start:end]))
 
     def _read_other(self, body: str, language: str, r: Reading) -> None:
-        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE)
+        asking = ASKING_RE[language]
+        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE, asking, asking)
         counts = r.kind_counts
         if (
             not r.sarcasm
@@ -923,11 +925,16 @@ class OfflineAnalyzer(Analyzer):
         r: Reading,
         negator: re.Pattern[str] | None = None,
         kind_valence: dict[str, float] = en.KIND_VALENCE,
+        asking: re.Pattern[str] = _ASKING_RE,
+        asked_before_thanks: re.Pattern[str] = _QUESTION_MARK_RE,
     ) -> None:
+        """`asking` finds a question or a request anywhere; `asked_before_thanks` one that makes a later
+        "thanks" a closing (English's request cues do that job as they are scanned)."""
         t = self.tuning
         counts = r.kind_counts
         strengths: dict[str, list[float]] = {}
-        first_question = body.find("?")
+        first_ask = asked_before_thanks.search(body)
+        first_question = first_ask.start() if first_ask is not None else -1
         found = matcher.scan(body)
         # "Is the bug fixed?", "I'll assume silence means it's fixed?" ask or doubt; they report nothing over.
         over = [match.start() for cue, match in found if cue.resolves and not _in_question(body, match.end())]
@@ -1060,7 +1067,7 @@ class OfflineAnalyzer(Analyzer):
                 r.evidence.append((match.start(), match.group(0)))
         r.questions = body.count("?")
         r.exclamations = body.count("!")
-        if r.questions or _ASKING_RE.search(body):
+        if r.questions or asking.search(body):
             r.asks_something = True
 
     def _kind_valence(self, kinds: Sequence[str], counts: dict[str, int]) -> float:

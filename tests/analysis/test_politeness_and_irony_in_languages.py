@@ -1,0 +1,94 @@
+"""Thanks in Spanish, French, German and Portuguese: politeness, gratitude or irony.
+
+cs-signals counts gratitude as positive, but a "danke" closing a request thanks for nothing yet: the
+message is a neutral request, urgent only by its deadline. Thanks after a complaint that nothing has fixed
+("Seit drei Tagen keine Antwort. Vielen Dank auch.") is irony: negative, and a complaint to answer within
+days. Thanks after a problem reported over stays gratitude. Every message here is written for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis.contract import Label, Urgency
+from tests.support.readings import IDLE_ACTIONS
+
+# --- a thanks closing a request is politeness ----------------------------------------------------------
+
+CLOSING_A_REQUEST = [
+    ("de", "Bitte legen Sie für Herrn Kaya einen Zugang an, danke"),
+    ("de", "Bitte die Kostenstelle auf der nächsten Rechnung ändern. Vielen Dank!"),
+    ("de", "Könnten Sie uns die Auftragsbestätigung noch einmal schicken. Danke"),
+    ("de", "kannst du bitte den export für märz anstoßen, danke"),
+    ("es", "Por favor, cambien el correo de contacto a compras@ejemplo.es. Muchas gracias"),
+    ("es", "Necesitamos que den de baja el usuario de Marta, gracias!"),
+    ("es", "Pueden enviarme el certificado de seguridad actualizado, gracias"),
+    ("es", "¿Se puede cambiar el idioma del panel a catalán? Gracias de antemano"),
+    ("fr", "Merci de nous renvoyer la facture avec le bon numéro de TVA. Merci"),
+    ("fr", "Pourriez-vous activer l'authentification unique pour notre équipe, s'il vous plaît. Merci"),
+    ("fr", "Veuillez ajouter Claire au groupe des administrateurs, merci beaucoup"),
+    ("fr", "Est-ce que vous pouvez prolonger notre essai d'une semaine. Merci d'avance"),
+    ("pt", "Por favor, alterem o e-mail de cobrança para financeiro@exemplo.com.br, obrigado"),
+    ("pt", "Poderiam incluir a Joana como administradora? Muito obrigada"),
+    ("pt", "Precisamos da nota fiscal de abril reenviada, obrigado desde já"),
+    ("pt", "Vocês podem liberar o acesso à API para nossa conta. Valeu"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), CLOSING_A_REQUEST)
+def test_a_thanks_closing_a_request_reads_as_a_neutral_request(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert result.label is Label.neutral, result
+    assert result.urgency is not Urgency.high, result  # no deadline: nothing for today
+    assert result.recommended_action not in IDLE_ACTIONS, result
+
+
+REQUEST_WITH_A_NEAR_DEADLINE = [
+    "Bitte die zwei neuen Kolleginnen bis morgen freischalten, danke",
+    "Por favor, activen las cuentas nuevas antes de mañana, gracias",
+    "Merci de créer les accès d'ici demain, merci",
+    "Por favor, liberem os acessos até amanhã, obrigada",
+]
+
+
+@pytest.mark.parametrize("text", REQUEST_WITH_A_NEAR_DEADLINE)
+def test_a_polite_request_with_a_deadline_within_two_days_is_for_today(analyzer, text):
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.neutral, result
+    assert result.urgency is Urgency.high, result
+
+
+GRATITUDE_FOR_SOMETHING_DONE = [
+    "Danke für die schnelle Einrichtung, das Team arbeitet schon damit!",
+    "Vielen Dank, die Migration hat reibungslos geklappt und alle sind zufrieden.",
+    "Muchas gracias por resolverlo tan rápido, el equipo está encantado.",
+    "Merci pour la formation d'hier, toute l'équipe a adoré.",
+    "Muito obrigada pelo atendimento, ficou tudo perfeito!",
+    "Gracias por la ayuda con la importación, ¡funciona perfectamente!",
+]
+
+
+@pytest.mark.parametrize("text", GRATITUDE_FOR_SOMETHING_DONE)
+def test_thanks_for_something_done_stays_gratitude(analyzer, text):
+    assert analyzer.analyze_text(text).label is Label.positive
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "asks"),
+    [
+        ("fr", "Merci de nous renvoyer le devis", True),
+        ("fr", "Merci de votre retour rapide", False),
+        ("fr", "Merci d'avance pour votre aide", False),
+        ("de", "Können Sie das prüfen", True),
+        ("de", "Wie besprochen anbei die Bestellung", False),
+        ("pt", "Como faço para exportar os dados", True),
+        ("pt", "Como combinado, segue o pedido", False),
+        ("es", "Cómo cambio mi contraseña", True),
+        ("es", "Todo bien por aquí, saludos", False),
+    ],
+)
+def test_what_asks_in_each_language(language, text, asks):
+    from bot.analysis.multilingual import ASKING_RE
+
+    assert (ASKING_RE[language].search(text) is not None) is asks
