@@ -42,6 +42,10 @@ SPANISH = [
     Cue("waiting", r"(?:llevo|llevamos|esperando|esperamos|espero) (?:ya )?(?:más de |casi )?(?:\d+|dos|tres|"
                    r"cuatro|cinco|varios|varias|muchos|muchas) (?:horas|días|semanas|"
                    r"meses)", 1.2, _FRU, _SUP, 1.0),
+    # "Una semana con el ticket abierto", "nadie nos ha contestado": a wait counted in time or in silence.
+    Cue("waiting", r"(?:llevo|llevamos) (?:ya )?(?:una semana|un mes|todo el día)|(?:dos|tres|cuatro|cinco|"
+                   r"\d+) (?:horas|días|semanas|meses) (?:esperando|sin)|sin noticias|nadie (?:nos |me )?"
+                   r"(?:ha )?(?:contestado|respondido)", 1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:sin respuesta|nadie (?:responde|contesta|me ha respondido|nos ha respondido)|"
                    r"(?:todavía|aún|seguimos|sigo) (?:esperando|sin respuesta)|no (?:he|hemos) recibido "
                    r"(?:ninguna )?respuesta|hay alguien)", 1.2, _FRU, _SUP, 1.0),
@@ -100,6 +104,8 @@ GERMAN = [
                    r"wochen?|monaten?)|seit (?:\d+|zwei|drei|vier|fünf|mehreren|einigen) (?:stunden|tagen|"
                    r"wochen|monaten)",
         1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:eine|zwei|drei|vier|\d+) (?:woche|wochen|tage) (?:warten wir|warte ich|ohne "
+                   r"(?:antwort|rückmeldung))|seit einer woche", 1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:keine (?:antwort|rückmeldung|reaktion)|niemand (?:antwortet|meldet sich|reagiert)|"
                    r"warten (?:immer )?noch|immer noch keine|ist da jemand)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:schon wieder|erneut|wieder einmal|(?:zum )?(?:zweiten|dritten|vierten) mal|immer "
@@ -155,6 +161,8 @@ FRENCH = [
                    r"presque )?(?:\d+|deux|trois|quatre|cinq|plusieurs) (?:heures|jours|semaines|mois)|"
                    r"depuis (?:\d+|deux|trois|quatre|cinq|plusieurs) (?:heures|jours|semaines|"
                    r"mois)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:aucune nouvelle|sans (?:aucune )?nouvelles?|sans (?:aucun )?retour|(?:une|deux|trois|"
+                   r"quatre|\d+) (?:semaines?|jours) (?:que|sans))", 1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:(?:aucune|pas de) réponse|personne ne (?:répond|nous répond|me répond)|toujours "
                    r"(?:en attente|pas de réponse|rien)|il y a quelqu'un)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:de nouveau|à nouveau|(?:deuxième|troisième|quatrième) fois|toujours pas|encore une "
@@ -205,6 +213,9 @@ PORTUGUESE = [
                    r")?(?:\d+|dois|duas|três|quatro|cinco|vários|várias) (?:horas|dias|semanas|meses)|há "
                    r"(?:\d+|dois|duas|três|quatro|cinco|vários|várias) (?:horas|dias|semanas|"
                    r"meses)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:um|uma|dois|duas|três|quatro|\d+) (?:dias?|semanas?|mês|meses) (?:esperando|"
+                   r"aguardando|sem)|sem retorno|nenhum retorno|ninguém (?:nos |me )?(?:respondeu|retornou)",
+        1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:sem resposta|ninguém (?:responde|respondeu|retorna)|(?:ainda|continuo|continuamos) "
                    r"(?:esperando|aguardando|sem resposta)|não (?:recebi|recebemos) (?:nenhuma )?resposta|"
                    r"tem alguém)",
@@ -230,7 +241,7 @@ PORTUGUESE = [
                    r"parad[oa])|perdendo dinheiro|falha de segurança|me liguem hoje|liguem-me "
                    r"hoje)", 1.0, (E.anxiety,), (), 2.5),
     # Before the time words: "agora funciona" is a fix confirmed, not a deadline.
-    _lex(r"(?:agora|já) (?:está )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
+    _lex(r"(?:agora|já) (?:está )?(?:tudo )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
     Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
     # "O tempo de resposta caiu pela metade" is a number falling, not the system.
     _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar|"

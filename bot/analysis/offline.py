@@ -528,6 +528,8 @@ class Reading:
     disowned_risk: bool = False
     #: Where each problem cue (`cues.PROBLEM_KINDS`) matched.
     problems_at: list[int] = field(default_factory=list)
+    #: Where each thanks that is not a request's closing matched.
+    thanks_at: list[int] = field(default_factory=list)
 
 
 class OfflineAnalyzer(Analyzer):
@@ -695,6 +697,14 @@ class OfflineAnalyzer(Analyzer):
                 # "Merci pour votre aide, tout fonctionne parfaitement maintenant": thanks and praise in
                 # another language with nothing wrong, risky or ironic in the words, that the model reads as
                 # neutral or as a complaint; cs-signals counts gratitude and praise as positive.
+                score, label = max(score, 0.05), Label.positive
+            elif (
+                label is not Label.positive
+                and rule_label is Label.positive
+                and _thanks_once_it_ended(reading)
+            ):
+                # "Fünf Tage gewartet, aber jetzt funktioniert alles wieder. Vielen Dank!": the wait or the
+                # failure is the story of a fix; cs-signals counts the thanks for it as gratitude.
                 score, label = max(score, 0.05), Label.positive
             elif (
                 label is not Label.negative
@@ -903,12 +913,20 @@ class OfflineAnalyzer(Analyzer):
         asking = ASKING_RE[language]
         self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE, asking, asking)
         counts = r.kind_counts
-        if (
-            not r.sarcasm
-            and (r.applause or r.irony_marker is not None)
-            and any(kind in counts for kind in en.PROBLEM_KINDS)
+        thanked_for_waiting = (
+            _thanks_after_a_wait(body, language, r) if not r.sarcasm and "waiting" in counts else None
+        )
+        if thanked_for_waiting is not None:
+            r.evidence.append((thanked_for_waiting.start(), thanked_for_waiting.group(0)))
+        if not r.sarcasm and (
+            thanked_for_waiting is not None
+            or (
+                (r.applause or r.irony_marker is not None)
+                and any(kind in counts for kind in en.PROBLEM_KINDS)
+            )
         ):
-            # "Que beleza, caiu de novo 👏": praise and applause for a failure are the irony.
+            # "Que beleza, caiu de novo 👏": praise and applause for a failure are the irony. "Seit drei Tagen
+            # keine Antwort. Vielen Dank auch.": thanks for a wait nothing has ended is too.
             r.sarcasm = True
             r.cue_valence -= sum(
                 _OTHER_KIND_VALENCE[kind] * min(counts.get(kind, 0), 1) for kind in ("gratitude", "praise")
@@ -981,6 +999,8 @@ class OfflineAnalyzer(Analyzer):
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             strengths.setdefault(kind, []).append(strength)
+            if kind == "gratitude":
+                r.thanks_at.append(match.start())
             if kind == "lexicon" and strength < 0:
                 r.negative_word = True
             elif kind == "lexicon" and match.group(0).lower() not in _PLAIN_WORDS:
@@ -1545,6 +1565,69 @@ def _good_news_only(r: Reading) -> bool:
         and not r.churn
         and not r.sarcasm
         and r.irony_marker is None
+    )
+
+
+#: Words that turn a message from a wait to how it ended ("drei Tage gewartet, aber jetzt läuft alles").
+_OTHER_CONTRAST_RE = re.compile(
+    r"\b(?:pero|aunque|sin embargo|por fin|finalmente|aber|jedoch|doch|jetzt|nun|endlich|mais|maintenant|"
+    r"enfin|finalement|mas|porém|agora|enfim)\b",
+    re.IGNORECASE,
+)
+
+
+def _thanks_after_a_wait(body: str, language: str, r: Reading) -> re.Match[str] | None:
+    """In another language, the thanks that follows a wait for us with nothing said to have ended it (no fix,
+    no contrast, no praise in between): "Três dias sem resposta. Muito obrigado pela ajuda." is irony. A
+    thanks closing a request (not in `Reading.thanks_at`) is politeness, never irony."""
+    if r.resolved or not r.thanks_at:
+        return None
+    found = matcher(language).scan(body)
+    waits = [match.end() for cue, match in found if cue.kind == "waiting"]
+    if not waits:
+        return None
+    for cue, match in found:
+        if cue.kind != "gratitude" or match.start() not in r.thanks_at or match.start() < waits[0]:
+            continue
+        between = body[waits[0] : match.start()]
+        praised = any(
+            other.kind == "lexicon" and other.strength > 0 and waits[0] <= at.start() < match.start()
+            for other, at in found
+        )
+        if not praised and not _OTHER_CONTRAST_RE.search(between):
+            return match
+    return None
+
+
+#: The praise words of `multilingual`'s lexicons that say something works or is solved.
+_WORKS_AGAIN_RE = re.compile(
+    r"funcion|funktion|läuft|gelöst|behoben|soluciona|resuelt|résolu|réglé|fonctionne|marche|resolvid|certo",
+    re.IGNORECASE,
+)
+
+
+def _thanks_once_it_ended(r: Reading) -> bool:
+    """In another language, thanks after a problem, a contrast ("aber jetzt", "pero por fin") and words saying
+    it works now, with no problem after them and no risk, churn or irony besides ("..., aber der Support ist
+    toll" praises something else: the problem stands)."""
+    if (
+        r.language == "en"
+        or not r.problems_at
+        or not r.thanks_at
+        or r.sarcasm
+        or r.irony_marker is not None
+        or r.churn
+        or any(signal.strong for signal in r.risks)
+    ):
+        return False
+    last_problem = max(r.problems_at)
+    contrast = _OTHER_CONTRAST_RE.search(r.body, last_problem)
+    if contrast is None or max(r.thanks_at) < contrast.end():
+        return False
+    return any(
+        cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
+        for cue, match in matcher(r.language).scan(r.body)
+        if match.start() >= contrast.end()
     )
 
 

@@ -92,3 +92,74 @@ def test_what_asks_in_each_language(language, text, asks):
     from bot.analysis.multilingual import ASKING_RE
 
     assert (ASKING_RE[language].search(text) is not None) is asks
+
+
+# --- thanks after a wait nothing has ended is irony ----------------------------------------------------
+
+THANKS_FOR_A_WAIT = [
+    ("es", "Cinco días sin respuesta al ticket. Gracias por la atención, de verdad."),
+    ("es", "Llevamos una semana esperando que alguien nos llame. Muchas gracias por el servicio."),
+    ("es", "nadie nos ha contestado todavía... gracias por el soporte"),
+    ("fr", "Deux semaines sans retour de votre équipe. Merci beaucoup pour le suivi."),
+    ("fr", "Nous attendons depuis quatre jours. Merci pour votre aide précieuse."),
+    ("fr", "toujours aucune nouvelle du support, merci hein"),
+    ("de", "Seit fünf Tagen keine Rückmeldung. Herzlichen Dank für den Service."),
+    ("de", "Wir warten schon zwei Wochen auf eine Antwort. Danke für Ihre Unterstützung."),
+    ("de", "zwei Wochen ohne Antwort. danke auch"),
+    ("pt", "Duas semanas sem retorno do suporte. Muito obrigada pela atenção."),
+    ("pt", "Estamos aguardando há quatro dias. Obrigado pelo excelente atendimento."),
+    ("pt", "ninguém nos respondeu ainda, valeu pelo suporte"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), THANKS_FOR_A_WAIT)
+def test_thanks_after_a_wait_nothing_has_ended_is_irony(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert result.label is Label.negative, result
+    assert result.urgency in (Urgency.medium, Urgency.high), result
+    assert result.recommended_action not in IDLE_ACTIONS, result
+    assert not result.churn_risk, result  # one late answer is no word about leaving
+
+
+THANKS_AFTER_THE_WAIT_ENDED = [
+    "Fünf Tage gewartet, aber jetzt funktioniert alles wieder. Vielen Dank!",
+    "Dos semanas sin respuesta, pero por fin está resuelto. ¡Muchas gracias!",
+    "Une semaine d'attente, mais maintenant tout marche bien. Merci beaucoup !",
+    "Ficamos uma semana esperando, mas agora está tudo funcionando. Obrigado!",
+]
+
+
+@pytest.mark.parametrize("text", THANKS_AFTER_THE_WAIT_ENDED)
+def test_thanks_after_a_wait_that_ended_stays_gratitude(analyzer, text):
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.positive, result
+    assert not result.sarcasm, result
+
+
+WAIT_THEN_A_POLITE_REQUEST = [
+    "Seit drei Tagen keine Antwort. Können Sie bitte kurz nachsehen? Danke",
+    "Tres días sin respuesta. ¿Pueden revisarlo, por favor? Gracias",
+    "Trois jours sans réponse. Pouvez-vous regarder s'il vous plaît ? Merci",
+    "Três dias sem resposta. Podem verificar, por favor? Obrigado",
+]
+
+
+@pytest.mark.parametrize("text", WAIT_THEN_A_POLITE_REQUEST)
+def test_a_wait_then_a_polite_request_is_a_complaint_not_irony(analyzer, text):
+    result = analyzer.analyze_text(text)
+    assert not result.sarcasm, result
+    assert result.label is not Label.positive, result
+    assert result.recommended_action not in IDLE_ACTIONS, result
+
+
+PROBLEM_STANDING_BESIDE_PRAISE = [
+    "Der Export funktioniert nicht, aber Ihr Support ist toll. Danke",
+    "L'export ne marche pas, mais votre équipe est super. Merci",
+    "A exportação não funciona, mas a equipe é ótima. Obrigado",
+]
+
+
+@pytest.mark.parametrize("text", PROBLEM_STANDING_BESIDE_PRAISE)
+def test_praise_of_something_else_does_not_end_the_problem(analyzer, text):
+    assert analyzer.analyze_text(text).label is not Label.positive
