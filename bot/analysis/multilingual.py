@@ -276,14 +276,18 @@ NEGATOR_RE: dict[str, re.Pattern[str]] = {
 #: The customer saying the trouble is on their side ("nuestro SAP se cayó... no es cosa vuestra"): a failure
 #: they name is news, not a complaint about us.
 OWN_SIDE_RE: dict[str, re.Pattern[str]] = {
-    "es": re.compile(r"\b(?:no es (?:cosa|culpa|problema) (?:vuestr[oa]|suy[oa]|de ustedes)|(?:es|fue) "
+    "es": re.compile(r"\b(?:no es (?:cosa|culpa|problema) (?:vuestr[oa]|suy[oa]|de ustedes)|nada que ver con "
+                     r"(?:ustedes|vosotros|usted)|(?<!no )(?:es|fue) "
                      r"(?:culpa|cosa|problema) nuestr[oa]|problema nuestro|(?:nuestro|nuestra) (?:erp|sap|"
                      r"servidor|red|proveedor)\b[^.]{0,40}\bno (?:es|tiene que ver))", re.IGNORECASE),
-    "pt": re.compile(r"\b(?:problema nosso|(?:é|foi) (?:culpa|problema) nossa?|não é (?:culpa|problema) "
-                     r"(?:de vocês|seu|sua|do sistema de vocês))", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:problema nosso|(?<!não )(?:é|foi) (?:culpa|problema) nossa?|não é (?:culpa|"
+                     r"problema) (?:de vocês|seu|sua|do sistema de vocês)|nada a ver com vocês|(?:é|foi) do "
+                     r"nosso lado)", re.IGNORECASE),
     "fr": re.compile(r"(?:(?:c'est|problème|souci) (?:de notre côté|chez nous)|pas (?:de )?votre faute|"
-                     r"(?:notre|la) faute|ne vient pas de (?:chez )?vous)", re.IGNORECASE),
-    "de": re.compile(r"\b(?:unser (?:problem|fehler)|liegt (?:an|bei) uns|nicht (?:ihr|euer|eure) "
+                     r"rien à voir avec vous|vien(?:t|nent) de (?:chez nous|notre côté)|"
+                     r"(?<!pas )(?:notre|la) faute|ne vient pas de (?:chez )?vous)", re.IGNORECASE),
+    "de": re.compile(r"\b(?:(?<!nicht )unser (?:problem|fehler)|(?:liegt|lag) (?:an|bei) uns|liegt nicht an "
+                     r"(?:ihnen|euch)|nichts mit (?:ihnen|euch) zu tun|nicht (?:ihr|euer|eure) "
                      r"(?:fehler|problem|schuld)|nicht (?:ihre|eure) schuld)", re.IGNORECASE),
 }
 

@@ -1135,6 +1135,8 @@ class OfflineAnalyzer(Analyzer):
         self, r: Reading, score: float, label: Label, original: str, model: ModelReading | None = None
     ) -> AnalysisResult:
         if model is not None and self.reading_model is not None:
+            # Their own failure reported as news, with no words about leaving: no churn, whatever the model.
+            own_news = _news_of_their_own_trouble(r)
             # The model reads the churn cues as features; a cue alone ("renewal review") is not churn.
             # Leaving is bad news: a churn reading the polarity head does not find negative at all is
             # a pattern of the words around it (a "talk soon" sign-off), not a risk.
@@ -1147,7 +1149,7 @@ class OfflineAnalyzer(Analyzer):
             ):
                 # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
                 r.churn = False
-            if r.churn and _trouble_elsewhere(r):
+            if r.churn and (own_news or _trouble_elsewhere(r)):
                 # A pause over their own change freeze, a question about another vendor's breach: no leaving.
                 r.churn = False
             if r.churn:
@@ -1352,6 +1354,9 @@ def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     urgency = Urgency(model.urgency_label)
     if label is not Label.negative and _good_news_only(r) and not r.asks_something:
         # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
+        return Urgency.low
+    if label is not Label.negative and (_news_of_their_own_trouble(r) or _trouble_elsewhere(r)):
+        # cs-signals: news of a trouble that is someone else's is information, nothing for us to do soon.
         return Urgency.low
     if r.churn and urgency is Urgency.low:
         # Churn risk is commercial risk: it needs attention within days (cs-signals).

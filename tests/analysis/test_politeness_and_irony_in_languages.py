@@ -163,3 +163,42 @@ PROBLEM_STANDING_BESIDE_PRAISE = [
 @pytest.mark.parametrize("text", PROBLEM_STANDING_BESIDE_PRAISE)
 def test_praise_of_something_else_does_not_end_the_problem(analyzer, text):
     assert analyzer.analyze_text(text).label is not Label.positive
+
+
+# --- the customer's own trouble, disclaimed, is news ---------------------------------------------------
+
+THEIR_OWN_TROUBLE = [
+    ("fr", "Notre messagerie interne est en panne, ce n'est pas votre faute, juste pour vous prévenir."),
+    ("fr", "Le pare-feu a planté ce matin, le problème vient de chez nous. Rien à faire de votre côté."),
+    ("es", "Se nos cayó el servidor de correo, no es culpa suya, solo para que lo sepan."),
+    ("es", "Nuestro ERP está caído desde las nueve, el problema es nuestro, les aviso por si acaso."),
+    ("de", "Unser Mailserver ist ausgefallen, nicht Ihre Schuld, nur zur Info."),
+    ("de", "Heute früh ist unser VPN abgestürzt, das liegt an uns. Nur damit Sie Bescheid wissen."),
+    ("pt", "Nosso servidor de e-mail caiu, não é culpa de vocês, só avisando."),
+    ("pt", "A rede do escritório caiu hoje cedo, foi do nosso lado. Só para informar."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), THEIR_OWN_TROUBLE)
+def test_their_own_trouble_disclaimed_is_news_not_an_incident_of_ours(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert result.label is not Label.negative, result
+    assert result.urgency is not Urgency.high, result
+    assert not result.churn_risk, result
+
+
+OUR_TROUBLE_WITH_THEIR_WORDS = [
+    "Ce n'est pas notre faute : votre plateforme est en panne depuis ce matin.",
+    "Das ist nicht unser Fehler, Ihre Plattform ist ausgefallen und wir können nicht arbeiten.",
+    "No es culpa nuestra, su plataforma está caída otra vez y no podemos trabajar.",
+    "Não é culpa nossa, a plataforma de vocês está fora do ar e não conseguimos trabalhar.",
+]
+
+
+@pytest.mark.parametrize("text", OUR_TROUBLE_WITH_THEIR_WORDS)
+def test_not_our_fault_lays_the_trouble_at_the_vendors_door(analyzer, text):
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.negative, result
+    assert result.urgency in (Urgency.medium, Urgency.high), result
+    assert result.recommended_action not in IDLE_ACTIONS, result
