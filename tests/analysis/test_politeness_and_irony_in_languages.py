@@ -202,3 +202,41 @@ def test_not_our_fault_lays_the_trouble_at_the_vendors_door(analyzer, text):
     assert result.label is Label.negative, result
     assert result.urgency in (Urgency.medium, Urgency.high), result
     assert result.recommended_action not in IDLE_ACTIONS, result
+
+
+# --- a short message in Spanish or Portuguese is not English --------------------------------------------
+
+SHORT_OTHER_LANGUAGE = [
+    ("es", "No puedo entrar"),
+    ("es", "No me deja guardar"),
+    ("es", "no me carga nada"),
+    ("es", "Me sale un error"),
+    ("es", "No puedo descargar el informe"),
+    ("pt", "Nao consigo entrar"),
+    ("pt", "Não me deixa exportar"),
+    ("pt", "nao carrega"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), SHORT_OTHER_LANGUAGE)
+def test_a_short_spanish_or_portuguese_message_is_read_in_its_language(language, text):
+    from bot.analysis.language import detect_language
+
+    assert detect_language(text).code == language
+
+
+SHORT_ENGLISH_WITH_A_SHARED_WORD = [
+    "No rush",
+    "No login today",
+    "No worries, gracias!",
+    "Let me know",
+    "No me gusta, says our Madrid office about the new layout",
+    "Can't export the fiesta report",
+]
+
+
+@pytest.mark.parametrize("text", SHORT_ENGLISH_WITH_A_SHARED_WORD)
+def test_english_with_a_word_shared_with_spanish_stays_english(text):
+    from bot.analysis.language import detect_language
+
+    assert detect_language(text).code == "en"
