@@ -286,7 +286,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "el la los las es está están son fue un una unos que por para con sin pero muy más gracias hola "
         "nuestro nuestra mi mis su sus yo usted ustedes nosotros hemos han tengo tenemos funciona sistema "
         "desde hace otra vez todavía aún cuando porque también esto este esta eso hoy ya nadie del al hasta "
-        "ningún ninguna estoy estamos".split()
+        "ningún ninguna estoy estamos nada".split()
     ),
     "de": frozenset(
         "der die das und ist sind war nicht kein keine ich wir sie es ein eine einen mit für auf bei von zu "
@@ -301,7 +301,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "pt": frozenset(
         "o os as é são está estão foi um uma uns umas que por para com sem mas muito mais obrigado obrigada "
         "olá oi nosso nossa meu minha seu sua eu você vocês nós não já ainda hoje desde quando porque também "
-        "isso este esta nada ninguém funciona sistema estou estamos tenho temos".split()
+        "isso este esta nada ninguém funciona sistema estou estamos tenho temos nao".split()
     ),
 }
 #: Everyday words of a support conversation, one language each (no word of English or of another of the
@@ -312,7 +312,7 @@ _SUPPORT_WORDS: dict[str, frozenset[str]] = {
         "factura facturas novedad novedades pendiente puedo puede pueden podrían revisar revisarlo deja "
         "vale servicio cuenta usuario usuarios contraseña correo pago ayuda necesito necesitamos aquí "
         "ahora mañana ayer sigue listo quedó cuándo dónde qué cómo muchas saludos caído cayó colgó "
-        "informe buenos días alguna algún bueno buena llega pasa".split()
+        "informe buenos días alguna algún bueno buena llega pasa carga".split()
     ),
     "pt": frozenset(
         "fatura faturas novidade novidades pendente posso pode podem poderiam verificar vou caiu travou "
@@ -330,6 +330,11 @@ _SUPPORT_WORDS: dict[str, frozenset[str]] = {
         "vielen abgestürzt fehler antwort bekommen".split()
     ),
 }
+#: Words as much Spanish or Portuguese as English: they count for the other language beside a word of its own
+#: ("No me deja entrar", "No puedo entrar"), not beside a borrowed thanks or greeting alone ("No worries,
+#: gracias!" stays English).
+_SHARED_WITH_ENGLISH: dict[str, frozenset[str]] = {"es": frozenset({"no", "me"}), "pt": frozenset({"me"})}
+_BORROWED = frozenset("gracias hola adiós obrigado obrigada valeu olá merci bonjour danke hallo".split())
 #: Letters only one of the languages writes ("¿", "ñ", "ã", "ß"): one more count for it. A name with an
 #: accent ("José", "Jürgen") does not outweigh English words, and English wins a tie.
 _OWN_LETTERS = {"es": frozenset("¿¡ñ"), "pt": frozenset("ãõ"), "fr": frozenset("èùûœ"), "de": frozenset("ß")}
@@ -380,17 +385,26 @@ def detect_language(text: str, fallback: str = "en") -> LanguageDecision:
     vocabulary = set(words)
     ascii_only = text.isascii()
     elided = "'" in text and _ELISION_RE.search(text.lower()) is not None
-    best, best_hits, second_hits = "en", -1, -1
+    counted: dict[str, int] = {}
+    claimed: set[str] = set()  # words shared with English that another language's own words claim
     for code, stops in _STOPWORDS.items():
         hits = len(stops.intersection(vocabulary))
-        if code != "en" and (len(words) < _LANGID_MIN_WORDS or hits):
+        shared = _SHARED_WITH_ENGLISH.get(code, frozenset()).intersection(vocabulary)
+        if code != "en" and (len(words) < _LANGID_MIN_WORDS or hits or shared):
             # Support words and letters only weigh in a short text, or beside a function word of the language:
             # an English sentence naming "São Paulo" or "la factura" stays English.
             hits += len(_SUPPORT_WORDS[code].difference(stops).intersection(vocabulary))
+            if shared and not (stops | _SUPPORT_WORDS[code]).intersection(vocabulary).issubset(_BORROWED):
+                hits += len(shared)
+                claimed |= shared
             if not ascii_only and not _OWN_LETTERS[code].isdisjoint(text):
                 hits += 1
             if code == "fr" and elided:
                 hits += 1
+        counted[code] = hits
+    counted["en"] -= len(claimed)
+    best, best_hits, second_hits = "en", -1, -1
+    for code, hits in counted.items():
         if hits > best_hits:
             best, best_hits, second_hits = code, hits, best_hits
         elif hits > second_hits:

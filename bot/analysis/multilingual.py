@@ -42,6 +42,10 @@ SPANISH = [
     Cue("waiting", r"(?:llevo|llevamos|esperando|esperamos|espero) (?:ya )?(?:más de |casi )?(?:\d+|dos|tres|"
                    r"cuatro|cinco|varios|varias|muchos|muchas) (?:horas|días|semanas|"
                    r"meses)", 1.2, _FRU, _SUP, 1.0),
+    # "Una semana con el ticket abierto", "nadie nos ha contestado": a wait counted in time or in silence.
+    Cue("waiting", r"(?:llevo|llevamos) (?:ya )?(?:una semana|un mes|todo el día)|(?:dos|tres|cuatro|cinco|"
+                   r"\d+) (?:horas|días|semanas|meses) (?:esperando|sin)|sin noticias|nadie (?:nos |me )?"
+                   r"(?:ha )?(?:contestado|respondido)", 1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:sin respuesta|nadie (?:responde|contesta|me ha respondido|nos ha respondido)|"
                    r"(?:todavía|aún|seguimos|sigo) (?:esperando|sin respuesta)|no (?:he|hemos) recibido "
                    r"(?:ninguna )?respuesta|hay alguien)", 1.2, _FRU, _SUP, 1.0),
@@ -101,6 +105,8 @@ GERMAN = [
                    r"wochen?|monaten?)|seit (?:\d+|zwei|drei|vier|fünf|mehreren|einigen) (?:stunden|tagen|"
                    r"wochen|monaten)",
         1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:eine|zwei|drei|vier|\d+) (?:woche|wochen|tage) (?:warten wir|warte ich|ohne "
+                   r"(?:antwort|rückmeldung))|seit einer woche", 1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:keine (?:antwort|rückmeldung|reaktion)|niemand (?:antwortet|meldet sich|reagiert)|"
                    r"warten (?:immer )?noch|immer noch keine|ist da jemand)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:schon wieder|erneut|wieder einmal|(?:zum )?(?:zweiten|dritten|vierten) mal|immer "
@@ -158,6 +164,8 @@ FRENCH = [
                    r"presque )?(?:\d+|deux|trois|quatre|cinq|plusieurs) (?:heures|jours|semaines|mois)|"
                    r"depuis (?:\d+|deux|trois|quatre|cinq|plusieurs) (?:heures|jours|semaines|"
                    r"mois)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:aucune nouvelle|sans (?:aucune )?nouvelles?|sans (?:aucun )?retour|(?:une|deux|trois|"
+                   r"quatre|\d+) (?:semaines?|jours) (?:que|sans))", 1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:(?:aucune|pas de) réponse|personne ne (?:répond|nous répond|me répond)|toujours "
                    r"(?:en attente|pas de réponse|rien)|il y a quelqu'un)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:de nouveau|à nouveau|(?:deuxième|troisième|quatrième) fois|toujours pas|encore une "
@@ -210,6 +218,9 @@ PORTUGUESE = [
                    r")?(?:\d+|dois|duas|três|quatro|cinco|vários|várias) (?:horas|dias|semanas|meses)|há "
                    r"(?:\d+|dois|duas|três|quatro|cinco|vários|várias) (?:horas|dias|semanas|"
                    r"meses)", 1.2, _FRU, _SUP, 1.0),
+    Cue("waiting", r"(?:um|uma|dois|duas|três|quatro|\d+) (?:dias?|semanas?|mês|meses) (?:esperando|"
+                   r"aguardando|sem)|sem retorno|nenhum retorno|ninguém (?:nos |me )?(?:respondeu|retornou)",
+        1.2, _FRU, _SUP, 1.0),
     Cue("waiting", r"(?:sem resposta|ninguém (?:responde|respondeu|retorna)|(?:ainda|continuo|continuamos) "
                    r"(?:esperando|aguardando|sem resposta)|não (?:recebi|recebemos) (?:nenhuma )?resposta|"
                    r"tem alguém)",
@@ -235,7 +246,7 @@ PORTUGUESE = [
                    r"parad[oa])|perdendo dinheiro|falha de segurança|me liguem hoje|liguem-me "
                    r"hoje)", 1.0, (E.anxiety,), (), 2.5),
     # Before the time words: "agora funciona" is a fix confirmed, not a deadline.
-    _lex(r"(?:agora|já) (?:está )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
+    _lex(r"(?:agora|já) (?:está )?(?:tudo )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
     Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
     # "O tempo de resposta caiu pela metade" is a number falling, not the system.
     _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar|"
@@ -297,14 +308,18 @@ DOUBLE_NEGATION_RE: dict[str, re.Pattern[str]] = {
 #: The customer saying the trouble is on their side ("nuestro SAP se cayó... no es cosa vuestra"): a failure
 #: they name is news, not a complaint about us.
 OWN_SIDE_RE: dict[str, re.Pattern[str]] = {
-    "es": re.compile(r"\b(?:no es (?:cosa|culpa|problema) (?:vuestr[oa]|suy[oa]|de ustedes)|(?:es|fue) "
+    "es": re.compile(r"\b(?:no es (?:cosa|culpa|problema) (?:vuestr[oa]|suy[oa]|de ustedes)|nada que ver con "
+                     r"(?:ustedes|vosotros|usted)|(?<!no )(?:es|fue) "
                      r"(?:culpa|cosa|problema) nuestr[oa]|problema nuestro|(?:nuestro|nuestra) (?:erp|sap|"
                      r"servidor|red|proveedor)\b[^.]{0,40}\bno (?:es|tiene que ver))", re.IGNORECASE),
-    "pt": re.compile(r"\b(?:problema nosso|(?:é|foi) (?:culpa|problema) nossa?|não é (?:culpa|problema) "
-                     r"(?:de vocês|seu|sua|do sistema de vocês))", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:problema nosso|(?<!não )(?:é|foi) (?:culpa|problema) nossa?|não é (?:culpa|"
+                     r"problema) (?:de vocês|seu|sua|do sistema de vocês)|nada a ver com vocês|(?:é|foi) do "
+                     r"nosso lado)", re.IGNORECASE),
     "fr": re.compile(r"(?:(?:c'est|problème|souci) (?:de notre côté|chez nous)|pas (?:de )?votre faute|"
-                     r"(?:notre|la) faute|ne vient pas de (?:chez )?vous)", re.IGNORECASE),
-    "de": re.compile(r"\b(?:unser (?:problem|fehler)|liegt (?:an|bei) uns|nicht (?:ihr|euer|eure) "
+                     r"rien à voir avec vous|vien(?:t|nent) de (?:chez nous|notre côté)|"
+                     r"(?<!pas )(?:notre|la) faute|ne vient pas de (?:chez )?vous)", re.IGNORECASE),
+    "de": re.compile(r"\b(?:(?<!nicht )unser (?:problem|fehler)|(?:liegt|lag) (?:an|bei) uns|liegt nicht an "
+                     r"(?:ihnen|euch)|nichts mit (?:ihnen|euch) zu tun|nicht (?:ihr|euer|eure) "
                      r"(?:fehler|problem|schuld)|nicht (?:ihre|eure) schuld)", re.IGNORECASE),
 }
 
@@ -368,3 +383,26 @@ REQUEST_RE: dict[str, re.Pattern[str]] = {
 def matcher(language: str) -> PhraseMatcher:
     """The cue matcher of one of `LEXICONS`' languages, built on first use."""
     return PhraseMatcher(LEXICONS[language])
+
+#: "Merci de nous renvoyer la facture" asks; "merci de votre aide", "merci d'avance" thank.
+_ASKING_WORDS = {
+    "fr": r"\bmerci d(?:e |'|’)(?:me |m'|m’|nous |bien vouloir |\w+(?:er|ir|re)\b)(?<!\bvotre)|"
+          r"\bpouvez|\bpourriez|\bil (?:nous|me) faut|\bbesoin|s(?:'|’)il vous pla[iî]t|\bsvp\b|\bveuillez",
+}
+
+#: A question or a request in the message: a question mark (or Spanish's opening one), a sentence opening
+#: the way a question does ("Können Sie", "Est-ce que", "Tem como"), or `REQUEST_RE`'s words. Openers that
+#: as often start a statement ("Como combinado", "Wie besprochen", "Was" as a past tense) are left out.
+ASKING_RE: dict[str, re.Pattern[str]] = {
+    language: re.compile(
+        rf"[?¿]|(?:^|[.!]\s+)(?:{openers})\b|{_ASKING_WORDS.get(language, REQUEST_RE[language].pattern)}",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    for language, openers in {
+        "es": r"cómo|dónde|cuándo|cuál|qué (?:hago|hacemos|debo|debemos|pasa|pasó)|es posible|hay (?:forma|"
+              r"manera)|se puede",
+        "fr": r"comment|où|quand|pourquoi|est-ce que|est-il possible|serait-il possible|peut-on",
+        "de": r"wann|wo|warum|wieso|können|könnten|kann man|gibt es|ist es möglich|wäre es möglich",
+        "pt": r"onde|quando|por que|como (?:faço|fazemos|posso|podemos)|tem como|é possível|dá para|dá pra",
+    }.items()
+}

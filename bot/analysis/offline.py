@@ -53,6 +53,7 @@ from bot.analysis.language import (
 )
 from bot.analysis.multilingual import (
     ABSENCE_RE,
+    ASKING_RE,
     DEADLINE_RE,
     DOUBLE_NEGATION_RE,
     NEGATOR_RE,
@@ -403,6 +404,7 @@ _ASKING_RE = re.compile(
     r"\?|^(?:can|could|would|will|is|are|do|does|did|how|what|when|where|which|who)\b",
     re.IGNORECASE | re.MULTILINE,
 )
+_QUESTION_MARK_RE = re.compile(r"\?")
 #: "Today" and "by Friday" together make a request medium-urgent, not high.
 _MAX_TIME_POINTS = 2.0
 #: VADER's increment per exclamation mark (up to four).
@@ -535,6 +537,8 @@ class Reading:
     disowned_risk: bool = False
     #: Where each problem cue (`cues.PROBLEM_KINDS`) matched.
     problems_at: list[int] = field(default_factory=list)
+    #: Where each thanks that is not a request's closing matched.
+    thanks_at: list[int] = field(default_factory=list)
 
 
 class OfflineAnalyzer(Analyzer):
@@ -702,6 +706,14 @@ class OfflineAnalyzer(Analyzer):
                 # "Merci pour votre aide, tout fonctionne parfaitement maintenant": thanks and praise in
                 # another language with nothing wrong, risky or ironic in the words, that the model reads as
                 # neutral or as a complaint; cs-signals counts gratitude and praise as positive.
+                score, label = max(score, 0.05), Label.positive
+            elif (
+                label is not Label.positive
+                and rule_label is Label.positive
+                and _thanks_once_it_ended(reading)
+            ):
+                # "Fünf Tage gewartet, aber jetzt funktioniert alles wieder. Vielen Dank!": the wait or the
+                # failure is the story of a fix; cs-signals counts the thanks for it as gratitude.
                 score, label = max(score, 0.05), Label.positive
             elif (
                 label is not Label.negative
@@ -908,14 +920,25 @@ class OfflineAnalyzer(Analyzer):
             r.evidence.append((start, body[start:end]))
 
     def _read_other(self, body: str, language: str, r: Reading) -> None:
-        self._scan(body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE, language)
+        asking = ASKING_RE[language]
+        self._scan(
+            body, matcher(language), r, NEGATOR_RE[language], _OTHER_KIND_VALENCE, asking, asking, language
+        )
         counts = r.kind_counts
-        if (
-            not r.sarcasm
-            and (r.applause or r.irony_marker is not None)
-            and any(kind in counts for kind in en.PROBLEM_KINDS)
+        thanked_for_waiting = (
+            _thanks_after_a_wait(body, language, r) if not r.sarcasm and "waiting" in counts else None
+        )
+        if thanked_for_waiting is not None:
+            r.evidence.append((thanked_for_waiting.start(), thanked_for_waiting.group(0)))
+        if not r.sarcasm and (
+            thanked_for_waiting is not None
+            or (
+                (r.applause or r.irony_marker is not None)
+                and any(kind in counts for kind in en.PROBLEM_KINDS)
+            )
         ):
-            # "Que beleza, caiu de novo 👏": praise and applause for a failure are the irony.
+            # "Que beleza, caiu de novo 👏": praise and applause for a failure are the irony. "Seit drei Tagen
+            # keine Antwort. Vielen Dank auch.": thanks for a wait nothing has ended is too.
             r.sarcasm = True
             r.cue_valence -= sum(
                 _OTHER_KIND_VALENCE[kind] * min(counts.get(kind, 0), 1) for kind in ("gratitude", "praise")
@@ -932,12 +955,17 @@ class OfflineAnalyzer(Analyzer):
         r: Reading,
         negator: re.Pattern[str] | None = None,
         kind_valence: dict[str, float] = en.KIND_VALENCE,
+        asking: re.Pattern[str] = _ASKING_RE,
+        asked_before_thanks: re.Pattern[str] = _QUESTION_MARK_RE,
         language: str = "en",
     ) -> None:
+        """`asking` finds a question or a request anywhere; `asked_before_thanks` one that makes a later
+        "thanks" a closing (English's request cues do that job as they are scanned)."""
         t = self.tuning
         counts = r.kind_counts
         strengths: dict[str, list[float]] = {}
-        first_question = body.find("?")
+        first_ask = asked_before_thanks.search(body)
+        first_question = first_ask.start() if first_ask is not None else -1
         found = matcher.scan(body)
         # "Is the bug fixed?", "I'll assume silence means it's fixed?" ask or doubt; they report nothing over.
         over = [match.start() for cue, match in found if cue.resolves and not _in_question(body, match.end())]
@@ -986,6 +1014,8 @@ class OfflineAnalyzer(Analyzer):
                 continue
             counts[kind] = counts.get(kind, 0) + 1
             strengths.setdefault(kind, []).append(strength)
+            if kind == "gratitude":
+                r.thanks_at.append(match.start())
             if kind == "lexicon" and strength < 0:
                 r.negative_word = True
             elif kind == "lexicon" and match.group(0).lower() not in _PLAIN_WORDS:
@@ -1072,7 +1102,7 @@ class OfflineAnalyzer(Analyzer):
                 r.evidence.append((match.start(), match.group(0)))
         r.questions = body.count("?")
         r.exclamations = body.count("!")
-        if r.questions or _ASKING_RE.search(body):
+        if r.questions or asking.search(body):
             r.asks_something = True
 
     def _kind_valence(self, kinds: Sequence[str], counts: dict[str, int]) -> float:
@@ -1120,6 +1150,8 @@ class OfflineAnalyzer(Analyzer):
         self, r: Reading, score: float, label: Label, original: str, model: ModelReading | None = None
     ) -> AnalysisResult:
         if model is not None and self.reading_model is not None:
+            # Their own failure reported as news, with no words about leaving: no churn, whatever the model.
+            own_news = _news_of_their_own_trouble(r)
             # The model reads the churn cues as features; a cue alone ("renewal review") is not churn.
             # Leaving is bad news: a churn reading the polarity head does not find negative at all is
             # a pattern of the words around it (a "talk soon" sign-off), not a risk.
@@ -1132,7 +1164,7 @@ class OfflineAnalyzer(Analyzer):
             ):
                 # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
                 r.churn = False
-            if r.churn and _trouble_elsewhere(r):
+            if r.churn and (own_news or _trouble_elsewhere(r)):
                 # A pause over their own change freeze, a question about another vendor's breach: no leaving.
                 r.churn = False
             if r.churn:
@@ -1337,6 +1369,9 @@ def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     urgency = Urgency(model.urgency_label)
     if label is not Label.negative and _good_news_only(r) and not r.asks_something:
         # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
+        return Urgency.low
+    if label is not Label.negative and (_news_of_their_own_trouble(r) or _trouble_elsewhere(r)):
+        # cs-signals: news of a trouble that is someone else's is information, nothing for us to do soon.
         return Urgency.low
     if r.churn and urgency is Urgency.low:
         # Churn risk is commercial risk: it needs attention within days (cs-signals).
@@ -1571,6 +1606,69 @@ def _good_news_only(r: Reading) -> bool:
         and not r.churn
         and not r.sarcasm
         and r.irony_marker is None
+    )
+
+
+#: Words that turn a message from a wait to how it ended ("drei Tage gewartet, aber jetzt läuft alles").
+_OTHER_CONTRAST_RE = re.compile(
+    r"\b(?:pero|aunque|sin embargo|por fin|finalmente|aber|jedoch|doch|jetzt|nun|endlich|mais|maintenant|"
+    r"enfin|finalement|mas|porém|agora|enfim)\b",
+    re.IGNORECASE,
+)
+
+
+def _thanks_after_a_wait(body: str, language: str, r: Reading) -> re.Match[str] | None:
+    """In another language, the thanks that follows a wait for us with nothing said to have ended it (no fix,
+    no contrast, no praise in between): "Três dias sem resposta. Muito obrigado pela ajuda." is irony. A
+    thanks closing a request (not in `Reading.thanks_at`) is politeness, never irony."""
+    if r.resolved or not r.thanks_at:
+        return None
+    found = matcher(language).scan(body)
+    waits = [match.end() for cue, match in found if cue.kind == "waiting"]
+    if not waits:
+        return None
+    for cue, match in found:
+        if cue.kind != "gratitude" or match.start() not in r.thanks_at or match.start() < waits[0]:
+            continue
+        between = body[waits[0] : match.start()]
+        praised = any(
+            other.kind == "lexicon" and other.strength > 0 and waits[0] <= at.start() < match.start()
+            for other, at in found
+        )
+        if not praised and not _OTHER_CONTRAST_RE.search(between):
+            return match
+    return None
+
+
+#: The praise words of `multilingual`'s lexicons that say something works or is solved.
+_WORKS_AGAIN_RE = re.compile(
+    r"funcion|funktion|läuft|gelöst|behoben|soluciona|resuelt|résolu|réglé|fonctionne|marche|resolvid|certo",
+    re.IGNORECASE,
+)
+
+
+def _thanks_once_it_ended(r: Reading) -> bool:
+    """In another language, thanks after a problem, a contrast ("aber jetzt", "pero por fin") and words saying
+    it works now, with no problem after them and no risk, churn or irony besides ("..., aber der Support ist
+    toll" praises something else: the problem stands)."""
+    if (
+        r.language == "en"
+        or not r.problems_at
+        or not r.thanks_at
+        or r.sarcasm
+        or r.irony_marker is not None
+        or r.churn
+        or any(signal.strong for signal in r.risks)
+    ):
+        return False
+    last_problem = max(r.problems_at)
+    contrast = _OTHER_CONTRAST_RE.search(r.body, last_problem)
+    if contrast is None or max(r.thanks_at) < contrast.end():
+        return False
+    return any(
+        cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
+        for cue, match in matcher(r.language).scan(r.body)
+        if match.start() >= contrast.end()
     )
 
 

@@ -761,14 +761,20 @@ _DISCLAIMERS: dict[str, str] = {
           r"(?:totally|purely|entirely|completely|strictly|all) (?:internal|on us|our side|our doing)|"
           r"(?:were|was|is|are) (?:all )?ours,? not yours|(?:no|not) (?:a |the )?fault of yours|"
           r"nothing (?:on|from) your (?:side|end)|nothing to worry about|nothing for you to (?:do|fix|worry)",
-    "es": r"nada que ver con (?:ustedes|vosotros|usted|su \w+)|no es (?:culpa|problema) (?:suy[oa]|de "
-          r"ustedes|vuestr[oa])|(?:es|fue) (?:algo )?(?:puramente )?interno|nada de qu[ée] preocupar",
+    "es": r"nada que ver con (?:ustedes|vosotros|usted|su \w+)|no es (?:culpa|problema|cosa) (?:suy[oa]|de "
+          r"ustedes|vuestr[oa]|de su (?:lado|parte))|(?:es|fue) (?:algo )?(?:puramente )?interno|nada de qu[ée] "
+          r"preocupar|(?<!no )(?:es|fue) (?:culpa|cosa|problema) nuestr[oa]|(?:el )?(?:problema|fallo|error) es nuestro|"
+          r"(?:es|viene) de nuestro lado",
     "fr": r"rien [àa] voir avec vous|(?:ce )?n'est pas (?:de )?votre (?:faute|fait)|(?:purement|strictement) "
-          r"interne|rien d'inqui[ée]tant",
+          r"interne|rien d'inqui[ée]tant|(?:ce n'est )?pas (?:de )?votre faute|(?:c'est|le probl[èe]me est|"
+          r"[çc]a vient) (?:de notre c[ôo]t[ée]|de chez nous|chez nous)|vien(?:t|nent) de (?:chez nous|notre c[ôo]t[ée])|"
+          r"ne vient pas de (?:chez )?vous",
     "de": r"nichts mit (?:ihnen|euch|dir|ihrem \w+) zu tun|liegt nicht an (?:ihnen|euch)|(?:rein|komplett|"
-          r"ganz) intern|kein grund zur sorge",
+          r"ganz) intern|kein grund zur sorge|nicht (?:ihre|eure|deine) schuld|nicht (?:ihr|euer|dein) "
+          r"(?:fehler|problem)|(?:liegt|lag) (?:an|bei) uns|(?<!nicht )unser (?:problem|fehler)",
     "pt": r"nada a ver com (?:voc[êe]s?|a \w+ de voc[êe]s)|n[ãa]o [ée] (?:culpa|problema) (?:de voc[êe]s|"
-          r"seu|sua)|(?:totalmente|puramente) interno|nada com que se preocupar",
+          r"seu|sua)|(?:totalmente|puramente) interno|nada com que se preocupar|problema nosso|(?<!n[ãa]o )(?:[ée]|foi) "
+          r"(?:culpa|problema) nossa?|(?:[ée]|foi) do nosso lado",
 }
 
 #: Words laying a trouble at our door ("your platform", "you were breached", "on your end"): an
