@@ -980,7 +980,7 @@ class OfflineAnalyzer(Analyzer):
             absent = None
             if language == "en" and kind in _ABSENT_KINDS:
                 absent = _said_absent(body, match.start(), match.end())
-            elif language != "en" and (kind in _ABSENT_KINDS or (kind == "lexicon" and cue.strength < 0)):
+            elif language != "en" and (kind in _FIXED_KINDS or (kind == "lexicon" and cue.strength < 0)):
                 absent = _said_absent_in(language, body, match.start(), match.end())
             if absent is not None:
                 # "Zero downtime", "not a single error this month", "the sync bug is gone", "used to crash,
@@ -1688,8 +1688,9 @@ def _trouble_elsewhere(r: Reading) -> bool:
 
 #: The model's probability of a negative reading at or above which the rules' plain praise does not overrule
 #: its reading: praise the model is that sure hides irony or bad news after it ("la formation fue estupenda.
-#: Por cierto, ..."), as every such message of the corpus' dev split does.
-PRAISE_DOUBT_NEGATIVE = 0.55
+#: Por cierto, ..."), as every such message of the corpus' dev split does (read out of fold, none falls
+#: between 0.55 and 0.6; at 0.65 one would be misread).
+PRAISE_DOUBT_NEGATIVE = 0.6
 
 
 #: Words of another language as often polite or plain as praising ("bien reçu", "bon week-end", "gut").
