@@ -62,6 +62,9 @@ class Cue:
     resolves: bool = False
     #: The match commits the customer to staying or growing with us ("we decided to stay with you").
     commits: bool = False
+    #: The match says how often, not that anything went wrong ("every month", "several times"): it counts
+    #: only beside another problem cue ("the sync fails every day", not "they want the report every month").
+    needs_trouble: bool = False
 
 
 class PhraseMatcher:
@@ -312,11 +315,12 @@ REPEATED = [
                     r"ing|s)?|down|broken|failing|failed|crashed|crashing|delayed|cancell?ed|late|wrong) "
                     r"again",
         1.0, _FRU, (), 0.5),
-    Cue("repeated", r"(?:not|isn'?t|wasn'?t) the first time|how many (?:more )?times|every (?:single "
-                    r")?(?:time|day|week|month)|(?:multiple|several|many|countless|numerous|so many|too "
-                    r"many) times|(?:twice|three times) (?:this|in|now|already)|(?:recurring|repeated(?:ly)?|"
-                    r"constantly|chronic(?:ally)?|persistent)",
+    Cue("repeated", r"(?:not|isn'?t|wasn'?t) the first time|how many (?:more )?times",
         1.0, _FRU, (C.reliability,), 0.5),
+    Cue("repeated", r"every (?:single )?(?:time|day|week|month)|(?:multiple|several|many|countless|numerous|"
+                    r"so many|too many) times|(?:twice|three times) (?:this|in|now|already)|(?:recurring|"
+                    r"repeated(?:ly)?|constantly|chronic(?:ally)?|persistent)",
+        1.0, _FRU, (C.reliability,), 0.5, needs_trouble=True),
     Cue("repeated", r"consistently (?:broken|failing|late|wrong|down|slow|buggy)|not once|never once|not "
                     r"(?:a single|one) (?:time|day|week)|again (?:overnight|today|this (?:morning|week|"
                     r"month)|yesterday|last night)|(?:were|was) told (?:it|this|that) (?:was|would be|had "

@@ -973,8 +973,15 @@ class OfflineAnalyzer(Analyzer):
         # what the message is about.
         r.resolved = r.resolved or any(not _CONTRAST_RE.search(body, start) for start in over)
         r.commits = r.commits or any(cue.commits for cue, _ in found)
+        troubled = any(cue.kind in en.PROBLEM_KINDS and not cue.needs_trouble for cue, _ in found)
         for cue, match in found:
             kind = cue.kind
+            if cue.needs_trouble and not troubled:
+                continue  # "they want the dashboard every month": how often, with nothing wrong
+            if kind == "praise" and _NEGATION_INSIDE_RE.search(match.group(0)):
+                # "No issues", "not a single hiccup", "can't complain": the cue scores the praise; VADER would
+                # read its negation as a complaint.
+                r.masked.append((match.start(), match.end()))
             if over and kind in _FIXED_KINDS and _named_as_over(body, match.end(), over):
                 continue  # "the sync failure from Monday is resolved": the problem is the one now over
             absent = None
@@ -1437,6 +1444,7 @@ _SENTENCE_END_RE = re.compile(r"[.!?;\n]")
 _CONTRAST_RE = re.compile(r"\b(?:but|however|though|although|except|unfortunately|still)\b", re.IGNORECASE)
 
 
+_NEGATION_INSIDE_RE = re.compile(r"\b(?:no|not|never|zero|without|nothing|none)\b|n'?t\b", re.IGNORECASE)
 #: Problems whose absence is good news when the words say so; churn and rivals have their own guards.
 _ABSENT_KINDS = frozenset({"failure", "service_failure", "waiting", "anger", "disappointment"})
 #: Words between an absence word and the problem that keep it the same thing ("zero *unplanned* downtime"):

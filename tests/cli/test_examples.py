@@ -93,23 +93,7 @@ def test_the_readme_tables_are_read() -> None:
     assert len(ACCOUNTS) == 10 and len(INCIDENT) == 4 and len(UNANSWERED) == 3
 
 
-#: Accounts whose README conclusion the offline analyzer misses, each for a misread examples/README.md names.
-MISREAD = {
-    "Umbrella Health": "the reading model reads the customer's lines of the 13 Nov meeting (ex-0185: 'I'm "
-    "not thrilled, but I feel much better than I did on Tuesday') as negative, so the recovery is not seen: "
-    "green, stable (examples/README.md)",
-}
-
-
-@pytest.mark.parametrize(
-    "row",
-    [
-        pytest.param(row, marks=pytest.mark.xfail(strict=True, reason=MISREAD[row[0]]))
-        if row[0] in MISREAD else row
-        for row in ACCOUNTS
-    ],
-    ids=[row[0] for row in ACCOUNTS],
-)
+@pytest.mark.parametrize("row", ACCOUNTS, ids=[row[0] for row in ACCOUNTS])
 @pytest.mark.slow
 def test_every_account_has_the_readmes_light_and_trend(imported, row) -> None:
     name, _, weekly, light, trend = row
