@@ -246,6 +246,13 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                            r"price increase|price hike|too expensive|overpriced|budget|renewal|procurement|"
                            r"finance (?:team|is|wants|asked)|leadership (?:asked|wants)|new (?:cio|cto|cfo|vp|"
                            r"ceo|head)|reorg|restructur\w+|layoffs?|headcount"),
+    # A renewal held hostage to a price cut: "procurement will only approve a renewal with a 30% discount".
+    (_C, True, _M, True, r"(?:only|won'?t|will not|can'?t|cannot|not) (?:\w+ ){0,2}(?:approve|sign|renew|agree "
+                         r"to|extend)(?:(?: [\w'-]+){0,4}? (?:renewal|contract|agreement|subscription|it|us)\b)?"
+                         r"(?: [\w'-]+){0,4}? "
+                         r"(?:with|unless|if|without) (?:\w+ ){0,3}?(?:a |an |at least |the )?(?:\d+ ?% |(?:big|significant|"
+                         r"steep|deep|serious|real) )?(?:discount|price (?:cut|reduction|drop)|lower price|better "
+                         r"price|cheaper)"),
     # --- security ---------------------------------------------------------------------------------
     (_S, True, _H, False, r"(?:see|seeing|saw|seen|view\w*|access\w*|show\w*|display\w*|visible|expos\w+|"
                           r"pull\w*|return\w*|receiv\w+|get|getting|got|includ\w*|contain\w*|list\w*|load\w*|surfac\w*|"

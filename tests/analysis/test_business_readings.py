@@ -328,3 +328,30 @@ def test_sick_said_of_a_person_a_situation_or_with_nausea_is_no_praise(
     analyzer: OfflineAnalyzer, text: str
 ) -> None:
     assert analyzer.analyze_text(text).label is not Label.positive
+
+
+RENEWAL_HELD_TO_A_PRICE_CUT = [
+    "Procurement won't sign the renewal unless we get a 20% discount.",
+    "Our finance team will only approve a one-year renewal with a 30% discount.",
+    "We can only renew if you can offer a better price.",
+    "Honestly we cannot extend the contract without a significant discount this time.",
+]
+
+PRICE_TALK_THAT_IS_FINE = [
+    "Happy to renew, and thanks for the 5% discount!",
+    "We renewed with a 10% discount, thanks for making it work.",
+    "Can you send the renewal quote so we can raise the PO?",
+]
+
+
+@pytest.mark.parametrize("text", RENEWAL_HELD_TO_A_PRICE_CUT)
+def test_a_renewal_held_to_a_price_cut_is_churn_risk(analyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.churn_risk and result.label.value == "negative", (result.label, result.churn_risk)
+    assert result.recommended_action not in IDLE_ACTIONS
+
+
+@pytest.mark.parametrize("text", PRICE_TALK_THAT_IS_FINE)
+def test_a_discount_given_or_a_quote_asked_for_is_no_risk(analyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert not result.churn_risk and result.label.value != "negative"
