@@ -265,9 +265,10 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"contracts|deals|pipeline|notes|conversations|responses|rows|entries|results)|someone else'?s (?:\w+ ){0,2}(?:invoice|data|"
                           r"records|files|tickets|details|information|report|account)s?|"
                           r"cross[- ](?:tenant|account|customer) "
-                          r"(?:\w+ )?(?:leak|exposure|access|data|bug|issue)|(?:data|records|information|"
-                          r"tickets|files|contacts|accounts|users|emails|rows|reports|dashboards|invoices|entries|"
-                          r"details|conversations|deals|results|responses|names) (?:from|of|belonging to|for) "
+                          r"(?:\w+ )?(?:leak|exposure|access|data|bug|issue)|(?:data|records?|information|"
+                          r"tickets?|files?|contacts?|accounts|users|emails?|rows|reports?|dashboards?|invoices?|"
+                          r"entries|details|conversations?|deals?|results|responses|names) (?:from|of|belonging "
+                          r"to|for) "
                           r"(?:another|(?:some |an |the )?other|(?:a |some )?different) (?:customer|"
                           r"client|tenant|company|organi[sz]ation)"),
     (_S, True, _H, False, r"(?<!\bwe )(?<!\bi )(?<!\bwe accidentally )(?<!\bi accidentally )"
@@ -291,7 +292,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"exception|critical|high[- ]severity|non-?conformit\w+)|"
                           # What the testers could do is the finding: "the testers were able to enumerate".
                           r"(?:pen ?testers?|testers|auditors?|assessors?|researchers?|red team\w*|(?:security|"
-                          r"pen ?test) (?:team|firm|researchers?))" + _NEXT + r"{0,3}?\s+(?:(?:were|was) able to|"
+                          r"pen ?test|penetration test(?:ing)?) (?:team|firm|vendor|company|provider|partner|"
+                          r"consultants?|researchers?))" + _NEXT + r"{0,3}?\s+(?:(?:were|was) able to|"
                           r"managed to|could|can) (?:\w+ )?(?:access|read|view|see|enumerate|bypass|escalate|"
                           r"download|extract|exfiltrate|log ?in|sign ?in|impersonate|obtain|retrieve|harvest|"
                           r"dump|guess|brute[- ]?force|take over|hijack)|"

@@ -67,6 +67,9 @@ OUR_INCIDENT = [
     # Their data where stolen data is traded, the news only the context.
     "We read about the breach in the news. Our records are on a leak site; we only stored them in your tool.",
     "Our customer list is being sold on the dark web, and the only place it was kept is your CRM.",
+    # One record of another company's, and a tester who got in, are incidents too.
+    "One of our agents opened a ticket and saw a conversation from a different company.",
+    "Our pen test vendor was able to enumerate user emails through your login page.",
 ]
 
 
