@@ -632,9 +632,8 @@ _FIVE_POINT_LABELS = ("csat", "rating", "rated", "calificaci", "valoraci", "bewe
 _NEXT_ITEM_RE = re.compile(r"(?:^|[.;!?]\s+)[0-9]{1,2}\s*[-–—.)]\s", re.MULTILINE)
 
 
-def written_score(match: re.Match[str]) -> str | None:
-    """The band of a score `OPENING_SCORE_RE` found: "low" (NPS 0–4, CSAT 1–2), "mid" or "high" (9–10 of
-    ten, 4–5 of five); None when the number is no score after all."""
+def _score_of(match: re.Match[str]) -> tuple[int, int] | None:
+    """(score, scale) of a score `OPENING_SCORE_RE` found; None when the number is no score after all."""
     label, scale = match.group("label"), match.group("scale")
     if label is None and scale is None and match.group("dash") is None:
         return None  # "10 solid" or "3. Open settings": a bare number is a score only before a dash
@@ -649,9 +648,26 @@ def written_score(match: re.Match[str]) -> str | None:
         scale = "5" if five else "10"
     if score > int(scale):
         return None
-    if scale == "5":
+    return score, int(scale)
+
+
+def written_score(match: re.Match[str]) -> str | None:
+    """The band of a score `OPENING_SCORE_RE` found: "low" (NPS 0–4, CSAT 1–2), "mid" or "high" (9–10 of
+    ten, 4–5 of five); None when the number is no score after all."""
+    found = _score_of(match)
+    if found is None:
+        return None
+    score, scale = found
+    if scale == 5:
         return "low" if score <= 2 else "high" if score >= 4 else "mid"
     return "low" if score <= 4 else "high" if score >= 9 else "mid"
+
+
+def detractor(match: re.Match[str]) -> bool:
+    """Whether a score `OPENING_SCORE_RE` found is an NPS detractor's, 0–6 of ten (cs-signals: with a
+    complaint, churn risk). A ticket's CSAT rates the ticket, not the relationship."""
+    found = _score_of(match)
+    return found is not None and found[1] == 10 and found[0] <= 6
 
 
 SARCASM = [

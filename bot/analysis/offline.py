@@ -507,6 +507,8 @@ class Reading:
     strong_problem: bool = False
     #: The band of a score the customer wrote ("low", "mid", "high"; see `cues.written_score`), or None.
     rating: str | None = None
+    #: The written score opening the message is an NPS detractor's (0–6 of ten).
+    detractor: bool = False
     #: Whether a cue named something broken: a full-strength failure, or another language's failure words
     #: ("se colgó", "travou", "lädt nicht").
     failure_named: bool = False
@@ -1060,6 +1062,8 @@ class OfflineAnalyzer(Analyzer):
             # The match ran on the lower-cased text; evidence quotes the message itself.
             if kind not in ("topic", "request") or (kind == "topic" and len(r.evidence) < 3):
                 r.evidence.append((match.start(), body[match.start() : match.end()]))
+        opening = en.OPENING_SCORE_RE.match(body)
+        r.detractor = opening is not None and en.detractor(opening)
         # Tells a cue cannot start at (a quote mark, a star): found beside the cues, counted like them.
         told: list[tuple[int, int]] = []
         for pattern, reader, band, tell, strength, feeling in _BESIDE_THE_CUES:
@@ -1178,6 +1182,10 @@ class OfflineAnalyzer(Analyzer):
                 # Words about leaving are a risk to the relationship, however they are phrased.
                 label = Label.negative
                 score = min(score, -0.3)
+        if r.detractor and not r.churn and _complains(r):
+            # cs-signals: an NPS of 0–6 with a complaint is churn risk.
+            r.churn = True
+            label, score = Label.negative, min(score, -0.3)
         strong = [signal for signal in r.risks if signal.strong]
         if strong:
             # A risk the words carry cannot be outvoted by warm wording: never positive, never idle.
@@ -1739,6 +1747,17 @@ _NEAR_DEADLINE_RE = re.compile(
     r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
     re.IGNORECASE,
 )
+
+
+def _complains(r: Reading) -> bool:
+    """Whether the words hold a complaint: a problem cue, a negative word, a quality gripe, irony."""
+    return (
+        any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        or "disappointment" in r.kind_counts
+        or r.negative_word
+        or any(valence < 0 for _, valence in r.lexicon_hits)
+        or r.sarcasm
+    )
 
 
 def _as_the_score_says(r: Reading, score: float, label: Label) -> tuple[float, Label]:

@@ -91,3 +91,28 @@ def test_applause_for_a_failure_is_irony(analyzer: OfflineAnalyzer, text: str) -
 def test_applause_for_good_work_is_praise(analyzer: OfflineAnalyzer, text: str) -> None:
     result = analyzer.analyze_text(text)
     assert not result.sarcasm and result.label is Label.positive
+
+
+DETRACTORS_WITH_A_COMPLAINT = [
+    "3 - support is slow and the app crashes",
+    "NPS 4: reporting is broken half the time",
+    "6 - too expensive for what we actually use",
+    "Score: 5. Onboarding was a mess and nobody followed up.",
+]
+
+NOT_DETRACTORS_OR_NO_COMPLAINT = [
+    "8 - good, reporting could be a little faster",
+    "Score 6: it's fine I guess",
+    "CSAT 2/5 - the agent didn't read my ticket",  # a ticket's rating, not the relationship
+]
+
+
+@pytest.mark.parametrize("text", DETRACTORS_WITH_A_COMPLAINT)
+def test_an_nps_detractor_with_a_complaint_is_churn_risk(analyzer, text: str) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.churn_risk and result.label.value == "negative", (result.label, result.churn_risk)
+
+
+@pytest.mark.parametrize("text", NOT_DETRACTORS_OR_NO_COMPLAINT)
+def test_a_passive_score_or_a_tickets_rating_is_no_churn_risk(analyzer, text: str) -> None:
+    assert not analyzer.analyze_text(text).churn_risk
