@@ -1078,6 +1078,11 @@ def _not_ours(language: str, scanned: str, folded: bool) -> list[tuple[int, int]
     """The spans of the sentences whose trouble is someone else's: a sentence naming another party's
     trouble (`_ELSEWHERE`) or disclaiming ours (`_DISCLAIMERS`), or the sentence just before a disclaimer,
     unless it lays the trouble at our door (`_OURS`)."""
+    elsewhere, disclaims, ours = (
+        _table_re(table, language, folded) for table in ("elsewhere", "disclaimers", "ours")
+    )
+    if not elsewhere.search(scanned) and not disclaims.search(scanned):
+        return []  # most messages: nothing puts any trouble elsewhere, so no sentence need be read
     sentences: list[tuple[int, int]] = []
     start = 0
     for stop in _SENTENCE_END_RE.finditer(scanned):
@@ -1085,9 +1090,6 @@ def _not_ours(language: str, scanned: str, folded: bool) -> list[tuple[int, int]
         start = stop.end()
     if start < len(scanned):
         sentences.append((start, len(scanned)))
-    elsewhere, disclaims, ours = (
-        _table_re(table, language, folded) for table in ("elsewhere", "disclaimers", "ours")
-    )
     said = [
         (bool(ours.search(scanned, start, end)), bool(elsewhere.search(scanned, start, end)),
          bool(disclaims.search(scanned, start, end)))
