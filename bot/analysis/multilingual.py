@@ -73,10 +73,11 @@ SPANISH = [
                    r"(?:perdiendo|perdemos) dinero|brecha de seguridad|llámenme "
                    r"hoy)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:hoy|ahora|esta tarde|mañana|plazo|fecha límite)", 1.0, (), (), 1.0),
-    _lex(r"no funciona|no sirve|no anda|no carga|dejó de funcionar|(?<!no )se (?:nos |me |le )?"
+    _lex(r"no funcionan?|no sirven?|no anda|no cargan?|dej(?:ó|aron) de funcionar|"
+         r"(?<!no )se (?:nos |me |le )?"
          r"(?:ha |volvió a |vuelve a )?(?:cayó|cae|caen|cayeron|caído|caer|colgó|cuelga|colgado|colgar|"
-         r"bloqueó|bloquea|congeló|congela|traba|trabó)|no (?:abre|arranca|responde|sincroniza|guarda|"
-         r"exporta|carga)", -2.0, _FRU,
+         r"bloqueó|bloquea|congeló|congela|traba|trabó)|no (?:abren?|arrancan?|responden?|sincronizan?|"
+         r"guardan?|exportan?|cargan?)", -2.0, _FRU,
          (C.bug,)),
     _lex(r"(?:pésim[oa]|horrible|terrible|fatal|inaceptable|vergonzoso|desastre|lament(?:able|ablemente)|"
          r"malísim[oa]|malo|mala|peor)", -2.5, (E.anger,)),
@@ -130,8 +131,11 @@ GERMAN = [
                    r"erreichbar)|verlieren geld|sicherheitsvorfall|datenleck|rufen sie mich heute)",
         1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:heute|jetzt|morgen|frist|deadline|bis (?:morgen|heute))", 1.0, (), (), 1.0),
-    _lex(r"funktioniert (?:immer noch |noch immer |schon wieder )?nicht|geht (?:immer noch )?nicht|klappt "
-         r"nicht|lädt nicht|ausgefallen|abgestürzt|stürzt (?:\w+ ){0,3}?ab|hängt(?: sich)?(?: auf)?(?! "
+    # "Der Export funktioniert seit gestern nicht": a time or a place may come between; "funktioniert ja
+    # nicht schlecht" is no failure.
+    _lex(r"funktionier(?:t|en) (?:(?!nicht\b)\w+ ){0,3}?nicht(?! (?:schlecht|übel|so schlecht))|geht "
+         r"(?:immer noch )?nicht|klappt nicht|(?:lädt|laden) (?:(?!nicht\b)\w+ ){0,2}?nicht(?! nur)|"
+         r"ausgefallen|abgestürzt|stürzt (?:\w+ ){0,3}?ab|hängt(?: sich)?(?: auf)?(?! "
          r"(?:jetzt |nun |auch |ja )?(?:nicht|nie|kaum|davon|von|mit|zusammen|an|ab\b))|hängen geblieben|"
          r"friert (?:\w+ )?ein|eingefroren|(?:öffnet|startet|reagiert|synchronisiert|speichert) (?:sich )?"
          r"(?:\w+ )?nicht", -2.0, _FRU, (C.bug,)),
@@ -188,9 +192,10 @@ FRENCH = [
                    r"service|tombée?)|perdons de l'argent|faille de sécurité|appelez-moi "
                    r"aujourd'hui)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:aujourd'hui|maintenant|demain|délai|échéance)", 1.0, (), (), 1.0),
-    _lex(r"ne (?:fonctionne|marche) (?:toujours |plus |pas)(?:pas)?|ça ne marche pas|en panne|planté|"
-         r"bloqué|(?<!ne )plante(?:nt)?|(?<!ne )crashe?(?:nt)?|ne (?:se )?(?:charge|s'ouvre|s'affiche|répond|"
-         r"démarre|synchronise|sauvegarde|lance) (?:toujours |)(?:plus|pas)|ne charge plus|est tombée?|"
+    _lex(r"ne (?:fonctionne|marche)(?:nt)? (?:toujours |plus )?(?:pas|plus)|ça ne marche pas|en panne|"
+         r"planté|bloqué|(?<!ne )plante(?:nt)?|(?<!ne )crashe?(?:nt)?|ne (?:se )?(?:charge|s'ouvre|s'affiche|"
+         r"répond|démarre|synchronise|sauvegarde|lance)(?:nt)? (?:toujours |)(?:plus|pas)|ne charge plus|"
+         r"est tombée?|"
          r"(?<!ne )bugue(?:nt)?|fige|figé", -2.0, _FRU, (C.bug,)),
     _lex(r"(?:horrible|terrible|inacceptable|lamentable|catastrophique|catastrophe|nul|nulle|honteux|"
          r"scandaleux|pire|mauvais|mauvaise|déplorable)", -2.5, (E.anger,)),
@@ -249,10 +254,11 @@ PORTUGUESE = [
     _lex(r"(?:agora|já) (?:está )?(?:tudo )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
     Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
     # "O tempo de resposta caiu pela metade" is a number falling, not the system.
-    _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar|"
+    _lex(r"não funcionam?|não (?:está|estão) funcionando|par(?:ou|aram) de funcionar|não carregam?|"
+         r"fora do ar|"
          r"(?<!não )caiu(?! (?:pela|para|de \d|em \d|\d|quase|muito|bastante))|"
          r"(?<!não )(?:travou|trava|travando|travad[oa]|congelou|congelando)|deu pau|"
-         r"não (?:abre|responde|sincroniza|salva|exporta|inicia)", -2.0, _FRU,
+         r"não (?:abrem?|respondem?|sincronizam?|salvam?|exportam?|iniciam?)", -2.0, _FRU,
          (C.bug,)),
     _lex(r"(?:péssim[oa]|horrível|terrível|inaceitável|lamentável|vergonhos[oa]|desastre|ruim|pior)", -2.5,
          (E.anger,)),
@@ -321,6 +327,22 @@ OWN_SIDE_RE: dict[str, re.Pattern[str]] = {
     "de": re.compile(r"\b(?:(?<!nicht )unser (?:problem|fehler)|(?:liegt|lag) (?:an|bei) uns|liegt nicht an "
                      r"(?:ihnen|euch)|nichts mit (?:ihnen|euch) zu tun|nicht (?:ihr|euer|eure) "
                      r"(?:fehler|problem|schuld)|nicht (?:ihre|eure) schuld)", re.IGNORECASE),
+}
+
+#: Words naming the people who help them, not the product ("el equipo de soporte", "votre équipe", "Ihre
+#: Kollegen", "o pessoal do suporte", "vocês são"): praise said of them is kindness, not news that a thing
+#: works.
+PEOPLE_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:equipo|soporte|gente|personal|compañer[oa]s?|atención al cliente|agentes?|"
+                     r"ustedes son|sois|(?:tu|su|vuestr[oa]) (?:ayuda|trato|amabilidad|paciencia))\b",
+                     re.IGNORECASE),
+    "fr": re.compile(r"\b(?:équipes?|support|collègues?|service client|conseill(?:er|ère)s?|agents?|"
+                     r"vous êtes|(?:votre|ton|vos) (?:aide|patience|gentillesse|accueil))\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:team|support(?:-?team)?|kolleg(?:e|en|in|innen)|mitarbeiter(?:in|innen)?|"
+                     r"kundendienst|kundenservice|ihr seid|sie sind|(?:ihre|eure|deine) (?:hilfe|geduld|"
+                     r"freundlichkeit))\b", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:equipe|equipa|suporte|pessoal|atendimento|atendentes?|colegas|vocês são|"
+                     r"(?:sua|a) (?:ajuda|paciência|gentileza) de vocês)\b", re.IGNORECASE),
 }
 
 _DAYS_ES = r"(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)"
