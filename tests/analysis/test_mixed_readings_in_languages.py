@@ -73,3 +73,92 @@ def test_praise_of_the_people_with_nothing_broken_stays_praise(analyzer, languag
     result = analyzer.analyze_text(text)
     assert result.language == language, result
     assert result.label is Label.positive, result
+
+
+# --- praise built from trouble words ----------------------------------------------------------------------
+
+PRAISE_IN_TROUBLE_WORDS = [
+    ("es", "Sinceramente, no podríamos trabajar sin esta herramienta."),
+    ("es", "Después de un año con ustedes, ya no volveríamos a las hojas de cálculo."),
+    ("es", "El flujo automático nos ahorra varias horas cada lunes, gracias."),
+    ("fr", "Toute l'équipe le dit : on ne pourrait plus s'en passer."),
+    ("fr", "L'intégration nous fait gagner des heures chaque mois."),
+    ("fr", "Nous ne reviendrions jamais aux tableurs d'avant."),
+    ("de", "Ehrlich gesagt wollen wir nie wieder zurück zu den alten Tabellen."),
+    ("de", "Der neue Workflow spart uns jede Woche Stunden."),
+    ("de", "Wir könnten nicht mehr ohne das Dashboard arbeiten."),
+    ("pt", "Sinceramente, não vivemos mais sem vocês."),
+    ("pt", "O fluxo automático economiza horas da equipe toda semana."),
+    ("pt", "Nunca mais voltaríamos para as planilhas, obrigado!"),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), PRAISE_IN_TROUBLE_WORDS)
+def test_praise_built_from_trouble_words_reads_as_praise(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert result.label is Label.positive, result
+    assert result.urgency is Urgency.low, result
+    assert not result.churn_risk, result
+
+
+# Look-alikes: the same words about a way of working that is blocked, or time not saved.
+TROUBLE_IN_THE_SAME_WORDS = [
+    ("es", "No podemos trabajar sin acceso al panel, lleva caído toda la mañana."),
+    ("fr", "Nous ne pouvons plus travailler, la plateforme est en panne depuis ce matin."),
+    ("de", "Wir können nicht mehr zurück zur alten Version, weil der Export ständig abstürzt."),
+    ("de", "Das neue Modul spart uns keine Zeit, es stürzt dauernd ab."),
+    ("pt", "Não conseguimos mais trabalhar, o sistema caiu de novo."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), TROUBLE_IN_THE_SAME_WORDS)
+def test_trouble_in_the_same_words_stays_a_complaint(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert result.label is Label.negative, result
+    assert result.recommended_action not in IDLE_ACTIONS, result
+
+
+# --- a threat that never came to pass -------------------------------------------------------------------
+
+AVERTED_THREATS = [
+    ("es", "Estuvimos a punto de dar de baja la cuenta, pero Andrés nos llamó y lo arregló todo. Gracias."),
+    ("es", "Casi nos cambiamos a otro proveedor, hasta que vuestro soporte resolvió la integración."),
+    ("fr", "Nous étions sur le point de résilier, mais Léa nous a rappelés et a tout corrigé. Merci."),
+    ("fr", "J'avais failli annuler l'abonnement, heureusement le support a réglé le souci en une heure."),
+    ("de", "Ich wollte eigentlich schon kündigen, aber Ihr Support hat das Problem über Nacht behoben."),
+    ("de", "Wir standen kurz davor, den Anbieter zu wechseln, doch Ihr Team hat alles geklärt. Danke!"),
+    ("pt", "Estávamos a ponto de cancelar a assinatura, mas o Rafael ligou e resolveu tudo. Obrigado."),
+    ("pt", "Quase cancelamos o contrato, até que o suporte corrigiu a integração."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), AVERTED_THREATS)
+def test_an_averted_threat_is_no_churn_and_no_escalation(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert not result.churn_risk, result
+    assert result.label is not Label.negative, result
+    assert result.recommended_action.value != "escalate", result
+
+
+# Look-alikes: the threat still standing, held open by a condition, or a threat made plainly.
+THREATS_STILL_STANDING = [
+    ("es", "Estábamos a punto de cancelar el contrato, pero si no lo arreglan hoy, lo cancelamos."),
+    ("es", "Vamos a cancelar la suscripción, el export lleva una semana roto."),
+    ("fr", "On était prêts à résilier, mais personne n'a rien réglé, donc nous résilions le contrat."),
+    ("fr", "Nous allons résilier notre abonnement à la fin du mois."),
+    ("de", "Wir wollten schon kündigen, aber es ist immer noch nicht gelöst. Wir kündigen den Vertrag."),
+    ("de", "Wir kündigen den Vertrag zum Monatsende."),
+    ("pt", "Estávamos prestes a cancelar a assinatura, mas ninguém resolveu nada até agora."),
+    ("pt", "Vamos cancelar a assinatura no fim do mês, ninguém resolve os erros da exportação."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), THREATS_STILL_STANDING)
+def test_a_threat_still_standing_stays_churn(analyzer, language, text):
+    result = analyzer.analyze_text(text)
+    assert result.language == language, result
+    assert result.churn_risk, result
+    assert result.label is Label.negative, result
