@@ -27,7 +27,111 @@ def _lex(pattern: str, valence: float, emotions: tuple[E, ...] = (), concerns: t
     return Cue("lexicon", pattern, valence, emotions, concerns)
 
 
+#: `cues.AVERTED` in Spanish, French, German and Portuguese: a threat that never came to pass, with what ended
+#: it ("estábamos a punto de cancelar, pero vuestro equipo lo solucionó", "on était prêts à résilier, mais
+#: votre équipe a tout réglé", "wir wollten schon kündigen, aber Ihr Team hat es gelöst", "estávamos prestes a
+#: cancelar, mas o suporte resolveu"). Not a threat still standing or held open after the contrast ("…, pero
+#: si no lo arreglan…", "…, und es ist immer noch kaputt"). A cue here, and a guard of the risk layer.
+AVERTED_IN: dict[str, str] = {
+    "es": (
+        r"(?:(?:estábamos|estaba|estuvimos|estuve) (?:a punto de|por|decididos a|decidid[oa] a|"
+        r"list[oa]s? para|a un paso de)|casi|por poco) (?:\w+ ){0,3}?(?:cancel\w*|dar(?:nos)? de baja|"
+        r"rescindir|escal\w+|"
+        r"(?:irnos|cambiarnos|pasarnos|íbamos|vamos|cambiamos|pasamos|fuimos) (?:a|con)|dejar(?:os|les)|"
+        r"nos fuimos|"
+        r"(?:poner|presentar) una (?:queja|reclamación))"
+        r"[^.!?;\n]{0,80}?(?:,|\b(?:pero|hasta que|cuando|por suerte|afortunadamente|menos mal)\b)"
+        r"(?:(?!\b(?:si|salvo que|todavía|aún|sigue|seguimos|nunca|no|nadie|nada)\b)[^.!?;\n]){0,100}?"
+        r"\b(?:(?:solucion|resolv|resolvi|resuel|arregl|corrig)\w*|(?:nos|me) (?:llam|contact|convenc)\w*|"
+        r"(?:nos alegramos|me alegro|menos mal) de (?:no haberlo hecho|habernos quedado|seguir))"
+    ),
+    "fr": (
+        r"(?:(?:on|nous|j') ?(?:était|étions|étais|avait|avions|avais) (?:sur le point de|prêts? à|prêtes? à|"
+        r"décidés? à|décidées? à|à deux doigts de|presque)|(?:on|nous|j') ?(?:a|avons|ai|avait|avions|avais) "
+        r"(?:failli|presque))(?: \w+){0,3}? (?:résili\w*|annul\w*|partir|quitter|changer de (?:fournisseur|"
+        r"prestataire|outil|solution)|escalad\w*|porter plainte|passer (?:chez|à) )"
+        r"[^.!?;\n]{0,80}?(?:,|\b(?:mais|jusqu'à ce que|quand|heureusement|finalement)\b)"
+        r"(?:(?!\b(?:si|sauf si|toujours|encore|jamais|ne|pas|personne|rien)\b|\bn')[^.!?;\n]){0,100}?"
+        r"\b(?:(?:régl|résol|corrig|répar)\w*|(?:nous|m') ?(?:a|ont) (?:rappel|appel|contact|convaincu)\w*|"
+        r"(?:heureusement|contents?|ravis?) (?:de ne pas l'avoir fait|d'être restés?))"
+    ),
+    "de": (
+        r"(?:wir|ich) (?:wollten|wollte|waren|war|standen|stand|hätten|hätte)\b"
+        r"(?:(?!\b(?:nicht|nie|kein\w*)\b)[^.!?;\n,]){0,40}?\b(?:kündig\w*|gekündigt|wechseln|gewechselt|eskalier\w*|eskaliert|abspringen|"
+        r"abgesprungen|beschwer\w+)"
+        r"[^.!?;\n]{0,80}?(?:,|\b(?:aber|doch|bis|dann|zum glück|glücklicherweise)\b)"
+        r"(?:(?!\b(?:wenn|falls|sofern|noch|immer|nicht|nie|kein\w*|niemand|nichts)\b)[^.!?;\n]){0,100}?"
+        r"\b(?:gelöst|behoben|repariert|geklärt|(?:hat|haben) (?:uns|mich) (?:angerufen|zurückgerufen|"
+        r"überzeugt)|"
+        r"(?:zum glück|froh),? (?:dass )?(?:wir|ich) (?:geblieben|es nicht getan))"
+    ),
+    "pt": (
+        r"(?:(?:estávamos|estava|estivemos|estive) (?:prestes a|a ponto de|quase|decididos a|decidid[oa] a|"
+        r"pront[oa]s? para)|quase|por pouco não) (?:\w+ ){0,3}?(?:cancel\w*|rescindir|escalar|"
+        r"(?:sair|mudar|trocar|ir) (?:para|de fornecedor)|abrir (?:uma )?reclamação|reclamar)"
+        r"[^.!?;\n]{0,80}?(?:,|\b(?:mas|até que|quando|felizmente|ainda bem)\b)"
+        r"(?:(?!\b(?:se|a menos que|ainda(?! bem)|continua|continuamos|nunca|não|ninguém|nada)\b)"
+        r"[^.!?;\n]){0,100}?"
+        r"\b(?:(?:resolv|solucion|consert|corrig|arrum)\w*|(?:nos|me) (?:ligou|ligaram|convenceu|"
+        r"convenceram)|"
+        r"(?:ainda bem|felizmente) que (?:ficamos|não cancelamos))"
+    ),
+}
+
+#: Praise built from trouble words, as `cues.IDIOMS` reads it in English: no way back from us ("ya no
+#: volveríamos a Excel", "wir wollen nicht mehr zurück"), a life without us unthinkable ("no podríamos vivir
+#: sin", "on ne pourrait plus s'en passer", "não vivemos mais sem vocês"), time we give back ("nos ahorra
+#: horas", "spart uns Stunden"). A present tense without "anymore" is left out: "no podemos trabajar sin
+#: acceso" is a complaint.
+IDIOMS_IN: dict[str, str] = {
+    "es": (
+        r"no (?:podríamos|podría|sabríamos|sabría) (?:ya )?(?:vivir|trabajar|funcionar|hacer nada|estar)"
+        r"(?: ya)? sin\b|ya no (?:sabemos|podemos) (?:vivir|trabajar) sin (?:ustedes|vosotros|ell[ao]s?|"
+        r"(?:vuestr[oa]|su|esta|este) \w+)|no (?:vivimos|sabemos vivir) (?:ya )?sin (?:ustedes|vosotros)|"
+        r"(?:ya no|nunca|jamás|no) (?:volveríamos|volveremos|queremos volver|vamos a volver|volvería) "
+        r"(?:nunca )?(?:a|al) (?:excel|(?:las |la )?hojas? de cálculo|lo de antes|papel|(?:la|las|el|los) "
+        r"(?:\w+ )?(?:de antes|anterior(?:es)?|antigu[oa]s?))|"
+        r"(?<!no )(?:nos|me|les) (?:ahorra|ahorran|ahorró|ha ahorrado|está ahorrando) (?:\w+ ){0,2}?(?:horas|"
+        r"días|semanas|tiempo)"
+    ),
+    "fr": (
+        r"(?:on|nous) ne (?:pourrait|pourrions|saurait|saurions|peut|pouvons) plus (?:s'en passer|nous en "
+        r"passer|nous passer de vous|vivre sans|travailler sans)|impossible de (?:s'en passer|revenir en "
+        r"arrière)|(?:on|nous) ne (?:reviendrait|reviendrions|reviendra|reviendrons) (?:jamais|plus|"
+        r"pour rien au monde) (?:à|aux|sur|en arrière)|"
+        r"(?<!pas )(?:nous|me|leur|vous) (?:fait|font|a fait|fera) gagner "
+        r"(?:\w+ ){0,2}?(?:heures|jours|semaines|temps)"
+    ),
+    "de": (
+        r"(?:(?:wir|ich) (?:wollen|möchten|will|möchte|würden|werden|gehen)|(?:wollen|möchten|würden|werden|"
+        r"gehen) (?:wir|ich)) (?:\w+ )?(?:auf keinen fall )?(?:nie (?:mehr|wieder)|nicht mehr|keinesfalls) "
+        r"zurück|(?:wir|ich) (?:könnten|könnte|würden|würde|wollen) "
+        r"(?:uns )?(?:nicht mehr|nie mehr|kaum noch) ohne|ohne (?:euch|sie|ihre? (?:plattform|tool|software|"
+        r"app|lösung)) (?:geht(?:'s| es)|ginge(?: es)?) (?:gar )?nicht mehr|"
+        r"(?<!nicht )(?:spart|sparen|sparte|"
+        r"erspart) (?:uns|mir|dem team|unserem team) (?:(?!kein\w*\b|nicht\b)\w+ ){0,2}?(?:stunden|tage|"
+        r"wochen|zeit)"
+    ),
+    "pt": (
+        r"não (?:vivemos|vivo|conseguimos|consigo|sabemos) mais (?:viver |trabalhar |ficar )?sem (?:vocês|"
+        r"você|isso|ela|ele|(?:a|o) \w+ de vocês)|não (?:conseguiríamos|saberíamos|viveríamos|poderíamos) "
+        r"(?:mais )?(?:viver |trabalhar |ficar )?sem\b|(?:nunca mais|jamais) (?:voltaríamos|voltaremos|vamos "
+        r"voltar|volto|voltamos|voltaria) (?:para|pro|pra|ao|à|a)\b|(?<!não )(?:nos |me )?(?:economiza|"
+        r"economizou|economizam|poupa|poupou|poupam) (?:\w+ ){0,2}?(?:horas|dias|semanas|tempo)"
+    ),
+}
+
+
+def _warm_idioms(language: str) -> list[Cue]:
+    """The idiom cues of a language, listed first so they win over the trouble words they are built from."""
+    return [
+        Cue("idiom_positive", AVERTED_IN[language], 1.0, (E.satisfaction,), resolves=True, commits=True),
+        Cue("idiom_positive", IDIOMS_IN[language], 1.0, (E.satisfaction,), commits=True),
+    ]
+
+
 SPANISH = [
+    *_warm_idioms("es"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:nos pasamos|pasamos|migramos|movemos|trasladamos|cambiamos) (?:\S+ ){0,5}"
                   r"(?:a ustedes|con ustedes|a su (?:plataforma|herramienta|soluci[oó]n))|"
@@ -54,7 +158,8 @@ SPANISH = [
     Cue("expansion", r"(?:añadir|agregar) (?:\w+ )?(?:usuarios|licencias|puestos)|más (?:usuarios|"
                      r"licencias)", 1.0,
         (E.excitement,), _REN),
-    Cue("churn", r"(?:pensando en|vamos a|queremos) cancelar|(?:cancelar (?:nuestra|mi|la) (?:suscripción|"
+    Cue("churn", r"(?:pensando en|vamos a|queremos|a punto de) cancelar|(?:cancelar (?:nuestra|mi|la) "
+                 r"(?:suscripción|"
                  r"cuenta|contrato)|no (?:vamos a |voy a )?renovar|cambiar(?:nos)? (?:a otro|de) proveedor|"
                  r"reconsiderando (?:la|nuestra) renovación|dar de baja)",
         1.4, _DIS, _REN, 1.0),
@@ -73,10 +178,11 @@ SPANISH = [
                    r"(?:perdiendo|perdemos) dinero|brecha de seguridad|llámenme "
                    r"hoy)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:hoy|ahora|esta tarde|mañana|plazo|fecha límite)", 1.0, (), (), 1.0),
-    _lex(r"no funciona|no sirve|no anda|no carga|dejó de funcionar|(?<!no )se (?:nos |me |le )?"
+    _lex(r"no funcionan?|no sirven?|no anda|no cargan?|dej(?:ó|aron) de funcionar|"
+         r"(?<!no )se (?:nos |me |le )?"
          r"(?:ha |volvió a |vuelve a )?(?:cayó|cae|caen|cayeron|caído|caer|colgó|cuelga|colgado|colgar|"
-         r"bloqueó|bloquea|congeló|congela|traba|trabó)|no (?:abre|arranca|responde|sincroniza|guarda|"
-         r"exporta|carga)", -2.0, _FRU,
+         r"bloqueó|bloquea|congeló|congela|traba|trabó)|no (?:abren?|arrancan?|responden?|sincronizan?|"
+         r"guardan?|exportan?|cargan?)", -2.0, _FRU,
          (C.bug,)),
     _lex(r"(?:pésim[oa]|horrible|terrible|fatal|inaceptable|vergonzoso|desastre|lament(?:able|ablemente)|"
          r"malísim[oa]|malo|mala|peor)", -2.5, (E.anger,)),
@@ -92,6 +198,7 @@ SPANISH = [
 ]
 
 GERMAN = [
+    *_warm_idioms("de"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:wechseln|migrieren|ziehen|bringen|holen|stellen) (?:\S+ ){0,5}(?:zu ihnen|auf ihre "
                   r"(?:plattform|l[öo]sung|software))|standardisier\w+ (?:\S+ ){0,3}auf ihre", 1.0,
@@ -130,8 +237,11 @@ GERMAN = [
                    r"erreichbar)|verlieren geld|sicherheitsvorfall|datenleck|rufen sie mich heute)",
         1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:heute|jetzt|morgen|frist|deadline|bis (?:morgen|heute))", 1.0, (), (), 1.0),
-    _lex(r"funktioniert (?:immer noch |noch immer |schon wieder )?nicht|geht (?:immer noch )?nicht|klappt "
-         r"nicht|lädt nicht|ausgefallen|abgestürzt|stürzt (?:\w+ ){0,3}?ab|hängt(?: sich)?(?: auf)?(?! "
+    # "Der Export funktioniert seit gestern nicht": a time or a place may come between; "funktioniert ja
+    # nicht schlecht" is no failure.
+    _lex(r"funktionier(?:t|en) (?:(?!nicht\b)\w+ ){0,3}?nicht(?! (?:schlecht|übel|so schlecht))|geht "
+         r"(?:immer noch )?nicht|klappt nicht|(?:lädt|laden) (?:(?!nicht\b)\w+ ){0,2}?nicht(?! nur)|"
+         r"ausgefallen|abgestürzt|stürzt (?:\w+ ){0,3}?ab|hängt(?: sich)?(?: auf)?(?! "
          r"(?:jetzt |nun |auch |ja )?(?:nicht|nie|kaum|davon|von|mit|zusammen|an|ab\b))|hängen geblieben|"
          r"friert (?:\w+ )?ein|eingefroren|(?:öffnet|startet|reagiert|synchronisiert|speichert) (?:sich )?"
          r"(?:\w+ )?nicht", -2.0, _FRU, (C.bug,)),
@@ -150,6 +260,7 @@ GERMAN = [
 ]
 
 FRENCH = [
+    *_warm_idioms("fr"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:passons|migrons|basculons|transf[ée]rons|regroupons) (?:\S+ ){0,5}(?:chez vous|sur "
                   r"votre (?:plateforme|solution|outil))|standardis\w+ sur votre", 1.0, (E.satisfaction,),
@@ -172,7 +283,8 @@ FRENCH = [
                     r"fois)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
     Cue("expansion", r"ajouter (?:\w+ )?(?:utilisateurs|licences|sièges|postes)|(?:plus de|davantage de) "
                      r"(?:licences|utilisateurs)", 1.0, (E.excitement,), _REN),
-    Cue("churn", r"(?:envisageons|pensons|allons|voulons) (?:de |à )?résilier|(?:résilier|résiliation|"
+    Cue("churn", r"(?:envisageons|pensons|allons|voulons|sur le point de|prêts à|prêtes à) (?:de |à )?"
+                 r"résilier|(?:résilier|résiliation|"
                  r"annuler (?:notre|mon|l') ?(?:abonnement|contrat|compte)|ne (?:pas )?renouveler|pas "
                  r"renouveler|changer de (?:fournisseur|prestataire)|reconsidér(?:er|ons) (?:le|notre) "
                  r"renouvellement)", 1.4, _DIS, _REN, 1.0),
@@ -188,9 +300,10 @@ FRENCH = [
                    r"service|tombée?)|perdons de l'argent|faille de sécurité|appelez-moi "
                    r"aujourd'hui)", 1.0, (E.anxiety,), (), 2.5),
     Cue("urgency", r"(?:aujourd'hui|maintenant|demain|délai|échéance)", 1.0, (), (), 1.0),
-    _lex(r"ne (?:fonctionne|marche) (?:toujours |plus |pas)(?:pas)?|ça ne marche pas|en panne|planté|"
-         r"bloqué|(?<!ne )plante(?:nt)?|(?<!ne )crashe?(?:nt)?|ne (?:se )?(?:charge|s'ouvre|s'affiche|répond|"
-         r"démarre|synchronise|sauvegarde|lance) (?:toujours |)(?:plus|pas)|ne charge plus|est tombée?|"
+    _lex(r"ne (?:fonctionne|marche)(?:nt)? (?:toujours |plus )?(?:pas|plus)|ça ne marche pas|en panne|"
+         r"planté|bloqué|(?<!ne )plante(?:nt)?|(?<!ne )crashe?(?:nt)?|ne (?:se )?(?:charge|s'ouvre|s'affiche|"
+         r"répond|démarre|synchronise|sauvegarde|lance)(?:nt)? (?:toujours |)(?:plus|pas)|ne charge plus|"
+         r"est tombée?|"
          r"(?<!ne )bugue(?:nt)?|fige|figé", -2.0, _FRU, (C.bug,)),
     _lex(r"(?:horrible|terrible|inacceptable|lamentable|catastrophique|catastrophe|nul|nulle|honteux|"
          r"scandaleux|pire|mauvais|mauvaise|déplorable)", -2.5, (E.anger,)),
@@ -205,6 +318,7 @@ FRENCH = [
 ]
 
 PORTUGUESE = [
+    *_warm_idioms("pt"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:migramos|passamos|mudamos|levamos|trazemos|vamos migrar|vamos passar) (?:\S+ ){0,5}"
                   r"(?:para voc[êe]s|para a (?:sua )?plataforma(?: de voc[êe]s)?)|padroniz\w+ (?:em|na) "
@@ -229,7 +343,8 @@ PORTUGUESE = [
                     r"acontece)|continua sem)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
     Cue("expansion", r"adicionar (?:\w+ )?(?:usuários|licenças|assentos)|mais (?:usuários|licenças)", 1.0,
         (E.excitement,), _REN),
-    Cue("churn", r"(?:pensando em|vamos|queremos) cancelar|(?:cancelar (?:nossa|minha|a|o) (?:assinatura|"
+    Cue("churn", r"(?:pensando em|vamos|queremos|prestes a) cancelar|(?:cancelar (?:nossa|minha|a|o) "
+                 r"(?:assinatura|"
                  r"conta|contrato)|não (?:vamos |vou )?renovar|trocar de fornecedor|mudar (?:para outro|de) "
                  r"fornecedor|reconsiderando (?:a|nossa) renovação)",
         1.4, _DIS, _REN, 1.0),
@@ -249,10 +364,11 @@ PORTUGUESE = [
     _lex(r"(?:agora|já) (?:está )?(?:tudo )?funciona(?:ndo)?", 2.0, (E.satisfaction,)),
     Cue("urgency", r"(?:hoje|agora|amanhã|prazo)", 1.0, (), (), 1.0),
     # "O tempo de resposta caiu pela metade" is a number falling, not the system.
-    _lex(r"não funciona|não está funcionando|parou de funcionar|não carrega|fora do ar|"
+    _lex(r"não funcionam?|não (?:está|estão) funcionando|par(?:ou|aram) de funcionar|não carregam?|"
+         r"fora do ar|"
          r"(?<!não )caiu(?! (?:pela|para|de \d|em \d|\d|quase|muito|bastante))|"
          r"(?<!não )(?:travou|trava|travando|travad[oa]|congelou|congelando)|deu pau|"
-         r"não (?:abre|responde|sincroniza|salva|exporta|inicia)", -2.0, _FRU,
+         r"não (?:abrem?|respondem?|sincronizam?|salvam?|exportam?|iniciam?)", -2.0, _FRU,
          (C.bug,)),
     _lex(r"(?:péssim[oa]|horrível|terrível|inaceitável|lamentável|vergonhos[oa]|desastre|ruim|pior)", -2.5,
          (E.anger,)),
@@ -321,6 +437,22 @@ OWN_SIDE_RE: dict[str, re.Pattern[str]] = {
     "de": re.compile(r"\b(?:(?<!nicht )unser (?:problem|fehler)|(?:liegt|lag) (?:an|bei) uns|liegt nicht an "
                      r"(?:ihnen|euch)|nichts mit (?:ihnen|euch) zu tun|nicht (?:ihr|euer|eure) "
                      r"(?:fehler|problem|schuld)|nicht (?:ihre|eure) schuld)", re.IGNORECASE),
+}
+
+#: Words naming the people who help them, not the product ("el equipo de soporte", "votre équipe", "Ihre
+#: Kollegen", "o pessoal do suporte", "vocês são"): praise said of them is kindness, not news that a thing
+#: works.
+PEOPLE_RE: dict[str, re.Pattern[str]] = {
+    "es": re.compile(r"\b(?:equipo|soporte|gente|personal|compañer[oa]s?|atención al cliente|agentes?|"
+                     r"ustedes son|sois|(?:tu|su|vuestr[oa]) (?:ayuda|trato|amabilidad|paciencia))\b",
+                     re.IGNORECASE),
+    "fr": re.compile(r"\b(?:équipes?|support|collègues?|service client|conseill(?:er|ère)s?|agents?|"
+                     r"vous êtes|(?:votre|ton|vos) (?:aide|patience|gentillesse|accueil))\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:team|support(?:-?team)?|kolleg(?:e|en|in|innen)|mitarbeiter(?:in|innen)?|"
+                     r"kundendienst|kundenservice|ihr seid|sie sind|(?:ihre|eure|deine) (?:hilfe|geduld|"
+                     r"freundlichkeit))\b", re.IGNORECASE),
+    "pt": re.compile(r"\b(?:equipe|equipa|suporte|pessoal|atendimento|atendentes?|colegas|vocês são|"
+                     r"(?:sua|a) (?:ajuda|paciência|gentileza) de vocês)\b", re.IGNORECASE),
 }
 
 _DAYS_ES = r"(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo)"

@@ -58,6 +58,7 @@ from bot.analysis.multilingual import (
     DOUBLE_NEGATION_RE,
     NEGATOR_RE,
     OWN_SIDE_RE,
+    PEOPLE_RE,
     REQUEST_RE,
     matcher,
 )
@@ -516,6 +517,8 @@ class Reading:
     negative_word: bool = False
     #: Evaluative praise words of another language read ("parfaitement", "zufrieden"; not "bien", "gut").
     praise_words: int = 0
+    #: Where each of those praise words matched.
+    praise_at: list[int] = field(default_factory=list)
     weak_problem_valence: float = 0.0
     #: An emoji that marks irony ("🙃"), when present.
     irony_marker: str | None = None
@@ -720,9 +723,10 @@ class OfflineAnalyzer(Analyzer):
             elif (
                 label is not Label.negative
                 and _broken_in_other_language(reading)
-                and not reading.praise_words
+                and _praise_only_of_the_people(reading)
             ):
-                # cs-signals: a problem that hurts them is negative, however calmly it is reported.
+                # cs-signals: a problem that hurts them is negative, however calmly or kindly it is reported:
+                # "el export no funciona, pero el equipo de soporte es genial" still has the export broken.
                 score, label = min(score, -0.05), Label.negative
             elif label is Label.negative and (
                 _news_of_their_own_trouble(reading) or _trouble_elsewhere(reading)
@@ -1029,6 +1033,7 @@ class OfflineAnalyzer(Analyzer):
                 r.negative_word = True
             elif kind == "lexicon" and match.group(0).lower() not in _PLAIN_WORDS:
                 r.praise_words += 1
+                r.praise_at.append(match.start())
             if kind in en.PROBLEM_KINDS:
                 r.problems_at.append(match.start())
                 if strength >= 1.0:
@@ -1385,6 +1390,9 @@ def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     if label is not Label.negative and _good_news_only(r) and not r.asks_something:
         # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
         return Urgency.low
+    if label is Label.positive and not r.asks_something and _thanks_once_it_ended(r):
+        # "Abgestürzt, aber jetzt läuft alles wieder. Danke!": thanks for a fix is nothing to do soon.
+        return Urgency.low
     if label is not Label.negative and (_news_of_their_own_trouble(r) or _trouble_elsewhere(r)):
         # cs-signals: news of a trouble that is someone else's is information, nothing for us to do soon.
         return Urgency.low
@@ -1669,7 +1677,7 @@ def _thanks_once_it_ended(r: Reading) -> bool:
     toll" praises something else: the problem stands)."""
     if (
         r.language == "en"
-        or not r.problems_at
+        or not (r.problems_at or r.failure_named)
         or not r.thanks_at
         or r.sarcasm
         or r.irony_marker is not None
@@ -1677,13 +1685,18 @@ def _thanks_once_it_ended(r: Reading) -> bool:
         or any(signal.strong for signal in r.risks)
     ):
         return False
-    last_problem = max(r.problems_at)
+    found = matcher(r.language).scan(r.body)
+    # A failure word ("ist abgestürzt") is a problem as much as a complaint cue is.
+    failures = [
+        match.start() for cue, match in found if cue.kind == "lexicon" and Concern.bug in cue.concerns
+    ]
+    last_problem = max([*r.problems_at, *failures])
     contrast = _OTHER_CONTRAST_RE.search(r.body, last_problem)
     if contrast is None or max(r.thanks_at) < contrast.end():
         return False
     return any(
         cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
-        for cue, match in matcher(r.language).scan(r.body)
+        for cue, match in found
         if match.start() >= contrast.end()
     )
 
@@ -1807,6 +1820,21 @@ def _broken_in_other_language(r: Reading) -> bool:
         and r.irony_marker is None
         and not _on_their_side(r)
     )
+
+
+def _praise_only_of_the_people(r: Reading) -> bool:
+    """Whether every praise word of another language is said in a sentence about the people ("vuestro equipo
+    es excelente", "Ihr Support ist hervorragend"): kindness to them says nothing about the thing broken.
+    Praise of the product or of how it runs may be the news that it works again, and is left to the model."""
+    people = PEOPLE_RE.get(r.language)
+    if people is None:
+        return not r.praise_words
+    for place in r.praise_at:
+        start = _sentence_start(r.body, place)
+        stop = _SENTENCE_END_RE.search(r.body, place)
+        if people.search(r.body, start, stop.start() if stop is not None else len(r.body)) is None:
+            return False
+    return True
 
 
 def _news_of_their_own_trouble(r: Reading) -> bool:

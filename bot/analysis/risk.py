@@ -43,6 +43,7 @@ from functools import cache
 
 from bot.analysis.contract import Concern, Urgency
 from bot.analysis.cues import AVERTED
+from bot.analysis.multilingual import AVERTED_IN, IDIOMS_IN
 from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, start_states, trie_regex
 
 
@@ -411,7 +412,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"rescisi[oó]n|resci\w+|terminaci[oó]n|cancelaci[oó]n|baja)|cl[aá]usula(?:\s+\S+)"
                              r"{0,10}?\s+(?:rescisi[oó]n|terminaci[oó]n|resci\w+|no renova\w+)"),
         (_C, True, _M, True, r"no (?:\w+ ){0,2}renova(?:r|remos|mos|ci[oó]n)|no renovaci[oó]n|rescind\w+|"
-                             r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|(?:cancelar|cancelamos|"
+                             r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|a punto de cancelar|(?:cancelar|cancelamos|"
                              r"cancelaremos|cancelen|cancele) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
                              r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:de \d+ a \d+ )?(?:licencias|"
                              r"usuarios|puestos|asientos|plan)|solo (?:vamos a |podemos )?renovar|"
@@ -597,7 +598,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"encerramento)|cl[áa]usula(?:\s+\S+){0,10}?\s+(?:rescis[ãa]o|rescindir|"
                              r"n[ãa]o renova\w+)"),
         (_C, True, _M, True, r"n[ãa]o (?:\w+ ){0,2}renova(?:r|remos|mos|[çc][ãa]o)|rescindir|rescis[ãa]o|"
-                             r"encerrar (?:\w+ ){0,2}(?:contrato|assinatura|parceria)|(?:cancelar|cancelaremos|"
+                             r"encerrar (?:\w+ ){0,2}(?:contrato|assinatura|parceria)|prestes a cancelar|"
+                             r"(?:cancelar|cancelaremos|"
                              r"cancelamento d[ao]) (?:\w+ ){0,2}(?:assinatura|conta|contrato|licen[çc]as|plano|"
                              r"servi[çc]o)|(?:reduzir|reduziremos|cortar|diminuir) (?:\w+ ){0,3}(?:de \d+ para \d+ )?(?:licen[çc]as|"
                              r"usu[áa]rios|utilizadores|assentos|lugares)|s[óo] (?:vamos |iremos )?renovar|"
@@ -1053,8 +1055,10 @@ def _matches_at(pattern: re.Pattern[str], text: str, positions: Sequence[int]) -
             yield match
 
 
-#: `cues.AVERTED`, in any language's text: the English words of an averted threat are read wherever they occur.
-_AVERTED_RE = re.compile(AVERTED, re.IGNORECASE)
+#: `cues.AVERTED` and its Spanish, French, German and Portuguese words, in any language's text: an averted
+#: threat is read wherever it occurs. The other languages' praise built from trouble words ("não conseguimos
+#: mais trabalhar sem vocês") is no trouble either.
+_AVERTED_RE = re.compile("|".join((AVERTED, *AVERTED_IN.values(), *IDIOMS_IN.values())), re.IGNORECASE)
 
 
 def _guards(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
