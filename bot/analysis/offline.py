@@ -405,6 +405,9 @@ _ASKING_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _QUESTION_MARK_RE = re.compile(r"\?")
+#: The verb a courtesy word ("please", "kindly") asks for: the lookahead of the courtesy request cue.
+_TASK_AFTER_COURTESY_RE = re.compile(r",? (?:(?:just|also|now) )?[a-z-]+\b", re.IGNORECASE)
+_COURTESY_WORDS = frozenset({"please", "pls", "plz", "kindly"})
 #: "Today" and "by Friday" together make a request medium-urgent, not high.
 _MAX_TIME_POINTS = 2.0
 #: VADER's increment per exclamation mark (up to four).
@@ -694,8 +697,9 @@ class OfflineAnalyzer(Analyzer):
         score, label = reading.score, rule_label
         if model is not None:
             score, label = _fused(model, reading.score)
-            if label is Label.negative and _plain_feature_request(reading):
-                # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
+            if label is Label.negative and _plain_request(reading):
+                # cs-signals: a feature idea or an admin task ("please add these 3 users before tomorrow's
+                # go-live") without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
             elif (
                 label is not Label.positive
@@ -1040,6 +1044,13 @@ class OfflineAnalyzer(Analyzer):
                 r.expansion = True
             elif kind == "request":
                 r.asks_something = True
+                if language == "en":
+                    # "Kindly grant Lena access", "could you please send": courtesy and the task asked for
+                    # are no feeling, though VADER scores "kindly", "please" and "grant" as warm words.
+                    task = None
+                    if match.group(0).lower() in _COURTESY_WORDS:
+                        task = _TASK_AFTER_COURTESY_RE.match(body, match.end())
+                    r.masked.append((match.start(), task.end() if task is not None else match.end()))
             for emotion in cue.emotions:
                 if emotion not in r.emotions:
                     r.emotions.append(emotion)
@@ -1725,8 +1736,8 @@ _NEAR_DEADLINE_RE = re.compile(
     r"\b(?:by|before|until|no later than) (?:(?:the )?end of (?:the )?(?:day|business)|eod|cob|"
     r"close of business|today|tonight|tomorrow|noon|this (?:afternoon|evening))\b|"
     r"\b(?:due|needed|deadline(?: is)?) (?:today|tonight|tomorrow)\b|"
-    r"\b(?:is|are|starts?|goes live|go live|launch(?:es)?|closes?|runs?|happens?|due) (?:in (?:one|two|1|2|a "
-    r"couple of|24|48) (?:days|hours)|(?:first thing )?tomorrow|tonight)\b|"
+    r"\b(?:is|are|starts?|start|goes live|go live|launch(?:es)?|closes?|runs?|happens?|due|join|joins) (?:in "
+    r"(?:one|two|1|2|a couple of|24|48) (?:days|hours)|(?:first thing )?(?:tomorrow|tmrw|tmr)|tonight)\b|"
     r"\b(?:tomorrow|tonight)(?:'|\u2019)s (?:launch|demo|meeting|board|go-?live|payroll|deadline|release|"
     r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
     re.IGNORECASE,
@@ -1805,13 +1816,22 @@ _DAYS_EN = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _WEEK_DEADLINE_RE = re.compile(
     rf"\b(?:by|before|until|no later than) (?:this )?(?:{_DAYS_EN}|end of (?:the )?week|eow|the weekend)\b|"
     rf"\b{_DAYS_EN}(?:'|\u2019)s (?:launch|go-?live|audit|deadline|demo|meeting|board|close|release|payroll|"
-    rf"kickoff|kick-off|presentation)\b|\b(?:due|deadline is) (?:on |this )?{_DAYS_EN}\b",
+    rf"kickoff|kick-off|presentation)\b|\b(?:due|deadline is) (?:on |this )?{_DAYS_EN}\b|"
+    # Someone starting on a day, what the request is for ("10 more licences for the new starters on Monday").
+    # "The date picker starts weeks on Sunday" says how, not by when: people or a launch start.
+    rf"\b(?:starters?|joiners?|joining|joins?|new hires|onboarding|go(?:es)?[- ]live|"
+    rf"kick(?:s|ing)? off|launch(?:es|ing)?)(?: [\w-]+){{0,3}} (?:on |this |next )?{_DAYS_EN}\b",
     re.IGNORECASE,
 )
 _REQUEST_EN_RE = re.compile(r"\b(?:please|pls|plz|need|needs|can you|could you|would you|kindly)\b",
                             re.IGNORECASE)
 #: A condition before a deadline ("if anything comes up, send it by Thursday"): no demand on us yet.
-_CONDITION_RE = re.compile(r"\b(?:if|unless|otherwise|si|sinon|en caso de|wenn|falls|caso)\b", re.IGNORECASE)
+#: "If possible", "if you can" soften the request itself: no condition.
+_CONDITION_RE = re.compile(
+    r"\b(?:if(?! (?:poss|possible|at all possible|you can|you could)\b)|unless|otherwise|si|sinon|en caso de|"
+    r"wenn|falls|caso)\b",
+    re.IGNORECASE,
+)
 
 
 def _problem_before_deadline(r: Reading) -> bool:
@@ -1834,8 +1854,9 @@ def _asked_by_a_date(r: Reading, label: Label) -> Urgency | None:
     """The urgency of a complaint with a deadline, or of a request with its deadline in the same sentence
     ("please add these users before Monday's go-live", "la factura corregida antes del viernes"); not of
     good news, of a condition ("if anything comes up, send it by Thursday"), or of a message marked as no
-    rush or reporting the matter done."""
-    if label is Label.positive or r.resolved or "calm" in r.kind_counts:
+    rush or reporting the matter done. Growth asked for by a date ("15 more seats by end of the week please")
+    is good news with a deadline: its date counts."""
+    if (label is Label.positive and not r.expansion) or r.resolved or "calm" in r.kind_counts:
         return None
     if label is Label.negative:
         return _deadline(r)
@@ -1866,10 +1887,14 @@ def _deadline_patterns(language: str) -> tuple[re.Pattern[str] | None, re.Patter
     return DEADLINE_RE.get(language, (None, None))
 
 
-def _plain_feature_request(r: Reading) -> bool:
-    """A request for a capability, with no problem, anger, churn or risk in the words."""
+def _plain_request(r: Reading) -> bool:
+    """A request for a capability, or for more seats or users ("please add these 3 users before tomorrow's
+    go-live"), with no problem, anger, churn, risk or negative word in the words."""
+    grows = r.expansion and r.asks_something and not r.negative_word and not any(
+        valence < 0 for _, valence in r.lexicon_hits
+    )
     return (
-        Concern.feature_request in r.concerns
+        (Concern.feature_request in r.concerns or grows)
         and not any(signal.strong for signal in r.risks)
         and not r.churn
         and not r.sarcasm
