@@ -864,11 +864,14 @@ class OfflineAnalyzer(Analyzer):
         vader_raw = _raw(r.vader_compound) * t.vader_weight
         counts = r.kind_counts
         problems = any(kind in counts for kind in en.PROBLEM_KINDS)
-        if problems and vader_raw > 0:
+        # "Waited three days but now it all works. Thanks a lot!": the wait is the story of the fix the thanks
+        # is for (unless irony is read below).
+        ended = problems and _thanks_once_it_ended(r)
+        if problems and vader_raw > 0 and not ended:
             # Someone describing a failure is not pleased because they were polite about it.
             vader_raw *= t.problem_damping
         opener = en.SARCASTIC_OPENER_RE.search(body) if problems and not r.sarcasm else None
-        if opener is not None and "praise" not in counts:
+        if opener is not None and "praise" not in counts and not self._after_the_ending(r, opener.start()):
             r.sarcasm = True
             r.evidence.append((opener.start(), opener.group(0).strip(" ,.!…")))
         failure_named = r.strong_problem and ("failure" in counts or "service_failure" in counts)
@@ -888,6 +891,10 @@ class OfflineAnalyzer(Analyzer):
             r.cue_valence -= self._kind_valence(("gratitude", "praise"), counts)
             if "sarcasm" not in counts:
                 r.cue_valence += en.KIND_VALENCE["sarcasm"]
+        if ended and not r.sarcasm:
+            # The problem words tell what the fix ended: they weigh nothing against the thanks for it.
+            told = tuple(kind for kind in counts if kind in en.PROBLEM_KINDS)
+            r.cue_valence -= self._kind_valence(told, counts)
         if "gratitude" in counts and r.asks_something and not problems and "praise" not in counts:
             r.cue_valence += t.polite_thanks
         if r.asks_something and problems and not r.strong_problem and r.weak_problem_valence:
@@ -897,6 +904,13 @@ class OfflineAnalyzer(Analyzer):
         if r.asks_something and not problems and not r.sarcasm and r.total > 0:
             r.total *= t.neutral_question_damping
         self._finish(body, r)
+
+    @staticmethod
+    def _after_the_ending(r: Reading, start: int) -> bool:
+        """Whether `start` follows words saying the problem is over ("Waited three days but now it all works.
+        Thanks a lot!"): thanks there is for the fix, not irony."""
+        ending = _ending(r)
+        return ending is not None and start >= ending.start()
 
     @staticmethod
     def _praise_only_in(body: str, start: int) -> bool:
@@ -1381,6 +1395,9 @@ def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     if label is not Label.negative and _good_news_only(r) and not r.asks_something:
         # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
         return Urgency.low
+    if label is Label.positive and not r.asks_something and _thanks_once_it_ended(r):
+        # "Abgestürzt, aber jetzt läuft alles wieder. Danke!": thanks for a fix is nothing to do soon.
+        return Urgency.low
     if label is not Label.negative and (_news_of_their_own_trouble(r) or _trouble_elsewhere(r)):
         # cs-signals: news of a trouble that is someone else's is information, nothing for us to do soon.
         return Urgency.low
@@ -1658,29 +1675,53 @@ _WORKS_AGAIN_RE = re.compile(
 )
 
 
+#: Words that turn an English message from a wait to how it ended ("waited three days but now it all works").
+_CONTRAST_EN_RE = re.compile(r"\b(?:but|though|however|now|finally|at last|eventually|in the end)\b",
+                             re.IGNORECASE)
+#: English words saying it works now, not negated ("now it all works", "the export is back", "finally sorted";
+#: not "still doesn't work", "nothing works", "back to square one").
+_WORKS_AGAIN_EN_RE = re.compile(
+    r"(?<!n't )(?<!not )(?<!never )(?<!nothing )(?<!no longer )\b(?:works|work|working|worked|fixed|"
+    r"sorted|resolved|solved|syncs?|syncing|loads|runs|(?:is|are|it's|they're) (?:all )?back(?! to square)|"
+    r"back (?:up|online|to normal)|up and running|running again|all good|good to go)\b",
+    re.IGNORECASE,
+)
+
+
+def _ending(r: Reading) -> re.Match[str] | None:
+    """The contrast after a message's last problem ("but now", "aber jetzt", "pero por fin") followed by words
+    saying it works now, or None: the wait or the failure is the story of a fix."""
+    if not r.problems_at:
+        return None
+    last_problem = max(r.problems_at)
+    contrast = (_CONTRAST_EN_RE if r.language == "en" else _OTHER_CONTRAST_RE).search(r.body, last_problem)
+    if contrast is None:
+        return None
+    if r.language == "en":
+        works = _WORKS_AGAIN_EN_RE.search(r.body, contrast.end()) is not None
+    else:
+        works = any(
+            cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
+            for cue, match in matcher(r.language).scan(r.body)
+            if match.start() >= contrast.end()
+        )
+    return contrast if works else None
+
+
 def _thanks_once_it_ended(r: Reading) -> bool:
-    """In another language, thanks after a problem, a contrast ("aber jetzt", "pero por fin") and words saying
-    it works now, with no problem after them and no risk, churn or irony besides ("..., aber der Support ist
-    toll" praises something else: the problem stands)."""
+    """Thanks after a problem, a contrast ("but now", "aber jetzt", "pero por fin") and words saying it works
+    now, with no problem after them and no risk, churn or irony besides ("..., aber der Support ist toll"
+    praises something else: the problem stands)."""
     if (
-        r.language == "en"
-        or not r.problems_at
-        or not r.thanks_at
+        not r.thanks_at
         or r.sarcasm
         or r.irony_marker is not None
         or r.churn
         or any(signal.strong for signal in r.risks)
     ):
         return False
-    last_problem = max(r.problems_at)
-    contrast = _OTHER_CONTRAST_RE.search(r.body, last_problem)
-    if contrast is None or max(r.thanks_at) < contrast.end():
-        return False
-    return any(
-        cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
-        for cue, match in matcher(r.language).scan(r.body)
-        if match.start() >= contrast.end()
-    )
+    ending = _ending(r)
+    return ending is not None and max(r.thanks_at) >= ending.end()
 
 
 def _trouble_elsewhere(r: Reading) -> bool:

@@ -128,3 +128,40 @@ def test_seats_cut_by_a_date_stay_churn_risk(analyzer, text):
     assert result.label is Label.negative, result
     assert result.churn_risk, result
     assert result.recommended_action not in IDLE_ACTIONS, result
+
+
+# --- thanks after a wait: gratitude once it ended, irony while it goes on --------------------------------
+
+THANKS_ONCE_THE_WAIT_ENDED = [
+    "Waited four days but now the invoices all sync. Thanks a lot!",
+    "took ages but it finally works, thx a lot",
+    "It was a long weekend of waiting, but the dashboards are back. Thanks so much!",
+    "Two days on hold, but now everything's working again. Thank you!",
+    "Dear team, the delay was frustrating, however the import is resolved now. Many thanks.",
+    "3 days no answer but eventually it got sorted, thanks a lot guys",
+]
+
+
+@pytest.mark.parametrize("text", THANKS_ONCE_THE_WAIT_ENDED)
+def test_thanks_once_the_wait_ended_is_gratitude(analyzer, text):
+    result = analyzer.analyze_text(text)
+    assert result.label is not Label.negative, result
+    assert not result.sarcasm, result
+    assert result.urgency is not Urgency.high, result
+    assert result.recommended_action is not RecommendedAction.escalate, result
+
+
+THANKS_WHILE_THE_WAIT_GOES_ON = [
+    "Four days waiting. Thanks a lot.",
+    "Still no answer after a week. Thanks a lot.",
+    "Waited three days but now nothing works. Thanks a lot.",
+    "Waited two days, now it works but the export still fails. Thanks a lot.",
+    "Three days on hold and it still doesn't work. Thanks a lot!",
+]
+
+
+@pytest.mark.parametrize("text", THANKS_WHILE_THE_WAIT_GOES_ON)
+def test_thanks_while_the_wait_goes_on_stays_a_complaint(analyzer, text):
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.negative, result
+    assert result.recommended_action not in IDLE_ACTIONS, result
