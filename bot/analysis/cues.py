@@ -241,7 +241,8 @@ WAITING = [
                    rf"{NUM}(?:\+|\s|-)?{SPAN}",
         1.2, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", rf"{SPAN} (?:and|with|but|of) (?:still )?no (?:answer|response|reply|word|update|"
-        r"call ?back|fix|resolution|help)", 1.2, _FRU, (C.support_responsiveness,), 1.0),
+        rf"call ?back|fix|resolution|help)|{SPAN} without (?:a |an |any )?(?:answer|response|reply|word|"
+        r"update|call ?back|fix)", 1.2, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", r"still (?:waiting|no (?:answer|response|reply|word|update|news|fix|resolution|refund|"
                    r"solution|call ?back))", 1.2, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", r"on hold(?: for)?", 1.0, _FRU, (C.support_responsiveness,), 0.5),
@@ -548,9 +549,11 @@ EXPANSION = [
                      rf"extra|new)) (?:(?:admin|editor|viewer|analyst|agent|sales|support|paid|named|full|"
                      rf"power|pro|enterprise|standard|basic|creator|developer|guest|member|user) )?(?:seats|"
                      rf"licenses|licences|users|accounts|workspaces|agents|logins|instances|sites)|"
-                     # Out of seats: the account has grown into its plan.
-                     rf"(?:ran|run|running) out of (?:seats|licenses|licences|user slots)|(?:hit|reached|"
-                     rf"at|maxed out) (?:our|the) (?:seat|user|licen[cs]e) (?:limit|cap|count)", 1.0,
+                     # Out of seats, or a bump asked for: the account has grown into its plan.
+                     rf"(?:ran|run|running) out of (?:seats|licenses|licences|user slots)|(?:hit|reached|at|"
+                     rf"maxed out) (?:our|the) (?:seat|user|licen[cs]e) (?:limit|cap|count)|bump(?:ing)? "
+                     rf"(?:us|our (?:seats|licen[cs]es|plan|seat count|user count)) (?:up )?(?:by|to) "
+                     rf"{NUM_LEAD}", 1.0,
         (E.excitement,), (C.contract_renewal,)),
     Cue("expansion", rf"add(?:ing)? (?:these |those |the |our )?(?:{NUM}|more|another|a few|some|extra|"
         rf"additional) (?:\w+ )?(?:seats|licenses|licences|users|people|teams|team members|agents|"
@@ -1064,7 +1067,7 @@ REQUESTS = [
                    r"question|just (?:checking|confirming|wanted to (?:check|confirm|ask))|following up "
                    r"on", 1.0),
     # "Please add the three users", "pls reset Maria's 2FA", "kindly change the owner": an admin task asked
-    # for (the cue above takes "please send", "please confirm"). Only the courtesy word is the cue, so the
+    # for ("please send", "please confirm" are the cue above's). Only the courtesy word is the cue, so the
     # task's own words ("add 12 seats", "cancel our plan") are still read by their cues; asking to fix or to
     # cancel is left to the problem and churn cues.
     Cue("request", r"(?:please|pls|plz|kindly)(?=,? (?:just |also |now )?(?:add|remove|reset|enable|disable|"
@@ -1072,7 +1075,8 @@ REQUESTS = [
                    r"invite|issue|re-?issue|extend|provision|set|switch|move|merge|assign|unlock|restore|"
                    r"re-?send|revoke|rename|raise|increase|approve|process|amend|adjust|correct|include|"
                    r"attach|book|schedule|reschedule|arrange|onboard|offboard|whitelist|allowlist|turn on|"
-                   r"turn off|switch on|switch off|copy|cc|loop in|return)\b)", 1.0),
+                   r"turn off|switch on|switch off|copy|cc|loop in|return|archive|unarchive|export|import|"
+                   r"send|share|confirm|find|see|let|advise|update|forward|review|sign)\b)", 1.0),
 ]
 
 #: Formulaic politeness VADER reads as sentiment ("Good morning" is not joy,

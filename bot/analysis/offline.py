@@ -1683,7 +1683,8 @@ _CONTRAST_EN_RE = re.compile(r"\b(?:but|though|however|now|finally|at last|event
 _WORKS_AGAIN_EN_RE = re.compile(
     r"(?<!n't )(?<!not )(?<!never )(?<!nothing )(?<!no longer )\b(?:works|work|working|worked|fixed|"
     r"sorted|resolved|solved|syncs?|syncing|loads|runs|(?:is|are|it's|they're) (?:all )?back(?! to square)|"
-    r"back (?:up|online|to normal)|up and running|running again|all good|good to go)\b",
+    r"back (?:up|online|to normal)|up and running|running again|all good|good to go|(?:loads?|loading|runs?|"
+    r"syncs?) (?:fine|ok|okay|normally|properly|again)|(?:fine|normal|ok|okay) (?:now|again))\b",
     re.IGNORECASE,
 )
 

@@ -26,6 +26,8 @@ CLOSING_A_REQUEST = [
     "Dear team, kindly provision a sandbox for our QA lead. Much appreciated.",
     "please turn on audit logging for the EU workspace, thanks a lot",
     "Please rename the 'Ops' group to 'Field Operations'. Thank you very much!",
+    "Kindly confirm the renewal date on our order form. Thanks!",
+    "pls archive the old onboarding board ty",
 ]
 
 
@@ -90,6 +92,7 @@ GROWTH_WITHIN_A_WEEK = [
     "We're onboarding the Lisbon office on Tuesday, could we get 9 more seats before then?",
     "Hi Sam, we need two additional editor seats before the launch on Monday. Cheers!",
     "Ran out of seats, need another 5 by end of the week please",
+    "Could you bump us up to 40 seats before Friday? Thanks",
 ]
 
 
@@ -139,6 +142,7 @@ THANKS_ONCE_THE_WAIT_ENDED = [
     "Two days on hold, but now everything's working again. Thank you!",
     "Dear team, the delay was frustrating, however the import is resolved now. Many thanks.",
     "3 days no answer but eventually it got sorted, thanks a lot guys",
+    "Slow for a whole week but the timesheets load fine now. Thanks a lot!",
 ]
 
 
@@ -157,6 +161,7 @@ THANKS_WHILE_THE_WAIT_GOES_ON = [
     "Waited three days but now nothing works. Thanks a lot.",
     "Waited two days, now it works but the export still fails. Thanks a lot.",
     "Three days on hold and it still doesn't work. Thanks a lot!",
+    "Two weeks without an answer. Thanks a lot.",
 ]
 
 
