@@ -244,7 +244,8 @@ WAITING = [
                    rf"{NUM}(?:\+|\s|-)?{SPAN}",
         1.2, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", rf"{SPAN} (?:and|with|but|of) (?:still )?no (?:answer|response|reply|word|update|"
-        r"call ?back|fix|resolution|help)", 1.2, _FRU, (C.support_responsiveness,), 1.0),
+        rf"call ?back|fix|resolution|help)|{SPAN} without (?:a |an |any )?(?:answer|response|reply|word|"
+        r"update|call ?back|fix)", 1.2, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", r"still (?:waiting|no (?:answer|response|reply|word|update|news|fix|resolution|refund|"
                    r"solution|call ?back))", 1.2, _FRU, (C.support_responsiveness,), 1.0),
     Cue("waiting", r"on hold(?: for)?", 1.0, _FRU, (C.support_responsiveness,), 0.5),
@@ -549,11 +550,19 @@ COMPETITOR = [
 
 EXPANSION = [
     Cue("expansion", rf"(?:more|additional|extra|another {NUM}|{NUM_LEAD} more|{NUM_LEAD} (?:additional|"
-                     rf"extra|new)) (?:seats|licenses|licences|users|accounts|workspaces|agents|logins|"
-                     rf"instances|sites)", 1.0,
+                     rf"extra|new)) (?:(?:admin|editor|viewer|analyst|agent|sales|support|paid|named|full|"
+                     rf"power|pro|enterprise|standard|basic|creator|developer|guest|member|user) )?(?:seats|"
+                     rf"licenses|licences|users|accounts|workspaces|agents|logins|instances|sites)|"
+                     # Out of seats, or a bump asked for: the account has grown into its plan.
+                     rf"(?:ran|run|running) out of (?:seats|licenses|licences|user slots)|(?:hit|reached|at|"
+                     rf"maxed out) (?:our|the) (?:seat|user|licen[cs]e) (?:limit|cap|count)|bump(?:ing)? "
+                     rf"(?:us|our (?:seats|licen[cs]es|plan|seat count|user count)) (?:up )?(?:by|to) "
+                     rf"{NUM_LEAD}", 1.0,
         (E.excitement,), (C.contract_renewal,)),
-    Cue("expansion", rf"add(?:ing)? (?:{NUM}|more|another|a few|some|extra|additional) (?:\w+ )?(?:seats|"
-        r"licenses|licences|users|people|teams|team members|agents|departments)", 1.0, (E.excitement,),
+    Cue("expansion", rf"add(?:ing)? (?:these |those |the |our )?(?:{NUM}|more|another|a few|some|extra|"
+        rf"additional) (?:\w+ )?(?:seats|licenses|licences|users|people|teams|team members|agents|"
+        rf"departments)|add(?:ing)? (?:the|our) (?:\w+ )?(?:team|department|office|site) \(?{NUM_LEAD} "
+        r"(?:users|people|seats)", 1.0, (E.excitement,),
         (C.contract_renewal,)),
     Cue("expansion_keen", r"(?:wants?|want) in\b|would love to (?:add|expand|roll|bring|get|extend|grow)|"
                           r"no-?brainer|double (?:the|our) (?:seat|user|licen[cs]e)s?(?: count)?|(?:double|"
@@ -704,8 +713,8 @@ SARCASM = [
 
 GRATITUDE = [
     Cue("gratitude", r"thanks? (?:you )?(?:so much|very much|a lot|a ton|a million|again)|thank you|thanks|"
-                     r"thx|thnx|tysm|appreciate(?:d)?|(?:much|greatly|really) appreciated|grateful|kudos|"
-                     r"shout ?out|props to|hats off", 1.0, (E.gratitude,)),
+                     r"thx|thnx|tysm|tyvm|ty|appreciate(?:d)?|(?:much|greatly|really) appreciated|grateful|"
+                     r"kudos|shout ?out|props to|hats off", 1.0, (E.gratitude,)),
 ]
 
 PRAISE = [
@@ -1077,6 +1086,17 @@ REQUESTS = [
                    r"(?:me|us) know|i'?d like to|we'?d like to|do you (?:have|offer|know|support)|quick "
                    r"question|just (?:checking|confirming|wanted to (?:check|confirm|ask))|following up "
                    r"on", 1.0),
+    # "Please add the three users", "pls reset Maria's 2FA", "kindly change the owner": an admin task asked
+    # for ("please send", "please confirm" are the cue above's). Only the courtesy word is the cue, so the
+    # task's own words ("add 12 seats", "cancel our plan") are still read by their cues; asking to fix or to
+    # cancel is left to the problem and churn cues.
+    Cue("request", r"(?:please|pls|plz|kindly)(?=,? (?:just |also |now )?(?:add|remove|reset|enable|disable|"
+                   r"activate|deactivate|reactivate|give|grant|bump|change|create|delete|upgrade|transfer|"
+                   r"invite|issue|re-?issue|extend|provision|set|switch|move|merge|assign|unlock|restore|"
+                   r"re-?send|revoke|rename|raise|increase|approve|process|amend|adjust|correct|include|"
+                   r"attach|book|schedule|reschedule|arrange|onboard|offboard|whitelist|allowlist|turn on|"
+                   r"turn off|switch on|switch off|copy|cc|loop in|return|archive|unarchive|export|import|"
+                   r"send|share|confirm|find|see|let|advise|update|forward|review|sign)\b)", 1.0),
 ]
 
 #: Formulaic politeness VADER reads as sentiment ("Good morning" is not joy,

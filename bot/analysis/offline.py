@@ -406,6 +406,9 @@ _ASKING_RE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _QUESTION_MARK_RE = re.compile(r"\?")
+#: The verb a courtesy word ("please", "kindly") asks for: the lookahead of the courtesy request cue.
+_TASK_AFTER_COURTESY_RE = re.compile(r",? (?:(?:just|also|now) )?[a-z-]+\b", re.IGNORECASE)
+_COURTESY_WORDS = frozenset({"please", "pls", "plz", "kindly"})
 #: "Today" and "by Friday" together make a request medium-urgent, not high.
 _MAX_TIME_POINTS = 2.0
 #: VADER's increment per exclamation mark (up to four).
@@ -699,8 +702,9 @@ class OfflineAnalyzer(Analyzer):
         score, label = reading.score, rule_label
         if model is not None:
             score, label = _fused(model, reading.score)
-            if label is Label.negative and _plain_feature_request(reading):
-                # cs-signals: a feature idea without a complaint or a risk is a neutral ask.
+            if label is Label.negative and _plain_request(reading):
+                # cs-signals: a feature idea or an admin task ("please add these 3 users before tomorrow's
+                # go-live") without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
             elif (
                 label is not Label.positive
@@ -866,11 +870,14 @@ class OfflineAnalyzer(Analyzer):
         vader_raw = _raw(r.vader_compound) * t.vader_weight
         counts = r.kind_counts
         problems = any(kind in counts for kind in en.PROBLEM_KINDS)
-        if problems and vader_raw > 0:
+        # "Waited three days but now it all works. Thanks a lot!": the wait is the story of the fix the thanks
+        # is for (unless irony is read below).
+        ended = problems and _thanks_once_it_ended(r)
+        if problems and vader_raw > 0 and not ended:
             # Someone describing a failure is not pleased because they were polite about it.
             vader_raw *= t.problem_damping
         opener = en.SARCASTIC_OPENER_RE.search(body) if problems and not r.sarcasm else None
-        if opener is not None and "praise" not in counts:
+        if opener is not None and "praise" not in counts and not self._after_the_ending(r, opener.start()):
             r.sarcasm = True
             r.evidence.append((opener.start(), opener.group(0).strip(" ,.!…")))
         failure_named = r.strong_problem and ("failure" in counts or "service_failure" in counts)
@@ -890,6 +897,10 @@ class OfflineAnalyzer(Analyzer):
             r.cue_valence -= self._kind_valence(("gratitude", "praise"), counts)
             if "sarcasm" not in counts:
                 r.cue_valence += en.KIND_VALENCE["sarcasm"]
+        if ended and not r.sarcasm:
+            # The problem words tell what the fix ended: they weigh nothing against the thanks for it.
+            told = tuple(kind for kind in counts if kind in en.PROBLEM_KINDS)
+            r.cue_valence -= self._kind_valence(told, counts)
         if "gratitude" in counts and r.asks_something and not problems and "praise" not in counts:
             r.cue_valence += t.polite_thanks
         if r.asks_something and problems and not r.strong_problem and r.weak_problem_valence:
@@ -899,6 +910,13 @@ class OfflineAnalyzer(Analyzer):
         if r.asks_something and not problems and not r.sarcasm and r.total > 0:
             r.total *= t.neutral_question_damping
         self._finish(body, r)
+
+    @staticmethod
+    def _after_the_ending(r: Reading, start: int) -> bool:
+        """Whether `start` follows words saying the problem is over ("Waited three days but now it all works.
+        Thanks a lot!"): thanks there is for the fix, not irony."""
+        ending = _ending(r)
+        return ending is not None and start >= ending.start()
 
     @staticmethod
     def _praise_only_in(body: str, start: int) -> bool:
@@ -1054,6 +1072,13 @@ class OfflineAnalyzer(Analyzer):
                 r.expansion = True
             elif kind == "request":
                 r.asks_something = True
+                if language == "en":
+                    # "Kindly grant Lena access", "could you please send": courtesy and the task asked for
+                    # are no feeling, though VADER scores "kindly", "please" and "grant" as warm words.
+                    task = None
+                    if match.group(0).lower() in _COURTESY_WORDS:
+                        task = _TASK_AFTER_COURTESY_RE.match(body, match.end())
+                    r.masked.append((match.start(), task.end() if task is not None else match.end()))
             for emotion in cue.emotions:
                 if emotion not in r.emotions:
                     r.emotions.append(emotion)
@@ -1671,13 +1696,51 @@ _WORKS_AGAIN_RE = re.compile(
 )
 
 
+#: Words that turn an English message from a wait to how it ended ("waited three days but now it all works").
+_CONTRAST_EN_RE = re.compile(r"\b(?:but|though|however|now|finally|at last|eventually|in the end)\b",
+                             re.IGNORECASE)
+#: English words saying it works now, not negated ("now it all works", "the export is back", "finally sorted";
+#: not "still doesn't work", "nothing works", "back to square one").
+_WORKS_AGAIN_EN_RE = re.compile(
+    r"(?<!n't )(?<!not )(?<!never )(?<!nothing )(?<!no longer )\b(?:works|work|working|worked|fixed|"
+    r"sorted|resolved|solved|syncs?|syncing|loads|runs|(?:is|are|it's|they're) (?:all )?back(?! to square)|"
+    r"back (?:up|online|to normal)|up and running|running again|all good|good to go|(?:loads?|loading|runs?|"
+    r"syncs?) (?:fine|ok|okay|normally|properly|again)|(?:fine|normal|ok|okay) (?:now|again))\b",
+    re.IGNORECASE,
+)
+
+
+def _ending(r: Reading) -> re.Match[str] | None:
+    """The contrast after a message's last problem ("but now", "aber jetzt", "pero por fin") followed by words
+    saying it works now, or None: the wait or the failure is the story of a fix."""
+    found = matcher(r.language).scan(r.body) if r.language != "en" else []
+    # In another language a failure word ("ist abgestürzt") is a problem as much as a complaint cue is.
+    failures = [
+        match.start() for cue, match in found if cue.kind == "lexicon" and Concern.bug in cue.concerns
+    ]
+    if not r.problems_at and not failures:
+        return None
+    last_problem = max([*r.problems_at, *failures])
+    contrast = (_CONTRAST_EN_RE if r.language == "en" else _OTHER_CONTRAST_RE).search(r.body, last_problem)
+    if contrast is None:
+        return None
+    if r.language == "en":
+        works = _WORKS_AGAIN_EN_RE.search(r.body, contrast.end()) is not None
+    else:
+        works = any(
+            cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
+            for cue, match in found
+            if match.start() >= contrast.end()
+        )
+    return contrast if works else None
+
+
 def _thanks_once_it_ended(r: Reading) -> bool:
-    """In another language, thanks after a problem, a contrast ("aber jetzt", "pero por fin") and words saying
-    it works now, with no problem after them and no risk, churn or irony besides ("..., aber der Support ist
-    toll" praises something else: the problem stands)."""
+    """Thanks after a problem, a contrast ("but now", "aber jetzt", "pero por fin") and words saying it works
+    now, with no problem after them and no risk, churn or irony besides ("..., aber der Support ist toll"
+    praises something else: the problem stands)."""
     if (
-        r.language == "en"
-        or not (r.problems_at or r.failure_named)
+        not (r.problems_at or r.failure_named)
         or not r.thanks_at
         or r.sarcasm
         or r.irony_marker is not None
@@ -1685,20 +1748,8 @@ def _thanks_once_it_ended(r: Reading) -> bool:
         or any(signal.strong for signal in r.risks)
     ):
         return False
-    found = matcher(r.language).scan(r.body)
-    # A failure word ("ist abgestürzt") is a problem as much as a complaint cue is.
-    failures = [
-        match.start() for cue, match in found if cue.kind == "lexicon" and Concern.bug in cue.concerns
-    ]
-    last_problem = max([*r.problems_at, *failures])
-    contrast = _OTHER_CONTRAST_RE.search(r.body, last_problem)
-    if contrast is None or max(r.thanks_at) < contrast.end():
-        return False
-    return any(
-        cue.kind == "lexicon" and cue.strength > 0 and _WORKS_AGAIN_RE.search(match.group(0))
-        for cue, match in found
-        if match.start() >= contrast.end()
-    )
+    ending = _ending(r)
+    return ending is not None and max(r.thanks_at) >= ending.end()
 
 
 def _trouble_elsewhere(r: Reading) -> bool:
@@ -1754,8 +1805,8 @@ _NEAR_DEADLINE_RE = re.compile(
     r"\b(?:by|before|until|no later than) (?:(?:the )?end of (?:the )?(?:day|business)|eod|cob|"
     r"close of business|today|tonight|tomorrow|noon|this (?:afternoon|evening))\b|"
     r"\b(?:due|needed|deadline(?: is)?) (?:today|tonight|tomorrow)\b|"
-    r"\b(?:is|are|starts?|goes live|go live|launch(?:es)?|closes?|runs?|happens?|due) (?:in (?:one|two|1|2|a "
-    r"couple of|24|48) (?:days|hours)|(?:first thing )?tomorrow|tonight)\b|"
+    r"\b(?:is|are|starts?|start|goes live|go live|launch(?:es)?|closes?|runs?|happens?|due|join|joins) (?:in "
+    r"(?:one|two|1|2|a couple of|24|48) (?:days|hours)|(?:first thing )?(?:tomorrow|tmrw|tmr)|tonight)\b|"
     r"\b(?:tomorrow|tonight)(?:'|\u2019)s (?:launch|demo|meeting|board|go-?live|payroll|deadline|release|"
     r"close|filing|audit|presentation)\b|\bwithin (?:the next )?(?:24|48) hours\b",
     re.IGNORECASE,
@@ -1860,13 +1911,22 @@ _DAYS_EN = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _WEEK_DEADLINE_RE = re.compile(
     rf"\b(?:by|before|until|no later than) (?:this )?(?:{_DAYS_EN}|end of (?:the )?week|eow|the weekend)\b|"
     rf"\b{_DAYS_EN}(?:'|\u2019)s (?:launch|go-?live|audit|deadline|demo|meeting|board|close|release|payroll|"
-    rf"kickoff|kick-off|presentation)\b|\b(?:due|deadline is) (?:on |this )?{_DAYS_EN}\b",
+    rf"kickoff|kick-off|presentation)\b|\b(?:due|deadline is) (?:on |this )?{_DAYS_EN}\b|"
+    # Someone starting on a day, what the request is for ("10 more licences for the new starters on Monday").
+    # "The date picker starts weeks on Sunday" says how, not by when: people or a launch start.
+    rf"\b(?:starters?|joiners?|joining|joins?|new hires|onboarding|go(?:es)?[- ]live|"
+    rf"kick(?:s|ing)? off|launch(?:es|ing)?)(?: [\w-]+){{0,3}} (?:on |this |next )?{_DAYS_EN}\b",
     re.IGNORECASE,
 )
 _REQUEST_EN_RE = re.compile(r"\b(?:please|pls|plz|need|needs|can you|could you|would you|kindly)\b",
                             re.IGNORECASE)
 #: A condition before a deadline ("if anything comes up, send it by Thursday"): no demand on us yet.
-_CONDITION_RE = re.compile(r"\b(?:if|unless|otherwise|si|sinon|en caso de|wenn|falls|caso)\b", re.IGNORECASE)
+#: "If possible", "if you can" soften the request itself: no condition.
+_CONDITION_RE = re.compile(
+    r"\b(?:if(?! (?:poss|possible|at all possible|you can|you could)\b)|unless|otherwise|si|sinon|en caso de|"
+    r"wenn|falls|caso)\b",
+    re.IGNORECASE,
+)
 
 
 def _problem_before_deadline(r: Reading) -> bool:
@@ -1889,8 +1949,9 @@ def _asked_by_a_date(r: Reading, label: Label) -> Urgency | None:
     """The urgency of a complaint with a deadline, or of a request with its deadline in the same sentence
     ("please add these users before Monday's go-live", "la factura corregida antes del viernes"); not of
     good news, of a condition ("if anything comes up, send it by Thursday"), or of a message marked as no
-    rush or reporting the matter done."""
-    if label is Label.positive or r.resolved or "calm" in r.kind_counts:
+    rush or reporting the matter done. Growth asked for by a date ("15 more seats by end of the week please")
+    is good news with a deadline: its date counts."""
+    if (label is Label.positive and not r.expansion) or r.resolved or "calm" in r.kind_counts:
         return None
     if label is Label.negative:
         return _deadline(r)
@@ -1921,10 +1982,14 @@ def _deadline_patterns(language: str) -> tuple[re.Pattern[str] | None, re.Patter
     return DEADLINE_RE.get(language, (None, None))
 
 
-def _plain_feature_request(r: Reading) -> bool:
-    """A request for a capability, with no problem, anger, churn or risk in the words."""
+def _plain_request(r: Reading) -> bool:
+    """A request for a capability, or for more seats or users ("please add these 3 users before tomorrow's
+    go-live"), with no problem, anger, churn, risk or negative word in the words."""
+    grows = r.expansion and r.asks_something and not r.negative_word and not any(
+        valence < 0 for _, valence in r.lexicon_hits
+    )
     return (
-        Concern.feature_request in r.concerns
+        (Concern.feature_request in r.concerns or grows)
         and not any(signal.strong for signal in r.risks)
         and not r.churn
         and not r.sarcasm
