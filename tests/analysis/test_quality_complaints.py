@@ -33,7 +33,7 @@ PRAISE_WITH_A_GRIPE = [
         "We love the automations. The settings page is not very intuitive, but support walked us through it, "
         "brilliant help.",
         marks=pytest.mark.xfail(strict=True, reason="the reading model weighs the gripe cue over the praise "
-                                "around it (0.72 negative)"),
+                                "around it (0.74 negative)"),
     ),
 ]
 
