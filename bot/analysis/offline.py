@@ -1616,7 +1616,11 @@ def _risk_said_absent(body: str, phrase: str, language: str, spans: Sequence[tup
     lower, needle = body.lower(), phrase.lower()
     if not needle or len(lower) != len(body):
         return False
-    places = [m.start() for m in re.finditer(re.escape(needle), lower)]
+    places: list[int] = []
+    at = lower.find(needle)
+    while at >= 0:
+        places.append(at)
+        at = lower.find(needle, at + len(needle))
 
     def absent(place: int) -> bool:
         if any(start - 40 <= place and place + len(needle) <= end + 40 for start, end in spans):

@@ -1011,7 +1011,7 @@ def read_risks(text: str, language: str = "en", *, disowning: bool = True) -> li
                 guards = _guards(language, lower if folded else text, folded)
                 # A threat told as one that never came to pass ("we were about to escalate, but your team
                 # sorted it") cancels only itself, not the rest of its clause as a guard does.
-                averted = [m.span() for m in _AVERTED_RE.finditer(lower if folded else text)]
+                averted = [m.span() for m in _averted_re(language).finditer(lower if folded else text)]
             if any(_same_clause(text, match.start(), match.end(), g_start, g_end) for g_start, g_end in guards):
                 continue
             if any(start <= match.start() < end for start, end in averted):
@@ -1058,7 +1058,16 @@ def _matches_at(pattern: re.Pattern[str], text: str, positions: Sequence[int]) -
 #: `cues.AVERTED` and its Spanish, French, German and Portuguese words, in any language's text: an averted
 #: threat is read wherever it occurs. The other languages' praise built from trouble words ("não conseguimos
 #: mais trabalhar sem vocês") is no trouble either.
-_AVERTED_RE = re.compile("|".join((AVERTED, *AVERTED_IN.values(), *IDIOMS_IN.values())), re.IGNORECASE)
+@cache
+def _averted_re(language: str) -> re.Pattern[str]:
+    """Threats that never came to pass and praise built from trouble words, in English and in `language`
+    (one language's phrases: the four together cost a message most of a millisecond)."""
+    phrases = [AVERTED]
+    if language in AVERTED_IN:
+        phrases.append(AVERTED_IN[language])
+    if language in IDIOMS_IN:
+        phrases.append(IDIOMS_IN[language])
+    return re.compile("|".join(phrases), re.IGNORECASE)
 
 
 def _guards(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
