@@ -286,7 +286,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "el la los las es está están son fue un una unos que por para con sin pero muy más gracias hola "
         "nuestro nuestra mi mis su sus yo usted ustedes nosotros hemos han tengo tenemos funciona sistema "
         "desde hace otra vez todavía aún cuando porque también esto este esta eso hoy ya nadie del al hasta "
-        "ningún ninguna estoy estamos nada".split()
+        "ningún ninguna estoy estamos nada vamos".split()
     ),
     "de": frozenset(
         "der die das und ist sind war nicht kein keine ich wir sie es ein eine einen mit für auf bei von zu "
@@ -301,7 +301,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "pt": frozenset(
         "o os as é são está estão foi um uma uns umas que por para com sem mas muito mais obrigado obrigada "
         "olá oi nosso nossa meu minha seu sua eu você vocês nós não já ainda hoje desde quando porque também "
-        "isso este esta nada ninguém funciona sistema estou estamos tenho temos nao".split()
+        "isso este esta nada ninguém funciona sistema estou estamos tenho temos nao vamos".split()
     ),
 }
 #: Everyday words of a support conversation, one language each (no word of English or of another of the
@@ -312,28 +312,38 @@ _SUPPORT_WORDS: dict[str, frozenset[str]] = {
         "factura facturas novedad novedades pendiente puedo puede pueden podrían revisar revisarlo deja "
         "vale servicio cuenta usuario usuarios contraseña correo pago ayuda necesito necesitamos aquí "
         "ahora mañana ayer sigue listo quedó cuándo dónde qué cómo muchas saludos caído cayó colgó "
-        "informe buenos días alguna algún bueno buena llega pasa carga".split()
+        "informe buenos días alguna algún bueno buena llega pasa carga fin mes suscripción renovación "
+        "arreglan arreglen cobraron".split()
     ),
     "pt": frozenset(
         "fatura faturas novidade novidades pendente posso pode podem poderiam verificar vou caiu travou "
         "beleza resolvido atendimento tudo funcionando bem valeu pela pelo ótimo ótima conta usuário "
         "usuários senha pagamento ajuda preciso precisamos aqui agora amanhã ontem continua onde bom boa "
-        "então certo alguma algum tem chega".split()
+        "então certo alguma algum tem chega fim mês assinatura renovação "
+        "resolverem cobraram".split()
     ),
     "fr": frozenset(
         "facture factures attente nouvelles nickel compte utilisateur utilisateurs paiement besoin ici "
-        "demain semaine ça marche panne planté tout tous oui avez pouvez pourriez reçois".split()
+        "demain semaine ça marche panne planté tout tous oui avez pouvez pourriez reçois résilie résilier "
+        "résilions résiliation abonnement renouvellement".split()
     ),
     "de": frozenset(
         "sehr rechnung offen neuigkeiten toller tolle gibt können könnten konto benutzer nutzer passwort "
         "zahlung hilfe brauchen gestern woche läuft kaputt alles ja nein jetzt bereits leider gerne "
-        "vielen abgestürzt fehler antwort bekommen".split()
+        "vielen abgestürzt fehler antwort bekommen kündigen kündigung verlängerung "
+        "monatsende".split()
     ),
 }
-#: Words as much Spanish or Portuguese as English: they count for the other language beside a word of its own
-#: ("No me deja entrar", "No puedo entrar"), not beside a borrowed thanks or greeting alone ("No worries,
-#: gracias!" stays English).
-_SHARED_WITH_ENGLISH: dict[str, frozenset[str]] = {"es": frozenset({"no", "me"}), "pt": frozenset({"me"})}
+#: Words as much Spanish, Portuguese or French as English: they count for the other language beside a word of
+#: its own ("No me deja entrar", "Vamos cancelar no fim do mês", "On résilie"), not beside a borrowed thanks
+#: or greeting alone ("No worries, gracias!" stays English).
+_SHARED_WITH_ENGLISH: dict[str, frozenset[str]] = {
+    "es": frozenset({"no", "me"}),
+    # Portuguese "no" is "in the" ("no fim do mês"); "do" stays English, as it reads in place names
+    # ("São João do Rei").
+    "pt": frozenset({"me", "no"}),
+    "fr": frozenset({"on"}),
+}
 _BORROWED = frozenset("gracias hola adiós obrigado obrigada valeu olá merci bonjour danke hallo".split())
 #: Letters only one of the languages writes ("¿", "ñ", "ã", "ß"): one more count for it. A name with an
 #: accent ("José", "Jürgen") does not outweigh English words, and English wins a tie.
