@@ -23,6 +23,20 @@ _SUP = (C.support_responsiveness,)
 _REN = (C.contract_renewal,)
 
 
+#: What else a customer cancels that is no part of the service ("vamos a cancelar la reunión", "vamos
+#: cancelar a chamada", "wir kündigen den Termin"): a cancellation of one of these is no churn.
+NOT_THE_SERVICE = {
+    "es": r"(?:la |el |las |los |una? |nuestr[oa]s? |esta |este )?(?:reuni[oó]n|llamada|videollamada|cita|"
+          r"pedido|orden|demo|sesi[oó]n|compra|env[ií]o|visita|formaci[oó]n|capacitaci[oó]n|webinar|evento)",
+    "pt": r"(?:a |o |as |os |uma? |noss[oa]s? |esta |este |essa |esse )?(?:reuni[ãa]o|chamada|liga[çc][ãa]o|"
+          r"pedido|encomenda|demo|sess[ãa]o|compra|visita|treinamento|webinar|evento|call)",
+    "de": r"(?:den |das |die |unseren |unser |unsere |diesen |dieses |diese )?(?:termin|meeting|besprechung|"
+          r"bestellung|anruf|telefonat|call|webinar|schulung|demo|veranstaltung)",
+    "fr": r"(?:la |le |les |une? |notre |nos |cette |ce )?(?:r[ée]union|appel|rendez-vous|rdv|commande|"
+          r"d[ée]mo|session|visite|formation|webinaire|[ée]v[ée]nement)",
+}
+
+
 def _lex(pattern: str, valence: float, emotions: tuple[E, ...] = (), concerns: tuple[C, ...] = ()) -> Cue:
     return Cue("lexicon", pattern, valence, emotions, concerns)
 
@@ -158,7 +172,8 @@ SPANISH = [
     Cue("expansion", r"(?:añadir|agregar) (?:\w+ )?(?:usuarios|licencias|puestos)|más (?:usuarios|"
                      r"licencias)", 1.0,
         (E.excitement,), _REN),
-    Cue("churn", r"(?:pensando en|vamos a|queremos|a punto de) cancelar|(?:cancelar (?:nuestra|mi|la) "
+    Cue("churn", rf"(?:pensando en|vamos a|queremos|a punto de) cancelar(?! {NOT_THE_SERVICE['es']})|"
+                 r"(?:cancelar (?:nuestra|mi|la) "
                  r"(?:suscripción|"
                  r"cuenta|contrato)|no (?:vamos a |voy a )?renovar|cambiar(?:nos)? (?:a otro|de) proveedor|"
                  r"reconsiderando (?:la|nuestra) renovación|dar de baja)",
@@ -221,7 +236,8 @@ GERMAN = [
     Cue("expansion", r"(?:weitere|zusätzliche|mehr) (?:lizenzen|nutzer|benutzer|plätze|"
                      r"seats)", 1.0, (E.excitement,),
         _REN),
-    Cue("churn", r"(?:überlegen|erwägen),? (?:zu )?kündigen|(?:kündigen|kündigung|nicht (?:mehr )?verlängern|"
+    Cue("churn", rf"(?:überlegen|erwägen),? (?:zu )?kündigen|"
+                 rf"(?:kündigen(?! {NOT_THE_SERVICE['de']})|kündigung|nicht (?:mehr )?verlängern|"
                  r"vertrag (?:nicht )?verlängern|anbieter wechseln|zu einem anderen anbieter|überdenken "
                  r"(?:die|unsere) verlängerung)", 1.4, _DIS,
         _REN, 1.0),
@@ -343,7 +359,8 @@ PORTUGUESE = [
                     r"acontece)|continua sem)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
     Cue("expansion", r"adicionar (?:\w+ )?(?:usuários|licenças|assentos)|mais (?:usuários|licenças)", 1.0,
         (E.excitement,), _REN),
-    Cue("churn", r"(?:pensando em|vamos|queremos|prestes a) cancelar|(?:cancelar (?:nossa|minha|a|o) "
+    Cue("churn", rf"(?:pensando em|vamos|queremos|prestes a) cancelar(?! {NOT_THE_SERVICE['pt']})|"
+                 r"(?:cancelar (?:nossa|minha|a|o) "
                  r"(?:assinatura|"
                  r"conta|contrato)|não (?:vamos |vou )?renovar|trocar de fornecedor|mudar (?:para outro|de) "
                  r"fornecedor|reconsiderando (?:a|nossa) renovação)",

@@ -43,7 +43,7 @@ from functools import cache
 
 from bot.analysis.contract import Concern, Urgency
 from bot.analysis.cues import AVERTED
-from bot.analysis.multilingual import AVERTED_IN, IDIOMS_IN
+from bot.analysis.multilingual import AVERTED_IN, IDIOMS_IN, NOT_THE_SERVICE
 from bot.analysis.patterns import UNLIKE_THEIR_LOWER_RE, start_states, trie_regex
 
 
@@ -404,6 +404,17 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                            r"manager|director|unacceptable"),
 ]
 
+#: A cancellation with no object, said of the service: the clause ends, or a time or a condition follows
+#: ("Si no lo arreglan, cancelamos.", "Vamos cancelar no fim do mês", "Cancelamos a fin de mes si no...").
+_BARE_CANCEL = {
+    "es": r"(?:cancelamos|cancelaremos|cancelo|(?:vamos|voy) a cancelar|lo cancelamos|nos damos de baja)"
+          r"(?=\s*(?:[.!?;,]|$)|\s+(?:a fin|al final|el (?:mes|a[nñ]o) que viene|este mes|el mes|si\b|ya\b|hoy|"
+          r"ma[nñ]ana|y punto|de una vez|sin m[aá]s|en cuanto))",
+    "pt": r"(?:cancelamos|cancelaremos|cancelo|(?:vamos|vou) cancelar|vamos a cancelar)"
+          r"(?=\s*(?:[.!?;,]|$)|\s+(?:no fim|ao final|no final|este m[eê]s|no pr[oó]ximo|m[eê]s que vem|se\b|"
+          r"j[aá]\b|hoje|amanh[ãa]|e pronto|de vez|assim que))",
+}
+
 #: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
 _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
     "es": [
@@ -412,7 +423,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"rescisi[oó]n|resci\w+|terminaci[oó]n|cancelaci[oó]n|baja)|cl[aá]usula(?:\s+\S+)"
                              r"{0,10}?\s+(?:rescisi[oó]n|terminaci[oó]n|resci\w+|no renova\w+)"),
         (_C, True, _M, True, r"no (?:\w+ ){0,2}renova(?:r|remos|mos|ci[oó]n)|no renovaci[oó]n|rescind\w+|"
-                             r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|a punto de cancelar|(?:cancelar|cancelamos|"
+                             r"rescisi[oó]n|terminaci[oó]n del contrato|dar(?:nos)? de baja|a punto de cancelar|"
+                             + _BARE_CANCEL["es"]
+                             + r"|(?:cancelar|cancelamos|"
                              r"cancelaremos|cancelen|cancele) (?:\w+ ){0,2}(?:suscripci[oó]n|cuenta|contrato|licencias|plan|"
                              r"servicio)|(?:reducir|reduciremos|recortar|bajar) (?:\w+ ){0,3}(?:de \d+ a \d+ )?(?:licencias|"
                              r"usuarios|puestos|asientos|plan)|solo (?:vamos a |podemos )?renovar|"
@@ -599,6 +612,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                              r"n[ãa]o renova\w+)"),
         (_C, True, _M, True, r"n[ãa]o (?:\w+ ){0,2}renova(?:r|remos|mos|[çc][ãa]o)|rescindir|rescis[ãa]o|"
                              r"encerrar (?:\w+ ){0,2}(?:contrato|assinatura|parceria)|prestes a cancelar|"
+                             + _BARE_CANCEL["pt"]
+                             + r"|"
                              r"(?:cancelar|cancelaremos|"
                              r"cancelamento d[ao]) (?:\w+ ){0,2}(?:assinatura|conta|contrato|licen[çc]as|plano|"
                              r"servi[çc]o)|(?:reduzir|reduziremos|cortar|diminuir) (?:\w+ ){0,3}(?:de \d+ para \d+ )?(?:licen[çc]as|"
@@ -703,21 +718,29 @@ _GUARDS: dict[str, str] = {
           r"(?:system|vendor|tool|platform|provider|crm|helpdesk|software|solution|contract)s?\b|"
           # A tender far off: "out to bid in 2029, years away".
           r"(?:years|a long way) (?:away|off)\b|not for (?:another |a few |several )?(?:\w+ )?years",
-    "es": r"suscripci[oó]n (?:\w+ )?(?:al|a la|a los|del|de la) (?:\w+ ){0,2}(?:informe|bolet[ií]n|resumen|"
+    # Cancelling a meeting, a call or an order is no churn.
+    "es": rf"cancel\w* (?:{NOT_THE_SERVICE['es']})|"
+          r"suscripci[oó]n (?:\w+ )?(?:al|a la|a los|del|de la) (?:\w+ ){0,2}(?:informe|bolet[ií]n|resumen|"
           r"newsletter|correo|notificaci)|(?:espacio|entorno|cuenta) (?:de )?(?:prueba|pruebas|test|duplicad)|"
           r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
           r"(?:c[oó]mo|como) (?:la |lo )?(?:doy|damos) de baja|no (?:tenemos|hay) (?:planes|intenci[oó]n) de|sin problema|ning[uú]n problema|mantenimiento "
           r"programado|(?:ya )?(?:est[aá] )?(?:resuelto|solucionado)|(?:elegimos|escogimos|nos quedamos con) "
           r"(?:ustedes|vosotros)|el a[nñ]o pasado",
-    "fr": r"abonnement (?:\w+ )?(?:au|à la|aux|du) (?:\w+ ){0,2}(?:rapport|newsletter|lettre|r[ée]sum[ée]|"
+    # Cancelling a meeting, a call or an order is no churn.
+    "fr": rf"(?:annul|r[ée]sili)\w* (?:{NOT_THE_SERVICE['fr']})|"
+          r"abonnement (?:\w+ )?(?:au|à la|aux|du) (?:\w+ ){0,2}(?:rapport|newsletter|lettre|r[ée]sum[ée]|"
           r"notification|courriel)|espace (?:de )?(?:test|d'essai)|(?:r[ôo]le|droits) (?:\w+ ){0,3}"
           r"(?:admin\w*) [àa] |pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
           r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re",
-    "de": r"(?:newsletter|bericht|report|zusammenfassung|e-?mail)\w*-?abo\w*|(?:test|probe)\w*(?:arbeitsbereich|"
+    # Cancelling a meeting, a call or an order is no churn.
+    "de": rf"k[üu]ndig\w* (?:{NOT_THE_SERVICE['de']})|"
+          r"(?:newsletter|bericht|report|zusammenfassung|e-?mail)\w*-?abo\w*|(?:test|probe)\w*(?:arbeitsbereich|"
           r"umgebung|konto|workspace)|(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
           r"{0,2}(?:zugang|konto|nutzer)|keine (?:pl[äa]ne|absicht)|kein problem|geplante wartung|(?:ist )?(?:behoben|gel[öo]st)|"
           r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr",
-    "pt": r"assinatura (?:\w+ )?(?:do|da|de|dos) (?:\w+ ){0,2}(?:relat[óo]rio|newsletter|boletim|resumo|"
+    # Cancelling a meeting, a call or an order is no churn.
+    "pt": rf"cancel\w* (?:{NOT_THE_SERVICE['pt']})|"
+          r"assinatura (?:\w+ )?(?:do|da|de|dos) (?:\w+ ){0,2}(?:relat[óo]rio|newsletter|boletim|resumo|"
           r"e-?mail|notifica)|(?:espa[çc]o|ambiente|conta) (?:de trabalho )?(?:de )?(?:teste|testes|"
           r"avalia[çc][ãa]o|duplicad)|(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
           r"(?:programada|planejada)|(?:j[áa] )?(?:est[áa] )?(?:resolvido|corrigido)|(?:escolhemos|ficamos "
