@@ -548,13 +548,18 @@ COMPETITOR = [
                       r"(?-i:[A-Z][\w.&-]+)))", 1.0, (), ()),
 ]
 
+#: What has a time limit rather than a size: extending a trial, a pilot or a deadline buys time, not growth.
+_TIME_BOUND = (r"(?:trial|pilot|poc|evaluation|eval|deadline|due date|grace period|notice period|demo|"
+               r"sandbox|payment terms|invoice|quote|offer|discount)s?\b")
+
 EXPANSION = [
     Cue("expansion", rf"(?:more|additional|extra|another {NUM}|{NUM_LEAD} more|{NUM_LEAD} (?:additional|"
                      rf"extra|new)) (?:(?:admin|editor|viewer|analyst|agent|sales|support|paid|named|full|"
                      rf"power|pro|enterprise|standard|basic|creator|developer|guest|member|user) )?(?:seats|"
                      rf"licenses|licences|users|accounts|workspaces|agents|logins|instances|sites)|"
                      # Out of seats, or a bump asked for: the account has grown into its plan.
-                     rf"(?:ran|run|running) out of (?:seats|licenses|licences|user slots)|(?:hit|reached|at|"
+                     rf"out of (?:seats|licenses|licences|user slots|licen[cs]e slots)|"
+                     rf"no (?:more |spare |free )?(?:seats|licenses|licences) left|(?:hit|reached|at|"
                      rf"maxed out) (?:our|the) (?:seat|user|licen[cs]e) (?:limit|cap|count)|bump(?:ing)? "
                      rf"(?:us|our (?:seats|licen[cs]es|plan|seat count|user count)) (?:up )?(?:by|to) "
                      rf"{NUM_LEAD}", 1.0,
@@ -569,14 +574,15 @@ EXPANSION = [
                           r"triple) (?:our|the) (?:seats|users|licen[cs]es|usage|"
                           r"footprint)", 1.0, (E.excitement,), ()),
     Cue("expansion", r"roll(?:ing)?(?: \w+){0,3}? out (?:to|across|there|globally|company-?wide|everywhere)|"
-                     r"extend(?:ing)? (?:it|them|this|that|the \w+) to (?:our|the|other|more|another)|\d+ "
+                     rf"extend(?:ing)? (?:it|them|this|that|the (?!{_TIME_BOUND})\w+) to "
+                     r"(?:our|the|other|more|another)|\d+ "
                      r"(?:more |new |additional )?(?:agents|users|seats|people|employees|staff) (?:will "
                      r")?need (?:access|seats|licen[cs]es|accounts)|add(?:ing)? (?:the |an? )?(?:\w+ "
                      r")?add-?on|(?:second|another|new|additional) workspace|(?:other|more|additional|new|"
                      r"another) (?:teams?|departments?|business units?|offices?|regions?|markets?|countries|"
                      r"subsidiaries|divisions?) (?:want|would|are|could|to|as well|too)|new regions?|"
-                     r"(?:expand|expanding|extend|extending) (?:our|the|to|usage|use|into|"
-                     r"across)", 1.0, (E.excitement,),
+                     rf"(?:expand|expanding|extend|extending) (?!(?:our|the) (?:\w+ )?{_TIME_BOUND})"
+                     r"(?:our|the|to|usage|use|into|across)", 1.0, (E.excitement,),
         ()),
     # A new site of theirs that should run on us too: a new region or team in the customer's words.
     Cue("expansion", r"(?<!n't )(?<!not )(?<!never )(?<!no longer )(?:like|want|need|get|have|send|set up|"

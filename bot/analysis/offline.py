@@ -1421,6 +1421,9 @@ def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     if label is not Label.negative and (_news_of_their_own_trouble(r) or _trouble_elsewhere(r)):
         # cs-signals: news of a trouble that is someone else's is information, nothing for us to do soon.
         return Urgency.low
+    if label is Label.positive and _praise_alone(r):
+        # cs-signals: praise with no request, problem or deadline is nothing to do soon.
+        return Urgency.low
     if r.churn and urgency is Urgency.low:
         # Churn risk is commercial risk: it needs attention within days (cs-signals).
         urgency = Urgency.medium
@@ -1647,6 +1650,21 @@ def _in_question(body: str, end: int) -> bool:
     """Whether the sentence going on at `end` ends with a question mark."""
     stop = _SENTENCE_END_RE.search(body, end)
     return stop is not None and stop.group() == "?"
+
+
+def _praise_alone(r: Reading) -> bool:
+    """Praise with nothing to act on: no request, problem, risk, churn, irony, growth or time named."""
+    return (
+        not r.asks_something
+        and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        and not r.risks
+        and not r.churn
+        and not r.expansion
+        and not r.sarcasm
+        and r.irony_marker is None
+        and not r.time_points
+        and not r.urgency_points
+    )
 
 
 def _good_news_only(r: Reading) -> bool:

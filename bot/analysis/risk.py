@@ -132,7 +132,17 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:reduc\w+|cut\w*|lower\w*|trim\w*|drop\w*|scal\w+ (?:back|down)|decreas\w+|"
                          r"shrink\w*) (?:\w+ ){0,3}(?:seats|licen[cs]es|users|footprint|spend|seat count|"
                          r"user count|licen[cs]e count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
-                         r"from \d+ (?:seats|licen[cs]es|users) (?:down )?to \d+|(?:smaller|cheaper|lower|basic|"
+                         r"from \d+ (?:seats|licen[cs]es|users) (?:down )?to \d+|"
+                         # A seat count lowered to a number, or seats handed back: "take us down to 12 seats",
+                         # "remove 8 seats", "we only need 25 licences going forward". One named user removed
+                         # or a seat moved to another person leaves the count as it is.
+                         r"(?:reduc\w+|lower\w*|decreas\w+|cut\w*|trim\w*|drop\w*|scal\w+ (?:back|down)|"
+                         r"downsiz\w+|(?:take|bring|move|put|set)s? (?:us|it|them|our \w+(?: count)?) down) "
+                         r"(?:\w+ ){0,3}to (?:just |only )?\d+ (?:seats|licen[cs]es|users)|"
+                         r"(?:remov\w*|releas\w*|giv\w+ back|return\w*|knock\w*|tak\w+ off) (?:\w+ ){0,1}\d+ "
+                         r"(?:of (?:our |the |your )?)?(?:seats|licen[cs]es)\b|"
+                         r"(?:only|just) (?:going to |gonna |)need (?:\w+ )?\d+ (?:seats|licen[cs]es|users)\b"
+                         r"(?! for (?:the |our )?new)|(?:smaller|cheaper|lower|basic|"
                          r"starter) (?:plan|tier|package|edition) at (?:the )?renewal|"
                          r"(?:won'?t|will not|no longer|don'?t|do not|wouldn'?t) (?:be )?need(?:ing)? (?:the |those |"
                          r"these |our |as many |all (?:the |those |our )?)(?:\w+ )?(?:seats|licen[cs]es|users|"
