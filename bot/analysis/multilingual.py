@@ -237,7 +237,9 @@ GERMAN = [
                      r"seats)", 1.0, (E.excitement,),
         _REN),
     Cue("churn", rf"(?:überlegen|erwägen),? (?:zu )?kündigen|"
-                 rf"(?:kündigen(?! {NOT_THE_SERVICE['de']})|kündigung|nicht (?:mehr )?verlängern|"
+                 rf"(?:(?<!nicht vor zu )(?<!nicht zu )(?<!nicht )kündigen(?! {NOT_THE_SERVICE['de']})"
+                 r"(?!(?: wir| ich)?(?: \w+)? nicht\b)|kündigung|"
+                 r"nicht (?:mehr )?verlängern|"
                  r"vertrag (?:nicht )?verlängern|anbieter wechseln|zu einem anderen anbieter|überdenken "
                  r"(?:die|unsere) verlängerung)", 1.4, _DIS,
         _REN, 1.0),

@@ -747,7 +747,9 @@ _GUARDS: dict[str, str] = {
           r"(?:newsletter|bericht|report|zusammenfassung|e-?mail)\w*-?abo\w*|(?:test|probe)\w*(?:arbeitsbereich|"
           r"umgebung|konto|workspace)|(?:zugang|konto|lizenz|account|nutzer\w*) (?:\w+ ){0,3}k[üu]ndig|k[üu]ndig\w* (?:ich|wir) (?:\w+ )"
           r"{0,2}(?:zugang|konto|nutzer)|keine (?:pl[äa]ne|absicht)|kein problem|geplante wartung|(?:ist )?(?:behoben|gel[öo]st)|"
-          r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr",
+          r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr|"
+          # "Keine Sorge, wir kündigen nicht", "kündigen wir aber nicht", "nicht kündigen".
+          r"k[üu]ndigen (?:wir |ich )?(?:\w+ )?nicht\b|nicht (?:vor,? )?(?:zu )?k[üu]ndigen|keine k[üu]ndigung",
     # Cancelling a meeting, a call or an order is no churn.
     "pt": rf"cancel\w* (?:{NOT_THE_SERVICE['pt']})|"
           r"assinatura (?:\w+ )?(?:do|da|de|dos) (?:\w+ ){0,2}(?:relat[óo]rio|newsletter|boletim|resumo|"

@@ -72,6 +72,10 @@ CANCELLED_NOT_THE_SERVICE = [
     "Vamos cancelar o pedido duplicado.",
     "Wir kündigen den Termin morgen.",
     "On annule la réunion de demain.",
+    # A cancellation said not to happen.
+    "Keine Sorge, wir kündigen nicht.",
+    "Den Workshop müssen wir absagen, kündigen wir aber nicht.",
+    "Wir haben nicht vor zu kündigen, alles gut.",
 ]
 
 
