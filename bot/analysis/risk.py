@@ -7,8 +7,9 @@ the tone:
 
 - **commercial**: non-renewal, termination, cancellation, seat cuts, downgrades,
   pausing use, budget or vendor reviews, competing quotes, competitor evaluations,
-  consolidation after a merger, the champion leaving, doubts about value, verdicts
-  on the relationship;
+  consolidation after a merger, the champion (often the writer) leaving, doubts about
+  value, low adoption, the end of the contract planned for, verdicts on the
+  relationship;
 - **security**: another tenant's data seen, leaked credentials, breaches, audit or
   pen-test findings, personal data exposed, privacy deadlines missed;
 - **operational**: payroll, a launch or go-live blocked, a team unable to work,
@@ -27,7 +28,9 @@ were about to escalate, but your team sorted it", `cues.AVERTED`) cancels itself
 with someone else ("the breach at another vendor, are you affected?", "our change
 freeze, nothing to do with you") cancels a security, operational, escalation or
 pause match in it, unless it lays the trouble at our door ("your platform was
-breached"). Patterns run on the lower-cased
+breached"). A pattern that reads counts
+(`_counts_fall`) holds only when they fall: "from 120 to 60 seats" is a cut, "from 60 to 120" growth.
+Patterns run on the lower-cased
 text; the vendor names they need are matched on the original (`(?-i:…)` groups).
 English, Spanish, French, German and Portuguese are covered.
 """
@@ -94,6 +97,10 @@ _PEOPLE = (
     r"project lead|vp|svp|cto|cio|cfo|ceo|coo|head of \w+|director|(?:the |our )?manager|boss)"
 )
 _VENDOR = r"(?-i:[A-Z][\w.&-]+)"
+#: A rival's name: a capitalised word that is not a day, a month or a quarter ("looking at Monday").
+_RIVAL = (r"(?-i:(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
+          r"June|July|August|September|October|November|December|Q[1-4]|EOD|EOW|ASAP|It|This|That|The|You|Your|"
+          r"Our|We|I)\b)[A-Z][\w.&-]+)")
 _ORDINAL = r"(?:third|fourth|fifth|sixth|seventh|3rd|4th|5th|6th|7th|\d+th|nth|umpteenth)"
 #: One more word of a clause, an appositive's comma or a title's period allowed before it ("my director,
 #: Mr. Hale, as"; "the merger with Brightline, group IT has"): a comma does not end the thought.
@@ -121,18 +128,18 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?<!no plans to )(?<!not )(?<!n't )cancel(?:l?ing|l?ed|lation of)? (?:our|the|my|"
                          r"this|all) (?:\w+ ){0,2}(?:subscription|contract|account|plan|licen[cs]es?|seats|"
                          r"renewal|agreement|service)"),
-    (_C, True, _M, True, r"only (?:be )?renew(?:ing)? (?:\w+ ){0,3}(?:module|product|part|half|portion|team|"
+    (_C, True, _M, True, r"only (?:be )?renew(?:ing)? (?:\w+ ){0,4}(?:module|product|part|half|portion|team|"
                          r"seats|licen[cs]es)|renew(?:ing|al)? (?:only|just) (?:for )?(?:one|the|half|\d+|a |"
                          r"our )|"
                          # Part of what they buy let go: "drop the messaging and survey modules".
                          r"(?:drop\w*|cut\w*|cancel\w*|discontinu\w+|stop paying for|not renew\w*|"
-                         r"(?:won'?t|will not|no longer|don'?t|do not) (?:need|want|renew|keep)) (?:the |our |both "
+                         r"(?:won'?t|will not|no longer|don'?t|do not) (?:need|want|renew|keep|continue(?: with)?)) (?:the |our |both "
                          r"|two |all |those |these )?(?:\w+ ){0,3}(?:modules?|add-?ons?)\b|"
                          r"keep (?:only )?(?:the |our )?\w+ (?:module|add-?on|product)s? only|"
                          r"(?:reduc\w+|cut\w*|lower\w*|trim\w*|drop\w*|scal\w+ (?:back|down)|decreas\w+|"
                          r"shrink\w*) (?:\w+ ){0,3}(?:seats|licen[cs]es|users|footprint|spend|seat count|"
                          r"user count|licen[cs]e count|contract value|commitment)|downgrad\w+|fewer (?:seats|licen[cs]es|users)|"
-                         r"from \d+ (?:seats|licen[cs]es|users) (?:down )?to \d+|"
+                         r"from \d+ (?:seats|licen[cs]es|users) down to \d+|"
                          # A seat count lowered to a number, or seats handed back: "take us down to 12 seats",
                          # "remove 8 seats", "we only need 25 licences going forward". One named user removed
                          # or a seat moved to another person leaves the count as it is.
@@ -143,7 +150,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:of (?:our |the |your )?)?(?:seats|licen[cs]es)\b|"
                          r"(?:only|just) (?:going to |gonna |)need (?:\w+ )?\d+ (?:seats|licen[cs]es|users)\b"
                          r"(?! for (?:the |our )?new)|(?:smaller|cheaper|lower|basic|"
-                         r"starter) (?:plan|tier|package|edition) at (?:the )?renewal|"
+                         r"starter) (?:plan|tier|package|edition|bundle) at (?:the )?renewal|"
                          r"(?:won'?t|will not|no longer|don'?t|do not|wouldn'?t) (?:be )?need(?:ing)? (?:the |those |"
                          r"these |our |as many |all (?:the |those |our )?)(?:\w+ )?(?:seats|licen[cs]es|users|"
                          r"logins|subscriptions?)\b|(?:won'?t|will not|no longer|don'?t|do not) need (?:the )?same "
@@ -153,7 +160,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"automations|workflows|integration work|migration|onboarding|expansion)|"
                          r"(?:put|putting) (?:the |our )?(?:rollout|roll-out|deployment|account|contract|"
                          r"project|expansion) on (?:hold|ice)|(?:stop|stopped|stopping|quit) using (?:the |your "
-                         r")?(?:tool|product|platform|app|it|you)|no longer (?:using|use) (?:the |your )?"
+                         r")?(?:tool|product|platform|app|it|you)|(?:stopped|stop|quit) using (?:the |your |our )?(?:\w+ ){0,2}"
+                         r"(?:module|add-?on)s?\b|no longer (?:using|use) (?:the |your )?"
                          r"(?:tool|product|platform|app|it)|abandon\w* (?:the |our )?(?:rollout|platform|tool)"),
     (_C, True, _M, True, r"(?:budget|spend|cost|vendor|tool|software|saas|licen[cs]e|procurement|contract) "
                          r"(?:review|cuts?|reduction|freeze|rationali[sz]ation|consolidation|audit|scrutiny)"
@@ -175,8 +183,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"audit|cuts?|re-?evaluat\w+|justified)"),
     (_C, True, _M, True, r"competing (?:quotes|bids|proposals|offers|vendors)|(?:request for proposal|\brfp\b|"
                          r"\brfq\b|tender)(?:\s+\w+){0,8}?\s+(?:renewal|contract|vendors?|providers?|"
-                         r"alternatives|market|replace\w*|this|process)|(?:go|going|put|putting|take|taking) "
-                         r"(?:this |it |the contract )?(?:out )?to (?:tender|market|bid|rfp)|(?:get|got|gotten|getting|gather\w*|"
+                         r"alternatives|market|replace\w*|this|process)|(?:go|going|put|putting|take|taking|send|sending) "
+                         r"(?:this |it |the contract )?to (?:tender|bid|rfp)|(?:go|going|put|putting|take|taking|"
+                         r"send|sending|puts|goes) (?:\w+ ){0,3}out to (?:tender|market|bid|rfp)|(?:get|got|gotten|getting|gather\w*|"
                          r"obtain\w*|collect\w*|request\w*|receiv\w+|solicit\w*|invit\w+|ask\w* for|seek\w*|"
                          r"sought) (?:\w+ ){0,2}(?:quotes|bids|proposals|offers|pricing) from (?:other|"
                          r"alternative|several|multiple|three|3|two|2|a few|competing)|"
@@ -208,8 +217,10 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:mov\w+|migrat\w+|tak\w+|pull\w*|transition\w*) (?:our |the |all |some )(?:\w+ ){0,3}"
                          r"(?:off|away from) (?:the|your) (?:platform|tool|product|system|service)\b"),
     (_C, True, _M, True, r"consolidat\w+ (?:\w+ ){0,5}(?:tools|vendors|platforms|stack|systems|providers|"
-                         r"solutions)|consolidat\w+ onto|standardi[sz]\w* on|(?:parent company|new owners?|acquir\w+|merger|merged|"
-                         r"acquisition)" + _NEXT + r"{0,12}?,?\s+(?:already (?:use|uses|has|have|pays?|runs?|on)|"
+                         r"solutions)|consolidat\w+ onto|standardi[sz]\w* on|(?:parent company|new owners?|acquir\w+|merger|merged|merging|"
+                         r"acquisition)" + _NEXT + r"{0,12}?,?\s+(?:already (?:use|uses|has|have|pays?|runs?|on|own|owns|"
+                         r"licen[cs]es?)|(?:everyone|everybody|all (?:teams|of us)|the whole (?:company|group)) "
+                         r"(?:onto?|to|over to) |"
                          r"standard|standardi[sz]\w*|consolidat\w+|replace|mandat\w+|(?:one|a single|the same) "
                          r"(?:\w+ ){0,2}(?:tool|platform|vendor|system|crm|provider|solution))"),
     (_C, True, _M, True, _PEOPLE + r"(?:\s+[\w'’-]+){0,4}?\s+(?:is leaving|has left|left (?:the company|us|"
@@ -232,8 +243,18 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"adoption (?:is|has been|remains) (?:low|poor|disappointing)|"
                          r"(?:barely|hardly|rarely) (?:anyone |anybody )?(?:uses?|using|logs? (?:in|on)|"
                          r"touch\w*)|only \d+ (?:of|out of) (?:our |the )?\d+ (?:users|seats|licen[cs]es|people|"
-                         r"employees|reps|agents)|(?:nobody|no one) (?:here |on the team )?(?:uses|is using) "
-                         r"(?:it|the tool|the platform)"),
+                         r"employees|reps|agents)|(?:nobody|no one|none of (?:us|my team|the team))(?: [\w'’-]+){0,4}? "
+                         r"(?:actually |really |even |ever )?(?:uses?|using|logs? (?:in|on)|opens?|touch\w*) "
+                         r"(?:it|the (?:tool|platform|product|app)|this)\b|"
+                         # Low adoption by share: "half the team never opens it".
+                         r"(?:half|most|the majority) (?:of )?(?:the |my |our )?(?:team|users|people|staff|agents|"
+                         r"reps|org|company)(?: [\w'’-]+){0,2}? (?:never|don'?t|doesn'?t|rarely|barely|hardly) "
+                         r"(?:\w+ )?(?:use|uses|open|opens|log in|logs in|touch|touches) (?:it|the (?:tool|"
+                         r"platform|product|app))\b|"
+                         # Worth no more than a spreadsheet: "what it gives us that a shared spreadsheet doesn't".
+                         r"(?:than|that) (?:a |an |our |the )?(?:\w+ )?(?:spreadsheets?|excel|google sheets?) "
+                         r"(?:doesn'?t|does not|can'?t|wouldn'?t|couldn'?t)\b|(?:no better than|barely better than|"
+                         r"not much (?:more|better) than) (?:a |an |our )?(?:\w+ ){0,2}(?:spreadsheets?|excel)\b"),
     (_C, True, _M, True, r"worst (?:vendor|experience|partner|provider|onboarding|support experience)|"
                          r"regret (?:\w+ ){0,2}(?:choosing|signing|buying|picking|going with|selecting)|"
                          r"wish (?:we|i)(?:'d| had) never (?:\w+ )?(?:signed|switched|bought|chose|picked|gone "
@@ -264,6 +285,136 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:with|unless|if|without) (?:\w+ ){0,3}?(?:a |an |at least |the )?(?:\d+ ?% |(?:big|significant|"
                          r"steep|deep|serious|real) )?(?:discount|price (?:cut|reduction|drop)|lower price|better "
                          r"price|cheaper)"),
+    # The writer leaving, who is often the champion: "I've handed in my notice", "I'm moving to a new job in
+    # three weeks", and the account left without an owner: "not sure who picks it up after me".
+    (_C, True, _M, True, r"(?:i'?ve|i have|i just|just) (?:handed|given|put|turned) in my (?:notice|resignation)|"
+                         r"(?:i'?m|i am) (?:handing|giving|putting) in my (?:notice|resignation)|"
+                         r"(?:i'?m|i am|i'?ll be|i will be) (?:moving|off|leaving|going|heading|switching) "
+                         r"(?:on )?(?:to|for) (?:a |an )?(?:new|another|different) (?:job|role|company|position|"
+                         r"employer|opportunity|challenge)|(?:i'?ve|i have|i) accepted (?:a |an )?(?:new )?"
+                         r"(?:offer|job|role|position) (?:elsewhere|at|with)|(?:i'?m|i am) (?:leaving|quitting) "
+                         r"(?:my (?:job|role|position)|the (?:company|business|firm|org\w*))|my last (?:day|week) "
+                         r"(?:here|at|with|in the office|is|will be)\b|(?:not sure|no idea|unclear|don'?t know|"
+                         r"(?:not|hasn'?t|haven'?t) (?:been |yet )?(?:decided|confirmed)|tbd) (?:yet )?who "
+                         r"(?:\w+ ){0,2}(?:takes? over|picks? up|owns?|inherits?|looks? after|manages?|replaces? "
+                         r"me)(?: [\w'’-]+){0,3}? (?:after me|when i (?:leave|go)|once i'?m gone|here|from you)\b|"
+                         r"(?:will|would|is going to|'ll) (?:\w+ )?(?:inherit|take over) (?:the |our |this )"
+                         r"(?:contract|account|relationship|renewal)\b"),
+    # One more price asked for to set against ours, a rival shown to the team, every tool made to earn its
+    # place and ours named: "a competing quote before renewal", "we've got a ChurnZero demo booked", "the
+    # list of contracts each owner has to defend", "finance is cutting all software 15%".
+    (_C, True, _M, True, r"competing (?:quote|bid|proposal|offer)\b|(?:quotes?|bids?|proposals?|pricing|offers?) "
+                         r"from (?:another|other|a different|alternative|competing|rival) (?:vendors?|providers?|"
+                         r"suppliers?|tools?|platforms?)|(?:three|3|two|2|several|multiple) (?:competing "
+                         r"|competitive )?(?:quotes|bids|proposals) (?:for|before|on)\b|"
+                         r"(?:saw|seen|watched|sat through|got|had|took) a demo (?:of|from|with) " + _RIVAL + r"|demo (?:with|from) "
+                         + _RIVAL + r" (?:\w+ ){0,2}(?:booked|scheduled|lined up|planned)|(?:a|an|the|our) " + _RIVAL + r" demo (?:is |was )?(?:booked|scheduled|set up|lined up|"
+                         r"planned|next|on|this|tomorrow|today)|(?:booked|scheduled|set up|having|had|got) "
+                         r"(?:a |an )?demo (?:with|from) " + _RIVAL + r"|(?:we'?re|we are|"
+                         r"i'?m|i am|been|also|now|seriously|genuinely|honestly) (?:also |now |seriously |genuinely "
+                         r")?(?:looking at|talking to|speaking with|in talks with|trialling|trialing|testing) "
+                         + _RIVAL + r"(?! (?:data|logs?|reports?|tickets?|integration|connector|api|export|"
+                         r"sync|fields?|records?)\b)|"
+                         r"(?:defend|justify|make the case for|re-?justify) (?:\w+ ){0,3}(?:every|each|all|our) "
+                         r"(?:\w+ ){0,2}(?:subscriptions?|tools?|contracts?|vendors?|licen[cs]es?|line items?|"
+                         r"spend)\b|(?:roi|usage|value|adoption) (?:numbers|data|figures|stats|case|story) to "
+                         r"(?:defend|justify|keep|save)|(?:contracts?|tools?|subscriptions?|vendors?) (?:\w+ ){0,4}"
+                         r"(?:has|have|needs?|must) to (?:defend|justify)|"
+                         r"(?:cut\w*|reduc\w+|slash\w*|trim\w*) (?:all |every |our )?(?:software|saas|tool|vendor|"
+                         r"subscription|it|licen[cs]e)s? (?:spend|costs?|budgets?|lines? )?(?:by )?\d+ ?(?:%|"
+                         r"percent)|(?:evaluat\w+|review\w*|assess\w*|question\w*) (?:the )?(?:roi|value|cost) of "
+                         r"(?:a few|several|some|all|our|every|each)? ?(?:\w+ )?(?:tools|vendors|subscriptions|"
+                         r"contracts|software|platforms)\b|(?:you'?re|you are|your (?:tool|product|platform|"
+                         r"contract|name)|we'?re|we are) (?:is |are )?(?:on|in) (?:the|that|this) "
+                         r"(?:chopping block|cut list|(?:list|spreadsheet) (?:of|for) (?:cuts|tools to (?:cut|drop|review)|"
+                         r"cancell?ations|savings))\b"),
+    # The renewal held back while someone new looks around: "asked us to hold off on the renewal".
+    (_C, True, _M, True, r"hold\w* off (?:on )?(?:the |our |any )?(?:renewal|signing|signature|contract|"
+                         r"paperwork|purchase order|po)\b|(?:renewal|contract|signing)(?:\s+[\w'’-]+){0,12}?\s+"
+                         r"hold\w* off\b|(?:renewal|contract) (?:is |now )?on hold|put (?:the |our )?(?:renewal|"
+                         r"contract) on hold|(?:take|remove|drop) (?:it|that|this|them|the \w+(?: \w+)?) (?:off|"
+                         r"from) (?:the|our) (?:contract|invoice|order form|renewal)\b"),
+    # Seat counts that fall (`_counts_fall`: "before" above "after"): "go from 120 to 60 seats", "bill us for 30
+    # seats rather than 48", "remove the 40 users on the list"; "from 50 seats to 80" is growth.
+    (_C, True, _M, True, r"from (?P<before>\d+) (?:seats |licen[cs]es |users |agents |logins )?(?:down )?to "
+                         r"(?P<after>\d+) (?:seats|licen[cs]es|users|agents|logins|named users)\b|from (?P<b2>\d+) "
+                         r"(?:seats|licen[cs]es|users|agents|logins) (?:down )?to (?P<a2>\d+)\b"),
+    (_C, True, _M, True, r"(?:seat|licen[cs]e|user|plan)\w*(?:\s+[\w'’?-]+){0,8}?\s+from (?P<before>\d+) (?:down )?to "
+                         r"(?P<after>\d+)\b|(?P<a2>\d+) (?:seats|licen[cs]es|users|agents) (?:rather than|instead of|"
+                         r"not|down from|vs\.?|versus) (?:the )?(?:current )?(?P<b2>\d+)\b"),
+    (_C, True, _M, True, r"(?:remove|deactivate|delete|offboard|cancel|drop|release|disable) (?:the |these |those "
+                         r"|all |around |about |roughly )?(?P<many>\d+) (?:\w+ )?(?:seats|licen[cs]es)\b|none of them "
+                         r"(?:have |has )?(?:ever )?(?:logged in|log in|logs in|use it|used it|opened it)"),
+    (_C, True, _M, True, r"(?:move|switch|put|take|downgrade) us (?:down )?(?:on)?to (?:the |a )?(?:basic|starter|"
+                         r"lite|free|lower|cheaper|smaller|essentials?|entry[- ]level) (?:plan|tier|package|edition|"
+                         r"bundle|level)|(?:drop|remove|take off|cancel|lose) (?:the |our )?(?:premium|dedicated|"
+                         r"enterprise|advanced|priority|platinum|gold) (?:\w+ ){0,2}(?:sla|support|csm|tier|plan|"
+                         r"package|add-?on)\b|(?:seats|licen[cs]es|users|logins) (?:will |would )?go away|"
+                         r"(?:looking|need|want\w*|plan\w*|going|have|had) to (?:scale|cut|pull) (?:way |right |"
+                         r"significantly |things |it )?back\b"),
+    # Another system wanted, the group's standard, a tender about to open, a rival's offer in hand.
+    (_C, True, _M, True, r"(?:thinking|think|considering|consider|plan\w*|want\w*|going|looking|decided|decide) "
+                         r"(?:about |of )?(?:to )?(?:chang\w+|switch\w*|replac\w+|mov\w+ away from) (?:the |our |this "
+                         r"|your )?(?:system|tool|platform|provider|vendor|supplier|solution|software)\b|"
+                         r"(?:switch|move|go|migrate|change) (?:over )?to (?:something|someone|somebody) else|"
+                         r"(?:use|uses|using|run|runs|running|prefer|prefers|want|wants) (?:something|someone) "
+                         r"else\b|(?:runs?|run|running|has|have) everything on\b|all (?:the )?(?:subsidiaries|"
+                         r"entities|business units|companies|divisions|sites) (?:will |must |should |have to )?"
+                         r"(?:work|be|run|move|go) (?:in|on|onto|to) (?:the |a |one )?(?:same|single|one|common|"
+                         r"group) (?:\w+ ){0,2}(?:system|tool|platform|crm|helpdesk|solution)|(?:migrat\w+|mov\w+|"
+                         r"switch\w*) (?:\w+ ){0,3}to the (?:platform|system|tool|solution) (?:that )?(?:they|the "
+                         r"group|the parent|our parent|head office|hq|the acquirer) (?:use|uses|run|runs)|review\w* "
+                         r"(?:the )?overlaps?\b|"
+                         r"\brfp\b (?:goes|will go|is going|went|comes) out|market (?:engagement|sounding) "
+                         r"(?:exercise|process)?|sourcing (?:exercise|event)|(?:replace or renew|renew or replace)\b|"
+                         r"(?:got|received|have|had|getting) (?:a |an )?(?:quote|offer|proposal|bid) from "
+                         + _RIVAL + r"|(?:sat in on|joined|attended|had|took|saw) (?:a |an )?" + _RIVAL + r"(?: \w+)?"
+                         r" demo\b|for a side[- ]by[- ]side\b|side[- ]by[- ]side (?:pilot|trial|poc|test)|"
+                         r"(?:asked|wants?|told) (?:me|us|the team) to (?:evaluate|look at|compare|assess|trial|"
+                         r"pilot|demo) " + _RIVAL + r"(?! (?:data|logs?|reports?|tickets?|integration|connector|api|"
+                         r"export|sync|fields?|records?|results|numbers|figures)\b)"),
+    # Use falling away: "most of the team has never logged in", "only 2 people logged in", "9% active users",
+    # "went back to spreadsheets", "the team has started avoiding it".
+    (_C, True, _M, True, r"(?:most|half|the majority|many) of (?:the |our |my )?(?:\w+ )?(?:team|users|people|staff|"
+                         r"reps|agents|org|company|employees)\w* (?:has|have) never (?:logged in|used it|opened it|"
+                         r"touched it)|(?:only|just) (?:\w+ )?(?P<part>\d+) (?:people|ppl|users|persons?|of us|agents|"
+                         r"reps|staff|employees|folks) (?:have |has |actually |even )?(?:logged|log|used|use|opened|"
+                         r"open|touched|active)\w*|(?:only |just )?(?P<share>\d+) ?% (?:active|weekly active|monthly "
+                         r"active|of (?:our |the )?(?:users|seats|licen[cs]es) (?:are )?active)|(?:attendance|"
+                         r"turnout) (?:was |of |is )?(?:only |just )?(?P<p2>\d+) (?:out of|of|/) (?P<whole>\d+)|"
+                         r"(?:went|gone|drift\w*|revert\w*|slid|slipp\w+|(?:are|is|keep|kept|started) going) back to (?:the |"
+                         r"their |our )?"
+                         r"(?:old )?(?:spreadsheets?|excel|the old (?:tool|system|way))\b|"
+                         r"(?:started|start|keep|keeps) avoiding (?:it|the (?:tool|platform|app|system))|"
+                         r"still (?:works?|working|doing (?:\w+ ){0,2}) in (?:the |an |their |our )?(?:old )?"
+                         r"(?:spreadsheets?|excel)"),
+    # The sponsor gone or changed, no one named in their place.
+    (_C, True, _M, True, _PEOPLE + r"\)?(?:\s+[\w'’()-]+){0,6}? (?:moves|is moving|will move|then moves) "
+                         r"(?:to )?(?:teams|roles|departments|on)\b|(?:no|not (?:yet )?a) (?:replacement|successor|"
+                         r"new owner) (?:has been |been |yet )?(?:named|appointed|found|hired|identified)|no "
+                         r"(?:replacement|successor) (?:named|yet)|(?:exec(?:utive)? sponsor|champion|sponsor|main "
+                         r"contact) (?:has )?changed|(?:has|have) never heard of (?:you|us|your (?:company|product|"
+                         r"platform))|who (?:chose|picked|bought|championed|brought in|signed (?:with )?|selected) "
+                         r"(?:you|us|the tool|it|your \w+)\b(?:\s+[\w'’,-]+){0,4}? (?:has |had |just )?(?:left|gone|"
+                         r"moved on|retired|resigned)"),
+    # The end of the contract planned for: an export before it ends, the contract left to run out, the date
+    # by which to say "we won't renew".
+    (_C, True, _M, True, r"(?:contract|agreement|subscription) (?:ends|expires|terminates|runs out)(?:\s+[\w'’./,:-]+)"
+                         r"{0,8}?\s+(?:export|offboard\w*|data deletion|delete (?:all )?our data|hand ?over of (?:our|"
+                         r"the) data)|(?:export|download|copy|extract) (?:of )?(?:all|every|the whole|our entire|the "
+                         r"full|all of) (?:\w+ ){0,2}(?:data|records|history|tickets)\b(?:\s+[\w'’.,-]+){0,12}? "
+                         r"(?:before|once|when|after) (?:the |our )?(?:contract|agreement|subscription) (?:ends|expires|"
+                         r"ran out|runs out)|let (?:the |our |this )?(?:contract|agreement|subscription) run "
+                         r"(?:its|it'?s) course|(?:if|in case|should) we (?:don'?t|do not|decide not to|choose not to) "
+                         r"(?:intend to )?renew"),
+    # A verdict on the relationship: "worst period we've had with any vendor", "done defending you".
+    (_C, True, _M, True, r"worst (?:period|year|months?|quarter|stretch|time|patch|run) (?:we'?ve|we have|i'?ve|i have) "
+                         r"(?:ever )?(?:had|seen|experienced)|(?:done|finished|tired of|stop|can'?t keep) (?:defending|"
+                         r"championing|vouching for|going to bat for|covering for) (?:you|your|this)|regret "
+                         r"(?:pushing for|recommending|championing|bringing in|advocating for|vouching for)|"
+                         r"(?:whether|if) we (?:still|really|actually|even) need (?:you|it|this|that|your)|(?:still|"
+                         r"even|really) need (?:that|this) (?:\w+ )?(?:thing|tool|platform|software)\b|"
+                         r"why (?:we|do we) (?:still |even |really )?need (?:you|it|this|your)\b"),
     # --- security ---------------------------------------------------------------------------------
     (_S, True, _H, False, r"(?:see|seeing|saw|seen|view\w*|access\w*|show\w*|display\w*|visible|expos\w+|"
                           r"pull\w*|return\w*|receiv\w+|get|getting|got|includ\w*|contain\w*|list\w*|load\w*|surfac\w*|"
@@ -428,6 +579,24 @@ _BARE_CANCEL = {
 #: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
 _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
     "es": [
+        (_C, True, _M, True, r"cuando (?:venza|termine|acabe|finalice) (?:el|nuestro) contrato,? (?:nos vamos|nos "
+                             r"cambiamos|no renovamos|lo dejamos|cambiamos|nos damos de baja)|(?:estamos|empezamos a|"
+                             r"vamos a) (?:probar|probando|evaluar|evaluando|pilotar|pilotando) (?-i:[A-Z][\w.&-]+)|"
+                             r"replante\w+ (?:\w+ ){0,2}(?:herramientas|proveedores|contratos|suscripciones)|"
+                             r"(?:solo|s[oó]lo) (?:la mitad|\d+ ?%|\d+ de \d+) (?:\w+ ){0,3}(?:usa|usan|utiliza|"
+                             r"utilizan|entra|entran)"),
+        # The writer leaving, the account without an owner, seats cut, every subscription under review.
+        (_C, True, _M, True, r"(?:dejo|dejar[eé]|me voy de|abandono|salgo de) (?:la|esta) (?:empresa|compa[nñ][ií]a|"
+                             r"organizaci[oó]n)|(?:mi|el) [uú]ltimo d[ií]a (?:aqu[ií]|en la empresa|ser[aá]|es)|"
+                             r"(?:me cambio|cambio) de (?:trabajo|empresa)|(?:no se sabe|no sabemos|a[uú]n no "
+                             r"(?:se sabe|sabemos|est[aá] claro)|sin definir) qui[eé]n (?:\w+ ){0,2}(?:llevar[aá]|"
+                             r"se encargar[aá]|asumir[aá]|gestionar[aá]|heredar[aá]|tomar[aá])|"
+                             r"(?:bajamos|reducimos|recortamos|pasamos a reducir) (?:\w+ ){0,2}de \d+ a \d+ "
+                             r"(?:usuarios|licencias|puestos|asientos)|(?:revis\w+|recort\w+|justific\w+|"
+                             r"auditando) (?:\w+ ){0,2}(?:todas las|cada|todos los) (?:suscripciones|"
+                             r"herramientas|licencias|proveedores|contratos|gastos)|(?:est[aá]|est[aá]is|est[aá]n) "
+                             r"en la lista (?:de|para) (?:recortes?|revisi[oó]n|revisar|cancelar)|(?:cotizaciones|"
+                             r"presupuestos|ofertas) (?:de|a) (?:la competencia|otros proveedores|otras empresas)"),
         (_C, True, _H, True, r"(?:preaviso|notificaci[oó]n formal|(?:notificamos|comunicamos|informamos) "
                              r"formalmente|por medio de la presente)(?:\s+\S+){0,15}?\s+(?:no renova\w+|"
                              r"rescisi[oó]n|resci\w+|terminaci[oó]n|cancelaci[oó]n|baja)|cl[aá]usula(?:\s+\S+)"
@@ -500,6 +669,20 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
     ],
     "fr": [
+        (_C, True, _M, True, r"(?:poc|pilote|test|essai) (?:\w+ )?avec (?-i:[A-Z][\w.&-]+)|ne (?:\w+ )?"
+                             r"renouvel\w+ pas|(?:pas|plus) (?:\w+ )?renouvel\w+ (?:le|notre|ce) contrat|"
+                             r"consultation (?:\w+ ){0,2}(?:d'autres|autres|plusieurs) (?:fournisseurs|prestataires|"
+                             r"[eé]diteurs|solutions)|mise en concurrence|(?:seule|seulement|que) (?:la moiti[eé]|"
+                             r"\d+ ?%|\d+ sur \d+) (?:\w+ ){0,3}(?:utilise|utilisent|se connecte|se connectent)"),
+        # The writer leaving, the account without an owner, every subscription to justify.
+        (_C, True, _M, True, r"je quitte (?:l'entreprise|la soci[eé]t[eé]|mon poste|le groupe|\w+ (?:fin|en|le|[aà] "
+                             r"la fin))|(?:mon|c'est mon) dernier jour|personne n'a (?:encore )?[eé]t[eé] "
+                             r"(?:nomm[eé]|d[eé]sign[eé]|choisi)|(?:on ne sait pas|pas encore (?:d[eé]cid[eé]|"
+                             r"d[eé]fini)|on ignore|je ne sais pas) qui (?:\w+ ){0,2}(?:reprendra|reprend|prendra|"
+                             r"g[eé]rera|suivra)|justifier (?:\w+ )?(?:chaque|chacun de nos|tous nos|toutes nos|"
+                             r"nos) (?:\w+ )?(?:abonnements?|outils?|contrats?|licences?|d[eé]penses?|"
+                             r"fournisseurs?)|(?:r[eé]duisons|passons|baissons|r[eé]duire) (?:\w+ ){0,2}de \d+ [aà] "
+                             r"\d+ (?:licences|utilisateurs|postes|si[eè]ges)"),
         (_C, True, _H, True, r"(?:pr[ée]avis|notifions formellement|informons (?:formellement|officiellement)|"
                              r"notification formelle|par la pr[ée]sente|"
                              r"lettre recommand[ée]e)(?:\s+\S+){0,15}?\s+(?:non[- ]renouvellement|r[ée]sili\w+|"
@@ -559,6 +742,23 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_C, True, _M, True, r"verbindliche[nr]? standard|als (?:konzern|gruppen)?standard (?:\w+ )?(?:festgelegt|"
+                             r"vorgegeben|definiert|gesetzt)|abbestell\w+|(?:nutzer|lizenzen|user|konten|zugänge) "
+                             r"(?:\w+ ){0,2}deaktivier\w+|nur (?:noch )?\d+ von \d+ (?:\w+ ){0,2}(?:nutzen|verwenden|"
+                             r"arbeiten|loggen)|marktsichtung|markterkundung|(?:neben|außer) (?:euch|ihnen|dir) "
+                             r"(?:sind|ist|stehen|schauen wir uns)"),
+        # The writer leaving, the account without an owner, a new tender, every tool to justify.
+        (_C, True, _M, True, r"(?:ich )?(?:wechsle|verlasse) (?:\w+ ){0,3}(?:das unternehmen|die firma|den "
+                             r"arbeitgeber|den job)|(?:ich )?verlasse (?:\w+ ){0,2}(?:ende|zum)|mein letzter "
+                             r"(?:arbeits)?tag|(?:wer|offen,? wer) (?:\w+ ){0,3}(?:betreut|übernimmt|zuständig "
+                             r"(?:ist|wird|sein wird))(?:\s+\S+){0,3}?\s+(?:ist )?(?:offen|unklar|noch nicht)|"
+                             r"schreiben (?:\w+ ){0,6}neu aus|neu (?:aus)?zuschreiben|neu ausschreiben|"
+                             r"ausschreibung|(?:jedes|jede|alle|jeden) (?:\w+ ){0,2}(?:tool|tools|abo|abos|"
+                             r"abonnements?|lizenzen|werkzeuge?|software|vertr[aä]ge?)\w* (?:\w+ ){0,3}"
+                             r"(?:begründen|rechtfertigen)|begründung für (?:jedes|jede|jeden|alle)|für (?:jedes|jede|jeden) "
+                             r"(?:\w+ ){0,2}(?:eine )?(?:begründung|rechtfertigung)|"
+                             r"(?:reduzieren|verringern|kürzen|gehen) (?:\w+ ){0,3}von \d+ auf \d+ (?:lizenzen|"
+                             r"nutzer|user|plätze|seats)"),
         (_C, True, _H, True, r"(?:k[üu]ndig\w+|beenden|beendigung)(?:\s+\S+){0,10}?\s+(?:fristgerecht|zum "
                              r"(?:vertragsende|ablauf|ende)|gem[äa]ß|paragraph|§)|(?:fristgerecht|gem[äa]ß "
                              r"(?:§|paragraph|ziffer|abschnitt))(?:\s+\S+){0,10}?\s+(?:k[üu]ndig\w+|"
@@ -615,6 +815,21 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
     ],
     "pt": [
+        (_C, True, _M, True, r"(?:cotando|avaliando|olhando|testando|analisando) (?:outras|outros|novas|novos) "
+                             r"(?:op[cç][oõ]es|fornecedores|ferramentas|plataformas|solu[cç][oõ]es|sistemas)|"
+                             r"migra[cç][aã]o para a plataforma (?:que )?(?:eles|a matriz|o grupo|a casa-m[aã]e|eles "
+                             r"j[aá]) usa\w*|(?:s[oó]|apenas|somente) (?:metade|\d+ ?%|um ter[cç]o|\d+ de \d+) (?:\w+ )"
+                             r"{0,3}(?:usa|usam|utiliza|utilizam|acessa|acessam|entra|entram)\b"),
+        # The writer leaving, the account without an owner, seats cut, competing quotes required.
+        (_C, True, _M, True, r"(?:vou sair|estou saindo|saio|sairei) da (?:empresa|companhia|organiza[cç][aã]o)|"
+                             r"(?:meu|o meu) [uú]ltimo dia|(?:n[aã]o (?:se )?sabe(?:mos)?|ainda n[aã]o (?:sabemos|"
+                             r"definimos|se sabe)|sem definir) quem (?:\w+ ){0,2}(?:assume|vai assumir|cuida|vai "
+                             r"cuidar|herda|fica com)|(?:exige|exigem|pede|pedem|precisa\w*|requer\w*|obrigat[oó]ri\w+) "
+                             r"(?:\w+ ){0,1}(?:tr[eê]s|3|duas|2|v[aá]rias) (?:cota[cç][oõ]es|propostas|or[cç]amentos)|"
+                             r"cota[cç][oõ]es (?:de|com) (?:outros|outras|concorrentes)|(?:reduzimos|cortamos|"
+                             r"baixamos|vamos baixar) (?:\w+ ){0,2}de \d+ (?:para|pra) \d+ (?:usu[aá]rios|licen[cç]as|"
+                             r"assentos)|(?:justificar|revisando|revisar|cortando) (?:\w+ ){0,2}(?:todas as|cada|"
+                             r"todos os) (?:assinaturas|ferramentas|licen[cç]as|fornecedores|contratos)"),
         (_C, True, _H, True, r"(?:aviso pr[ée]vio|notifica\w+ formal\w*|informamos formalmente|pela presente|vimos por este "
                              r"meio)"
                              r"(?:\s+\S+){0,15}?\s+(?:n[ãa]o renova\w+|rescis[ãa]o|rescindir|cancelamento|"
@@ -685,7 +900,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
 _GUARDS: dict[str, str] = {
     "en": r"no (?:plans?|intention|reason) to (?:\w+ ){0,3}|not (?:going|planning|looking) to (?:\w+ ){0,3}|"
           r"(?:aren'?t|are not|isn'?t|is not|not|never) (?:\w+ ){0,2}(?:looking at|evaluating|considering) "
-          r"(?:\w+ ){0,2}|(?:chose|picked|selected|went with|stayed with|stick(?:ing)? with|renewed with|"
+          r"(?:\w+ ){0,2}|(?<!who )(?<!that )(?:chose|picked|selected|went with|stayed with|stick(?:ing)? with|"
+          r"renewed with|"
           r"prefer) (?:you|your \w+|\w+ over)|(?:and|but) (?:you|your \w+) (?:won|came out ahead|were better)|"
           r"(?:last|previous) (?:year|time)(?:'s)? (?:\w+ ){0,4}|(?:planned|scheduled|announced) "
           r"(?:maintenance|outage|downtime|window)|maintenance window|(?:we|i) (?:\w+ )?(?:accidentally |"
@@ -1057,12 +1273,43 @@ def read_risks(text: str, language: str = "en", *, disowning: bool = True) -> li
                     elsewhere = _not_ours(language, lower if folded else text, folded)
                 if any(start <= match.start() < end for start, end in elsewhere):
                     continue
+            if not _counts_fall(match):
+                continue
             phrase = text[match.start() : match.end()].strip()
             found.append(RiskSignal(rule.kind, phrase, rule.strong, rule.urgency, rule.churn))
             seen.add((rule.kind, rule.strong))
             break
     found.sort(key=lambda signal: (not signal.strong, signal.urgency is not Urgency.high))
     return found
+
+
+#: Named groups of a counted rule: (the count before, the count after) must fall, (part, whole) be a small
+#: share; "many" and "share" alone must be many users, a small percentage.
+_COUNT_PAIRS = (("before", "after"), ("b2", "a2"))
+_SMALL_SHARE = 0.34
+
+
+def _counts_fall(match: re.Match[str]) -> bool:
+    """Whether the numbers a counted pattern read are a cut: a seat count falling, a handful of users or a
+    small share of them active. A pattern without counts passes."""
+    groups = match.groupdict()
+    if not groups:
+        return True
+    for before, after in _COUNT_PAIRS:
+        if groups.get(before) is not None and groups.get(after) is not None:
+            return int(groups[after]) < int(groups[before])
+    many = groups.get("many")
+    if many is not None:
+        return int(many) >= 5
+    share = groups.get("share")
+    if share is not None:
+        return int(share) < 100 * _SMALL_SHARE
+    part, whole = groups.get("p2"), groups.get("whole")
+    if part is not None and whole is not None:
+        return int(whole) > 0 and int(part) / int(whole) < _SMALL_SHARE
+    if groups.get("part") is not None:
+        return int(groups["part"]) <= 10
+    return True
 
 
 def _words_in(token: str, position: int, cut: int) -> Iterator[tuple[int, str]]:

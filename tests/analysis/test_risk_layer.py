@@ -159,6 +159,8 @@ def _reference_risks(text: str, language: str = "en") -> list[RiskSignal]:
         for match in pattern.finditer(subject):
             if any(risk._same_clause(text, match.start(), match.end(), *guard) for guard in guards):
                 continue
+            if not risk._counts_fall(match):
+                continue
             found.append(RiskSignal(rule.kind, text[match.start() : match.end()].strip(), rule.strong,
                                     rule.urgency, rule.churn))
             seen.add((rule.kind, rule.strong))

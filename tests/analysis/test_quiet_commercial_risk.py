@@ -1,0 +1,124 @@
+"""Commercial risk told in passing: the writer leaving, seat counts falling, a rival's demo booked, every tool
+made to justify itself, use falling away, the end of the contract planned for.
+
+cs-signals counts each of these as churn risk, and each usually arrives after a friendly opening or as
+one line of admin, where a lexicon and a model trained on complaints read good news. The risk layer reads
+them as strong risks, so warm words cannot outvote them. Messages are written for these tests (not taken
+from the corpus); each look-alike shares the vocabulary of a risk (a count, a demo, a merger, a last day)
+without the risk.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.analysis.contract import Label
+from bot.analysis.risk import RiskKind, read_risks
+from tests.support.readings import IDLE_ACTIONS as IDLE
+
+QUIET_RISKS = [
+    # the writer, often the champion, leaving, and nobody named to take over
+    ("Loved the webinar! Personal news: I've handed in my notice, my last week here is the 20th.", "en"),
+    ("Quick update from me, I'm off to a new role in April, and no idea who will own this after me.", "en"),
+    ("Our exec sponsor goes on leave Friday and then moves teams; no replacement has been named yet.", "en"),
+    ("The VP who picked you in 2023 has since left, and her successor has never heard of you.", "en"),
+    ("Aviso rápido: dejo la empresa en mayo y aún no se sabe quién llevará la cuenta.", "es"),
+    ("Je quitte la société fin juin ; personne n'a encore été désigné pour suivre le contrat.", "fr"),
+    ("Ich verlasse zum Quartalsende die Firma, wer euch danach betreut, ist noch offen.", "de"),
+    ("Estou saindo da empresa no mês que vem e ainda não sabemos quem assume a conta.", "pt"),
+    # seat counts falling, plans and modules dropped
+    ("Going forward please invoice us for 25 seats instead of 40.", "en"),
+    ("What would the per-seat price be if we go from 150 to 90 users at renewal?", "en"),
+    ("We'll only renew 20 of the 55 licences this time, the rest of the org moved to another tool.", "en"),
+    ("Can you move us to the starter plan from the next billing cycle?", "en"),
+    ("Those 30 seats go away in September when the service desk moves to a different inbox.", "en"),
+    ("we no longer use the analytics add-on at all, please take it off the contract", "en"),
+    ("A la renovación reducimos de 70 a 40 licencias.", "es"),
+    ("Zum nächsten Abrechnungszeitraum möchten wir das Modul Chat abbestellen.", "de"),
+    # rivals demoed, quoted or piloted
+    ("Great call today! Heads up that our COO wants a competing quote before we sign the renewal.", "en"),
+    ("fyi the ops team has a Freshworks demo booked for Tuesday, just so you hear it from me", "en"),
+    ("We got a quote from Kandor this morning. I'd like to stay, but the gap on price is large.", "en"),
+    ("Leadership asked me to evaluate Brightwave for the support team.", "en"),
+    ("Purchasing now requires three quotes for every contract above 50k, your renewal included.", "en"),
+    ("Estamos probando Zendesk con el equipo de soporte durante seis semanas.", "es"),
+    ("On lance un POC avec Intercom sur l'équipe support jusqu'à fin mai.", "fr"),
+    ("Já estamos cotando outras ferramentas para o ano que vem.", "pt"),
+    # every tool made to justify itself, ours named
+    ("Finance wants every owner to justify each subscription line for next year, yours included.", "en"),
+    ("Our board is cutting software spend by 20% and I have to defend every tool I own.", "en"),
+    ("Unser Einkauf will für jedes Tool eine Begründung, bevor etwas verlängert wird.", "de"),
+    ("Notre DAF m'a demandé de justifier tous nos abonnements pour l'an prochain.", "fr"),
+    # a merger's standard or the group's system
+    ("Since the acquisition, the new owners use something else for customer support.", "en"),
+    ("From January all subsidiaries will work on the same helpdesk platform as the group.", "en"),
+    ("Die Konzern-IT hat ein anderes System als verbindlichen Standard festgelegt.", "de"),
+    # use falling away
+    ("Just checked: only 3 people logged in last month, and one of them was me.", "en"),
+    ("Our usage report says 12% weekly active users, which my boss will not love.", "en"),
+    ("Most of the reps have never logged in, they still work in the old spreadsheet.", "en"),
+    ("Training turnout was 4 out of 35, the rest of the team keeps avoiding the tool.", "en"),
+    ("Nur 5 von 30 Standorten nutzen die Software wirklich.", "de"),
+    # the contract's end planned for
+    ("Our agreement ends on 30 June. Please prepare a full export of our tickets before then.", "en"),
+    ("We're going to let the subscription run its course while the new leadership settles in.", "en"),
+    ("Could you confirm by what date we'd need to tell you if we decide not to renew?", "en"),
+    ("Cuando venza el contrato nos cambiamos, la verdad.", "es"),
+]
+
+LOOK_ALIKES = [
+    "I'm off on holiday next week, my colleague Sam will cover anything urgent.",
+    "Our office is moving to a new building in March, the address on the invoice will change.",
+    "My colleague Priya is moving into a new role on our team and will be your main contact from Monday.",
+    "My last day of leave is Friday, I'll pick up the renewal paperwork on Monday.",
+    "Please invoice us for 40 seats instead of 25 from next month, two teams are joining.",
+    "What would the per-seat price be if we go from 90 to 150 users at renewal?",
+    "We're going from 50 seats to 80 at renewal, exciting times.",
+    "We work from 9 to 5, so schedule the maintenance after that.",
+    "Could you remove the 3 test users we made during onboarding?",
+    "Please move us to the enterprise plan from the next billing cycle.",
+    "Thanks for the demo yesterday, the team loved the new workflows.",
+    "We got the quote from you this morning, the PO follows tomorrow.",
+    "We ran a competitive tender last year and you won it clearly.",
+    "After the merger, the group chose your platform as the standard for everyone.",
+    "Training turnout was 33 out of 35, thank you for a great session!",
+    "Our usage report says 87% weekly active users, well done team.",
+    "Only 2 tickets were open at the end of the month, great work.",
+    "Our agreement renews on 30 June, please send the order form.",
+    "Could you confirm the notice period for adding seats mid-term?",
+    "We went back to the old report only to compare last year's numbers.",
+    "Zum nächsten Abrechnungszeitraum möchten wir das Modul Chat dazubuchen.",
+    "A la renovación ampliamos de 40 a 70 licencias.",
+]
+
+
+@pytest.mark.parametrize(("text", "language"), QUIET_RISKS)
+def test_commercial_risk_said_in_passing_is_a_strong_risk_and_churn(analyzer, text, language) -> None:
+    assert RiskKind.commercial in {signal.kind for signal in read_risks(text, language) if signal.strong}
+    result = analyzer.analyze_text(text)
+    assert result.churn_risk
+    assert result.label is Label.negative
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_its_look_alikes_raise_no_strong_risk(analyzer, text) -> None:
+    language = analyzer.analyze_text(text).language
+    assert not [signal for signal in read_risks(text, language) if signal.strong]
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("We'll take 60 licences rather than 45 next year.", False),
+        ("We'll take 45 licences rather than 60 next year.", True),
+        ("We're moving from 30 seats to 45.", False),
+        ("We're moving from 45 seats to 30.", True),
+        ("Monthly report: 40% active users.", False),
+        ("Monthly report: 8% active users.", True),
+        ("Onboarding session attendance was 30 out of 36.", False),
+        ("Onboarding session attendance was 3 out of 36.", True),
+    ],
+)
+def test_a_counted_risk_reads_which_way_the_numbers_go(text, cut) -> None:
+    assert bool([s for s in read_risks(text) if s.strong and s.kind is RiskKind.commercial]) is cut
