@@ -472,6 +472,17 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"expired|unanswered|past due|still not)"),
     (_S, False, _M, False, r"security|privacy|gdpr|soc ?2|pen ?test|audit|leak\w*|exposed|sso|mfa|"
                            r"permissions?|access control|personal data|pii|encrypt\w*"),
+    # Another company's records in ours, secrets in public, outsiders in the workspace.
+    (_S, True, _H, False, r"(?:records?|data|rows|tickets|files|entries|contacts|invoices)(?: [\w'’-]+){0,3}? "
+                          r"(?:from|of|for|belonging to) (?:a |an |one |some )?(?:user|customer|client|person|"
+                          r"employee|member|contact)s? (?:at|from|of) (?:another|a different|other|an unrelated) "
+                          r"(?:company|organi[sz]ation|customer|tenant|account|firm|business)|(?:api keys?|tokens?|"
+                          r"passwords?|credentials?|secrets?)(?: [\w'’-]+){0,3}? (?:appeared|appears|visible|exposed|"
+                          r"showing|shown|published|posted|printed|logged) (?:\w+ ){0,3}(?:in|on) (?:your |a |the )?"
+                          r"(?:public|plain ?text|logs?|status page|github|repo\w*|url|urls)|(?:someone|somebody|"
+                          r"people|a user|users|an account) (?:from )?outside (?:our|the) (?:company|organi[sz]ation|"
+                          r"org|team|tenant|domain) (?:\w+ ){0,2}(?:accessed|access|saw|seen|viewed|logged (?:in|"
+                          r"into)|got into|downloaded|exported)"),
     # --- operational ----------------------------------------------------------------------------
     (_O, True, _H, False, r"(?:payroll|pay ?run|salaries|wages|invoic\w+ run|billing run|month[- ]end|"
                           r"quarter[- ]end|year[- ]end|(?:the |our )?close|go[- ]?live|launch|cut-?over|release|"
@@ -506,7 +517,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"around)|idle|twiddling (?:their|our) thumbs|unable to work|staring at (?:a |the |blank )?"
                           r"(?:spinners?|blank|loading|error))"),
     (_O, True, _H, False, r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|"
-                          r"notes|history|files|figures|reports?) (?:\w+ ){0,4}(?:are |is |were |was |went |have "
+                          r"notes|history|files|figures|reports?|logs) (?:\w+ ){0,4}(?:are |is |were |was |went |have "
                           r"gone |has gone )?(?:missing|gone|lost|wiped|corrupted|incorrect|"
                           r"duplicated|truncated|out of sync)|(?:missing|lost|corrupted|wiped|incorrect|"
                           r"wrong) (?:\w+ ){0,2}(?:data|records|transactions|entries|numbers|rows|invoices|"
@@ -529,9 +540,30 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"unreachable)|(?:full|total|complete|major|global) outage|"
                           r"(?:losing|lost|costing|cost) (?:us |me )?(?:money|revenue|sales|deals|orders|"
                           r"customers|\$|€|£)"),
+    # Work stopped or data gone, said plainly or after praise: "nobody on our side can open the ticket view",
+    # "approved orders aren't syncing at all, 60 are stuck", "all of last quarter's data vanished", "would be
+    # even better if it let me log in".
+    (_O, True, _H, False, r"(?:nobody|no one|none of (?:us|our \w+|the \w+|my \w+))(?: [\w'’-]+){0,3}? (?:can|could|"
+                          r"is able to|are able to|has been able to|have been able to) (?:\w+ )?(?:open|log ?in|"
+                          r"access|use|load|get into|sign ?in|work|see (?:anything|their|our)|reach)\b|"
+                          r"(?:aren'?t|are not|isn'?t|is not|stopped|not) (?:\w+ )?(?:flowing|syncing|coming "
+                          r"through|going through|posting|arriving|being (?:created|sent|processed|synced))"
+                          r"(?:\s+[\w'’-]+){0,4}?\s+at all|(?:\d+|dozens|hundreds|thousands)(?:-odd)? (?:\w+ )?(?:are "
+                          r"|is |now |still )?(?:stuck|piling up|backed up|sitting in (?:the )?queue)\b|"
+                          r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|notes|history|"
+                          r"files|figures|logs|tickets|accounts|fields|reports?|dashboards?)(?: [\w'’-]+){0,4}? "
+                          r"(?:have |has |had |just |all )?(?:vanished|disappeared)|(?:is|are) (?:\w+ )?(?:inverted|"
+                          r"reversed|scrambled|swapped|backwards)\b|(?:showing|shows|show|displaying|calculat\w+) "
+                          r"(?:the )?(?:wrong|incorrect) (?:balances|totals|values|prices|dates|results|amounts|"
+                          r"numbers|figures|data)|(?:would|if it|wish it|if only it)(?: [\w'’-]+){0,5}? "
+                          r"(?:let|lets|allowed|allows) (?:me|us|anyone|people) (?:to )?(?:log|sign) ?in\b"),
     (_O, False, _M, False, r"outage|downtime|incident|deadline|blocked|blocker|urgent|asap|payroll|go-?live|"
                            r"launch|(?:not|n't) (?:work|load|sync)\w*|error|fail\w*|broken|crash\w*"),
     # --- escalation ---------------------------------------------------------------------------------
+    # The same thing sent again and again, each date listed: "the screenshot I sent on 2 June, 9 June and 16 June".
+    (_E, True, _H, False, r"(?:sent|raised|reported|asked|flagged|shared|attached|mentioned|logged|emailed)"
+                          r"(?: [\w'’]+){0,4}? on (?:\w+ )?\d{1,2}(?:st|nd|rd|th)?(?: \w+)?, (?:\w+ )?\d{1,2}"
+                          r"(?:st|nd|rd|th)?(?: \w+)?,? and (?:\w+ )?\d{1,2}\b"),
     (_E, False, _M, False, r"(?:loop\w*|copy\w*|cc'?\w*|bring\w*|involv\w+|add\w*|includ\w+) (?:in )?"
                            r"(?:my|our|your) (?:\w+ )?(?:director|manager|boss|vp|svp|ceo|cto|cfo|cio|coo|"
                            r"leadership|legal|executive|exec|head of \w+|general counsel|counsel|management)"),
@@ -579,6 +611,10 @@ _BARE_CANCEL = {
 #: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
 _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
     "es": [
+        (_O, True, _H, False, r"nadie (?:del equipo |de nosotros |aqu[ií] |en la oficina )?(?:puede|consigue|logra|"
+                              r"pudo) (?:entrar|acceder|trabajar|abrir|usar|iniciar sesi[oó]n)|(?:han desaparecido|"
+                              r"desaparecieron|se borraron|se han borrado) (?:\w+ ){0,2}(?:todos|todas|los|las|nuestros|"
+                              r"nuestras)"),
         (_C, True, _M, True, r"cuando (?:venza|termine|acabe|finalice) (?:el|nuestro) contrato,? (?:nos vamos|nos "
                              r"cambiamos|no renovamos|lo dejamos|cambiamos|nos damos de baja)|(?:estamos|empezamos a|"
                              r"vamos a) (?:probar|probando|evaluar|evaluando|pilotar|pilotando) (?-i:[A-Z][\w.&-]+)|"
@@ -669,6 +705,12 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
     ],
     "fr": [
+        (_O, True, _H, False, r"(?:mise [aà] jour|migration|synchro\w*|import|mise en production) (?:\w+ ){0,3}a "
+                              r"(?:supprim[eé]|effac[eé]|[eé]cras[eé]|perdu|vid[eé]) (?:\w+ ){0,2}(?:nos|tous|toutes|"
+                              r"les)|(?:tourne dans le vide|ne (?:charge|s'ouvre|fonctionne|r[eé]pond) (?:plus|pas))"
+                              r"(?:\s+\S+){0,4}?\s+pour (?:toute l'[eé]quipe|tout le monde|tous|l'ensemble)|"
+                              r"(?:toute l'[eé]quipe|personne)(?:\s+\S+){0,3}?\s+(?:ne peut|n'arrive|ne parvient|"
+                              r"est bloqu[eé]e)"),
         (_C, True, _M, True, r"(?:poc|pilote|test|essai) (?:\w+ )?avec (?-i:[A-Z][\w.&-]+)|ne (?:\w+ )?"
                              r"renouvel\w+ pas|(?:pas|plus) (?:\w+ )?renouvel\w+ (?:le|notre|ce) contrat|"
                              r"consultation (?:\w+ ){0,2}(?:d'autres|autres|plusieurs) (?:fournisseurs|prestataires|"
@@ -742,6 +784,10 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_O, True, _H, False, r"(?:niemand (?:\w+ ){0,4}(?:kann|konnte)|(?:kann|konnte) niemand) (?:\w+ ){0,4}(?:öffnen|einloggen|anmelden|"
+                              r"arbeiten|zugreifen|bearbeiten)|(?:daten|kundendaten|einträge|datensätze|tickets|"
+                              r"aufträge|kontakte|rechnungen|notizen|felder|berichte)(?:\s+\S+){0,4}?\s+(?:sind |ist )?"
+                              r"(?:verschwunden|gelöscht worden|verloren gegangen)"),
         (_C, True, _M, True, r"verbindliche[nr]? standard|als (?:konzern|gruppen)?standard (?:\w+ )?(?:festgelegt|"
                              r"vorgegeben|definiert|gesetzt)|abbestell\w+|(?:nutzer|lizenzen|user|konten|zugänge) "
                              r"(?:\w+ ){0,2}deaktivier\w+|nur (?:noch )?\d+ von \d+ (?:\w+ ){0,2}(?:nutzen|verwenden|"
@@ -815,6 +861,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
     ],
     "pt": [
+        (_O, True, _H, False, r"ningu[eé]m (?:\w+ ){0,3}(?:consegue|pode|conseguiu) (?:\w+ )?(?:acessar|entrar|"
+                              r"logar|abrir|trabalhar|usar)|sumiram (?:\w+ ){0,2}(?:todos|todas|os|as|nossos|nossas)|"
+                              r"(?:desapareceram|foram apagad[oa]s) (?:\w+ ){0,2}(?:todos|todas|os|as|nossos|nossas)"),
         (_C, True, _M, True, r"(?:cotando|avaliando|olhando|testando|analisando) (?:outras|outros|novas|novos) "
                              r"(?:op[cç][oõ]es|fornecedores|ferramentas|plataformas|solu[cç][oõ]es|sistemas)|"
                              r"migra[cç][aã]o para a plataforma (?:que )?(?:eles|a matriz|o grupo|a casa-m[aã]e|eles "
@@ -906,7 +955,8 @@ _GUARDS: dict[str, str] = {
           r"(?:last|previous) (?:year|time)(?:'s)? (?:\w+ ){0,4}|(?:planned|scheduled|announced) "
           r"(?:maintenance|outage|downtime|window)|maintenance window|(?:we|i) (?:\w+ )?(?:accidentally |"
           r"mistakenly )?(?:leaked|committed|pushed|posted|pasted|shared|exposed) (?:\w+ ){0,3}"
-          r"(?:own|our|my)|(?:our|my) (?:own )?(?:mistake|fault|bad)|(?:on|from) (?:our|my) (?:side|end)|"
+          r"(?:own|our|my)|(?:our|my) (?:own )?(?:mistake|fault|bad)|(?<!nobody )(?<!no one )(?<!anyone )(?<!everyone )(?<!everybody )"
+          r"(?<!people )(?<!users )(?:on|from) (?:our|my) (?:side|end)|"
           r"questionnaire|security review (?:form|questionnaire)|(?:no|zero|without (?:any )?|not (?:a single|one|"
           r"any)) (?:\w+ ){0,3}(?:findings?|exceptions?|issues|vulnerabilit\w+|non-?conformit\w+|observations)|"
           r"found nothing|clean (?:bill|report|audit|pen ?test|result)|(?:annual|yearly) (?:security )?review|"
@@ -1356,7 +1406,17 @@ def _guards(language: str, scanned: str, folded: bool) -> list[tuple[int, int]]:
     guards = [match.span() for match in _guard_re(language, folded).finditer(scanned)]
     if language != "en":
         guards += [match.span() for match in _guard_re("en", folded).finditer(scanned)]
-    return guards
+    # A fix still awaited is no fix: "the launch is blocked until the SSO issue is fixed".
+    return [span for span in guards if not _awaited_fix(scanned, *span)]
+
+
+_FIX_RE = re.compile(r"resolved|fixed|restored|back up|working again|sorted|solved", re.IGNORECASE)
+_AWAITING_RE = re.compile(r"\b(?:until|till|unless|as soon as|once|before)\b[^.!?;\n]*\Z", re.IGNORECASE)
+
+
+def _awaited_fix(scanned: str, start: int, end: int) -> bool:
+    """Whether the guard at `start:end` is a fix the sentence is still waiting for."""
+    return bool(_FIX_RE.search(scanned, start, end)) and bool(_AWAITING_RE.search(scanned[max(0, start - 80) : start]))
 
 
 @cache

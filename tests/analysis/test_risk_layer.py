@@ -147,6 +147,7 @@ def _reference_risks(text: str, language: str = "en") -> list[RiskSignal]:
     guards = [m.span() for m in re.compile(risk._GUARDS[language], guard_flags).finditer(scanned)]
     if language != "en":
         guards += [m.span() for m in re.compile(risk._GUARDS["en"], guard_flags).finditer(scanned)]
+    guards = [span for span in guards if not risk._awaited_fix(scanned, *span)]
     found: list[RiskSignal] = []
     seen: set[tuple[RiskKind, bool]] = set()
     for rule in risk._rules(language).rules:

@@ -1,10 +1,11 @@
-"""Commercial risk told in passing: the writer leaving, seat counts falling, a rival's demo booked, every tool
-made to justify itself, use falling away, the end of the contract planned for.
+"""Risk told in passing. Commercial: the writer leaving, seat counts falling, a rival's demo booked, every
+tool made to justify itself, use falling away, the end of the contract planned for. Incidents: work stopped,
+data gone or wrong, another company's records in ours, the same request sent again and again.
 
-cs-signals counts each of these as churn risk, and each usually arrives after a friendly opening or as
-one line of admin, where a lexicon and a model trained on complaints read good news. The risk layer reads
-them as strong risks, so warm words cannot outvote them. Messages are written for these tests (not taken
-from the corpus); each look-alike shares the vocabulary of a risk (a count, a demo, a merger, a last day)
+cs-signals makes each of these alert-worthy, and each usually arrives after a friendly opening or as one line
+of admin, where a lexicon and a model trained on complaints read good news. The risk layer reads them as
+strong risks, so warm words cannot outvote them. Messages are written for these tests (not taken from the
+corpus); each look-alike shares the vocabulary of a risk (a count, a demo, a merger, a login, a date)
 without the risk.
 """
 
@@ -122,3 +123,56 @@ def test_its_look_alikes_raise_no_strong_risk(analyzer, text) -> None:
 )
 def test_a_counted_risk_reads_which_way_the_numbers_go(text, cut) -> None:
     assert bool([s for s in read_risks(text) if s.strong and s.kind is RiskKind.commercial]) is cut
+
+
+# --- work stopped, data gone, records of others, the same request sent again ----------------------------
+
+QUIET_INCIDENTS = [
+    ("Love the new theme! One thing: nobody on our side can open the inbox.", RiskKind.operational),
+    ("Since the update, none of our cashiers can sign in.", RiskKind.operational),
+    ("Since the cutover, invoices aren't posting to Xero at all, 40-odd stuck.", RiskKind.operational),
+    ("Heads up, all of January's notes have disappeared from the account pages.", RiskKind.operational),
+    ("The report is showing the wrong totals for every region since Monday.", RiskKind.operational),
+    ("The survey scale is inverted, so two months of scores mean the opposite.", RiskKind.operational),
+    ("The redesign is gorgeous, and it would be perfect if it let us log in.", RiskKind.operational),
+    ("Our go-live is blocked until the SAML issue is fixed.", RiskKind.operational),
+    ("The access logs for the audit period are missing from the export.", RiskKind.operational),
+    ("We spotted invoices from a client of another firm in our billing export.", RiskKind.security),
+    ("Our webhook secret is visible in plain text in the URLs your app logs.", RiskKind.security),
+    ("Someone outside our organisation logged into our workspace last night.", RiskKind.security),
+    ("Same question as the one I emailed on 3 May, 10 May and 17 May: when is the fix due?",
+     RiskKind.escalation),
+    ("Depuis la migration, toute l'équipe n'arrive plus à se connecter.", RiskKind.operational),
+    ("La synchronisation de cette nuit a effacé toutes les notes des dossiers.", RiskKind.operational),
+    ("Desde el cambio de versión nadie del equipo puede acceder a los informes.", RiskKind.operational),
+    ("Seit gestern kann niemand im Vertrieb Angebote öffnen.", RiskKind.operational),
+    ("Ninguém da equipe consegue entrar no painel desde cedo.", RiskKind.operational),
+]
+
+QUIET_INCIDENT_LOOK_ALIKES = [
+    "Nobody on our side had trouble with the new login, thanks!",
+    "The invoices are posting to Xero again, thanks for the quick fix.",
+    "We archived January's notes ourselves, no action needed.",
+    "Could you show me how the report totals are calculated?",
+    "How do I invite a user from another company to a shared board?",
+    "We rotated the webhook secret as planned, all good.",
+    "I asked about this on 3 May and got a great answer, thanks again.",
+    "The issue on our side is fixed, everything's working again.",
+    "Tout fonctionne pour toute l'équipe depuis la migration, merci !",
+    "Desde el cambio de versión todo el equipo trabaja mejor.",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), QUIET_INCIDENTS)
+def test_an_incident_told_in_passing_is_a_strong_risk(analyzer, text, kind) -> None:
+    language = analyzer.analyze_text(text).language
+    assert kind in {signal.kind for signal in read_risks(text, language) if signal.strong}
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.negative
+    assert result.recommended_action not in IDLE
+
+
+@pytest.mark.parametrize("text", QUIET_INCIDENT_LOOK_ALIKES)
+def test_an_incident_look_alike_raises_no_strong_risk(analyzer, text) -> None:
+    language = analyzer.analyze_text(text).language
+    assert not [signal for signal in read_risks(text, language) if signal.strong]
