@@ -472,7 +472,19 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"expired|unanswered|past due|still not)"),
     (_S, False, _M, False, r"security|privacy|gdpr|soc ?2|pen ?test|audit|leak\w*|exposed|sso|mfa|"
                            r"permissions?|access control|personal data|pii|encrypt\w*"),
-    # Another company's records in ours, secrets in public, outsiders in the workspace.
+    # Another company's records in ours, secrets in public, outsiders in the workspace, our data handed to
+    # someone else.
+    (_S, True, _H, False, r"(?:users?|someone|somebody|people|agents?|employees?|staff) (?:from|at|of) (?:a different|"
+                          r"another|other|an unrelated) (?:customer|client|company|organi[sz]ation|tenant|account)s? "
+                          r"(?:could|can|was able to|were able to|managed to) (?:\w+ )?(?:open|see|view|access|"
+                          r"download|read|edit)|shared (?:our|my) (?:\w+ ){0,2}(?:data|list|records|files|contacts|"
+                          r"customers|details|documents|invoices) with (?:another|a different|the wrong|an? other|"
+                          r"an unrelated) (?:client|customer|company|person|recipient|organi[sz]ation)|"
+                          r"(?:your|an?|one of your) (?:employees?|staff(?: members?)?|agents?|engineers?|"
+                          r"contractors?)(?: [\w'’-]+){0,3}? (?:accessed|viewed|opened|downloaded|exported|logged "
+                          r"into) (?:our|my) (?:\w+ ){0,2}(?:account|data|workspace|records|files|tenant)(?: [\w'’-]+)"
+                          r"{0,3}? without (?:any )?(?:permission|authori[sz]ation|consent|our (?:permission|consent|"
+                          r"approval))"),
     (_S, True, _H, False, r"(?:records?|data|rows|tickets|files|entries|contacts|invoices)(?: [\w'’-]+){0,3}? "
                           r"(?:from|of|for|belonging to) (?:a |an |one |some )?(?:user|customer|client|person|"
                           r"employee|member|contact)s? (?:at|from|of) (?:another|a different|other|an unrelated) "
@@ -585,7 +597,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"ticket|ask)s?\b|" + _ORDINAL + r" time (?:(?:i|we)(?:'ve| have|'m| am|'re| are)? )?(?:ask|chas|follow|"
                           r"remind|writ|email|report|rais|call|flag|request|ping)\w*|"
                           r"(?:follow\w*|chas\w+|remind\w*|ping\w*|asking) (?:up )?(?:\w+ ){0,4}(?:again )?"
-                          r"for the " + _ORDINAL + r" time|(?:still|again) (?:no|without) (?:\w+ ){0,2}"
+                          r"for the " + _ORDINAL + r" time|(?:follow\w*|chas\w+|writ\w+|ask\w*|email\w*|remind\w*|ping\w*|nudg\w*|"
+                          r"rais\w+|report\w*) (?:up )?(?:\w+ ){0,3}again,? (?:for )?(?:the )?" + _ORDINAL + r" time\b|"
+                          r"(?:speak|talk) (?:to|with) (?:someone|somebody|a person) (?:more senior|senior|in "
+                          r"charge|higher up|with authority)|(?:speak|talk) to (?:your|a) (?:manager|supervisor|"
+                          r"boss)\b|(?:still|again) (?:no|without) (?:\w+ ){0,2}"
                           r"(?:answer|response|reply|update|resolution)(?:\s+\w+){0,6}?\s+(?:weeks?|"
                           r"follow[- ]?ups|reminders|emails|tickets)|(?:three|four|five|six|several|multiple|"
                           r"\d+) (?:follow[- ]?ups|reminders|chasers)|"
@@ -696,7 +712,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"pedidos|facturas|contactos|notas|historial|clientes|ventas)|"
                               r"(?:perdiendo|perdemos) (?:dinero|ventas|clientes)"),
         (_E, True, _H, False, r"escal(?:ar|ando|aremos|ado|o) (?:\w+ ){0,4}(?:direcci[oó]n|director\w*|gerencia|"
-                              r"jur[ií]dico|legal)|(?:copio|copiamos|incluyo|a[nñ]ado) (?:a |en copia a )?(?:mi|"
+                              r"jur[ií]dico|legal)|(?:copio|copiamos|incluyo|a[nñ]ado|pongo en copia|ponemos en copia) (?:a |en copia a )?(?:mi|"
                               r"nuestro|nuestra) (?:director\w*|jef\w+|gerente|ceo|direcci[oó]n)|incumplimiento "
                               r"(?:\w+ ){0,2}(?:contrato|sla|acuerdo|grave|material)|(?:tercera|cuarta|quinta|"
                               r"sexta) (?:vez|reclamaci[oó]n|solicitud|consulta|correo|recordatorio)|reclamaci[oó]n "
@@ -784,6 +800,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_E, True, _H, False, r"(?:setze|setzen|nehme|nehmen) (?:\w+ ){0,2}(?:meinen|meine|unseren|unsere) (?:\w+ )?"
+                              r"(?:geschäftsführ\w+|chef\w*|vorgesetzt\w+|leiter\w*|vorstand|direktor\w*|"
+                              r"abteilungsleit\w+) (?:\w+ )?in (?:kopie|cc)"),
         (_O, True, _H, False, r"(?:niemand (?:\w+ ){0,4}(?:kann|konnte)|(?:kann|konnte) niemand) (?:\w+ ){0,4}(?:öffnen|einloggen|anmelden|"
                               r"arbeiten|zugreifen|bearbeiten)|(?:daten|kundendaten|einträge|datensätze|tickets|"
                               r"aufträge|kontakte|rechnungen|notizen|felder|berichte)(?:\s+\S+){0,4}?\s+(?:sind |ist )?"
