@@ -159,7 +159,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"subscription|rollout|roll-out|deployment|contract|account|licen[cs]es|seats|"
                          r"automations|workflows|integration work|migration|onboarding|expansion)|"
                          r"(?:put|putting) (?:the |our )?(?:rollout|roll-out|deployment|account|contract|"
-                         r"project|expansion) on (?:hold|ice)|(?:stop|stopped|stopping|quit) using (?:the |your "
+                         r"project|expansion) on (?:hold|ice|pause)|(?:stop|stopped|stopping|quit) using (?:the |your "
                          r")?(?:tool|product|platform|app|it|you)|(?:stopped|stop|quit) using (?:the |your |our )?(?:\w+ ){0,2}"
                          r"(?:module|add-?on)s?\b|no longer (?:using|use) (?:the |your )?"
                          r"(?:tool|product|platform|app|it)|abandon\w* (?:the |our )?(?:rollout|platform|tool)"),
@@ -233,7 +233,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:\w+ ){0,2}(?:hasn'?t|has not|is not|isn'?t|not yet|has yet to) (?:been )?"
                          r"(?:named|hired|decided|appointed|found|identified)"),
     (_C, True, _M, True, r"(?:not sure|unsure|questioning|doubt\w*|wonder\w* (?:if|whether)|can'?t see) "
-                         r"(?:\w+ ){0,5}(?:worth|value|roi|pay(?:ing)? off)|(?:is|it'?s|isn'?t|not) (?:\w+ "
+                         r"(?:\w+ ){0,5}(?:worth|value|roi|pay(?:ing)? off|justified|justifiable)|(?:is|it'?s|isn'?t|not) (?:\w+ "
                          r"){0,2}worth (?:the )?(?:spend|money|cost|price|investment|renewal)|outgrown|"
                          r"(?:hard|difficult|tough|struggl\w+|unable|impossible|can'?t|cannot) (?:to )?(?:see|find|"
                          r"show|prove|measure|demonstrate|justify|quantify|point to) (?:\w+ ){0,3}(?:value|roi|"
@@ -394,9 +394,13 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"new owner) (?:has been |been |yet )?(?:named|appointed|found|hired|identified)|no "
                          r"(?:replacement|successor) (?:named|yet)|(?:exec(?:utive)? sponsor|champion|sponsor|main "
                          r"contact) (?:has )?changed|(?:has|have) never heard of (?:you|us|your (?:company|product|"
-                         r"platform))|who (?:chose|picked|bought|championed|brought in|signed (?:with )?|selected) "
-                         r"(?:you|us|the tool|it|your \w+)\b(?:\s+[\w'’,-]+){0,4}? (?:has |had |just )?(?:left|gone|"
-                         r"moved on|retired|resigned)"),
+                         r"platform))|who (?:chose|picked|bought|championed|brought in|signed (?:with )?|selected|sponsored|"
+                         r"backed) (?:you|us|the tool|it|your \w+)\b(?:\s+[\w'’,-]+){0,4}? (?:has |had |just |also )?"
+                         r"(?:left|gone|moved on|retired|resigned|leaves|is leaving|will leave|departs|is departing|"
+                         r"is moving on)|(?:been |was |were |got )?(?:made redundant|laid off)|(?:not sure|no idea|"
+                         r"unclear|don'?t (?:yet )?know|do not (?:yet )?know|not (?:yet )?(?:clear|known|decided)) "
+                         r"who (?:will |'ll )?(?:own|take over|inherit|manage|run|look after) (?:the |our |this )"
+                         r"(?:relationship|account|contract|renewal|tool|platform)"),
     # The end of the contract planned for: an export before it ends, the contract left to run out, the date
     # by which to say "we won't renew".
     (_C, True, _M, True, r"(?:contract|agreement|subscription) (?:ends|expires|terminates|runs out)(?:\s+[\w'’./,:-]+)"
@@ -415,6 +419,31 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:whether|if) we (?:still|really|actually|even) need (?:you|it|this|that|your)|(?:still|"
                          r"even|really) need (?:that|this) (?:\w+ )?(?:thing|tool|platform|software)\b|"
                          r"why (?:we|do we) (?:still |even |really )?need (?:you|it|this|your)\b"),
+    # The issue's commercial risks in other words: one module kept and the rest let go, other vendors asked to
+    # bid, us run against a rival or trialled beside one, the group's platform after an acquisition, a
+    # comparison asked for, "it probably won't be yours", nothing to show for the money.
+    (_C, True, _M, True, r"keep (?:only|just) (?:the |our )?(?:\w+ ){0,2}(?:module|product|add-?on|seats?|licen[cs]es|"
+                         r"plan)\b|let the rest go|(?:asked|invited|approached|contacted) (?:two|three|four|\d+|"
+                         r"other|several|a few|some) (?:other )?(?:vendors|providers|suppliers|companies|firms) to "
+                         r"(?:bid|quote|pitch|submit|tender|propose)|(?:run|test|benchmark|pit|compare|measure)\w* "
+                         r"(?:you|your (?:\w+ )?(?:platform|product|tool|solution|system)|it|the two) (?:against|"
+                         r"versus|vs\.?|alongside|with) " + _RIVAL + r"|(?:trial|pilot|test|run|evaluat)\w* "
+                         + _RIVAL + r" (?:alongside|next to|in parallel with|side by side with) (?:you|your)|"
+                         r"(?:going to|will|plan to|planning to|want to|about to|'ll) (?:trial|pilot|evaluate|"
+                         r"try out) " + _RIVAL + r"(?! (?:data|logs?|reports?|tickets?|integration|connector|api|"
+                         r"export|sync|fields?|records?)\b)|(?:move|moving|migrat\w+|switch\w*|go|going) (?:\w+ )"
+                         r"{0,2}onto (?:the |their )?(?:group'?s|parent'?s|parent company'?s|acquirer'?s|new "
+                         r"owners?'?s?|head office'?s) (?:\w+ )?(?:platform|tool|system|crm|helpdesk|stack|"
+                         r"solution)|(?:asked for|wants?|requested|requires?|needs?) (?:a |an )?(?:formal |full |"
+                         r"proper )?(?:comparison|bake-?off|competitive (?:review|evaluation|analysis))(?! of "
+                         r"(?:\w+ ){0,2}(?:numbers|data|reports?|figures|results|metrics|months|quarters|years|"
+                         r"plans|prices for))|one (?:helpdesk|tool|platform|system|crm|vendor) for the whole "
+                         r"(?:group|company|organi[sz]ation|business)|(?:probably|likely|may|might)(?: not)? "
+                         r"(?:won'?t|not) be (?:you|yours)\b|won'?t be (?:you|yours)\b|(?:struggle|struggling|"
+                         r"hard|difficult|can'?t|cannot) (?:to )?(?:show|explain|justify|prove)(?: [\w'’-]+){0,3}? "
+                         r"what we (?:get|are getting|'re getting) for (?:the|our) (?:money|spend|price|cost)|"
+                         r"review\w* (?:all |our |the )?(?:existing )?(?:contracts|vendors|subscriptions|tools|"
+                         r"software|spend),? (?:including|incl\.?) (?:you|yours|your)\b"),
     # --- security ---------------------------------------------------------------------------------
     (_S, True, _H, False, r"(?:see|seeing|saw|seen|view\w*|access\w*|show\w*|display\w*|visible|expos\w+|"
                           r"pull\w*|return\w*|receiv\w+|get|getting|got|includ\w*|contain\w*|list\w*|load\w*|surfac\w*|"
@@ -627,6 +656,8 @@ _BARE_CANCEL = {
 #: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
 _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
     "es": [
+        (_C, True, _M, True, r"(?:quiere|quieren|vamos a|va a|necesita\w*|pidi[oó]) comparar(?:os| (?:vuestr\w+|su|la|el) "
+                             r"(?:plataforma|herramienta|soluci[oó]n|sistema|producto|servicio)) con"),
         (_O, True, _H, False, r"nadie (?:del equipo |de nosotros |aqu[ií] |en la oficina )?(?:puede|consigue|logra|"
                               r"pudo) (?:entrar|acceder|trabajar|abrir|usar|iniciar sesi[oó]n)|(?:han desaparecido|"
                               r"desaparecieron|se borraron|se han borrado) (?:\w+ ){0,2}(?:todos|todas|los|las|nuestros|"
@@ -721,6 +752,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
     ],
     "fr": [
+        (_C, True, _M, True, r"(?:ne pas|pas) reconduire|non[- ]reconduction|ne (?:\w+ )?reconduir\w+ pas|"
+                             r"comparer (?:\w+ ){0,3}(?:avec|[aà]) (?:celle|celui|ceux|celles) de|comparer (?:votre|vos) "
+                             r"(?:\w+ )?(?:solution|outil|plateforme|offre)s? (?:avec|[aà])"),
         (_O, True, _H, False, r"(?:mise [aà] jour|migration|synchro\w*|import|mise en production) (?:\w+ ){0,3}a "
                               r"(?:supprim[eé]|effac[eé]|[eé]cras[eé]|perdu|vid[eé]) (?:\w+ ){0,2}(?:nos|tous|toutes|"
                               r"les)|(?:tourne dans le vide|ne (?:charge|s'ouvre|fonctionne|r[eé]pond) (?:plus|pas))"
@@ -800,6 +834,10 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_C, True, _M, True, r"(?:sponsor|ansprechpartner\w*|fürsprecher\w*|champion|entscheider\w*|projektleiter\w*) "
+                             r"(?:\w+ ){0,3}(?:verlässt|verlassen|wechselt) (?:\w+ ){0,3}(?:das unternehmen|die "
+                             r"firma|uns)|nachfolger(?:in)? (?:\w+ ){0,3}(?:noch )?nicht (?:benannt|bestimmt|"
+                             r"gefunden|festgelegt)|vergleichsangebot\w*"),
         (_E, True, _H, False, r"(?:setze|setzen|nehme|nehmen) (?:\w+ ){0,2}(?:meinen|meine|unseren|unsere) (?:\w+ )?"
                               r"(?:geschäftsführ\w+|chef\w*|vorgesetzt\w+|leiter\w*|vorstand|direktor\w*|"
                               r"abteilungsleit\w+) (?:\w+ )?in (?:kopie|cc)"),
@@ -880,6 +918,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
     ],
     "pt": [
+        (_C, True, _M, True, r"(?:quer|querem|vai|vamos|precisa\w*|pediu para) comparar (?:voc[eê]s|a plataforma|o "
+                             r"sistema|a ferramenta|a solu[cç][aã]o|o produto)(?: de voc[eê]s)? com|n[aã]o (?:vamos|iremos|vai) renovar"),
         (_O, True, _H, False, r"ningu[eé]m (?:\w+ ){0,3}(?:consegue|pode|conseguiu) (?:\w+ )?(?:acessar|entrar|"
                               r"logar|abrir|trabalhar|usar)|sumiram (?:\w+ ){0,2}(?:todos|todas|os|as|nossos|nossas)|"
                               r"(?:desapareceram|foram apagad[oa]s) (?:\w+ ){0,2}(?:todos|todas|os|as|nossos|nossas)"),

@@ -65,6 +65,24 @@ QUIET_RISKS = [
     ("We're going to let the subscription run its course while the new leadership settles in.", "en"),
     ("Could you confirm by what date we'd need to tell you if we decide not to renew?", "en"),
     ("Cuando venza el contrato nos cambiamos, la verdad.", "es"),
+    # the kinds of commercial risk, in other words
+    ("At renewal we'll keep just the scheduling module and let the rest go.", "en"),
+    ("Our buyers have invited three other suppliers to bid for the next term.", "en"),
+    ("The new COO wants to test your product against Planhat before signing again.", "en"),
+    ("We're going to pilot Kustomer alongside you through the spring.", "en"),
+    ("Post-acquisition, we're meant to migrate onto the parent company's helpdesk next year.", "en"),
+    ("Our new VP asked for a formal comparison with the other tools on the market.", "en"),
+    ("Group IT wants one CRM for the whole company, and honestly it probably won't be yours.", "en"),
+    ("Nadia, who championed you from day one, is leaving at Easter.", "en"),
+    ("Our sponsor has been laid off and we don't yet know who will own the relationship.", "en"),
+    ("We're putting the expansion on pause until the next budget year.", "en"),
+    ("I find it hard to explain what we get for the money to our CFO.", "en"),
+    ("Honestly I'm not sure the cost is justified any more.", "en"),
+    ("The board is reviewing all existing contracts, including yours.", "en"),
+    ("Nous avons décidé de ne pas reconduire le contrat à son échéance.", "fr"),
+    ("Unsere Ansprechpartnerin verlässt das Unternehmen, eine Nachfolgerin ist noch nicht benannt.", "de"),
+    ("O diretor novo quer comparar vocês com a concorrência antes de renovar.", "pt"),
+    ("La nueva directora quiere compararos con otra herramienta antes de renovar.", "es"),
 ]
 
 LOOK_ALIKES = [
@@ -90,6 +108,13 @@ LOOK_ALIKES = [
     "We went back to the old report only to compare last year's numbers.",
     "Zum nächsten Abrechnungszeitraum möchten wir das Modul Chat dazubuchen.",
     "A la renovación ampliamos de 40 a 70 licencias.",
+    "At renewal we'll keep the same modules and add the survey add-on.",
+    "Could you compare this quarter's numbers with last year's for our QBR?",
+    "Nadia, who championed you from day one, was promoted to COO!",
+    "The board reviewed all existing contracts and renewed yours for three years.",
+    "Unser Projektleiter geht zum Termin am Donnerstag, danke.",
+    "Quiere comparar el informe con el del año pasado.",
+    "Vamos comparar o relatório com o do mês passado.",
 ]
 
 
