@@ -656,6 +656,18 @@ _BARE_CANCEL = {
 #: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
 _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
     "es": [
+        # Other vendors asked to bid, a rival's demo, one tool for the merged group, the contact leaving, value in
+        # doubt, nobody using it.
+        (_C, True, _M, True, r"(?:pedido|solicitado|pidi[oó]|pide|piden) (?:\w+ )?(?:ofertas|presupuestos|cotizaciones|"
+                             r"propuestas) a (?:otros|otras|varios|varias|dos|tres)|(?:ver|tener|hacer|agendar|"
+                             r"programar|pidi[oó]|pide|quiere) una (?:demo|demostraci[oó]n|presentaci[oó]n) de "
+                             r"(?-i:[A-Z][\w.&-]+)|(?:fusi[oó]n|adquisici[oó]n|grupo|matriz)(?:\s+\S+){0,10}?\s+(?:la misma "
+                             r"(?:herramienta|plataforma)|una (?:sola|[uú]nica) (?:herramienta|plataforma)|el mismo "
+                             r"(?:sistema|software|proveedor))|(?:responsable|sponsor|contacto|director\w*|gerente|jef[ea]|"
+                             r"champion|interlocutor\w*|valedor\w*)(?:\s+\S+){0,4}?\s+(?:deja|dejar[aá]|se va de|"
+                             r"abandona|sale de) (?:la|esta) (?:empresa|compa[nñ][ií]a|organizaci[oó]n)|no s[eé] si (?:nos )?(?:compensa|vale la "
+                             r"pena|merece la pena)|(?:casi )?nadie (?:\w+ ){0,3}(?:usa|utiliza|entra en) (?:la "
+                             r"plataforma|la herramienta|el sistema|la app|el programa)"),
         (_C, True, _M, True, r"(?:quiere|quieren|vamos a|va a|necesita\w*|pidi[oó]) comparar(?:os| (?:vuestr\w+|su|la|el) "
                              r"(?:plataforma|herramienta|soluci[oó]n|sistema|producto|servicio)) con"),
         (_O, True, _H, False, r"nadie (?:del equipo |de nosotros |aqu[ií] |en la oficina )?(?:puede|consigue|logra|"
@@ -752,6 +764,17 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
     ],
     "fr": [
+        (_C, True, _M, True, r"ne (?:garder\w*|conserver\w*|renouveler\w*) que (?:le|la|les) (?:\w+ )?(?:module|produit|"
+                             r"option|licences?)|(?:demand[eé]|sollicit[eé]) (?:des )?(?:devis|offres|propositions) "
+                             r"(?:[aà]|aupr[eè]s d[e']) ?(?:deux|trois|d'autres|plusieurs|autres)|(?:veut|voudrait|"
+                             r"voir|pr[eé]voit|organise|avons|planifi\w+) une d[eé]mo(?:nstration)? de (?-i:[A-Z][\w.&-]+)|(?:fusion|"
+                             r"rachat|acquisition|groupe|maison m[eè]re)(?:\s+\S+){0,10}?\s+(?:un seul (?:outil|"
+                             r"logiciel|syst[eè]me)|un outil unique|la m[eê]me (?:solution|plateforme)|le m[eê]me "
+                             r"(?:outil|logiciel|syst[eè]me))|(?:sponsor|champion|responsable|chef de projet|directeur|"
+                             r"directrice|interlocut\w+|contact)(?:\s+\S+){0,4}?\s+(?:quitte|part|s'en va|nous "
+                             r"quitte)\b|(?:je ne sais pas|pas s[uû]r) si (?:ça|cela|"
+                             r"l'outil|la solution) (?:vaut|vaille) (?:ce qu'on (?:paie|paye)|le prix|l'investissement|"
+                             r"le co[uû]t)|(?:presque )?personne (?:\S+ ){0,4}n'utilise"),
         (_C, True, _M, True, r"(?:ne pas|pas) reconduire|non[- ]reconduction|ne (?:\w+ )?reconduir\w+ pas|"
                              r"comparer (?:\w+ ){0,3}(?:avec|[aà]) (?:celle|celui|ceux|celles) de|comparer (?:votre|vos) "
                              r"(?:\w+ )?(?:solution|outil|plateforme|offre)s? (?:avec|[aà])"),
@@ -834,6 +857,16 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_C, True, _M, True, r"anbieter (?:\w+ ){0,2}um (?:angebote|ein angebot) (?:gebeten|angefragt)|(?:weitere|andere|"
+                             r"mehrere) anbieter (?:\w+ ){0,3}(?:angefragt|eingeladen)|angebote (?:\w+ ){0,2}(?:von|bei) "
+                             r"(?:anderen|weiteren|mehreren) anbietern|(?:möchte|will|wollen|sehen|geplant|vereinbart|"
+                             r"anschauen)(?:\s+\S+){0,4}?\s+(?:eine )?demo (?:von|mit) (?-i:[A-Z][\w.&-]+)|(?:fusion|übernahme|"
+                             r"konzern|gruppe|mutter\w*)(?:\s+\S+){0,10}?\s+(?:ein(?:e|en)? (?:einziges?|einzige|"
+                             r"einheitliches?|einheitliche|gemeinsames?|gemeinsame) (?:tool|system|plattform|software|"
+                             r"crm)|(?:dasselbe|das gleiche) (?:tool|system))|lizenzen (?:\w+ ){0,3}(?:halbieren|"
+                             r"reduzieren|kürzen|streichen)|(?:weiß|wissen) (?:ich |wir )?nicht,? ob sich (?:das|es|"
+                             r"der vertrag|das tool) (?:noch )?lohnt|kaum (?:jemand|einer|wer) (?:\w+ ){0,3}(?:nutzt|"
+                             r"verwendet|benutzt)"),
         (_C, True, _M, True, r"(?:sponsor|ansprechpartner\w*|fürsprecher\w*|champion|entscheider\w*|projektleiter\w*) "
                              r"(?:\w+ ){0,3}(?:verlässt|verlassen|wechselt) (?:\w+ ){0,3}(?:das unternehmen|die "
                              r"firma|uns)|nachfolger(?:in)? (?:\w+ ){0,3}(?:noch )?nicht (?:benannt|bestimmt|"
@@ -918,6 +951,18 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
     ],
     "pt": [
+        (_C, True, _M, True, r"(?:renovar|manter|ficar com) (?:apenas|s[oó]|somente) (?:o|a|os|as) (?:\w+ )?"
+                             r"(?:m[oó]dulo|produto|licen[cç]a)|(?:pediu|pediram|solicit\w+) (?:\w+ )?(?:propostas|"
+                             r"cota[cç][oõ]es|or[cç]amentos) (?:a|de|para) (?:outros|outras|dois|duas|tr[eê]s|"
+                             r"v[aá]rios)|(?:ver|fazer|agendar|marcar|quer) (?:uma )?demo(?:nstra[cç][aã]o)? d[aoe] "
+                             r"(?-i:[A-Z][\w.&-]+)|(?:fus[aã]o|aquisi[cç][aã]o|grupo|matriz|casa-m[aã]e)(?:\s+\S+){0,10}?\s+(?:uma "
+                             r"(?:[uú]nica|s[oó]) (?:ferramenta|plataforma)|a mesma (?:ferramenta|plataforma)|o mesmo "
+                             r"(?:sistema|software))|(?:gerente|respons[aá]vel|sponsor|contato|diretor\w*|coordenador\w*|"
+                             r"champion|interlocutor\w*)(?:\s+\S+){0,4}?\s+(?:est[aá] saindo|vai sair|saiu) da "
+                             r"(?:empresa|companhia)|"
+                             r"(?:cortar|reduzir) (?:as )?licen[cç]as (?:pela metade|em \d+)|n[aã]o sei se (?:ainda )?"
+                             r"(?:vale|compensa)|(?:quase )?ningu[eé]m (?:\w+ ){0,3}(?:usa|utiliza|acessa) (?:a "
+                             r"plataforma|a ferramenta|o sistema|o app)"),
         (_C, True, _M, True, r"(?:quer|querem|vai|vamos|precisa\w*|pediu para) comparar (?:voc[eê]s|a plataforma|o "
                              r"sistema|a ferramenta|a solu[cç][aã]o|o produto)(?: de voc[eê]s)? com|n[aã]o (?:vamos|iremos|vai) renovar"),
         (_O, True, _H, False, r"ningu[eé]m (?:\w+ ){0,3}(?:consegue|pode|conseguiu) (?:\w+ )?(?:acessar|entrar|"

@@ -83,6 +83,23 @@ QUIET_RISKS = [
     ("Unsere Ansprechpartnerin verlässt das Unternehmen, eine Nachfolgerin ist noch nicht benannt.", "de"),
     ("O diretor novo quer comparar vocês com a concorrência antes de renovar.", "pt"),
     ("La nueva directora quiere compararos con otra herramienta antes de renovar.", "es"),
+    # the same kinds in Spanish, French, German and Portuguese
+    ("Compras ya ha pedido presupuestos a otros tres proveedores para el contrato.", "es"),
+    ("Tras la adquisición, la matriz quiere una única plataforma para todas las filiales.", "es"),
+    ("Nuestro contacto principal deja la empresa en julio.", "es"),
+    ("Casi nadie de soporte usa la herramienta.", "es"),
+    ("Au renouvellement, nous ne garderons que le module d'agenda.", "fr"),
+    ("Après le rachat, le groupe impose le même logiciel à toutes les entités.", "fr"),
+    ("Notre chef de projet quitte la société à la fin du trimestre.", "fr"),
+    ("Honnêtement, je ne sais pas si l'outil vaut le prix.", "fr"),
+    ("Unser Einkauf hat drei weitere Anbieter angefragt.", "de"),
+    ("Nach der Übernahme soll der Konzern ein einheitliches CRM nutzen.", "de"),
+    ("Ehrlich gesagt wissen wir nicht, ob sich das Tool noch lohnt.", "de"),
+    ("Kaum jemand im Vertrieb nutzt die Plattform.", "de"),
+    ("A diretoria pediu cotações a outros dois fornecedores.", "pt"),
+    ("Depois da aquisição, o grupo quer a mesma plataforma em todas as empresas.", "pt"),
+    ("Nosso gerente de projeto vai sair da empresa em maio.", "pt"),
+    ("Quase ninguém do time usa a ferramenta.", "pt"),
 ]
 
 LOOK_ALIKES = [
@@ -115,6 +132,11 @@ LOOK_ALIKES = [
     "Unser Projektleiter geht zum Termin am Donnerstag, danke.",
     "Quiere comparar el informe con el del año pasado.",
     "Vamos comparar o relatório com o do mês passado.",
+    "Una agente deja la empresa, ¿cómo exporto sus conversaciones?",
+    "Uma colaboradora saiu da empresa; como cancelo o acesso dela?",
+    "Un collaborateur quitte l'entreprise, comment transférer ses dossiers ?",
+    "Tras la fusión seguimos con vuestra plataforma para todo el grupo, encantados.",
+    "Nadie del equipo tuvo problemas con la actualización.",
 ]
 
 
