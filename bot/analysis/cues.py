@@ -744,6 +744,12 @@ PRAISE = [
                   r"your (?:\w+ )?(?:tool|platform|product|contract|subscription)) (?:stays?|survived|"
                   r"made the cut|(?:is|are) staying)\b|sailed through",
         1.0, (E.satisfaction,), commits=True),
+    # Renewing as it is: "we don't intend to change anything at renewal, same plan please".
+    Cue("praise", r"(?:don'?t|do not|won'?t|will not) (?:intend|plan|want|need) to change (?:anything|"
+                  r"a thing)|renew\w* (?:it )?as (?:is|it is)|(?:same|unchanged) (?:plan|setup|terms|package|"
+                  r"seats|seat count) (?:as (?:last|this) year|again|at (?:the )?renewal)|"
+                  r"like-for-like renewal",
+        0.6, (E.satisfaction,), commits=True),
     # Going ahead with a renewal: good news, though its terms may still shrink it ("we will proceed with the
     # renewal at 65 licences"), so it outvotes no churn reading.
     Cue("praise", r"(?<!not )(?<!n't )(?:will|'ll|going to|happy to|plan to|intend to|ready to) "

@@ -169,7 +169,10 @@ SPANISH = [
                    r"(?:ninguna )?respuesta|hay alguien)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:otra vez|de nuevo|nuevamente|(?:segunda|tercera|cuarta) vez|una y otra vez|sigue "
                     r"sin|siempre (?:falla|pasa))", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
-    Cue("expansion", r"(?:añadir|agregar) (?:\w+ )?(?:usuarios|licencias|puestos)|más (?:usuarios|"
+    # Seats bought, not users set up: "ampliamos a 25 usuarios más", "añadimos 10 licencias"; "añadan a
+    # estos 3 usuarios" is an admin task.
+    Cue("expansion", r"(?:añad|agreg|sum|incorpor|ampli)\w* (?:\w+ ){0,2}(?:\d+ )?(?:licencias|puestos|"
+                     r"asientos)|(?:añadir|agregar) (?:\w+ )?usuarios|\d+ usuarios más|más (?:usuarios|"
                      r"licencias)", 1.0,
         (E.excitement,), _REN),
     Cue("churn", rf"(?:pensando en|vamos a|queremos|a punto de) cancelar(?! {NOT_THE_SERVICE['es']})|"
@@ -233,8 +236,10 @@ GERMAN = [
                    r"warten (?:immer )?noch|immer noch keine|ist da jemand)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:schon wieder|erneut|wieder einmal|(?:zum )?(?:zweiten|dritten|vierten) mal|immer "
                     r"wieder|jedes mal|ständig)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
-    Cue("expansion", r"(?:weitere|zusätzliche|mehr) (?:lizenzen|nutzer|benutzer|plätze|"
-                     r"seats)", 1.0, (E.excitement,),
+    Cue("expansion", r"(?:weitere|zusätzliche|mehr) (?:\d+ )?(?:lizenzen|nutzer|benutzer|plätze|"
+                     r"seats)|(?:erweitern|erhöhen|aufstocken|stocken|dazubuchen|hinzufügen)\w* "
+                     r"(?:\w+ ){0,3}(?:um |auf )?(?:\d+ )?(?:weitere )?(?:lizenzen|plätze)|auf \d+ "
+                     r"(?:lizenzen|nutzer|plätze) (?:erweitern|erhöhen|aufstocken)", 1.0, (E.excitement,),
         _REN),
     Cue("churn", rf"(?:überlegen|erwägen),? (?:zu )?kündigen|"
                  rf"(?:(?<!nicht vor zu )(?<!nicht zu )(?<!nicht )kündigen(?! {NOT_THE_SERVICE['de']})"
@@ -299,8 +304,9 @@ FRENCH = [
                    r"(?:en attente|pas de réponse|rien)|il y a quelqu'un)", 1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:de nouveau|à nouveau|(?:deuxième|troisième|quatrième) fois|toujours pas|encore une "
                     r"fois)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
-    Cue("expansion", r"ajouter (?:\w+ )?(?:utilisateurs|licences|sièges|postes)|(?:plus de|davantage de) "
-                     r"(?:licences|utilisateurs)", 1.0, (E.excitement,), _REN),
+    Cue("expansion", r"ajouter (?:\w+ )?(?:utilisateurs|licences|sièges|postes)|ajout\w* (?:\w+ ){0,2}"
+                     r"(?:\d+ )?(?:licences|sièges)|\d+ utilisateurs (?:de plus|supplémentaires)|(?:plus de|"
+                     r"davantage de) (?:licences|utilisateurs)", 1.0, (E.excitement,), _REN),
     Cue("churn", r"(?:envisageons|pensons|allons|voulons|sur le point de|prêts à|prêtes à) (?:de |à )?"
                  r"résilier|(?:résilier|résiliation|"
                  r"annuler (?:notre|mon|l') ?(?:abonnement|contrat|compte)|ne (?:pas )?renouveler|pas "
@@ -359,7 +365,8 @@ PORTUGUESE = [
         1.2, _FRU, _SUP, 1.0),
     Cue("repeated", r"(?:de novo|novamente|outra vez|(?:segunda|terceira|quarta) vez|sempre (?:falha|"
                     r"acontece)|continua sem)", 1.2, _FRU + _DIS, (C.reliability,), 1.0),
-    Cue("expansion", r"adicionar (?:\w+ )?(?:usuários|licenças|assentos)|mais (?:usuários|licenças)", 1.0,
+    Cue("expansion", r"(?:adicion|acrescent|ampli|aument)\w* (?:\w+ ){0,2}(?:\d+ )?(?:licenças|assentos)|"
+                     r"adicionar (?:\w+ )?usuários|\d+ usuários a mais|mais (?:usuários|licenças)", 1.0,
         (E.excitement,), _REN),
     Cue("churn", rf"(?:pensando em|vamos|queremos|prestes a) cancelar(?! {NOT_THE_SERVICE['pt']})|"
                  r"(?:cancelar (?:nossa|minha|a|o) "

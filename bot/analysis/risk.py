@@ -758,12 +758,17 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"jur[ií]dico|legal)|(?:copio|copiamos|incluyo|a[nñ]ado|pongo en copia|ponemos en copia) (?:a |en copia a )?(?:mi|"
                               r"nuestro|nuestra) (?:director\w*|jef\w+|gerente|ceo|direcci[oó]n)|incumplimiento "
                               r"(?:\w+ ){0,2}(?:contrato|sla|acuerdo|grave|material)|(?:tercera|cuarta|quinta|"
-                              r"sexta) (?:vez|reclamaci[oó]n|solicitud|consulta|correo|recordatorio)|reclamaci[oó]n "
+                              r"sexta) (?:vez que (?:\w+ ){0,2}(?:escrib|reclam|pid|pregunt|solicit|contact|llam|insist|report|"
+                              r"envi|recuerd|abr|pas|explic|repit|avis)\w*|reclamaci[oó]n|solicitud|consulta|correo|recordatorio)|"
+                              r"reclamaci[oó]n "
                               r"formal|(?:abogados|departamento legal|asesor[ií]a jur[ií]dica|acciones legales)|"
                               r"[uú]ltimo aviso"),
         (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
     ],
     "fr": [
+        (_O, True, _H, False, r"(?:donn[eé]es|factures|dossiers|fiches|contacts|notes|commandes|tickets|historique|"
+                              r"champs)(?:\s+\S+){0,4}?\s+(?:ont |a )?(?:disparu|[eé]t[eé] (?:supprim[eé]e?s|"
+                              r"effac[eé]e?s|perdu\w*))"),
         (_C, True, _M, True, r"ne (?:garder\w*|conserver\w*|renouveler\w*) que (?:le|la|les) (?:\w+ )?(?:module|produit|"
                              r"option|licences?)|(?:demand[eé]|sollicit[eé]) (?:des )?(?:devis|offres|propositions) "
                              r"(?:[aà]|aupr[eè]s d[e']) ?(?:deux|trois|d'autres|plusieurs|autres)|(?:veut|voudrait|"
@@ -1042,9 +1047,11 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"jur[íi]dico)|(?:copio|copiando|incluo|coloco) (?:o |a )?(?:meu|minha|nosso|nossa) "
                               r"(?:diretor\w*|chefe|gerente|ceo|diretoria)|(?:viola[çc][ãa]o|quebra|"
                               r"descumprimento|incumprimento) (?:\w+ ){0,2}(?:contrato|sla|acordo)|(?:terceira|"
-                              r"quarta|quinta|sexta) (?:vez|reclama[çc][ãa]o|solicita[çc][ãa]o|cobran[çc]a|"
+                              r"quarta|quinta|sexta) (?:vez que (?:\w+ ){0,2}(?:pe[çc]|ped|escrev|cobr|reclam|envi|solicit|pergunt|"
+                              r"lig|report|abr|insist|mand|explic|repit|lembr|avis)\w*|reclama[çc][ãa]o|solicita[çc][ãa]o|cobran[çc]a|"
                               r"e-?mail|mensagem)|reclama[çc][ãa]o formal|(?:advogados|departamento jur[íi]dico|"
-                              r"a[çc][ãa]o judicial|medidas legais)|[úu]ltimo aviso"),
+                              r"a[çc][ãa]o judicial|medidas legais|acionar (?:o |a |nosso |nossa )?(?:jur[íi]dico|advogad\w+|"
+                              r"departamento jur[íi]dico))|[úu]ltimo aviso"),
         (_C, False, _M, False, r"concorr\w+|alternativa|or[çc]amento|renova[çc][ãa]o|compras"),
     ],
 }

@@ -238,3 +238,17 @@ def test_commercial_news_in_our_favour_is_no_risk(analyzer, text) -> None:
 @pytest.mark.parametrize("text", BAD_COMMERCIAL_NEWS)
 def test_commercial_news_against_us_still_alerts(analyzer, text) -> None:
     _still_alerts(analyzer.analyze_text(text))
+
+
+# --- renewing as it is, seats added in other languages ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "We don't intend to change anything at renewal, same plan please.",
+    "Happy to renew as is for another year.",
+    "Same seat count as last year, please send the paperwork.",
+    "Nous ajoutons 30 licences pour la filiale de Lyon.",
+    "Wir erweitern auf 80 Lizenzen, bitte Angebot schicken.",
+])
+def test_a_renewal_as_it_is_or_seats_added_is_no_risk(analyzer, text) -> None:
+    _reads_calm(analyzer.analyze_text(text))

@@ -196,6 +196,10 @@ QUIET_INCIDENTS = [
     ("Staff from another client were able to view our case notes via the portal.", RiskKind.security),
     ("Your onboarding team shared our contact list with an unrelated company last week.", RiskKind.security),
     ("One of your engineers opened our production tenant without our consent.", RiskKind.security),
+    ("Es la cuarta vez que pregunto por el mismo cargo duplicado.", RiskKind.escalation),
+    ("É a terceira vez que peço a mesma correção.", RiskKind.escalation),
+    ("Se continuar assim, vamos acionar o jurídico.", RiskKind.escalation),
+    ("Les fiches clients de mars ont disparu depuis la synchronisation.", RiskKind.operational),
     ("Depuis la migration, toute l'équipe n'arrive plus à se connecter.", RiskKind.operational),
     ("La synchronisation de cette nuit a effacé toutes les notes des dossiers.", RiskKind.operational),
     ("Desde el cambio de versión nadie del equipo puede acceder a los informes.", RiskKind.operational),
@@ -219,6 +223,8 @@ QUIET_INCIDENT_LOOK_ALIKES = [
     "The issue on our side is fixed, everything's working again.",
     "Tout fonctionne pour toute l'équipe depuis la migration, merci !",
     "Desde el cambio de versión todo el equipo trabaja mejor.",
+    "Es la tercera vez que renovamos con vosotros, encantados.",
+    "É a quarta vez que indicamos vocês a parceiros.",
 ]
 
 

@@ -62,6 +62,18 @@ def test_extending_the_product_to_more_people_stays_expansion(analyzer: OfflineA
 
 
 @pytest.mark.parametrize("text", [
+    "Ampliamos a 25 usuarios más para el equipo de Sevilla.",
+    "Nous ajoutons 15 licences pour l'équipe de Nantes.",
+    "Wir stocken um 20 Lizenzen für das Team in Graz auf.",
+    "Vamos acrescentar 12 licenças para a equipe do Recife.",
+])
+def test_seats_added_in_another_language_are_expansion_not_churn(
+    analyzer: OfflineAnalyzer, text: str
+) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.expansion and not result.churn_risk, text
+
+@pytest.mark.parametrize("text", [
     "Out of licenses once more (nice problem to have) - need 10 more before Wednesday pls",
     "out of seats again lol, hiring like crazy. 15 more by Monday?",
     "No licences left again because of new hires, can you add 12 more before next week?",
