@@ -1212,8 +1212,9 @@ class OfflineAnalyzer(Analyzer):
                 # Words about leaving are a risk to the relationship, however they are phrased.
                 label = Label.negative
                 score = min(score, -0.3)
-        if r.detractor and not r.churn and _complains(r):
-            # cs-signals: an NPS of 0–6 with a complaint is churn risk.
+        if r.detractor and not r.churn and (label is Label.negative or _complains(r)):
+            # cs-signals: an NPS of 0–6 with a complaint is churn risk; words read as negative beside it, by
+            # whichever layer, are the complaint.
             r.churn = True
             label, score = Label.negative, min(score, -0.3)
         strong = [signal for signal in r.risks if signal.strong]
@@ -1866,7 +1867,8 @@ def _as_the_score_says(r: Reading, score: float, label: Label) -> tuple[float, L
         return score, label
     if r.rating == "high":
         return max(score, 0.05), Label.positive
-    if r.rating == "mid" and label is Label.negative:
+    if r.rating == "mid" and label is Label.negative and not r.detractor:
+        # A passive's seven or eight; a detractor's five or six read as a complaint stays one.
         return max(-0.04, min(0.04, score)), Label.neutral
     return score, label
 

@@ -98,6 +98,9 @@ DETRACTORS_WITH_A_COMPLAINT = [
     "NPS 4: reporting is broken half the time",
     "6 - too expensive for what we actually use",
     "Score: 5. Onboarding was a mess and nobody followed up.",
+    # a complaint the rules have no cue for, in another language, that the reading model reads negative
+    "NPS 6: Wir warten seit Wochen auf eine Antwort vom Support.",
+    "Note 5 : trop cher pour ce qu'on en fait.",
 ]
 
 NOT_DETRACTORS_OR_NO_COMPLAINT = [
