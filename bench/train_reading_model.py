@@ -18,7 +18,10 @@ would teach nothing about doubt. From those held-out readings come the isotonic
 map from the polarity head's probability to accuracy, and the routing
 thresholds `policy.claude_triggers` applies (see `bench/routing.py`).
 
-Deterministic: the same data gives the same arrays.
+Deterministic: the same data gives the same arrays. The rule features are read by the
+checkout's own rules, so the model depends on the commit it is trained at: the shipped
+model was trained at commit 13065b3, and docs/benchmarks.md says why it was not retrained
+when the risk layer grew.
 """
 
 from __future__ import annotations
