@@ -732,7 +732,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"(?:alguien|usuari[oa]s?|gente|personal|empleados) de (?:otro|otra) (?:cliente|"
                               r"empresa|organizaci[oó]n|cuenta) (?:\w+ ){0,2}(?:accede|accedi\w+|tiene acceso|"
                               r"tienen acceso|ve|ven|vio|vieron|puede ver|pueden ver)|brecha de "
-                              r"(?:seguridad|datos)|filtraci[oó]n|filtrad[oa]s|(?:credenciales|claves|"
+                              r"(?:seguridad|datos)|filtraci[oó]n|filtrad[oa]s?|se (?:han )?filtr\w+|(?:credenciales|claves|"
                               r"contrase[nñ]as|tokens?) (?:\w+ ){0,2}expuest\w+|acceso no autorizado|"
                               r"(?:auditor[ií]a|pentest|prueba de penetraci[oó]n)(?:\s+\S+){0,6}?\s+"
                               r"(?:detect\w+|encontr\w+|hallazgo\w*|se[nñ]al\w+|identific\w+)|hallazgos|"
@@ -831,7 +831,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"(?:\s+\S+){0,4}?\s+(?:[àa] )?(?:nos|mes) (?:donn[ée]es|dossiers|factures|clients|"
                               r"informations|fiches|commandes)"),
         (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches) (?:\w+ ){0,2}d'(?:un|une) "
-                              r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|pirat[ée]e?s?|piratage|fuite (?:de "
+                              r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|pirat[ée]e?s?|piratage|(?:ont|a) "
+                              r"fuit[ée]|fuite (?:de "
                               r"donn[ée]es|d'identifiants|de cl[ée]s)?|(?:identifiants|cl[ée]s|mots de passe|"
                               r"jetons?) (?:\w+ ){0,4}(?:expos\w+|divulgu\w+|en clair|visibles?|publi\w+)|acc[eè]s non autoris[ée]|"
                               # Someone outside who reached our data: "quelqu'un d'une autre société a accès à".
@@ -862,6 +863,12 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_S, True, _H, False, r"(?:sehen|sahen|sieht|sah|einsehen|öffnen|abrufen|bekommen|erhalten) (?:\S+ ){0,4}"
+                              r"(?:eines|einer) (?:anderen|fremden) (?:kunden|mandanten|firma|unternehmens|"
+                              r"organisation)"),
+        (_O, True, _H, False, r"(?:gehälter|löhne|gehalt|lohn)\w* (?:\S+ ){0,3}(?:nicht|kaum) (?:\S+ )?(?:auszahlen|"
+                              r"zahlen|überweisen|abrechnen)|(?:gehalts|lohn)abrechnung (?:\S+ ){0,3}(?:blockiert|"
+                              r"steht|hängt|geht nicht|funktioniert nicht)"),
         (_C, True, _M, True, r"anbieter (?:\w+ ){0,2}um (?:angebote|ein angebot) (?:gebeten|angefragt)|(?:weitere|andere|"
                              r"mehrere) anbieter (?:\w+ ){0,3}(?:angefragt|eingeladen)|angebote (?:\w+ ){0,2}(?:von|bei) "
                              r"(?:anderen|weiteren|mehreren) anbietern|(?:möchte|will|wollen|sehen|geplant|vereinbart|"
@@ -956,6 +963,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
     ],
     "pt": [
+        (_S, True, _H, False, r"(?:veem|v[êe]|viram|viu|acessam|acessaram|enxergam|aparecem) (?:\S+ ){0,4}(?:de|da|"
+                              r"do) (?:outra|outro) (?:empresa|cliente|organiza[çc][ãa]o|conta)"),
         (_C, True, _M, True, r"(?:renovar|manter|ficar com) (?:apenas|s[oó]|somente) (?:o|a|os|as) (?:\w+ )?"
                              r"(?:m[oó]dulo|produto|licen[cç]a)|(?:pediu|pediram|solicit\w+) (?:\w+ )?(?:propostas|"
                              r"cota[cç][oõ]es|or[cç]amentos) (?:a|de|para) (?:outros|outras|dois|duas|tr[eê]s|"
@@ -1022,7 +1031,7 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
                               r"(?:algu[ée]m|usu[áa]rios?|utilizadores?|pessoas|funcion[áa]rios) de (?:outro|outra) "
                               r"(?:cliente|empresa|organiza[çc][ãa]o|conta) (?:\w+ ){0,2}(?:acess\w+|tem acesso|"
                               r"t[êe]m acesso|v[êe]|veem|viu|viram|consegue ver|conseguem ver)|vazamento|"
-                              r"vazad[oa]s|fuga de dados|(?:credenciais|chaves|senhas|palavras-passe|tokens?) "
+                              r"vazad[oa]s?|vazaram|vazou|fuga de dados|(?:credenciais|chaves|senhas|palavras-passe|tokens?) "
                               r"(?:\w+ ){0,2}expost\w+|acesso n[ãa]o autorizado|(?:auditoria|pentest|teste de "
                               r"intrus[ãa]o)(?:\s+\S+){0,6}?\s+(?:apont\w+|encontr\w+|identific\w+|achad\w+|"
                               r"constat\w+)|incidente de seguran[çc]a|vulnerabilidade|viola[çc][ãa]o de dados|hackead[oa]s?|"
@@ -1112,13 +1121,20 @@ _GUARDS: dict[str, str] = {
           r"(?:dar|doy|damos) de baja (?:a )?(?:un|una|el|la|al|su) (?:usuari[oa]|compa[nñ]er[oa]|empleado)|"
           r"(?:c[oó]mo|como) (?:la |lo )?(?:doy|damos) de baja|no (?:tenemos|hay) (?:planes|intenci[oó]n) de|sin problema|ning[uú]n problema|mantenimiento "
           r"programado|(?:ya )?(?:est[aá] )?(?:resuelto|solucionado)|(?:elegimos|escogimos|nos quedamos con) "
-          r"(?:ustedes|vosotros)|el a[nñ]o pasado",
+          r"(?:ustedes|vosotros)|el a[nñ]o pasado|"
+          # An audit or a test that found nothing: "no encontró ningún hallazgo".
+          r"(?:ning[uú]n|ninguna|sin|cero) (?:\w+ ){0,3}(?:hallazgos?|incidencias?|vulnerabilidad\w*|no "
+          r"conformidad\w*|observaciones)|no (?:encontr|detect|identific|hall|report)\w+ (?:\w+ ){0,2}(?:ning[uú]n|"
+          r"ninguna|nada)",
     # Cancelling a meeting, a call or an order is no churn.
     "fr": rf"(?:annul|r[ée]sili)\w* (?:{NOT_THE_SERVICE['fr']})|"
           r"abonnement (?:\w+ )?(?:au|à la|aux|du) (?:\w+ ){0,2}(?:rapport|newsletter|lettre|r[ée]sum[ée]|"
           r"notification|courriel)|espace (?:de )?(?:test|d'essai)|(?:r[ôo]le|droits) (?:\w+ ){0,3}"
           r"(?:admin\w*) [àa] |pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
-          r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re",
+          r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re|"
+          r"(?:aucune?|z[ée]ro|sans|pas de) (?:\S+ ){0,3}(?:non-conformit[ée]s?|constats?|vuln[ée]rabilit[ée]s?|"
+          r"remarques?|[ée]carts?|anomalies?|r[ée]serves?)|n'a (?:rien )?(?:relev|trouv|d[ée]tect|signal)[ée] "
+          r"(?:aucun|rien)|n'a rien (?:relev|trouv|d[ée]tect|signal)[ée]",
     # Cancelling a meeting, a call or an order is no churn.
     "de": rf"k[üu]ndig\w* (?:{NOT_THE_SERVICE['de']})|"
           r"(?:newsletter|bericht|report|zusammenfassung|e-?mail)\w*-?abo\w*|(?:test|probe)\w*(?:arbeitsbereich|"
@@ -1126,14 +1142,19 @@ _GUARDS: dict[str, str] = {
           r"{0,2}(?:zugang|konto|nutzer)|keine (?:pl[äa]ne|absicht)|kein problem|geplante wartung|(?:ist )?(?:behoben|gel[öo]st)|"
           r"(?:haben uns f[üu]r sie|f[üu]r sie) entschieden|letztes jahr|"
           # "Keine Sorge, wir kündigen nicht", "kündigen wir aber nicht", "nicht kündigen".
-          r"k[üu]ndigen (?:wir |ich )?(?:\w+ )?nicht\b|nicht (?:vor,? )?(?:zu )?k[üu]ndigen|keine k[üu]ndigung",
+          r"k[üu]ndigen (?:wir |ich )?(?:\w+ )?nicht\b|nicht (?:vor,? )?(?:zu )?k[üu]ndigen|keine k[üu]ndigung|"
+          r"(?:keine|ohne) (?:\w+ ){0,2}(?:feststellungen|befunde|abweichungen|schwachstellen|mängel|"
+          r"beanstandungen)",
     # Cancelling a meeting, a call or an order is no churn.
     "pt": rf"cancel\w* (?:{NOT_THE_SERVICE['pt']})|"
           r"assinatura (?:\w+ )?(?:do|da|de|dos) (?:\w+ ){0,2}(?:relat[óo]rio|newsletter|boletim|resumo|"
           r"e-?mail|notifica)|(?:espa[çc]o|ambiente|conta) (?:de trabalho )?(?:de )?(?:teste|testes|"
           r"avalia[çc][ãa]o|duplicad)|(?:cancelar|cancelo|remover|desativar) o acesso|n[ãa]o (?:temos|h[áa]) (?:planos|inten[çc][ãa]o) de|sem problema|nenhum problema|manuten[çc][ãa]o "
           r"(?:programada|planejada)|(?:j[áa] )?(?:est[áa] )?(?:resolvido|corrigido)|(?:escolhemos|ficamos "
-          r"com) (?:voc[êe]s|a vossa)|ano passado",
+          r"com) (?:voc[êe]s|a vossa)|ano passado|"
+          r"(?:nenhuma?|zero|sem) (?:\w+ ){0,3}(?:n[ãa]o conformidades?|achados?|vulnerabilidades?|"
+          r"apontamentos?|constata[çc][õo]es)|n[ãa]o (?:encontr|detect|identific|apont)\w+ (?:\w+ ){0,2}"
+          r"(?:nenhum|nenhuma|nada)",
 }
 
 #: Words that put the trouble of a sentence with someone else: another company's breach in the news, the

@@ -200,6 +200,12 @@ QUIET_INCIDENTS = [
     ("É a terceira vez que peço a mesma correção.", RiskKind.escalation),
     ("Se continuar assim, vamos acionar o jurídico.", RiskKind.escalation),
     ("Les fiches clients de mars ont disparu depuis la synchronisation.", RiskKind.operational),
+    ("Se han filtrado nuestras claves de API en vuestro registro público.", RiskKind.security),
+    ("Nos identifiants ont fuité dans vos journaux publics.", RiskKind.security),
+    ("Unsere Leute sehen die Rechnungen eines anderen Kunden im Portal.", RiskKind.security),
+    ("Wir können die Löhne diesen Monat nicht auszahlen, der Export ist leer.", RiskKind.operational),
+    ("Nossos usuários veem os pedidos de outra empresa no painel.", RiskKind.security),
+    ("As senhas de API vazaram nos logs de vocês.", RiskKind.security),
     ("Depuis la migration, toute l'équipe n'arrive plus à se connecter.", RiskKind.operational),
     ("La synchronisation de cette nuit a effacé toutes les notes des dossiers.", RiskKind.operational),
     ("Desde el cambio de versión nadie del equipo puede acceder a los informes.", RiskKind.operational),
@@ -224,6 +230,10 @@ QUIET_INCIDENT_LOOK_ALIKES = [
     "Tout fonctionne pour toute l'équipe depuis la migration, merci !",
     "Desde el cambio de versión todo el equipo trabaja mejor.",
     "Es la tercera vez que renovamos con vosotros, encantados.",
+    "La auditoría externa no encontró ningún hallazgo, enhorabuena.",
+    "L'audit externe n'a relevé aucune non-conformité, bravo.",
+    "Das Audit hat keine Feststellungen ergeben, danke.",
+    "A auditoria não encontrou nenhuma não conformidade, parabéns.",
     "É a quarta vez que indicamos vocês a parceiros.",
 ]
 
