@@ -502,6 +502,8 @@ class Reading:
     churn: bool = False
     competitor: bool = False
     expansion: bool = False
+    #: The words only ask for the renewal's paperwork ("send the renewal quote"): set by `_conclude`.
+    paperwork_only: bool = False
     sarcasm: bool = False
     shouting: bool = False
     exclamations: int = 0
@@ -702,7 +704,8 @@ class OfflineAnalyzer(Analyzer):
         score, label = reading.score, rule_label
         if model is not None:
             score, label = _fused(model, reading.score)
-            if label is Label.negative and _plain_request(reading):
+            reading.paperwork_only = _asks_for_renewal_paperwork(reading)
+            if label is Label.negative and (_plain_request(reading) or reading.paperwork_only):
                 # cs-signals: a feature idea or an admin task ("please add these 3 users before tomorrow's
                 # go-live") without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
@@ -1204,6 +1207,9 @@ class OfflineAnalyzer(Analyzer):
                 signal.strong and signal.kind is RiskKind.commercial for signal in r.risks
             ):
                 # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
+                r.churn = False
+            if r.churn and r.paperwork_only:
+                # "Our CFO asked for the renewal quote by end of month": the renewal going ahead, no leaving.
                 r.churn = False
             if r.churn and (own_news or _trouble_elsewhere(r)):
                 # A pause over their own change freeze, a question about another vendor's breach: no leaving.
@@ -2018,6 +2024,64 @@ def _plain_request(r: Reading) -> bool:
         and not r.churn
         and not r.sarcasm
         and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+    )
+
+
+#: The renewal's paperwork asked for: a quote, a proposal, an order form, the contract to sign, with the verb
+#: that asks for it ("send us the renewal quote", "¿nos enviáis la propuesta de renovación?").
+_PAPERWORK = {
+    "en": r"(?:renewal (?:quote|proposal|paperwork|order form|form|contract|invoice|documents?|terms|"
+          r"pricing|figure|numbers?)|order form|(?:quote|proposal|paperwork|pricing|invoice) for "
+          r"(?:the |our )?renewal)",
+    "es": r"(?:propuesta|presupuesto|cotizaci[oó]n|oferta|contrato|documentaci[oó]n|factura) de (?:la )?"
+          r"renovaci[oó]n",
+    "fr": r"(?:devis|proposition|offre|contrat|bon de commande|facture) de renouvellement",
+    "de": r"(?:verlängerungs(?:angebot|vertrag|unterlagen|rechnung)|angebot (?:für|zur) (?:die )?"
+          r"verlängerung)",
+    "pt": r"(?:proposta|cota[cç][aã]o|or[cç]amento|contrato|fatura) de renova[cç][aã]o",
+}
+_ASKING = {
+    "en": r"(?:send|share|prepare|email|e-mail|forward|get|provide|issue|need|want|asked for|ask for)\w*",
+    "es": r"(?:env[ií]\w+|mand\w+|prepar\w+|compart\w+|pas\w+|necesit\w+|pid\w+)",
+    "fr": r"(?:envoy\w+|transmet\w+|pr[ée]par\w+|faire parvenir|besoin|demand\w+)",
+    "de": r"(?:schick\w*|send\w*|übermittel\w*|zukommen|bereitstell\w*|brauchen|benötigen)",
+    "pt": r"(?:mand\w+|envi\w+|prepar\w+|compartilh\w+|precis\w+|ped\w+)",
+}
+_RENEWAL_PAPERWORK_RE = {
+    language: re.compile(rf"\b{_ASKING[language]}\b[^.!?\n]{{0,40}}?\b{paperwork}|\b{paperwork}\b"
+                         rf"[^.!?\n]{{0,25}}?\b{_ASKING[language]}\b")
+    for language, paperwork in _PAPERWORK.items()
+}
+#: Reluctance beside the request ("not thrilled about the uplift, but send the paperwork"): a mild complaint.
+_NOT_KEEN_RE = re.compile(r"\bnot (?:thrilled|happy|pleased|delighted|keen|a fan|excited)\b", re.IGNORECASE)
+#: Longer than this, a message that asks for the paperwork has room to say what the renewal will lack.
+_PAPERWORK_MAX_WORDS = 30
+#: Hints of the risk layer that a paperwork request names by itself.
+_PAPERWORK_WORDS = frozenset({
+    "renewal", "procurement", "budget", "renovación", "renovacion", "renouvellement", "verlängerung",
+    "renovação", "renovacao", "compras",
+})
+
+
+def _asks_for_renewal_paperwork(r: Reading) -> bool:
+    """Whether the words ask for the renewal's paperwork and say nothing else that could be trouble: no risk,
+    no problem, no negative word, no irony, no churn cue. Renewal words are what many churn messages share,
+    so the reading model reads "send us the renewal proposal" as a risk."""
+    pattern = _RENEWAL_PAPERWORK_RE.get(r.language)
+    return (
+        pattern is not None
+        and r.words <= _PAPERWORK_MAX_WORDS
+        and pattern.search(r.body.lower()) is not None
+        and all(not signal.strong and signal.phrase.lower() in _PAPERWORK_WORDS for signal in r.risks)
+        and not r.churn
+        and not r.competitor
+        and not r.sarcasm
+        and not r.negative_word
+        and "disappointment" not in r.kind_counts
+        and _NOT_KEEN_RE.search(r.body) is None
+        and r.vader_compound > -0.3
+        and not any(kind in r.kind_counts for kind in en.PROBLEM_KINDS)
+        and not any(valence < 0 for _, valence in r.lexicon_hits)
     )
 
 

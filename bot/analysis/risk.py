@@ -443,7 +443,12 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"hard|difficult|can'?t|cannot) (?:to )?(?:show|explain|justify|prove)(?: [\w'’-]+){0,3}? "
                          r"what we (?:get|are getting|'re getting) for (?:the|our) (?:money|spend|price|cost)|"
                          r"review\w* (?:all |our |the )?(?:existing )?(?:contracts|vendors|subscriptions|tools|"
-                         r"software|spend),? (?:including|incl\.?) (?:you|yours|your)\b"),
+                         r"software|spend),? (?:including|incl\.?) (?:you|yours|your)\b|"
+                         # Our price held against another's: "we'll set it against the Zendesk offer we have".
+                         r"(?:set|put|hold|weigh|benchmark|measur)\w* (?:it|this|them|yours?|your (?:quote|offer|"
+                         r"price|proposal)) against (?:the |a |an |their |another |other )?(?:\w+ )?(?:offer|quote|"
+                         r"proposal|bid|pricing|price)s?\b|(?:match|beat)\w* (?:the |a |an |their )?(?:\w+ )?"
+                         r"(?:offer|quote|proposal|bid) (?:from|we (?:have|got|received))"),
     # --- security ---------------------------------------------------------------------------------
     (_S, True, _H, False, r"(?:see|seeing|saw|seen|view\w*|access\w*|show\w*|display\w*|visible|expos\w+|"
                           r"pull\w*|return\w*|receiv\w+|get|getting|got|includ\w*|contain\w*|list\w*|load\w*|surfac\w*|"

@@ -249,6 +249,21 @@ def test_commercial_news_against_us_still_alerts(analyzer, text) -> None:
     "Same seat count as last year, please send the paperwork.",
     "Nous ajoutons 30 licences pour la filiale de Lyon.",
     "Wir erweitern auf 80 Lizenzen, bitte Angebot schicken.",
+    # the renewal's paperwork asked for
+    "Our CFO asked for the renewal quote by end of month.",
+    "El contrato vence en junio, ¿nos enviáis la propuesta de renovación?",
+    "Le contrat arrive à échéance en juin, pouvez-vous envoyer le devis de renouvellement ?",
+    "Der Vertrag läuft im Juni aus, schickt ihr uns das Verlängerungsangebot?",
+    "O contrato vence em junho, podem mandar a proposta de renovação?",
 ])
 def test_a_renewal_as_it_is_or_seats_added_is_no_risk(analyzer, text) -> None:
     _reads_calm(analyzer.analyze_text(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for the renewal proposal. We'll only renew 20 of the 40 seats.",
+    "Please send the renewal quote, we'll set it against the Zendesk offer we have.",
+    "Thanks for the renewal quote. Frankly the uplift is unacceptable and we are reviewing alternatives.",
+])
+def test_paperwork_beside_a_risk_still_alerts(analyzer, text) -> None:
+    _still_alerts(analyzer.analyze_text(text))
