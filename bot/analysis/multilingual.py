@@ -149,7 +149,9 @@ SPANISH = [
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:nos pasamos|pasamos|migramos|movemos|trasladamos|cambiamos) (?:\S+ ){0,5}"
                   r"(?:a ustedes|con ustedes|a su (?:plataforma|herramienta|soluci[oó]n))|"
-                  r"estandariz\w+ (?:en|con) (?:ustedes|su (?:plataforma|herramienta))",
+                  r"estandariz\w+ (?:en|con) (?:ustedes|vosotros|(?:su|vuestra|la) (?:plataforma|herramienta)"
+                  r"(?: de (?:ustedes|vosotros))?)|(?:sigo|seguir[ée]|contin[úu]o) (?:siendo )?(?:tu|su|"
+                  r"vuestr[oa]) (?:contacto|interlocutor\w*|responsable)",
         1.0, (E.satisfaction,), commits=True),
     Cue("polite", r"buen(?:os|as)? (?:días|dia|tardes|noches)|(?:un )?saludo(?:s)?(?: cordiales)?|gracias de "
                   r"antemano"),
@@ -219,7 +221,9 @@ GERMAN = [
     *_warm_idioms("de"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:wechseln|migrieren|ziehen|bringen|holen|stellen) (?:\S+ ){0,5}(?:zu ihnen|auf ihre "
-                  r"(?:plattform|l[öo]sung|software))|standardisier\w+ (?:\S+ ){0,3}auf ihre", 1.0,
+                  r"(?:plattform|l[öo]sung|software))|standardisier\w+ (?:\S+ ){0,3}auf (?:ihre|eure)|"
+                  r"bleibe\w* (?:aber |weiterhin |trotzdem )?(?:ihr|ihre|euer|eure|dein|deine) "
+                  r"(?:ansprechpartner\w*|kontakt\w*)", 1.0,
         (E.satisfaction,), commits=True),
     Cue("polite", r"guten (?:tag|morgen|abend)|(?:viele|beste|liebe|freundliche) grüße|danke im voraus"),
     _lex(r"(?:doppelt (?:abgebucht|berechnet)|rückerstattung|zu viel berechnet)", -1.6, _FRU, (C.billing,)),
@@ -286,7 +290,8 @@ FRENCH = [
     *_warm_idioms("fr"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:passons|migrons|basculons|transf[ée]rons|regroupons) (?:\S+ ){0,5}(?:chez vous|sur "
-                  r"votre (?:plateforme|solution|outil))|standardis\w+ sur votre", 1.0, (E.satisfaction,),
+                  r"votre (?:plateforme|solution|outil))|standardis\w+ sur votre|(?:reste|resterai|demeure) "
+                  r"(?:votre|ton) (?:contact|interlocut\w+|r[ée]f[ée]rent\w*)", 1.0, (E.satisfaction,),
         commits=True),
     Cue("polite", r"bonjour|bonsoir|(?:bien )?cordialement|bonne (?:journée|soirée)|merci d(?:e |'|’)\w+|"
                   r"merci par avance|merci d'avance"),
@@ -345,8 +350,11 @@ PORTUGUESE = [
     *_warm_idioms("pt"),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:migramos|passamos|mudamos|levamos|trazemos|vamos migrar|vamos passar) (?:\S+ ){0,5}"
-                  r"(?:para voc[êe]s|para a (?:sua )?plataforma(?: de voc[êe]s)?)|padroniz\w+ (?:em|na) "
-                  r"(?:voc[êe]s|sua plataforma)", 1.0, (E.satisfaction,), commits=True),
+                  r"(?:para voc[êe]s|para a (?:sua )?plataforma(?: de voc[êe]s)?)|padroniz\w+ (?:em|na|"
+                  r"com a) (?:voc[êe]s|(?:sua )?plataforma(?: de voc[êe]s)?|ferramenta de voc[êe]s)|"
+                  r"(?:continuo|continuarei|sigo) (?:sendo )?(?:o |a )?(?:seu|sua) (?:contato|ponto de "
+                  r"contato|respons[áa]vel)",
+        1.0, (E.satisfaction,), commits=True),
     Cue("polite", r"bom dia|boa (?:tarde|noite)|(?:um )?abraço|atenciosamente|obrigad[oa] desde já"),
     _lex(r"(?:cobrad[oa]s? (?:duas vezes|em dobro|a mais)|cobrança (?:duplicada|em dobro)|estorno|reembolso)",
          -1.6, _FRU, (C.billing,)),

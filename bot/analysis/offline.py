@@ -502,8 +502,8 @@ class Reading:
     churn: bool = False
     competitor: bool = False
     expansion: bool = False
-    #: The words only ask for the renewal's paperwork ("send the renewal quote"): set by `_conclude`.
-    paperwork_only: bool = False
+    #: The words only ask for the renewal's paperwork or a user's account changed: set by `_conclude`.
+    routine_only: bool = False
     sarcasm: bool = False
     shouting: bool = False
     exclamations: int = 0
@@ -704,8 +704,8 @@ class OfflineAnalyzer(Analyzer):
         score, label = reading.score, rule_label
         if model is not None:
             score, label = _fused(model, reading.score)
-            reading.paperwork_only = _asks_for_renewal_paperwork(reading)
-            if label is Label.negative and (_plain_request(reading) or reading.paperwork_only):
+            reading.routine_only = _routine_request(reading)
+            if label is Label.negative and (_plain_request(reading) or reading.routine_only):
                 # cs-signals: a feature idea or an admin task ("please add these 3 users before tomorrow's
                 # go-live") without a complaint or a risk is a neutral ask.
                 score, label = max(-0.04, min(0.04, score)), Label.neutral
@@ -1208,8 +1208,9 @@ class OfflineAnalyzer(Analyzer):
             ):
                 # "We looked at Gainsight and decided to stay with you": a rival named on the way to staying.
                 r.churn = False
-            if r.churn and r.paperwork_only:
-                # "Our CFO asked for the renewal quote by end of month": the renewal going ahead, no leaving.
+            if r.churn and r.routine_only:
+                # "Our CFO asked for the renewal quote by end of month", "please deactivate Paolo's account,
+                # he left last week": routine requests, no leaving.
                 r.churn = False
             if r.churn and (own_news or _trouble_elsewhere(r)):
                 # A pause over their own change freeze, a question about another vendor's breach: no leaving.
@@ -2063,16 +2064,42 @@ _PAPERWORK_WORDS = frozenset({
 })
 
 
-def _asks_for_renewal_paperwork(r: Reading) -> bool:
-    """Whether the words ask for the renewal's paperwork and say nothing else that could be trouble: no risk,
-    no problem, no negative word, no irony, no churn cue. Renewal words are what many churn messages share,
-    so the reading model reads "send us the renewal proposal" as a risk."""
-    pattern = _RENEWAL_PAPERWORK_RE.get(r.language)
+#: One user's account changed: "please deactivate the account for Paolo, he left", "reset Ana's password".
+_USER_ADMIN = {
+    "en": r"(?:deactivate|remove|delete|disable|offboard|suspend|add|create|set up|reset|change|update|"
+          r"transfer)\w* (?:\w+ ){0,2}(?:account|user|login|access|password|role|permissions?|licen[cs]e|"
+          r"seat)s? (?:for|of|from|to)\b",
+    "es": r"(?:desactiv|elimin|borr|d[ée] de baja|a[ñn]ad|cre|restablec|cambi)\w* (?:\w+ ){0,2}(?:la "
+          r"cuenta|el usuario|el acceso|la contrase[ñn]a|el rol|los permisos|la licencia) (?:de|para|a)\b",
+    "fr": r"(?:d[ée]sactiv|supprim|retir|ajout|cr[ée]|r[ée]initialis|modifi|chang)\w* (?:\S+ ){0,2}(?:le "
+          r"compte|l'utilisateur|l'acc[eè]s|le mot de passe|le r[ôo]le|les droits|la licence) "
+          r"(?:de|pour|[àa])\b",
+    "de": r"(?:deaktivier|lösch|entfern|sperr|anleg|zurücksetz|änder)\w* (?:\S+ ){0,4}(?:konto|zugang|"
+          r"nutzer|benutzer|passwort|rolle|rechte|lizenz)\w*|(?:konto|zugang|nutzer|benutzer|lizenz)\w* "
+          r"(?:\S+ ){0,4}(?:deaktivieren|löschen|entfernen|sperren|anlegen|zurücksetzen)",
+    "pt": r"(?:desativ|remov|exclu|apag|adicion|cri|redefin|alter|mud)\w* (?:\w+ ){0,2}(?:a conta|o "
+          r"usu[áa]rio|o acesso|a senha|o perfil|as permiss[õo]es|a licen[çc]a) (?:de|do|da|para)\b",
+}
+_USER_ADMIN_RE = {language: re.compile(pattern) for language, pattern in _USER_ADMIN.items()}
+
+
+def _routine_request(r: Reading) -> bool:
+    """Whether the words only ask for the renewal's paperwork or for one user's account to be changed, and say
+    nothing else that could be trouble: no strong risk, problem, negative word, reluctance, irony or churn
+    cue. Renewal words and people leaving are what many churn messages share, so the reading model reads
+    "send us the renewal proposal" or "deactivate Paolo, he left the company" as a risk."""
+    body = r.body.lower()
+    paperwork = _RENEWAL_PAPERWORK_RE.get(r.language)
+    admin = _USER_ADMIN_RE.get(r.language)
+    asks = (
+        paperwork is not None
+        and paperwork.search(body) is not None
+        and all(signal.phrase.lower() in _PAPERWORK_WORDS for signal in r.risks)
+    ) or (admin is not None and admin.search(body) is not None)
     return (
-        pattern is not None
+        asks
         and r.words <= _PAPERWORK_MAX_WORDS
-        and pattern.search(r.body.lower()) is not None
-        and all(not signal.strong and signal.phrase.lower() in _PAPERWORK_WORDS for signal in r.risks)
+        and not any(signal.strong for signal in r.risks)
         and not r.churn
         and not r.competitor
         and not r.sarcasm

@@ -343,7 +343,12 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?P<after>\d+)\b|(?P<a2>\d+) (?:seats|licen[cs]es|users|agents) (?:rather than|instead of|"
                          r"not|down from|vs\.?|versus) (?:the )?(?:current )?(?P<b2>\d+)\b"),
     (_C, True, _M, True, r"(?:remove|deactivate|delete|offboard|cancel|drop|release|disable) (?:the |these |those "
-                         r"|all |around |about |roughly )?(?P<many>\d+) (?:\w+ )?(?:seats|licen[cs]es)\b|none of them "
+                         r"|all |around |about |roughly )?(?P<many>\d+) (?:\w+ )?(?:seats|licen[cs]es)\b|"
+                         # A whole team's or site's seats handed back: "remove the licences for the Boston office".
+                         r"(?:remove|deactivate|delete|offboard|cancel|drop|release|disable|close)\w* (?:all )?(?:of )?"
+                         r"(?:the )?(?:licen[cs]es|seats|accounts|users|logins) (?:for|of|in|at) (?:the |our )?"
+                         r"(?:whole |entire )?(?:\w+ ){0,2}(?:team|office|department|division|site|branch|location|"
+                         r"clinic|store|plant|entity|subsidiary|region|business unit)s?\b|none of them "
                          r"(?:have |has )?(?:ever )?(?:logged in|log in|logs in|use it|used it|opened it)"),
     (_C, True, _M, True, r"(?:move|switch|put|take|downgrade) us (?:down )?(?:on)?to (?:the |a )?(?:basic|starter|"
                          r"lite|free|lower|cheaper|smaller|essentials?|entry[- ]level) (?:plan|tier|package|edition|"
@@ -423,7 +428,10 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
     # bid, us run against a rival or trialled beside one, the group's platform after an acquisition, a
     # comparison asked for, "it probably won't be yours", nothing to show for the money.
     (_C, True, _M, True, r"keep (?:only|just) (?:the |our )?(?:\w+ ){0,2}(?:module|product|add-?on|seats?|licen[cs]es|"
-                         r"plan)\b|let the rest go|(?:asked|invited|approached|contacted) (?:two|three|four|\d+|"
+                         r"plan)\b|let the rest go|(?:only|just) (?:signed off|approved|agreed|budgeted) (?:on |for |"
+                         r"to )?(?:the |our )?(?:\w+ ){0,2}(?:module|product|add-?on|seats?|licen[cs]es|plan|tier)\b|"
+                         r"(?:drop|drops|dropping|fall|falls|falling|come|comes|coming) off (?:at|from|with|in) (?:the |"
+                         r"our )?(?:renewal|contract|order)|(?:asked|invited|approached|contacted) (?:two|three|four|\d+|"
                          r"other|several|a few|some) (?:other )?(?:vendors|providers|suppliers|companies|firms) to "
                          r"(?:bid|quote|pitch|submit|tender|propose)|(?:run|test|benchmark|pit|compare|measure)\w* "
                          r"(?:you|your (?:\w+ )?(?:platform|product|tool|solution|system)|it|the two) (?:against|"

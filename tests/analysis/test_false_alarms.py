@@ -255,6 +255,12 @@ def test_commercial_news_against_us_still_alerts(analyzer, text) -> None:
     "Le contrat arrive à échéance en juin, pouvez-vous envoyer le devis de renouvellement ?",
     "Der Vertrag läuft im Juni aus, schickt ihr uns das Verlängerungsangebot?",
     "O contrato vence em junho, podem mandar a proposta de renovação?",
+    # one user's account changed, a contact who stays, a merger onto us
+    "Please deactivate the account for Tomas Berg, he left the company last week.",
+    "Ich wurde zur Teamleiterin befördert, bleibe aber eure Ansprechpartnerin.",
+    "Me han ascendido, pero seguiré siendo vuestra interlocutora para la plataforma.",
+    "J'ai été promue, mais je reste votre contact pour l'outil.",
+    "Depois da fusão, o grupo decidiu padronizar na plataforma de vocês em todas as unidades.",
 ])
 def test_a_renewal_as_it_is_or_seats_added_is_no_risk(analyzer, text) -> None:
     _reads_calm(analyzer.analyze_text(text))

@@ -83,6 +83,9 @@ QUIET_RISKS = [
     ("Unsere Ansprechpartnerin verlässt das Unternehmen, eine Nachfolgerin ist noch nicht benannt.", "de"),
     ("O diretor novo quer comparar vocês com a concorrência antes de renovar.", "pt"),
     ("La nueva directora quiere compararos con otra herramienta antes de renovar.", "es"),
+    ("We're renewing! Finance only approved the core module, so Reports drops off at renewal.", "en"),
+    ("Please remove the licences for the Leeds office, we're closing it in May.", "en"),
+    ("Can you deactivate the accounts for our whole field team? They're on a different tool now.", "en"),
     # the same kinds in Spanish, French, German and Portuguese
     ("Compras ya ha pedido presupuestos a otros tres proveedores para el contrato.", "es"),
     ("Tras la adquisición, la matriz quiere una única plataforma para todas las filiales.", "es"),
