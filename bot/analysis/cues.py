@@ -755,6 +755,14 @@ PRAISE = [
     Cue("praise", r"(?<!not )(?<!n't )(?:will|'ll|going to|happy to|plan to|intend to|ready to) "
                   r"(?:proceed|go ahead|move forward|continue) with (?:the |our |a )?renewal",
         1.0, (E.satisfaction,)),
+    # Staying put: "the group confirmed we'll stay on Threadline", "we'll go ahead on the same terms"; not a
+    # person asked to stay on a project.
+    Cue("praise", r"(?:we|they|our (?:team|teams|company|organi[sz]ation|org|business|group|brands?|staff|"
+                  r"agents|people|users))(?: will|'ll| are going to| get to| can) (?:stay|remain) on "
+                  r"(?!(?:this|the|top|track|board|site|schedule|hold|it|that)\b)\w+|"
+                  r"(?<!not )(?<!n't )(?:go|going) ahead on (?:the )?same terms|(?:won'?t|will not|don'?t|do "
+                  r"not) (?:have|need) to (?:migrate|move|switch|change (?:tools|platforms|systems|vendors))",
+        0.6, (E.satisfaction,), commits=True),
     # A problem named only to say it is over ("latency has been fine since the release", "no more timeouts"):
     # listed before FAILURE, so the problem word inside is not read as a complaint. Not when the good
     # state is in the past ("was fine until Monday") or about to turn ("is fine but").

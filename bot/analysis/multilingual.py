@@ -146,12 +146,16 @@ def _warm_idioms(language: str) -> list[Cue]:
 
 SPANISH = [
     *_warm_idioms("es"),
+    # The renewal signed: "os envío firmado el contrato de renovación".
+    Cue("praise", r"renovaci[oó]n (?:\S+ ){0,3}firmad[oa]|(?:firmamos|hemos firmado|firmado) (?:\S+ ){0,4}"
+                  r"renovaci[oó]n|renovamos por (?:\S+ )?(?:a[nñ]os?|uno|dos|tres)", 1.0, (E.satisfaction,),
+        commits=True),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:nos pasamos|pasamos|migramos|movemos|trasladamos|cambiamos) (?:\S+ ){0,5}"
                   r"(?:a ustedes|con ustedes|a su (?:plataforma|herramienta|soluci[oó]n))|"
-                  r"estandariz\w+ (?:en|con) (?:ustedes|vosotros|(?:su|vuestra|la) (?:plataforma|herramienta)"
-                  r"(?: de (?:ustedes|vosotros))?)|(?:sigo|seguir[ée]|contin[úu]o) (?:siendo )?(?:tu|su|"
-                  r"vuestr[oa]) (?:contacto|interlocutor\w*|responsable)",
+                  r"estandariz\w+ (?:en|con) (?:ustedes|vosotros|(?:su|vuestra) (?:plataforma|herramienta)|"
+                  r"la (?:plataforma|herramienta) de (?:ustedes|vosotros))|(?:sigo|seguir[ée]|contin[úu]o) "
+                  r"(?:siendo )?(?:tu|su|vuestr[oa]) (?:contacto|interlocutor\w*|responsable)",
         1.0, (E.satisfaction,), commits=True),
     Cue("polite", r"buen(?:os|as)? (?:días|dia|tardes|noches)|(?:un )?saludo(?:s)?(?: cordiales)?|gracias de "
                   r"antemano"),
@@ -219,6 +223,10 @@ SPANISH = [
 
 GERMAN = [
     *_warm_idioms("de"),
+    # The renewal signed: "der Verlängerungsvertrag ist unterschrieben".
+    Cue("praise", r"verlängerung\w* (?:\S+ ){0,4}(?:unterschrieben|unterzeichnet|zugestimmt)|"
+                  r"(?:unterschrieben|unterzeichnet)\w* (?:\S+ ){0,3}verlängerung|verlängern (?:\S+ ){0,3}um "
+                  r"(?:ein|zwei|drei|\d+) jahre?", 1.0, (E.satisfaction,), commits=True),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:wechseln|migrieren|ziehen|bringen|holen|stellen) (?:\S+ ){0,5}(?:zu ihnen|auf ihre "
                   r"(?:plattform|l[öo]sung|software))|standardisier\w+ (?:\S+ ){0,3}auf (?:ihre|eure)|"
@@ -288,6 +296,9 @@ GERMAN = [
 
 FRENCH = [
     *_warm_idioms("fr"),
+    # The renewal signed: "vous trouverez ci-joint le contrat de renouvellement signé".
+    Cue("praise", r"renouvellement (?:\S+ ){0,3}sign[ée]|(?:avons sign[ée]|signons|sign[ée]) (?:\S+ ){0,4}"
+                  r"renouvellement|renouvelons pour", 1.0, (E.satisfaction,), commits=True),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:passons|migrons|basculons|transf[ée]rons|regroupons) (?:\S+ ){0,5}(?:chez vous|sur "
                   r"votre (?:plateforme|solution|outil))|standardis\w+ sur votre|(?:reste|resterai|demeure) "
@@ -348,6 +359,9 @@ FRENCH = [
 
 PORTUGUESE = [
     *_warm_idioms("pt"),
+    # The renewal signed: "segue em anexo o contrato de renovação devidamente assinado".
+    Cue("praise", r"renova[cç][aã]o (?:\S+ ){0,3}assinad[oa]|(?:assinamos|assinado) (?:\S+ ){0,4}"
+                  r"renova[cç][aã]o|renovamos por", 1.0, (E.satisfaction,), commits=True),
     # Business coming over to us after a merger or from a rival: staying and growing, never churn.
     Cue("praise", r"(?:migramos|passamos|mudamos|levamos|trazemos|vamos migrar|vamos passar) (?:\S+ ){0,5}"
                   r"(?:para voc[êe]s|para a (?:sua )?plataforma(?: de voc[êe]s)?)|padroniz\w+ (?:em|na|"

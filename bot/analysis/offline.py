@@ -841,6 +841,13 @@ class OfflineAnalyzer(Analyzer):
             self._read_english(body, reading)
         else:
             self._read_other(body, decision.code, reading)
+        if reading.risks and (reading.commits or reading.expansion):
+            # "Consolidating onto Threadline ... we won't have to migrate anything", "the group will
+            # standardise on Brightdesk, so a quote for 200 more seats please": the group settles on us.
+            reading.risks = [
+                signal for signal in reading.risks
+                if signal.kind is not RiskKind.commercial or _CONSOLIDATION_RE.search(signal.phrase) is None
+            ]
         if reading.risks:
             # "The lag on the reports page is gone", "cero caídas": a risk phrase inside words saying the
             # trouble is over, or named right after a word saying there is none.
@@ -1418,8 +1425,30 @@ def _fused(model: ModelReading, rule_score: float) -> tuple[float, Label]:
     return score, label
 
 
+#: The words of a consolidation risk: a merger, a parent company, a group standard.
+_CONSOLIDATION_RE = re.compile(
+    r"consolidat|standardi[sz]|estandariz|padroniz|standardis|vereinheitlich|merg|acqui|fusi[oó]n|fus[aã]o|"
+    r"parent|new owner|matriz|konzern|everyone (?:on|onto)|one (?:tool|platform|crm|helpdesk)",
+    re.IGNORECASE,
+)
+#: The customer says there is nothing for us to do: "nothing needed from your side, feel free to close this".
+_NOTHING_FOR_US_RE = re.compile(
+    r"\bnothing (?:is )?(?:needed|required) from (?:you|your)|\b(?:no|nothing) (?:further )?action (?:is )?"
+    r"(?:needed|required)|\bfeel free to close (?:this|the ticket|it)\b",
+    re.IGNORECASE,
+)
+
+
 def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     urgency = Urgency(model.urgency_label)
+    if (
+        urgency is not Urgency.low
+        and _NOTHING_FOR_US_RE.search(r.body) is not None
+        and not any(signal.strong for signal in r.risks)
+        and not r.churn
+    ):
+        # cs-signals: "it worked after four tries" needs nothing from us; the customer says so.
+        return Urgency.low
     if label is not Label.negative and _good_news_only(r) and not r.asks_something:
         # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
         return Urgency.low
@@ -2080,6 +2109,20 @@ _USER_ADMIN = {
     "pt": r"(?:desativ|remov|exclu|apag|adicion|cri|redefin|alter|mud)\w* (?:\w+ ){0,2}(?:a conta|o "
           r"usu[áa]rio|o acesso|a senha|o perfil|as permiss[õo]es|a licen[çc]a) (?:de|do|da|para)\b",
 }
+#: The billing details changed: "bitte ändern Sie unsere Rechnungsanschrift", "update our billing address".
+_BILLING_ADMIN = {
+    "en": r"(?:update|change|correct|amend)\w* (?:our |the )?(?:billing|invoice|invoicing|company|vat) "
+          r"(?:address|contact|details|email|entity|number)",
+    "es": r"(?:cambi|actualiz|modific|correg)\w* (?:la |nuestra |los )?(?:direcci[oó]n|datos|raz[oó]n "
+          r"social) de facturaci[oó]n",
+    "fr": r"(?:modifi|chang|mett\w* [àa] jour|corrig)\w* (?:notre |l'|les )?(?:adresse|coordonn[ée]es) de "
+          r"facturation",
+    "de": r"rechnungs(?:anschrift|adresse|empfänger|daten)",
+    "pt": r"(?:alter|mud|atualiz|corrig)\w* (?:o |nosso |os )?(?:endere[çc]o|dados) de (?:cobran[çc]a|"
+          r"faturamento|fatura[çc][ãa]o)",
+}
+for _language, _pattern in _BILLING_ADMIN.items():
+    _USER_ADMIN[_language] = f"{_USER_ADMIN[_language]}|{_pattern}"
 _USER_ADMIN_RE = {language: re.compile(pattern) for language, pattern in _USER_ADMIN.items()}
 
 

@@ -165,7 +165,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"(?:tool|product|platform|app|it)|abandon\w* (?:the |our )?(?:rollout|platform|tool)"),
     (_C, True, _M, True, r"(?:budget|spend|cost|vendor|tool|software|saas|licen[cs]e|procurement|contract) "
                          r"(?:review|cuts?|reduction|freeze|rationali[sz]ation|consolidation|audit|scrutiny)"
-                         r"(?:\s+\w+){0,10}?\s+(?:you|your|us|this (?:tool|platform|product|contract)|"
+                         r"(?:[ \t]+\w+){0,10}?[ \t]+(?:you|your|us|this (?:tool|platform|product|contract)|"
                          r"(?-i:[A-Z][\w.&-]+))|(?:on the chopping block|on the table for (?:cuts|review)|"
                          r"hard to justify|(?:can'?t|cannot|struggl\w+ to|difficult to) justify (?:the )?"
                          r"(?:cost|spend|price|renewal|investment|expense|budget))|"
@@ -635,8 +635,9 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"contract))|legal action|(?:last|final) (?:warning|chance|notice|reminder)|"
                           r"(?:if|unless) (?:this|it|the \w+) (?:is|isn'?t|is not|gets?|can'?t be) (?:\w+ )?"
                           r"(?:fixed|resolved|sorted|addressed|solved) (?:by|before|within|today|this)"),
-    (_E, True, _H, False, _ORDINAL + r" (?:follow[- ]?up|request|email|reminder|attempt|chase|message|ping|"
-                          r"ticket|ask)s?\b|" + _ORDINAL + r" time (?:(?:i|we)(?:'ve| have|'m| am|'re| are)? )?(?:ask|chas|follow|"
+    (_E, True, _H, False, _ORDINAL + r" (?:follow[- ]?up|request|email|reminder|chase|message|ping|"
+                          r"ticket|ask)s?\b|" + _ORDINAL + r" attempt (?:to (?:reach|contact|get (?:hold of|through|"
+                          r"an answer|a reply|a response))|at (?:reaching|contacting|getting))|" + _ORDINAL + r" time (?:(?:i|we)(?:'ve| have|'m| am|'re| are)? )?(?:ask|chas|follow|"
                           r"remind|writ|email|report|rais|call|flag|request|ping)\w*|"
                           r"(?:follow\w*|chas\w+|remind\w*|ping\w*|asking) (?:up )?(?:\w+ ){0,4}(?:again )?"
                           r"for the " + _ORDINAL + r" time|(?:follow\w*|chas\w+|writ\w+|ask\w*|email\w*|remind\w*|ping\w*|nudg\w*|"
@@ -669,6 +670,12 @@ _BARE_CANCEL = {
 #: es, fr, de, pt: fewer, broader patterns; a strong match floors the reading like an English one.
 _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
     "es": [
+        (_S, True, _H, False, r"(?:registros|datos|facturas|expedientes|clientes|pedidos|tickets|documentos) "
+                              r"(?:\S+ ){0,2}de (?:una|otra) (?:empresa|compa[nñ][ií]a|organizaci[oó]n|cliente) que no "
+                              r"es (?:la |el )?nuestr[oa]"),
+        (_C, True, _M, True, r"(?:estandariz|unific|consolid|migr|pas)\w* (?:\S+ ){0,3}(?:la herramienta|la "
+                             r"plataforma|el sistema|el software|la soluci[oó]n) (?:que (?:ya )?(?:usa|utiliza)|de) "
+                             r"(?:la matriz|el grupo|la casa matriz|la central|la sede)"),
         # Other vendors asked to bid, a rival's demo, one tool for the merged group, the contact leaving, value in
         # doubt, nobody using it.
         (_C, True, _M, True, r"(?:pedido|solicitado|pidi[oó]|pide|piden) (?:\w+ )?(?:ofertas|presupuestos|cotizaciones|"
@@ -876,6 +883,12 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"concurren\w+|alternative|budg[ée]t|renouvellement|achats"),
     ],
     "de": [
+        (_C, True, _M, True, r"(?:testen|pilotieren|evaluieren|prüfen|vergleichen|schauen uns)(?:\s+\S+){0,5}?\s+"
+                             r"(?:ein |eine |einen )?(?:anderes|andere|anderen|alternative\w*) (?:tool|system|lösung|"
+                             r"anbieter|software|plattform)"),
+        (_S, True, _H, False, r"audits?\w* (?:\S+ ){0,4}(?:feststellung\w*|befund\w*|abweichung\w*|mängel) "
+                              r"(?:\S+ ){0,3}(?:zu ihrer|zu eurer|bei ihrer|bei eurer|ihrer|eurer|dokumentiert|"
+                              r"festgestellt)"),
         (_S, True, _H, False, r"(?:sehen|sahen|sieht|sah|einsehen|öffnen|abrufen|bekommen|erhalten) (?:\S+ ){0,4}"
                               r"(?:eines|einer) (?:anderen|fremden) (?:kunden|mandanten|firma|unternehmens|"
                               r"organisation)"),

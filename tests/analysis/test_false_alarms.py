@@ -273,3 +273,33 @@ def test_a_renewal_as_it_is_or_seats_added_is_no_risk(analyzer, text) -> None:
 ])
 def test_paperwork_beside_a_risk_still_alerts(analyzer, text) -> None:
     _still_alerts(analyzer.analyze_text(text))
+
+
+# --- news in our favour told at length ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "After the acquisition we're consolidating onto Loomly across all brands, so we won't have to migrate "
+    "anything.",
+    "The group will standardise on Harborline after the merger; could you quote 150 additional seats?",
+    "Patrick: the uplift isn't welcome, budgets are tight, but we'll go ahead on the same terms.",
+    "Bitte ändern Sie unsere Rechnungsanschrift ab sofort auf die neue Adresse in Stuttgart.",
+    "Segue em anexo o contrato de renovação assinado. Estamos muito satisfeitos.",
+])
+def test_news_in_our_favour_told_at_length_raises_no_churn(analyzer, text) -> None:
+    result = analyzer.analyze_text(text)
+    assert not result.churn_risk, result
+    assert result.recommended_action is not RecommendedAction.escalate, result
+
+
+def test_a_speakers_name_on_the_next_line_is_no_vendor_under_review() -> None:
+    text = "budget review results are in for the tooling line\n\nPriya 10:02\nyour renewal was approved"
+    assert not [signal for signal in read_risks(text) if signal.strong]
+
+
+def test_a_failure_the_customer_sorted_needs_nothing_soon(analyzer) -> None:
+    result = analyzer.analyze_text(
+        "The bulk import failed twice but worked on the third attempt. Nothing needed from your side, feel "
+        "free to close this."
+    )
+    assert result.urgency is Urgency.low and not result.churn_risk, result
