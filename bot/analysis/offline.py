@@ -704,7 +704,7 @@ class OfflineAnalyzer(Analyzer):
         score, label = reading.score, rule_label
         if model is not None:
             score, label = _fused(model, reading.score)
-            reading.routine_only = _routine_request(reading)
+            reading.routine_only = _routine_request(reading) or _how_to_question(reading)
             if label is Label.negative and (_plain_request(reading) or reading.routine_only):
                 # cs-signals: a feature idea or an admin task ("please add these 3 users before tomorrow's
                 # go-live") without a complaint or a risk is a neutral ask.
@@ -1449,6 +1449,10 @@ def _model_urgency(model: ModelReading, label: Label, r: Reading) -> Urgency:
     ):
         # cs-signals: "it worked after four tries" needs nothing from us; the customer says so.
         return Urgency.low
+    if r.routine_only and label is not Label.negative:
+        # A how-to question, the renewal's paperwork, one user's account: nothing soon, unless a date says so
+        # (`_asked_by_a_date` raises it afterwards).
+        return Urgency.low
     if label is not Label.negative and _good_news_only(r) and not r.asks_something:
         # cs-signals: a problem reported as fixed, a commitment to stay, is nothing to do soon.
         return Urgency.low
@@ -2124,6 +2128,38 @@ _BILLING_ADMIN = {
 for _language, _pattern in _BILLING_ADMIN.items():
     _USER_ADMIN[_language] = f"{_USER_ADMIN[_language]}|{_pattern}"
 _USER_ADMIN_RE = {language: re.compile(pattern) for language, pattern in _USER_ADMIN.items()}
+
+
+#: A how-to question: "how do I set up a rule that closes tickets when the customer hasn't replied?".
+_HOW_TO_RE = re.compile(
+    r"\W*(?:(?:hi|hey|hello)\b\W*)?(?:how (?:do|can|should|would|could) (?:i|we|you|one)|is (?:there a way|"
+    r"it possible) to|can (?:i|we|you) (?:set|make|configure|get|have|create|add|change|schedule)|what'?s "
+    r"the (?:best|right|easiest) way to)\b",
+    re.IGNORECASE,
+)
+#: Words that say something of ours is failing: then the question is about a problem, not a setting.
+_FAILING_RE = re.compile(
+    r"\b(?:not working|doesn'?t work|don'?t work|broken|errors?|bugs?|fail\w*|crash\w*|can'?t|cannot|won'?t|"
+    r"stopped|keeps?|again|still|anymore|any more)\b",
+    re.IGNORECASE,
+)
+
+
+def _how_to_question(r: Reading) -> bool:
+    """One short how-to question about a setting, whose words about waiting or replies describe the case it
+    asks about ("when the customer hasn't replied in 7 days"), with nothing of ours failing."""
+    body = r.body.strip()
+    return (
+        r.language == "en"
+        and r.words <= 35
+        and body.endswith("?")
+        and body.count("?") == 1
+        and _HOW_TO_RE.match(body) is not None
+        and _FAILING_RE.search(body) is None
+        and not any(signal.strong for signal in r.risks)
+        and not r.churn
+        and not r.sarcasm
+    )
 
 
 def _routine_request(r: Reading) -> bool:

@@ -547,7 +547,7 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"missed|can'?t (?:run|go|proceed|happen|be (?:run|processed|completed))|cannot "
                           r"(?:run|go|proceed|happen)|failing|failed|down|broken)"),
     (_O, True, _H, False, r"(?:blocked|blocking|held up|stuck) (?:on|by) (?:you|your|this|the (?:bug|issue|"
-                          r"outage|problem|sync|integration|export))|(?:can'?t|cannot|unable to|could ?n'?t|"
+                          r"outage|problem|sync|integration|export))|(?:can'?t|can ?not|unable to|could ?n'?t|"
                           r"could not|not able to) (?:run|process|close|ship|launch|go live|bill|invoice|pay "
                           r"(?:our|anyone|people|staff|employees)|work|operate|log ?in|sign ?in|access "
                           r"(?:anything|the (?:platform|app|system|tool|data))|serve (?:our )?customers)|"
@@ -850,7 +850,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_S, True, _H, False, r"autres? (?:client|soci[ée]t[ée]|entreprise|organisation|utilisateur|compte)s?"
                               r"(?:\s+\S+){0,4}?\s+(?:[àa] )?(?:nos|mes) (?:donn[ée]es|dossiers|factures|clients|"
                               r"informations|fiches|commandes)"),
-        (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches) (?:\w+ ){0,2}d'(?:un|une) "
+        (_S, True, _H, False, r"(?:donn[ée]es|dossiers|informations|factures|fiches|tickets|demandes|contacts|"
+                              r"commandes|documents|e-mails|mails|conversations|clients) (?:\w+ ){0,2}d'(?:un|une) "
                               r"autre (?:client|entreprise|soci[ée]t[ée]|organisation|compte)|pirat[ée]e?s?|piratage|(?:ont|a) "
                               r"fuit[ée]|fuite (?:de "
                               r"donn[ée]es|d'identifiants|de cl[ée]s)?|(?:identifiants|cl[ée]s|mots de passe|"

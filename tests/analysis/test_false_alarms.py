@@ -303,3 +303,17 @@ def test_a_failure_the_customer_sorted_needs_nothing_soon(analyzer) -> None:
         "free to close this."
     )
     assert result.urgency is Urgency.low and not result.churn_risk, result
+
+
+@pytest.mark.parametrize("text", [
+    "How do I set up a rule that auto-closes tickets when the customer hasn't replied in 7 days?",
+    "Is there a way to remind agents when a ticket has had no answer for two days?",
+])
+def test_a_how_to_question_about_waiting_is_a_question(analyzer, text) -> None:
+    result = analyzer.analyze_text(text)
+    assert result.label is Label.neutral and result.urgency is Urgency.low, result
+
+
+def test_a_how_to_question_about_something_failing_is_still_a_problem(analyzer) -> None:
+    result = analyzer.analyze_text("How can we export tickets if the API keeps failing?")
+    assert result.label is Label.negative, result
