@@ -387,7 +387,8 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                          r"open|touched|active)\w*|(?:only |just )?(?P<share>\d+) ?% (?:active|weekly active|monthly "
                          r"active|of (?:our |the )?(?:users|seats|licen[cs]es) (?:are )?active)|(?:attendance|"
                          r"turnout) (?:was |of |is )?(?:only |just )?(?P<p2>\d+) (?:out of|of|/) (?P<whole>\d+)|"
-                         r"(?:went|gone|drift\w*|revert\w*|slid|slipp\w+|(?:are|is|keep|kept|started) going) back to (?:the |"
+                         r"(?:went|gone|drift\w*|revert\w*|slid|slipp\w+|(?:are|is|keep|kept|started|been)(?: \w+ly)? going) back "
+                         r"to (?:the |"
                          r"their |our )?"
                          r"(?:old )?(?:spreadsheets?|excel|the old (?:tool|system|way))\b|"
                          r"(?:started|start|keep|keeps) avoiding (?:it|the (?:tool|platform|app|system))|"
@@ -428,7 +429,10 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
     # bid, us run against a rival or trialled beside one, the group's platform after an acquisition, a
     # comparison asked for, "it probably won't be yours", nothing to show for the money.
     (_C, True, _M, True, r"keep (?:only|just) (?:the |our )?(?:\w+ ){0,2}(?:module|product|add-?on|seats?|licen[cs]es|"
-                         r"plan)\b|let the rest go|(?:only|just) (?:signed off|approved|agreed|budgeted) (?:on |for |"
+                         r"plan)\b|let the rest go|down to (?:a single|one|two) (?:\S+ ){0,2}(?:tools?|platforms?|"
+                         r"systems?|vendors?|crms?|providers?)\b|(?:switch|move|go|change|convert)\w* (?:us |it |the "
+                         r"contract )?(?:over )?to (?:a )?month[- ]to[- ]month|month[- ]to[- ]month (?:instead|rather)|"
+                         r"(?:only|just) (?:signed off|approved|agreed|budgeted) (?:on |for |"
                          r"to )?(?:the |our )?(?:\w+ ){0,2}(?:module|product|add-?on|seats?|licen[cs]es|plan|tier)\b|"
                          r"(?:drop|drops|dropping|fall|falls|falling|come|comes|coming) off (?:at|from|with|in) (?:the |"
                          r"our )?(?:renewal|contract|order)|(?:asked|invited|approached|contacted) (?:two|three|four|\d+|"
@@ -603,7 +607,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
                           r"(?:aren'?t|are not|isn'?t|is not|stopped|not) (?:\w+ )?(?:flowing|syncing|coming "
                           r"through|going through|posting|arriving|being (?:created|sent|processed|synced))"
                           r"(?:\s+[\w'’-]+){0,4}?\s+at all|(?:\d+|dozens|hundreds|thousands)(?:-odd)? (?:\w+ )?(?:are "
-                          r"|is |now |still )?(?:stuck|piling up|backed up|sitting in (?:the )?queue)\b|"
+                          r"|is |now |still )?(?:stuck|piling up|backed up|sitting in (?:the )?queue)\b|(?:\d+|dozens|hundreds|"
+                          r"thousands)(?:-odd)? (?:\w+ ){0,2}(?:are |is )?(?:sitting|stuck|left) (?:unapproved|"
+                          r"unprocessed|unsent|unpaid|unshipped|undelivered)|(?:whole |entire )?(?:\w+ )?(?:team|crew|"
+                          r"staff|floor|agents|drivers|pickers|operators)(?: is| are)? (?:standing|sitting|waiting) "
+                          r"around\b|"
                           r"(?:data|records|numbers|transactions|entries|rows|invoices|orders|contacts|notes|history|"
                           r"files|figures|logs|tickets|accounts|fields|reports?|dashboards?)(?: [\w'’-]+){0,4}? "
                           r"(?:have |has |had |just |all )?(?:vanished|disappeared)|(?:is|are) (?:\w+ )?(?:inverted|"
@@ -786,6 +794,9 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"competencia|competidor|alternativa|presupuesto|renovaci[oó]n|compras"),
     ],
     "fr": [
+        (_C, True, _M, True, r"(?:actionnaire|maison m[eè]re|groupe|repreneur|acqu[ée]reur)(?:\s+\S+){0,6}?\s+"
+                             r"(?:a |ont )?(?:d[ée]j[àa] )?(?:ses|leurs) propres (?:outils|solutions|logiciels|"
+                             r"plateformes)"),
         (_O, True, _H, False, r"(?:donn[eé]es|factures|dossiers|fiches|contacts|notes|commandes|tickets|historique|"
                               r"champs)(?:\s+\S+){0,4}?\s+(?:ont |a )?(?:disparu|[eé]t[eé] (?:supprim[eé]e?s|"
                               r"effac[eé]e?s|perdu\w*))"),
@@ -990,6 +1001,8 @@ _OTHER: dict[str, list[tuple[RiskKind, bool, Urgency, bool, str]]] = {
         (_C, False, _M, False, r"wettbewerb\w*|konkurren\w+|alternative|budget|verl[äa]ngerung|einkauf"),
     ],
     "pt": [
+        (_O, True, _M, False, r"(?:integra[cç][aã]o|sincroniza[cç][aã]o|sistema|plataforma|api|conector)(?:\s+\S+){0,4}?"
+                              r"\s+(?:parou|pararam) de (?:enviar|funcionar|sincronizar|receber|processar)"),
         (_S, True, _H, False, r"(?:veem|v[êe]|viram|viu|acessam|acessaram|enxergam|aparecem) (?:\S+ ){0,4}(?:de|da|"
                               r"do) (?:outra|outro) (?:empresa|cliente|organiza[çc][ãa]o|conta)"),
         (_C, True, _M, True, r"(?:renovar|manter|ficar com) (?:apenas|s[oó]|somente) (?:o|a|os|as) (?:\w+ )?"
@@ -1099,7 +1112,9 @@ _GUARDS: dict[str, str] = {
           r"(?:\w+ ){0,2}|(?<!who )(?<!that )(?:chose|picked|selected|went with|stayed with|stick(?:ing)? with|"
           r"renewed with|"
           r"prefer) (?:you|your \w+|\w+ over)|(?:and|but) (?:you|your \w+) (?:won|came out ahead|were better)|"
-          r"(?:last|previous) (?:year|time)(?:'s)? (?:\w+ ){0,4}|(?:planned|scheduled|announced) "
+          r"(?:last|previous) (?:year|time)(?:'s)? (?:\w+ ){0,4}|(?:during|in) (?:the )?(?:last|previous) "
+          r"(?:quarter|spring|summer|autumn|fall|winter)'?s? (?:\w+ ){0,2}(?:review|evaluation|rfp|tender|"
+          r"market (?:review|scan))|(?:planned|scheduled|announced) "
           r"(?:maintenance|outage|downtime|window)|maintenance window|(?:we|i) (?:\w+ )?(?:accidentally |"
           r"mistakenly )?(?:leaked|committed|pushed|posted|pasted|shared|exposed) (?:\w+ ){0,3}"
           r"(?:own|our|my)|(?:our|my) (?:own )?(?:mistake|fault|bad)|(?<!nobody )(?<!no one )(?<!anyone )(?<!everyone )(?<!everybody )"
@@ -1113,7 +1128,9 @@ _GUARDS: dict[str, str] = {
           r"(?:consolidat|standardi[sz]|mov|migrat|shift|bring)\w* (?:\w+ ){0,4}(?:on|onto|to|into) (?:you|your "
           r"(?:platform|tool|product))\b|above and beyond|(?:went|came out|came through) (?:\w+ ){0,2}(?:our|your|in your) "
           r"(?:way|favou?r)|came through (?:\w+ ){0,3}(?:fine|without|unscathed|intact)|not you\b|"
-          r"(?:the one|ones?) (?:we'?re|we are) keeping|nothing'?s wrong|nothing is wrong|in (?:great|good|safe) "
+          r"(?:the one|ones?|platforms?|tools?|vendors?) (?:we'?re|we are|we'?ll be|we will be) keeping|(?:came "
+          r"out|made it|made the cut) (?:as )?(?:one of|among)|(?:voted|decided|chose|agreed) to (?:stay|remain) "
+          r"with (?:you|your \w+)(?=\s*(?:[.!;]|$))|(?:at first|initially|in the beginning)\b|nothing'?s wrong|nothing is wrong|in (?:great|good|safe) "
           r"hands|(?:review|evaluation|rfp|bake-?off|comparison) (?:\w+ ){0,3}(?:is|was) (?:done|finished|"
           r"complete|over)|(?:remove|deactivate|offboard|delete|disable) (?:a |an |the |her |his |their )?"
           r"(?:user|seat|login|account of)|(?:follow|see|watch) the roadmap|"
@@ -1159,6 +1176,7 @@ _GUARDS: dict[str, str] = {
           r"notification|courriel)|espace (?:de )?(?:test|d'essai)|(?:r[ôo]le|droits) (?:\w+ ){0,3}"
           r"(?:admin\w*) [àa] |pas l'intention de|aucun souci|aucun probl[eè]me|maintenance (?:planifi[ée]e|programm[ée]e)|"
           r"(?:est )?(?:r[ée]solu|corrig[ée])|(?:nous vous avons|avons) choisi|l'ann[ée]e derni[eè]re|"
+          r"rien [àa] signaler|part en signature|"
           r"(?:aucune?|z[ée]ro|sans|pas de) (?:\S+ ){0,3}(?:non-conformit[ée]s?|constats?|vuln[ée]rabilit[ée]s?|"
           r"remarques?|[ée]carts?|anomalies?|r[ée]serves?)|n'a (?:rien )?(?:relev|trouv|d[ée]tect|signal)[ée] "
           r"(?:aucun|rien)|n'a rien (?:relev|trouv|d[ée]tect|signal)[ée]",

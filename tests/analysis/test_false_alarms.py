@@ -317,3 +317,18 @@ def test_a_how_to_question_about_waiting_is_a_question(analyzer, text) -> None:
 def test_a_how_to_question_about_something_failing_is_still_a_problem(analyzer) -> None:
     result = analyzer.analyze_text("How can we export tickets if the API keeps failing?")
     assert result.label is Label.negative, result
+
+
+@pytest.mark.parametrize("text", [
+    "Finance finished the annual tool review and you came out as one of the platforms we're keeping.",
+    "We did look at other options during last quarter's market review, and the team voted to stay with you.",
+    "A few of us drifted back to the old spreadsheets at first, but now everyone is on board.",
+    "Notre service juridique a relu les clauses de résiliation et n'a rien à signaler.",
+])
+def test_a_risk_word_in_news_that_went_our_way_raises_no_strong_risk(analyzer, text) -> None:
+    language = analyzer.analyze_text(text).language
+    assert not [signal for signal in read_risks(text, language) if signal.strong]
+
+
+def test_last_quarters_data_vanishing_is_still_an_incident() -> None:
+    assert [s for s in read_risks("all of last quarter's data vanished from the dashboard") if s.strong]
