@@ -2127,6 +2127,14 @@ _BILLING_ADMIN = {
 }
 for _language, _pattern in _BILLING_ADMIN.items():
     _USER_ADMIN[_language] = f"{_USER_ADMIN[_language]}|{_pattern}"
+# A document asked for, a new person introduced: "our parent company wants a copy of the contract for their
+# records", "we have a new VP starting, could you set up an intro?".
+_USER_ADMIN["en"] += (
+    r"|(?:a copy|copies) of (?:the |our )?(?:signed |latest |current )?(?:contract|agreement|msa|dpa|"
+    r"order form|invoice|soc ?2(?: report)?|certificate|w-?9|insurance certificate)s?\b|(?:set up|arrange|"
+    r"schedule|book) (?:an? )?(?:quick )?(?:intro|introduction|introductory|welcome|kick-?off)\b|"
+    r"(?:introduce|intro) (?:you|them|her|him|yourself) to\b"
+)
 _USER_ADMIN_RE = {language: re.compile(pattern) for language, pattern in _USER_ADMIN.items()}
 
 

@@ -429,7 +429,11 @@ _EN: list[tuple[RiskKind, bool, Urgency, bool, str]] = [
     # bid, us run against a rival or trialled beside one, the group's platform after an acquisition, a
     # comparison asked for, "it probably won't be yours", nothing to show for the money.
     (_C, True, _M, True, r"keep (?:only|just) (?:the |our )?(?:\w+ ){0,2}(?:module|product|add-?on|seats?|licen[cs]es|"
-                         r"plan)\b|let the rest go|down to (?:a single|one|two) (?:\S+ ){0,2}(?:tools?|platforms?|"
+                         r"plan)\b|let the rest go|(?:decid\w+|decision on|think\w* about|consider\w*|evaluat\w+|"
+                         r"review\w*|assess\w*|work\w* out) (?:whether|if) (?:to |we (?:should |will |want to |can )?"
+                         r"|it'?s worth )?(?:renew\w*|continu\w+|stay\w*|keep\w* (?:you|it|the (?:tool|platform|"
+                         r"contract|subscription)))(?! (?:early|for (?:\w+ ){1,3}or\b|(?:\w+ ){0,3}or (?:expand|add|"
+                         r"upgrade|grow)))|down to (?:a single|one|two) (?:\S+ ){0,2}(?:tools?|platforms?|"
                          r"systems?|vendors?|crms?|providers?)\b|(?:switch|move|go|change|convert)\w* (?:us |it |the "
                          r"contract )?(?:over )?to (?:a )?month[- ]to[- ]month|month[- ]to[- ]month (?:instead|rather)|"
                          r"(?:only|just) (?:signed off|approved|agreed|budgeted) (?:on |for |"

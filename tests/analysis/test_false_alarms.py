@@ -255,6 +255,9 @@ def test_commercial_news_against_us_still_alerts(analyzer, text) -> None:
     "Le contrat arrive à échéance en juin, pouvez-vous envoyer le devis de renouvellement ?",
     "Der Vertrag läuft im Juni aus, schickt ihr uns das Verlängerungsangebot?",
     "O contrato vence em junho, podem mandar a proposta de renovação?",
+    # a document asked for, a new person introduced
+    "Our parent company wants a copy of the contract for their records.",
+    "We have a new VP of Support starting, could you set up an intro?",
     # one user's account changed, a contact who stays, a merger onto us
     "Please deactivate the account for Tomas Berg, he left the company last week.",
     "Ich wurde zur Teamleiterin befördert, bleibe aber eure Ansprechpartnerin.",

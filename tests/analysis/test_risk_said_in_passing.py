@@ -86,6 +86,8 @@ QUIET_RISKS = [
     ("Tras la fusión, el grupo va a estandarizar en la herramienta que ya usa la matriz.", "es"),
     ("Wir testen ab Mai parallel ein anderes Tool im Support.", "de"),
     ("The board wants us down to a single CRM by year end.", "en"),
+    ("Our new CFO wants a copy of the contract before deciding whether to renew.", "en"),
+    ("We're still working out if it's worth renewing at all.", "en"),
     ("Instead of another annual term we'd like to move to month-to-month for now.", "en"),
     ("Our analysts have quietly been going back to their spreadsheets for forecasting.", "en"),
     ("Notre nouvel actionnaire a déjà ses propres outils pour le support.", "fr"),
