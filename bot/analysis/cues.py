@@ -760,6 +760,9 @@ PRAISE = [
     Cue("praise", r"(?:we|they|our (?:team|teams|company|organi[sz]ation|org|business|group|brands?|staff|"
                   r"agents|people|users))(?: will|'ll| are going to| get to| can) (?:stay|remain) on "
                   r"(?!(?:this|the|top|track|board|site|schedule|hold|it|that)\b)\w+|"
+                  r"instead of (?:pausing|cancell?ing|leaving|switching|reducing|cutting back|downgrading|"
+                  r"churning)|(?:decided|chose|agreed) not to (?:pause|cancel|switch|leave|reduce|downgrade|"
+                  r"cut back)|"
                   r"(?<!not )(?<!n't )(?:go|going) ahead on (?:the )?same terms|(?:won'?t|will not|don'?t|do "
                   r"not) (?:have|need) to (?:migrate|move|switch|change (?:tools|platforms|systems|vendors))",
         0.6, (E.satisfaction,), commits=True),

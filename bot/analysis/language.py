@@ -199,6 +199,12 @@ _MACHINE_LINE_RE = re.compile(
     r"|[\w.]+\([^()]*\)\s*;?\s*$"  # bare call
     r")"
 )
+#: A call transcript's line: a clock time, a speaker and what they said ("[00:08:50] Ama Boateng (Tidewater):
+#: Right, we did think about it"), which a log line's timestamp would otherwise claim.
+_TRANSCRIPT_LINE_RE = re.compile(
+    r"^\[?\d{1,2}:\d\d(?::\d\d)?\]?\s+[^\W\d_][\w .'’-]{0,40}?(?:\s*\([^)]{0,60}\))?\s*:\s+"
+    r"(?:\S+\s+){3,}\S+"
+)
 #: A stack trace runs from its header to the next blank line; its indented
 #: source lines look like prose to a line-by-line test.
 _TRACEBACK_START_RE = re.compile(
@@ -223,6 +229,8 @@ class Prose:
 def _is_machine_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped:
+        return False
+    if _TRANSCRIPT_LINE_RE.match(stripped):
         return False
     if _MACHINE_LINE_RE.match(stripped):
         return True

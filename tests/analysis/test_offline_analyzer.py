@@ -698,3 +698,26 @@ def test_many_messages_read_together_read_as_each_does_alone() -> None:
         assert signals == alone_signals, text
     with pytest.raises(InvalidText):
         analyzer.judge_many(["fine", "   "])
+
+
+# --- call transcripts with clock times ---------------------------------------------------------------------
+
+TIMED_TRANSCRIPT = (
+    "Call notes - Pellham Freight QBR\n\n"
+    "[00:14:02] Dana Ruiz (CSM): How is the rollout going at the new depots?\n"
+    "[00:14:09] Omar Haddad (Pellham, Ops Director): Honestly, the drivers have stopped using the app. "
+    "We're evaluating alternatives before the renewal.\n"
+    "[00:14:21] Dana Ruiz (CSM): Understood, let's set up a working session."
+)
+
+
+def test_a_transcript_with_clock_times_is_read_by_its_words_not_its_header(analyzer) -> None:
+    reading = analyzer.read(TIMED_TRANSCRIPT)
+    assert "evaluating alternatives" in reading.body
+    result = analyzer.analyze_text(TIMED_TRANSCRIPT)
+    assert result.label is Label.negative and result.churn_risk
+
+
+def test_log_lines_with_clock_times_are_still_machine_text(analyzer) -> None:
+    log = "12:00:01 ERROR db timeout\n12:00:02 ERROR db timeout\n12:00:03 INFO retrying connection pool"
+    assert analyzer.read(log).abstain_reason is not None
