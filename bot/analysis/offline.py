@@ -502,7 +502,8 @@ class Reading:
     churn: bool = False
     competitor: bool = False
     expansion: bool = False
-    #: The words only ask for the renewal's paperwork or a user's account changed: set by `_conclude`.
+    #: The words only make a routine ask (the renewal's paperwork, an account change, a how-to question):
+    #: set by `_conclude`.
     routine_only: bool = False
     sarcasm: bool = False
     shouting: bool = False
@@ -2088,7 +2089,7 @@ _RENEWAL_PAPERWORK_RE = {
 }
 #: Reluctance beside the request ("not thrilled about the uplift, but send the paperwork"): a mild complaint.
 _NOT_KEEN_RE = re.compile(r"\bnot (?:thrilled|happy|pleased|delighted|keen|a fan|excited)\b", re.IGNORECASE)
-#: Longer than this, a message that asks for the paperwork has room to say what the renewal will lack.
+#: Longer than this, a routine ask has room to say what else is wrong (what the renewal will lack).
 _PAPERWORK_MAX_WORDS = 30
 #: Hints of the risk layer that a paperwork request names by itself.
 _PAPERWORK_WORDS = frozenset({
@@ -2097,45 +2098,48 @@ _PAPERWORK_WORDS = frozenset({
 })
 
 
-#: One user's account changed: "please deactivate the account for Paolo, he left", "reset Ana's password".
-_USER_ADMIN = {
-    "en": r"(?:deactivate|remove|delete|disable|offboard|suspend|add|create|set up|reset|change|update|"
-          r"transfer)\w* (?:\w+ ){0,2}(?:account|user|login|access|password|role|permissions?|licen[cs]e|"
-          r"seat)s? (?:for|of|from|to)\b",
-    "es": r"(?:desactiv|elimin|borr|d[ée] de baja|a[ñn]ad|cre|restablec|cambi)\w* (?:\w+ ){0,2}(?:la "
-          r"cuenta|el usuario|el acceso|la contrase[ñn]a|el rol|los permisos|la licencia) (?:de|para|a)\b",
-    "fr": r"(?:d[ée]sactiv|supprim|retir|ajout|cr[ée]|r[ée]initialis|modifi|chang)\w* (?:\S+ ){0,2}(?:le "
-          r"compte|l'utilisateur|l'acc[eè]s|le mot de passe|le r[ôo]le|les droits|la licence) "
-          r"(?:de|pour|[àa])\b",
-    "de": r"(?:deaktivier|lösch|entfern|sperr|anleg|zurücksetz|änder)\w* (?:\S+ ){0,4}(?:konto|zugang|"
-          r"nutzer|benutzer|passwort|rolle|rechte|lizenz)\w*|(?:konto|zugang|nutzer|benutzer|lizenz)\w* "
-          r"(?:\S+ ){0,4}(?:deaktivieren|löschen|entfernen|sperren|anlegen|zurücksetzen)",
-    "pt": r"(?:desativ|remov|exclu|apag|adicion|cri|redefin|alter|mud)\w* (?:\w+ ){0,2}(?:a conta|o "
-          r"usu[áa]rio|o acesso|a senha|o perfil|as permiss[õo]es|a licen[çc]a) (?:de|do|da|para)\b",
+#: Routine asks, per language: one user's account changed ("please deactivate the account for Paolo, he
+#: left"), the billing details updated ("bitte ändern Sie unsere Rechnungsanschrift"), a document asked for or
+#: a new person introduced ("a copy of the contract for their records", "could you set up an intro?").
+_ROUTINE_ASKS: dict[str, tuple[str, ...]] = {
+    "en": (
+        r"(?:deactivate|remove|delete|disable|offboard|suspend|add|create|set up|reset|change|update|"
+        r"transfer)\w* (?:\w+ ){0,2}(?:account|user|login|access|password|role|permissions?|licen[cs]e|"
+        r"seat)s? (?:for|of|from|to)\b",
+        r"(?:update|change|correct|amend)\w* (?:our |the )?(?:billing|invoice|invoicing|company|vat) "
+        r"(?:address|contact|details|email|entity|number)",
+        r"(?:a copy|copies) of (?:the |our )?(?:signed |latest |current )?(?:contract|agreement|msa|dpa|"
+        r"order form|invoice|soc ?2(?: report)?|certificate|w-?9|insurance certificate)s?\b",
+        r"(?:set up|arrange|schedule|book) (?:an? )?(?:quick )?(?:intro|introduction|introductory|welcome|"
+        r"kick-?off)\b|(?:introduce|intro) (?:you|them|her|him|yourself) to\b",
+    ),
+    "es": (
+        r"(?:desactiv|elimin|borr|d[ée] de baja|a[ñn]ad|cre|restablec|cambi)\w* (?:\w+ ){0,2}(?:la "
+        r"cuenta|el usuario|el acceso|la contrase[ñn]a|el rol|los permisos|la licencia) (?:de|para|a)\b",
+        r"(?:cambi|actualiz|modific|correg)\w* (?:la |nuestra |los )?(?:direcci[oó]n|datos|raz[oó]n "
+        r"social) de facturaci[oó]n",
+    ),
+    "fr": (
+        r"(?:d[ée]sactiv|supprim|retir|ajout|cr[ée]|r[ée]initialis|modifi|chang)\w* (?:\S+ ){0,2}(?:le "
+        r"compte|l'utilisateur|l'acc[eè]s|le mot de passe|le r[ôo]le|les droits|la licence) "
+        r"(?:de|pour|[àa])\b",
+        r"(?:modifi|chang|mett\w* [àa] jour|corrig)\w* (?:notre |l'|les )?(?:adresse|coordonn[ée]es) de "
+        r"facturation",
+    ),
+    "de": (
+        r"(?:deaktivier|lösch|entfern|sperr|anleg|zurücksetz|änder)\w* (?:\S+ ){0,4}(?:konto|zugang|"
+        r"nutzer|benutzer|passwort|rolle|rechte|lizenz)\w*|(?:konto|zugang|nutzer|benutzer|lizenz)\w* "
+        r"(?:\S+ ){0,4}(?:deaktivieren|löschen|entfernen|sperren|anlegen|zurücksetzen)",
+        r"rechnungs(?:anschrift|adresse|empfänger|daten)",
+    ),
+    "pt": (
+        r"(?:desativ|remov|exclu|apag|adicion|cri|redefin|alter|mud)\w* (?:\w+ ){0,2}(?:a conta|o "
+        r"usu[áa]rio|o acesso|a senha|o perfil|as permiss[õo]es|a licen[çc]a) (?:de|do|da|para)\b",
+        r"(?:alter|mud|atualiz|corrig)\w* (?:o |nosso |os )?(?:endere[çc]o|dados) de (?:cobran[çc]a|"
+        r"faturamento|fatura[çc][ãa]o)",
+    ),
 }
-#: The billing details changed: "bitte ändern Sie unsere Rechnungsanschrift", "update our billing address".
-_BILLING_ADMIN = {
-    "en": r"(?:update|change|correct|amend)\w* (?:our |the )?(?:billing|invoice|invoicing|company|vat) "
-          r"(?:address|contact|details|email|entity|number)",
-    "es": r"(?:cambi|actualiz|modific|correg)\w* (?:la |nuestra |los )?(?:direcci[oó]n|datos|raz[oó]n "
-          r"social) de facturaci[oó]n",
-    "fr": r"(?:modifi|chang|mett\w* [àa] jour|corrig)\w* (?:notre |l'|les )?(?:adresse|coordonn[ée]es) de "
-          r"facturation",
-    "de": r"rechnungs(?:anschrift|adresse|empfänger|daten)",
-    "pt": r"(?:alter|mud|atualiz|corrig)\w* (?:o |nosso |os )?(?:endere[çc]o|dados) de (?:cobran[çc]a|"
-          r"faturamento|fatura[çc][ãa]o)",
-}
-for _language, _pattern in _BILLING_ADMIN.items():
-    _USER_ADMIN[_language] = f"{_USER_ADMIN[_language]}|{_pattern}"
-# A document asked for, a new person introduced: "our parent company wants a copy of the contract for their
-# records", "we have a new VP starting, could you set up an intro?".
-_USER_ADMIN["en"] += (
-    r"|(?:a copy|copies) of (?:the |our )?(?:signed |latest |current )?(?:contract|agreement|msa|dpa|"
-    r"order form|invoice|soc ?2(?: report)?|certificate|w-?9|insurance certificate)s?\b|(?:set up|arrange|"
-    r"schedule|book) (?:an? )?(?:quick )?(?:intro|introduction|introductory|welcome|kick-?off)\b|"
-    r"(?:introduce|intro) (?:you|them|her|him|yourself) to\b"
-)
-_USER_ADMIN_RE = {language: re.compile(pattern) for language, pattern in _USER_ADMIN.items()}
+_ROUTINE_ASK_RE = {language: re.compile("|".join(asks)) for language, asks in _ROUTINE_ASKS.items()}
 
 
 #: A how-to question: "how do I set up a rule that closes tickets when the customer hasn't replied?".
@@ -2171,21 +2175,22 @@ def _how_to_question(r: Reading) -> bool:
 
 
 def _routine_request(r: Reading) -> bool:
-    """Whether the words only ask for the renewal's paperwork or for one user's account to be changed, and say
+    """Whether the words only ask for the renewal's paperwork or something routine (`_ROUTINE_ASKS`), and say
     nothing else that could be trouble: no strong risk, problem, negative word, reluctance, irony or churn
     cue. Renewal words and people leaving are what many churn messages share, so the reading model reads
     "send us the renewal proposal" or "deactivate Paolo, he left the company" as a risk."""
+    if r.words > _PAPERWORK_MAX_WORDS:
+        return False
     body = r.body.lower()
     paperwork = _RENEWAL_PAPERWORK_RE.get(r.language)
-    admin = _USER_ADMIN_RE.get(r.language)
+    routine = _ROUTINE_ASK_RE.get(r.language)
     asks = (
         paperwork is not None
         and paperwork.search(body) is not None
         and all(signal.phrase.lower() in _PAPERWORK_WORDS for signal in r.risks)
-    ) or (admin is not None and admin.search(body) is not None)
+    ) or (routine is not None and routine.search(body) is not None)
     return (
         asks
-        and r.words <= _PAPERWORK_MAX_WORDS
         and not any(signal.strong for signal in r.risks)
         and not r.churn
         and not r.competitor
